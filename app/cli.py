@@ -1,0 +1,172 @@
+"""The `nnplay` command: train headless in a terminal, or serve the playground."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from core.errors import ConfigError, StateError
+from core.presets import PRESETS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    return args.handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nnplay", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+
+    train = commands.add_parser("train", help="train a network in the terminal")
+    source = train.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", choices=list(PRESETS), help="a preset by id")
+    source.add_argument("--config", type=Path, help="a JSON file in the config format")
+    amount = train.add_mutually_exclusive_group()
+    amount.add_argument("--steps", type=_count, help="parameter updates (0 evaluates the start)")
+    amount.add_argument("--epochs", type=_count, help="passes over the training rows")
+    train.add_argument("--history", type=Path, help="write the per-step history (.csv or .json)")
+    train.add_argument("--json", action="store_true", help="print the final snapshot as JSON")
+    train.add_argument("--every", type=_count, default=None, help="table row every N steps")
+    train.add_argument("--mnist-dir", default=os.environ.get("NNPLAY_MNIST_DIR"),
+                       help="directory with the four MNIST IDX files")
+    train.set_defaults(handler=_train)
+
+    serve = commands.add_parser("serve", help="start the web server")
+    serve.add_argument("--host", default=None, help="default 127.0.0.1 (NNPLAY_HOST)")
+    serve.add_argument("--port", type=int, default=None, help="default 8000 (NNPLAY_PORT)")
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _train(args) -> int:
+    from core.run import Run
+    from core.snapshot import snapshot
+
+    if args.history and args.history.suffix not in (".csv", ".json"):
+        return _fail("--history: the file name must end in .csv or .json")
+    try:
+        config = {"preset": args.preset} if args.preset else json.loads(args.config.read_text())
+        run = Run(config, mnist_dir=args.mnist_dir)
+    except OSError as error:
+        return _fail(f"--config: cannot read {args.config}: {error.strerror}")
+    except json.JSONDecodeError as error:
+        return _fail(f"--config: not valid JSON: {error}")
+    except ConfigError as error:
+        return _fail("\n".join(f"{e['field'] or 'config'}: {e['reason']}" for e in error.errors))
+
+    if args.epochs is not None:
+        total, unit = args.epochs, "epochs"
+    else:
+        total, unit = (100 if args.steps is None else args.steps), "steps"
+    out = sys.stderr if args.json else sys.stdout
+    progress = _Progress(total, unit)
+    table = _Table(out, args.every or max(1, total // 10 if unit == "steps" else 1), progress)
+    table.row(run)
+    try:
+        for done in range(1, total + 1):
+            if unit == "epochs":
+                run.step_epochs(1)
+            else:
+                run.step(1)
+            progress.update(done)
+            if done % table.every == 0 or done == total or run.status == "diverged":
+                table.row(run)
+            if run.status == "diverged":
+                break
+    except StateError as error:
+        print(f"\nstopped: {error}", file=sys.stderr)
+    progress.clear()
+    if run.status == "diverged":
+        d = run.divergence
+        print(f"diverged at step {d['step']}: {d['reason']} ({d['hint']})", file=sys.stderr)
+    if args.history:
+        history = run.history
+        text = history.to_csv() if args.history.suffix == ".csv" else json.dumps(history.as_dict())
+        args.history.write_text(text)
+    if args.json:
+        snap = snapshot(run, activations=False)
+        keys = ("step", "epoch", "status", "loss", "accuracy", "params")
+        print(json.dumps({key: snap[key] for key in keys}, allow_nan=False))
+    return 0 if run.status != "diverged" else 1
+
+
+class _Table:
+    def __init__(self, out, every: int, progress: _Progress):
+        self.out, self.every, self.progress = out, every, progress
+        print(f"{'step':>8} {'epoch':>6} {'train loss':>12} {'test loss':>12} "
+              f"{'train acc':>9} {'test acc':>9}", file=out)
+
+    def row(self, run) -> None:
+        m = run.metrics()
+        cells = [_fmt(m["loss"]["train"], 12), _fmt(m["loss"]["test"], 12),
+                 _fmt(m["accuracy"]["train"], 9, pct=True), _fmt(m["accuracy"]["test"], 9, pct=True)]
+        self.progress.clear()
+        print(f"{run.step_count:>8} {run.batcher.epoch:>6} " + " ".join(cells), file=self.out, flush=True)
+
+
+def _fmt(value, width, pct=False) -> str:
+    if value is None:
+        return "-".rjust(width)
+    return (f"{value:.1%}" if pct else f"{value:.6g}").rjust(width)
+
+
+class _Progress:
+    """A one-line bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, total: int, unit: str):
+        self.total, self.unit = total, unit
+        self.started = time.perf_counter()
+        self.shown = False
+        self.live = sys.stderr.isatty()
+
+    def update(self, done: int) -> None:
+        if not self.live:
+            return
+        width = 30
+        filled = int(width * done / max(self.total, 1))
+        rate = done / max(time.perf_counter() - self.started, 1e-9)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} "
+                         f"{self.unit} ({rate:.0f}/s)")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+            self.shown = False
+
+
+def _fail(message: str) -> int:
+    print(f"nnplay: {message}", file=sys.stderr)
+    return 2
+
+
+def _serve(args) -> int:
+    try:
+        import uvicorn
+
+        from app.settings import get_settings
+    except ImportError as error:  # the server is not there yet or not installed
+        return _fail(f"cannot start the server: {error}")
+    settings = get_settings()
+    uvicorn.run("app.main:app", host=args.host or settings.host, port=args.port or settings.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

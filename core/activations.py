@@ -1,0 +1,134 @@
+"""Activation functions, each with its forward rule and its derivative side by side.
+
+Shapes: every function maps z of shape (n, units) to a of the same shape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Activation:
+    """a = f(z), elementwise unless stated otherwise."""
+
+    name = ""
+    formula = ""          # how a front end writes f(z)
+    derivative_formula = ""
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        """z (n, units) -> a (n, units)."""
+        raise NotImplementedError
+
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """da/dz elementwise, (n, units); uses whichever of z or a is cheaper."""
+        raise NotImplementedError
+
+    def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
+        """dL/da (n, units) -> dL/dz (n, units)."""
+        return da * self.derivative(z, a)
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+    formula = "1 / (1 + e^(-z))"
+    derivative_formula = "a (1 - a)"
+
+    def forward(self, z):
+        # sigmoid(z) = (1 + tanh(z / 2)) / 2 exactly: like the piecewise form it never
+        # overflows (tanh saturates at +-1), and it costs one transcendental, not three.
+        a = np.multiply(z, 0.5)
+        np.tanh(a, out=a)
+        a += 1.0
+        a *= 0.5
+        return a
+
+    def derivative(self, z, a):
+        return a * (1.0 - a)
+
+
+class Tanh(Activation):
+    name = "tanh"
+    formula = "(e^z - e^(-z)) / (e^z + e^(-z))"
+    derivative_formula = "1 - a^2"
+
+    def forward(self, z):
+        return np.tanh(z)
+
+    def derivative(self, z, a):
+        return 1.0 - a * a
+
+
+class ReLU(Activation):
+    name = "relu"
+    formula = "max(0, z)"
+    derivative_formula = "1 if z > 0 else 0"
+
+    def forward(self, z):
+        return np.maximum(z, 0.0).astype(z.dtype, copy=False)
+
+    def derivative(self, z, a):
+        return (z > 0).astype(z.dtype)
+
+    def backward(self, z, a, da):
+        # The mask form (seed 003's Relu layer): no multiplication by a 0/1 array.
+        return np.where(z > 0, da, 0.0).astype(da.dtype, copy=False)
+
+
+class Linear(Activation):
+    name = "linear"
+    formula = "z"
+    derivative_formula = "1"
+
+    def forward(self, z):
+        return z
+
+    def derivative(self, z, a):
+        return np.ones_like(z)
+
+    def backward(self, z, a, da):
+        return da
+
+
+class Step(Activation):
+    """The perceptron's threshold unit: 1 if z > 0 else 0 (seed 001)."""
+
+    name = "step"
+    formula = "1 if z > 0 else 0"
+    derivative_formula = "0 (almost everywhere)"
+
+    def forward(self, z):
+        return (z > 0).astype(z.dtype)
+
+    def derivative(self, z, a):
+        # Zero almost everywhere: why the perceptron needs its own update rule.
+        return np.zeros_like(z)
+
+
+class Softmax(Activation):
+    """Row-wise softmax over the units of the output layer."""
+
+    name = "softmax"
+    formula = "e^(z_j) / sum_k e^(z_k)"
+    derivative_formula = "a_j (delta_jk - a_k)"
+
+    def forward(self, z):
+        # Max-shifted so the largest exponent is e^0 = 1.
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def derivative(self, z, a):
+        """The Jacobian's diagonal only; `backward` uses the full Jacobian."""
+        return a * (1.0 - a)
+
+    def backward(self, z, a, da):
+        # Jacobian-vector product: dz_j = a_j (da_j - sum_k a_k da_k).
+        return a * (da - (da * a).sum(axis=1, keepdims=True))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    cls.name: cls() for cls in (Sigmoid, Tanh, ReLU, Linear, Step, Softmax)
+}
+
+
+def get_activation(name: str) -> Activation:
+    """Look up an activation by its config name."""
+    return ACTIVATIONS[name]

@@ -1,0 +1,65 @@
+"""Which training rows each step uses: full batch, shuffled or sequential mini-batches,
+or a fresh random batch every step (seed 002's np.random.choice)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Batcher:
+    """Yields row indices for each step from a seeded generator.
+
+    `samples_seen / n` is the (fractional) epoch, the same measure in every order.
+    """
+
+    def __init__(self, n: int, size: int | None, order: str, rng: np.random.Generator):
+        self.n = n
+        self.rng = rng
+        self.configure(size, order)
+        self.samples_seen = 0
+        self.permutation: np.ndarray | None = None
+        self.position = 0
+
+    def configure(self, size: int | None, order: str) -> None:
+        """Change the batch settings live; the current pass restarts at the next epoch."""
+        self.size = self.n if size is None else min(size, self.n)
+        self.order = order
+
+    @property
+    def epoch(self) -> int:
+        """Completed passes over the training rows."""
+        return self.samples_seen // self.n
+
+    def next(self) -> np.ndarray:
+        """The row indices (batch,) of the next step."""
+        if self.order == "random":
+            # With replacement, as np.random.choice(train_size, batch_size) draws in seed 002.
+            indices = self.rng.integers(0, self.n, size=self.size)
+        else:
+            if self.permutation is None or self.position >= self.n:
+                self.permutation = (self.rng.permutation(self.n) if self.order == "shuffle"
+                                    else np.arange(self.n))
+                self.position = 0
+            # A pass ends exactly at n rows: its last batch may be smaller.
+            end = min(self.position + self.size, self.n)
+            indices = self.permutation[self.position:end]
+            self.position = end
+        self.samples_seen += len(indices)
+        return indices
+
+    def steps_to_epoch_end(self) -> int:
+        """How many steps finish the current epoch (at least 1)."""
+        remaining = self.n - self.samples_seen % self.n
+        return max(1, -(-remaining // self.size))
+
+    def state(self) -> dict:
+        """Everything needed to continue the same sequence of batches later."""
+        return {"samples_seen": self.samples_seen, "position": self.position,
+                "permutation": None if self.permutation is None else self.permutation.tolist(),
+                "rng": self.rng.bit_generator.state}
+
+    def load_state(self, state: dict) -> None:
+        self.samples_seen = int(state["samples_seen"])
+        self.position = int(state["position"])
+        perm = state["permutation"]
+        self.permutation = None if perm is None else np.asarray(perm, dtype=np.int64)
+        self.rng.bit_generator.state = state["rng"]

@@ -1,0 +1,241 @@
+"""The one config format: defaults, preset merging and validation.
+
+`resolve_config(raw)` takes what a user sent (possibly just {"preset": "seed-2-3-1"}) and
+returns the fully resolved config, every field present, or raises ConfigError naming each
+bad field. Checks that need the data (input and output sizes) happen when a run is built.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from core.activations import ACTIVATIONS
+from core.checks import Checker
+from core.data import DataError, check_spec
+from core.errors import ConfigError
+from core.losses import LOSSES
+
+MAX_HIDDEN_LAYERS = 8
+MAX_UNITS = 1024
+MAX_PARAMETERS = 1_000_000
+MAX_SEED = 2**32 - 1
+
+INIT_SCHEMES = ("explicit", "zeros", "uniform", "normal", "xavier", "he")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "perceptron")
+GRADIENT_METHODS = ("backprop", "numeric-forward", "numeric-central")
+BATCH_ORDERS = ("shuffle", "sequential", "random")
+REGULARIZATIONS = ("none", "l1", "l2")
+DTYPES = ("float64", "float32")
+
+# Sections whose fields may change without touching the topology (PATCH, live lr).
+LIVE_SECTIONS = ("optimizer", "batch", "regularization", "gradient")
+TOPOLOGY_FIELDS = ("layers", "activations", "bias")
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "preset": None,
+    "layers": [2, 4, 4, 1],
+    "activations": ["tanh", "tanh", "sigmoid"],
+    "bias": True,
+    "loss": "bce",
+    "init": {"scheme": "xavier", "params": None, "low": -0.5, "high": 0.5, "std": 0.01},
+    "data": {"name": "xor"},
+    "optimizer": {"name": "sgd", "lr": 0.03, "momentum": 0.9, "rho": 0.9,
+                  "beta1": 0.9, "beta2": 0.999, "eps": 1e-7},
+    "gradient": {"method": "backprop", "epsilon": 1e-4},
+    "batch": {"size": 10, "order": "shuffle"},
+    "regularization": {"kind": "none", "rate": 0.0},
+    "dtype": "float64",
+    "seed": 0,
+    "probe": {"size": 4},
+    "metrics": {"every": 1, "max_samples": 2000},
+}
+
+_SECTION_FIELDS = {key: set(value) for key, value in DEFAULT_CONFIG.items() if isinstance(value, dict)}
+
+
+def merge(base: dict, override: dict) -> dict:
+    """Deep-merge `override` into a copy of `base`.
+
+    A `data` with a new `name`, or an `init` with a new `scheme`, replaces the whole
+    section, so that (say) the preset's inline rows never leak into another data set.
+    """
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        old = out.get(key)
+        replaces = (
+            (key == "data" and isinstance(value, dict) and isinstance(old, dict)
+             and "name" in value and value["name"] != old.get("name"))
+            or (key == "init" and isinstance(value, dict) and isinstance(old, dict)
+                and "scheme" in value and value["scheme"] != old.get("scheme"))
+        )
+        if replaces and key == "init":
+            out[key] = merge(DEFAULT_CONFIG["init"], value)
+        elif isinstance(value, dict) and isinstance(old, dict) and not replaces:
+            out[key] = merge(old, value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_config(raw: Any) -> dict:
+    """Fill in the preset and the defaults, then validate; returns a new dict."""
+    from core.presets import PRESETS  # presets are written in this format
+
+    checker = Checker()
+    if not checker.object(raw, "", set(DEFAULT_CONFIG)):
+        checker.raise_if_any()
+    preset_name = raw.get("preset")
+    base = DEFAULT_CONFIG
+    if preset_name is not None:
+        if not isinstance(preset_name, str) or preset_name not in PRESETS:
+            checker.fail("preset", f"unknown preset {preset_name!r}; known: {', '.join(PRESETS)}")
+            checker.raise_if_any()
+        base = merge(DEFAULT_CONFIG, PRESETS[preset_name]["config"])
+        base["preset"] = preset_name
+    config = merge(base, _adapt_topology(base, raw))
+    _validate(config, checker)
+    checker.raise_if_any()
+    return config
+
+
+def _adapt_topology(base: dict, raw: dict) -> dict:
+    """When the user resizes the network but keeps other choices, carry them over sensibly."""
+    raw = dict(raw)
+    layers = raw.get("layers")
+    if isinstance(layers, list) and layers != base["layers"]:
+        if "activations" not in raw and len(layers) >= 2:
+            hidden = base["activations"][0] if len(base["activations"]) > 1 else "tanh"
+            raw["activations"] = [hidden] * (len(layers) - 2) + [base["activations"][-1]]
+        if "init" not in raw and base["init"]["scheme"] == "explicit":
+            # The preset's explicit weights cannot fit the new shapes.
+            raw["init"] = {"scheme": "xavier", "params": None}
+    if "bias" in raw and raw["bias"] != base["bias"] and "init" not in raw \
+            and base["init"]["scheme"] == "explicit":
+        raw["init"] = {"scheme": "xavier", "params": None}
+    return raw
+
+
+def _validate(config: dict, checker: Checker) -> None:
+    layers = config["layers"]
+    layers_ok = isinstance(layers, list) and 2 <= len(layers) <= MAX_HIDDEN_LAYERS + 2
+    if not layers_ok:
+        checker.fail("layers", f"must be a list of 2 to {MAX_HIDDEN_LAYERS + 2} layer sizes "
+                               f"(inputs, up to {MAX_HIDDEN_LAYERS} hidden layers, outputs)")
+    else:
+        for i, size in enumerate(layers):
+            if checker.number(size, f"layers[{i}]", 1, MAX_UNITS, integer=True) is None:
+                layers_ok = False
+        if layers_ok:
+            config["layers"] = [int(s) for s in layers]
+            count = parameter_count(config["layers"], config["bias"] is True)
+            if count > MAX_PARAMETERS:
+                checker.fail("layers", f"has {count:,} parameters; at most {MAX_PARAMETERS:,}")
+    _validate_activations(config, checker, layers_ok)
+    checker.boolean(config["bias"], "bias")
+    loss = checker.choice(config["loss"], "loss", tuple(LOSSES))
+    acts = config["activations"]
+    if loss and isinstance(acts, list) and acts and isinstance(acts[-1], str):
+        fused = LOSSES[loss].fused_with
+        if fused and acts[-1] != fused:
+            checker.fail("loss", f"{loss} needs a {fused} output layer, got {acts[-1]}")
+    _validate_init(config["init"], checker)
+    try:
+        name, params = check_spec(config["data"])
+        config["data"] = {"name": name, **params}  # every default filled in
+    except DataError as error:
+        checker.fail(error.field, error.reason)
+    _validate_live_sections(config, checker)
+    checker.choice(config["dtype"], "dtype", DTYPES)
+    checker.number(config["seed"], "seed", 0, MAX_SEED, integer=True)
+    if checker.object(config["probe"], "probe", _SECTION_FIELDS["probe"]):
+        checker.number(config["probe"]["size"], "probe.size", 1, 64, integer=True)
+    if checker.object(config["metrics"], "metrics", _SECTION_FIELDS["metrics"]):
+        checker.number(config["metrics"]["every"], "metrics.every", 0, 100_000, integer=True)
+        checker.number(config["metrics"]["max_samples"], "metrics.max_samples", 1, 100_000,
+                       integer=True, nullable=True)
+
+
+def _validate_activations(config: dict, checker: Checker, layers_ok: bool) -> None:
+    acts = config["activations"]
+    if not isinstance(acts, list):
+        checker.fail("activations", "must be a list with one activation per weight layer")
+        return
+    if layers_ok and len(acts) != len(config["layers"]) - 1:
+        checker.fail("activations", f"needs {len(config['layers']) - 1} entries (one per weight "
+                                    f"layer), got {len(acts)}")
+    for i, name in enumerate(acts):
+        if checker.choice(name, f"activations[{i}]", tuple(ACTIVATIONS)) == "softmax" \
+                and i != len(acts) - 1:
+            checker.fail(f"activations[{i}]", "softmax is allowed on the output layer only")
+    if acts and acts[-1] == "softmax" and layers_ok and config["layers"][-1] < 2:
+        checker.fail("activations", "a softmax output needs at least 2 output units")
+
+
+def _validate_init(init: Any, checker: Checker) -> None:
+    if not checker.object(init, "init", _SECTION_FIELDS["init"]):
+        return
+    scheme = checker.choice(init.get("scheme"), "init.scheme", INIT_SCHEMES)
+    low = checker.number(init.get("low"), "init.low", -100, 100)
+    high = checker.number(init.get("high"), "init.high", -100, 100)
+    if low is not None and high is not None and low >= high:
+        checker.fail("init.high", f"must be greater than init.low ({low}), got {high}")
+    checker.number(init.get("std"), "init.std", 0, 100, low_open=True)
+    if scheme == "explicit" and not isinstance(init.get("params"), list):
+        checker.fail("init.params", "the explicit scheme needs a list of {W, b}, one per layer")
+    elif scheme != "explicit" and init.get("params") is not None:
+        checker.fail("init.params", "is only used by the explicit scheme")
+
+
+def _validate_live_sections(config: dict, checker: Checker) -> None:
+    opt = config["optimizer"]
+    if checker.object(opt, "optimizer", _SECTION_FIELDS["optimizer"]):
+        checker.choice(opt.get("name"), "optimizer.name", OPTIMIZERS)
+        checker.number(opt.get("lr"), "optimizer.lr", 0, 100, low_open=True)
+        checker.number(opt.get("momentum"), "optimizer.momentum", 0, 1, high_open=True)
+        checker.number(opt.get("rho"), "optimizer.rho", 0, 1, high_open=True)
+        checker.number(opt.get("beta1"), "optimizer.beta1", 0, 1, high_open=True)
+        checker.number(opt.get("beta2"), "optimizer.beta2", 0, 1, high_open=True)
+        checker.number(opt.get("eps"), "optimizer.eps", 0, 1, low_open=True)
+        if opt.get("name") == "perceptron":
+            acts = config["activations"]
+            if not (isinstance(acts, list) and len(acts) == 1 and acts[0] == "step"):
+                checker.fail("optimizer.name", "the perceptron rule needs a single layer with "
+                                               "the step activation")
+    grad = config["gradient"]
+    if checker.object(grad, "gradient", _SECTION_FIELDS["gradient"]):
+        checker.choice(grad.get("method"), "gradient.method", GRADIENT_METHODS)
+        checker.number(grad.get("epsilon"), "gradient.epsilon", 0, 1, low_open=True)
+    batch = config["batch"]
+    if checker.object(batch, "batch", _SECTION_FIELDS["batch"]):
+        checker.number(batch.get("size"), "batch.size", 1, 100_000, integer=True, nullable=True)
+        checker.choice(batch.get("order"), "batch.order", BATCH_ORDERS)
+    reg = config["regularization"]
+    if checker.object(reg, "regularization", _SECTION_FIELDS["regularization"]):
+        checker.choice(reg.get("kind"), "regularization.kind", REGULARIZATIONS)
+        checker.number(reg.get("rate"), "regularization.rate", 0, 10)
+
+
+def parameter_count(layers: list[int], bias: bool) -> int:
+    """Weights plus biases of a fully connected net with these layer sizes."""
+    return sum(a * b + (b if bias else 0) for a, b in zip(layers, layers[1:]))
+
+
+def patch_config(config: dict, patch: Any) -> dict:
+    """Merge a partial config of the live sections into a resolved config and validate.
+
+    Topology changes (layers, activations, bias) and anything outside the live sections
+    are refused: they need a new run.
+    """
+    checker = Checker()
+    if not isinstance(patch, dict):
+        raise ConfigError("", "a patch must be an object")
+    for key in patch:
+        if key in TOPOLOGY_FIELDS:
+            checker.fail(key, "changes the topology; start a new session instead")
+        elif key not in LIVE_SECTIONS:
+            checker.fail(key, "cannot change during a run; allowed: " + ", ".join(LIVE_SECTIONS))
+    checker.raise_if_any()
+    merged = merge(config, patch)
+    _validate(merged, checker)
+    checker.raise_if_any()
+    return merged

@@ -1,0 +1,109 @@
+"""Loss functions with their gradients beside them.
+
+Shapes: z and a are the output layer's pre-activation and activation, (n, k); t, the
+targets, is (n, k) too (class labels arrive already one-hot). Every loss returns a Python
+float; every gradient has the shape of z.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from core.activations import Activation
+
+
+class Loss:
+    name = ""
+    formula = ""
+    # The output activation whose pairing gives the (a - t) shortcut, if any.
+    fused_with: str | None = None
+
+    def value(self, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
+        """The loss over the n samples, a float."""
+        raise NotImplementedError
+
+    def grad_a(self, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """dL/da (n, k)."""
+        raise NotImplementedError
+
+    def grad_z(self, z, a, t, activation: Activation) -> np.ndarray:
+        """dL/dz (n, k) for the output layer, through its activation."""
+        return activation.backward(z, a, self.grad_a(a, t))
+
+
+class MeanSquaredError(Loss):
+    """mean over samples and outputs of (a - t)^2 (seed 000's feed_forward)."""
+
+    name = "mse"
+    formula = "mean((y_hat - y)^2)"
+
+    def value(self, z, a, t):
+        return float(np.mean(np.square(a - t)))
+
+    def grad_a(self, a, t):
+        return 2.0 * (a - t) / a.size
+
+
+class SumSquaredError(Loss):
+    """sum over samples and outputs of (a - t)^2 (seed 004)."""
+
+    name = "sse"
+    formula = "sum((y_hat - y)^2)"
+
+    def value(self, z, a, t):
+        return float(np.sum(np.square(a - t)))
+
+    def grad_a(self, a, t):
+        return 2.0 * (a - t)
+
+
+class BinaryCrossEntropy(Loss):
+    """mean over samples and outputs of -(t log p + (1 - t) log(1 - p)), p = sigmoid(z)."""
+
+    name = "bce"
+    formula = "-mean(y log(y_hat) + (1 - y) log(1 - y_hat))"
+    fused_with = "sigmoid"
+
+    def value(self, z, a, t):
+        # Written in z (the logit) so log never sees 0: log(1 + e^-|z|) is bounded.
+        return float(np.mean(np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))))
+
+    def grad_a(self, a, t):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (a - t) / (a * (1.0 - a)) / a.size
+
+    def grad_z(self, z, a, t, activation):
+        # Sigmoid and BCE cancel: dL/dz = (p - t) / (n k), finite for any z.
+        return (a - t) / a.size
+
+
+class CategoricalCrossEntropy(Loss):
+    """mean over samples of -sum_c t_c log p_c, p = softmax(z)."""
+
+    name = "cce"
+    formula = "-mean(sum_c y_c log(y_hat_c))"
+    fused_with = "softmax"
+
+    def value(self, z, a, t):
+        # log-softmax by log-sum-exp, so a zero probability never reaches log.
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return float(-np.sum(t * log_p) / z.shape[0])
+
+    def grad_a(self, a, t):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -t / a / a.shape[0]
+
+    def grad_z(self, z, a, t, activation):
+        # Softmax and cross-entropy cancel: dL/dz = (y - t) / n (seed 003's SoftmaxWithLoss).
+        return (a - t) / a.shape[0]
+
+
+LOSSES: dict[str, Loss] = {
+    cls.name: cls()
+    for cls in (MeanSquaredError, SumSquaredError, BinaryCrossEntropy, CategoricalCrossEntropy)
+}
+
+
+def get_loss(name: str) -> Loss:
+    """Look up a loss by its config name."""
+    return LOSSES[name]

@@ -1,0 +1,38 @@
+"""Loss and accuracy of a network on its evaluation sets."""
+from __future__ import annotations
+
+import numpy as np
+
+from core.losses import Loss
+from core.network import Network
+from core.plain import finite_or_none
+
+
+def predicted_classes(a: np.ndarray) -> np.ndarray:
+    """Output a (n, k) -> class index (n,): argmax for k > 1, a > 0.5 for one output unit."""
+    if a.shape[1] == 1:
+        return (a[:, 0] > 0.5).astype(np.int64)
+    return a.argmax(axis=1)
+
+
+def accuracy(a: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of rows whose predicted class equals the label; a (n, k), labels (n,)."""
+    return float(np.mean(predicted_classes(a) == labels))
+
+
+def evaluate(network: Network, loss: Loss, sets: dict, n_classes: int | None) -> dict:
+    """sets: {"train": (x, y, labels), "test": (...)}; -> {"loss": {...}, "accuracy": {...}}.
+
+    The loss is the data loss (no regularization penalty); values that are not finite,
+    and sets with no rows, give None.
+    """
+    out = {"loss": {}, "accuracy": {}}
+    for name, (x, y, labels) in sets.items():
+        if len(x) == 0:
+            out["loss"][name] = out["accuracy"][name] = None
+            continue
+        last = network.forward(x)[-1]
+        out["loss"][name] = finite_or_none(loss.value(last.z, last.a, y))
+        out["accuracy"][name] = (accuracy(last.a, labels)
+                                 if n_classes is not None and labels is not None else None)
+    return out

@@ -1,0 +1,105 @@
+"""What a run looks like right now, as plain Python ready for JSON.
+
+Shapes in the output: params[l].W is fan_in x fan_out, params[l].b is fan_out (or None);
+activations[l].z and .a are probe_rows x units; grid values are resolution x resolution
+with rows along y.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from core.plain import finite_or_none, plain
+
+MAX_GRID = 200
+MAX_PENDING_ROWS = 16
+
+
+def by_layer(flat: list[np.ndarray] | None, bias: bool) -> list[dict] | None:
+    """[W1, b1, W2, b2, ...] -> [{"W": W1, "b": b1}, ...] (b None without biases)."""
+    if flat is None:
+        return None
+    out, it = [], iter(flat)
+    for W in it:
+        out.append({"W": W, "b": next(it) if bias else None})
+    return out
+
+
+def layer_values(values) -> list[dict]:
+    return [{"z": v.z, "a": v.a} for v in values]
+
+
+def probe(run) -> tuple[np.ndarray, np.ndarray]:
+    """The probe rows: the first training rows, at most probe.size of them."""
+    n = run.config["probe"]["size"]
+    return run.data.x_train[:n], run.data.y_train[:n]
+
+
+def snapshot(run, *, grid: int | None = None, params: bool = True,
+             activations: bool = True) -> dict:
+    """The run's state after its last step or phase (see the module docstring for shapes)."""
+    m = run.metrics()
+    out = {
+        "step": run.step_count,
+        "epoch": run.batcher.epoch,
+        "status": run.status,
+        "phase": run.phase,
+        "loss": m["loss"],
+        "accuracy": m["accuracy"],
+        "divergence": run.divergence,
+    }
+    if params:
+        out["params"] = plain(by_layer(run.param_arrays(), run.bias))
+        out["grads"] = plain(by_layer(run.last_grads, run.bias))
+    if activations:
+        x, t = probe(run)
+        with np.errstate(all="ignore"):
+            values = run.network.forward(x)
+        out["probe"] = {"inputs": plain(x), "targets": plain(t)}
+        out["activations"] = plain(layer_values(values))
+    if run.pending is not None and run.phase is not None:
+        out["pending"] = pending_view(run)
+    if grid:
+        out["grid"] = decision_grid(run, grid)
+    return out
+
+
+def pending_view(run) -> dict:
+    """The current step's phase values, bounded to the first MAX_PENDING_ROWS batch rows."""
+    p, rows = run.pending, slice(0, MAX_PENDING_ROWS)
+    view = {"batch": p.indices[rows].tolist(), "batch_size": int(len(p.indices)),
+            "inputs": plain(p.x[rows]), "targets": plain(p.t[rows]),
+            "activations": plain([{"z": v.z[rows], "a": v.a[rows]} for v in p.values])}
+    if p.loss is not None:
+        view["loss"] = finite_or_none(p.loss)
+    if p.grads is not None:
+        view["grads"] = plain(by_layer(p.grads, run.bias))
+        view["evaluations"] = p.evaluations
+    if p.deltas is not None:
+        view["deltas"] = plain([d[rows] for d in p.deltas])
+    if p.new_params is not None and run.phase == "update":
+        view["update"] = {
+            "old": plain(by_layer(p.old_params, run.bias)),
+            "change": plain(by_layer([n - o for n, o in zip(p.new_params, p.old_params)], run.bias)),
+            "new": plain(by_layer(p.new_params, run.bias)),
+        }
+    return view
+
+
+def decision_grid(run, resolution: int) -> dict | None:
+    """Every unit's activation over a resolution x resolution grid of the 2-D input domain.
+
+    -> {"x": (resolution,), "y": (resolution,), "layers": [[unit grid (res, res)] per unit]
+    per layer, "output": the output layer's grids}; None when the inputs are not 2-D.
+    """
+    domain = run.data.domain
+    if run.sizes[0] != 2 or domain is None:
+        return None
+    resolution = int(min(max(resolution, 2), MAX_GRID))
+    xs = np.linspace(domain[0][0], domain[0][1], resolution)
+    ys = np.linspace(domain[1][0], domain[1][1], resolution)
+    gx, gy = np.meshgrid(xs, ys)  # row i is y = ys[i]
+    points = np.column_stack([gx.ravel(), gy.ravel()]).astype(run.dtype)
+    with np.errstate(all="ignore"):
+        values = run.network.forward(points)
+    layers = [[v.a[:, j].reshape(resolution, resolution) for j in range(v.a.shape[1])] for v in values]
+    return plain({"x": xs, "y": ys, "layers": layers[:-1], "output": layers[-1]})

@@ -1,0 +1,78 @@
+"""Saving a run as a plain document and bringing it back, bit for bit.
+
+The document holds the resolved config (the data and the initial weights follow from it
+and its seed), the current parameters, the optimizer's and the batch order's state, the
+step counters and the history. Loading it gives a run that continues exactly as the
+original would have.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from core.errors import ConfigError
+from core.plain import plain
+from core.run import Run
+from core.snapshot import by_layer
+
+FORMAT = "nnplay-run/1"
+
+
+def export_state(run: Run) -> dict:
+    """The run as plain Python (JSON-ready). An unfinished step is left out."""
+    batcher = run.batcher.state()
+    if run.pending is not None and run.phase not in (None, "update"):
+        batcher = run.pending.batcher_state
+    return {
+        "format": FORMAT,
+        "config": run.config,
+        "params": plain(by_layer(run.param_arrays(), run.bias)),
+        "history": run.history.as_dict(),
+        "step": run.step_count,
+        "status": run.status,
+        "divergence": run.divergence,
+        # repr-exact floats: JSON round-trips float64 without loss.
+        "optimizer": _plain_state(run.optimizer.state),
+        "batcher": batcher,
+        "last_grads": plain(by_layer(run.last_grads, run.bias)),
+    }
+
+
+def import_state(doc: dict, *, mnist_dir=None) -> Run:
+    """A new run in the state `doc` describes; raises ConfigError on a bad document."""
+    if not isinstance(doc, dict) or "config" not in doc or "params" not in doc:
+        raise ConfigError("", "an exported run needs at least config and params")
+    run = Run(doc["config"], mnist_dir=mnist_dir)
+    run.set_params(doc["params"])
+    try:
+        if doc.get("history") is not None:
+            run.history.load(doc["history"])
+        if doc.get("optimizer"):
+            run.optimizer.commit(_arrays_state(doc["optimizer"], run.dtype))
+        if doc.get("batcher"):
+            run.batcher.load_state(doc["batcher"])
+        run.step_count = int(doc.get("step", run.history.columns["step"][-1] if len(run.history) else 0))
+        if doc.get("last_grads"):
+            run.last_grads = [np.asarray(a, dtype=run.dtype) for layer in doc["last_grads"]
+                              for a in (layer["W"], layer["b"]) if a is not None]
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError("", f"the exported run is damaged: {error}") from None
+    status = doc.get("status", "paused")
+    run.status = status if status in ("ready", "paused", "diverged") else "paused"
+    if run.status == "ready" and run.step_count > 0:
+        run.status = "paused"
+    run.divergence = doc.get("divergence") if run.status == "diverged" else None
+    return run
+
+
+def _plain_state(state: dict) -> dict:
+    return {key: plain(value) for key, value in state.items()}
+
+
+def _arrays_state(state: dict, dtype) -> dict:
+    out = {}
+    for key, value in state.items():
+        if isinstance(value, list):
+            out[key] = [np.asarray(v, dtype=dtype) for v in value]
+        else:
+            out[key] = int(value)
+    return out

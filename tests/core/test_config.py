@@ -1,0 +1,137 @@
+"""The config format: presets, merging, and a named error for every bad field."""
+import pytest
+
+from core.config import patch_config, resolve_config
+from core.errors import ConfigError
+from core.presets import PRESETS
+from core.run import Run
+
+BAD_FIELDS = [
+    ({"foo": 1}, "foo", "unknown field"),
+    ([1, 2], "config", "must be an object"),
+    ({"preset": "nope"}, "preset", "unknown preset"),
+    ({"preset": 3}, "preset", "unknown preset"),
+    ({"layers": [2]}, "layers", "list of 2 to 10"),
+    ({"layers": "2-3-1"}, "layers", "list of 2 to 10"),
+    ({"layers": [2, 0, 1]}, "layers[1]", "must be in [1, 1024]"),
+    ({"layers": [2, 2000, 1]}, "layers[1]", "must be in [1, 1024]"),
+    ({"layers": [2, 1.5, 1]}, "layers[1]", "must be an integer"),
+    ({"layers": [2] + [4] * 9 + [1]}, "layers", "up to 8 hidden layers"),
+    ({"layers": [1024, 1024, 1024], "activations": ["relu", "linear"]}, "layers", "at most 1,000,000"),
+    ({"activations": ["tanh"]}, "activations", "needs 3 entries"),
+    ({"activations": ["tanh", "swish", "sigmoid"]}, "activations[1]", "must be one of"),
+    ({"activations": ["softmax", "tanh", "sigmoid"]}, "activations[0]", "output layer only"),
+    ({"layers": [2, 4, 1], "activations": ["tanh", "softmax"], "loss": "cce"}, "activations", "at least 2 output"),
+    ({"bias": "yes"}, "bias", "true or false"),
+    ({"loss": "hinge"}, "loss", "must be one of"),
+    ({"loss": "cce"}, "loss", "needs a softmax output"),
+    ({"activations": ["tanh", "tanh", "linear"]}, "loss", "bce needs a sigmoid output"),
+    ({"init": {"scheme": "magic"}}, "init.scheme", "must be one of"),
+    ({"init": {"scheme": "uniform", "low": 1, "high": 0}}, "init.high", "greater than init.low"),
+    ({"init": {"scheme": "normal", "std": 0}}, "init.std", "must be in (0, 100]"),
+    ({"init": {"scheme": "explicit"}}, "init.params", "needs a list"),
+    ({"init": {"scheme": "xavier", "params": []}}, "init.params", "only used by the explicit"),
+    ({"init": {"scheme": "xavier", "gain": 2}}, "init.gain", "unknown field"),
+    ({"data": {"name": "nope"}}, "data.name", "unknown data set"),
+    ({"data": {"name": "circle", "noise": 3}}, "data.noise", "between 0 and 0.5"),
+    ({"data": {"name": "circle", "n": -5}}, "data.n", ""),
+    ({"data": {"name": "circle", "colour": 1}}, "data.colour", "unknown field"),
+    ({"data": "circle"}, "data", "must be an object"),
+    ({"optimizer": {"name": "lbfgs"}}, "optimizer.name", "must be one of"),
+    ({"optimizer": {"lr": 0}}, "optimizer.lr", "must be in (0, 100]"),
+    ({"optimizer": {"lr": 101}}, "optimizer.lr", "must be in (0, 100]"),
+    ({"optimizer": {"lr": float("nan")}}, "optimizer.lr", "finite"),
+    ({"optimizer": {"lr": float("inf")}}, "optimizer.lr", "finite"),
+    ({"optimizer": {"lr": "fast"}}, "optimizer.lr", "must be a number"),
+    ({"optimizer": {"lr": True}}, "optimizer.lr", "must be a number"),
+    ({"optimizer": {"momentum": 1}}, "optimizer.momentum", "must be in [0, 1)"),
+    ({"optimizer": {"rho": -0.1}}, "optimizer.rho", "must be in [0, 1)"),
+    ({"optimizer": {"beta1": 1.5}}, "optimizer.beta1", "must be in [0, 1)"),
+    ({"optimizer": {"beta2": 1}}, "optimizer.beta2", "must be in [0, 1)"),
+    ({"optimizer": {"eps": 0}}, "optimizer.eps", "must be in (0, 1]"),
+    ({"optimizer": {"name": "perceptron"}}, "optimizer.name", "single layer with the step"),
+    ({"gradient": {"method": "guess"}}, "gradient.method", "must be one of"),
+    ({"gradient": {"epsilon": 0}}, "gradient.epsilon", "must be in (0, 1]"),
+    ({"batch": {"size": 0}}, "batch.size", "must be in [1, 100000]"),
+    ({"batch": {"order": "backwards"}}, "batch.order", "must be one of"),
+    ({"regularization": {"kind": "l3"}}, "regularization.kind", "must be one of"),
+    ({"regularization": {"rate": -1}}, "regularization.rate", "must be in [0, 10]"),
+    ({"dtype": "float16"}, "dtype", "must be one of"),
+    ({"seed": -1}, "seed", "must be in [0, 4294967295]"),
+    ({"seed": "abc"}, "seed", "must be an integer"),
+    ({"probe": {"size": 0}}, "probe.size", "must be in [1, 64]"),
+    ({"metrics": {"every": -1}}, "metrics.every", "must be in [0, 100000]"),
+]
+
+
+@pytest.mark.parametrize("config,field,reason", BAD_FIELDS)
+def test_every_bad_field_gets_a_named_error(config, field, reason):
+    with pytest.raises(ConfigError) as error:
+        resolve_config(config)
+    fields = [e["field"] for e in error.value.errors]
+    assert field in fields, error.value.errors
+    assert reason in error.value.errors[fields.index(field)]["reason"]
+
+
+DATA_DEPENDENT = [
+    ({"preset": "xor", "layers": [3, 4, 1]}, "layers[0]", "the data has 2 inputs"),
+    ({"preset": "xor", "layers": [2, 4, 3], "activations": ["tanh", "sigmoid"]}, "layers[2]", "1 target"),
+    ({"preset": "xor", "batch": {"size": 500}}, "batch.size", "more than the 100 training rows"),
+    ({"preset": "xor", "data": {"name": "inline", "inputs": [[1, 2]], "targets": [[5.0]]}},
+     "loss", "bce needs targets between 0 and 1"),
+    ({"data": {"name": "plane"}, "layers": [2, 3], "activations": ["softmax"], "loss": "cce"},
+     "loss", "cce needs class labels"),
+    ({"preset": "two-layer-mnist"}, "data.name", "NNPLAY_MNIST_DIR"),
+    ({"preset": "seed-2-3-1", "init": {"scheme": "explicit", "params": [{"W": [[1, 2]], "b": None},
+                                                                       {"W": [[1], [2], [3]], "b": None}]}},
+     "init.params[0].W", "must have shape [2, 3]"),
+]
+
+
+@pytest.mark.parametrize("config,field,reason", DATA_DEPENDENT)
+def test_checks_against_the_data_name_the_field(config, field, reason):
+    with pytest.raises(ConfigError) as error:
+        Run(config)
+    fields = [e["field"] for e in error.value.errors]
+    assert field in fields, error.value.errors
+    assert reason in error.value.errors[fields.index(field)]["reason"]
+
+
+def test_a_preset_alone_is_a_whole_config_and_overrides_win():
+    config = resolve_config({"preset": "seed-2-3-1", "optimizer": {"lr": 0.5}, "seed": 9})
+    assert config["layers"] == [2, 3, 1] and config["bias"] is False
+    assert config["optimizer"] == {**resolve_config({"preset": "seed-2-3-1"})["optimizer"], "lr": 0.5}
+    assert config["seed"] == 9 and config["preset"] == "seed-2-3-1"
+    assert config["data"]["test_fraction"] == 0.0  # the data set's defaults are filled in
+
+
+def test_resizing_a_preset_keeps_its_activations_and_drops_its_explicit_weights():
+    config = resolve_config({"preset": "seed-2-3-1", "layers": [2, 5, 5, 1]})
+    assert config["activations"] == ["sigmoid", "sigmoid", "linear"]
+    assert config["init"]["scheme"] == "xavier" and config["init"]["params"] is None
+    Run(config)
+
+
+def test_changing_the_data_set_replaces_the_preset_data():
+    config = resolve_config({"preset": "seed-2-3-1", "data": {"name": "gate-xor"}})
+    assert "inputs" not in config["data"]
+    Run(config)
+
+
+@pytest.mark.parametrize("name", [p for p in PRESETS if "mnist" not in p])
+def test_every_preset_builds_and_steps(name):
+    run = Run({"preset": name})
+    run.step(2)
+    assert run.step_count == 2 and run.status == "paused"
+
+
+def test_patch_only_touches_live_sections():
+    config = resolve_config({"preset": "xor"})
+    patched = patch_config(config, {"optimizer": {"lr": 0.05}, "batch": {"size": 20}})
+    assert patched["optimizer"]["lr"] == 0.05 and patched["batch"]["size"] == 20
+    assert config["optimizer"]["lr"] == 0.1  # the original is untouched
+    for bad, field in (({"bias": False}, "bias"), ({"seed": 3}, "seed"),
+                       ({"data": {"name": "circle"}}, "data"), ({"optimizer": {"lr": 1e999}}, "optimizer.lr")):
+        with pytest.raises(ConfigError) as error:
+            patch_config(config, bad)
+        assert error.value.errors[0]["field"] == field
