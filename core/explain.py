@@ -35,7 +35,8 @@ def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> di
     -> {"layer", "unit", "z_symbol", "a_symbol", "terms": [{"input", "input_value",
     "weight", "weight_value", "product"}], "bias", "z", "activation", "formula", "a"}
     """
-    values = network.forward(x.reshape(1, -1))
+    with np.errstate(all="ignore"):  # a diverging net's overflow shows up as null, not a warning
+        values = network.forward(x.reshape(1, -1))
     dense = network.layers[layer - 1]
     a_prev = x if layer == 1 else values[layer - 2].a[0]
     products = a_prev * dense.W[:, unit]
@@ -67,9 +68,10 @@ def explain_weight(network: Network, loss: Loss, x: np.ndarray, t: np.ndarray,
     that row's contribution; `gradient` sums the contributions of all n rows and equals
     the backprop value (without regularization).
     """
-    values = network.forward(x)
-    dz_out = network.output_gradient(values, t, loss)
-    grads, deltas = network.backward(x, values, dz_out)
+    with np.errstate(all="ignore"):
+        values = network.forward(x)
+        dz_out = network.output_gradient(values, t, loss)
+        grads, deltas = network.backward(x, values, dz_out)
     inputs = [x] + [v.a for v in values[:-1]]
     factors = _chain(network, loss, values, deltas, t, layer - 1, j, sample)
     factors.append({"symbol": f"d{unit_symbol(network, layer, j, 'z')}/d{weight_symbol(layer, i, j)}",

@@ -1,0 +1,29 @@
+"""Dependencies shared by the routes, as Annotated aliases."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from app.sessions import Session, SessionManager
+from app.settings import Settings
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _manager(request: Request) -> SessionManager:
+    return request.app.state.sessions
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+ManagerDep = Annotated[SessionManager, Depends(_manager)]
+
+
+def _session(manager: ManagerDep,
+             session_id: Annotated[str, Path(max_length=64, description="the session's id")]) -> Session:
+    return manager.get(session_id)
+
+
+SessionDep = Annotated[Session, Depends(_session)]

@@ -1,0 +1,91 @@
+"""The documents the server sends: the topology message, snapshot frames, history tails.
+
+Decision-boundary grids travel over the socket as bytes (0..255 between a per-grid
+low and high, base64) because a 50x50 grid per neuron as JSON floats is ten times bigger.
+"""
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from app.sessions import Session
+from core.data import DATASETS
+from core.history import COLUMNS
+from core.plain import plain
+from core.snapshot import snapshot
+
+MAX_POINTS = 2000       # 2-D training and test points sent with the topology
+MAX_HISTORY_ROWS = 5000  # history rows in one frame; a client missing more fetches /history
+
+
+def session_snapshot(session: Session, grid: int | None = None, *, params: bool = True,
+                     activations: bool = True) -> dict:
+    """The engine's snapshot plus what only the server knows (playing, speed, id)."""
+    snap = snapshot(session.run, grid=grid, params=params, activations=activations)
+    snap["status"] = session.status()
+    snap["playing"] = session.playing
+    snap["steps_per_second"] = session.steps_per_second
+    return snap
+
+
+def quantize_grid(grid: dict | None) -> dict | None:
+    """Float grids -> {"encoding": "u8", "output": [{"low", "high", "data"}], "layers": ...}."""
+    if grid is None:
+        return None
+
+    def pack(values) -> dict:
+        array = np.asarray(values, dtype=np.float64)
+        finite = np.where(np.isfinite(array), array, 0.0)
+        low, high = float(finite.min()), float(finite.max())
+        scale = 255.0 / (high - low) if high > low else 0.0
+        data = np.rint((finite - low) * scale).astype(np.uint8)
+        return {"low": low, "high": high, "data": base64.b64encode(data.tobytes()).decode()}
+
+    return {"encoding": "u8", "x": grid["x"], "y": grid["y"],
+            "output": [pack(g) for g in grid["output"]],
+            "layers": [[pack(g) for g in layer] for layer in grid["layers"]]}
+
+
+def topology_message(session: Session) -> dict:
+    run = session.run
+    data = run.data
+    info = DATASETS[data.name]
+    message = {
+        "type": "topology",
+        "session": session.id,
+        "layers": run.sizes,
+        "activations": run.config["activations"],
+        "bias": run.bias,
+        "loss": run.config["loss"],
+        "param_names": run.param_names,
+        "config": run.config,
+        "dataset": {"name": data.name, "kind": data.kind, "description": info.description,
+                    "n_classes": data.n_classes, "domain": data.domain,
+                    "image_shape": data.image_shape, "n_train": len(data.x_train),
+                    "n_test": len(data.x_test)},
+    }
+    if run.sizes[0] == 2:
+        message["points"] = {
+            "train": _points(data.x_train, data.y_train, data.labels_train),
+            "test": _points(data.x_test, data.y_test, data.labels_test),
+        }
+    return message
+
+
+def _points(x, y, labels) -> dict:
+    rows = slice(0, MAX_POINTS)
+    return plain({"x": x[rows], "targets": y[rows],
+                  "labels": None if labels is None else labels[rows]})
+
+
+def history_tail(session: Session, after_step: int) -> dict:
+    """History rows recorded after `after_step` (at most MAX_HISTORY_ROWS, the newest)."""
+    columns = session.run.history.columns
+    length = min(len(values) for values in columns.values())  # appends may be mid-row
+    steps = columns["step"]
+    start = length
+    while start > 0 and steps[start - 1] > after_step:
+        start -= 1
+    start = max(start, length - MAX_HISTORY_ROWS)
+    return {name: columns[name][start:length] for name in COLUMNS}

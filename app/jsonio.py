@@ -1,0 +1,28 @@
+"""The one JSON encoder for every response and WebSocket frame.
+
+orjson writes NaN and +-Infinity as null, so whatever the engine produced, a browser's
+JSON.parse accepts it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi.responses import JSONResponse
+
+OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=OPTIONS)
+
+
+def dumps_text(value: Any) -> str:
+    return dumps(value).decode()
+
+
+class JSONBody(JSONResponse):
+    """FastAPI's default response class for this app."""
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)

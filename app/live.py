@@ -1,0 +1,143 @@
+"""Live delivery: a mailbox per watching socket, and the play loop that trains a session.
+
+Snapshots are newest-wins: a socket that reads slowly gets the latest state, never a
+growing queue, and a stalled send holds up only its own socket. Control messages
+(errors, divergence, topology) wait in a short queue of their own.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import time
+
+from app.frames import history_tail, quantize_grid, session_snapshot
+from app.jsonio import dumps
+from app.sessions import Session
+from core.errors import StateError
+
+log = logging.getLogger("nnplay.live")
+
+MAX_CONTROL = 64
+
+
+class Subscriber:
+    """One socket's view of a session: what to send next, and how it likes its frames."""
+
+    def __init__(self, session: Session, grid: int | None = None):
+        self.session = session
+        self.grid = grid
+        self.control: collections.deque[bytes] = collections.deque()
+        self.frame_pending = False
+        self.wakeup = asyncio.Event()
+        self.closed: str | None = None
+        # Which history rows this socket has already been sent, and of which history.
+        self.history_step = -1
+        self.generation = -1
+
+    def send(self, message: dict) -> None:
+        if len(self.control) >= MAX_CONTROL:
+            self.close("the client is not reading its messages")
+            return
+        self.control.append(dumps(message))
+        self.wakeup.set()
+
+    def notify(self) -> None:
+        """A new snapshot exists; the sender builds this socket's frame when it gets to it."""
+        self.frame_pending = True
+        self.wakeup.set()
+
+    def close(self, reason: str) -> None:
+        self.closed = reason
+        self.wakeup.set()
+
+    async def frame(self) -> bytes:
+        """This socket's snapshot frame, with the history rows it has not seen yet.
+
+        The serialized snapshot is cached on the session per grid size, so a hundred
+        sockets watching one session cost one snapshot.
+        """
+        session = self.session
+        cache = session.frames
+        key = (self.grid, session.version, session.playing)
+        body = cache.get(key)
+        if body is None:
+            async with session.lock:  # never read the parameters halfway through a step
+                snap = session_snapshot(session, grid=self.grid)
+            snap["grid"] = quantize_grid(snap.get("grid"))
+            body = dumps(snap)
+            if cache and next(iter(cache))[1:] != key[1:]:
+                cache.clear()  # an older state: never sent again
+            cache[key] = body
+        reset = self.generation != session.generation
+        if reset:
+            self.generation, self.history_step = session.generation, -1
+        tail = history_tail(session, self.history_step)
+        if tail["step"]:
+            self.history_step = tail["step"][-1]
+        head = dumps({"type": "snapshot", "session": session.id,
+                      "history": {"reset": reset, **tail}})
+        # Splice the shared snapshot body into this socket's envelope: {...head, ...body}.
+        return head[:-1] + b"," + body[1:]
+
+
+def broadcast(session: Session, message: dict | None = None) -> None:
+    """Tell every socket of the session: a control message, or that a new snapshot exists."""
+    for subscriber in list(session.subscribers):
+        if message is None:
+            subscriber.notify()
+        else:
+            subscriber.send(message)
+
+
+def start_playing(session: Session, steps_per_second: float) -> None:
+    session.steps_per_second = steps_per_second
+    if session.playing and session.play_task is not None and not session.play_task.done():
+        return
+    session.playing = True
+    session.play_task = asyncio.create_task(_play(session, max_fps=session.max_fps))
+
+
+async def stop_playing(session: Session) -> None:
+    session.playing = False
+    task = session.play_task
+    session.play_task = None
+    if task is not None and task is not asyncio.current_task() and not task.done():
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+
+async def _play(session: Session, max_fps: float) -> None:
+    """Train in ticks: each tick takes its share of steps, then tells the watchers."""
+    carry = 0.0
+    try:
+        while session.playing:
+            started = time.monotonic()
+            ticks = min(max_fps, session.steps_per_second)
+            carry += session.steps_per_second / ticks
+            steps = int(carry)
+            carry -= steps
+            if steps:
+                try:
+                    await session.step(steps=steps)
+                except StateError:
+                    pass
+            if session.run.status == "diverged":
+                session.playing = False
+                broadcast(session, {"type": "diverged", **session.run.divergence})
+            broadcast(session)
+            await asyncio.sleep(max(0.0, 1.0 / ticks - (time.monotonic() - started)))
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # never let one session's failure go unnoticed, nor take others down
+        log.exception("play loop of session %s failed", session.id)
+        session.playing = False
+        broadcast(session, {"type": "error", "code": "internal",
+                            "message": "training stopped because of an internal error"})
+        broadcast(session)
+    finally:
+        if session.play_task is asyncio.current_task():
+            session.play_task = None

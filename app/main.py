@@ -1,0 +1,62 @@
+"""The FastAPI application: `uvicorn app.main:app` or `nnplay serve`."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import errors
+from app.jsonio import JSONBody
+from app.paths import STATIC_DIR
+from app.routes import api_router, page_router
+from app.routes.health import _version
+from app.sessions import SessionManager
+from app.settings import Settings, get_settings
+
+log = logging.getLogger("nnplay")
+
+SWEEP_SECONDS = 30.0
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        sweeper = asyncio.create_task(_sweep(app.state.sessions))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await app.state.sessions.close()
+
+    app = FastAPI(title="nnplay", version=_version(), default_response_class=JSONBody,
+                  lifespan=lifespan,
+                  description="A playground that shows how a neural network learns: "
+                              "sessions, steps, gradients and live frames.")
+    app.state.settings = settings
+    app.state.sessions = SessionManager(settings)
+    errors.install(app)
+    app.include_router(api_router)
+    app.include_router(page_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+async def _sweep(manager: SessionManager) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        try:
+            expired = await manager.expire_idle()
+            if expired:
+                log.info("expired %d idle sessions", expired)
+        except Exception:  # the sweeper must outlive any one bad session
+            log.exception("expiring idle sessions failed")
+
+
+app = create_app()

@@ -1,0 +1,197 @@
+"""/api/sessions: create, inspect, step, edit and export training sessions."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import APIRouter, Query, Response
+
+from app import commands
+from app.deps import ManagerDep, SessionDep, SettingsDep
+from app.errors import APIError
+from app.frames import session_snapshot
+from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
+                         StepRequest, to_engine)
+from app.sessions import Session
+from core.explain import explain_neuron, explain_weight
+from core.gradcheck import check_gradients
+from core.plain import plain
+from core.run import Run
+from core.state import import_state
+
+router = APIRouter(prefix="/sessions", tags=["sessions"])
+
+Grid = Annotated[int | None, Query(ge=2, le=200, description="decision-boundary grid size (2-D inputs)")]
+
+
+def _created(session: Session, grid: int | None) -> dict:
+    return {"id": session.id, "config": session.run.config,
+            "snapshot": session_snapshot(session, grid)}
+
+
+@router.post("", status_code=201)
+async def create_session(body: ConfigModel, manager: ManagerDep, settings: SettingsDep,
+                         grid: Grid = None) -> dict:
+    """A new session from a config (a preset alone is enough)."""
+    config = to_engine(body)
+    session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
+    return _created(session, grid)
+
+
+@router.post("/import", status_code=201)
+async def import_session(body: ExportDocument, manager: ManagerDep, settings: SettingsDep) -> dict:
+    """A new session in the state an export describes."""
+    doc = body.model_dump()
+    session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir))
+    return _created(session, None)
+
+
+@router.get("/{session_id}")
+async def get_session(session: SessionDep, grid: Grid = None) -> dict:
+    snap = await session.call(session_snapshot, session, grid, cost=0.0)
+    return {"id": session.id, "config": session.run.config, "snapshot": snap}
+
+
+@router.delete("/{session_id}", status_code=204)
+async def delete_session(session: SessionDep, manager: ManagerDep) -> Response:
+    await manager.delete(session.id)
+    return Response(status_code=204)
+
+
+@router.post("/{session_id}/step")
+async def step(body: StepRequest, session: SessionDep, settings: SettingsDep, grid: Grid = None) -> dict:
+    """{"steps": n} or {"epochs": n} or {"phase": name}; an empty body takes one step."""
+    given = [k for k in ("steps", "epochs", "phase") if getattr(body, k) is not None]
+    if len(given) > 1:
+        raise APIError(422, "invalid_input", "give one of steps, epochs or phase",
+                       [{"field": k, "reason": "give only one of steps, epochs or phase"} for k in given])
+    if body.steps is not None and body.steps > settings.max_steps_per_call:
+        raise APIError(422, "invalid_input", f"steps: at most {settings.max_steps_per_call} per call",
+                       [{"field": "steps", "reason": f"at most {settings.max_steps_per_call} per call"}])
+    steps = body.steps if given else 1
+    await commands.step(session, steps=steps, epochs=body.epochs, phase=body.phase)
+    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+
+
+@router.post("/{session_id}/forward")
+async def forward(body: ForwardRequest, session: SessionDep) -> dict:
+    """The network on given inputs: every layer's z and a, the output, the loss if targets
+    are given, and with `explain` the arithmetic of every neuron (first 8 rows)."""
+    return await session.call(_forward, session.run, body, cost=0.0)
+
+
+def _forward(run: Run, body: ForwardRequest) -> dict:
+    d, k = run.sizes[0], run.sizes[-1]
+    x = np.asarray(body.inputs, dtype=run.dtype)
+    if x.ndim != 2 or x.shape[1] != d:
+        raise APIError(422, "invalid_input", f"inputs: every row needs {d} numbers",
+                       [{"field": "inputs", "reason": f"every row needs {d} numbers"}])
+    with np.errstate(all="ignore"):
+        values = run.network.forward(x)
+        out = {"layers": [{"z": v.z, "a": v.a} for v in values], "output": values[-1].a}
+        if body.targets is not None:
+            t = np.asarray(body.targets, dtype=run.dtype)
+            if t.ndim != 2 or t.shape != (len(x), k):
+                raise APIError(422, "invalid_input", f"targets: needs {len(x)} rows of {k} numbers",
+                               [{"field": "targets", "reason": f"needs {len(x)} rows of {k} numbers"}])
+            out["loss"] = run.loss.value(values[-1].z, values[-1].a, t)
+        if body.explain:
+            out["explain"] = [[[explain_neuron(run.network, row, layer, unit)
+                                for unit in range(min(size, 64))]
+                               for layer, size in enumerate(run.sizes[1:], start=1)]
+                              for row in x[:8]]
+    return plain(out)
+
+
+@router.get("/{session_id}/gradients")
+async def gradients(session: SessionDep,
+                    method: Literal["numeric-central", "numeric-forward"] = "numeric-central",
+                    epsilon: Annotated[float, Query(gt=0, le=1, allow_inf_nan=False)] = 1e-4,
+                    samples: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> dict:
+    """Backprop against finite differences on the training loss at the current params."""
+    result = await session.call(check_gradients, session.run, method, epsilon, samples)
+    return plain(result)
+
+
+@router.get("/{session_id}/explain/neuron")
+async def neuron(session: SessionDep, layer: Annotated[int, Query(ge=1)],
+                 unit: Annotated[int, Query(ge=0)], sample: Annotated[int, Query(ge=0)] = 0) -> dict:
+    """The arithmetic of z and a for one unit on one probe row."""
+    run = session.run
+    _check_unit(run, layer, unit)
+    x = _probe_row(run, sample)
+    return await session.call(explain_neuron, run.network, x, layer, unit, cost=0.0)
+
+
+@router.get("/{session_id}/explain/weight")
+async def weight(session: SessionDep, layer: Annotated[int, Query(ge=1)],
+                 i: Annotated[int, Query(ge=0)], j: Annotated[int, Query(ge=0)],
+                 sample: Annotated[int, Query(ge=0)] = 0) -> dict:
+    """The chain rule for dL/dw on the probe rows, factors for row `sample`."""
+    run = session.run
+    _check_unit(run, layer, j)
+    if i >= run.sizes[layer - 1]:
+        raise APIError(422, "invalid_input", f"i: layer {layer - 1} has {run.sizes[layer - 1]} units",
+                       [{"field": "i", "reason": f"must be below {run.sizes[layer - 1]}"}])
+    size = run.config["probe"]["size"]
+    x, t = run.data.x_train[:size], run.data.y_train[:size]
+    _probe_row(run, sample)
+    return await session.call(explain_weight, run.network, run.loss, x, t, layer, i, j, sample, cost=0.0)
+
+
+def _check_unit(run: Run, layer: int, unit: int) -> None:
+    if layer > len(run.sizes) - 1:
+        raise APIError(422, "invalid_input", f"layer: the network has {len(run.sizes) - 1} layers",
+                       [{"field": "layer", "reason": f"must be between 1 and {len(run.sizes) - 1}"}])
+    if unit >= run.sizes[layer]:
+        raise APIError(422, "invalid_input", f"layer {layer} has {run.sizes[layer]} units",
+                       [{"field": "unit", "reason": f"must be below {run.sizes[layer]}"}])
+
+
+def _probe_row(run: Run, sample: int) -> np.ndarray:
+    size = min(run.config["probe"]["size"], len(run.data.x_train))
+    if sample >= size:
+        raise APIError(422, "invalid_input", f"sample: there are {size} probe rows",
+                       [{"field": "sample", "reason": f"must be below {size}"}])
+    return run.data.x_train[sample]
+
+
+@router.put("/{session_id}/params")
+async def put_params(body: ParamsRequest, session: SessionDep, grid: Grid = None) -> dict:
+    """Replace the weights and biases (shapes checked); takes effect at once."""
+    await commands.set_params(session, [p.model_dump() for p in body.params])
+    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+
+
+@router.patch("/{session_id}")
+async def patch_session(body: LiveConfig, session: SessionDep, grid: Grid = None) -> dict:
+    """Change optimizer, batch, regularization or gradient settings without a reset."""
+    await commands.patch(session, to_engine(body))
+    return {"config": session.run.config,
+            "snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+
+
+@router.post("/{session_id}/reset")
+async def reset(session: SessionDep, grid: Grid = None) -> dict:
+    """Back to the same initial parameters; history cleared."""
+    await commands.reset(session)
+    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+
+
+@router.get("/{session_id}/history")
+async def history(session: SessionDep, format: str = "json"):
+    """Per-step metrics from step 0; ?format=csv for CSV."""
+    if format not in ("json", "csv"):
+        raise APIError(422, "invalid_input", "format: must be json or csv",
+                       [{"field": "format", "reason": f"must be json or csv, got {format!r}"}])
+    if format == "csv":
+        text = await session.call(session.run.history.to_csv, cost=0.0)
+        return Response(text, media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="history-{session.id[:8]}.csv"'})
+    return await session.call(session.run.history.as_dict, cost=0.0)
+
+
+@router.get("/{session_id}/export")
+async def export(session: SessionDep) -> dict:
+    """Everything needed to recreate the session: config, params, history and more."""
+    return await commands.export(session)

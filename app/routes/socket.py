@@ -1,0 +1,213 @@
+"""/ws/sessions/{id}: a live view of a session, and commands to drive it.
+
+Each socket is a receiver coroutine (commands in) and a sender coroutine (frames out) in
+one task group; its Subscriber is removed from the session in `finally`, however the
+socket ends.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+import anyio
+from fastapi import APIRouter, Query, WebSocket
+from pydantic import Field, TypeAdapter, ValidationError
+from starlette.websockets import WebSocketDisconnect
+
+from app import commands
+from app.errors import APIError, validation_fields
+from app.frames import topology_message
+from app.jsonio import dumps
+from app.live import Subscriber
+from app.schemas import LiveConfig, ParamList, Strict, to_engine
+from app.sessions import Session
+from core.errors import ConfigError, StateError
+
+router = APIRouter()
+log = logging.getLogger("nnplay.socket")
+
+CLOSE_POLICY = 1008     # refused origin, or a client that stopped reading
+CLOSE_NOT_FOUND = 4404  # no such session (never existed, expired or deleted)
+
+
+class PlayCommand(Strict):
+    type: Literal["play"]
+    steps_per_second: Annotated[float, Field(gt=0, le=5000)] = 30.0
+
+
+class PauseCommand(Strict):
+    type: Literal["pause"]
+
+
+class StepCommand(Strict):
+    type: Literal["step"]
+    steps: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    epochs: Annotated[int, Field(ge=1, le=1000)] | None = None
+    phase: Literal["forward", "loss", "backward", "update"] | None = None
+
+
+class SetCommand(LiveConfig):
+    type: Literal["set"]
+
+
+class ResetCommand(Strict):
+    type: Literal["reset"]
+
+
+class ParamsCommand(Strict):
+    type: Literal["params"]
+    params: ParamList
+
+
+class ViewCommand(Strict):
+    type: Literal["view"]
+    grid: Annotated[int, Field(ge=2, le=200)] | None = None
+
+
+Command = TypeAdapter(Annotated[
+    PlayCommand | PauseCommand | StepCommand | SetCommand | ResetCommand | ParamsCommand | ViewCommand,
+    Field(discriminator="type")])
+
+
+def origin_allowed(websocket: WebSocket) -> bool:
+    """Same origin, or one listed in the settings; no Origin header means no browser."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    if origin in websocket.app.state.settings.allowed_origins:
+        return True
+    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+
+
+@router.websocket("/ws/sessions/{session_id}")
+async def session_socket(websocket: WebSocket, session_id: str,
+                         grid: Annotated[int | None, Query(ge=2, le=200)] = None) -> None:
+    if not origin_allowed(websocket):
+        await websocket.close(code=CLOSE_POLICY)  # before accept: the handshake gets a 403
+        return
+    await websocket.accept()
+    session = websocket.app.state.sessions.sessions.get(session_id)
+    if session is None:
+        await _send(websocket, {"type": "error", "code": "not_found",
+                                "message": "no session with this id (it may have expired)"})
+        await websocket.close(code=CLOSE_NOT_FOUND)
+        return
+    subscriber = Subscriber(session, grid)
+    session.subscribers.add(subscriber)
+    session.touch()
+    try:
+        subscriber.send(topology_message(session))
+        subscriber.notify()
+        async with anyio.create_task_group() as group:
+            group.start_soon(_receive, websocket, subscriber, group.cancel_scope)
+            group.start_soon(_deliver, websocket, subscriber, group.cancel_scope)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        session.subscribers.discard(subscriber)
+
+
+async def _receive(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
+    limit = websocket.app.state.settings.max_message_bytes
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            scope.cancel()
+            return
+        text = message.get("text")
+        if text is None:
+            subscriber.send(_error("bad_message", "send JSON text, not binary"))
+            continue
+        if len(text) > limit:
+            subscriber.send(_error("too_large", f"a message may have at most {limit} bytes"))
+            continue
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
+        except (ValueError, RecursionError) as error:
+            subscriber.send(_error("bad_message", f"not valid JSON: {error}"))
+            continue
+        await _handle(subscriber, data)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+async def _handle(subscriber: Subscriber, data) -> None:
+    session: Session = subscriber.session
+    try:
+        command = Command.validate_python(data)
+        kind = command.type
+        if kind == "play":
+            await commands.play(session, command.steps_per_second)
+        elif kind == "pause":
+            await commands.pause(session)
+        elif kind == "step":
+            given = [k for k in ("steps", "epochs", "phase") if getattr(command, k) is not None]
+            if len(given) > 1:
+                raise APIError(422, "invalid_input", "give one of steps, epochs or phase")
+            await commands.step(session, steps=command.steps if given else 1,
+                                epochs=command.epochs, phase=command.phase)
+        elif kind == "set":
+            partial = to_engine(command)
+            partial.pop("type")
+            await commands.patch(session, partial)
+        elif kind == "reset":
+            await commands.reset(session)
+        elif kind == "params":
+            await commands.set_params(session, [p.model_dump() for p in command.params])
+        elif kind == "view":
+            subscriber.grid = command.grid
+            subscriber.notify()
+    except ValidationError as error:
+        fields = validation_fields(error.errors())
+        subscriber.send(_error("invalid_input", "; ".join(f"{f['field']}: {f['reason']}" for f in fields),
+                               fields))
+    except ConfigError as error:
+        subscriber.send(_error("invalid_input", str(error), error.errors))
+    except StateError as error:
+        subscriber.send(_error("conflict", str(error)))
+    except APIError as error:
+        subscriber.send(_error(error.code, error.message, error.fields))
+
+
+def _error(code: str, message: str, fields: list | None = None) -> dict:
+    return {"type": "error", "code": code, "message": message, "fields": fields or []}
+
+
+async def _deliver(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
+    """Control messages at once; snapshot frames at most max_fps a second, newest first."""
+    interval = 1.0 / websocket.app.state.settings.max_fps
+    last_frame = 0.0
+    while True:
+        await subscriber.wakeup.wait()
+        subscriber.wakeup.clear()
+        while subscriber.control:
+            await _send_bytes(websocket, subscriber.control.popleft())
+        if subscriber.closed:
+            code = CLOSE_NOT_FOUND if "deleted" in subscriber.closed else CLOSE_POLICY
+            await websocket.close(code=code, reason=subscriber.closed[:120])
+            scope.cancel()
+            return
+        if subscriber.frame_pending:
+            wait = last_frame + interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                subscriber.wakeup.set()  # look again: more may have arrived meanwhile
+                continue
+            subscriber.frame_pending = False
+            last_frame = time.monotonic()
+            await _send_bytes(websocket, await subscriber.frame())
+
+
+async def _send(websocket: WebSocket, message: dict) -> None:
+    await _send_bytes(websocket, dumps(message))
+
+
+async def _send_bytes(websocket: WebSocket, data: bytes) -> None:
+    # Text frames: the browser's JSON.parse takes them as they come.
+    await websocket.send_text(data.decode())

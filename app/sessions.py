@@ -1,0 +1,130 @@
+"""Sessions: one engine run each, reached by an unguessable id, with the sockets watching it.
+
+All engine work on a session happens under its lock, on the event loop when it is
+cheap and in a worker thread when it is not, so no request holds the loop for long.
+"""
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+
+from app.errors import APIError, not_found
+from app.settings import Settings
+from core.run import Run
+
+INLINE_SECONDS = 0.004  # engine work expected to take longer than this goes to a thread
+
+
+class Session:
+    def __init__(self, session_id: str, run: Run, max_fps: float = 30.0):
+        self.id = session_id
+        self.run = run
+        self.lock = asyncio.Lock()
+        self.created = time.time()
+        self.last_used = time.monotonic()
+        self.playing = False
+        self.steps_per_second = 30.0
+        self.play_task: asyncio.Task | None = None
+        self.subscribers: set = set()
+        self.step_seconds = 1e-4      # running estimate of one step's cost
+        self.generation = 0          # bumped whenever the history is replaced (reset, import)
+        self.version = 0             # bumped by every engine call: cached frames go stale
+        self.max_fps = max_fps
+        self.frames: dict = {}       # serialized snapshot per view, shared by all sockets
+
+    def touch(self) -> None:
+        self.last_used = time.monotonic()
+
+    def status(self) -> str:
+        return "running" if self.playing and self.run.status != "diverged" else self.run.status
+
+    async def call(self, fn: Callable[..., Any], *args, cost: float | None = None, **kwargs) -> Any:
+        """Run fn(*args) on the engine under the session lock; `cost` is its expected seconds."""
+        self.touch()
+        async with self.lock:
+            try:
+                if cost is not None and cost < INLINE_SECONDS:
+                    return fn(*args, **kwargs)
+                return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+            finally:
+                self.version += 1
+
+    async def step(self, steps: int = 0, epochs: int = 0) -> int:
+        """Take steps (or epochs), timing them to keep the cost estimate honest."""
+        run = self.run
+
+        def work() -> int:
+            started = time.perf_counter()
+            taken = run.step_epochs(epochs) if epochs else run.step(steps)
+            if taken:
+                per_step = (time.perf_counter() - started) / taken
+                self.step_seconds = 0.7 * self.step_seconds + 0.3 * per_step
+            return taken
+
+        expected = self.step_seconds * (steps or epochs * run.batcher.steps_to_epoch_end())
+        return await self.call(work, cost=expected)
+
+
+class SessionManager:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.sessions: dict[str, Session] = {}
+
+    def _check_capacity(self) -> None:
+        if len(self.sessions) >= self.settings.max_sessions:
+            raise APIError(503, "busy", "the server holds as many sessions as it may; "
+                                        "try again later", headers={"Retry-After": "30"})
+
+    async def create(self, build: Callable[[], Run]) -> Session:
+        """Build a run (in a thread: data sets may take a moment) and register it."""
+        self._check_capacity()
+        run = await anyio.to_thread.run_sync(build)
+        self._check_capacity()
+        session = Session(secrets.token_urlsafe(16), run, self.settings.max_fps)  # 128 random bits
+        self.sessions[session.id] = session
+        return session
+
+    def get(self, session_id: str) -> Session:
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise not_found()
+        session.touch()
+        return session
+
+    async def delete(self, session_id: str) -> None:
+        session = self.sessions.pop(session_id, None)
+        if session is None:
+            raise not_found()
+        await self._stop(session)
+
+    async def _stop(self, session: Session) -> None:
+        session.playing = False
+        task = session.play_task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # it is going away either way
+                pass
+        for subscriber in list(session.subscribers):
+            subscriber.close("the session was deleted or expired")
+
+    async def expire_idle(self) -> int:
+        """Drop sessions idle longer than the setting, unless someone is watching."""
+        limit = self.settings.session_idle_seconds
+        now = time.monotonic()
+        stale = [s for s in self.sessions.values()
+                 if now - s.last_used > limit and not s.subscribers and not s.playing]
+        for session in stale:
+            self.sessions.pop(session.id, None)
+            await self._stop(session)
+        return len(stale)
+
+    async def close(self) -> None:
+        for session in list(self.sessions.values()):
+            await self._stop(session)
