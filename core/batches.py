@@ -55,11 +55,29 @@ class Batcher:
         """Everything needed to continue the same sequence of batches later."""
         return {"samples_seen": self.samples_seen, "position": self.position,
                 "permutation": None if self.permutation is None else self.permutation.tolist(),
-                "rng": self.rng.bit_generator.state}
+                "rng": _ints_to_text(self.rng.bit_generator.state)}
 
     def load_state(self, state: dict) -> None:
         self.samples_seen = int(state["samples_seen"])
         self.position = int(state["position"])
         perm = state["permutation"]
         self.permutation = None if perm is None else np.asarray(perm, dtype=np.int64)
-        self.rng.bit_generator.state = state["rng"]
+        self.rng.bit_generator.state = _text_to_ints(state["rng"])
+
+
+# PCG64's state holds 128-bit integers: JSON parsers (and JavaScript) would round them,
+# so they travel as decimal strings.
+def _ints_to_text(value):
+    if isinstance(value, dict):
+        return {k: _ints_to_text(v) for k, v in value.items()}
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
+        return str(value)
+    return value
+
+
+def _text_to_ints(value):
+    if isinstance(value, dict):
+        return {k: _text_to_ints(v) for k, v in value.items()}
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return value

@@ -28,7 +28,8 @@ def check_gradients(run, method: str = "numeric-central", epsilon: float = 1e-4,
                     samples: int | None = None, max_seconds: float = MAX_SECONDS) -> dict:
     """Gradients of the training objective over the first `samples` training rows (all by
     default). -> {"loss", "samples", "backprop": [{W, b}], "numeric": [{W, b}],
-    "check": [{"W": {max_abs, max_rel}, "b": ... or None}], "cost": {...}}, arrays as numpy.
+    "check": [{"W": {max_abs, max_rel, rel_norm}, "b": ... or None}], "cost": {...}},
+    arrays as numpy (see core.gradients.gradient_check for the measures).
     """
     if method not in ("numeric-forward", "numeric-central"):
         raise ConfigError("method", "must be numeric-forward or numeric-central")
@@ -50,7 +51,7 @@ def check_gradients(run, method: str = "numeric-central", epsilon: float = 1e-4,
         numeric_seconds = time.perf_counter() - started
     names = run.param_names
     report = gradient_check(bp.grads, numeric, names)
-    check = by_layer([{"max_abs": r["max_abs"], "max_rel": r["max_rel"]} for r in report], run.bias)
+    check = by_layer([{k: r[k] for k in ("max_abs", "max_rel", "rel_norm")} for r in report], run.bias)
     return {
         "loss": bp.data_loss + run.objective.penalty(),
         "samples": n,

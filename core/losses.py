@@ -25,6 +25,14 @@ class Loss:
         """dL/da (n, k)."""
         raise NotImplementedError
 
+    def per_sample(self, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Each row's share before the reduction, (n,): value = weight(n) * per_sample.sum()."""
+        raise NotImplementedError
+
+    def weight(self, n: int) -> float:
+        """How a sum of per-sample terms becomes the loss: 1/n for means, 1 for sums."""
+        return 1.0 / n
+
     def grad_z(self, z, a, t, activation: Activation) -> np.ndarray:
         """dL/dz (n, k) for the output layer, through its activation."""
         return activation.backward(z, a, self.grad_a(a, t))
@@ -39,6 +47,9 @@ class MeanSquaredError(Loss):
     def value(self, z, a, t):
         return float(np.mean(np.square(a - t)))
 
+    def per_sample(self, z, a, t):
+        return np.mean(np.square(a - t), axis=1)
+
     def grad_a(self, a, t):
         return 2.0 * (a - t) / a.size
 
@@ -51,6 +62,12 @@ class SumSquaredError(Loss):
 
     def value(self, z, a, t):
         return float(np.sum(np.square(a - t)))
+
+    def per_sample(self, z, a, t):
+        return np.sum(np.square(a - t), axis=1)
+
+    def weight(self, n):
+        return 1.0
 
     def grad_a(self, a, t):
         return 2.0 * (a - t)
@@ -65,7 +82,14 @@ class BinaryCrossEntropy(Loss):
 
     def value(self, z, a, t):
         # Written in z (the logit) so log never sees 0: log(1 + e^-|z|) is bounded.
-        return float(np.mean(np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))))
+        return float(np.mean(self._elementwise(z, t)))
+
+    def per_sample(self, z, a, t):
+        return np.mean(self._elementwise(z, t), axis=1)
+
+    @staticmethod
+    def _elementwise(z, t):
+        return np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
 
     def grad_a(self, a, t):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -85,9 +109,15 @@ class CategoricalCrossEntropy(Loss):
 
     def value(self, z, a, t):
         # log-softmax by log-sum-exp, so a zero probability never reaches log.
+        return float(-np.sum(t * self._log_p(z)) / z.shape[0])
+
+    def per_sample(self, z, a, t):
+        return -np.sum(t * self._log_p(z), axis=1)
+
+    @staticmethod
+    def _log_p(z):
         shifted = z - z.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return float(-np.sum(t * log_p) / z.shape[0])
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
     def grad_a(self, a, t):
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -147,10 +147,13 @@ def test_gradient_check_on_a_small_softmax_net_reports_per_array():
 
 def test_gradient_check_handles_exact_zeros_and_flags_a_wrong_gradient():
     zero = [np.zeros((2, 2))]
-    assert gradient_check(zero, zero, ["W1"]) == [{"name": "W1", "max_abs": 0.0, "max_rel": 0.0}]
+    assert gradient_check(zero, zero, ["W1"]) == [{"name": "W1", "max_abs": 0.0, "max_rel": 0.0, "rel_norm": 0.0}]
     wrong = gradient_check([np.array([1.0, 2.0])], [np.array([1.0, 2.2])], ["b1"])[0]
     assert wrong["max_abs"] == pytest.approx(0.2)
-    assert wrong["max_rel"] == pytest.approx(0.2 / 2.2)
+    assert wrong["max_rel"] == pytest.approx(0.2 / 4.2)
+    assert wrong["rel_norm"] == pytest.approx(0.2 / (np.sqrt(5) + np.sqrt(5.84)))
+    opposite = gradient_check([np.array([1e-3])], [np.array([-1e-3])], ["b2"])[0]
+    assert opposite["max_rel"] == 1.0
 
 def test_stable_losses_and_activations_raise_no_warnings():
     z = np.array([[-1000.0, 0.0, 1000.0]])

@@ -1,0 +1,296 @@
+"""Every REST route: success, bad input and unknown id; the seed numbers through the API."""
+import csv
+import io
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+UNKNOWN = "x" * 22
+
+
+def strict_json(text: str):
+    def refuse(name):
+        raise ValueError(f"{name} in JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture
+def api():
+    settings = Settings(max_sessions=20, max_steps_per_call=5000)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def create(api, **config):
+    response = api.post("/api/sessions", json=config)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def fields_of(response):
+    body = response.json()
+    assert set(body) == {"error"}
+    return [f["field"] for f in body["error"]["fields"]]
+
+
+def test_health_presets_and_datasets(api):
+    assert api.get("/api/health").json()["status"] == "ok"
+    presets = api.get("/api/presets").json()
+    ids = [p["id"] for p in presets]
+    assert {"seed-2-3-1", "seed-2-3-1-train", "perceptron-and", "two-layer-digits", "keras-mlp",
+            "linear-4-4-4-4", "xor", "circle", "spiral"} <= set(ids)
+    seed = presets[ids.index("seed-2-3-1")]
+    assert seed["title"] and seed["description"] and seed["config"]["layers"] == [2, 3, 1]
+    datasets = {d["name"]: d for d in api.get("/api/datasets").json()}
+    assert datasets["circle"]["kind"] == "classification"
+    assert datasets["circle"]["params"]["noise"]["max"] == 0.5
+    assert {"gate-and", "digits", "mnist", "inline", "plane"} <= set(datasets)
+
+
+def test_create_from_a_preset_alone_and_read_it_back(api):
+    body = create(api, preset="seed-2-3-1")
+    assert len(body["id"]) >= 22  # 128 bits in URL-safe base64
+    assert body["config"]["bias"] is False and body["config"]["data"]["name"] == "inline"
+    snap = body["snapshot"]
+    assert snap["step"] == 0 and snap["status"] == "ready" and snap["grads"] is None
+    assert snap["params"][0]["W"] == [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]]
+    assert snap["params"][0]["b"] is None
+    assert [round(a, 4) for a in snap["activations"][0]["a"][0]] == [0.7311, 0.7858, 0.69]
+    again = api.get(f"/api/sessions/{body['id']}").json()
+    assert again["snapshot"] == snap and again["config"] == body["config"]
+
+
+def test_create_rejects_bad_configs_with_named_fields(api):
+    cases = [
+        ({"preset": "nope"}, "preset"),
+        ({"preset": "xor", "optimizer": {"lr": 0}}, "optimizer.lr"),
+        ({"preset": "xor", "optimizer": {"lr": 1000}}, "optimizer.lr"),
+        ({"preset": "xor", "layers": [2, 5000, 1]}, "layers[1]"),
+        ({"preset": "xor", "layers": [2] + [3] * 9 + [1]}, "layers"),
+        ({"preset": "xor", "colour": "red"}, "colour"),
+        ({"preset": "xor", "seed": "1"}, "seed"),
+        ({"preset": "xor", "bias": 1}, "bias"),
+        ({"preset": "xor", "layers": [3, 4, 1]}, "layers[0]"),
+        ({"preset": "xor", "loss": "cce"}, "loss"),
+        ({"preset": "xor", "data": {"name": "circle", "noise": 0.9}}, "data.noise"),
+        ({"preset": "two-layer-mnist"}, "data.name"),
+    ]
+    for config, field in cases:
+        response = api.post("/api/sessions", json=config)
+        assert response.status_code == 422, (config, response.text)
+        assert field in fields_of(response), (config, response.json())
+    for raw, field in (('{"preset": "xor", "optimizer": {"lr": NaN}}', "optimizer.lr"),
+                       ('{"preset": "xor", "optimizer": {"lr": Infinity}}', "optimizer.lr"),
+                       ('{"preset": "xor", "optimizer": {"lr": 1e999}}', "optimizer.lr"),
+                       ('{"preset": "xor", "init": {"scheme": "uniform", "low": -1e999}}', "init.low")):
+        response = api.post("/api/sessions", content=raw, headers={"content-type": "application/json"})
+        assert response.status_code == 422 and field in fields_of(response)
+    response = api.post("/api/sessions", content="{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_unknown_ids_get_the_same_404_everywhere(api):
+    routes = [("get", ""), ("delete", ""), ("post", "/step"), ("post", "/forward"), ("get", "/gradients"),
+              ("put", "/params"), ("patch", ""), ("post", "/reset"), ("get", "/history"), ("get", "/export"),
+              ("get", "/explain/neuron?layer=1&unit=0"), ("get", "/explain/weight?layer=1&i=0&j=0")]
+    bodies = {"/step": {"steps": 1}, "/forward": {"inputs": [[1, 1]]},
+              "/params": {"params": [{"W": [[1.0]], "b": None}]}, "": {"optimizer": {"lr": 0.1}}}
+    seen = set()
+    for method, path in routes:
+        kwargs = {"json": bodies[path]} if method in ("post", "put", "patch") and path in bodies else {}
+        response = getattr(api, method)(f"/api/sessions/{UNKNOWN}{path}", **kwargs)
+        assert response.status_code == 404, (method, path, response.text)
+        seen.add(response.text)
+    assert len(seen) == 1  # nothing tells a never-issued id from an expired one
+    sid = create(api, preset="xor")["id"]
+    assert api.delete(f"/api/sessions/{sid}").status_code == 204
+    assert api.get(f"/api/sessions/{sid}").text in seen
+
+
+def test_forward_of_the_2_3_1_gives_the_seed_numbers(api):
+    sid = create(api, preset="seed-2-3-1")["id"]
+    body = api.post(f"/api/sessions/{sid}/forward",
+                    json={"inputs": [[1, 1]], "targets": [[0]], "explain": True}).json()
+    assert [round(z, 4) for z in body["layers"][0]["z"][0]] == [1.0, 1.3, 0.8]
+    assert round(body["output"][0][0], 4) == 1.2332
+    assert round(body["loss"], 4) == 1.5208
+    neuron = body["explain"][0][0][0]  # row 0, layer 1, unit 0
+    assert [(t["input_value"], t["weight_value"]) for t in neuron["terms"]] == [(1.0, 0.8), (1.0, 0.2)]
+    assert round(neuron["a"], 4) == 0.7311 and neuron["activation"] == "sigmoid"
+    for bad, field in (({"inputs": [[1, 1, 1]]}, "inputs"), ({"inputs": [[1, 1]], "targets": [[0, 1]]}, "targets"),
+                       ({"inputs": []}, "inputs"), ({"inputs": [[1, "a"]]}, "inputs[0][1]"),
+                       ({"inputs": [[1, 1]], "extra": 1}, "extra")):
+        response = api.post(f"/api/sessions/{sid}/forward", json=bad)
+        assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
+
+
+def test_explain_routes_give_the_chain_rule(api):
+    sid = create(api, preset="seed-2-3-1")["id"]
+    weight = api.get(f"/api/sessions/{sid}/explain/weight?layer=1&i=0&j=0").json()
+    assert [round(f["value"], 4) for f in weight["factors"]] == [2.4664, 0.3, 0.1966, 1.0]
+    assert round(weight["gradient"], 5) == 0.14548
+    neuron = api.get(f"/api/sessions/{sid}/explain/neuron?layer=2&unit=0").json()
+    assert round(neuron["z"], 4) == 1.2332 and neuron["a_symbol"] == "y_hat"
+    for query, field in (("layer=3&unit=0", "layer"), ("layer=1&unit=3", "unit"), ("layer=0&unit=0", "layer"),
+                         ("layer=1&unit=0&sample=1", "sample")):
+        response = api.get(f"/api/sessions/{sid}/explain/neuron?{query}")
+        assert response.status_code == 422 and field in fields_of(response), (query, response.text)
+    response = api.get(f"/api/sessions/{sid}/explain/weight?layer=1&i=2&j=0")
+    assert response.status_code == 422 and "i" in fields_of(response)
+
+
+def test_one_hundred_steps_of_finite_differences_through_the_api(api):
+    sid = create(api, preset="seed-2-3-1-train")["id"]
+    snap = api.post(f"/api/sessions/{sid}/step", json={"steps": 100}).json()["snapshot"]
+    assert snap["step"] == 100 and snap["status"] == "paused"
+    assert snap["loss"]["train"] == pytest.approx(3.05e-4, abs=5e-7)
+    history = api.get(f"/api/sessions/{sid}/history").json()
+    assert history["step"] == list(range(101))
+    assert round(history["train_loss"][0], 5) == 0.33455
+    assert set(history) >= {"step", "train_loss", "test_loss", "train_accuracy", "test_accuracy"}
+
+
+def test_step_by_epochs_phases_and_bad_step_requests(api):
+    sid = create(api, preset="perceptron-and")["id"]
+    snap = api.post(f"/api/sessions/{sid}/step", json={"epochs": 10}).json()["snapshot"]
+    assert snap["step"] == 40 and snap["epoch"] == 10
+    assert snap["params"][0]["W"] == [[pytest.approx(0.1)], [pytest.approx(0.2)]]
+    sid = create(api, preset="seed-2-3-1")["id"]
+    phases = []
+    for name in ("forward", "loss", "backward", "update"):
+        snap = api.post(f"/api/sessions/{sid}/step", json={"phase": name}).json()["snapshot"]
+        phases.append(snap["phase"])
+    assert phases == ["forward", "loss", "backward", "update"] and snap["step"] == 1
+    assert round(snap["pending"]["grads"][0]["W"][0][0], 5) == 0.14548
+    assert api.post(f"/api/sessions/{sid}/step", json={}).json()["snapshot"]["step"] == 2
+    for bad, field in (({"steps": 0}, "steps"), ({"steps": 5001}, "steps"), ({"steps": 1, "epochs": 1}, "steps"),
+                       ({"phase": "sideways"}, "phase"), ({"steps": 1.5}, "steps"), ({"jump": 1}, "jump")):
+        response = api.post(f"/api/sessions/{sid}/step", json=bad)
+        assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
+
+
+def test_gradient_check_route(api):
+    sid = create(api, preset="two-layer-digits")["id"]
+    body = api.get(f"/api/sessions/{sid}/gradients?method=numeric-central&epsilon=1e-4&samples=50").json()
+    assert body["samples"] == 50 and body["parameters"] == 64 * 50 + 50 + 50 * 10 + 10
+    assert len(body["backprop"]) == len(body["numeric"]) == len(body["check"]) == 2
+    assert all(layer[k]["max_rel"] < 1e-5 for layer in body["check"] for k in ("W", "b"))
+    assert body["cost"]["numeric"]["loss_evaluations"] == 1 + 2 * body["parameters"]
+    for query, field in (("method=guess", "method"), ("epsilon=0", "epsilon"), ("epsilon=nan", "epsilon"),
+                         ("samples=0", "samples")):
+        response = api.get(f"/api/sessions/{sid}/gradients?{query}")
+        assert response.status_code == 422 and field in fields_of(response), (query, response.text)
+    big = create(api, preset="keras-mlp")["id"]
+    response = api.get(f"/api/sessions/{big}/gradients")
+    assert response.status_code == 422 and "samples" in fields_of(response)
+
+
+def test_edit_params_takes_effect_at_once(api):
+    sid = create(api, preset="seed-2-3-1")["id"]
+    params = [{"W": [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]], "b": None}, {"W": [[0.0], [0.5], [0.9]], "b": None}]
+    snap = api.put(f"/api/sessions/{sid}/params", json={"params": params}).json()["snapshot"]
+    assert snap["params"][1]["W"] == [[0.0], [0.5], [0.9]]
+    assert snap["activations"][1]["a"][0][0] == pytest.approx(0.7858 * 0.5 + 0.69 * 0.9, abs=1e-4)
+    for bad, field in (([{"W": [[1.0, 2.0]], "b": None}, params[1]], "params[0].W"),
+                       ([params[0]], "params"),
+                       ([{"W": params[0]["W"], "b": [1.0, 2.0, 3.0]}, params[1]], "params[0].b")):
+        response = api.put(f"/api/sessions/{sid}/params", json={"params": bad})
+        assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
+    assert api.get(f"/api/sessions/{sid}").json()["snapshot"]["params"][1]["W"] == [[0.0], [0.5], [0.9]]
+
+
+def test_patch_changes_live_settings_and_refuses_topology(api):
+    sid = create(api, preset="xor")["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 5})
+    body = api.patch(f"/api/sessions/{sid}", json={"optimizer": {"lr": 0.05}, "batch": {"size": 20}}).json()
+    assert body["config"]["optimizer"]["lr"] == 0.05 and body["config"]["batch"]["size"] == 20
+    assert body["snapshot"]["step"] == 5
+    for bad, field in (({"layers": [2, 3, 1]}, "layers"), ({"activations": ["relu", "relu", "sigmoid"]}, "activations"),
+                       ({"bias": False}, "bias"), ({"optimizer": {"lr": -1}}, "optimizer.lr"),
+                       ({"seed": 4}, "seed"), ({"batch": {"size": 1000}}, "batch.size")):
+        response = api.patch(f"/api/sessions/{sid}", json=bad)
+        assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
+    assert api.get(f"/api/sessions/{sid}").json()["config"]["optimizer"]["lr"] == 0.05
+
+
+def test_reset_returns_the_same_initial_params(api):
+    body = create(api, preset="circle", seed=5)
+    sid = body["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 40})
+    snap = api.post(f"/api/sessions/{sid}/reset").json()["snapshot"]
+    assert snap["params"] == body["snapshot"]["params"] and snap["step"] == 0
+    assert api.get(f"/api/sessions/{sid}/history").json()["step"] == [0]
+
+
+def test_history_csv_and_bad_format(api):
+    sid = create(api, preset="xor")["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 3})
+    response = api.get(f"/api/sessions/{sid}/history?format=csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["step"] for r in rows] == ["0", "1", "2", "3"] and rows[0]["train_accuracy"]
+    response = api.get(f"/api/sessions/{sid}/history?format=xml")
+    assert response.status_code == 422 and fields_of(response) == ["format"]
+
+
+def test_export_and_import_make_a_session_in_the_same_state(api):
+    sid = create(api, preset="spiral", seed=2)["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 12})
+    doc = api.get(f"/api/sessions/{sid}/export").json()
+    assert {"config", "params", "history"} <= set(doc)
+    copy = api.post("/api/sessions/import", json=doc)
+    assert copy.status_code == 201
+    new = copy.json()["id"]
+    assert new != sid and copy.json()["snapshot"]["params"] == api.get(f"/api/sessions/{sid}").json()["snapshot"]["params"]
+    a = api.post(f"/api/sessions/{sid}/step", json={"steps": 7}).json()["snapshot"]
+    b = api.post(f"/api/sessions/{new}/step", json={"steps": 7}).json()["snapshot"]
+    assert a["params"] == b["params"] and a["loss"] == b["loss"]
+    for bad in ({"config": {"preset": "xor"}}, {"params": []}, {"config": {"preset": "nope"}, "params": []},
+                {"config": {"preset": "xor"}, "params": [{"W": [[1]]}]}):
+        assert api.post("/api/sessions/import", json=bad).status_code == 422, bad
+
+
+def test_grid_on_snapshot_routes(api):
+    sid = create(api, preset="xor")["id"]
+    snap = api.get(f"/api/sessions/{sid}?grid=10").json()["snapshot"]
+    grid = snap["grid"]
+    assert len(grid["x"]) == len(grid["y"]) == 10
+    assert len(grid["output"]) == 1 and len(grid["output"][0]) == 10 and len(grid["output"][0][0]) == 10
+    assert [len(layer) for layer in grid["layers"]] == [4, 2]
+    assert api.get(f"/api/sessions/{sid}?grid=1").status_code == 422
+    digits = create(api, preset="two-layer-digits")["id"]
+    assert api.get(f"/api/sessions/{digits}?grid=10").json()["snapshot"]["grid"] is None
+
+
+def test_a_diverged_session_stays_strict_json(api):
+    sid = create(api, preset="xor", layers=[2, 4, 1], activations=["tanh", "linear"], loss="mse",
+                 optimizer={"name": "sgd", "lr": 100})["id"]
+    response = api.post(f"/api/sessions/{sid}/step", json={"steps": 500})
+    snap = strict_json(response.text)["snapshot"]
+    assert snap["status"] == "diverged" and snap["divergence"]["array"]
+    assert api.post(f"/api/sessions/{sid}/step", json={"steps": 1}).status_code == 409
+    strict_json(api.get(f"/api/sessions/{sid}/export").text)
+    strict_json(api.get(f"/api/sessions/{sid}/history").text)
+    strict_json(api.get(f"/api/sessions/{sid}?grid=20").text)
+
+
+def test_session_limit_answers_503_with_retry_after():
+    with TestClient(create_app(Settings(max_sessions=2))) as api:
+        create(api, preset="xor")
+        create(api, preset="xor")
+        response = api.post("/api/sessions", json={"preset": "xor"})
+        assert response.status_code == 503 and response.headers["retry-after"]
+        assert response.json()["error"]["code"] == "busy"
+
+
+def test_pages_and_plotly_are_served_locally(api):
+    page = api.get("/")
+    assert page.status_code == 200 and "/vendor/plotly.min.js" in page.text and "/static/" in page.text
+    js = api.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and len(js.content) > 1_000_000
+    assert api.get("/docs").status_code == 200
+    assert api.get("/openapi.json").json()["info"]["title"] == "nnplay"
