@@ -20,9 +20,10 @@ MAX_HISTORY_ROWS = 5000  # history rows in one frame; a client missing more fetc
 
 
 def session_snapshot(session: Session, grid: int | None = None, *, params: bool = True,
-                     activations: bool = True) -> dict:
+                     activations: bool = True, max_units: int | None = None) -> dict:
     """The engine's snapshot plus what only the server knows (playing, speed, id)."""
-    snap = snapshot(session.run, grid=grid, params=params, activations=activations)
+    snap = snapshot(session.run, grid=grid, params=params, activations=activations,
+                    max_units=max_units)
     snap["status"] = session.status()
     snap["playing"] = session.playing
     snap["steps_per_second"] = session.steps_per_second

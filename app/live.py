@@ -24,9 +24,10 @@ MAX_CONTROL = 64
 class Subscriber:
     """One socket's view of a session: what to send next, and how it likes its frames."""
 
-    def __init__(self, session: Session, grid: int | None = None):
+    def __init__(self, session: Session, grid: int | None = None, units: int | None = None):
         self.session = session
         self.grid = grid
+        self.units = units
         self.control: collections.deque[bytes] = collections.deque()
         self.frame_pending = False
         self.wakeup = asyncio.Event()
@@ -59,14 +60,14 @@ class Subscriber:
         """
         session = self.session
         cache = session.frames
-        key = (self.grid, session.version, session.playing)
+        key = (self.grid, self.units, session.version, session.playing)
         body = cache.get(key)
         if body is None:
             async with session.lock:  # never read the parameters halfway through a step
-                snap = session_snapshot(session, grid=self.grid)
+                snap = session_snapshot(session, grid=self.grid, max_units=self.units)
             snap["grid"] = quantize_grid(snap.get("grid"))
             body = dumps(snap)
-            if cache and next(iter(cache))[1:] != key[1:]:
+            if cache and next(iter(cache))[2:] != key[2:]:
                 cache.clear()  # an older state: never sent again
             cache[key] = body
         reset = self.generation != session.generation

@@ -35,9 +35,15 @@ def probe(run) -> tuple[np.ndarray, np.ndarray]:
 
 
 def snapshot(run, *, grid: int | None = None, params: bool = True,
-             activations: bool = True) -> dict:
-    """The run's state after its last step or phase (see the module docstring for shapes)."""
+             activations: bool = True, max_units: int | None = None) -> dict:
+    """The run's state after its last step or phase (see the module docstring for shapes).
+
+    `max_units` caps what is sent of each wide layer to its first units (W1 keeps every
+    input row so first-layer weights can still be drawn as images); `shown_units` says
+    how many units of each layer (0 = inputs) the arrays cover.
+    """
     m = run.metrics()
+    cut = _Cut(run.sizes, max_units)
     out = {
         "step": run.step_count,
         "epoch": run.batcher.epoch,
@@ -46,41 +52,64 @@ def snapshot(run, *, grid: int | None = None, params: bool = True,
         "loss": m["loss"],
         "accuracy": m["accuracy"],
         "divergence": run.divergence,
+        "shown_units": cut.shown,
     }
     if params:
-        out["params"] = plain(by_layer(run.param_arrays(), run.bias))
-        out["grads"] = plain(by_layer(run.last_grads, run.bias))
+        out["params"] = plain(cut.params(by_layer(run.param_arrays(), run.bias)))
+        out["grads"] = plain(cut.params(by_layer(run.last_grads, run.bias)))
     if activations:
         x, t = probe(run)
         with np.errstate(all="ignore"):
             values = run.network.forward(x)
         out["probe"] = {"inputs": plain(x), "targets": plain(t)}
-        out["activations"] = plain(layer_values(values))
+        out["activations"] = plain(cut.values(layer_values(values)))
     if run.pending is not None and run.phase is not None:
-        out["pending"] = pending_view(run)
+        out["pending"] = pending_view(run, cut)
     if grid:
         out["grid"] = decision_grid(run, grid)
     return out
 
 
-def pending_view(run) -> dict:
+class _Cut:
+    """Slices per-layer arrays down to the first `max_units` units of each layer."""
+
+    def __init__(self, sizes: list[int], max_units: int | None):
+        self.shown = [sizes[0]] + [min(n, max_units) if max_units else n for n in sizes[1:]]
+
+    def params(self, layers: list[dict] | None) -> list[dict] | None:
+        if layers is None:
+            return None
+        return [{"W": p["W"][:self.shown[l], :self.shown[l + 1]],
+                 "b": None if p["b"] is None else p["b"][:self.shown[l + 1]]}
+                for l, p in enumerate(layers)]
+
+    def columns(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        return [a[:, :self.shown[l + 1]] for l, a in enumerate(arrays)]
+
+    def values(self, layers: list[dict]) -> list[dict]:
+        return [{"z": v["z"][:, :self.shown[l + 1]], "a": v["a"][:, :self.shown[l + 1]]}
+                for l, v in enumerate(layers)]
+
+
+def pending_view(run, cut: _Cut | None = None) -> dict:
     """The current step's phase values, bounded to the first MAX_PENDING_ROWS batch rows."""
+    cut = cut or _Cut(run.sizes, None)
     p, rows = run.pending, slice(0, MAX_PENDING_ROWS)
     view = {"batch": p.indices[rows].tolist(), "batch_size": int(len(p.indices)),
             "inputs": plain(p.x[rows]), "targets": plain(p.t[rows]),
-            "activations": plain([{"z": v.z[rows], "a": v.a[rows]} for v in p.values])}
+            "activations": plain(cut.values([{"z": v.z[rows], "a": v.a[rows]} for v in p.values]))}
     if p.loss is not None:
         view["loss"] = finite_or_none(p.loss)
     if p.grads is not None:
-        view["grads"] = plain(by_layer(p.grads, run.bias))
+        view["grads"] = plain(cut.params(by_layer(p.grads, run.bias)))
         view["evaluations"] = p.evaluations
     if p.deltas is not None:
-        view["deltas"] = plain([d[rows] for d in p.deltas])
+        view["deltas"] = plain(cut.columns([d[rows] for d in p.deltas]))
     if p.new_params is not None and run.phase == "update":
         view["update"] = {
-            "old": plain(by_layer(p.old_params, run.bias)),
-            "change": plain(by_layer([n - o for n, o in zip(p.new_params, p.old_params)], run.bias)),
-            "new": plain(by_layer(p.new_params, run.bias)),
+            "old": plain(cut.params(by_layer(p.old_params, run.bias))),
+            "change": plain(cut.params(by_layer([n - o for n, o in zip(p.new_params, p.old_params)], run.bias))),
+            "new": plain(cut.params(by_layer(p.new_params, run.bias))),
         }
     return view
 

@@ -13,6 +13,7 @@ from app.frames import session_snapshot
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
                          StepRequest, to_engine)
 from app.sessions import Session
+from core.evaluation import evaluation
 from core.explain import explain_neuron, explain_weight
 from core.gradcheck import check_gradients
 from core.plain import plain
@@ -46,9 +47,12 @@ async def import_session(body: ExportDocument, manager: ManagerDep, settings: Se
     return _created(session, None)
 
 
+Units = Annotated[int | None, Query(ge=1, le=1024, description="send at most this many units a layer")]
+
+
 @router.get("/{session_id}")
-async def get_session(session: SessionDep, grid: Grid = None) -> dict:
-    snap = await session.call(session_snapshot, session, grid, cost=0.0)
+async def get_session(session: SessionDep, grid: Grid = None, units: Units = None) -> dict:
+    snap = await session.call(session_snapshot, session, grid, cost=0.0, max_units=units)
     return {"id": session.id, "config": session.run.config, "snapshot": snap}
 
 
@@ -154,6 +158,18 @@ def _probe_row(run: Run, sample: int) -> np.ndarray:
         raise APIError(422, "invalid_input", f"sample: there are {size} probe rows",
                        [{"field": "sample", "reason": f"must be below {size}"}])
     return run.data.x_train[sample]
+
+
+@router.get("/{session_id}/evaluation")
+async def evaluate(session: SessionDep, split: Literal["train", "test"] = "test",
+                   limit: Annotated[int, Query(ge=0, le=200)] = 24) -> dict:
+    """Classification only: the confusion matrix on a split and its first rows with their
+    predicted class (for the digit gallery)."""
+    result = await session.call(evaluation, session.run, split, limit)
+    if result is None:
+        raise APIError(422, "invalid_input", "this session's data is regression: no classes",
+                       [{"field": "split", "reason": "the data has no classes"}])
+    return result
 
 
 @router.put("/{session_id}/params")

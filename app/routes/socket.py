@@ -64,8 +64,11 @@ class ParamsCommand(Strict):
 
 
 class ViewCommand(Strict):
+    """How this socket wants its frames: grid size (2-D data) and units a layer."""
+
     type: Literal["view"]
     grid: Annotated[int, Field(ge=2, le=200)] | None = None
+    units: Annotated[int, Field(ge=1, le=1024)] | None = None
 
 
 Command = TypeAdapter(Annotated[
@@ -85,7 +88,8 @@ def origin_allowed(websocket: WebSocket) -> bool:
 
 @router.websocket("/ws/sessions/{session_id}")
 async def session_socket(websocket: WebSocket, session_id: str,
-                         grid: Annotated[int | None, Query(ge=2, le=200)] = None) -> None:
+                         grid: Annotated[int | None, Query(ge=2, le=200)] = None,
+                         units: Annotated[int | None, Query(ge=1, le=1024)] = None) -> None:
     if not origin_allowed(websocket):
         await websocket.close(code=CLOSE_POLICY)  # before accept: the handshake gets a 403
         return
@@ -96,7 +100,7 @@ async def session_socket(websocket: WebSocket, session_id: str,
                                 "message": "no session with this id (it may have expired)"})
         await websocket.close(code=CLOSE_NOT_FOUND)
         return
-    subscriber = Subscriber(session, grid)
+    subscriber = Subscriber(session, grid, units)
     session.subscribers.add(subscriber)
     session.touch()
     try:
@@ -105,7 +109,9 @@ async def session_socket(websocket: WebSocket, session_id: str,
         async with anyio.create_task_group() as group:
             group.start_soon(_receive, websocket, subscriber, group.cancel_scope)
             group.start_soon(_deliver, websocket, subscriber, group.cancel_scope)
-    except WebSocketDisconnect:
+    except* WebSocketDisconnect:
+        # The task group wraps what its tasks raise in an ExceptionGroup: a client gone
+        # mid-send must end the socket quietly, not as a traceback.
         pass
     finally:
         session.subscribers.discard(subscriber)
@@ -161,7 +167,7 @@ async def _handle(subscriber: Subscriber, data) -> None:
         elif kind == "params":
             await commands.set_params(session, [p.model_dump() for p in command.params])
         elif kind == "view":
-            subscriber.grid = command.grid
+            subscriber.grid, subscriber.units = command.grid, command.units
             subscriber.notify()
     except ValidationError as error:
         fields = validation_fields(error.errors())

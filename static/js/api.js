@@ -1,0 +1,44 @@
+// REST calls. Errors come back as {"error": {"code", "message", "fields"}}; they are
+// thrown as ApiError so the page can show the server's own words.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `request failed with ${status}`);
+    this.status = status;
+    this.code = body?.error?.code ?? "http_error";
+    this.fields = body?.error?.fields ?? [];
+  }
+}
+
+async function request(method, path, body) {
+  const options = { method, headers: {} };
+  if (body !== undefined) {
+    options.headers["content-type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  if (response.status === 204) return null;
+  const type = response.headers.get("content-type") ?? "";
+  const data = type.includes("json") ? await response.json() : await response.text();
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const api = {
+  presets: () => request("GET", "/api/presets"),
+  datasets: () => request("GET", "/api/datasets"),
+  create: (config) => request("POST", "/api/sessions", config),
+  get: (id, query = "") => request("GET", `/api/sessions/${id}${query}`),
+  remove: (id) => request("DELETE", `/api/sessions/${id}`),
+  step: (id, body) => request("POST", `/api/sessions/${id}/step`, body),
+  params: (id, params) => request("PUT", `/api/sessions/${id}/params`, { params }),
+  patch: (id, partial) => request("PATCH", `/api/sessions/${id}`, partial),
+  history: (id) => request("GET", `/api/sessions/${id}/history`),
+  evaluation: (id, split = "test", limit = 24) =>
+    request("GET", `/api/sessions/${id}/evaluation?split=${split}&limit=${limit}`),
+  gradients: (id, query) => request("GET", `/api/sessions/${id}/gradients?${query}`),
+  explainNeuron: (id, layer, unit, sample = 0) =>
+    request("GET", `/api/sessions/${id}/explain/neuron?layer=${layer}&unit=${unit}&sample=${sample}`),
+  explainWeight: (id, layer, i, j, sample = 0) =>
+    request("GET", `/api/sessions/${id}/explain/weight?layer=${layer}&i=${i}&j=${j}&sample=${sample}`),
+};

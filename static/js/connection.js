@@ -1,0 +1,78 @@
+// The live socket to one session. It reconnects by itself (with growing pauses) and, on
+// reconnecting, resumes the same session: the server replays topology and a snapshot.
+
+export class Connection {
+  constructor({ sessionId, view = {}, onMessage, onState }) {
+    this.sessionId = sessionId;
+    this.view = view;
+    this.onMessage = onMessage;
+    this.onState = onState;
+    this.socket = null;
+    this.closed = false;
+    this.retries = 0;
+    this.timer = null;
+    this.queue = [];
+  }
+
+  url() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    return `${scheme}://${location.host}/ws/sessions/${this.sessionId}`;
+  }
+
+  open() {
+    this.closed = false;
+    const socket = new WebSocket(this.url());
+    this.socket = socket;
+    this.onState?.("connecting");
+    socket.addEventListener("open", () => {
+      this.retries = 0;
+      this.onState?.("open");
+      this.sendNow({ type: "view", ...this.view });
+      for (const command of this.queue.splice(0)) this.sendNow(command);
+    });
+    socket.addEventListener("message", (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return; // the server only sends JSON; ignore anything else
+      }
+      this.onMessage?.(message);
+    });
+    socket.addEventListener("close", (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.closed) return;
+      if (event.code === 4404) {
+        this.onState?.("gone");
+        return;
+      }
+      this.onState?.("reconnecting");
+      const delay = Math.min(5000, 250 * 2 ** this.retries);
+      this.retries += 1;
+      this.timer = setTimeout(() => this.open(), delay);
+    });
+  }
+
+  setView(view) {
+    this.view = { ...this.view, ...view };
+    this.send({ type: "view", ...this.view });
+  }
+
+  sendNow(command) {
+    this.socket.send(JSON.stringify(command));
+  }
+
+  // Commands sent while reconnecting wait and go out once the socket is back.
+  send(command) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.sendNow(command);
+    else if (command.type !== "view") this.queue.push(command);
+  }
+
+  close() {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.socket?.close(1000);
+    this.socket = null;
+  }
+}

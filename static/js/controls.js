@@ -1,0 +1,2 @@
+// Placeholder: this view is being written.
+export function mount(app) {}

@@ -1,0 +1,19 @@
+// Space plays or pauses, the right arrow takes one step, r resets: not while typing.
+
+export function mount(app) {
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    const typing = target instanceof HTMLInputElement || target instanceof HTMLSelectElement ||
+      target instanceof HTMLTextAreaElement || target?.isContentEditable;
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === " ") {
+      event.preventDefault();
+      app.send(app.snapshot?.playing ? { type: "pause" } : { type: "play", steps_per_second: app.speed ?? 30 });
+    } else if (event.key === "ArrowRight") {
+      event.preventDefault();
+      app.send({ type: "step", steps: 1 });
+    } else if (event.key === "r" || event.key === "R") {
+      app.send({ type: "reset" });
+    }
+  });
+}

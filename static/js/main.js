@@ -1,0 +1,169 @@
+// The page's conductor: finds or creates the session for the URL's config, keeps the
+// socket open, and passes what the server says to the views through the bus. Views never
+// talk to each other; they read `app` and listen on `app.bus`.
+import { api } from "./api.js";
+import { Bus } from "./bus.js";
+import { Connection } from "./connection.js";
+import { HistoryStore } from "./history.js";
+import { configKey, decodeConfig, encodeConfig } from "./urlstate.js";
+import * as charts from "./charts.js";
+import * as controls from "./controls.js";
+import * as diagram from "./diagram.js";
+import * as digits from "./digits.js";
+import * as heatmaps from "./heatmap.js";
+import * as keyboard from "./keyboard.js";
+import * as status from "./status.js";
+import * as theme from "./theme.js";
+
+export const DEFAULT_QUERY = "preset=seed-2-3-1";
+const WIDE_LAYER = 64;     // wider layers are sent only in part (see `view`)
+const GRID_SIZE = 40;      // decision-boundary resolution for 2-D data
+
+class App {
+  constructor() {
+    this.bus = new Bus();
+    this.api = api;
+    this.history = new HistoryStore();
+    this.sessionId = null;
+    this.config = null;      // the server's fully resolved config
+    this.topology = null;
+    this.snapshot = null;
+    this.presets = [];
+    this.datasets = [];
+    this.connection = null;
+  }
+
+  async start() {
+    theme.mount(this);
+    [this.presets, this.datasets] = await Promise.all([api.presets(), api.datasets()]);
+    for (const view of [status, controls, diagram, charts, heatmaps, digits, keyboard]) {
+      view.mount(this);
+    }
+    const query = location.search.slice(1) || DEFAULT_QUERY;
+    const { config, errors } = decodeConfig(query);
+    if (errors.length) {
+      this.bus.emit("error", { message: `ignored unreadable URL fields: ${errors.map((e) => e.key).join(", ")}` });
+    }
+    await this.open(config, { reuse: true });
+  }
+
+  // The session for `config`: this tab's earlier one if it still exists, else a new one.
+  async open(config, { reuse = false } = {}) {
+    const key = `nnplay:session:${configKey(encodeConfig(config))}`;
+    let body = null;
+    const known = reuse ? sessionStorage.getItem(key) : null;
+    if (known) {
+      body = await api.get(known).catch(() => null);
+    }
+    if (!body) {
+      try {
+        body = await api.create(config);
+      } catch (error) {
+        this.bus.emit("error", { message: error.message, fields: error.fields });
+        return false;
+      }
+    }
+    this.sessionId = body.id;
+    this.config = body.config;
+    sessionStorage.setItem(`nnplay:session:${configKey(encodeConfig(body.config))}`, body.id);
+    sessionStorage.setItem(key, body.id);
+    this.writeUrl(body.config);
+    this.connect();
+    return true;
+  }
+
+  connect() {
+    this.connection?.close();
+    this.history.clear();
+    this.connection = new Connection({
+      sessionId: this.sessionId,
+      view: viewFor(this.config),
+      onMessage: (message) => this.receive(message),
+      onState: (state) => {
+        this.bus.emit("connection", state);
+        // A session that expired while the laptop slept: start the same config afresh.
+        if (state === "gone") this.open(decodeConfig(encodeConfig(this.config)).config);
+      },
+    });
+    this.connection.open();
+  }
+
+  receive(message) {
+    switch (message.type) {
+      case "topology":
+        this.topology = message;
+        this.config = message.config;
+        this.bus.emit("topology", message);
+        break;
+      case "snapshot":
+        this.bus.emit("history", this.history.apply(message.history));
+        this.snapshot = message;
+        this.bus.emit("snapshot", message);
+        break;
+      case "config":
+        this.config = message.config;
+        this.writeUrl(message.config);
+        this.bus.emit("config", message.config);
+        break;
+      case "diverged":
+        this.bus.emit("diverged", message);
+        break;
+      case "error":
+        this.bus.emit("error", message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  send(command) {
+    this.connection?.send(command);
+  }
+
+  // A live change (learning rate, batch, optimizer, regularization, gradient method).
+  setLive(partial) {
+    this.send({ type: "set", ...partial });
+  }
+
+  // Anything else (data, architecture, loss, seed, preset) needs a new session.
+  async rebuild(partial, { fromPreset = false } = {}) {
+    const base = fromPreset ? {} : decodeConfig(encodeConfig(this.config)).config;
+    const old = this.sessionId;
+    const opened = await this.open(mergeDeep(base, partial));
+    if (opened && old && old !== this.sessionId) api.remove(old).catch(() => {});
+    return opened;
+  }
+
+  writeUrl(config) {
+    const query = encodeConfig(config);
+    if (location.search.slice(1) !== query) history.replaceState(null, "", `?${query}`);
+  }
+
+  shareUrl() {
+    return `${location.origin}${location.pathname}?${encodeConfig(this.config)}`;
+  }
+}
+
+function viewFor(config) {
+  const widest = Math.max(...config.layers.slice(1));
+  return {
+    grid: config.layers[0] === 2 ? GRID_SIZE : null,
+    units: widest > WIDE_LAYER ? 32 : null,
+  };
+}
+
+export function mergeDeep(base, extra) {
+  const out = structuredClone(base);
+  for (const [key, value] of Object.entries(extra)) {
+    const isObject = value && typeof value === "object" && !Array.isArray(value);
+    out[key] = isObject && out[key] && typeof out[key] === "object" ? mergeDeep(out[key], value) : value;
+  }
+  return out;
+}
+
+const app = new App();
+window.nnplay = app; // for the console and the browser tests
+app.start().catch((error) => {
+  console.error(error);
+  app.bus.emit("error", { message: `the page could not start: ${error.message}` });
+});

@@ -1,0 +1,82 @@
+// Counters, current numbers, and what went wrong in plain words.
+import { formatCount, formatLoss, formatPercent } from "./format.js";
+
+export function mount(app) {
+  const stepCount = document.getElementById("step-count");
+  const epochCount = document.getElementById("epoch-count");
+  const status = document.getElementById("status");
+  const metrics = document.getElementById("metrics");
+  const alert = document.getElementById("alert");
+
+  const show = (html, actions = []) => {
+    alert.replaceChildren();
+    const text = document.createElement("span");
+    text.textContent = html;
+    alert.append(text);
+    for (const [label, action, testid] of actions) {
+      const button = document.createElement("button");
+      button.textContent = label;
+      button.dataset.testid = testid;
+      button.addEventListener("click", action);
+      alert.append(button);
+    }
+    const close = document.createElement("button");
+    close.textContent = "\u00d7";
+    close.title = "dismiss";
+    close.addEventListener("click", () => { alert.hidden = true; });
+    alert.append(close);
+    alert.hidden = false;
+  };
+
+  app.bus.on("snapshot", (snap) => {
+    stepCount.textContent = formatCount(snap.step);
+    epochCount.textContent = formatCount(snap.epoch);
+    status.textContent = snap.status;
+    status.classList.toggle("diverged", snap.status === "diverged");
+    const rows = [
+      ["train loss", formatLoss(snap.loss.train), "train-loss"],
+      ["test loss", formatLoss(snap.loss.test), "test-loss"],
+    ];
+    if (snap.accuracy.train !== null) {
+      rows.push(["train accuracy", formatPercent(snap.accuracy.train), "train-accuracy"]);
+      rows.push(["test accuracy", formatPercent(snap.accuracy.test), "test-accuracy"]);
+    }
+    metrics.replaceChildren(...rows.map(([label, value, testid]) => {
+      const span = document.createElement("span");
+      span.append(`${label} `);
+      const strong = document.createElement("strong");
+      strong.dataset.testid = testid;
+      strong.textContent = value;
+      span.append(strong);
+      return span;
+    }));
+    if (snap.status !== "diverged" && alert.dataset.kind === "diverged") alert.hidden = true;
+  });
+
+  app.bus.on("diverged", (info) => {
+    alert.dataset.kind = "diverged";
+    const lr = app.config?.optimizer?.lr;
+    show(`Training stopped at step ${info.step}: ${info.reason}. Learning rate too high?` +
+         (lr ? ` (it is ${lr}; try ${lr / 10})` : ""), [
+      ["Reset", () => app.send({ type: "reset" }), "divergence-reset"],
+      ["Restore last good weights", () => restore(app), "divergence-restore"],
+    ]);
+  });
+
+  app.bus.on("error", (error) => {
+    alert.dataset.kind = "error";
+    const fields = (error.fields ?? []).map((f) => `${f.field}: ${f.reason}`).join("; ");
+    show(fields || error.message);
+  });
+
+  app.bus.on("connection", (state) => {
+    if (state !== "open") status.textContent = state === "gone" ? "session expired: starting again" : state;
+  });
+}
+
+// The run kept its last finite parameters; writing them back makes it usable again.
+async function restore(app) {
+  const body = await app.api.get(app.sessionId);
+  await app.api.params(app.sessionId, body.snapshot.params);
+  document.getElementById("alert").hidden = true;
+}

@@ -1,0 +1,101 @@
+// The whole config and seed live in the URL. One declarative table says, for each URL
+// key, where its value sits in the engine's config and how it is written; encode and
+// decode both read it, so the two directions cannot drift apart.
+
+const ints = {
+  write: (v) => v.join(","),
+  read: (s) => s.split(",").map((x) => parseIntStrict(x)),
+};
+const strings = { write: (v) => v.join(","), read: (s) => s.split(",") };
+const text = { write: (v) => String(v), read: (s) => s };
+const number = { write: (v) => String(v), read: (s) => parseNumber(s) };
+const integer = { write: (v) => String(v), read: (s) => parseIntStrict(s) };
+const flag = { write: (v) => (v ? "1" : "0"), read: (s) => s === "1" || s === "true" };
+const batchSize = {
+  write: (v) => (v === null ? "full" : String(v)),
+  read: (s) => (s === "full" ? null : parseIntStrict(s)),
+};
+
+export const URL_FIELDS = [
+  ["preset", "preset", text],
+  ["layers", "layers", ints],
+  ["act", "activations", strings],
+  ["bias", "bias", flag],
+  ["loss", "loss", text],
+  ["init", "init.scheme", text],
+  ["data", "data.name", text],
+  ["n", "data.n", integer],
+  ["noise", "data.noise", number],
+  ["test", "data.test_fraction", number],
+  ["opt", "optimizer.name", text],
+  ["lr", "optimizer.lr", number],
+  ["mom", "optimizer.momentum", number],
+  ["rho", "optimizer.rho", number],
+  ["b1", "optimizer.beta1", number],
+  ["b2", "optimizer.beta2", number],
+  ["grad", "gradient.method", text],
+  ["eps", "gradient.epsilon", number],
+  ["batch", "batch.size", batchSize],
+  ["order", "batch.order", text],
+  ["reg", "regularization.kind", text],
+  ["rate", "regularization.rate", number],
+  ["dtype", "dtype", text],
+  ["seed", "seed", integer],
+];
+
+function parseIntStrict(s) {
+  if (!/^-?\d+$/.test(s.trim())) throw new Error(`not an integer: ${s}`);
+  return Number.parseInt(s, 10);
+}
+
+function parseNumber(s) {
+  const value = Number(s);
+  if (s.trim() === "" || !Number.isFinite(value)) throw new Error(`not a number: ${s}`);
+  return value;
+}
+
+function getPath(object, path) {
+  return path.split(".").reduce((node, key) => (node == null ? undefined : node[key]), object);
+}
+
+function setPath(object, path, value) {
+  const keys = path.split(".");
+  let node = object;
+  for (const key of keys.slice(0, -1)) node = node[key] ??= {};
+  node[keys[keys.length - 1]] = value;
+}
+
+// A resolved config -> URL query string (fields that do not apply, such as `n` for
+// inline data, are left out; explicit weights come from the preset, not the URL).
+export function encodeConfig(config) {
+  const params = new URLSearchParams();
+  for (const [key, path, codec] of URL_FIELDS) {
+    const value = getPath(config, path);
+    if (value === undefined || (value === null && codec !== batchSize)) continue;
+    params.set(key, codec.write(value));
+  }
+  return params.toString();
+}
+
+// URL query string -> {config, errors}: a partial config for the server to resolve, and
+// the keys that could not be read (reported, not fatal: the rest still applies).
+export function decodeConfig(query) {
+  const params = new URLSearchParams(query);
+  const config = {};
+  const errors = [];
+  for (const [key, path, codec] of URL_FIELDS) {
+    if (!params.has(key)) continue;
+    try {
+      setPath(config, path, codec.read(params.get(key)));
+    } catch (error) {
+      errors.push({ key, reason: error.message });
+    }
+  }
+  return { config, errors };
+}
+
+// A stable key for "this configuration", used to remember the tab's session across reloads.
+export function configKey(query) {
+  const { config } = decodeConfig(query);
+  return encodeConfig(config);
+}
