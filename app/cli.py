@@ -164,7 +164,13 @@ def _serve(args) -> int:
     except ImportError as error:  # the server is not there yet or not installed
         return _fail(f"cannot start the server: {error}")
     settings = get_settings()
-    uvicorn.run("app.main:app", host=args.host or settings.host, port=args.port or settings.port)
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"nnplay: serving on http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr)
+    # The socket's own limit sits just above the app's, so an oversized command gets the
+    # app's error frame rather than a dropped connection.
+    # A short graceful shutdown: open student sockets must not outlast `docker stop`.
+    uvicorn.run("app.main:app", host=host, port=port, ws_max_size=settings.max_message_bytes * 2,
+                timeout_graceful_shutdown=5, log_level="info")
     return 0
 
 

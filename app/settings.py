@@ -1,11 +1,13 @@
 """Server settings, from environment variables prefixed NNPLAY_ (e.g. NNPLAY_PORT=9000)."""
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -15,7 +17,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     # Origins allowed to open WebSockets besides the page's own (e.g. "http://lab-pc:8000");
     # JSON list or comma-separated in the environment.
-    allowed_origins: list[str] = Field(default_factory=list)
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_sessions: int = Field(500, ge=1)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
@@ -23,6 +25,17 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(2_000_000, ge=1024)
     data_dir: Path = Path("var")
     mnist_dir: Path | None = None
+
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value):
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
 
 @lru_cache

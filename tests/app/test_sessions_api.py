@@ -294,3 +294,10 @@ def test_pages_and_plotly_are_served_locally(api):
     assert js.status_code == 200 and len(js.content) > 1_000_000
     assert api.get("/docs").status_code == 200
     assert api.get("/openapi.json").json()["info"]["title"] == "nnplay"
+
+
+def test_allowed_origins_setting_takes_json_or_commas(monkeypatch):
+    monkeypatch.setenv("NNPLAY_ALLOWED_ORIGINS", "http://lab-1:8000, http://lab-2:8000")
+    assert Settings().allowed_origins == ["http://lab-1:8000", "http://lab-2:8000"]
+    monkeypatch.setenv("NNPLAY_ALLOWED_ORIGINS", '["http://lab-3:8000"]')
+    assert Settings().allowed_origins == ["http://lab-3:8000"]
