@@ -13,39 +13,46 @@ from app.sessions import Session
 from core.data import DATASETS
 from core.history import COLUMNS
 from core.plain import plain
-from core.snapshot import snapshot
+from core.snapshot import grid_values, snapshot
 
 MAX_POINTS = 2000       # 2-D training and test points sent with the topology
 MAX_HISTORY_ROWS = 5000  # history rows in one frame; a client missing more fetches /history
+UNIT_GRID = 16           # hidden-unit thumbnails: 16x16 is plenty and keeps frames small
 
 
 def session_snapshot(session: Session, grid: int | None = None, *, params: bool = True,
-                     activations: bool = True, max_units: int | None = None) -> dict:
+                     activations: bool = True, max_units: int | None = None,
+                     pending: str = "full", raw: bool = False) -> dict:
     """The engine's snapshot plus what only the server knows (playing, speed, id)."""
     snap = snapshot(session.run, grid=grid, params=params, activations=activations,
-                    max_units=max_units)
+                    max_units=max_units, pending=pending, raw=raw)
     snap["status"] = session.status()
     snap["playing"] = session.playing
     snap["steps_per_second"] = session.steps_per_second
     return snap
 
 
-def quantize_grid(grid: dict | None) -> dict | None:
-    """Float grids -> {"encoding": "u8", "output": [{"low", "high", "data"}], "layers": ...}."""
-    if grid is None:
+def _pack(values: np.ndarray) -> dict:
+    """One unit's grid (res, res) -> {"low", "high", "data": base64 of uint8, rows along y}."""
+    finite = np.where(np.isfinite(values), values, 0.0)
+    low, high = float(finite.min()), float(finite.max())
+    scale = 255.0 / (high - low) if high > low else 0.0
+    data = np.rint((finite - low) * scale).astype(np.uint8)
+    return {"low": low, "high": high, "data": base64.b64encode(data.tobytes()).decode()}
+
+
+def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID) -> dict | None:
+    """The output at `resolution` and each hidden unit at a coarser `unit_resolution`
+    (thumbnails), as bytes: {"encoding": "u8", "x", "y", "output": [packed per unit],
+    "unit_x", "unit_y", "layers": [[packed per unit] per hidden layer]}."""
+    fine = grid_values(run, resolution)
+    if fine is None:
         return None
-
-    def pack(values) -> dict:
-        array = np.asarray(values, dtype=np.float64)
-        finite = np.where(np.isfinite(array), array, 0.0)
-        low, high = float(finite.min()), float(finite.max())
-        scale = 255.0 / (high - low) if high > low else 0.0
-        data = np.rint((finite - low) * scale).astype(np.uint8)
-        return {"low": low, "high": high, "data": base64.b64encode(data.tobytes()).decode()}
-
-    return {"encoding": "u8", "x": grid["x"], "y": grid["y"],
-            "output": [pack(g) for g in grid["output"]],
-            "layers": [[pack(g) for g in layer] for layer in grid["layers"]]}
+    coarse = grid_values(run, min(unit_resolution, resolution))
+    return {"encoding": "u8", "x": fine["x"], "y": fine["y"],
+            "output": [_pack(unit) for unit in fine["layers"][-1]],
+            "unit_x": coarse["x"], "unit_y": coarse["y"],
+            "layers": [[_pack(unit) for unit in layer] for layer in coarse["layers"][:-1]]}
 
 
 def topology_message(session: Session) -> dict:

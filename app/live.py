@@ -11,7 +11,7 @@ import collections
 import logging
 import time
 
-from app.frames import history_tail, quantize_grid, session_snapshot
+from app.frames import history_tail, quantized_grid, session_snapshot
 from app.jsonio import dumps
 from app.sessions import Session
 from core.errors import StateError
@@ -64,8 +64,10 @@ class Subscriber:
         body = cache.get(key)
         if body is None:
             async with session.lock:  # never read the parameters halfway through a step
-                snap = session_snapshot(session, grid=self.grid, max_units=self.units)
-            snap["grid"] = quantize_grid(snap.get("grid"))
+                # While training runs, the phase-by-phase values would only be stale noise.
+                snap = session_snapshot(session, max_units=self.units, raw=True,
+                                        pending="light" if session.playing else "full")
+                snap["grid"] = quantized_grid(session.run, self.grid) if self.grid else None
             body = dumps(snap)
             if cache and next(iter(cache))[2:] != key[2:]:
                 cache.clear()  # an older state: never sent again
@@ -76,7 +78,8 @@ class Subscriber:
         tail = history_tail(session, self.history_step)
         if tail["step"]:
             self.history_step = tail["step"][-1]
-        head = dumps({"type": "snapshot", "session": session.id,
+        # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
+        head = dumps({"type": "snapshot", "session": session.id, "sent": time.time(),
                       "history": {"reset": reset, **tail}})
         # Splice the shared snapshot body into this socket's envelope: {...head, ...body}.
         return head[:-1] + b"," + body[1:]

@@ -13,6 +13,7 @@ from app.jsonio import JSONBody
 from app.paths import STATIC_DIR
 from app.routes import api_router, page_router
 from app.routes.health import _version
+from app.lag import LoopLag
 from app.sessions import SessionManager
 from app.settings import Settings, get_settings
 
@@ -26,13 +27,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        sweeper = asyncio.create_task(_sweep(app.state.sessions))
+        tasks = [asyncio.create_task(_sweep(app.state.sessions)),
+                 asyncio.create_task(app.state.lag.watch())]
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await app.state.sessions.close()
 
     app = FastAPI(title="nnplay", version=_version(), default_response_class=JSONBody,
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "sessions, steps, gradients and live frames.")
     app.state.settings = settings
     app.state.sessions = SessionManager(settings)
+    app.state.lag = LoopLag()
     errors.install(app)
     app.include_router(api_router)
     app.include_router(page_router)

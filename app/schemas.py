@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.activations import ACTIVATIONS
 from core.config import (BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, MAX_HIDDEN_LAYERS,
@@ -143,6 +143,14 @@ class ForwardRequest(Strict):
     inputs: Annotated[list[Row], Field(min_length=1, max_length=1000)]
     targets: Annotated[list[Row], Field(min_length=1, max_length=1000)] | None = None
     explain: bool = False
+
+    @field_validator("inputs", "targets")
+    @classmethod
+    def _rectangular(cls, rows):
+        # Ragged rows cannot become a matrix: refuse them here, naming the field.
+        if rows is not None and len({len(row) for row in rows}) > 1:
+            raise ValueError("every row needs the same number of values")
+        return rows
 
 
 class ParamsRequest(Strict):

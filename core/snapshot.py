@@ -35,12 +35,16 @@ def probe(run) -> tuple[np.ndarray, np.ndarray]:
 
 
 def snapshot(run, *, grid: int | None = None, params: bool = True,
-             activations: bool = True, max_units: int | None = None) -> dict:
+             activations: bool = True, max_units: int | None = None,
+             pending: str = "full", raw: bool = False) -> dict:
     """The run's state after its last step or phase (see the module docstring for shapes).
 
     `max_units` caps what is sent of each wide layer to its first units (W1 keeps every
     input row so first-layer weights can still be drawn as images); `shown_units` says
-    how many units of each layer (0 = inputs) the arrays cover.
+    how many units of each layer (0 = inputs) the arrays cover. `pending` is "full" (every
+    phase value of the current step), "light" (only the last update's change, enough for
+    a live view while training runs) or "none". With `raw` the arrays stay NumPy arrays
+    (C-contiguous) for a serializer that takes them directly and writes NaN as null.
     """
     m = run.metrics()
     cut = _Cut(run.sizes, max_units)
@@ -55,19 +59,24 @@ def snapshot(run, *, grid: int | None = None, params: bool = True,
         "shown_units": cut.shown,
     }
     if params:
-        out["params"] = plain(cut.params(by_layer(run.param_arrays(), run.bias)))
-        out["grads"] = plain(cut.params(by_layer(run.last_grads, run.bias)))
+        out["params"] = cut.params(by_layer(run.param_arrays(), run.bias))
+        out["grads"] = cut.params(by_layer(run.last_grads, run.bias))
     if activations:
         x, t = probe(run)
         with np.errstate(all="ignore"):
             values = run.network.forward(x)
-        out["probe"] = {"inputs": plain(x), "targets": plain(t)}
-        out["activations"] = plain(cut.values(layer_values(values)))
-    if run.pending is not None and run.phase is not None:
-        out["pending"] = pending_view(run, cut)
+        out["probe"] = {"inputs": x, "targets": t}
+        out["activations"] = cut.values(layer_values(values))
+    if run.pending is not None and run.phase is not None and pending != "none":
+        if pending == "full":
+            out["pending"] = pending_view(run, cut)
+        elif run.phase == "update" and run.pending.new_params is not None:
+            p = run.pending
+            change = [n - o for n, o in zip(p.new_params, p.old_params)]
+            out["pending"] = {"update": {"change": cut.params(by_layer(change, run.bias))}}
     if grid:
         out["grid"] = decision_grid(run, grid)
-    return out
+    return out if raw else plain(out)
 
 
 class _Cut:
@@ -79,16 +88,20 @@ class _Cut:
     def params(self, layers: list[dict] | None) -> list[dict] | None:
         if layers is None:
             return None
-        return [{"W": p["W"][:self.shown[l], :self.shown[l + 1]],
-                 "b": None if p["b"] is None else p["b"][:self.shown[l + 1]]}
+        return [{"W": _c(p["W"][:self.shown[l], :self.shown[l + 1]]),
+                 "b": None if p["b"] is None else _c(p["b"][:self.shown[l + 1]])}
                 for l, p in enumerate(layers)]
 
     def columns(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
-        return [a[:, :self.shown[l + 1]] for l, a in enumerate(arrays)]
+        return [_c(a[:, :self.shown[l + 1]]) for l, a in enumerate(arrays)]
 
     def values(self, layers: list[dict]) -> list[dict]:
-        return [{"z": v["z"][:, :self.shown[l + 1]], "a": v["a"][:, :self.shown[l + 1]]}
+        return [{"z": _c(v["z"][:, :self.shown[l + 1]]), "a": _c(v["a"][:, :self.shown[l + 1]])}
                 for l, v in enumerate(layers)]
+
+
+def _c(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array)
 
 
 def pending_view(run, cut: _Cut | None = None) -> dict:
@@ -114,12 +127,10 @@ def pending_view(run, cut: _Cut | None = None) -> dict:
     return view
 
 
-def decision_grid(run, resolution: int) -> dict | None:
-    """Every unit's activation over a resolution x resolution grid of the 2-D input domain.
-
-    -> {"x": (resolution,), "y": (resolution,), "layers": [[unit grid (res, res)] per unit]
-    per layer, "output": the output layer's grids}; None when the inputs are not 2-D.
-    """
+def grid_values(run, resolution: int) -> dict | None:
+    """Every unit's activation over a resolution x resolution grid of the 2-D input domain,
+    as arrays: {"x": (res,), "y": (res,), "layers": [(units, res, res) per layer]}, rows
+    along y; None when the inputs are not 2-D."""
     domain = run.data.domain
     if run.sizes[0] != 2 or domain is None:
         return None
@@ -130,5 +141,15 @@ def decision_grid(run, resolution: int) -> dict | None:
     points = np.column_stack([gx.ravel(), gy.ravel()]).astype(run.dtype)
     with np.errstate(all="ignore"):
         values = run.network.forward(points)
-    layers = [[v.a[:, j].reshape(resolution, resolution) for j in range(v.a.shape[1])] for v in values]
-    return plain({"x": xs, "y": ys, "layers": layers[:-1], "output": layers[-1]})
+    layers = [v.a.T.reshape(-1, resolution, resolution) for v in values]
+    return {"x": xs, "y": ys, "layers": layers}
+
+
+def decision_grid(run, resolution: int) -> dict | None:
+    """grid_values as plain lists: {"x", "y", "layers": hidden layers' [unit grids],
+    "output": the output layer's [unit grids]}; None when the inputs are not 2-D."""
+    grid = grid_values(run, resolution)
+    if grid is None:
+        return None
+    layers = [list(layer) for layer in grid["layers"]]
+    return plain({"x": grid["x"], "y": grid["y"], "layers": layers[:-1], "output": layers[-1]})

@@ -1,6 +1,6 @@
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 router = APIRouter(tags=["health"])
 
@@ -13,6 +13,8 @@ def _version() -> str:
 
 
 @router.get("/health")
-async def health() -> dict:
-    """Liveness: {"status": "ok", "version": ...}."""
-    return {"status": "ok", "version": _version()}
+async def health(request: Request) -> dict:
+    """Liveness: {"status": "ok", "version", "sessions", "loop_lag_ms": {p50, p95, max}}."""
+    state = request.app.state
+    return {"status": "ok", "version": _version(), "sessions": len(state.sessions.sessions),
+            "loop_lag_ms": state.lag.summary()}

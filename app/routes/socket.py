@@ -128,7 +128,8 @@ async def _receive(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
         if text is None:
             subscriber.send(_error("bad_message", "send JSON text, not binary"))
             continue
-        if len(text) > limit:
+        # The limit is in bytes: a character may take up to four of them in UTF-8.
+        if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
             subscriber.send(_error("too_large", f"a message may have at most {limit} bytes"))
             continue
         try:
@@ -136,14 +137,14 @@ async def _receive(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
         except (ValueError, RecursionError) as error:
             subscriber.send(_error("bad_message", f"not valid JSON: {error}"))
             continue
-        await _handle(subscriber, data)
+        await _handle(subscriber, data, max_steps=websocket.app.state.settings.max_steps_per_call)
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-async def _handle(subscriber: Subscriber, data) -> None:
+async def _handle(subscriber: Subscriber, data, max_steps: int = 10_000) -> None:
     session: Session = subscriber.session
     try:
         command = Command.validate_python(data)
@@ -155,7 +156,12 @@ async def _handle(subscriber: Subscriber, data) -> None:
         elif kind == "step":
             given = [k for k in ("steps", "epochs", "phase") if getattr(command, k) is not None]
             if len(given) > 1:
-                raise APIError(422, "invalid_input", "give one of steps, epochs or phase")
+                raise APIError(422, "invalid_input", "give one of steps, epochs or phase",
+                               [{"field": k, "reason": "give only one of steps, epochs or phase"}
+                                for k in given])
+            if command.steps is not None and command.steps > max_steps:  # as POST /step
+                raise APIError(422, "invalid_input", f"steps: at most {max_steps} per call",
+                               [{"field": "steps", "reason": f"at most {max_steps} per call"}])
             await commands.step(session, steps=command.steps if given else 1,
                                 epochs=command.epochs, phase=command.phase)
         elif kind == "set":
@@ -170,7 +176,7 @@ async def _handle(subscriber: Subscriber, data) -> None:
             subscriber.grid, subscriber.units = command.grid, command.units
             subscriber.notify()
     except ValidationError as error:
-        fields = validation_fields(error.errors())
+        fields = validation_fields(_untagged(error.errors(), data))
         subscriber.send(_error("invalid_input", "; ".join(f"{f['field']}: {f['reason']}" for f in fields),
                                fields))
     except ConfigError as error:
@@ -179,6 +185,14 @@ async def _handle(subscriber: Subscriber, data) -> None:
         subscriber.send(_error("conflict", str(error)))
     except APIError as error:
         subscriber.send(_error(error.code, error.message, error.fields))
+
+
+def _untagged(errors: list, data) -> list:
+    """Drop the command's tag from error locations: "optimizer.lr", not "set.optimizer.lr",
+    as PATCH and the engine's own checks name it."""
+    tag = data.get("type") if isinstance(data, dict) else None
+    return [{**e, "loc": e["loc"][1:]} if e.get("loc") and e["loc"][0] == tag else e
+            for e in errors]
 
 
 def _error(code: str, message: str, fields: list | None = None) -> dict:

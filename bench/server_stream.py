@@ -1,0 +1,125 @@
+"""Snapshots per second delivered over WebSockets to 1, 10 and 100 clients on loopback.
+
+Each client has its own session, plays it at the target frame rate and reads frames for a
+fixed time. Printed per case: frames/s per client (and in all), p50/p95 frame delay
+(arrival minus the server's `sent` stamp), bytes per frame, and the server's event-loop
+lag from /api/health. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 with p95
+delay under 100 ms; 100 clients x 20 frames/s of a 2-8-8-1 with a 50x50 grid.
+
+    .venv/bin/python bench/server_stream.py [--seconds 10] [--clients 1,10,100]
+The server runs in a subprocess (uvicorn, one worker) so client work does not count
+against it; everything stays on 127.0.0.1 and stops by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+import websockets
+
+CASES = {
+    "2-3-1": ({"preset": "seed-2-3-1-train", "gradient": {"method": "backprop"}}, None, 30),
+    "2-8-8-1 + 50x50 grid": ({"preset": "xor", "layers": [2, 8, 8, 1],
+                              "activations": ["tanh", "tanh", "sigmoid"]}, 50, 20),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(base: str, method: str, path: str, body: dict | None = None) -> dict:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+async def client(base: str, config: dict, grid: int | None, fps: int, seconds: float, out: list) -> None:
+    body = await asyncio.to_thread(http, base, "POST", "/api/sessions", config)
+    query = f"?grid={grid}" if grid else ""
+    url = base.replace("http", "ws") + f"/ws/sessions/{body['id']}{query}"
+    arrivals, delays, sizes = [], [], []
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.send(json.dumps({"type": "play", "steps_per_second": fps}))
+        start = time.monotonic()
+        while time.monotonic() - start < seconds:
+            try:
+                text = await asyncio.wait_for(ws.recv(), timeout=max(0.1, seconds - (time.monotonic() - start)))
+            except asyncio.TimeoutError:
+                break
+            now = time.time()
+            if '"type":"snapshot"' in text[:40]:
+                frame = json.loads(text)
+                if frame.get("playing"):
+                    arrivals.append(time.monotonic())
+                    delays.append(now - frame["sent"])
+                    sizes.append(len(text.encode()))
+        await ws.send(json.dumps({"type": "pause"}))
+    await asyncio.to_thread(http, base, "DELETE", f"/api/sessions/{body['id']}")
+    span = (arrivals[-1] - arrivals[0]) if len(arrivals) > 1 else float("nan")
+    out.append({"fps": (len(arrivals) - 1) / span if span == span and span > 0 else 0.0,
+                "delays": delays, "sizes": sizes})
+
+
+async def run_case(base: str, name: str, clients: int, seconds: float) -> dict:
+    config, grid, fps = CASES[name]
+    out: list = []
+    await asyncio.gather(*(client(base, config, grid, fps, seconds, out) for _ in range(clients)))
+    lag = (await asyncio.to_thread(http, base, "GET", "/api/health"))["loop_lag_ms"]
+    delays = sorted(d for c in out for d in c["delays"])
+    sizes = [s for c in out for s in c["sizes"]]
+    p = lambda q: 1000 * delays[min(len(delays) - 1, int(q * len(delays)))] if delays else float("nan")
+    return {"case": name, "clients": clients, "target_fps": fps,
+            "fps_per_client": statistics.median(c["fps"] for c in out),
+            "frames_per_s_total": sum(c["fps"] for c in out),
+            "p50_ms": p(0.5), "p95_ms": p(0.95), "bytes_per_frame": statistics.median(sizes) if sizes else 0,
+            "loop_lag_p95_ms": lag["p95"], "loop_lag_max_ms": lag["max"]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", default="1,10,100")
+    args = parser.parse_args()
+    port = free_port()
+    env = dict(os.environ, NNPLAY_MAX_SESSIONS="1000")
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port),
+                               "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                http(base, "GET", "/api/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+        print(f"{'case':<22} {'clients':>7} {'target':>6} {'fps/client':>10} {'total/s':>8} "
+              f"{'p50 ms':>7} {'p95 ms':>7} {'bytes':>7} {'lag p95':>8}  verdict")
+        for name in CASES:
+            for clients in (int(c) for c in args.clients.split(",")):
+                r = asyncio.run(run_case(base, name, clients, args.seconds))
+                ok = r["fps_per_client"] >= 0.9 * r["target_fps"] and r["p95_ms"] < 100
+                verdict = ("meets" if ok else "misses") + f" {r['target_fps']} fps & p95<100ms"
+                print(f"{r['case']:<22} {clients:>7} {r['target_fps']:>6} {r['fps_per_client']:>10.1f} "
+                      f"{r['frames_per_s_total']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
+                      f"{r['bytes_per_frame']:>7.0f} {r['loop_lag_p95_ms'] or 0:>8.1f}  {verdict}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
