@@ -157,6 +157,8 @@ def _fail(message: str) -> int:
 
 
 def _serve(args) -> int:
+    # A teacher starting the server by hand keeps the class's work in ./var across restarts.
+    os.environ.setdefault("NNPLAY_DATA_DIR", "var")
     try:
         import uvicorn
 

@@ -14,6 +14,7 @@ from app.paths import STATIC_DIR
 from app.routes import api_router, page_router
 from app.routes.health import _version
 from app.lag import LoopLag
+from app.persistence import Persistence, open_store
 from app.sessions import SessionManager
 from app.settings import Settings, get_settings
 
@@ -27,8 +28,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        tasks = [asyncio.create_task(_sweep(app.state.sessions)),
-                 asyncio.create_task(app.state.lag.watch())]
+        manager = app.state.sessions
+        persistence = None
+        if settings.data_dir is not None:
+            persistence = Persistence(open_store(settings.data_dir), manager,
+                                      settings.save_interval_seconds)
+            restored = persistence.restore()
+            log.info("restored %d sessions from %s", restored, settings.data_dir)
+        app.state.persistence = persistence
+        tasks = [asyncio.create_task(_sweep(manager)), asyncio.create_task(app.state.lag.watch())]
+        if persistence is not None:
+            tasks.append(asyncio.create_task(persistence.watch()))
         try:
             yield
         finally:
@@ -36,7 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await app.state.sessions.close()
+            await manager.close()
+            if persistence is not None:
+                # Stop training first, then write the final state of every session.
+                await persistence.save_changed()
+                persistence.store.close()
 
     app = FastAPI(title="nnplay", version=_version(), default_response_class=JSONBody,
                   lifespan=lifespan,

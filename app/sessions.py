@@ -36,6 +36,7 @@ class Session:
         self.version = 0             # bumped by every engine call: cached frames go stale
         self.max_fps = max_fps
         self.frames: dict = {}       # serialized snapshot per view, shared by all sockets
+        self.resume_playing = False  # restored after a restart while it was training
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -74,6 +75,7 @@ class SessionManager:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.sessions: dict[str, Session] = {}
+        self.on_removed: list[Callable[[str], None]] = []  # e.g. drop it from the store
 
     def _check_capacity(self) -> None:
         if len(self.sessions) >= self.settings.max_sessions:
@@ -101,6 +103,11 @@ class SessionManager:
         if session is None:
             raise not_found()
         await self._stop(session)
+        self._removed(session_id)
+
+    def _removed(self, session_id: str) -> None:
+        for callback in self.on_removed:
+            callback(session_id)
 
     async def _stop(self, session: Session) -> None:
         session.playing = False
@@ -123,6 +130,7 @@ class SessionManager:
         for session in stale:
             self.sessions.pop(session.id, None)
             await self._stop(session)
+            self._removed(session.id)
         return len(stale)
 
     async def close(self) -> None:

@@ -23,7 +23,10 @@ class Settings(BaseSettings):
     max_steps_per_call: int = Field(10_000, ge=1)
     max_fps: float = Field(30.0, gt=0, le=120)
     max_message_bytes: int = Field(2_000_000, ge=1024)
-    data_dir: Path = Path("var")
+    # Sessions are saved here (SQLite) and survive restarts; None keeps them in memory only.
+    # `nnplay serve` uses ./var when this is not set; the container uses /data.
+    data_dir: Path | None = None
+    save_interval_seconds: float = Field(3.0, gt=0)
     mnist_dir: Path | None = None
 
 

@@ -103,6 +103,9 @@ async def session_socket(websocket: WebSocket, session_id: str,
     subscriber = Subscriber(session, grid, units)
     session.subscribers.add(subscriber)
     session.touch()
+    if session.resume_playing:  # it was training when the server stopped
+        session.resume_playing = False
+        await commands.play(session, session.steps_per_second)
     try:
         subscriber.send(topology_message(session))
         subscriber.notify()

@@ -1,0 +1,151 @@
+"""Nothing lost on restart: sessions saved in SQLite come back after SIGKILL or SIGTERM,
+a damaged record or database costs only itself, and a restored run continues bit for bit."""
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`nnplay serve` in a subprocess with its own data directory."""
+
+    def __init__(self, data_dir: Path, interval: float = 0.5):
+        self.data_dir, self.interval = data_dir, interval
+        self.port = free_port()
+        self.process = None
+        self.log = data_dir / "server.log"
+
+    def start(self):
+        env = dict(os.environ, NNPLAY_DATA_DIR=str(self.data_dir),
+                   NNPLAY_SAVE_INTERVAL_SECONDS=str(self.interval), PYTHONUNBUFFERED="1")
+        with self.log.open("ab") as log:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
+                cwd=self.data_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if self.call("GET", "/api/health")["status"] == "ok":
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the server did not start:\n" + self.log.read_text())
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=20)
+        self.process = None
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method,
+                                         headers={"content-type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    def status(self, path):
+        try:
+            self.call("GET", path)
+            return 200
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+@pytest.fixture
+def server(tmp_path):
+    made = []
+
+    def make(interval=0.5):
+        s = Server(tmp_path, interval)
+        made.append(s)
+        return s.start()
+
+    yield make
+    for s in made:
+        s.stop(signal.SIGKILL)
+
+
+def test_sigkill_mid_training_loses_at_most_the_save_interval(server, tmp_path):
+    first = server(interval=0.5)
+    stepped = first.call("POST", "/api/sessions", {"preset": "xor", "seed": 3})["id"]
+    first.call("POST", f"/api/sessions/{stepped}/step", {"steps": 40})
+    other = first.call("POST", "/api/sessions", {"preset": "seed-2-3-1-train"})["id"]
+    first.call("POST", f"/api/sessions/{other}/step", {"steps": 7})
+    time.sleep(1.5)  # three save intervals
+    first.stop(signal.SIGKILL)
+
+    second = server()
+    assert second.call("GET", f"/api/sessions/{stepped}")["snapshot"]["step"] == 40
+    assert second.call("GET", f"/api/sessions/{other}")["snapshot"]["step"] == 7
+    # The restored run continues exactly as an uninterrupted one would.
+    continued = second.call("POST", f"/api/sessions/{stepped}/step", {"steps": 25})["snapshot"]
+    fresh = second.call("POST", "/api/sessions", {"preset": "xor", "seed": 3})["id"]
+    straight = second.call("POST", f"/api/sessions/{fresh}/step", {"steps": 65})["snapshot"]
+    assert continued["params"] == straight["params"] and continued["loss"] == straight["loss"]
+    history = second.call("GET", f"/api/sessions/{stepped}/history")
+    assert history["step"] == list(range(66))
+
+
+def test_sigterm_saves_the_final_state(server):
+    first = server(interval=60)  # no periodic save before the shutdown
+    sid = first.call("POST", "/api/sessions", {"preset": "circle"})["id"]
+    snap = first.call("POST", f"/api/sessions/{sid}/step", {"steps": 13})["snapshot"]
+    first.stop(signal.SIGTERM)
+    second = server()
+    again = second.call("GET", f"/api/sessions/{sid}")["snapshot"]
+    assert again["step"] == 13 and again["params"] == snap["params"]
+
+
+def test_a_damaged_record_costs_only_its_session(server, tmp_path):
+    first = server()
+    good = first.call("POST", "/api/sessions", {"preset": "xor"})["id"]
+    bad = first.call("POST", "/api/sessions", {"preset": "circle"})["id"]
+    worse = first.call("POST", "/api/sessions", {"preset": "spiral"})["id"]
+    first.stop(signal.SIGTERM)
+    db = sqlite3.connect(tmp_path / "sessions.sqlite3")
+    db.execute("UPDATE sessions SET record = ? WHERE id = ?", (b"{not json", bad))
+    db.execute("UPDATE sessions SET record = ? WHERE id = ?",
+               (json.dumps({"format": "nnplay-session/1", "run": {"config": {"preset": "nope"}, "params": []}}), worse))
+    db.commit()
+    db.close()
+    second = server()
+    assert second.status(f"/api/sessions/{good}") == 200
+    assert second.status(f"/api/sessions/{bad}") == 404
+    assert second.status(f"/api/sessions/{worse}") == 404
+    log = (tmp_path / "server.log").read_text()
+    assert f"session {bad[:8]} was not restored" in log and f"session {worse[:8]} was not restored" in log
+
+
+def test_an_unreadable_database_is_moved_aside(server, tmp_path):
+    (tmp_path / "sessions.sqlite3").write_bytes(b"this is not a database" * 100)
+    s = server()
+    sid = s.call("POST", "/api/sessions", {"preset": "xor"})["id"]
+    assert s.status(f"/api/sessions/{sid}") == 200
+    assert list(tmp_path.glob("sessions.sqlite3.damaged-*"))
+
+
+def test_a_deleted_session_stays_deleted(server):
+    first = server()
+    sid = first.call("POST", "/api/sessions", {"preset": "xor"})["id"]
+    time.sleep(1.2)
+    first.call("DELETE", f"/api/sessions/{sid}")
+    first.stop(signal.SIGTERM)
+    assert server().status(f"/api/sessions/{sid}") == 404
