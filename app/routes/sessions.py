@@ -13,6 +13,7 @@ from app.frames import session_snapshot
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
                          StepRequest, to_engine)
 from app.sessions import Session
+from core.diagnostics import diagnose
 from core.evaluation import evaluation
 from core.explain import explain_neuron, explain_weight
 from core.gradcheck import check_gradients
@@ -170,6 +171,12 @@ async def evaluate(session: SessionDep, split: Literal["train", "test"] = "test"
         raise APIError(422, "invalid_input", "this session's data is regression: no classes",
                        [{"field": "split", "reason": "the data has no classes"}])
     return result
+
+
+@router.get("/{session_id}/diagnostics")
+async def diagnostics(session: SessionDep) -> list[dict]:
+    """Saturated or dead units, a rising loss, overfitting: in plain words, with the units."""
+    return await session.call(diagnose, session.run, cost=0.0)
 
 
 @router.put("/{session_id}/params")

@@ -1,0 +1,47 @@
+"""The activation and loss explorers: curves computed by the engine's own functions."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import Field, model_validator
+
+from app.errors import APIError
+from app.schemas import Strict
+from core.activations import ACTIVATIONS
+from core.explorer import activation_curve, loss_comparison
+
+router = APIRouter(prefix="/explorer", tags=["explorer"])
+
+Bound = Annotated[float, Query(ge=-100, le=100, allow_inf_nan=False)]
+
+
+@router.get("/activation")
+async def activation(name: Literal[tuple(ACTIVATIONS)],  # type: ignore[valid-type]
+                     low: Bound = -6.0, high: Bound = 6.0,
+                     points: Annotated[int, Query(ge=2, le=2001)] = 121) -> dict:
+    """f(z) and f'(z) over [low, high]."""
+    if low >= high:
+        raise APIError(422, "invalid_input", "high: must be greater than low",
+                       [{"field": "high", "reason": f"must be greater than low ({low})"}])
+    return activation_curve(name, low, high, points)
+
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class LossRequest(Strict):
+    prediction: Annotated[list[Probability], Field(min_length=1, max_length=32)]
+    target: Annotated[list[Probability], Field(min_length=1, max_length=32)]
+
+    @model_validator(mode="after")
+    def _same_length(self):
+        if len(self.prediction) != len(self.target):
+            raise ValueError("prediction and target need the same number of entries")
+        return self
+
+
+@router.post("/losses")
+async def losses(body: LossRequest) -> dict:
+    """MSE, SSE, BCE and CCE of one prediction, with dL/dy_hat (and the shortcut dL/dz)."""
+    return loss_comparison(body.prediction, body.target)
