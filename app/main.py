@@ -13,6 +13,7 @@ from app.jsonio import JSONBody
 from app.paths import STATIC_DIR
 from app.routes import api_router, page_router
 from app.routes.health import _version
+from app.classroom import Classroom
 from app.lag import LoopLag
 from app.persistence import Persistence, open_store
 from app.sessions import SessionManager
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = SessionManager(settings)
     app.state.lag = LoopLag()
+    app.state.classroom = Classroom(app.state.sessions, settings.class_code)
     errors.install(app)
     app.include_router(api_router)
     app.include_router(page_router)

@@ -90,6 +90,7 @@ class Persistence:
 def _record_of(session: Session) -> dict:
     return {"format": FORMAT, "created": session.created, "playing": session.playing,
             "steps_per_second": session.steps_per_second, "generation": session.generation,
+            "student": session.student,
             "run": export_state(session.run)}
 
 
@@ -101,6 +102,8 @@ def _session_from(session_id: str, record: dict, manager: SessionManager) -> Ses
     session.created = float(record.get("created", session.created))
     session.steps_per_second = float(record.get("steps_per_second", 30.0))
     session.generation = int(record.get("generation", 0))
+    student = record.get("student")
+    session.student = student if isinstance(student, str) else None
     # Training resumes when a student is back, not while nobody watches.
     session.resume_playing = bool(record.get("playing")) and run.status != "diverged"
     return session

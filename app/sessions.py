@@ -37,6 +37,7 @@ class Session:
         self.max_fps = max_fps
         self.frames: dict = {}       # serialized snapshot per view, shared by all sockets
         self.resume_playing = False  # restored after a restart while it was training
+        self.student: str | None = None  # the nickname, for a session that joined the class
 
     def touch(self) -> None:
         self.last_used = time.monotonic()

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # `nnplay serve` uses ./var when this is not set; the container uses /data.
     data_dir: Path | None = None
     save_interval_seconds: float = Field(3.0, gt=0)
+    # The teacher board (/teacher) opens with this token; unset, it is off.
+    teacher_token: str | None = Field(None, min_length=8)
+    # The code students join with; a random six-letter code when unset.
+    class_code: str | None = Field(None, pattern=r"^[A-Za-z0-9]{4,12}$")
     mnist_dir: Path | None = None
 
 

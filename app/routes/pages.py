@@ -8,6 +8,7 @@ import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from app.errors import APIError
 from app.paths import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -21,6 +22,15 @@ def plotly_js() -> Path:
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request):
     return TEMPLATES.TemplateResponse(request, "index.html", {"title": "nnplay"})
+
+
+@router.get("/teacher", response_class=HTMLResponse)
+async def teacher_page(request: Request):
+    """The board itself asks for the token; every call it makes carries it."""
+    if not request.app.state.settings.teacher_token:
+        raise APIError(404, "not_found", "the teacher board is off: start the server with "
+                                         "NNPLAY_TEACHER_TOKEN set")
+    return TEMPLATES.TemplateResponse(request, "teacher.html", {"title": "nnplay: teacher board"})
 
 
 @router.get("/vendor/plotly.min.js")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
@@ -31,12 +31,24 @@ def _created(session: Session, grid: int | None) -> dict:
             "snapshot": session_snapshot(session, grid)}
 
 
+ClassCode = Annotated[str | None, Query(max_length=12, description="join the class with this code")]
+Nickname = Annotated[str | None, Query(min_length=1, max_length=40, description="the student's name in the class")]
+
+
 @router.post("", status_code=201)
 async def create_session(body: ConfigModel, manager: ManagerDep, settings: SettingsDep,
-                         grid: Grid = None) -> dict:
-    """A new session from a config (a preset alone is enough)."""
+                         request: Request, grid: Grid = None, class_code: ClassCode = None,
+                         name: Nickname = None) -> dict:
+    """A new session from a config (a preset alone is enough); with `class_code` (and a
+    `name`) it joins the class, so the teacher board shows it."""
+    room = request.app.state.classroom
+    if class_code is not None and class_code.upper() != room.code:
+        raise APIError(422, "invalid_input", "class_code: no class with this code",
+                       [{"field": "class_code", "reason": "no class with this code"}])
     config = to_engine(body)
     session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
+    if class_code is not None:
+        room.join(session, (name or "student").strip() or "student")
     return _created(session, grid)
 
 

@@ -27,7 +27,7 @@ async function request(method, path, body) {
 export const api = {
   presets: () => request("GET", "/api/presets"),
   datasets: () => request("GET", "/api/datasets"),
-  create: (config) => request("POST", "/api/sessions", config),
+  create: (config, query = "") => request("POST", `/api/sessions${query}`, config),
   get: (id, query = "") => request("GET", `/api/sessions/${id}${query}`),
   remove: (id) => request("DELETE", `/api/sessions/${id}`),
   step: (id, body) => request("POST", `/api/sessions/${id}/step`, body),

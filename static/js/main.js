@@ -7,6 +7,7 @@ import { Connection } from "./connection.js";
 import { HistoryStore } from "./history.js";
 import { configKey, decodeConfig, encodeConfig } from "./urlstate.js";
 import * as charts from "./charts.js";
+import * as classroom from "./classroom.js";
 import * as controls from "./controls.js";
 import * as diagram from "./diagram.js";
 import * as digits from "./digits.js";
@@ -31,16 +32,19 @@ class App {
     this.presets = [];
     this.datasets = [];
     this.connection = null;
+    // A student who opened the class link (?class=CODE) joins the teacher's board.
+    this.classCode = new URLSearchParams(location.search).get("class");
+    this.nickname = null;
   }
 
   async start() {
     theme.mount(this);
     [this.presets, this.datasets] = await Promise.all([api.presets(), api.datasets()]);
-    for (const view of [status, controls, diagram, charts, heatmaps, digits, keyboard]) {
+    for (const view of [status, controls, diagram, charts, heatmaps, digits, keyboard, classroom]) {
       view.mount(this);
     }
-    const query = location.search.slice(1) || DEFAULT_QUERY;
-    const { config, errors } = decodeConfig(query);
+    let { config, errors } = decodeConfig(location.search.slice(1));
+    if (!Object.keys(config).length) config = decodeConfig(DEFAULT_QUERY).config;
     if (errors.length) {
       this.bus.emit("error", { message: `ignored unreadable URL fields: ${errors.map((e) => e.key).join(", ")}` });
     }
@@ -57,7 +61,7 @@ class App {
     }
     if (!body) {
       try {
-        body = await api.create(config);
+        body = await api.create(config, this.classQuery());
       } catch (error) {
         this.bus.emit("error", { message: error.message, fields: error.fields });
         return false;
@@ -111,6 +115,10 @@ class App {
       case "error":
         this.bus.emit("error", message);
         break;
+      case "broadcast":
+      case "challenge":
+        this.bus.emit(message.type, message);
+        break;
       default:
         break;
     }
@@ -134,8 +142,14 @@ class App {
     return opened;
   }
 
+  classQuery() {
+    if (!this.classCode) return "";
+    const name = encodeURIComponent(this.nickname ?? "student");
+    return `?class_code=${encodeURIComponent(this.classCode)}&name=${name}`;
+  }
+
   writeUrl(config) {
-    const query = encodeConfig(config);
+    const query = encodeConfig(config) + (this.classCode ? `&class=${encodeURIComponent(this.classCode)}` : "");
     if (location.search.slice(1) !== query) history.replaceState(null, "", `?${query}`);
   }
 

@@ -1,0 +1,128 @@
+"""The teacher's routes (behind NNPLAY_TEACHER_TOKEN) and what students see of their class."""
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import Field
+
+from app.classroom import Challenge, Classroom
+from app.errors import APIError
+from app.live import broadcast
+from app.schemas import ConfigModel, Strict, to_engine
+from app.settings import Settings
+from core.config import resolve_config
+from core.data import DATASETS
+
+router = APIRouter(tags=["classroom"])
+COOKIE = "nnplay_teacher"
+
+
+def classroom(request: Request) -> Classroom:
+    return request.app.state.classroom
+
+
+ClassroomDep = Annotated[Classroom, Depends(classroom)]
+
+
+def token_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(COOKIE) or request.query_params.get("token")
+
+
+def require_teacher(request: Request) -> None:
+    """401 without a token, 403 with a wrong one (a student's session id included)."""
+    settings: Settings = request.app.state.settings
+    if not settings.teacher_token:
+        raise APIError(404, "not_found", "the teacher board is off: start the server with "
+                                         "NNPLAY_TEACHER_TOKEN set")
+    given = token_of(request)
+    if not given:
+        raise APIError(401, "unauthorized", "the teacher token is required",
+                       headers={"WWW-Authenticate": "Bearer"})
+    if not secrets.compare_digest(given.encode(), settings.teacher_token.encode()):
+        raise APIError(403, "forbidden", "this token does not open the teacher board")
+
+
+Teacher = Depends(require_teacher)
+
+
+@router.get("/teacher/class", dependencies=[Teacher])
+async def class_info(room: ClassroomDep, request: Request) -> dict:
+    """The class code students join with, and the address to give them."""
+    return {"code": room.code, "students": len(room.students()),
+            "join_url": f"{request.base_url}?class={room.code}"}
+
+
+@router.get("/teacher/board", dependencies=[Teacher])
+async def board(room: ClassroomDep) -> list[dict]:
+    """Every student's session: preset, step, loss, status and a small loss curve."""
+    return room.board()
+
+
+class BroadcastRequest(Strict):
+    config: ConfigModel
+    message: Annotated[str, Field(max_length=500)] = ""
+
+
+@router.post("/teacher/broadcast", dependencies=[Teacher])
+async def send_broadcast(body: BroadcastRequest, room: ClassroomDep) -> dict:
+    """Push a network (a full config, or a lesson step's) to every student; each can fork it."""
+    message = {"type": "broadcast", "config": resolve_config(to_engine(body.config)),
+               "message": body.message}
+    room.broadcasts.append(message)
+    reached = 0
+    for session in room.students():
+        broadcast(session, message)
+        reached += len(session.subscribers)
+    return {"students": len(room.students()), "sockets": reached}
+
+
+class ChallengeRequest(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    data: Literal[tuple(DATASETS)]  # type: ignore[valid-type]
+    metric: Literal["test_loss", "train_loss", "test_accuracy", "train_accuracy"] = "test_loss"
+    target: Annotated[float, Field(ge=0, le=1e6)]
+    max_hidden_units: Annotated[int, Field(ge=1, le=8192)] | None = None
+
+
+@router.post("/teacher/challenges", dependencies=[Teacher], status_code=201)
+async def create_challenge(body: ChallengeRequest, room: ClassroomDep) -> dict:
+    """E.g. "test loss < 0.05 on spiral with at most 12 hidden units"."""
+    challenge = Challenge(id=secrets.token_hex(4), **body.model_dump())
+    room.challenges[challenge.id] = challenge
+    message = {"type": "challenge", **_challenge_view(room, challenge)}
+    for session in room.students():
+        broadcast(session, message)
+    return _challenge_view(room, challenge)
+
+
+@router.get("/teacher/challenges", dependencies=[Teacher])
+async def list_challenges(room: ClassroomDep) -> list[dict]:
+    return [_challenge_view(room, c) for c in room.challenges.values()]
+
+
+@router.delete("/teacher/challenges/{challenge_id}", dependencies=[Teacher], status_code=204)
+async def delete_challenge(challenge_id: str, room: ClassroomDep) -> Response:
+    if room.challenges.pop(challenge_id, None) is None:
+        raise APIError(404, "not_found", "no such challenge")
+    return Response(status_code=204)
+
+
+@router.get("/class/{code}")
+async def student_view(code: str, room: ClassroomDep) -> dict:
+    """What any student of the class may see: the latest broadcast and the challenges."""
+    if not secrets.compare_digest(code.upper().encode(), room.code.encode()):
+        raise APIError(404, "not_found", "no class with this code")
+    return {"code": room.code, "broadcast": room.broadcasts[-1] if room.broadcasts else None,
+            "challenges": [_challenge_view(room, c) for c in room.challenges.values()]}
+
+
+def _challenge_view(room: Classroom, challenge: Challenge) -> dict:
+    return {"id": challenge.id, "title": challenge.title, "data": challenge.data,
+            "metric": challenge.metric, "target": challenge.target,
+            "max_hidden_units": challenge.max_hidden_units,
+            "leaderboard": room.leaderboard(challenge)}

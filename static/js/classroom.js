@@ -1,0 +1,46 @@
+// For a student who joined a class (?class=CODE): a name for the teacher's board, and
+// what the teacher sends (a network to fork, a challenge) shown as a banner.
+const NAME_KEY = "nnplay:nickname";
+
+export function mount(app) {
+  if (!app.classCode) return;
+  let name = localStorage.getItem(NAME_KEY);
+  if (!name) {
+    name = (window.prompt("Your name for the class board", "") ?? "").trim().slice(0, 40) || "student";
+    localStorage.setItem(NAME_KEY, name);
+  }
+  app.nickname = name;
+
+  const banner = document.createElement("div");
+  banner.className = "alert class-banner";
+  banner.dataset.testid = "class-banner";
+  banner.setAttribute("role", "status");
+  banner.hidden = true;
+  document.querySelector(".topbar").after(banner);
+
+  const show = (text, action) => {
+    banner.replaceChildren(document.createTextNode(text));
+    if (action) {
+      const button = document.createElement("button");
+      button.textContent = action.label;
+      button.dataset.testid = action.testid;
+      button.addEventListener("click", () => { banner.hidden = true; action.run(); });
+      banner.append(button);
+    }
+    const close = document.createElement("button");
+    close.textContent = "\u00d7";
+    close.title = "dismiss";
+    close.addEventListener("click", () => { banner.hidden = true; });
+    banner.append(close);
+    banner.hidden = false;
+  };
+
+  app.bus.on("broadcast", (message) => {
+    const what = message.config.preset ?? message.config.layers.join("-");
+    show(`Your teacher shared a network (${what})${message.message ? `: ${message.message}` : ""}.`,
+      { label: "Open my own copy", testid: "fork", run: () => app.open(message.config) });
+  });
+  app.bus.on("challenge", (message) => {
+    show(`New challenge from your teacher: ${message.title} (data set: ${message.data}).`);
+  });
+}

@@ -1,0 +1,185 @@
+// The teacher board: the room at a glance, a broadcast, and challenges with leaderboards.
+// Every request carries the teacher token; students never see this page's data.
+import { formatLoss, formatPercent } from "./format.js";
+
+const KEY = "nnplay:teacher-token";
+const REFRESH_MS = 2000;
+
+function token() {
+  return sessionStorage.getItem(KEY);
+}
+
+async function call(method, path, body) {
+  const options = { method, headers: { authorization: `Bearer ${token()}` } };
+  if (body !== undefined) {
+    options.headers["content-type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const data = response.status === 204 ? null : await response.json();
+  if (!response.ok) {
+    const error = new Error(data?.error?.message ?? `request failed with ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+// A loss curve as a tiny SVG polyline (log scale: losses span orders of magnitude).
+export function sparkline(values, width = 120, height = 28) {
+  const svgNS = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(svgNS, "svg");
+  svg.setAttribute("class", "spark");
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  const logs = values.filter((v) => v > 0).map(Math.log10);
+  if (logs.length > 1) {
+    const low = Math.min(...logs);
+    const high = Math.max(...logs);
+    const span = high - low || 1;
+    const points = logs.map((v, i) => `${(i / (logs.length - 1)) * width},${height - 2 - ((v - low) / span) * (height - 4)}`);
+    const line = document.createElementNS(svgNS, "polyline");
+    line.setAttribute("points", points.join(" "));
+    svg.append(line);
+  }
+  return svg;
+}
+
+function renderRoom(rows) {
+  const body = document.getElementById("room-rows");
+  body.replaceChildren(...rows.map((row) => {
+    const tr = document.createElement("tr");
+    tr.dataset.testid = "student-row";
+    const curve = document.createElement("td");
+    curve.append(sparkline(row.curve));
+    const accuracy = row.accuracy.test ?? row.accuracy.train;
+    tr.append(cell(row.student), cell(`${row.preset ?? row.data} (${row.layers.join("-")})`), cell(row.step),
+      cell(formatLoss(row.loss.train)), cell(formatLoss(row.loss.test)), cell(formatPercent(accuracy)),
+      cell(row.status, row.status === "diverged" ? "diverged" : ""), curve);
+    return tr;
+  }));
+  document.getElementById("room-empty").hidden = rows.length > 0;
+}
+
+function renderChallenges(challenges) {
+  const box = document.getElementById("challenges");
+  box.replaceChildren(...challenges.map((challenge) => {
+    const div = document.createElement("div");
+    div.className = "leaderboard";
+    const title = document.createElement("strong");
+    title.textContent = `${challenge.title} (${challenge.metric.replace("_", " ")} target ${challenge.target})`;
+    const remove = document.createElement("button");
+    remove.textContent = "end";
+    remove.addEventListener("click", () => call("DELETE", `/api/teacher/challenges/${challenge.id}`).then(refresh));
+    const list = document.createElement("ol");
+    for (const entry of challenge.leaderboard) {
+      const li = document.createElement("li");
+      const score = challenge.metric.endsWith("accuracy") ? formatPercent(entry.score) : formatLoss(entry.score);
+      li.textContent = `${entry.student}: ${score} (${entry.hidden_units} hidden units, step ${entry.step})`;
+      if (entry.met) li.className = "met";
+      list.append(li);
+    }
+    if (!challenge.leaderboard.length) list.append(Object.assign(document.createElement("li"), { textContent: "no entry yet" }));
+    div.append(title, " ", remove, list);
+    return div;
+  }));
+}
+
+async function refresh() {
+  const status = document.getElementById("board-status");
+  try {
+    const [info, rows, challenges] = await Promise.all([
+      call("GET", "/api/teacher/class"), call("GET", "/api/teacher/board"), call("GET", "/api/teacher/challenges")]);
+    document.getElementById("class-code").textContent = info.code;
+    document.getElementById("join-url").textContent = `students open ${info.join_url}`;
+    renderRoom(rows);
+    renderChallenges(challenges);
+    status.textContent = `${rows.length} students · updated ${new Date().toLocaleTimeString()}`;
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) {
+      sessionStorage.removeItem(KEY);
+      showLogin(error.message);
+    } else {
+      status.textContent = `cannot reach the server: ${error.message}`;
+    }
+  }
+}
+
+function showLogin(message = "") {
+  document.getElementById("board").hidden = true;
+  document.getElementById("login").hidden = false;
+  document.getElementById("login-error").textContent = message;
+}
+
+async function fillForms() {
+  const presets = await fetch("/api/presets").then((r) => r.json());
+  const select = document.getElementById("broadcast-preset");
+  for (const preset of presets) select.add(new Option(preset.title, preset.id));
+  const datasets = await fetch("/api/datasets").then((r) => r.json());
+  const data = document.getElementById("challenge-data");
+  for (const d of datasets) data.add(new Option(d.name, d.name));
+  data.value = "spiral";
+}
+
+function wireForms() {
+  document.getElementById("broadcast").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = document.getElementById("broadcast-result");
+    try {
+      const extra = document.getElementById("broadcast-config").value.trim();
+      const config = { preset: document.getElementById("broadcast-preset").value, ...(extra ? JSON.parse(extra) : {}) };
+      const sent = await call("POST", "/api/teacher/broadcast", { config, message: document.getElementById("broadcast-message").value });
+      result.textContent = `sent to ${sent.students} students (${sent.sockets} open pages)`;
+    } catch (error) {
+      result.textContent = error.message;
+    }
+  });
+  document.getElementById("challenge").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const units = document.getElementById("challenge-units").value;
+    try {
+      await call("POST", "/api/teacher/challenges", {
+        title: document.getElementById("challenge-title").value,
+        data: document.getElementById("challenge-data").value,
+        metric: document.getElementById("challenge-metric").value,
+        target: Number(document.getElementById("challenge-target").value),
+        max_hidden_units: units ? Number(units) : null,
+      });
+      refresh();
+    } catch (error) {
+      document.getElementById("board-status").textContent = error.message;
+    }
+  });
+  document.getElementById("login").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(KEY, document.getElementById("token").value);
+    start();
+  });
+}
+
+let timer = null;
+
+function start() {
+  document.getElementById("login").hidden = true;
+  document.getElementById("board").hidden = false;
+  clearInterval(timer);
+  refresh();
+  timer = setInterval(refresh, REFRESH_MS);
+}
+
+const fromUrl = new URLSearchParams(location.search).get("token");
+if (fromUrl) {
+  sessionStorage.setItem(KEY, fromUrl);
+  history.replaceState(null, "", location.pathname); // keep the token out of the address bar
+}
+wireForms();
+fillForms();
+if (token()) start();
+else showLogin();

@@ -1,0 +1,119 @@
+"""The teacher board: locked without the token, a class joined by code, broadcasts that
+reach every student, challenges with a leaderboard, and no session id ever shown."""
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+TOKEN = "teacher-secret-123"
+CODE = "ROOM42"
+
+
+@pytest.fixture
+def api():
+    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE))) as client:
+        yield client
+
+
+def teacher(api, method, path, **kwargs):
+    return getattr(api, method)(path, headers={"authorization": f"Bearer {TOKEN}"}, **kwargs)
+
+
+def join(api, name, **config):
+    response = api.post(f"/api/sessions?class_code={CODE.lower()}&name={name}", json=config or {"preset": "xor"})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+TEACHER_ROUTES = [("get", "/api/teacher/class"), ("get", "/api/teacher/board"),
+                  ("post", "/api/teacher/broadcast"), ("post", "/api/teacher/challenges"),
+                  ("get", "/api/teacher/challenges"), ("delete", "/api/teacher/challenges/abc")]
+
+
+def test_teacher_routes_refuse_without_the_token_and_with_a_students_id(api):
+    student = join(api, "ann")
+    for method, path in TEACHER_ROUTES:
+        kwargs = {"json": {}} if method == "post" else {}
+        assert getattr(api, method)(path, **kwargs).status_code == 401, path
+        for wrong in ("not-the-token", student):
+            response = getattr(api, method)(path, headers={"authorization": f"Bearer {wrong}"}, **kwargs)
+            assert response.status_code == 403, (path, wrong)
+        assert getattr(api, method)(f"{path}?token={student}", **kwargs).status_code == 403
+    assert teacher(api, "get", "/api/teacher/class").json()["code"] == CODE
+
+
+def test_the_board_is_off_without_a_configured_token():
+    with TestClient(create_app(Settings())) as api:
+        response = api.get("/api/teacher/board", headers={"authorization": "Bearer anything-at-all"})
+        assert response.status_code == 404 and "NNPLAY_TEACHER_TOKEN" in response.json()["error"]["message"]
+        assert api.get("/teacher").status_code == 404
+
+
+def test_students_join_by_code_and_the_board_never_shows_their_ids(api):
+    ids = [join(api, "ann"), join(api, "bob", preset="spiral")]
+    api.post("/api/sessions", json={"preset": "xor"})  # not in the class
+    assert api.post("/api/sessions?class_code=WRONG1&name=eve", json={"preset": "xor"}).status_code == 422
+    api.post(f"/api/sessions/{ids[0]}/step", json={"steps": 30})
+    response = teacher(api, "get", "/api/teacher/board")
+    rows = response.json()
+    assert [r["student"] for r in rows] == ["ann", "bob"]
+    assert rows[0]["step"] == 30 and rows[0]["preset"] == "xor" and len(rows[0]["curve"]) > 5
+    assert rows[1]["preset"] == "spiral" and rows[1]["status"] == "ready"
+    for sid in ids:
+        assert sid not in response.text
+    assert teacher(api, "get", "/api/teacher/class").json()["students"] == 2
+
+
+def test_a_broadcast_reaches_every_connected_student(api):
+    ids = [join(api, name) for name in ("ann", "bob", "cy")]
+    sockets = [api.websocket_connect(f"/ws/sessions/{sid}") for sid in ids]
+    try:
+        for ws in sockets:
+            ws.__enter__()
+            assert ws.receive_json()["type"] == "topology"
+        body = {"config": {"preset": "circle", "layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]},
+                "message": "try this one"}
+        result = teacher(api, "post", "/api/teacher/broadcast", json=body).json()
+        assert result == {"students": 3, "sockets": 3}
+        for ws in sockets:
+            message = ws.receive_json()
+            while message["type"] != "broadcast":
+                message = ws.receive_json()
+            assert message["message"] == "try this one" and message["config"]["layers"] == [2, 3, 1]
+            assert message["config"]["data"]["name"] == "circle"  # fully resolved: ready to fork
+    finally:
+        for ws in sockets:
+            ws.__exit__(None, None, None)
+    fork = api.post("/api/sessions", json={"preset": "circle", "layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]})
+    assert fork.status_code == 201
+    assert api.get(f"/api/class/{CODE}").json()["broadcast"]["message"] == "try this one"
+    bad = teacher(api, "post", "/api/teacher/broadcast", json={"config": {"preset": "nope"}})
+    assert bad.status_code == 422
+
+
+def test_challenges_rank_the_students_who_qualify(api):
+    ann = join(api, "ann", preset="spiral", layers=[2, 6, 6, 1], activations=["tanh", "tanh", "sigmoid"])
+    bob = join(api, "bob", preset="spiral")  # 24 hidden units: too many
+    cy = join(api, "cy", preset="spiral", layers=[2, 4, 1], activations=["tanh", "sigmoid"])
+    for sid, steps in ((ann, 300), (bob, 300), (cy, 10)):
+        api.post(f"/api/sessions/{sid}/step", json={"steps": steps})
+    response = teacher(api, "post", "/api/teacher/challenges",
+                       json={"title": "spiral under 0.05 with 12 units", "data": "spiral",
+                             "metric": "test_loss", "target": 0.05, "max_hidden_units": 12})
+    assert response.status_code == 201
+    board = response.json()["leaderboard"]
+    assert [e["student"] for e in board] == sorted([e["student"] for e in board],
+                                                  key=lambda n: {"ann": 0, "cy": 1}[n]) == ["ann", "cy"]
+    assert board[0]["score"] <= board[1]["score"] and board[0]["hidden_units"] == 12
+    seen = api.get(f"/api/class/{CODE.lower()}")
+    assert seen.status_code == 200 and seen.json()["challenges"][0]["title"].startswith("spiral")
+    for sid in (ann, bob, cy):
+        assert sid not in seen.text
+    assert api.get("/api/class/NOPE99").status_code == 404
+    for bad in ({"title": "x", "data": "nope", "target": 1}, {"title": "", "data": "xor", "target": 1},
+                {"title": "x", "data": "xor", "target": -1}):
+        assert teacher(api, "post", "/api/teacher/challenges", json=bad).status_code == 422
+    cid = response.json()["id"]
+    assert teacher(api, "delete", f"/api/teacher/challenges/{cid}").status_code == 204
+    assert teacher(api, "delete", f"/api/teacher/challenges/{cid}").status_code == 404
