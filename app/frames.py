@@ -41,10 +41,12 @@ def _pack(values: np.ndarray) -> dict:
     return {"low": low, "high": high, "data": base64.b64encode(data.tobytes()).decode()}
 
 
-def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID) -> dict | None:
+def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID,
+                   max_units: int | None = None) -> dict | None:
     """The output at `resolution` and each hidden unit at a coarser `unit_resolution`
-    (thumbnails), as bytes: {"encoding": "u8", "x", "y", "output": [packed per unit],
-    "unit_x", "unit_y", "layers": [[packed per unit] per hidden layer]}."""
+    (thumbnails; the first `max_units` of each layer), as bytes: {"encoding": "u8", "x",
+    "y", "output": [packed per unit], "unit_x", "unit_y", "layers": [[packed per unit]
+    per hidden layer]}."""
     fine = grid_values(run, resolution)
     if fine is None:
         return None
@@ -52,7 +54,7 @@ def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID) -> di
     return {"encoding": "u8", "x": fine["x"], "y": fine["y"],
             "output": [_pack(unit) for unit in fine["layers"][-1]],
             "unit_x": coarse["x"], "unit_y": coarse["y"],
-            "layers": [[_pack(unit) for unit in layer] for layer in coarse["layers"][:-1]]}
+            "layers": [[_pack(unit) for unit in layer[:max_units]] for layer in coarse["layers"][:-1]]}
 
 
 def topology_message(session: Session) -> dict:

@@ -67,7 +67,8 @@ class Subscriber:
                 # While training runs, the phase-by-phase values would only be stale noise.
                 snap = session_snapshot(session, max_units=self.units, raw=True,
                                         pending="light" if session.playing else "full")
-                snap["grid"] = quantized_grid(session.run, self.grid) if self.grid else None
+                snap["grid"] = (quantized_grid(session.run, self.grid, max_units=self.units)
+                                if self.grid else None)
             body = dumps(snap)
             if cache and next(iter(cache))[2:] != key[2:]:
                 cache.clear()  # an older state: never sent again
@@ -121,7 +122,10 @@ async def _play(session: Session, max_fps: float) -> None:
         while session.playing:
             started = time.monotonic()
             ticks = min(max_fps, session.steps_per_second)
-            carry += session.steps_per_second / ticks
+            # Ask for no more than fits in one tick: a slow network trains slower than
+            # asked, but frames keep coming and the lock is never held for seconds.
+            affordable = max(1.0, 0.8 / ticks / max(session.step_seconds, 1e-6))
+            carry = min(carry + session.steps_per_second / ticks, affordable)
             steps = int(carry)
             carry -= steps
             if steps:

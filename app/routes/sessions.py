@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import APIError
+from app.figures import FORMATS, FigureError, render_figure
 from app.frames import session_snapshot
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
                          StepRequest, to_engine)
@@ -183,6 +184,30 @@ async def evaluate(session: SessionDep, split: Literal["train", "test"] = "test"
         raise APIError(422, "invalid_input", "this session's data is regression: no classes",
                        [{"field": "split", "reason": "the data has no classes"}])
     return result
+
+
+@router.get("/{session_id}/figure")
+async def figure(session: SessionDep,
+                 panel: Literal["network", "loss", "boundary", "formula"] = "network",
+                 format: Literal["svg", "png"] = "svg",
+                 theme: Literal["light", "dark", "projector", "print"] = "light",
+                 width: Annotated[int, Query(ge=200, le=4000)] = 800,
+                 height: Annotated[int, Query(ge=150, le=3000)] = 500,
+                 decimals: Annotated[int, Query(ge=2, le=4)] = 4,
+                 layer: Annotated[int | None, Query(ge=1)] = None,
+                 unit: Annotated[int | None, Query(ge=0)] = None,
+                 i: Annotated[int | None, Query(ge=0)] = None,
+                 j: Annotated[int | None, Query(ge=0)] = None) -> Response:
+    """One panel as an image; the same request returns the same bytes. The formula panel
+    shows neuron (layer, unit) or weight (layer, i, j)."""
+    select = {k: v for k, v in (("layer", layer), ("unit", unit), ("i", i), ("j", j)) if v is not None}
+    try:
+        body = await session.call(render_figure, session.run, panel, format, theme, width, height,
+                                  decimals, select)
+    except FigureError as error:
+        raise APIError(422, "invalid_input", str(error), [{"field": error.field, "reason": error.reason}])
+    return Response(body, media_type=FORMATS[format],
+                    headers={"Content-Disposition": f'inline; filename="nnplay-{panel}.{format}"'})
 
 
 @router.get("/{session_id}/diagnostics")

@@ -16,7 +16,13 @@ export class Connection {
 
   url() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    return `${scheme}://${location.host}/ws/sessions/${this.sessionId}`;
+    // The view goes in the address too, so the very first frame already has the grid.
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(this.view)) {
+      if (value !== null && value !== undefined) query.set(key, String(value));
+    }
+    const suffix = query.size ? `?${query}` : "";
+    return `${scheme}://${location.host}/ws/sessions/${this.sessionId}${suffix}`;
   }
 
   open() {

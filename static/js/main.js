@@ -100,8 +100,13 @@ class App {
         this.bus.emit("topology", message);
         break;
       case "snapshot":
-        this.bus.emit("history", this.history.apply(message.history));
         this.snapshot = message;
+        if (message.history?.reset && message.history.step?.[0] > 0) {
+          // A long run: the frame carried only its latest rows. Fetch the rest once.
+          this.fillHistory(message.history);
+        } else {
+          this.bus.emit("history", this.history.apply(message.history));
+        }
         this.bus.emit("snapshot", message);
         break;
       case "config":
@@ -122,6 +127,13 @@ class App {
       default:
         break;
     }
+  }
+
+  async fillHistory(tail) {
+    const id = this.sessionId;
+    const full = await api.history(id).catch(() => null);
+    if (id !== this.sessionId) return; // another session meanwhile
+    this.bus.emit("history", this.history.apply({ ...(full ?? tail), reset: true }));
   }
 
   send(command) {

@@ -1,0 +1,94 @@
+"""Figures from a run: the same request gives the same bytes, in SVG or PNG, with the
+provenance (config, seed, step) inside so a handout's figure can be made again."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+
+from app.figures.charts import draw_boundary, draw_loss
+from app.figures.formula import draw_formula, neuron_lines, weight_lines
+from app.figures.network import draw_network
+from app.figures.render import drawing, new_figure, to_bytes
+from app.figures.style import THEMES
+from core.explain import explain_neuron, explain_weight
+from core.snapshot import grid_values
+
+PANELS = ("network", "loss", "boundary", "formula")
+FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+class FigureError(ValueError):
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field, self.reason = field, reason
+
+
+def provenance(run, panel: str, extra: dict) -> dict:
+    config = run.config
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
+    return {"title": f"nnplay {panel}: {config.get('preset') or 'custom'} at step {run.step_count}",
+            "panel": panel, "step": run.step_count, "seed": config["seed"],
+            "config_sha256": digest, "config": config, **extra}
+
+
+def render_figure(run, panel: str, fmt: str = "svg", theme: str = "light", width: int = 800,
+                  height: int = 500, decimals: int = 4, select: dict | None = None) -> bytes:
+    """One panel of the run as it is now. `select` names the neuron ({"layer", "unit"}) or
+    weight ({"layer", "i", "j"}) of the formula panel. Raises FigureError for bad input."""
+    if panel not in PANELS:
+        raise FigureError("panel", f"must be one of {', '.join(PANELS)}")
+    if fmt not in FORMATS:
+        raise FigureError("format", "must be svg or png")
+    colours = THEMES.get(theme)
+    if colours is None:
+        raise FigureError("theme", f"must be one of {', '.join(THEMES)}")
+    with drawing(), np.errstate(all="ignore"):
+        figure = new_figure(width, height, colours["background"])
+        extra = _draw(run, panel, figure, colours, decimals, select or {})
+        return to_bytes(figure, fmt, provenance(run, panel, extra))
+
+
+def _draw(run, panel, figure, colours, decimals, select) -> dict:
+    if panel == "network":
+        x = run.data.x_train[0]
+        values = run.network.forward(x.reshape(1, -1))
+        draw_network(figure, colours, {
+            "sizes": run.sizes, "activations": run.config["activations"],
+            "params": [(layer.W, layer.b) for layer in run.network.layers],
+            "values": [(v.z[0], v.a[0]) for v in values], "inputs": x, "decimals": decimals})
+        return {"sample": 0}
+    if panel == "loss":
+        draw_loss(figure, colours, run.history.columns)
+        return {}
+    if panel == "boundary":
+        grid = grid_values(run, 100)
+        if grid is None:
+            raise FigureError("panel", "the boundary figure needs 2-D inputs")
+        data = run.data
+        draw_boundary(figure, colours, grid, {"x": data.x_train, "targets": data.y_train},
+                      data.kind == "classification")
+        return {}
+    return _draw_formula(run, figure, colours, decimals, select)
+
+
+def _draw_formula(run, figure, colours, decimals, select) -> dict:
+    layer = int(select.get("layer", 1))
+    if not 1 <= layer < len(run.sizes):
+        raise FigureError("layer", f"must be between 1 and {len(run.sizes) - 1}")
+    if "i" in select or "j" in select:
+        i, j = int(select.get("i", 0)), int(select.get("j", 0))
+        if not (0 <= i < run.sizes[layer - 1] and 0 <= j < run.sizes[layer]):
+            raise FigureError("i", "no such weight in that layer")
+        size = run.config["probe"]["size"]
+        info = explain_weight(run.network, run.loss, run.data.x_train[:size], run.data.y_train[:size],
+                              layer, i, j)
+        draw_formula(figure, colours, weight_lines(info, decimals), "the chain rule for one weight")
+        return {"select": {"layer": layer, "i": i, "j": j}}
+    unit = int(select.get("unit", 0))
+    if not 0 <= unit < run.sizes[layer]:
+        raise FigureError("unit", f"must be below {run.sizes[layer]}")
+    info = explain_neuron(run.network, run.data.x_train[0], layer, unit)
+    draw_formula(figure, colours, neuron_lines(info, decimals), "one neuron, worked by hand")
+    return {"select": {"layer": layer, "unit": unit}}

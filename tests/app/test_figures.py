@@ -1,0 +1,98 @@
+"""Figures: byte-identical across calls and processes, valid images, real SVG text, and
+the provenance (config, seed, step) inside."""
+import hashlib
+import json
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zlib
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.figures import render_figure
+from app.main import create_app
+from app.settings import Settings
+from core.run import Run
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def api():
+    with TestClient(create_app(Settings())) as client:
+        yield client
+
+
+def png_chunks(data: bytes) -> dict:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        assert zlib.crc32(kind + body) == struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0]
+        chunks.setdefault(kind.decode(), []).append(body)
+        at += 12 + length
+    return chunks
+
+
+def test_the_network_figure_carries_the_worked_numbers_as_text(api):
+    sid = api.post("/api/sessions", json={"preset": "seed-2-3-1"}).json()["id"]
+    response = api.get(f"/api/sessions/{sid}/figure?panel=network&format=svg")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    root = ET.fromstring(response.content)
+    texts = {"".join(node.itertext()).strip() for node in root.iter(f"{SVG}text")}
+    assert {"0.7311", "0.7858", "0.6900", "1.2332", "0.8000", "z=1.0000"} <= texts
+
+
+@pytest.mark.parametrize("panel", ["network", "loss", "boundary", "formula"])
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_the_same_request_gives_the_same_bytes(api, panel, fmt):
+    sid = api.post("/api/sessions", json={"preset": "xor", "seed": 4}).json()["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 30})
+    url = f"/api/sessions/{sid}/figure?panel={panel}&format={fmt}&theme=dark&width=640&height=400"
+    first, second = api.get(url), api.get(url)
+    assert first.status_code == 200 and first.content == second.content
+    if fmt == "png":
+        chunks = png_chunks(first.content)
+        width, height = struct.unpack(">II", chunks["IHDR"][0][:8])
+        assert (width, height) == (640, 400)
+        text = {k.decode(): v.decode() for k, v in (c.split(b"\0", 1) for c in chunks["tEXt"])}
+        provenance = json.loads(text["Description"])
+    else:
+        root = ET.fromstring(first.content)
+        description = next(n for n in root.iter() if n.tag.endswith("description"))
+        provenance = json.loads("".join(description.itertext()))
+    assert provenance["step"] == 30 and provenance["seed"] == 4 and provenance["panel"] == panel
+    assert provenance["config"]["preset"] == "xor"
+
+
+def test_figures_are_identical_across_processes():
+    code = ("import hashlib, sys; from core.run import Run; from app.figures import render_figure; "
+            "r = Run({'preset': 'seed-2-3-1-train'}); r.step(20); "
+            "print(hashlib.sha256(render_figure(r, 'network', 'png') + render_figure(r, 'loss', 'svg')).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+               for _ in range(2)}
+    run = Run({"preset": "seed-2-3-1-train"})
+    run.step(20)
+    here = hashlib.sha256(render_figure(run, "network", "png") + render_figure(run, "loss", "svg")).hexdigest()
+    assert digests == {here + "\n"}
+
+
+def test_the_formula_figure_shows_the_chain_rule(api):
+    sid = api.post("/api/sessions", json={"preset": "seed-2-3-1"}).json()["id"]
+    weight = api.get(f"/api/sessions/{sid}/figure?panel=formula&layer=1&i=0&j=0").content.decode()
+    assert "(2.4664)(0.3000)(0.1966)(1.0000)" in weight and "0.1455" in weight
+    neuron = api.get(f"/api/sessions/{sid}/figure?panel=formula&layer=1&unit=0&decimals=2").content.decode()
+    assert "1.00·0.80 + 1.00·0.20 = 1.00" in neuron and "sigmoid(1.00) = 0.73" in neuron
+
+
+def test_bad_figure_requests_name_the_field(api):
+    sid = api.post("/api/sessions", json={"preset": "two-layer-digits"}).json()["id"]
+    for query, field in (("panel=pie", "panel"), ("format=gif", "format"), ("theme=neon", "theme"),
+                         ("width=10", "width"), ("panel=boundary", "panel"), ("panel=formula&layer=5", "layer"),
+                         ("panel=formula&layer=1&unit=99", "unit"), ("panel=formula&layer=1&i=64&j=0", "i")):
+        response = api.get(f"/api/sessions/{sid}/figure?{query}")
+        assert response.status_code == 422, (query, response.text)
+        assert field in [f["field"] for f in response.json()["error"]["fields"]], query
