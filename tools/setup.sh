@@ -28,6 +28,9 @@ if [ "$want_tests" = "test" ]; then
     if [ ! -x /usr/bin/chromium ]; then
         apt_install chromium || echo "warning: Debian's chromium is not installed; browser tests will be skipped" >&2
     fi
+    if ! command -v node >/dev/null && ! command -v nodejs >/dev/null; then
+        apt_install nodejs || echo "warning: node is not installed; the browser modules' unit tests will fail" >&2
+    fi
 else
     .venv/bin/python -m pip install -q -e .
 fi
