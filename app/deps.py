@@ -22,8 +22,8 @@ ManagerDep = Annotated[SessionManager, Depends(_manager)]
 
 
 def _session(manager: ManagerDep,
-             session_id: Annotated[str, Path(max_length=64, description="the session's id")]) -> Session:
-    return manager.get(session_id)
+             session_id: Annotated[str, Path(description="the session's id")]) -> Session:
+    return manager.get(session_id)  # any unknown id, however long, is the same 404
 
 
 SessionDep = Annotated[Session, Depends(_session)]

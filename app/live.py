@@ -32,13 +32,15 @@ class Subscriber:
         self.frame_pending = False
         self.wakeup = asyncio.Event()
         self.closed: str | None = None
+        self.cancel = None  # set by the socket: ends it even while a send is stuck
         # Which history rows this socket has already been sent, and of which history.
         self.history_step = -1
         self.generation = -1
 
     def send(self, message: dict) -> None:
         if len(self.control) >= MAX_CONTROL:
-            self.close("the client is not reading its messages")
+            # Its send may be stuck for good: end the socket rather than wait for it.
+            self.close("the client is not reading its messages", force=True)
             return
         self.control.append(dumps(message))
         self.wakeup.set()
@@ -48,9 +50,13 @@ class Subscriber:
         self.frame_pending = True
         self.wakeup.set()
 
-    def close(self, reason: str) -> None:
+    def close(self, reason: str, force: bool = False) -> None:
+        if self.closed is not None:
+            return
         self.closed = reason
         self.wakeup.set()
+        if force and self.cancel is not None:
+            self.cancel()
 
     async def frame(self) -> bytes:
         """This socket's snapshot frame, with the history rows it has not seen yet.

@@ -48,9 +48,12 @@ def snapshot(run, *, grid: int | None = None, params: bool = True,
     """
     m = run.metrics()
     cut = _Cut(run.sizes, max_units)
+    seen = run.batcher.samples_seen
+    if run.pending is not None and run.phase not in (None, "update"):
+        seen = run.pending.batcher_state["samples_seen"]  # the drawn batch is not yet learned
     out = {
         "step": run.step_count,
-        "epoch": run.batcher.epoch,
+        "epoch": seen // run.batcher.n,
         "status": run.status,
         "phase": run.phase,
         "loss": m["loss"],
@@ -75,7 +78,7 @@ def snapshot(run, *, grid: int | None = None, params: bool = True,
             change = [n - o for n, o in zip(p.new_params, p.old_params)]
             out["pending"] = {"update": {"change": cut.params(by_layer(change, run.bias))}}
     if grid:
-        out["grid"] = decision_grid(run, grid)
+        out["grid"] = decision_grid(run, grid, max_units)
     return out if raw else plain(out)
 
 
@@ -145,11 +148,12 @@ def grid_values(run, resolution: int) -> dict | None:
     return {"x": xs, "y": ys, "layers": layers}
 
 
-def decision_grid(run, resolution: int) -> dict | None:
-    """grid_values as plain lists: {"x", "y", "layers": hidden layers' [unit grids],
-    "output": the output layer's [unit grids]}; None when the inputs are not 2-D."""
+def decision_grid(run, resolution: int, max_units: int | None = None) -> dict | None:
+    """grid_values as plain lists: {"x", "y", "layers": hidden layers' [unit grids] (the
+    first `max_units` of each), "output": the output layer's [unit grids]}; None when the
+    inputs are not 2-D."""
     grid = grid_values(run, resolution)
     if grid is None:
         return None
-    layers = [list(layer) for layer in grid["layers"]]
+    layers = [list(layer[:max_units]) for layer in grid["layers"][:-1]] + [list(grid["layers"][-1])]
     return plain({"x": grid["x"], "y": grid["y"], "layers": layers[:-1], "output": layers[-1]})

@@ -43,6 +43,9 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
     """A new session from a config (a preset alone is enough); with `class_code` (and a
     `name`) it joins the class, so the teacher board shows it."""
     room = request.app.state.classroom
+    if name is not None and class_code is None:
+        raise APIError(422, "invalid_input", "name: only used together with class_code",
+                       [{"field": "name", "reason": "only used together with class_code"}])
     if class_code is not None and class_code.upper() != room.code:
         raise APIError(422, "invalid_input", "class_code: no class with this code",
                        [{"field": "class_code", "reason": "no class with this code"}])
@@ -54,11 +57,12 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
 
 
 @router.post("/import", status_code=201)
-async def import_session(body: ExportDocument, manager: ManagerDep, settings: SettingsDep) -> dict:
+async def import_session(body: ExportDocument, manager: ManagerDep, settings: SettingsDep,
+                         grid: Grid = None) -> dict:
     """A new session in the state an export describes."""
     doc = body.model_dump()
     session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir))
-    return _created(session, None)
+    return _created(session, grid)
 
 
 Units = Annotated[int | None, Query(ge=1, le=1024, description="send at most this many units a layer")]
@@ -77,8 +81,10 @@ async def delete_session(session: SessionDep, manager: ManagerDep) -> Response:
 
 
 @router.post("/{session_id}/step")
-async def step(body: StepRequest, session: SessionDep, settings: SettingsDep, grid: Grid = None) -> dict:
-    """{"steps": n} or {"epochs": n} or {"phase": name}; an empty body takes one step."""
+async def step(session: SessionDep, settings: SettingsDep, body: StepRequest | None = None,
+               grid: Grid = None) -> dict:
+    """{"steps": n} or {"epochs": n} or {"phase": name}; no body (or {}) takes one step."""
+    body = body or StepRequest()
     given = [k for k in ("steps", "epochs", "phase") if getattr(body, k) is not None]
     if len(given) > 1:
         raise APIError(422, "invalid_input", "give one of steps, epochs or phase",

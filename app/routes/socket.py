@@ -96,8 +96,7 @@ async def session_socket(websocket: WebSocket, session_id: str,
     await websocket.accept()
     session = websocket.app.state.sessions.sessions.get(session_id)
     if session is None:
-        await _send(websocket, {"type": "error", "code": "not_found",
-                                "message": "no session with this id (it may have expired)"})
+        await _send(websocket, _error("not_found", "no session with this id (it may have expired)"))
         await websocket.close(code=CLOSE_NOT_FOUND)
         return
     subscriber = Subscriber(session, grid, units)
@@ -110,6 +109,9 @@ async def session_socket(websocket: WebSocket, session_id: str,
         subscriber.send(topology_message(session))
         subscriber.notify()
         async with anyio.create_task_group() as group:
+            # A client that stopped reading may block our send forever: closing must not
+            # wait for that send, so the subscriber can cancel the whole socket.
+            subscriber.cancel = group.cancel_scope.cancel
             group.start_soon(_receive, websocket, subscriber, group.cancel_scope)
             group.start_soon(_deliver, websocket, subscriber, group.cancel_scope)
     except* WebSocketDisconnect:

@@ -174,10 +174,11 @@ function start() {
   timer = setInterval(refresh, REFRESH_MS);
 }
 
-const fromUrl = new URLSearchParams(location.search).get("token");
+// /teacher#token=...: the fragment never reaches the server, so no log records the token.
+const fromUrl = new URLSearchParams(location.hash.slice(1)).get("token");
 if (fromUrl) {
   sessionStorage.setItem(KEY, fromUrl);
-  history.replaceState(null, "", location.pathname); // keep the token out of the address bar
+  history.replaceState(null, "", location.pathname);
 }
 wireForms();
 fillForms();

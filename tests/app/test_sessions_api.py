@@ -301,3 +301,15 @@ def test_allowed_origins_setting_takes_json_or_commas(monkeypatch):
     assert Settings().allowed_origins == ["http://lab-1:8000", "http://lab-2:8000"]
     monkeypatch.setenv("NNPLAY_ALLOWED_ORIGINS", '["http://lab-3:8000"]')
     assert Settings().allowed_origins == ["http://lab-3:8000"]
+
+
+def test_small_contract_points(api):
+    sid = create(api, preset="xor")["id"]
+    assert api.post(f"/api/sessions/{sid}/step").json()["snapshot"]["step"] == 1  # no body: one step
+    assert api.get(f"/api/sessions/{'z' * 300}").status_code == 404  # long ids: the same 404
+    assert api.post("/api/sessions?name=ann", json={"preset": "xor"}).status_code == 422
+    phased = create(api, preset="seed-2-3-1")["id"]
+    snap = api.post(f"/api/sessions/{phased}/step", json={"phase": "forward"}).json()["snapshot"]
+    assert snap["epoch"] == 0  # a drawn batch is not an epoch until it is learned
+    grid = api.get(f"/api/sessions/{sid}?grid=5&units=1").json()["snapshot"]["grid"]
+    assert [len(layer) for layer in grid["layers"]] == [1, 1] and len(grid["output"]) == 1

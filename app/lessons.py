@@ -1,0 +1,110 @@
+"""Guided lessons: data files (lessons/*.toml), one per lesson, each a list of steps with
+a short text and an exact state (config, seed, steps taken, phase, selection, what is
+shown). A teacher writes a new lesson without code; docs/lessons.md explains the format.
+"""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from app.paths import ROOT
+from core.config import resolve_config
+from core.errors import ConfigError
+from core.run import Run
+
+LESSONS_DIR = ROOT / "lessons"
+PANELS = ("network", "loss", "boundary", "formula")
+
+
+class Selection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["neuron", "weight"]
+    layer: Annotated[int, Field(ge=1)]
+    unit: Annotated[int, Field(ge=0)] | None = None
+    i: Annotated[int, Field(ge=0)] | None = None
+    j: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.kind == "neuron" and self.unit is None:
+            raise ValueError("a neuron selection needs unit")
+        if self.kind == "weight" and (self.i is None or self.j is None):
+            raise ValueError("a weight selection needs i and j")
+        return self
+
+    def figure_select(self) -> dict:
+        if self.kind == "neuron":
+            return {"layer": self.layer, "unit": self.unit}
+        return {"layer": self.layer, "i": self.i, "j": self.j}
+
+
+class LessonStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    preset: str | None = None
+    config: dict = Field(default_factory=dict)
+    steps: Annotated[int, Field(ge=0, le=100_000)] = 0
+    epochs: Annotated[int, Field(ge=0, le=10_000)] = 0
+    phase: Literal["forward", "loss", "backward", "update"] | None = None
+    select: Selection | None = None
+    show: list[Literal["network", "formula", "loss-chart", "accuracy-chart", "heatmap", "digits",
+                       "gradcheck", "explorer", "timeline", "diagnostics"]] = Field(
+        default_factory=lambda: ["network", "loss-chart"])
+    controls: list[str] = Field(default_factory=lambda: ["play", "step", "reset"])
+    figure: Literal[PANELS] = "network"  # type: ignore[valid-type]
+
+    def full_config(self) -> dict:
+        return {**({"preset": self.preset} if self.preset else {}), **self.config}
+
+
+class Lesson(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    number: Annotated[int, Field(ge=1)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    summary: Annotated[str, Field(min_length=1, max_length=1000)]
+    steps: Annotated[list[LessonStep], Field(min_length=1, max_length=50)]
+
+
+class LessonError(ValueError):
+    pass
+
+
+def read_lesson(path: Path) -> Lesson:
+    """Parse and check one lesson file; every step's config must resolve."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        lesson = Lesson(id=path.stem, **data)
+    except (tomllib.TOMLDecodeError, ValidationError, TypeError) as error:
+        raise LessonError(f"{path.name}: {error}") from None
+    for index, step in enumerate(lesson.steps, start=1):
+        try:
+            resolve_config(step.full_config())
+        except ConfigError as error:
+            raise LessonError(f"{path.name}, step {index}: {error}") from None
+    return lesson
+
+
+@lru_cache
+def all_lessons() -> dict[str, Lesson]:
+    lessons = [read_lesson(path) for path in sorted(LESSONS_DIR.glob("*.toml"))]
+    return {lesson.id: lesson for lesson in sorted(lessons, key=lambda l: l.number)}
+
+
+def build_step(step: LessonStep, mnist_dir=None) -> Run:
+    """The exact state a lesson step describes: a fresh run, its steps, then its phase."""
+    run = Run(step.full_config(), mnist_dir=mnist_dir)
+    if step.epochs:
+        run.step_epochs(step.epochs)
+    if step.steps:
+        run.step(step.steps)
+    if step.phase is not None:
+        for _ in range(4):
+            if run.step_phase() == step.phase:
+                break
+    return run
