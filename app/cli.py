@@ -39,6 +39,32 @@ def _parser() -> argparse.ArgumentParser:
                        help="directory with the four MNIST IDX files")
     train.set_defaults(handler=_train)
 
+    figure = commands.add_parser("figure", help="draw one panel of a run as PNG or SVG")
+    source = figure.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", choices=list(PRESETS), help="a preset by id")
+    source.add_argument("--config", type=Path, help="a JSON file in the config format")
+    figure.add_argument("--steps", type=_count, default=0, help="training steps first (default 0)")
+    figure.add_argument("--panel", choices=["network", "loss", "boundary", "formula"], default="network")
+    figure.add_argument("--theme", choices=["light", "dark", "projector", "print"], default="light")
+    figure.add_argument("--width", type=int, default=800)
+    figure.add_argument("--height", type=int, default=500)
+    figure.add_argument("--decimals", type=int, choices=[2, 3, 4], default=4)
+    figure.add_argument("--layer", type=int, help="formula panel: the layer (1 = first hidden)")
+    figure.add_argument("--unit", type=int, help="formula panel: a neuron of that layer")
+    figure.add_argument("--weight", type=int, nargs=2, metavar=("I", "J"),
+                        help="formula panel: the weight from unit I below to unit J")
+    figure.add_argument("-o", "--output", type=Path, required=True, help="file ending in .png or .svg")
+    figure.add_argument("--mnist-dir", default=os.environ.get("NNPLAY_MNIST_DIR"))
+    figure.set_defaults(handler=_figure)
+
+    lesson = commands.add_parser("lesson", help="write every step of a lesson as figures")
+    lesson.add_argument("name", help="a lesson id (e.g. 01-forward-pass) or its number")
+    lesson.add_argument("--out", type=Path, required=True, help="directory for the files")
+    lesson.add_argument("--theme", choices=["light", "dark", "projector", "print"], default="light")
+    lesson.add_argument("--width", type=int, default=800)
+    lesson.add_argument("--height", type=int, default=500)
+    lesson.set_defaults(handler=_lesson)
+
     serve = commands.add_parser("serve", help="start the web server")
     serve.add_argument("--host", default=None, help="default 127.0.0.1 (NNPLAY_HOST)")
     serve.add_argument("--port", type=int, default=None, help="default 8000 (NNPLAY_PORT)")
@@ -149,6 +175,69 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\r" + " " * 70 + "\r")
             self.shown = False
+
+
+def _figure(args) -> int:
+    from app.figures import FigureError, render_figure
+    from core.run import Run
+
+    fmt = args.output.suffix.lstrip(".").lower()
+    if fmt not in ("png", "svg"):
+        return _fail("-o: the file name must end in .png or .svg")
+    select = {}
+    if args.layer is not None:
+        select["layer"] = args.layer
+    if args.unit is not None:
+        select["unit"] = args.unit
+    if args.weight is not None:
+        select["i"], select["j"] = args.weight
+    try:
+        config = {"preset": args.preset} if args.preset else json.loads(args.config.read_text())
+        run = Run(config, mnist_dir=args.mnist_dir)
+        run.step(args.steps)
+        data = render_figure(run, args.panel, fmt, args.theme, args.width, args.height,
+                             args.decimals, select)
+    except OSError as error:
+        return _fail(f"--config: cannot read {args.config}: {error.strerror}")
+    except json.JSONDecodeError as error:
+        return _fail(f"--config: not valid JSON: {error}")
+    except ConfigError as error:
+        return _fail("\n".join(f"{e['field'] or 'config'}: {e['reason']}" for e in error.errors))
+    except FigureError as error:
+        return _fail(f"--{error.field}: {error.reason}")
+    except StateError as error:
+        return _fail(str(error))
+    args.output.write_bytes(data)
+    print(f"wrote {args.output} ({len(data):,} bytes)")
+    return 0
+
+
+def _lesson(args) -> int:
+    from app.figures import render_figure
+    from app.lessons import LessonError, all_lessons, build_step, caption
+
+    try:
+        lessons = all_lessons()
+    except LessonError as error:
+        return _fail(str(error))
+    lesson = lessons.get(args.name) or next(
+        (l for l in lessons.values() if args.name.isdigit() and l.number == int(args.name)), None)
+    if lesson is None:
+        return _fail(f"no lesson {args.name!r}; there are: {', '.join(lessons)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for index, step in enumerate(lesson.steps):
+        run = build_step(step, mnist_dir=os.environ.get("NNPLAY_MNIST_DIR"))
+        select = step.select.figure_select() if step.select and step.figure == "formula" else {}
+        panel = step.figure
+        if panel == "boundary" and run.data.domain is None:
+            panel = "network"
+        stem = args.out / f"{index + 1:02d}-{panel}"
+        for fmt in ("png", "svg"):
+            stem.with_suffix(f".{fmt}").write_bytes(
+                render_figure(run, panel, fmt, args.theme, args.width, args.height, 4, select))
+        stem.with_suffix(".txt").write_text(caption(lesson, index, run) + "\n")
+        print(f"{stem.name}: {step.title}")
+    return 0
 
 
 def _fail(message: str) -> int:

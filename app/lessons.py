@@ -108,3 +108,26 @@ def build_step(step: LessonStep, mnist_dir=None) -> Run:
             if run.step_phase() == step.phase:
                 break
     return run
+
+
+def caption(lesson: Lesson, index: int, run: Run) -> str:
+    """Alt text for a lesson step's figure, stating the numbers a reader needs."""
+    step = lesson.steps[index]
+    m = run.metrics()
+    parts = [f"Lesson {lesson.number}, step {index + 1}: {step.title}.",
+             f"A {'-'.join(map(str, run.sizes))} network ({', '.join(run.config['activations'])}) "
+             f"after {run.step_count} training steps."]
+    if m["loss"]["train"] is not None:
+        parts.append(f"Training loss {m['loss']['train']:.4g}" +
+                     (f", test loss {m['loss']['test']:.4g}." if m["loss"]["test"] is not None else "."))
+    if m["accuracy"]["train"] is not None:
+        parts.append(f"Training accuracy {m['accuracy']['train']:.1%}" +
+                     (f", test accuracy {m['accuracy']['test']:.1%}." if m["accuracy"]["test"] is not None else "."))
+    if max(run.sizes) <= 8:
+        values = run.network.forward(run.data.x_train[:1])
+        for layer, v in enumerate(values, start=1):
+            name = "Output" if layer == len(values) else f"Hidden layer {layer} activations"
+            parts.append(f"{name}: {', '.join(f'{a:.4f}' for a in v.a[0])}.")
+    if run.status == "diverged":
+        parts.append(f"Training diverged: {run.divergence['reason']}.")
+    return " ".join(parts)

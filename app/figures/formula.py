@@ -34,7 +34,10 @@ def weight_lines(info: dict, decimals: int) -> list[str]:
 
 def draw_formula(figure: Figure, theme: dict, lines: list[str], title: str) -> None:
     figure.text(0.04, 0.9, title, fontsize=13, color=theme["muted"], va="top")
-    size = max(9, min(16, 900 / max(len(line) for line in lines)))
+    # A monospace glyph is about 0.6 em wide; 1 pt is dpi/72 px. Fit the longest line.
+    width_px = figure.get_size_inches()[0] * figure.dpi
+    longest = max(len(line) for line in lines)
+    size = max(6.0, min(16.0, 0.9 * width_px / (0.6 * longest * figure.dpi / 72)))
     for index, line in enumerate(lines):
         figure.text(0.04, 0.72 - index * 0.18, line, fontsize=size, color=theme["text"], va="top",
                     family="DejaVu Sans Mono")

@@ -1,2 +1,544 @@
-// Placeholder: this view is being written.
-export function mount(app) {}
+// The controls: playback in the top bar, the share button, the data panel, the
+// architecture above the diagram, and the training settings at the bottom.
+//
+// The server's config is the only config: every control is set from `app.config` when the
+// server says something changed ("topology", "config") and after a refused change, so a
+// control never shows a value the server does not have. Live settings go out as
+// `app.setLive`, everything else as `app.rebuild` (a new session); the rules that keep a
+// rebuild valid (matching layer sizes, loss and output activation) are in
+// controls-model.js.
+import {
+  BATCH_ORDERS, DTYPES, GRADIENT_METHODS, HIDDEN_ACTIVATIONS, LOSSES, MAX_HIDDEN_LAYERS,
+  MAX_SEED, MAX_UNITS, OPTIMIZERS, OPTIMIZER_SETTINGS, REGULARIZATIONS, SPEEDS, DATA_PARAMS,
+  addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, outputChoices,
+  parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer,
+  setActivation, setBias, setDataset, setLoss,
+} from "./controls-model.js";
+
+const LABELS = {
+  mse: "mean squared error (mse)",
+  sse: "sum of squared errors (sse)",
+  bce: "binary cross-entropy (bce)",
+  cce: "categorical cross-entropy (cce)",
+  sgd: "gradient descent (sgd)",
+  momentum: "momentum",
+  rmsprop: "RMSProp",
+  adam: "Adam",
+  perceptron: "perceptron rule",
+  backprop: "backpropagation",
+  "numeric-forward": "numeric, forward difference",
+  "numeric-central": "numeric, central difference",
+  none: "none",
+  l1: "L1",
+  l2: "L2",
+};
+
+// --- small DOM helpers -------------------------------------------------------------------
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null) continue;
+    if (key === "testid") node.dataset.testid = value;
+    else if (key === "class") node.className = value;
+    else if (key in node && !key.startsWith("aria")) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.flat().filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+// A visible label around its control: clicking the text focuses the control.
+function field(text, control, { className = "ctl-field", title } = {}) {
+  const words = Array.isArray(text) ? text : [text];
+  return el("label", { class: className, title }, el("span", { class: "ctl-label" }, ...words), control);
+}
+
+function select(testid, values, labels = LABELS) {
+  const node = el("select", { testid });
+  fill(node, values, labels);
+  return node;
+}
+
+function fill(node, values, labels = LABELS) {
+  const current = [...node.options].map((o) => o.value);
+  if (current.length === values.length && current.every((v, i) => v === String(values[i]))) return;
+  node.replaceChildren(...values.map((v) => new Option(labels[v] ?? String(v), v)));
+}
+
+function numberInput(testid, { min, max, step = "any", placeholder } = {}) {
+  return el("input", { type: "number", testid, min, max, step, placeholder, inputMode: "decimal" });
+}
+
+// Number inputs: what the user is typing is not overwritten by a frame from the server.
+function setValue(node, value) {
+  const text = value === null || value === undefined ? "" : String(value);
+  node.dataset.server = text;
+  if (document.activeElement === node && node.dataset.dirty === "1") return;
+  if (node.value !== text) node.value = text;
+  node.dataset.dirty = "";
+}
+
+// Run `commit` on change and on Enter, once per edit.
+function onCommit(node, commit) {
+  node.addEventListener("input", () => { node.dataset.dirty = "1"; });
+  const run = () => {
+    if (node.dataset.dirty !== "1") return;
+    node.dataset.dirty = "";
+    commit();
+  };
+  node.addEventListener("change", run);
+  node.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      run();
+    } else if (event.key === "Escape") {
+      // Give up the edit: the server's value again.
+      node.dataset.dirty = "";
+      node.value = node.dataset.server ?? "";
+    }
+  });
+}
+
+// Keep keyboard focus on "the same" control when a part of the panel is drawn again.
+function keepFocus(container, draw) {
+  const active = document.activeElement;
+  const testid = container.contains(active) ? active?.dataset?.testid : null;
+  draw();
+  if (testid) {
+    const again = container.querySelector(`[data-testid="${CSS.escape(testid)}"]`);
+    (again && !again.disabled ? again : container.querySelector("button:not([disabled]), select, input"))?.focus();
+  }
+}
+
+// --- mount -----------------------------------------------------------------------------
+
+// Space on a focused button presses that button (as everywhere on the web); the page-wide
+// shortcut (space = play/pause, keyboard.js) applies when no control has the focus.
+function keepSpaceForButtons(root) {
+  root?.addEventListener("keydown", (event) => {
+    if (event.key === " " && event.target instanceof HTMLButtonElement) event.stopPropagation();
+  });
+}
+
+export function mount(app) {
+  app.speed = pickSpeed(app.speed);
+  for (const id of ["playback", "page-tools", "data-panel", "architecture", "hyper-panel"]) {
+    keepSpaceForButtons(document.getElementById(id));
+  }
+  const ui = { app, busy: 0 };
+  const views = [
+    mountPlayback(app, ui),
+    mountShare(app),
+    mountData(app, ui),
+    mountArchitecture(app, ui),
+    mountSettings(app, ui),
+  ];
+  // `force`: after a refused or finished change, every control shows the server's value
+  // again, even where the config did not change.
+  const sync = (force = false) => {
+    if (!app.config) return;
+    for (const view of views) view.sync?.(force);
+  };
+  ui.sync = sync;
+  app.bus.on("topology", () => sync());
+  app.bus.on("config", () => sync());
+  // A refused change: show the server's value again (the message is shown by status.js).
+  app.bus.on("error", () => sync(true));
+  app.bus.on("snapshot", () => { for (const view of views) view.snapshot?.(); });
+  sync();
+}
+
+// Rebuilds run one after another, each computed from the config the previous one left, so
+// two quick clicks on "+" add two neurons.
+function rebuilder(app, ui) {
+  let chain = Promise.resolve();
+  return (makePartial, options = {}) => {
+    chain = chain.then(async () => {
+      const partial = app.config ? makePartial(app.config) : null;
+      if (!partial) {
+        ui.sync(true);
+        return;
+      }
+      ui.busy += 1;
+      setBusy(ui.busy > 0);
+      try {
+        await app.rebuild(partial, options);
+      } finally {
+        ui.busy -= 1;
+        setBusy(ui.busy > 0);
+        ui.sync(true);
+      }
+    }).catch((error) => {
+      // app.rebuild reports the server's refusals itself; this is anything else, and the
+      // chain must go on for the next click.
+      app.bus.emit("error", { message: `the change could not be made: ${error.message}` });
+    });
+    return chain;
+  };
+}
+
+function setBusy(busy) {
+  for (const id of ["data-panel", "architecture", "hyper-panel", "playback"]) {
+    document.getElementById(id)?.setAttribute("aria-busy", busy ? "true" : "false");
+  }
+}
+
+// A local refusal (not a number at all): the server never sees it.
+function refuse(app, field, reason) {
+  app.bus.emit("error", { message: `${field}: ${reason}`, fields: [{ field, reason }] });
+}
+
+// --- playback (top bar) ----------------------------------------------------------------
+
+function mountPlayback(app, ui) {
+  const root = document.getElementById("playback");
+  const rebuild = ui.rebuild ??= rebuilder(app, ui);
+
+  const preset = el("select", { testid: "preset", class: "ctl-preset" });
+  for (const p of app.presets) preset.add(new Option(p.title, p.id));
+  const custom = new Option("custom network", "");
+  custom.disabled = true;
+  preset.addEventListener("change", () => {
+    const id = preset.value;
+    if (id) rebuild(() => ({ preset: id }), { fromPreset: true });
+  });
+
+  const play = el("button", { testid: "play", class: "primary ctl-play", type: "button" });
+  const setPlay = (playing) => {
+    play.textContent = playing ? "\u275a\u275a Pause" : "\u25b6 Play";
+    play.setAttribute("aria-label", playing ? "pause" : "play");
+    play.setAttribute("aria-pressed", playing ? "true" : "false");
+  };
+  setPlay(false);
+  play.addEventListener("click", () => {
+    app.send(app.snapshot?.playing ? { type: "pause" } : { type: "play", steps_per_second: app.speed });
+  });
+
+  const step = el("button", { testid: "step", type: "button", title: "one training step (right arrow)" }, "Step");
+  step.addEventListener("click", () => app.send({ type: "step", steps: 1 }));
+  const epoch = el("button", { testid: "step-epoch", type: "button", title: "one pass over the training data" }, "Epoch");
+  epoch.addEventListener("click", () => app.send({ type: "step", epochs: 1 }));
+  const reset = el("button", { testid: "reset", type: "button", title: "back to step 0 with the same initial weights (r)" }, "Reset");
+  reset.addEventListener("click", () => app.send({ type: "reset" }));
+
+  const speed = el("select", { testid: "speed" });
+  for (const s of SPEEDS) speed.add(new Option(`${s}/s`, String(s)));
+  speed.value = String(app.speed);
+  speed.addEventListener("change", () => {
+    app.speed = pickSpeed(speed.value);
+    if (app.snapshot?.playing) app.send({ type: "play", steps_per_second: app.speed });
+  });
+
+  const reseedButton = el("button", { testid: "reseed", type: "button", title: "a new random seed: new initial weights (and new random data)" }, "New weights");
+  reseedButton.addEventListener("click", () => rebuild((config) => reseed(config, randomSeed())));
+
+  root.append(
+    field("lesson", preset, { className: "ctl-field ctl-inline" }),
+    play, step, epoch, reset,
+    field("speed", speed, { className: "ctl-field ctl-inline", title: "training steps per second while playing" }),
+    reseedButton,
+  );
+
+  return {
+    sync() {
+      const id = app.config.preset ?? "";
+      if (!id && !custom.parentNode) preset.add(custom, 0);
+      if (id && custom.parentNode) custom.remove();
+      preset.value = id;
+      preset.title = app.presets.find((p) => p.id === id)?.description ?? "";
+      if (speed.value !== String(app.speed)) speed.value = String(app.speed);
+    },
+    snapshot() {
+      setPlay(Boolean(app.snapshot?.playing));
+    },
+  };
+}
+
+// --- share (page tools) ----------------------------------------------------------------
+
+function mountShare(app) {
+  const root = document.getElementById("page-tools");
+  const button = el("button", { testid: "share", type: "button", title: "copy a link to this exact network, data and settings" }, "Share");
+  const said = el("span", { class: "ctl-said", role: "status", testid: "share-status" });
+  // Without the clipboard API (plain http on a LAN address) the link is shown, selected.
+  const url = el("input", { testid: "share-url", readOnly: true, class: "ctl-share-url", hidden: true, "aria-label": "link to this page" });
+  let timer = null;
+  const say = (text) => {
+    said.textContent = text;
+    clearTimeout(timer);
+    timer = setTimeout(() => { said.textContent = ""; }, 4000);
+  };
+  button.addEventListener("click", async () => {
+    const link = app.shareUrl();
+    button.dataset.url = link;
+    try {
+      if (!navigator.clipboard?.writeText) throw new Error("no clipboard API");
+      await navigator.clipboard.writeText(link);
+      url.hidden = true;
+      say("copied");
+    } catch {
+      url.value = link;
+      url.hidden = false;
+      url.focus();
+      url.select();
+      say("press Ctrl+C to copy");
+    }
+  });
+  url.addEventListener("blur", () => { url.hidden = true; });
+  // The note and the link float under the button: the top bar keeps its layout.
+  root.append(el("span", { class: "ctl-share" }, button, el("span", { class: "ctl-share-pop" }, url, said)));
+  return {};
+}
+
+// --- data panel ------------------------------------------------------------------------
+
+function mountData(app, ui) {
+  const root = document.getElementById("data-panel");
+  const rebuild = ui.rebuild ??= rebuilder(app, ui);
+  const presetData = () => app.presets.find((p) => p.id === app.config?.preset)?.config?.data ?? null;
+  const info = (name) => app.datasets.find((d) => d.name === name);
+
+  const dataset = el("select", { testid: "dataset" });
+  const description = el("p", { class: "ctl-note", testid: "dataset-description" });
+  dataset.addEventListener("change", () => {
+    const chosen = info(dataset.value);
+    if (chosen) rebuild((config) => setDataset(config, chosen, presetData()));
+  });
+
+  const params = {};
+  const paramFields = {};
+  for (const [key, label] of DATA_PARAMS) {
+    const input = numberInput(`data-${key.replace("_", "-")}`);
+    onCommit(input, () => {
+      const spec = info(app.config.data.name)?.params?.[key];
+      const value = spec?.type === "int" ? parseInteger(input.value) : parseNumber(input.value);
+      if (value === null && !(spec?.nullable && input.value.trim() === "")) {
+        refuse(app, `data.${key}`, spec?.type === "int" ? "enter a whole number" : "enter a number");
+        ui.sync(true);
+        return;
+      }
+      rebuild(() => ({ data: { [key]: value } }));
+    });
+    params[key] = input;
+    paramFields[key] = field(label, input);
+  }
+
+  const seed = numberInput("seed", { min: 0, max: MAX_SEED, step: 1 });
+  onCommit(seed, () => {
+    const value = parseInteger(seed.value);
+    if (value === null) {
+      refuse(app, "seed", `enter a whole number from 0 to ${MAX_SEED}`);
+      ui.sync(true);
+      return;
+    }
+    rebuild(() => ({ seed: value }));
+  });
+
+  root.append(el("div", { class: "ctl-data" },
+    el("h2", {}, "Data"),
+    field("data set", dataset),
+    description,
+    ...DATA_PARAMS.map(([key]) => paramFields[key]),
+    field("seed", seed, { title: "the random seed: initial weights, data and batches" }),
+  ));
+
+  return {
+    sync() {
+      const config = app.config;
+      const sets = datasetChoices(app.datasets, config, presetData());
+      fill(dataset, sets.map((d) => d.name), Object.fromEntries(sets.map((d) => [d.name, d.name === "inline" ? "the lesson's own rows" : d.name])));
+      dataset.value = config.data.name;
+      const current = info(config.data.name);
+      description.textContent = current?.description ?? "";
+      const shown = new Set(dataParams(current).map(([key]) => key));
+      for (const [key, , spec] of dataParams(current)) {
+        const input = params[key];
+        input.min = spec.min ?? "";
+        input.max = spec.max ?? "";
+        input.step = spec.type === "int" ? "1" : "0.01";
+        input.placeholder = spec.nullable ? "all" : "";
+        paramFields[key].title = spec.description ?? "";
+        setValue(input, config.data[key]);
+      }
+      for (const [key] of DATA_PARAMS) paramFields[key].hidden = !shown.has(key);
+      setValue(seed, config.seed);
+    },
+  };
+}
+
+// --- architecture (above the diagram) --------------------------------------------------
+
+function mountArchitecture(app, ui) {
+  const root = document.getElementById("architecture");
+  const rebuild = ui.rebuild ??= rebuilder(app, ui);
+  const box = el("div", { class: "ctl-arch", role: "group", "aria-label": "network architecture" });
+  root.append(box);
+
+  const layerBox = (title, ...children) => el("div", { class: "ctl-layer" }, el("span", { class: "ctl-layer-title" }, title), ...children);
+  // Narrow columns (many layers) show the short words; CSS container queries pick one.
+  const words = (long, short) => [el("span", { class: "ctl-long" }, long), el("span", { class: "ctl-short", "aria-hidden": "true" }, short)];
+  const units = (n, testid) => el("span", { class: "ctl-units", testid }, ...words(`${n} ${n === 1 ? "unit" : "units"}`, String(n)));
+
+  const draw = () => {
+    const config = app.config;
+    const { layers, activations } = config;
+    const last = layers.length - 1;
+    const columns = [layerBox(words("input", "in"), units(layers[0], "layer-size-0"))];
+    for (let i = 1; i < last; i += 1) {
+      const minus = el("button", { type: "button", testid: `neurons-minus-${i}`, class: "ctl-small", "aria-label": `remove a neuron from hidden layer ${i}`, disabled: layers[i] <= 1 }, "\u2212");
+      const plus = el("button", { type: "button", testid: `neurons-plus-${i}`, class: "ctl-small", "aria-label": `add a neuron to hidden layer ${i}`, disabled: layers[i] >= MAX_UNITS }, "+");
+      minus.addEventListener("click", () => rebuild((c) => resizeLayer(c, i, -1)));
+      plus.addEventListener("click", () => rebuild((c) => resizeLayer(c, i, +1)));
+      const act = select(`activation-${i}`, choices(HIDDEN_ACTIVATIONS, activations[i - 1]), {});
+      act.setAttribute("aria-label", `activation of hidden layer ${i}`);
+      act.value = activations[i - 1];
+      act.addEventListener("change", () => rebuild((c) => setActivation(c, i, act.value)));
+      const remove = el("button", { type: "button", testid: `remove-layer-${i}`, class: "ctl-small ctl-remove", "aria-label": `remove hidden layer ${i}`, title: `remove hidden layer ${i}` }, "\u00d7");
+      remove.addEventListener("click", () => rebuild((c) => removeHiddenLayer(c, i)));
+      columns.push(el("div", { class: "ctl-layer" },
+        el("span", { class: "ctl-layer-title" }, ...words(`hidden ${i}`, `h${i}`), remove),
+        el("span", { class: "ctl-stepper" }, minus, el("span", { class: "ctl-units", testid: `layer-size-${i}`, "aria-live": "polite" }, String(layers[i])), plus),
+        field(words("activation", "act"), act, { className: "ctl-field ctl-compact" })));
+    }
+    const out = select("output-activation", outputChoices(layers[last], activations[last - 1]), {});
+    out.setAttribute("aria-label", "activation of the output layer");
+    out.value = activations[last - 1];
+    out.addEventListener("change", () => rebuild((c) => setActivation(c, last, out.value)));
+    columns.push(layerBox(words("output", "out"), units(layers[last], `layer-size-${last}`),
+      field(words("activation", "act"), out, { className: "ctl-field ctl-compact" })));
+
+    const grid = el("div", { class: "ctl-layers" }, ...columns);
+    grid.style.setProperty("--columns", String(columns.length));
+
+    const add = el("button", { type: "button", testid: "add-layer", disabled: layers.length - 2 >= MAX_HIDDEN_LAYERS, title: `at most ${MAX_HIDDEN_LAYERS} hidden layers` }, "+ hidden layer");
+    add.addEventListener("click", () => rebuild((c) => addHiddenLayer(c)));
+    const bias = el("input", { type: "checkbox", testid: "bias", checked: Boolean(config.bias) });
+    bias.addEventListener("change", () => rebuild((c) => setBias(c, bias.checked)));
+    const tools = el("div", { class: "ctl-arch-tools" },
+      add,
+      el("label", { class: "ctl-check" }, bias, el("span", {}, "biases")),
+      el("span", { class: "ctl-note", testid: "network-summary" }, describeNetwork(config)));
+    box.replaceChildren(tools, grid);
+  };
+
+  // Drawn again only when the network itself changed (a live learning-rate change must not
+  // close a select the user has open).
+  let drawn = null;
+  return {
+    sync(force) {
+      const { layers, activations, bias } = app.config;
+      const key = JSON.stringify([layers, activations, bias]);
+      if (key === drawn && !force) return;
+      drawn = key;
+      keepFocus(box, draw);
+    },
+  };
+}
+
+// --- training settings (bottom) --------------------------------------------------------
+
+function mountSettings(app, ui) {
+  const root = document.getElementById("hyper-panel");
+  const rebuild = ui.rebuild ??= rebuilder(app, ui);
+  const group = (legend, ...children) => el("fieldset", { class: "ctl-group" }, el("legend", {}, legend), ...children);
+
+  // A live number: sent as {section: {key: value}}; a refusal comes back as an error and
+  // the next sync puts the server's value back.
+  const liveNumber = (section, key, testid, attrs) => {
+    const input = numberInput(testid, attrs);
+    onCommit(input, () => {
+      const value = parseNumber(input.value);
+      if (value === null) {
+        refuse(app, `${section}.${key}`, "enter a number");
+        ui.sync(true);
+        return;
+      }
+      app.setLive({ [section]: { [key]: value } });
+    });
+    return input;
+  };
+  const liveSelect = (section, key, testid, values) => {
+    const node = select(testid, values);
+    node.addEventListener("change", () => app.setLive({ [section]: { [key]: node.value } }));
+    return node;
+  };
+
+  const loss = select("loss", LOSSES);
+  loss.addEventListener("change", () => rebuild((c) => setLoss(c, loss.value)));
+
+  const optimizer = liveSelect("optimizer", "name", "optimizer", OPTIMIZERS);
+  const lr = liveNumber("optimizer", "lr", "lr", { min: 0, max: 100 });
+  const optFields = {
+    momentum: field("momentum", liveNumber("optimizer", "momentum", "momentum", { min: 0, max: 1 })),
+    rho: field("rho (decay)", liveNumber("optimizer", "rho", "rho", { min: 0, max: 1 })),
+    beta1: field("beta1", liveNumber("optimizer", "beta1", "beta1", { min: 0, max: 1 })),
+    beta2: field("beta2", liveNumber("optimizer", "beta2", "beta2", { min: 0, max: 1 })),
+    eps: field("epsilon", liveNumber("optimizer", "eps", "optimizer-eps", { min: 0, max: 1 })),
+  };
+
+  const batchSize = numberInput("batch-size", { min: 1, max: 10000, step: 1 });
+  onCommit(batchSize, () => {
+    const value = parseInteger(batchSize.value);
+    if (value === null) {
+      refuse(app, "batch.size", "enter a whole number");
+      ui.sync(true);
+      return;
+    }
+    app.setLive({ batch: { size: value } });
+  });
+  const full = el("input", { type: "checkbox", testid: "batch-full" });
+  full.addEventListener("change", () => {
+    // Back from full batch: the number last shown, or 10.
+    const size = full.checked ? null : parseInteger(batchSize.value) ?? 10;
+    app.setLive({ batch: { size } });
+  });
+  const order = liveSelect("batch", "order", "batch-order", BATCH_ORDERS);
+
+  const gradient = liveSelect("gradient", "method", "gradient", GRADIENT_METHODS);
+  const gradEps = field("nudge (epsilon)", liveNumber("gradient", "epsilon", "gradient-epsilon", { min: 0, max: 1 }));
+
+  const regKind = liveSelect("regularization", "kind", "regularization", REGULARIZATIONS);
+  const regRate = field("rate", liveNumber("regularization", "rate", "regularization-rate", { min: 0, max: 10 }));
+
+  const dtype = select("dtype", DTYPES);
+  dtype.addEventListener("change", () => rebuild(() => ({ dtype: dtype.value })));
+
+  root.append(
+    group("loss", field("loss function", loss)),
+    group("optimizer", field("rule", optimizer), field("learning rate", lr), ...Object.values(optFields)),
+    group("batch", field("batch size", batchSize),
+      el("label", { class: "ctl-check" }, full, el("span", {}, "full batch")),
+      field("order", order)),
+    group("gradient", field("method", gradient), gradEps),
+    group("regularization", field("kind", regKind), regRate),
+    group("numbers", field("precision", dtype, { title: "float64 (double) or float32 (single) arithmetic" })),
+  );
+
+  return {
+    sync() {
+      const c = app.config;
+      loss.value = c.loss;
+      fill(optimizer, choices(OPTIMIZERS, c.optimizer.name));
+      optimizer.value = c.optimizer.name;
+      setValue(lr, c.optimizer.lr);
+      const applies = new Set(OPTIMIZER_SETTINGS[c.optimizer.name] ?? []);
+      for (const [key, wrapper] of Object.entries(optFields)) {
+        wrapper.hidden = !applies.has(key);
+        setValue(wrapper.querySelector("input"), c.optimizer[key]);
+      }
+      full.checked = c.batch.size === null;
+      batchSize.disabled = c.batch.size === null;
+      setValue(batchSize, c.batch.size);
+      batchSize.placeholder = c.batch.size === null ? "all" : "";
+      order.value = c.batch.order;
+      gradient.value = c.gradient.method;
+      gradEps.hidden = c.gradient.method === "backprop";
+      setValue(gradEps.querySelector("input"), c.gradient.epsilon);
+      regKind.value = c.regularization.kind;
+      regRate.hidden = c.regularization.kind === "none";
+      setValue(regRate.querySelector("input"), c.regularization.rate);
+      dtype.value = c.dtype;
+    },
+  };
+}

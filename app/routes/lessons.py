@@ -1,0 +1,45 @@
+"""Guided lessons: the list, one lesson, and a session in the exact state of one step."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from app.errors import APIError
+from app.frames import session_snapshot
+from app.lessons import Lesson, all_lessons, build_step
+from app.deps import ManagerDep, SettingsDep
+
+router = APIRouter(prefix="/lessons", tags=["lessons"])
+
+
+def _lesson(lesson_id: str) -> Lesson:
+    lesson = all_lessons().get(lesson_id)
+    if lesson is None:
+        raise APIError(404, "not_found", f"no lesson {lesson_id!r}")
+    return lesson
+
+
+@router.get("")
+async def list_lessons() -> list[dict]:
+    return [{"id": l.id, "number": l.number, "title": l.title, "summary": l.summary,
+             "steps": len(l.steps)} for l in all_lessons().values()]
+
+
+@router.get("/{lesson_id}")
+async def get_lesson(lesson_id: str) -> dict:
+    return _lesson(lesson_id).model_dump()
+
+
+@router.post("/{lesson_id}/steps/{index}/session", status_code=201)
+async def step_session(lesson_id: str, index: Annotated[int, Path(ge=1)], manager: ManagerDep,
+                       settings: SettingsDep, request: Request, grid: int | None = None) -> dict:
+    """A new session in exactly the state step `index` (1-based) describes."""
+    lesson = _lesson(lesson_id)
+    if index > len(lesson.steps):
+        raise APIError(422, "invalid_input", f"index: the lesson has {len(lesson.steps)} steps",
+                       [{"field": "index", "reason": f"must be between 1 and {len(lesson.steps)}"}])
+    step = lesson.steps[index - 1]
+    session = await manager.create(lambda: build_step(step, mnist_dir=settings.mnist_dir))
+    return {"id": session.id, "config": session.run.config,
+            "snapshot": session_snapshot(session, grid), "step": step.model_dump()}

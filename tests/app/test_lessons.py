@@ -1,0 +1,84 @@
+"""Lessons: every file is valid and every step builds; the API and `nnplay lesson`."""
+import pytest
+from fastapi.testclient import TestClient
+
+from app.cli import main
+from app.lessons import LESSONS_DIR, LessonError, all_lessons, build_step, caption, read_lesson
+from app.main import create_app
+from app.settings import Settings
+
+
+def test_the_ten_lessons_cover_the_course():
+    lessons = all_lessons()
+    assert [l.number for l in lessons.values()] == list(range(1, 11))
+    first = lessons["01-forward-pass"]
+    assert first.steps[0].preset == "seed-2-3-1"
+
+
+def test_every_lesson_step_states_its_numbers():
+    lesson = all_lessons()["01-forward-pass"]
+    run = build_step(lesson.steps[3])
+    text = caption(lesson, 3, run)
+    assert "0.7311, 0.7858, 0.6900" in text and "1.2332" in text
+    run = build_step(all_lessons()["04-finite-differences"].steps[1])
+    assert run.step_count == 100 and abs(run.metrics()["loss"]["train"] - 3.05e-4) < 5e-7
+    perceptron = build_step(all_lessons()["06-perceptron"].steps[1])
+    assert perceptron.network.layers[0].W[:, 0].tolist() == pytest.approx([0.1, 0.2])
+    diverging = build_step(all_lessons()["07-learning-rate-and-batch"].steps[2])
+    assert diverging.status == "diverged"
+
+
+def test_a_bad_lesson_file_is_refused_with_its_reason(tmp_path):
+    bad = tmp_path / "99-bad.toml"
+    bad.write_text('number = 99\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\ntext = "t"\n'
+                   'preset = "xor"\nconfig = { optimizer = { lr = -1 } }\n')
+    with pytest.raises(LessonError, match="optimizer.lr"):
+        read_lesson(bad)
+    bad.write_text('number = 99\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\ntext = "t"\nsparkle = 1\n')
+    with pytest.raises(LessonError, match="sparkle"):
+        read_lesson(bad)
+    assert LESSONS_DIR.is_dir()
+
+
+def test_lesson_routes():
+    with TestClient(create_app(Settings())) as api:
+        listed = api.get("/api/lessons").json()
+        assert len(listed) == 10 and listed[0]["id"] == "01-forward-pass" and listed[0]["steps"] == 4
+        lesson = api.get("/api/lessons/03-chain-rule").json()
+        assert lesson["steps"][0]["select"] == {"kind": "weight", "layer": 1, "i": 0, "j": 0, "unit": None}
+        made = api.post("/api/lessons/03-chain-rule/steps/1/session")
+        assert made.status_code == 201
+        snap = made.json()["snapshot"]
+        assert snap["phase"] == "backward" and round(snap["pending"]["grads"][0]["W"][0][0], 5) == 0.14548
+        assert api.get("/api/lessons/nope").status_code == 404
+        assert api.post("/api/lessons/03-chain-rule/steps/9/session").status_code == 422
+        assert api.post("/api/lessons/03-chain-rule/steps/0/session").status_code == 422
+
+
+def test_nnplay_lesson_writes_numbered_figures_and_captions(tmp_path, capsys):
+    assert main(["lesson", "03-chain-rule", "--out", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["01-formula.png", "01-formula.svg", "01-formula.txt",
+                     "02-network.png", "02-network.svg", "02-network.txt",
+                     "03-network.png", "03-network.svg", "03-network.txt"]
+    assert (tmp_path / "01-formula.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "0.1455" in (tmp_path / "01-formula.svg").read_text()
+    assert "Lesson 3, step 1" in (tmp_path / "01-formula.txt").read_text()
+    again = tmp_path / "again"
+    assert main(["lesson", "3", "--out", str(again)]) == 0
+    for name in names:
+        assert (again / name).read_bytes() == (tmp_path / name).read_bytes()
+    assert main(["lesson", "nope", "--out", str(tmp_path)]) == 2
+
+
+def test_nnplay_figure(tmp_path, capsys):
+    out = tmp_path / "fig.svg"
+    assert main(["figure", "--preset", "seed-2-3-1", "--panel", "network", "-o", str(out)]) == 0
+    text = out.read_text()
+    assert "0.7311" in text and "1.2332" in text
+    png = tmp_path / "loss.png"
+    assert main(["figure", "--preset", "seed-2-3-1-train", "--steps", "100", "--panel", "loss", "-o", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert main(["figure", "--preset", "xor", "-o", str(tmp_path / "x.gif")]) == 2
+    assert main(["figure", "--preset", "two-layer-digits", "--panel", "boundary", "-o", str(out)]) == 2
+    assert "--panel: the boundary figure needs 2-D inputs" in capsys.readouterr().err
