@@ -102,15 +102,17 @@ def _adapt_topology(base: dict, raw: dict) -> dict:
     """When the user resizes the network but keeps other choices, carry them over sensibly."""
     raw = dict(raw)
     layers = raw.get("layers")
-    if isinstance(layers, list) and layers != base["layers"]:
-        if "activations" not in raw and len(layers) >= 2:
-            hidden = base["activations"][0] if len(base["activations"]) > 1 else "tanh"
-            raw["activations"] = [hidden] * (len(layers) - 2) + [base["activations"][-1]]
-        if "init" not in raw and base["init"]["scheme"] == "explicit":
-            # The preset's explicit weights cannot fit the new shapes.
-            raw["init"] = {"scheme": "xavier", "params": None}
-    if "bias" in raw and raw["bias"] != base["bias"] and "init" not in raw \
-            and base["init"]["scheme"] == "explicit":
+    resized = isinstance(layers, list) and layers != base["layers"]
+    if resized and "activations" not in raw and len(layers) >= 2:
+        hidden = base["activations"][0] if len(base["activations"]) > 1 else "tanh"
+        raw["activations"] = [hidden] * (len(layers) - 2) + [base["activations"][-1]]
+    rebiased = "bias" in raw and raw["bias"] != base["bias"]
+    init = raw.get("init")
+    # "explicit" without weights of its own means "the preset's weights" (a shared URL says
+    # just that); those cannot fit new shapes, so a fresh random start takes their place.
+    keeps_preset_weights = init is None or (isinstance(init, dict) and init.get("scheme") == "explicit"
+                                            and init.get("params") is None)
+    if (resized or rebiased) and keeps_preset_weights and base["init"]["scheme"] == "explicit":
         raw["init"] = {"scheme": "xavier", "params": None}
     return raw
 

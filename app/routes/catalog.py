@@ -1,10 +1,12 @@
 """What can be built: the presets and the data sets."""
 from dataclasses import asdict
+from functools import lru_cache
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from core.config import resolve_config
-from core.data import DATASETS
+from core.data import DATASETS, DataError
+from core.data.mnist import find_idx_files
 from core.presets import PRESETS
 
 router = APIRouter(tags=["catalog"])
@@ -13,13 +15,33 @@ router = APIRouter(tags=["catalog"])
 @router.get("/presets")
 async def presets() -> list[dict]:
     """Every preset with its fully resolved config."""
+    return _presets()
+
+
+@lru_cache
+def _presets() -> list[dict]:
     return [{"id": key, "title": p["title"], "description": p["description"],
              "config": resolve_config({"preset": key})} for key, p in PRESETS.items()]
 
 
+# Output units a network needs for each built-in set (one-hot digits; one unit otherwise).
+OUTPUTS = {"digits": 10, "mnist": 10, "inline": None}
+
+
 @router.get("/datasets")
-async def datasets() -> list[dict]:
-    """Every data set: name, kind, description and the params it takes."""
+async def datasets(request: Request) -> list[dict]:
+    """Every data set: name, kind, description, input and output sizes, whether it can be
+    used on this server (MNIST needs its files), and the params it takes."""
     return [{"name": info.name, "kind": info.kind, "description": info.description,
-             "input_dim": info.input_dim, "params": asdict(info)["params"]}
+             "input_dim": info.input_dim, "output_dim": OUTPUTS.get(info.name, 1),
+             "available": info.name != "mnist" or _mnist_ready(request.app.state.settings.mnist_dir),
+             "params": asdict(info)["params"]}
             for info in DATASETS.values()]
+
+
+def _mnist_ready(directory) -> bool:
+    try:
+        find_idx_files(directory)
+        return True
+    except DataError:
+        return False

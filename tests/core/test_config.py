@@ -112,6 +112,13 @@ def test_resizing_a_preset_keeps_its_activations_and_drops_its_explicit_weights(
     Run(config)
 
 
+def test_a_shared_url_that_resizes_an_explicit_preset_falls_back_to_random_weights():
+    config = resolve_config({"preset": "seed-2-3-1", "layers": [2, 4, 1], "init": {"scheme": "explicit"}})
+    assert config["init"]["scheme"] == "xavier"
+    same = resolve_config({"preset": "seed-2-3-1", "init": {"scheme": "explicit"}})
+    assert same["init"]["params"][0]["W"] == [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]]
+
+
 def test_changing_the_data_set_replaces_the_preset_data():
     config = resolve_config({"preset": "seed-2-3-1", "data": {"name": "gate-xor"}})
     assert "inputs" not in config["data"]
