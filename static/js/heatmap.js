@@ -372,6 +372,9 @@ export function mount(app) {
 
   const paintUnits = (p) => {
     const layers = grid.layers ?? [];
+    // Hidden units come on a coarser grid of their own (thumbnails), sized by unit_x.
+    const ures = grid.unit_x?.length ?? res;
+    if (thumbs.length && thumbs[0].res !== ures) thumbs.length = 0;
     if (!thumbs.length && layers.length) {
       units.replaceChildren();
       layers.forEach((layer, l) => {
@@ -381,14 +384,14 @@ export function mount(app) {
         // Up to 8 thumbnails fit a row at 40 px; small layers get 48 px.
         const cells = el("div", { className: layer.length > 6 ? "unit-cells compact" : "unit-cells" });
         layer.slice(0, MAX_UNITS).forEach((_, j) => {
-          const canvas = el("canvas", { className: "unit-canvas", width: res, height: res });
+          const canvas = el("canvas", { className: "unit-canvas", width: ures, height: ures });
           const ctx = canvas.getContext("2d");
-          const img = ctx.createImageData(res, res);
+          const img = ctx.createImageData(ures, ures);
           const name = `h${l + 1}.${j + 1}`;
           canvas.title = `${name}: this neuron's activation over the input plane`;
           cells.append(el("figure", { className: "unit", dataset: { testid: `unit-${name}` } },
             canvas, el("figcaption", { textContent: name })));
-          thumbs.push({ layer: l, unit: j, ctx, image: img, pixels: new Uint32Array(img.data.buffer), activation });
+          thumbs.push({ layer: l, unit: j, ctx, image: img, pixels: new Uint32Array(img.data.buffer), activation, res: ures });
         });
         if (layer.length > MAX_UNITS) cells.append(el("span", { className: "unit-more", textContent: `+${layer.length - MAX_UNITS} more` }));
         row.append(cells);
@@ -400,7 +403,7 @@ export function mount(app) {
       if (!packed) continue;
       unitBytes = decodeBase64Into(packed.data, unitBytes);
       colorTable(packed.low, packed.high, unitScale(thumb.activation, packed.low, packed.high), p, 1, unitTable);
-      paintFlipped(unitBytes, unitTable, thumb.pixels, res);
+      paintFlipped(unitBytes, unitTable, thumb.pixels, ures);
       thumb.ctx.putImageData(thumb.image, 0, 0);
     }
   };
