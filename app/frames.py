@@ -22,10 +22,10 @@ UNIT_GRID = 16           # hidden-unit thumbnails: 16x16 is plenty and keeps fra
 
 def session_snapshot(session: Session, grid: int | None = None, *, params: bool = True,
                      activations: bool = True, max_units: int | None = None,
-                     pending: str = "full", raw: bool = False) -> dict:
+                     pending: str = "full", raw: bool = False, grads: bool = True) -> dict:
     """The engine's snapshot plus what only the server knows (playing, speed, id)."""
     snap = snapshot(session.run, grid=grid, params=params, activations=activations,
-                    max_units=max_units, pending=pending, raw=raw)
+                    max_units=max_units, pending=pending, raw=raw, grads=grads)
     snap["status"] = session.status()
     snap["playing"] = session.playing
     snap["steps_per_second"] = session.steps_per_second

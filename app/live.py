@@ -19,6 +19,12 @@ from core.errors import StateError
 log = logging.getLogger("nnplay.live")
 
 MAX_CONTROL = 64
+LIGHT_LIMIT = 500  # shown parameters above which frames leave out gradients while playing
+
+
+def _shown_parameters(run, units: int | None) -> int:
+    shown = [run.sizes[0]] + [min(n, units) if units else n for n in run.sizes[1:]]
+    return sum(a * b for a, b in zip(shown, shown[1:]))
 
 
 class Subscriber:
@@ -70,9 +76,12 @@ class Subscriber:
         body = cache.get(key)
         if body is None:
             async with session.lock:  # never read the parameters halfway through a step
-                # While training runs, the phase-by-phase values would only be stale noise.
-                snap = session_snapshot(session, max_units=self.units, raw=True,
-                                        pending="light" if session.playing else "full")
+                # While training runs, the phase-by-phase values would only be stale noise,
+                # and a big net's gradients (and last changes) would double every frame:
+                # those come with the frames sent when it pauses or steps.
+                busy = session.playing and _shown_parameters(session.run, self.units) > LIGHT_LIMIT
+                snap = session_snapshot(session, max_units=self.units, raw=True, grads=not busy,
+                                        pending=("none" if busy else "light") if session.playing else "full")
                 snap["grid"] = (quantized_grid(session.run, self.grid, max_units=self.units)
                                 if self.grid else None)
             body = dumps(snap)

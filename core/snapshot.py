@@ -36,14 +36,15 @@ def probe(run) -> tuple[np.ndarray, np.ndarray]:
 
 def snapshot(run, *, grid: int | None = None, params: bool = True,
              activations: bool = True, max_units: int | None = None,
-             pending: str = "full", raw: bool = False) -> dict:
+             pending: str = "full", raw: bool = False, grads: bool = True) -> dict:
     """The run's state after its last step or phase (see the module docstring for shapes).
 
     `max_units` caps what is sent of each wide layer to its first units (W1 keeps every
     input row so first-layer weights can still be drawn as images); `shown_units` says
     how many units of each layer (0 = inputs) the arrays cover. `pending` is "full" (every
     phase value of the current step), "light" (only the last update's change, enough for
-    a live view while training runs) or "none". With `raw` the arrays stay NumPy arrays
+    a live view while training runs) or "none"; `grads` False leaves out the gradients
+    (null). With `raw` the arrays stay NumPy arrays
     (C-contiguous) for a serializer that takes them directly and writes NaN as null.
     """
     m = run.metrics()
@@ -63,7 +64,7 @@ def snapshot(run, *, grid: int | None = None, params: bool = True,
     }
     if params:
         out["params"] = cut.params(by_layer(run.param_arrays(), run.bias))
-        out["grads"] = cut.params(by_layer(run.last_grads, run.bias))
+        out["grads"] = cut.params(by_layer(run.last_grads, run.bias)) if grads else None
     if activations:
         x, t = probe(run)
         with np.errstate(all="ignore"):

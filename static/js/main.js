@@ -9,15 +9,18 @@ import { configKey, decodeConfig, encodeConfig } from "./urlstate.js";
 import * as charts from "./charts.js";
 import * as classroom from "./classroom.js";
 import * as controls from "./controls.js";
+import * as diagnostics from "./diagnostics.js";
 import * as diagram from "./diagram.js";
 import * as digits from "./digits.js";
+import * as explorer from "./explorer.js";
+import * as gradcheck from "./gradcheck.js";
 import * as heatmaps from "./heatmap.js";
 import * as keyboard from "./keyboard.js";
 import * as status from "./status.js";
 import * as theme from "./theme.js";
 
 export const DEFAULT_QUERY = "preset=seed-2-3-1";
-const WIDE_LAYER = 64;     // wider layers are sent only in part (see `view`)
+const WIDE_LAYER = 32;     // wider layers are sent only in part (see `view`)
 const GRID_SIZE = 40;      // decision-boundary resolution for 2-D data
 
 class App {
@@ -40,7 +43,7 @@ class App {
   async start() {
     theme.mount(this);
     [this.presets, this.datasets] = await Promise.all([api.presets(), api.datasets()]);
-    for (const view of [status, controls, diagram, charts, heatmaps, digits, keyboard, classroom]) {
+    for (const view of [status, controls, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, explorer]) {
       view.mount(this);
     }
     let { config, errors } = decodeConfig(location.search.slice(1));
@@ -174,7 +177,9 @@ function viewFor(config) {
   const widest = Math.max(...config.layers.slice(1));
   return {
     grid: config.layers[0] === 2 ? GRID_SIZE : null,
-    units: widest > WIDE_LAYER ? 32 : null,
+    // The diagram shows 16 units a layer and the digit view 32 weight images: no frame
+    // needs more of a wide layer than that.
+    units: widest > WIDE_LAYER ? WIDE_LAYER : null,
   };
 }
 
