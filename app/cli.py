@@ -214,12 +214,11 @@ def _figure(args) -> int:
 
 def _lesson(args) -> int:
     from app.figures import render_figure
-    from app.lessons import LessonError, all_lessons, build_step, caption
+    from app.lessons import build_step, caption, read_all
 
-    try:
-        lessons = all_lessons()
-    except LessonError as error:
-        return _fail(str(error))
+    lessons, problems = read_all()
+    for problem in problems:
+        print(f"nnplay: lesson not loaded: {problem}", file=sys.stderr)
     lesson = lessons.get(args.name) or next(
         (l for l in lessons.values() if args.name.isdigit() and l.number == int(args.name)), None)
     if lesson is None:

@@ -91,9 +91,21 @@ def read_lesson(path: Path) -> Lesson:
 
 
 @lru_cache
+def read_all() -> tuple[dict[str, Lesson], tuple[str, ...]]:
+    """(the readable lessons by id, in order; the problems of the others). A mistake in
+    one file costs that lesson only."""
+    lessons, problems = [], []
+    for path in sorted(LESSONS_DIR.glob("*.toml")):
+        try:
+            lessons.append(read_lesson(path))
+        except LessonError as error:
+            problems.append(str(error))
+    ordered = {lesson.id: lesson for lesson in sorted(lessons, key=lambda l: l.number)}
+    return ordered, tuple(problems)
+
+
 def all_lessons() -> dict[str, Lesson]:
-    lessons = [read_lesson(path) for path in sorted(LESSONS_DIR.glob("*.toml"))]
-    return {lesson.id: lesson for lesson in sorted(lessons, key=lambda l: l.number)}
+    return read_all()[0]
 
 
 def build_step(step: LessonStep, mnist_dir=None) -> Run:

@@ -15,6 +15,7 @@ from app.routes import api_router, page_router
 from app.routes.health import _version
 from app.classroom import Classroom
 from app.lag import LoopLag
+from app.lessons import read_all
 from app.persistence import Persistence, open_store
 from app.sessions import SessionManager
 from app.settings import Settings, get_settings
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             restored = persistence.restore()
             log.info("restored %d sessions from %s", restored, settings.data_dir)
         app.state.persistence = persistence
+        for problem in read_all()[1]:
+            log.error("lesson not loaded: %s", problem)
         tasks = [asyncio.create_task(_sweep(manager)), asyncio.create_task(app.state.lag.watch())]
         if persistence is not None:
             tasks.append(asyncio.create_task(persistence.watch()))
