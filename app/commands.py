@@ -4,6 +4,7 @@ Every command that changes the state tells all sockets watching the session.
 """
 from __future__ import annotations
 
+from app.errors import APIError
 from app.live import broadcast, start_playing, stop_playing
 from app.sessions import Session
 from core.errors import StateError
@@ -12,8 +13,21 @@ from core.state import export_state
 
 
 async def step(session: Session, *, steps: int | None = None, epochs: int | None = None,
-               phase: str | None = None) -> None:
-    """One of: n steps, n epochs, or phases up to and including `phase`."""
+               phase: str | None = None, limit: int = 10_000) -> None:
+    """One of: n steps, n epochs, or phases up to and including `phase` (none: one step).
+    At most `limit` steps, however they are asked for."""
+    given = [k for k, v in (("steps", steps), ("epochs", epochs), ("phase", phase)) if v is not None]
+    if len(given) > 1:
+        raise APIError(422, "invalid_input", "give one of steps, epochs or phase",
+                       [{"field": k, "reason": "give only one of steps, epochs or phase"} for k in given])
+    if not given:
+        steps = 1
+    batcher = session.run.batcher
+    expected = steps or (epochs or 0) * -(-batcher.n // batcher.size)
+    if expected > limit:
+        field = "steps" if steps else "epochs"
+        raise APIError(422, "invalid_input", f"{field}: that is {expected:,} steps; at most {limit:,} per call",
+                       [{"field": field, "reason": f"that is {expected:,} steps; at most {limit:,} per call"}])
     await stop_playing(session)
     if phase is not None:
         await session.call(_phase, session, phase, cost=session.step_seconds)

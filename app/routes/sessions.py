@@ -85,15 +85,8 @@ async def step(session: SessionDep, settings: SettingsDep, body: StepRequest | N
                grid: Grid = None) -> dict:
     """{"steps": n} or {"epochs": n} or {"phase": name}; no body (or {}) takes one step."""
     body = body or StepRequest()
-    given = [k for k in ("steps", "epochs", "phase") if getattr(body, k) is not None]
-    if len(given) > 1:
-        raise APIError(422, "invalid_input", "give one of steps, epochs or phase",
-                       [{"field": k, "reason": "give only one of steps, epochs or phase"} for k in given])
-    if body.steps is not None and body.steps > settings.max_steps_per_call:
-        raise APIError(422, "invalid_input", f"steps: at most {settings.max_steps_per_call} per call",
-                       [{"field": "steps", "reason": f"at most {settings.max_steps_per_call} per call"}])
-    steps = body.steps if given else 1
-    await commands.step(session, steps=steps, epochs=body.epochs, phase=body.phase)
+    await commands.step(session, steps=body.steps, epochs=body.epochs, phase=body.phase,
+                        limit=settings.max_steps_per_call)
     return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
 
 

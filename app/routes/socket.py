@@ -158,17 +158,9 @@ async def _handle(subscriber: Subscriber, data, max_steps: int = 10_000) -> None
             await commands.play(session, command.steps_per_second)
         elif kind == "pause":
             await commands.pause(session)
-        elif kind == "step":
-            given = [k for k in ("steps", "epochs", "phase") if getattr(command, k) is not None]
-            if len(given) > 1:
-                raise APIError(422, "invalid_input", "give one of steps, epochs or phase",
-                               [{"field": k, "reason": "give only one of steps, epochs or phase"}
-                                for k in given])
-            if command.steps is not None and command.steps > max_steps:  # as POST /step
-                raise APIError(422, "invalid_input", f"steps: at most {max_steps} per call",
-                               [{"field": "steps", "reason": f"at most {max_steps} per call"}])
-            await commands.step(session, steps=command.steps if given else 1,
-                                epochs=command.epochs, phase=command.phase)
+        elif kind == "step":  # the same rules as POST /step
+            await commands.step(session, steps=command.steps, epochs=command.epochs,
+                                phase=command.phase, limit=max_steps)
         elif kind == "set":
             partial = to_engine(command)
             partial.pop("type")

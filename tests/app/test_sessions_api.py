@@ -313,3 +313,10 @@ def test_small_contract_points(api):
     assert snap["epoch"] == 0  # a drawn batch is not an epoch until it is learned
     grid = api.get(f"/api/sessions/{sid}?grid=5&units=1").json()["snapshot"]["grid"]
     assert [len(layer) for layer in grid["layers"]] == [1, 1] and len(grid["output"]) == 1
+
+
+def test_epochs_count_against_the_steps_limit(api):
+    sid = create(api, preset="two-layer-digits", batch={"size": 1, "order": "shuffle"})["id"]
+    response = api.post(f"/api/sessions/{sid}/step", json={"epochs": 10})
+    assert response.status_code == 422 and fields_of(response) == ["epochs"]
+    assert "14,380 steps" in response.json()["error"]["message"]

@@ -1,0 +1,153 @@
+"""Shared fixtures for the server tests: test settings, an app, a TestClient, a live server.
+
+    def test_something(client):                 # Starlette TestClient, lifespan running
+        client.post("/api/sessions", json={"preset": "xor"})
+
+    @pytest.mark.nnplay_settings(max_fps=10)    # override any Settings field for one test
+    def test_slow(client, app): ...
+
+    def test_network(live_server, app):         # uvicorn on 127.0.0.1:<free port>, in a thread
+        httpx2.get(live_server + "/api/health")  # live_server.ws_url == "ws://127.0.0.1:<port>"
+
+`app` is shared by `client` and `live_server` in one test, so a test may use both, or reach
+`app.state.sessions` to look at the server's side. Helpers (`strict_json`, `ws_receive`) are
+plain functions here: `from tests.app.conftest import strict_json`.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import anyio
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+# Small, fast, and independent of the NNPLAY_* environment of whoever runs the tests
+# (fields a Settings version lacks are ignored).
+TEST_SETTINGS = dict(
+    host="127.0.0.1",
+    port=8000,
+    allowed_origins=[],
+    max_sessions=200,
+    session_idle_seconds=3600.0,
+    max_steps_per_call=5000,
+    max_fps=30.0,
+    mnist_dir=None,
+    data_dir=None,        # sessions in memory only: nothing written to disk
+    teacher_token=None,
+    class_code=None,
+)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "nnplay_settings(**fields): override Settings fields for the `settings` fixture")
+
+
+def make_settings(**overrides) -> Settings:
+    """Test settings, with `overrides` applied (any Settings field)."""
+    return Settings(**{**TEST_SETTINGS, **overrides})
+
+
+def strict_json(text: str | bytes):
+    """json.loads that refuses NaN, Infinity and -Infinity, as a browser's JSON.parse does."""
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def ws_receive(ws, timeout: float = 5.0) -> dict:
+    """The next ASGI message of a TestClient websocket, or TimeoutError after `timeout` s.
+
+    Starlette's `receive_*` block forever; this waits on the same stream with a deadline, so
+    a missing frame fails the test instead of hanging it. Returns the raw message:
+    {"type": "websocket.send", "text": ...} or {"type": "websocket.close", "code": ...}.
+    """
+    async def receive():
+        with anyio.fail_after(timeout):
+            return await ws._send_rx.receive()
+    return ws.portal.call(receive)
+
+
+def ws_receive_json(ws, timeout: float = 5.0) -> dict:
+    """The next text frame of a TestClient websocket, parsed strictly (fails on a close)."""
+    message = ws_receive(ws, timeout)
+    assert message["type"] == "websocket.send", message
+    return strict_json(message["text"])
+
+
+@pytest.fixture
+def settings(request) -> Settings:
+    """Test settings; `nnplay_settings` marks (module, class, function) override fields,
+    the closest mark winning."""
+    fields: dict = {}
+    for marker in reversed(list(request.node.iter_markers("nnplay_settings"))):
+        fields.update(marker.kwargs)
+    return make_settings(**fields)
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    """A TestClient with the app's lifespan running (one event loop for every request)."""
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+class LiveServer(str):
+    """The base URL ("http://127.0.0.1:PORT"), with `.ws_url`, `.port`, `.app` and `.server`."""
+
+    port: int
+    ws_url: str
+    app: object
+    server: uvicorn.Server
+
+
+def _free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@pytest.fixture
+def live_server(app):
+    """uvicorn serving `app` on 127.0.0.1 at a free port, in a background thread.
+
+    The listening socket is bound here and handed to uvicorn, so there is no race for the
+    port. uvicorn does not configure logging (log_config=None), so caplog sees its records.
+    """
+    sock = _free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=2, ws_ping_interval=None)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="nnplay-live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            pytest.fail("the live server did not start")
+        time.sleep(0.01)
+    url = LiveServer(f"http://127.0.0.1:{port}")
+    url.port, url.ws_url, url.app, url.server = port, f"ws://127.0.0.1:{port}", app, server
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        assert not thread.is_alive(), "the live server did not stop"

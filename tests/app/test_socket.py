@@ -1,0 +1,628 @@
+"""The live socket /ws/sessions/{id}: topology, frames, commands, errors, origins, load.
+
+Most tests drive the app in-process through Starlette's TestClient (with `ws_receive`, which
+waits with a deadline). Those about the network itself (the handshake's 403, several real
+clients, a client that stops reading) run uvicorn on a free loopback port and talk to it
+with the `websockets` library. Every wait has a short timeout: a hang fails, it never blocks.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import json
+import logging
+import math
+import time
+import tracemalloc
+
+import httpx2
+import pytest
+from starlette.websockets import WebSocketDisconnect
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from app.live import MAX_CONTROL
+from tests.app.conftest import strict_json, ws_receive, ws_receive_json
+
+pytestmark = pytest.mark.nnplay_settings(max_message_bytes=2048)
+
+DIVERGING = {"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"],
+             "loss": "mse", "optimizer": {"lr": 100}}
+
+
+# -- helpers: TestClient --------------------------------------------------------------------
+def create(client, **config) -> str:
+    response = client.post("/api/sessions", json=config)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def send(ws, **command) -> None:
+    ws.send_text(json.dumps(command))
+
+
+@contextlib.contextmanager
+def watch(client, session_id: str, query: str = "", **kwargs):
+    """A socket on the session, past its topology and first snapshot: (ws, topology, snapshot)."""
+    with client.websocket_connect(f"/ws/sessions/{session_id}{query}", **kwargs) as ws:
+        topology = ws_receive_json(ws)
+        assert topology["type"] == "topology", topology
+        first = ws_receive_json(ws)
+        assert first["type"] == "snapshot", first
+        yield ws, topology, first
+
+
+def next_message(ws, kind: str, timeout: float = 5.0, skipped: list | None = None) -> dict:
+    """The next message of `kind`, skipping (and keeping in `skipped`) any others."""
+    deadline = time.monotonic() + timeout
+    while True:
+        message = ws_receive_json(ws, max(0.01, deadline - time.monotonic()))
+        if message["type"] == kind:
+            return message
+        if skipped is not None:
+            skipped.append(message)
+
+
+def next_snapshot(ws, predicate=lambda frame: True, timeout: float = 5.0, seen=None) -> dict:
+    """The first snapshot frame that satisfies `predicate` (others are kept in `seen`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        frame = next_message(ws, "snapshot", max(0.01, deadline - time.monotonic()), seen)
+        if predicate(frame):
+            return frame
+        if seen is not None:
+            seen.append(frame)
+
+
+def collect(ws, seconds: float) -> list[dict]:
+    """Every message that arrives within `seconds` (stops early on a close)."""
+    out, deadline = [], time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            message = ws_receive(ws, left)
+        except TimeoutError:
+            break
+        if message["type"] != "websocket.send":
+            out.append(message)
+            break
+        out.append(strict_json(message["text"]))
+    return out
+
+
+def history_steps(frames: list[dict]) -> list[int]:
+    return [step for frame in frames for step in frame["history"]["step"]]
+
+
+def rounded(values, places=4):
+    return [round(v, places) for v in values]
+
+
+# -- helpers: a real server -------------------------------------------------------------------
+async def open_socket(url: str, **kwargs):
+    """A `websockets` client: no proxy, no pings, no size limit, short timeouts."""
+    options = dict(proxy=None, open_timeout=5, close_timeout=2, ping_interval=None, max_size=None)
+    return await connect(url, **{**options, **kwargs})
+
+
+# asyncio.timeout, not asyncio.wait_for: on Python 3.11 wait_for can swallow a cancellation
+# that arrives as the awaited message does, and a cancelled reader then reads on.
+async def recv_json(ws, timeout: float = 5.0) -> dict:
+    async with asyncio.timeout(timeout):
+        return strict_json(await ws.recv())
+
+
+async def recv_until(ws, kind: str, timeout: float = 5.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        message = await recv_json(ws, max(0.01, deadline - time.monotonic()))
+        if message["type"] == kind:
+            return message
+
+
+def run_async(scenario, timeout: float = 30.0):
+    async def bounded():
+        async with asyncio.timeout(timeout):
+            return await scenario
+    return asyncio.run(bounded())
+
+
+@pytest.fixture
+def http(live_server):
+    with httpx2.Client(base_url=live_server, trust_env=False, timeout=10) as client:
+        yield client
+
+
+def no_errors_logged(caplog) -> list[str]:
+    return [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# -- connect ----------------------------------------------------------------------------------
+def test_connect_sends_the_topology_then_a_first_snapshot(client):
+    session_id = create(client, preset="xor")
+    with watch(client, session_id) as (ws, topology, first):
+        pass
+    assert topology["session"] == session_id
+    assert topology["layers"] == [2, 4, 2, 1]
+    assert topology["activations"] == ["tanh", "tanh", "sigmoid"]
+    assert topology["param_names"] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert topology["dataset"]["name"] == "xor" and topology["dataset"]["n_train"] == 100
+    train = topology["points"]["train"]
+    assert len(train["x"]) == 100 and all(len(row) == 2 for row in train["x"])
+    assert len(train["targets"]) == 100 and len(topology["points"]["test"]["x"]) == 100
+
+    assert first["session"] == session_id
+    assert first["step"] == 0 and first["status"] == "ready" and first["playing"] is False
+    assert first["history"]["reset"] is True and first["history"]["step"] == [0]
+    assert [len(layer["W"]) for layer in first["params"]] == [2, 4, 2]
+    assert first["grid"] is None
+
+
+def test_points_only_for_two_dimensional_data_and_grids_on_request(client):
+    with watch(client, create(client, preset="linear-4-4-4-4")) as (ws, topology, first):
+        pass
+    assert topology["layers"] == [4, 4, 4, 4] and "points" not in topology
+
+    with watch(client, create(client, preset="circle"), "?grid=20") as (ws, topology, first):
+        grid = first["grid"]
+        assert grid["encoding"] == "u8" and len(grid["x"]) == 20 and len(grid["output"]) == 1
+        send(ws, type="view", grid=5)  # the socket's own view: a coarser grid from now on
+        assert len(next_snapshot(ws)["grid"]["x"]) == 5
+
+
+def test_the_seed_network_over_the_socket(client):
+    """The 2-3-1 network worked by hand: the forward pass, then one step phase by phase."""
+    with watch(client, create(client, preset="seed-2-3-1")) as (ws, topology, first):
+        hidden, output = first["activations"]
+        assert hidden["z"] == [[1.0, 1.3, 0.8]]
+        assert rounded(hidden["a"][0]) == [0.7311, 0.7858, 0.6900]
+        assert rounded(output["a"][0]) == [1.2332]
+        assert round(first["loss"]["train"], 4) == 1.5208
+
+        phases = {}
+        for phase in ("forward", "loss", "backward", "update"):
+            send(ws, type="step", phase=phase)
+            phases[phase] = next_snapshot(ws)
+            assert phases[phase]["phase"] == phase and phases[phase]["status"] == "paused"
+
+    forward = phases["forward"]["pending"]
+    assert forward["batch"] == [0] and forward["inputs"] == [[1.0, 1.0]]
+    assert rounded(forward["activations"][0]["a"][0]) == [0.7311, 0.7858, 0.6900]
+    assert rounded(forward["activations"][1]["a"][0]) == [1.2332]
+    assert "loss" not in forward and phases["forward"]["step"] == 0
+
+    assert round(phases["loss"]["pending"]["loss"], 4) == 1.5208
+    assert "grads" not in phases["loss"]["pending"]
+
+    backward = phases["backward"]["pending"]
+    a = [1 / (1 + math.exp(-z)) for z in (1.0, 1.3, 0.8)]
+    y_hat = 0.3 * a[0] + 0.5 * a[1] + 0.9 * a[2]
+    # d(y_hat - 0)^2 / dW2 = 2 y_hat a; the hidden deltas go back through W2 and sigmoid'.
+    assert rounded(row[0] for row in backward["grads"][1]["W"]) == \
+        rounded(2 * y_hat * ai for ai in a) == [1.8031, 1.9382, 1.7018]
+    hidden_delta = [2 * y_hat * w * ai * (1 - ai) for w, ai in zip((0.3, 0.5, 0.9), a)]
+    assert rounded(backward["grads"][0]["W"][0]) == rounded(hidden_delta) == [0.1455, 0.2075, 0.4748]
+    assert backward["evaluations"] == 1 and phases["backward"]["step"] == 0
+
+    update = phases["update"]
+    assert update["step"] == 1 and update["history"]["step"] == [1]
+    new_w2 = [row[0] for row in update["pending"]["update"]["new"][1]["W"]]
+    assert rounded(new_w2) == rounded(w - 0.01 * 2 * y_hat * ai for w, ai in zip((0.3, 0.5, 0.9), a))
+    assert update["params"] == update["pending"]["update"]["new"]
+
+
+# -- play and the frame rate ------------------------------------------------------------------
+def test_play_streams_rising_frames_whose_history_has_no_gaps(client):
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=200)
+        messages = collect(ws, 1.2)
+        send(ws, type="pause")
+    frames = [m for m in messages if m["type"] == "snapshot"]
+    assert len(frames) >= 5, messages
+    running = [f for f in frames if f["step"] > 0]
+    assert running and all(f["status"] == "running" and f["playing"] for f in running)
+    assert all(f["steps_per_second"] == 200 for f in frames)
+    steps = [f["step"] for f in frames]
+    assert steps == sorted(steps) and len(set(steps)) >= len(steps) - 1  # rising
+    assert all(f["history"]["reset"] is False for f in frames)
+    for frame in frames:  # every column of a tail has one value per row
+        assert len({len(column) for key, column in frame["history"].items() if key != "reset"}) == 1
+    covered = first["history"]["step"] + history_steps(frames)
+    assert covered == list(range(len(covered)))  # every step exactly once, no gap
+    assert covered[-1] >= 40  # 200 steps a second for about a second
+
+
+@pytest.mark.nnplay_settings(max_fps=10)
+def test_frames_per_socket_never_exceed_max_fps(client):
+    """At 10 fps at most ~10 frames a second, even with training running flat out and the
+    client asking for a fresh frame (a `view` command) every few milliseconds."""
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=1000)
+        next_snapshot(ws, lambda f: f["playing"] and f["step"] > 0)
+        arrivals, start = [], time.monotonic()
+        while (now := time.monotonic()) - start < 1.0:
+            send(ws, type="view")
+            try:
+                message = ws_receive(ws, 0.01)
+            except TimeoutError:
+                continue
+            if strict_json(message["text"])["type"] == "snapshot":
+                arrivals.append(now - start)
+        send(ws, type="pause")
+    assert 3 <= len(arrivals) <= 12, arrivals
+
+
+# -- commands while paused --------------------------------------------------------------------
+def test_pause_stops_the_frames_advancing(client):
+    session_id = create(client, preset="xor")
+    with watch(client, session_id) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=200)
+        next_snapshot(ws, lambda f: f["step"] >= 5)
+        send(ws, type="pause")
+        paused = next_snapshot(ws, lambda f: not f["playing"])
+        assert paused["status"] == "paused"
+        later = [m for m in collect(ws, 0.4) if m["type"] == "snapshot"]
+        assert all(f["step"] == paused["step"] and not f["playing"] for f in later)
+    rest = client.get(f"/api/sessions/{session_id}").json()["snapshot"]
+    assert rest["step"] == paused["step"] and rest["playing"] is False
+
+
+def test_step_commands_answer_with_snapshots(client):
+    with watch(client, create(client, preset="seed-2-3-1")) as (ws, topology, first):  # 1 row
+        answers = []
+        for command, step, phase in [
+                ({"steps": 3}, 3, "update"),
+                ({"epochs": 2}, 5, "update"),
+                ({"phase": "forward"}, 5, "forward"),
+                ({"phase": "backward"}, 5, "backward"),  # runs loss, then backward
+                ({}, 6, "update"),                       # finishes the step in progress
+        ]:
+            send(ws, type="step", **command)
+            answers.append(next_snapshot(ws))
+            assert (answers[-1]["step"], answers[-1]["phase"]) == (step, phase), command
+        assert "grads" in answers[3]["pending"] and "update" not in answers[3]["pending"]
+        assert history_steps(answers) == [1, 2, 3, 4, 5, 6]
+
+        send(ws, type="step", steps=2, phase="loss")  # one of them, not both
+        error = next_message(ws, "error")
+        assert error["code"] == "invalid_input"
+        assert {f["field"] for f in error["fields"]} == {"steps", "phase"}
+
+
+@pytest.mark.nnplay_settings(max_steps_per_call=50)
+def test_step_over_the_socket_keeps_to_max_steps_per_call(client):
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="step", steps=51)
+        error = next_message(ws, "error")
+        assert error["code"] == "invalid_input" and error["fields"][0]["field"] == "steps"
+        send(ws, type="step", steps=50)
+        assert next_snapshot(ws)["step"] == 50
+
+
+def test_set_changes_the_live_config_and_refuses_the_topology(client):
+    session_id = create(client, preset="xor")
+    with watch(client, session_id) as (ws, topology, first):
+        send(ws, type="set", optimizer={"lr": 0.05})
+        config = ws_receive_json(ws)
+        assert config["type"] == "config" and config["config"]["optimizer"]["lr"] == 0.05
+        assert next_snapshot(ws)["step"] == 0
+        assert client.get(f"/api/sessions/{session_id}").json()["config"]["optimizer"]["lr"] == 0.05
+
+        for change, field in [({"layers": [2, 3, 1]}, "layers"),
+                              ({"activations": ["relu", "relu", "sigmoid"]}, "activations"),
+                              ({"optimizer": {"lr": -1}}, "optimizer.lr"),
+                              ({"colour": "red"}, "colour")]:
+            send(ws, type="set", **change)
+            error = next_message(ws, "error")
+            assert error["code"] == "invalid_input", error
+            assert field in [f["field"] for f in error["fields"]] and field in error["message"]
+
+        send(ws, type="step", steps=2)  # the socket is still open and working
+        assert next_snapshot(ws)["step"] == 2
+    assert client.get(f"/api/sessions/{session_id}").json()["config"]["layers"] == [2, 4, 2, 1]
+
+
+def test_reset_starts_the_history_over(client):
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="step", steps=5)
+        assert next_snapshot(ws)["step"] == 5
+        send(ws, type="reset")
+        frame = next_snapshot(ws)
+    assert frame["step"] == 0 and frame["status"] == "ready"
+    assert frame["history"]["reset"] is True and frame["history"]["step"] == [0]
+    assert frame["params"] == first["params"]
+
+
+def test_params_edit_changes_the_snapshot(client):
+    with watch(client, create(client, preset="seed-2-3-1")) as (ws, topology, first):
+        zeros = [{"W": [[0.0] * 3, [0.0] * 3], "b": None}, {"W": [[0.3], [0.5], [0.9]], "b": None}]
+        send(ws, type="params", params=zeros)
+        frame = next_snapshot(ws)
+        assert frame["params"] == zeros
+        assert frame["activations"][0]["a"] == [[0.5, 0.5, 0.5]]  # sigmoid(0)
+        assert round(frame["activations"][1]["a"][0][0], 4) == 0.85   # 0.5 * (0.3 + 0.5 + 0.9)
+
+        send(ws, type="params", params=[{"W": [[1.0]], "b": None}, zeros[1]])  # wrong shape
+        error = next_message(ws, "error")
+        assert error["code"] == "invalid_input" and error["fields"][0]["field"] == "params[0].W"
+        send(ws, type="view")
+        assert next_snapshot(ws)["params"] == zeros  # unchanged, socket open
+
+
+# -- origins ----------------------------------------------------------------------------------
+@pytest.mark.nnplay_settings(allowed_origins=["http://lab-pc:8000"])
+def test_origin_is_checked_at_the_handshake(client):
+    session_id = create(client, preset="xor")
+    for origin in ("http://evil.example", "http://testserver.evil.example", "null"):
+        with pytest.raises(WebSocketDisconnect) as refused:
+            with client.websocket_connect(f"/ws/sessions/{session_id}", headers={"origin": origin}):
+                pytest.fail(f"{origin} was let in")
+        assert refused.value.code == 1008
+    for headers in ({}, {"origin": "http://testserver"}, {"origin": "http://lab-pc:8000"}):
+        with watch(client, session_id, headers=headers) as (ws, topology, first):
+            assert topology["session"] == session_id
+
+
+@pytest.mark.nnplay_settings(allowed_origins=["http://lab-pc:8000"])
+def test_a_real_server_refuses_a_foreign_origin_with_403(live_server, http):
+    session_id = http.post("/api/sessions", json={"preset": "xor"}).json()["id"]
+    url = f"{live_server.ws_url}/ws/sessions/{session_id}"
+
+    async def scenario():
+        with pytest.raises(InvalidStatus) as refused:
+            await open_socket(url, origin="http://evil.example")
+        assert refused.value.response.status_code == 403
+        for origin in (None, f"http://127.0.0.1:{live_server.port}", "http://lab-pc:8000"):
+            ws = await open_socket(url, origin=origin)
+            try:
+                assert (await recv_json(ws))["type"] == "topology"
+                assert (await recv_json(ws))["type"] == "snapshot"
+            finally:
+                await ws.close()
+
+    run_async(scenario())
+
+
+# -- bad input --------------------------------------------------------------------------------
+BAD_MESSAGES = [
+    ("not json {", "bad_message"),
+    ("[1, 2, 3]", "invalid_input"),
+    ('"play"', "invalid_input"),
+    ("{}", "invalid_input"),
+    ('{"type": "fly"}', "invalid_input"),
+    ('{"type": "play", "steps_per_second": NaN}', "bad_message"),
+    ('{"type": "play", "steps_per_second": -Infinity}', "bad_message"),
+    ('{"type": "play", "steps_per_second": 1e999}', "invalid_input"),
+    ('{"type": "play", "steps_per_second": "fast"}', "invalid_input"),
+    ('{"type": "step", "steps": 0}', "invalid_input"),
+    ('{"type": "step", "phase": "sideways"}', "invalid_input"),
+    ('{"type": "view", "grid": 1}', "invalid_input"),
+    ("[" * 1500 + "]" * 1500, None),  # too deep or too large: refused either way
+    (b'{"type": "pause"}', "bad_message"),  # a binary frame
+    ('{"type": "pause", "pad": "' + "x" * 3000 + '"}', "too_large"),
+    ('{"type": "pause", "pad": "' + "\u00e9" * 1500 + '"}', "too_large"),  # 1.5k chars, 3k bytes
+]
+
+
+def check_error(message: dict, code: str | None) -> None:
+    assert message["type"] == "error", message
+    assert set(message) >= {"code", "message"} and message["message"]
+    if code is not None:
+        assert message["code"] == code, message
+
+
+def test_malformed_messages_get_error_frames_and_the_socket_stays_open(client, caplog):
+    caplog.set_level(logging.ERROR)
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        for payload, code in BAD_MESSAGES:
+            if isinstance(payload, bytes):
+                ws.send_bytes(payload)
+            else:
+                ws.send_text(payload)
+            check_error(ws_receive_json(ws), code)
+            send(ws, type="view")  # still open: a valid command is answered
+            assert next_snapshot(ws)["step"] == 0
+        send(ws, type="step", steps=3)
+        assert next_snapshot(ws)["step"] == 3
+    assert not no_errors_logged(caplog)
+
+
+def test_malformed_messages_over_a_real_connection(live_server, http, caplog):
+    caplog.set_level(logging.ERROR)
+    session_id = http.post("/api/sessions", json={"preset": "xor"}).json()["id"]
+
+    async def scenario():
+        ws = await open_socket(f"{live_server.ws_url}/ws/sessions/{session_id}")
+        try:
+            await recv_until(ws, "snapshot")
+            for payload, code in BAD_MESSAGES:
+                await ws.send(payload)
+                check_error(await recv_json(ws), code)
+            await ws.send(json.dumps({"type": "step", "steps": 3}))
+            assert (await recv_until(ws, "snapshot"))["step"] == 3
+        finally:
+            await ws.close()
+
+    run_async(scenario())
+    assert not no_errors_logged(caplog)
+
+
+def test_an_unknown_session_gets_not_found_then_close_4404(client):
+    with client.websocket_connect("/ws/sessions/" + "x" * 22) as ws:
+        error = ws_receive_json(ws)
+        assert error["type"] == "error" and error["code"] == "not_found"
+        closing = ws_receive(ws)
+        assert closing["type"] == "websocket.close" and closing["code"] == 4404
+
+
+# -- several sockets, deletion, divergence ----------------------------------------------------
+def test_several_sockets_on_one_session_all_get_frames_and_close_when_it_is_deleted(live_server, http):
+    session_id = http.post("/api/sessions", json={"preset": "xor"}).json()["id"]
+    url = f"{live_server.ws_url}/ws/sessions/{session_id}"
+
+    async def watcher(ws) -> list[int]:
+        steps = []
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                message = await recv_json(ws)
+                if message["type"] == "snapshot":
+                    steps.append(message["step"])
+        assert closed.value.rcvd.code == 4404
+        return steps
+
+    async def scenario():
+        sockets = [await open_socket(url) for _ in range(4)]
+        try:
+            watchers = [asyncio.create_task(watcher(ws)) for ws in sockets]
+            await sockets[0].send(json.dumps({"type": "play", "steps_per_second": 200}))
+            await asyncio.sleep(1.0)
+            response = await asyncio.to_thread(http.delete, f"/api/sessions/{session_id}")
+            assert response.status_code == 204
+            return await asyncio.gather(*watchers)
+        finally:
+            for ws in sockets:
+                await ws.close()
+
+    results = run_async(scenario())
+    for steps in results:
+        assert len(steps) >= 5 and steps == sorted(steps) and steps[-1] >= 40
+    assert live_server.app.state.sessions.sessions.get(session_id) is None
+    assert http.get(f"/api/sessions/{session_id}").status_code == 404
+
+
+def test_divergence_is_announced_stops_play_and_stays_valid_json(client):
+    session_id = create(client, **DIVERGING)
+    texts = []
+    with watch(client, session_id) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=500)
+        diverged = None
+        deadline = time.monotonic() + 10
+        while diverged is None:
+            message = ws_receive(ws, max(0.01, deadline - time.monotonic()))
+            texts.append(message["text"])
+            parsed = strict_json(message["text"])
+            if parsed["type"] == "diverged":
+                diverged = parsed
+        frame = next_snapshot(ws)
+        texts.extend(json.dumps(m) for m in collect(ws, 0.3))
+        send(ws, type="play")  # a diverged run does not play
+        error = next_message(ws, "error")
+    assert diverged["array"] and diverged["reason"] and diverged["step"] >= 1
+    assert frame["playing"] is False and frame["status"] == "diverged"
+    assert frame["divergence"]["array"] == diverged["array"]
+    assert error["code"] == "conflict"
+    for text in texts:
+        strict_json(text)
+
+    exported = client.get(f"/api/sessions/{session_id}/export")
+    assert exported.status_code == 200
+    document = strict_json(exported.text)
+    assert document["status"] == "diverged" and document["divergence"]["array"] == diverged["array"]
+    strict_json(client.get(f"/api/sessions/{session_id}").text)
+    strict_json(client.get(f"/api/sessions/{session_id}/history").text)
+
+
+# -- a client that never reads ----------------------------------------------------------------
+@pytest.fixture
+def traced():
+    """tracemalloc on from before the live server starts until after it has stopped.
+
+    Request it before `live_server`. CPython 3.11 can crash when tracemalloc stops while
+    another thread (numpy in an engine step) is recording an allocation.
+    """
+    tracemalloc.start()
+    try:
+        yield
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_client_that_never_reads_holds_up_no_one_and_costs_bounded_memory(
+        traced, live_server, http, caplog):
+    """One socket on a playing spiral session with a 50x50 grid (~95 kB a frame) is never
+    read for ~5 s, while another socket on another playing session reads as usual."""
+    caplog.set_level(logging.ERROR)
+    app = live_server.app
+    stalled_id = http.post("/api/sessions", json={"preset": "spiral"}).json()["id"]
+    reader_id = http.post("/api/sessions", json={"preset": "xor"}).json()["id"]
+    stalled_session = app.state.sessions.sessions[stalled_id]
+
+    async def scenario():
+        reader = await open_socket(f"{live_server.ws_url}/ws/sessions/{reader_id}")
+        arrivals: list[float] = []
+
+        async def read_all():
+            while True:
+                if strict_json(await reader.recv())["type"] == "snapshot":
+                    arrivals.append(time.monotonic())
+
+        reading = asyncio.create_task(read_all())
+        stalled = None
+        try:
+            await reader.send(json.dumps({"type": "play", "steps_per_second": 200}))
+            await asyncio.sleep(0.3)
+            start = time.monotonic()
+            await asyncio.sleep(1.0)
+            baseline = sum(start <= t < start + 1.0 for t in arrivals) / 1.0
+
+            # No compression, and the client stops reading from TCP after one queued message:
+            # the kernel buffers fill and the server's sends to this socket block.
+            stalled = await open_socket(f"{live_server.ws_url}/ws/sessions/{stalled_id}?grid=50",
+                                        compression=None, max_queue=1)
+            await stalled.send(json.dumps({"type": "play", "steps_per_second": 300}))
+            await asyncio.sleep(1.0)
+
+            before = tracemalloc.get_traced_memory()[0]
+            steps_before = stalled_session.run.step_count
+            start = time.monotonic()
+            largest_buffer = 0
+            for _ in range(8):
+                await asyncio.sleep(0.5)
+                largest_buffer = max(largest_buffer, _write_buffer(live_server, stalled_id))
+            during = sum(start <= t < start + 4.0 for t in arrivals) / 4.0
+            growth = tracemalloc.get_traced_memory()[0] - before
+            steps_during = stalled_session.run.step_count - steps_before
+
+            (subscriber,) = stalled_session.subscribers
+            assert len(subscriber.control) <= MAX_CONTROL
+            assert not any(m.startswith(b'{"type":"snapshot"') for m in subscriber.control)
+            queues = [name for name, value in vars(subscriber).items()
+                      if isinstance(value, (list, collections.deque, asyncio.Queue))
+                      and value is not subscriber.control]
+            assert queues == []
+            assert subscriber.closed is None
+
+            # Leaving abruptly while the server is blocked sending to it: it ends quietly.
+            stalled.transport.abort()
+            for _ in range(100):
+                if not stalled_session.subscribers:
+                    break
+                await asyncio.sleep(0.02)
+            return baseline, during, growth, largest_buffer, steps_during
+        finally:
+            reading.cancel()
+            await asyncio.wait({reading}, timeout=2)
+            if reading.done() and not reading.cancelled():
+                reading.exception()  # retrieved: no "never retrieved" log
+            await reader.close()
+            if stalled is not None:
+                await stalled.close()
+
+    baseline, during, growth, largest_buffer, steps_during = run_async(scenario())
+    assert baseline >= 10, baseline  # xor at 200 steps/s gives ~30 frames a second
+    assert during >= baseline / 3, (baseline, during)
+    assert growth < 4_000_000, growth  # ~95 kB frames at 30 fps would be ~11 MB in 4 s
+    assert largest_buffer < 1_000_000, largest_buffer  # uvicorn stops at its high-water mark
+    assert steps_during >= 100, steps_during  # the stalled socket's session kept training
+    assert not stalled_session.subscribers
+    assert not no_errors_logged(caplog)
+
+
+def _write_buffer(live_server, session_id: str) -> int:
+    """Bytes uvicorn holds for the socket on `session_id` (its transport's write buffer)."""
+    sizes = [protocol.transport.get_write_buffer_size()
+             for protocol in live_server.server.server_state.connections
+             if session_id in (getattr(protocol, "scope", None) or {}).get("path", "")
+             and getattr(protocol, "transport", None) is not None]
+    assert sizes, "the stalled socket's connection was not found"
+    return max(sizes)
