@@ -41,4 +41,8 @@ export const api = {
     request("GET", `/api/sessions/${id}/explain/neuron?layer=${layer}&unit=${unit}&sample=${sample}`),
   explainWeight: (id, layer, i, j, sample = 0) =>
     request("GET", `/api/sessions/${id}/explain/weight?layer=${layer}&i=${i}&j=${j}&sample=${sample}`),
+  diagnostics: (id) => request("GET", `/api/sessions/${id}/diagnostics`),
+  activation: (name, low = -6, high = 6, points = 121) =>
+    request("GET", `/api/explorer/activation?name=${encodeURIComponent(name)}&low=${low}&high=${high}&points=${points}`),
+  losses: (prediction, target) => request("POST", "/api/explorer/losses", { prediction, target }),
 };
