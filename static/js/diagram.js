@@ -41,8 +41,17 @@ export function mount(app) {
   app.bus.on("topology", (topology) => view.build(topology));
   app.bus.on("snapshot", (snap) => view.update(snap));
   app.bus.on("theme", () => view.retheme());
+  app.bus.on("highlight", ({ units = [] } = {}) => highlight(host, units));
   if (app.topology) view.build(app.topology);
   return view;
+}
+
+// Point at the units a diagnostic is about (layer from 1, as the node test ids count).
+function highlight(host, units) {
+  for (const node of host.querySelectorAll(".node.flagged")) node.classList.remove("flagged");
+  for (const [layer, unit] of units) {
+    host.querySelector(`[data-testid="node-${layer}-${unit}"]`)?.classList.add("flagged");
+  }
 }
 
 class Diagram {

@@ -12,6 +12,8 @@ Screenshots of each panel, light and dark, go to the `screenshots` directory.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("playwright", reason="the playwright package is not installed (pip install -e '.[test]')")
@@ -145,6 +147,9 @@ def test_diagnostics_name_saturated_units_and_point_at_them(page, server, screen
     page.wait_for_function("() => window.__highlights.length >= 1")
     first = page.evaluate("window.__highlights[0]")
     assert first["kind"] == "saturated" and first["units"] and all(len(u) == 2 for u in first["units"])
+    layer, unit = first["units"][0]
+    expect(page.locator(f"[data-testid=node-{layer}-{unit}]")).to_have_class(re.compile(r"\bflagged\b"))
     page.mouse.move(2, 2)
     page.wait_for_function("() => window.__highlights.at(-1).units.length === 0")
+    expect(page.locator(".node.flagged")).to_have_count(0)
     shoot(page, panel, screenshots, "diagnostics")
