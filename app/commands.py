@@ -39,25 +39,52 @@ async def step(session: Session, *, steps: int | None = None, epochs: int | None
 def _phase(session: Session, wanted: str) -> None:
     """Run phases until `wanted` has run: from idle, "update" runs a whole step."""
     for _ in PHASES:
-        if session.run.step_phase() == wanted:
+        name = session.run.step_phase()
+        if name == "update":
+            session.timeline.record(session.run)
+        if name == wanted:
             return
 
 
 async def patch(session: Session, partial: dict) -> None:
-    await session.call(session.run.patch, partial, cost=0.0)
+    await session.call(_changed, session, session.run.patch, partial, cost=0.0)
     broadcast(session, {"type": "config", "config": session.run.config})
     broadcast(session)
 
 
 async def reset(session: Session) -> None:
     await stop_playing(session)
-    await session.call(session.run.reset, cost=0.0)
+
+    def work() -> None:
+        session.run.reset()
+        session.timeline.clear(session.run)
+
+    await session.call(work, cost=0.0)
     session.generation += 1
     broadcast(session)
 
 
 async def set_params(session: Session, params: list[dict]) -> None:
-    await session.call(session.run.set_params, params, cost=0.0)
+    await session.call(_changed, session, session.run.set_params, params, cost=0.0)
+    broadcast(session)
+
+
+def _changed(session: Session, change, *args) -> None:
+    """A user's change at this step: kept in the timeline, so replays start after it."""
+    change(*args)
+    session.timeline.record(session.run, pinned=True)
+
+
+async def rewind(session: Session, step: int) -> None:
+    """Go back to exactly the state after `step` steps and continue from there."""
+    await stop_playing(session)
+
+    def work() -> None:
+        past = session.timeline.state_at(session.run, step, mnist_dir=session.run.mnist_dir)
+        session.timeline.truncate_after(step)
+        session.replace_run(past)
+
+    await session.call(work)
     broadcast(session)
 
 

@@ -16,6 +16,7 @@ import anyio
 from app.errors import APIError, not_found
 from app.settings import Settings
 from core.run import Run
+from core.timeline import Timeline
 
 INLINE_SECONDS = 0.004  # engine work expected to take longer than this goes to a thread
 
@@ -38,9 +39,16 @@ class Session:
         self.frames: dict = {}       # serialized snapshot per view, shared by all sockets
         self.resume_playing = False  # restored after a restart while it was training
         self.student: str | None = None  # the nickname, for a session that joined the class
+        self.timeline = Timeline(run)  # every earlier step, for scrubbing back
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
+
+    def replace_run(self, run: Run) -> None:
+        """Continue from another state of this session (an earlier step, say)."""
+        self.run = run
+        self.generation += 1  # every socket drops its curves and takes the new history
+        self.frames.clear()
 
     def status(self) -> str:
         return "running" if self.playing and self.run.status != "diverged" else self.run.status
@@ -62,7 +70,19 @@ class Session:
 
         def work() -> int:
             started = time.perf_counter()
-            taken = run.step_epochs(epochs) if epochs else run.step(steps)
+            if epochs:
+                taken = run.step_epochs(epochs)
+                self.timeline.record(run)
+            else:
+                # In chunks that end where the timeline keeps a checkpoint.
+                taken = 0
+                while taken < steps:
+                    chunk = min(steps - taken, self.timeline.until_due(run.step_count))
+                    done = run.step(chunk)  # a diverged run refuses here (StateError)
+                    taken += done
+                    self.timeline.record(run)
+                    if done < chunk:
+                        break
             if taken:
                 per_step = (time.perf_counter() - started) / taken
                 self.step_seconds = 0.7 * self.step_seconds + 0.3 * per_step

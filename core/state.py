@@ -7,6 +7,8 @@ original would have.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from core.errors import ConfigError
@@ -17,24 +19,40 @@ from core.snapshot import by_layer
 FORMAT = "nnplay-run/1"
 
 
-def export_state(run: Run) -> dict:
-    """The run as plain Python (JSON-ready). An unfinished step is left out."""
+def export_state(run: Run, *, arrays: bool = False, history: bool = True) -> dict:
+    """The run as plain Python (JSON-ready). An unfinished step is left out.
+
+    With `arrays`, parameters and optimizer state stay NumPy copies (compact, for keeping
+    in memory); `history` False leaves the history out (None).
+    """
     batcher = run.batcher.state()
     if run.pending is not None and run.phase not in (None, "update"):
         batcher = run.pending.batcher_state
+    convert = _copies if arrays else plain
     return {
         "format": FORMAT,
-        "config": run.config,
-        "params": plain(by_layer(run.param_arrays(), run.bias)),
-        "history": run.history.as_dict(),
+        "config": copy.deepcopy(run.config) if arrays else run.config,
+        "params": convert(by_layer(run.param_arrays(), run.bias)),
+        "history": run.history.as_dict() if history else None,
         "step": run.step_count,
         "status": run.status,
         "divergence": run.divergence,
         # repr-exact floats: JSON round-trips float64 without loss.
-        "optimizer": _plain_state(run.optimizer.state),
+        "optimizer": {key: convert(value) for key, value in run.optimizer.state.items()},
         "batcher": batcher,
-        "last_grads": plain(by_layer(run.last_grads, run.bias)),
+        "last_grads": convert(by_layer(run.last_grads, run.bias)),
     }
+
+
+def _copies(value):
+    """Nested lists and dicts of arrays -> the same structure of array copies."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _copies(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_copies(v) for v in value]
+    return value
 
 
 def import_state(doc: dict, *, mnist_dir=None) -> Run:
@@ -52,7 +70,7 @@ def import_state(doc: dict, *, mnist_dir=None) -> Run:
             run.batcher.load_state(doc["batcher"])
         run.step_count = int(doc.get("step", run.history.columns["step"][-1] if len(run.history) else 0))
         if doc.get("last_grads"):
-            run.last_grads = [np.asarray(a, dtype=run.dtype) for layer in doc["last_grads"]
+            run.last_grads = [np.array(a, dtype=run.dtype) for layer in doc["last_grads"]
                               for a in (layer["W"], layer["b"]) if a is not None]
     except (KeyError, TypeError, ValueError) as error:
         raise ConfigError("", f"the exported run is damaged: {error}") from None
@@ -64,15 +82,11 @@ def import_state(doc: dict, *, mnist_dir=None) -> Run:
     return run
 
 
-def _plain_state(state: dict) -> dict:
-    return {key: plain(value) for key, value in state.items()}
-
-
 def _arrays_state(state: dict, dtype) -> dict:
     out = {}
     for key, value in state.items():
         if isinstance(value, list):
-            out[key] = [np.asarray(v, dtype=dtype) for v in value]
+            out[key] = [np.array(v, dtype=dtype) for v in value]  # copies: never share state
         else:
             out[key] = int(value)
     return out

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as FastAPIPath
+from pydantic import Field
 
 from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
@@ -12,7 +14,7 @@ from app.errors import APIError
 from app.figures import FORMATS, FigureError, render_figure
 from app.frames import session_snapshot
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
-                         StepRequest, to_engine)
+                         StepRequest, Strict, to_engine)
 from app.sessions import Session
 from core.diagnostics import diagnose
 from core.evaluation import evaluation
@@ -20,6 +22,7 @@ from core.explain import explain_neuron, explain_weight
 from core.gradcheck import check_gradients
 from core.plain import plain
 from core.run import Run
+from core.snapshot import snapshot
 from core.state import import_state
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
@@ -88,6 +91,43 @@ async def step(session: SessionDep, settings: SettingsDep, body: StepRequest | N
     await commands.step(session, steps=body.steps, epochs=body.epochs, phase=body.phase,
                         limit=settings.max_steps_per_call)
     return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+
+
+@router.get("/{session_id}/at/{step}")
+async def at_step(session: SessionDep, step: Annotated[int, FastAPIPath(ge=0)], grid: Grid = None,
+                  units: Units = None) -> dict:
+    """The snapshot the session had after `step` steps (time travel; the session itself
+    does not move). Recomputed exactly from the nearest saved state."""
+    past = await session.call(_past, session, step)
+    snap = snapshot(past, grid=grid, max_units=units)
+    snap.update({"playing": False, "steps_per_second": session.steps_per_second, "viewing_past": True})
+    return {"snapshot": snap}
+
+
+class RewindRequest(Strict):
+    step: Annotated[int, Field(ge=0)]
+
+
+@router.post("/{session_id}/rewind")
+async def rewind(body: RewindRequest, session: SessionDep, grid: Grid = None) -> dict:
+    """Continue from here: the session goes back to exactly its state after `step` steps;
+    later steps and their history are dropped."""
+    _check_step(session, body.step)
+    await commands.rewind(session, body.step)
+    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+
+
+def _check_step(session: Session, step: int) -> None:
+    if step > session.run.step_count:
+        raise APIError(422, "invalid_input", f"step: the session has taken {session.run.step_count} steps",
+                       [{"field": "step", "reason": f"must be between 0 and {session.run.step_count}"}])
+
+
+def _past(session: Session, step: int) -> Run:
+    _check_step(session, step)
+    if step == session.run.step_count and session.run.phase in (None, "update"):
+        return session.run
+    return session.timeline.state_at(session.run, step, mnist_dir=session.run.mnist_dir)
 
 
 @router.post("/{session_id}/forward")
@@ -196,13 +236,18 @@ async def figure(session: SessionDep,
                  layer: Annotated[int | None, Query(ge=1)] = None,
                  unit: Annotated[int | None, Query(ge=0)] = None,
                  i: Annotated[int | None, Query(ge=0)] = None,
-                 j: Annotated[int | None, Query(ge=0)] = None) -> Response:
+                 j: Annotated[int | None, Query(ge=0)] = None,
+                 step: Annotated[int | None, Query(ge=0, description="draw this earlier step")] = None) -> Response:
     """One panel as an image; the same request returns the same bytes. The formula panel
-    shows neuron (layer, unit) or weight (layer, i, j)."""
+    shows neuron (layer, unit) or weight (layer, i, j); `step` draws an earlier step."""
     select = {k: v for k, v in (("layer", layer), ("unit", unit), ("i", i), ("j", j)) if v is not None}
+
+    def draw() -> bytes:
+        run = session.run if step is None else _past(session, step)
+        return render_figure(run, panel, format, theme, width, height, decimals, select)
+
     try:
-        body = await session.call(render_figure, session.run, panel, format, theme, width, height,
-                                  decimals, select)
+        body = await session.call(draw)
     except FigureError as error:
         raise APIError(422, "invalid_input", str(error), [{"field": error.field, "reason": error.reason}])
     return Response(body, media_type=FORMATS[format],

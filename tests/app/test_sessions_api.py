@@ -320,3 +320,29 @@ def test_epochs_count_against_the_steps_limit(api):
     response = api.post(f"/api/sessions/{sid}/step", json={"epochs": 10})
     assert response.status_code == 422 and fields_of(response) == ["epochs"]
     assert "14,380 steps" in response.json()["error"]["message"]
+
+
+def test_time_travel_views_and_continues_from_an_earlier_step(api):
+    sid = create(api, preset="circle", seed=11)["id"]
+    initial = api.get(f"/api/sessions/{sid}").json()["snapshot"]["params"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 30})
+    reference = create(api, preset="circle", seed=11)["id"]
+    seen = api.post(f"/api/sessions/{reference}/step", json={"steps": 17}).json()["snapshot"]
+    assert api.get(f"/api/sessions/{sid}/at/0").json()["snapshot"]["params"] == initial
+    past = api.get(f"/api/sessions/{sid}/at/17").json()["snapshot"]
+    assert past["params"] == seen["params"] and past["step"] == 17 and past["viewing_past"] is True
+    assert api.get(f"/api/sessions/{sid}").json()["snapshot"]["step"] == 30  # it did not move
+    figure_past = api.get(f"/api/sessions/{sid}/figure?panel=network&step=17").content
+    figure_ref = api.get(f"/api/sessions/{reference}/figure?panel=network").content
+    assert figure_past.replace(b"at step 17", b"") == figure_ref.replace(b"at step 17", b"")
+    snap = api.post(f"/api/sessions/{sid}/rewind", json={"step": 17}).json()["snapshot"]
+    assert snap["step"] == 17 and snap["params"] == seen["params"]
+    assert api.get(f"/api/sessions/{sid}/history").json()["step"] == list(range(18))
+    a = api.post(f"/api/sessions/{sid}/step", json={"steps": 5}).json()["snapshot"]
+    b = api.post(f"/api/sessions/{reference}/step", json={"steps": 5}).json()["snapshot"]
+    assert a["params"] == b["params"]
+    for bad in (f"/api/sessions/{sid}/at/999",):
+        response = api.get(bad)
+        assert response.status_code == 422 and fields_of(response) == ["step"]
+    response = api.post(f"/api/sessions/{sid}/rewind", json={"step": 999})
+    assert response.status_code == 422 and fields_of(response) == ["step"]

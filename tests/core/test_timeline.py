@@ -1,0 +1,66 @@
+"""Time travel: any earlier step, exactly, and continuing from there."""
+import numpy as np
+import pytest
+
+from core.run import Run
+from core.snapshot import snapshot
+from core.timeline import Timeline
+
+
+def stepped(timeline, run, steps):
+    """Step as the server does: in chunks that end where checkpoints are due."""
+    while steps > 0:
+        chunk = min(steps, timeline.until_due(run.step_count))
+        run.step(chunk)
+        timeline.record(run)
+        steps -= chunk
+
+
+@pytest.mark.parametrize("preset", ["xor", "seed-2-3-1-train", "keras-mlp"])
+def test_every_earlier_step_is_reproduced_exactly(preset):
+    run = Run({"preset": preset})
+    timeline = Timeline(run, budget=2_000 if preset != "keras-mlp" else 10_000_000)
+    reference = Run({"preset": preset})
+    states = {0: snapshot(reference, activations=False)}
+    for step in range(1, 41):
+        reference.step(1)
+        states[step] = snapshot(reference, activations=False)
+    stepped(timeline, run, 40)
+    assert len(timeline.checkpoints) <= timeline.limit + 1
+    for step in (0, 1, 7, 13, 29, 40):
+        past = timeline.state_at(run, step)
+        got = snapshot(past, activations=False)
+        assert got["params"] == states[step]["params"], step
+        assert got["step"] == step and past.history.columns["step"][-1] == step
+    assert run.step_count == 40  # the live run is untouched
+
+
+def test_checkpoints_thin_within_the_budget():
+    run = Run({"preset": "xor"})
+    timeline = Timeline(run, budget=25 * 2 * 10)  # 25 parameters, params + gradients kept
+    stepped(timeline, run, 500)
+    assert timeline.limit == 10 and timeline.spacing > 1
+    assert sum(1 for c in timeline.checkpoints if not c.pinned) <= timeline.limit
+    assert timeline.checkpoints[0].step == 0
+
+
+def test_a_pinned_change_is_never_replayed_across():
+    run = Run({"preset": "xor"})
+    timeline = Timeline(run, budget=100)
+    stepped(timeline, run, 10)
+    run.patch({"optimizer": {"lr": 0.5}})
+    timeline.record(run, pinned=True)
+    stepped(timeline, run, 10)
+    reference = Run({"preset": "xor"})
+    reference.step(10)
+    reference.patch({"optimizer": {"lr": 0.5}})
+    reference.step(5)
+    past = timeline.state_at(run, 15)
+    assert all(np.array_equal(a, b) for a, b in zip(past.param_arrays(), reference.param_arrays()))
+
+
+def test_out_of_range_steps_are_refused():
+    run = Run({"preset": "xor"})
+    timeline = Timeline(run)
+    with pytest.raises(ValueError):
+        timeline.state_at(run, 1)
