@@ -133,14 +133,19 @@ async def stop_playing(session: Session) -> None:
 async def _play(session: Session, max_fps: float) -> None:
     """Train in ticks: each tick takes its share of steps, then tells the watchers."""
     carry = 0.0
+    last = time.monotonic()
     try:
         while session.playing:
             started = time.monotonic()
             ticks = min(max_fps, session.steps_per_second)
-            # Ask for no more than fits in one tick: a slow network trains slower than
-            # asked, but frames keep coming and the lock is never held for seconds.
+            # Steps owed for the time that really passed, so a late wake-up is made up
+            # (up to two ticks' worth); and no more than fits in one tick: a slow network
+            # trains slower than asked, but frames keep coming and the lock is never held
+            # for seconds.
+            owed = session.steps_per_second * min(started - last, 2.0 / ticks)
+            last = started
             affordable = max(1.0, 0.8 / ticks / max(session.step_seconds, 1e-6))
-            carry = min(carry + session.steps_per_second / ticks, affordable)
+            carry = min(carry + owed, affordable)
             steps = int(carry)
             carry -= steps
             if steps:

@@ -16,9 +16,10 @@ from core.history import COLUMNS
 from core.run import Run
 from core.state import export_state, import_state
 
-DEFAULT_BUDGET = 250_000  # floats kept per run (2 MB in float64)
+DEFAULT_BUDGET = 512 * 1024  # bytes of checkpoints kept per run
+CHECKPOINT_OVERHEAD = 6 * 1024  # bytes a checkpoint costs beyond its numbers (dicts, small arrays)
 MIN_CHECKPOINTS = 8
-MAX_CHECKPOINTS = 512
+MAX_CHECKPOINTS = 256
 
 
 @dataclass
@@ -31,7 +32,8 @@ class Checkpoint:
 class Timeline:
     def __init__(self, run: Run, budget: int = DEFAULT_BUDGET):
         slots = 1 + len(run.optimizer.state) + 1  # params, optimizer slots, last gradients
-        per = max(1, run.network.parameter_count() * slots)
+        # Measured: a small net's checkpoint is mostly overhead, not numbers.
+        per = run.network.parameter_count() * slots * run.dtype.itemsize + CHECKPOINT_OVERHEAD
         self.limit = int(min(MAX_CHECKPOINTS, max(MIN_CHECKPOINTS, budget // per)))
         self.checkpoints: list[Checkpoint] = []
         self.spacing = 1
