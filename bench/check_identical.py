@@ -12,11 +12,13 @@ Python floats are compared with ==, so any change in any bit shows up.
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import sys
 
 import numpy as np
 
+import core.run
 from core.presets import PRESETS
 from core.run import Run
 from core.snapshot import snapshot
@@ -163,6 +165,7 @@ def main(argv=None) -> int:
     group.add_argument("--save", metavar="FILE")
     group.add_argument("--compare", metavar="FILE")
     args = parser.parse_args(argv)
+    print(f"engine: {os.path.dirname(core.run.__file__)}")
     results = {name: make() for name, make in cases()}
     if args.save:
         with open(args.save, "wb") as f:

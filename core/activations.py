@@ -13,10 +13,15 @@ class Activation:
     name = ""
     formula = ""          # how a front end writes f(z)
     derivative_formula = ""
+    gives_log = False     # forward_with_log gives log a too (softmax)
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         """z (n, units) -> a (n, units)."""
         raise NotImplementedError
+
+    def forward_with_log(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(a, log a) when log a comes almost free with a (softmax), else (a, None)."""
+        return self.forward(z), None
 
     def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """da/dz elementwise, (n, units); uses whichever of z or a is cheaper."""
@@ -109,11 +114,23 @@ class Softmax(Activation):
     name = "softmax"
     formula = "e^(z_j) / sum_k e^(z_k)"
     derivative_formula = "a_j (delta_jk - a_k)"
+    gives_log = True
 
     def forward(self, z):
         # Max-shifted so the largest exponent is e^0 = 1.
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+
+    def forward_with_log(self, z):
+        """The same a as forward, and log a = shifted - log(sum e): the log-softmax that
+        cross-entropy needs, from the same shifted logits and sum, so the loss need not
+        work them out again (and never takes the log of a probability that rounded to 0)."""
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        e /= total                  # a
+        shifted -= np.log(total)    # log a
+        return e, shifted
 
     def derivative(self, z, a):
         """The Jacobian's diagonal only; `backward` uses the full Jacobian."""

@@ -18,6 +18,13 @@ class Batcher:
         self.samples_seen = 0
         self.permutation: np.ndarray | None = None
         self.position = 0
+        # The generator's state as last read. Reading it builds a new dict (about a
+        # microsecond), and it only moves when a batch draws from it, so it is read again
+        # only after a draw. The generator is this Batcher's alone.
+        self._rng_state: dict | None = None
+        # The sequential order's permutation, the same every pass: made once, read-only.
+        self._in_order = np.arange(n)
+        self._in_order.flags.writeable = False
 
     def configure(self, size: int | None, order: str) -> None:
         """Change the batch settings live; the current pass restarts at the next epoch."""
@@ -34,16 +41,23 @@ class Batcher:
         if self.order == "random":
             # With replacement, as np.random.choice(train_size, batch_size) draws in seed 002.
             indices = self.rng.integers(0, self.n, size=self.size)
+            self._rng_state = None
         else:
             if self.permutation is None or self.position >= self.n:
-                self.permutation = (self.rng.permutation(self.n) if self.order == "shuffle"
-                                    else np.arange(self.n))
+                if self.order == "shuffle":
+                    self.permutation = self.rng.permutation(self.n)
+                    self._rng_state = None
+                else:
+                    self.permutation = self._in_order
                 self.position = 0
             # A pass ends exactly at n rows: its last batch may be smaller.
-            end = min(self.position + self.size, self.n)
-            indices = self.permutation[self.position:end]
+            start = self.position
+            end = start + self.size
+            if end > self.n:
+                end = self.n
+            indices = self.permutation[start:end]
             self.position = end
-        self.samples_seen += len(indices)
+        self.samples_seen += indices.shape[0]
         return indices
 
     def steps_to_epoch_end(self) -> int:
@@ -51,11 +65,21 @@ class Batcher:
         remaining = self.n - self.samples_seen % self.n
         return max(1, -(-remaining // self.size))
 
-    def state(self) -> dict:
-        """Everything needed to continue the same sequence of batches later."""
-        return {"samples_seen": self.samples_seen, "position": self.position,
-                "permutation": None if self.permutation is None else self.permutation.tolist(),
-                "rng": _ints_to_text(self.rng.bit_generator.state)}
+    def mark(self) -> tuple:
+        """The current position in the sequence of batches, cheaply: state(mark) turns it
+        into the plain state later, e.g. once a step taken from here is abandoned."""
+        if self._rng_state is None:
+            self._rng_state = self.rng.bit_generator.state
+        # The permutation array is never changed in place (each pass draws a new one).
+        return self.samples_seen, self.position, self.permutation, self._rng_state
+
+    def state(self, mark: tuple | None = None) -> dict:
+        """Everything needed to continue the same sequence of batches later: from now, or
+        from an earlier mark()."""
+        samples_seen, position, permutation, rng_state = self.mark() if mark is None else mark
+        return {"samples_seen": samples_seen, "position": position,
+                "permutation": None if permutation is None else permutation.tolist(),
+                "rng": _ints_to_text(rng_state)}
 
     def load_state(self, state: dict) -> None:
         self.samples_seen = int(state["samples_seen"])
@@ -63,6 +87,7 @@ class Batcher:
         perm = state["permutation"]
         self.permutation = None if perm is None else np.asarray(perm, dtype=np.int64)
         self.rng.bit_generator.state = _text_to_ints(state["rng"])
+        self._rng_state = None
 
 
 # PCG64's state holds 128-bit integers: JSON parsers (and JavaScript) would round them,

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from core.errors import ConfigError
-from core.gradients import backprop, gradient_check, numeric_gradient
+from core.gradients import backprop, gradient_check, numeric_gradient, relative_difference
 from core.snapshot import by_layer
 
 MAX_SECONDS = 30.0  # refuse a numeric gradient expected to take longer than this
@@ -27,7 +27,8 @@ def estimate_numeric_seconds(run, x: np.ndarray, t: np.ndarray, method: str) -> 
 def check_gradients(run, method: str = "numeric-central", epsilon: float = 1e-4,
                     samples: int | None = None, max_seconds: float = MAX_SECONDS) -> dict:
     """Gradients of the training objective over the first `samples` training rows (all by
-    default). -> {"loss", "samples", "backprop": [{W, b}], "numeric": [{W, b}],
+    default). -> {"loss", "samples", "backprop": [{W, b}], "numeric": [{W, b}], "relative":
+    [{W, b}] (each entry's |bp - num| / (|bp| + |num|)),
     "check": [{"W": {max_abs, max_rel, rel_norm}, "b": ... or None}], "cost": {...}},
     arrays as numpy (see core.gradients.gradient_check for the measures).
     """
@@ -49,8 +50,10 @@ def check_gradients(run, method: str = "numeric-central", epsilon: float = 1e-4,
         started = time.perf_counter()
         numeric, evaluations = numeric_gradient(run.objective, x, t, method, epsilon)
         numeric_seconds = time.perf_counter() - started
-    names = run.param_names
-    report = gradient_check(bp.grads, numeric, names)
+        # A tiny epsilon can make the numeric gradient huge: its norms overflow to inf
+        # (reported as null), which must not escape as a RuntimeWarning.
+        report = gradient_check(bp.grads, numeric, run.param_names)
+        relative = [relative_difference(a, b) for a, b in zip(bp.grads, numeric)]
     check = by_layer([{k: r[k] for k in ("max_abs", "max_rel", "rel_norm")} for r in report], run.bias)
     return {
         "loss": bp.data_loss + run.objective.penalty(),
@@ -60,6 +63,7 @@ def check_gradients(run, method: str = "numeric-central", epsilon: float = 1e-4,
         "parameters": run.network.parameter_count(),
         "backprop": by_layer(bp.grads, run.bias),
         "numeric": by_layer(numeric, run.bias),
+        "relative": by_layer(relative, run.bias),
         "check": check,
         "cost": {
             "backprop": {"seconds": bp_seconds, "loss_evaluations": 1, "passes": "1 forward + 1 backward"},

@@ -48,14 +48,13 @@ class Objective:
 
     def data_loss(self, x: np.ndarray, t: np.ndarray) -> float:
         """The loss of the current parameters on x (n, d) with targets t (n, k)."""
-        last = self.network.forward(x)[-1]
-        return self.loss.value(last.z, last.a, t)
+        return self.loss.value_of(self.network.forward(x)[-1], t)
 
     def value(self, x: np.ndarray, t: np.ndarray) -> float:
         return self.data_loss(x, t) + self.penalty()
 
 
-@dataclass
+@dataclass(slots=True)
 class Backprop:
     """One forward and backward pass over a batch."""
 
@@ -66,21 +65,24 @@ class Backprop:
 
 
 def backprop(objective: Objective, x: np.ndarray, t: np.ndarray,
-             values: list[LayerValues] | None = None) -> Backprop:
+             values: list[LayerValues] | None = None,
+             data_loss: float | None = None) -> Backprop:
     """Gradients of objective.value(x, t) by the chain rule, layer by layer in reverse.
 
-    `values`, when given, is the forward pass already computed for x at these parameters.
+    `values`, when given, is the forward pass already computed for x at these parameters,
+    and `data_loss`, when given, the loss already computed from them.
     """
     network = objective.network
     if values is None:
         values = network.forward(x)
     last = values[-1]
-    data_loss = objective.loss.value(last.z, last.a, t)
+    if data_loss is None:
+        data_loss = objective.loss.value_of(last, t)
     layer_grads, deltas = network.backward(x, values, network.output_gradient(values, t, objective.loss))
     grads = []
+    penalized = objective.reg_kind != "none"
     for layer, (dW, db) in zip(network.layers, layer_grads):
-        reg = objective.penalty_grad(layer.W)
-        grads.append(dW if reg is None else dW + reg)
+        grads.append(dW + objective.penalty_grad(layer.W) if penalized else dW)
         if db is not None:
             grads.append(db)
     return Backprop(values, deltas, grads, data_loss)
@@ -162,6 +164,13 @@ def perceptron_gradient(network: Network, x: np.ndarray, t: np.ndarray) -> tuple
     return grads, values
 
 
+def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|a - b| / (|a| + |b|) entry by entry (same shape as a), 0 where both are 0."""
+    diff = np.abs(a - b)
+    scale = np.abs(a) + np.abs(b)
+    return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
+
+
 def gradient_check(reference: list[np.ndarray], other: list[np.ndarray], names: list[str]) -> list[dict]:
     """Per parameter array: how far two gradients are apart.
 
@@ -174,8 +183,7 @@ def gradient_check(reference: list[np.ndarray], other: list[np.ndarray], names: 
     report = []
     for name, a, b in zip(names, reference, other):
         diff = np.abs(a - b)
-        scale = np.abs(a) + np.abs(b)
-        rel = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
+        rel = relative_difference(a, b)
         norm = float(np.linalg.norm(a) + np.linalg.norm(b))
         report.append({
             "name": name,

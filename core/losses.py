@@ -33,6 +33,11 @@ class Loss:
         """How a sum of per-sample terms becomes the loss: 1/n for means, 1 for sums."""
         return 1.0 / n
 
+    def value_of(self, out, t: np.ndarray) -> float:
+        """value() from the output layer's LayerValues `out`, which may carry more of what
+        the loss needs (see CategoricalCrossEntropy)."""
+        return self.value(out.z, out.a, t)
+
     def grad_z(self, z, a, t, activation: Activation) -> np.ndarray:
         """dL/dz (n, k) for the output layer, through its activation."""
         return activation.backward(z, a, self.grad_a(a, t))
@@ -45,7 +50,9 @@ class MeanSquaredError(Loss):
     formula = "mean((y_hat - y)^2)"
 
     def value(self, z, a, t):
-        return float(np.mean(np.square(a - t)))
+        # The mean as sum / count: the same number as np.mean (which divides the same sum),
+        # without np.mean's Python-level wrapper, which outweighs the sum on small batches.
+        return float(np.square(a - t).sum() / a.size)
 
     def per_sample(self, z, a, t):
         return np.mean(np.square(a - t), axis=1)
@@ -82,7 +89,7 @@ class BinaryCrossEntropy(Loss):
 
     def value(self, z, a, t):
         # Written in z (the logit) so log never sees 0: log(1 + e^-|z|) is bounded.
-        return float(np.mean(self._elementwise(z, t)))
+        return float(self._elementwise(z, t).sum() / z.size)  # the mean; see MSE
 
     def per_sample(self, z, a, t):
         return np.mean(self._elementwise(z, t), axis=1)
@@ -110,6 +117,12 @@ class CategoricalCrossEntropy(Loss):
     def value(self, z, a, t):
         # log-softmax by log-sum-exp, so a zero probability never reaches log.
         return float(-np.sum(t * self._log_p(z)) / z.shape[0])
+
+    def value_of(self, out, t):
+        if out.log_a is None:
+            return self.value(out.z, out.a, t)
+        # The softmax forward pass kept log a: the very numbers _log_p(z) works out.
+        return float(-np.sum(t * out.log_a) / out.z.shape[0])
 
     def per_sample(self, z, a, t):
         return -np.sum(t * self._log_p(z), axis=1)

@@ -32,7 +32,7 @@ def evaluate(network: Network, loss: Loss, sets: dict, n_classes: int | None) ->
             out["loss"][name] = out["accuracy"][name] = None
             continue
         last = network.forward(x)[-1]
-        out["loss"][name] = finite_or_none(loss.value(last.z, last.a, y))
+        out["loss"][name] = finite_or_none(loss.value_of(last, y))
         out["accuracy"][name] = (accuracy(last.a, labels)
                                  if n_classes is not None and labels is not None else None)
     return out

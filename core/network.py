@@ -14,12 +14,14 @@ from core.activations import Activation, get_activation
 from core.losses import Loss
 
 
-@dataclass
+@dataclass(slots=True)
 class LayerValues:
-    """What one layer computed on a batch: z and a, both (n, fan_out)."""
+    """What one layer computed on a batch: z and a, both (n, fan_out); and log a (n,
+    fan_out) when the activation gives it along with a (softmax), for cross-entropy."""
 
     z: np.ndarray
     a: np.ndarray
+    log_a: np.ndarray | None = None
 
 
 class Dense:
@@ -43,6 +45,8 @@ class Dense:
         z = a_prev @ self.W
         if self.b is not None:
             z += self.b
+        if self.activation.gives_log:
+            return LayerValues(z, *self.activation.forward_with_log(z))
         return LayerValues(z, self.activation.forward(z))
 
     def backward(self, a_prev: np.ndarray, dz: np.ndarray, need_da_prev: bool = True):
@@ -70,6 +74,15 @@ class Network:
             out.append((f"W{index}", layer.W))
             if layer.b is not None:
                 out.append((f"b{index}", layer.b))
+        return out
+
+    def arrays(self) -> list[np.ndarray]:
+        """Every parameter array in the order of parameters(), without the names."""
+        out = []
+        for layer in self.layers:
+            out.append(layer.W)
+            if layer.b is not None:
+                out.append(layer.b)
         return out
 
     def parameter_count(self) -> int:

@@ -1,8 +1,16 @@
 """Update rules. Each proposes new parameters without touching the old ones, so a run can
 refuse an update that would blow up (divergence) and keep its last finite state.
 
-Parameters and gradients are lists of arrays in the network's order (W1, b1, W2, ...).
-An optimizer's state is a dict of lists of arrays (plus counters), so it can be saved.
+Parameters and gradients are lists of arrays in the network's order (W1, b1, W2, ...),
+all of the run's dtype. An optimizer's state is a dict of lists of arrays (plus
+counters), so it can be saved.
+
+Momentum, RMSProp and Adam write their arithmetic out operation by operation, in the
+order of the formula (so the numbers are those of the formula as written), to put the
+intermediate results into a work array kept from step to step instead of a fresh array
+each: on a big layer a fresh array costs more than the arithmetic (its memory is faulted
+in page by page). The new parameters and the new state are always fresh arrays; the work
+arrays are never handed out.
 """
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ class Optimizer:
     def __init__(self, settings: dict):
         self.settings = dict(settings)
         self.state: dict = {}
+        self._work: dict[int, np.ndarray] = {}
 
     def configure(self, settings: dict) -> None:
         """Take new hyper-parameters (a live learning-rate change) and keep the state."""
@@ -30,6 +39,13 @@ class Optimizer:
     def _slots(self, key: str, params) -> list[np.ndarray]:
         return self.state.get(key) or [np.zeros_like(p) for p in params]
 
+    def _work_like(self, index: int, like: np.ndarray) -> np.ndarray:
+        """The work array for parameter `index`: shaped like `like`, contents undefined."""
+        work = self._work.get(index)
+        if work is None or work.shape != like.shape or work.dtype != like.dtype:
+            work = self._work[index] = np.empty_like(like)
+        return work
+
 
 class SGD(Optimizer):
     """w <- w - lr g."""
@@ -38,6 +54,7 @@ class SGD(Optimizer):
 
     def propose(self, params, grads):
         lr = self.settings["lr"]
+        # One temporary (lr g) per parameter: not worth a work array.
         return [p - lr * g for p, g in zip(params, grads)], self.state
 
 
@@ -55,8 +72,13 @@ class Momentum(Optimizer):
 
     def propose(self, params, grads):
         lr, mu = self.settings["lr"], self.settings["momentum"]
-        velocity = [mu * v - lr * g for v, g in zip(self._slots("velocity", params), grads)]
-        return [p + v for p, v in zip(params, velocity)], {"velocity": velocity}
+        velocity, new = [], []
+        for i, (p, g, v) in enumerate(zip(params, grads, self._slots("velocity", params))):
+            v = np.multiply(v, mu)                                  # mu v
+            v -= np.multiply(g, lr, out=self._work_like(i, g))      # mu v - lr g
+            velocity.append(v)
+            new.append(np.add(p, v))                                # w + v
+        return new, {"velocity": velocity}
 
 
 class RMSProp(Optimizer):
@@ -66,8 +88,20 @@ class RMSProp(Optimizer):
 
     def propose(self, params, grads):
         lr, rho, eps = self.settings["lr"], self.settings["rho"], self.settings["eps"]
-        square = [rho * s + (1.0 - rho) * g * g for s, g in zip(self._slots("square", params), grads)]
-        new = [p - lr * g / (np.sqrt(s) + eps) for p, g, s in zip(params, grads, square)]
+        square, new = [], []
+        for i, (p, g, s) in enumerate(zip(params, grads, self._slots("square", params))):
+            work = self._work_like(i, g)
+            s = np.multiply(s, rho)                   # rho s
+            np.multiply(g, 1.0 - rho, out=work)       # (1 - rho) g
+            work *= g                                 # (1 - rho) g g
+            s += work                                 # s' = rho s + (1 - rho) g g
+            w = np.sqrt(s)                            # sqrt(s')
+            w += eps                                  # sqrt(s') + eps
+            np.multiply(g, lr, out=work)              # lr g
+            np.divide(work, w, out=w)                 # lr g / (sqrt(s') + eps)
+            np.subtract(p, w, out=w)                  # w - lr g / (sqrt(s') + eps)
+            square.append(s)
+            new.append(w)
         return new, {"square": square}
 
 
@@ -80,12 +114,27 @@ class Adam(Optimizer):
         lr, eps = self.settings["lr"], self.settings["eps"]
         beta1, beta2 = self.settings["beta1"], self.settings["beta2"]
         t = self.state.get("t", 0) + 1
-        m = [beta1 * m + (1.0 - beta1) * g for m, g in zip(self._slots("m", params), grads)]
-        v = [beta2 * v + (1.0 - beta2) * g * g for v, g in zip(self._slots("v", params), grads)]
         # A Python float, so float32 arrays stay float32.
         scale = lr * (1.0 - beta2**t) ** 0.5 / (1.0 - beta1**t)
-        new = [p - scale * mi / (np.sqrt(vi) + eps) for p, mi, vi in zip(params, m, v)]
-        return new, {"t": t, "m": m, "v": v}
+        ms, vs, new = [], [], []
+        for i, (p, g, m, v) in enumerate(zip(params, grads, self._slots("m", params),
+                                             self._slots("v", params))):
+            work = self._work_like(i, g)
+            m = np.multiply(m, beta1)                 # beta1 m
+            m += np.multiply(g, 1.0 - beta1, out=work)  # m' = beta1 m + (1 - beta1) g
+            v = np.multiply(v, beta2)                 # beta2 v
+            np.multiply(g, 1.0 - beta2, out=work)     # (1 - beta2) g
+            work *= g                                 # (1 - beta2) g g
+            v += work                                 # v' = beta2 v + (1 - beta2) g g
+            w = np.sqrt(v)                            # sqrt(v')
+            w += eps                                  # sqrt(v') + eps
+            np.multiply(m, scale, out=work)           # scale m'
+            np.divide(work, w, out=w)                 # scale m' / (sqrt(v') + eps)
+            np.subtract(p, w, out=w)                  # w - scale m' / (sqrt(v') + eps)
+            ms.append(m)
+            vs.append(v)
+            new.append(w)
+        return new, {"t": t, "m": ms, "v": vs}
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Perceptron, Momentum, RMSProp, Adam)}

@@ -7,7 +7,7 @@ A step has four phases: `forward` (pick the batch, compute every z and a), `loss
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
 
 import numpy as np
 
@@ -26,22 +26,37 @@ from core.optimizers import make_optimizer
 PHASES = ("forward", "loss", "backward", "update")
 
 
-@dataclass
 class PendingStep:
-    """What the phases of the current (or last) step computed, for the teaching views."""
+    """What the phases of the current (or last) step computed, for the teaching views.
 
-    indices: np.ndarray                      # (batch,) training rows
-    x: np.ndarray                            # (batch, d)
-    t: np.ndarray                            # (batch, k)
-    batcher_state: dict                      # before this batch was drawn
-    values: list[LayerValues] | None = None  # per layer z, a (batch, units)
-    loss: float | None = None                # objective on the batch, before the update
-    grads: list[np.ndarray] | None = None    # flat, parameter order
-    deltas: list[np.ndarray] | None = None   # per layer dL/dz (batch, units), backprop only
-    evaluations: int = 0                     # loss evaluations the gradient cost
-    old_params: list[np.ndarray] | None = None
-    new_params: list[np.ndarray] | None = None
-    extra: dict = field(default_factory=dict)
+    A plain class with slots rather than a dataclass: one is made every step, and on a
+    small network that cost shows.
+    """
+
+    __slots__ = ("indices", "x", "t", "values", "data_loss", "loss", "grads", "deltas",
+                 "evaluations", "old_params", "new_params", "extra", "_batcher", "_mark")
+
+    def __init__(self, indices: np.ndarray, x: np.ndarray, t: np.ndarray, batcher: Batcher,
+                 mark: tuple, values: list[LayerValues] | None = None):
+        self.indices = indices          # (batch,) training rows
+        self.x = x                      # (batch, d)
+        self.t = t                      # (batch, k)
+        self.values = values            # per layer z, a (batch, units)
+        self.data_loss: float | None = None        # loss on the batch, no penalty
+        self.loss: float | None = None             # objective on the batch, before the update
+        self.grads: list[np.ndarray] | None = None   # flat, parameter order
+        self.deltas: list[np.ndarray] | None = None  # per layer dL/dz (batch, units), backprop only
+        self.evaluations = 0            # loss evaluations the gradient cost
+        self.old_params: list[np.ndarray] | None = None
+        self.new_params: list[np.ndarray] | None = None
+        self.extra: dict = {}
+        self._batcher, self._mark = batcher, mark
+
+    @property
+    def batcher_state(self) -> dict:
+        """The batch order's state before this batch was drawn. Built only when asked
+        for (a step abandoned half-way, an export): most steps never need it."""
+        return self._batcher.state(self._mark)
 
 
 class Run:
@@ -66,6 +81,7 @@ class Run:
                                       np.random.default_rng(self._init_seed), self.dtype)
         self.network = build_network(self.sizes, cfg["activations"],
                                      [(W.copy(), None if b is None else b.copy()) for W, b in self.initial])
+        self._param_names = self.param_names  # fixed with the topology; read every update
         self.loss = get_loss(cfg["loss"])
         self._eval_sets = self._make_eval_sets()
         self._configure_live()
@@ -127,7 +143,7 @@ class Run:
         return [name for name, _ in self.network.parameters()]
 
     def param_arrays(self) -> list[np.ndarray]:
-        return [array for _, array in self.network.parameters()]
+        return self.network.arrays()
 
     def _assign(self, flat: list[np.ndarray]) -> None:
         it = iter(flat)
@@ -193,14 +209,21 @@ class Run:
         """Finish the step in progress (if any), then take whole steps; returns steps taken."""
         self._require_live()
         taken = 0
-        for _ in range(steps):
-            while True:
-                self.step_phase()
-                if self.phase == "update" or self.status == "diverged":
+        # One errstate for the whole call, not one per phase: entering it costs about as
+        # much as a phase of a small network. Non-finite values are caught and reported
+        # by the update phase.
+        with np.errstate(all="ignore"):
+            if steps > 0 and self.phase not in (None, "update"):
+                for name in PHASES[PHASES.index(self.phase) + 1:]:
+                    self._advance(name)
+                    if self.status == "diverged":
+                        return taken
+                taken += 1
+            while taken < steps:
+                self._whole_step()
+                if self.status == "diverged":
                     break
-            if self.status == "diverged":
-                break
-            taken += 1
+                taken += 1
         return taken
 
     def step_epochs(self, epochs: int = 1) -> int:
@@ -222,27 +245,49 @@ class Run:
         self._require_live()
         nxt = PHASES[0] if self.phase in (None, "update") else PHASES[PHASES.index(self.phase) + 1]
         with np.errstate(all="ignore"):  # non-finite values are caught and reported below
-            getattr(self, f"_phase_{nxt}")()
+            self._advance(nxt)
+        return nxt
+
+    def _advance(self, name: str) -> None:
+        """Run one phase and move the run's phase and status on (not if it diverged)."""
+        getattr(self, f"_phase_{name}")()
         if self.status != "diverged":
-            self.phase = nxt
+            self.phase = name
             if self.status == "ready":
                 self.status = "paused"
-        return nxt
+
+    def _whole_step(self) -> None:
+        """The four phases of one step, as _advance would run them (only the update can
+        diverge), without looking each one up by name."""
+        self._phase_forward()
+        self.phase = "forward"
+        if self.status == "ready":
+            self.status = "paused"
+        self._phase_loss()
+        self.phase = "loss"
+        self._phase_backward()
+        self.phase = "backward"
+        self._phase_update()
+        if self.status != "diverged":
+            self.phase = "update"
 
     def _require_live(self) -> None:
         if self.status == "diverged":
             raise StateError("the run diverged; reset it, edit the weights or lower the learning rate")
 
     def _phase_forward(self) -> None:
-        before = self.batcher.state()
-        rows = self.batcher.next()
-        x, t = self.data.x_train[rows], self.data.y_train[rows]
-        self.pending = PendingStep(rows, x, t, before, values=self.network.forward(x))
+        batcher = self.batcher
+        before = batcher.mark()
+        rows = batcher.next()
+        # take(rows, axis=0) is x_train[rows] with less overhead per call.
+        x, t = self.data.x_train.take(rows, axis=0), self.data.y_train.take(rows, axis=0)
+        self.pending = PendingStep(rows, x, t, batcher, before, values=self.network.forward(x))
 
     def _phase_loss(self) -> None:
         p = self.pending
         last = p.values[-1]
-        p.loss = self.loss.value(last.z, last.a, p.t) + self.objective.penalty()
+        p.data_loss = self.loss.value_of(last, p.t)
+        p.loss = p.data_loss + self.objective.penalty()
 
     def _phase_backward(self) -> None:
         p = self.pending
@@ -251,7 +296,7 @@ class Run:
             p.grads, _ = perceptron_gradient(self.network, p.x, p.t)
             p.evaluations = 1
         elif method == "backprop":
-            result = backprop(self.objective, p.x, p.t, values=p.values)
+            result = backprop(self.objective, p.x, p.t, values=p.values, data_loss=p.data_loss)
             p.grads, p.deltas, p.evaluations = result.grads, result.deltas, 1
         else:
             p.grads, p.evaluations = numeric_gradient(self.objective, p.x, p.t, method,
@@ -259,13 +304,18 @@ class Run:
 
     def _phase_update(self) -> None:
         p = self.pending
-        names = self.param_names
-        p.old_params = self.param_arrays()
-        problem = _first_nonfinite(names, p.grads, "the gradient of ") \
-            or (None if np.isfinite(p.loss) else ("loss", "the batch loss is not finite"))
-        if problem is None:
-            p.new_params, state = self.optimizer.propose(p.old_params, p.grads)
-            problem = _first_nonfinite(names, p.new_params, "")
+        p.old_params = self.network.arrays()
+        p.new_params, state = self.optimizer.propose(p.old_params, p.grads)
+        # Usually the batch loss and every new parameter are finite, and that is all there
+        # is to check: each update rule turns a non-finite gradient into a non-finite
+        # parameter (w - lr * inf is -inf, NaN stays NaN, RMSProp's and Adam's inf / inf
+        # is NaN). One number tells: the loss plus the sum of squares of every new
+        # parameter (a BLAS dot per array, the cheapest test there is) is finite when they
+        # all are, unless it overflows. Otherwise look closer, in the order that names the
+        # first culprit.
+        problem = None
+        if not math.isfinite(p.loss + sum(map(np.vdot, p.new_params, p.new_params))):
+            problem = self._update_problem()
         if problem is None:
             self._assign(p.new_params)
             self.step_count += 1
@@ -282,6 +332,17 @@ class Run:
                 self.last_grads = p.grads
         if problem is not None:
             self._diverge(*problem)
+
+    def _update_problem(self) -> tuple[str, str] | None:
+        """What stops this update: a non-finite gradient, else a non-finite batch loss,
+        else a non-finite new parameter (the first one, in parameter order)."""
+        p, names = self.pending, self._param_names
+        problem = _first_nonfinite(names, p.grads, "the gradient of ") \
+            or (None if math.isfinite(p.loss) else ("loss", "the batch loss is not finite"))
+        if problem is not None:
+            p.new_params = None  # refused before any update was worked out
+            return problem
+        return _first_nonfinite(names, p.new_params, "")
 
     def _diverge(self, array: str, reason: str) -> None:
         self.status = "diverged"
@@ -322,6 +383,17 @@ def _finite(value):
 
 def _first_nonfinite(names, arrays, prefix):
     for name, array in zip(names, arrays):
-        if not np.all(np.isfinite(array)):
+        if not _all_finite(array):
             return name, f"{prefix}{name} is not finite"
     return None
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """Whether every entry is finite.
+
+    First the sum of squares, by BLAS's dot (several times cheaper than isfinite(...).all()
+    on a big array, and one call on a small one): an inf or NaN entry makes it inf or NaN,
+    so a finite sum settles it. Finite entries can still overflow the sum; only then is
+    each entry looked at.
+    """
+    return math.isfinite(np.vdot(array, array)) or bool(np.isfinite(array).all())
