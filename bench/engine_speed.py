@@ -1,6 +1,6 @@
 """How fast the engine trains, against the source's code, PyTorch and bare NumPy loops.
 
-    .venv/bin/python bench/engine_speed.py            # all cases, 7 repeats (~2 minutes)
+    .venv/bin/python bench/engine_speed.py            # all cases, 11 repeats (~30 s)
     .venv/bin/python bench/engine_speed.py --quick    # 3 short repeats, a rough look
     .venv/bin/python bench/engine_speed.py --cases ac --json /tmp/speed.json
 
