@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.errors import APIError
+from app.lessons import all_lessons
 from app.paths import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -22,6 +23,22 @@ def plotly_js() -> Path:
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request):
     return TEMPLATES.TemplateResponse(request, "index.html", {"title": "nnplay"})
+
+
+@router.get("/lessons", response_class=HTMLResponse)
+async def lessons_page(request: Request):
+    """The list of lessons (drawn from GET /api/lessons by static/js/lesson-list.js)."""
+    return TEMPLATES.TemplateResponse(request, "lessons.html", {"title": "nnplay: lessons"})
+
+
+@router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
+async def lesson_page(request: Request, lesson_id: str):
+    """The playground with a lesson panel (static/js/lesson.js); ?step=k picks the step."""
+    lesson = all_lessons().get(lesson_id)
+    if lesson is None:
+        raise APIError(404, "not_found", f"no lesson {lesson_id!r}: /lessons lists them")
+    return TEMPLATES.TemplateResponse(request, "index.html",
+                                      {"title": f"nnplay: {lesson.number}. {lesson.title}"})
 
 
 @router.get("/teacher", response_class=HTMLResponse)

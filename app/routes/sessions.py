@@ -12,7 +12,7 @@ from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import APIError
 from app.figures import FORMATS, FigureError, render_figure
-from app.frames import session_snapshot
+from app.frames import quantized_grid, session_snapshot
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
                          StepRequest, Strict, to_engine)
 from app.sessions import Session
@@ -99,7 +99,9 @@ async def at_step(session: SessionDep, step: Annotated[int, FastAPIPath(ge=0)], 
     """The snapshot the session had after `step` steps (time travel; the session itself
     does not move). Recomputed exactly from the nearest saved state."""
     past = await session.call(_past, session, step)
-    snap = snapshot(past, grid=grid, max_units=units)
+    snap = snapshot(past, max_units=units)
+    # The grid as the live frames carry it, so a page draws the past like the present.
+    snap["grid"] = plain(quantized_grid(past, grid, max_units=units)) if grid else None
     snap.update({"playing": False, "steps_per_second": session.steps_per_second, "viewing_past": True})
     return {"snapshot": snap}
 
@@ -170,22 +172,31 @@ async def gradients(session: SessionDep,
     return plain(result)
 
 
+PastStep = Annotated[int | None, Query(ge=0, description="explain this earlier step")]
+
+
+async def _run_at(session: Session, step: int | None) -> Run:
+    return session.run if step is None else await session.call(_past, session, step)
+
+
 @router.get("/{session_id}/explain/neuron")
 async def neuron(session: SessionDep, layer: Annotated[int, Query(ge=1)],
-                 unit: Annotated[int, Query(ge=0)], sample: Annotated[int, Query(ge=0)] = 0) -> dict:
-    """The arithmetic of z and a for one unit on one probe row."""
-    run = session.run
+                 unit: Annotated[int, Query(ge=0)], sample: Annotated[int, Query(ge=0)] = 0,
+                 step: PastStep = None) -> dict:
+    """The arithmetic of z and a for one unit on one probe row (at `step`, if given)."""
+    run = await _run_at(session, step)
     _check_unit(run, layer, unit)
     x = _probe_row(run, sample)
-    return await session.call(explain_neuron, run.network, x, layer, unit, cost=0.0)
+    info = await session.call(explain_neuron, run.network, x, layer, unit, cost=0.0)
+    return {**info, "step": run.step_count}
 
 
 @router.get("/{session_id}/explain/weight")
 async def weight(session: SessionDep, layer: Annotated[int, Query(ge=1)],
                  i: Annotated[int, Query(ge=0)], j: Annotated[int, Query(ge=0)],
-                 sample: Annotated[int, Query(ge=0)] = 0) -> dict:
-    """The chain rule for dL/dw on the probe rows, factors for row `sample`."""
-    run = session.run
+                 sample: Annotated[int, Query(ge=0)] = 0, step: PastStep = None) -> dict:
+    """The chain rule for dL/dw on the probe rows, factors for row `sample` (at `step`)."""
+    run = await _run_at(session, step)
     _check_unit(run, layer, j)
     if i >= run.sizes[layer - 1]:
         raise APIError(422, "invalid_input", f"i: layer {layer - 1} has {run.sizes[layer - 1]} units",
@@ -193,7 +204,8 @@ async def weight(session: SessionDep, layer: Annotated[int, Query(ge=1)],
     size = run.config["probe"]["size"]
     x, t = run.data.x_train[:size], run.data.y_train[:size]
     _probe_row(run, sample)
-    return await session.call(explain_weight, run.network, run.loss, x, t, layer, i, j, sample, cost=0.0)
+    info = await session.call(explain_weight, run.network, run.loss, x, t, layer, i, j, sample, cost=0.0)
+    return {**info, "step": run.step_count}
 
 
 def _check_unit(run: Run, layer: int, unit: int) -> None:

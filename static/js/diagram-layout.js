@@ -26,17 +26,20 @@ export function canExpand(size, available, { cap = UNIT_CAP, expanded = false } 
 
 const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
 
-// Small nets get room to breathe (and for their weight and bias labels).
-export function idealSpacing(items) {
-  if (items <= 4) return 72;
-  return items <= 8 ? 54 : MIN_SPACING;
+// Small nets get room to breathe (and for their weight and bias labels); `roomy` (the
+// worked-numbers mode) leaves room for a line of numbers above and two below each node.
+export function idealSpacing(items, roomy = false) {
+  if (items <= 4) return roomy ? 100 : 72;
+  if (items <= 8) return roomy ? 76 : 54;
+  return MIN_SPACING;
 }
+const ROOMY_MAX_BODY = 540;
 
 // Node and column positions. `columns` is [{count, more, extra}] per layer (0 = inputs;
 // extra: draw a "+N more"/"show fewer" node, by default when more > 0); `width`
-// is the SVG's width in px. Returns {width, height, pill: {w, h}, font, columns: [{x,
+// is the SVG's width in px; `roomy`: more room between nodes (see idealSpacing). Returns {width, height, pill: {w, h}, font, columns: [{x,
 // spacing, ys: [y per unit], moreY (null without "+N more"), pillH}], headerY, footerY}.
-export function layoutDiagram(columns, width) {
+export function layoutDiagram(columns, width, { roomy = false } = {}) {
   const n = columns.length;
   const items = columns.map((c) => c.count + ((c.extra ?? c.more > 0) ? 1 : 0));
   const roughGap = width / Math.max(1, n);
@@ -47,8 +50,8 @@ export function layoutDiagram(columns, width) {
   // The body is as tall as the fullest collapsed-size column needs, within limits; a
   // longer (expanded) column packs its nodes closer instead of growing the drawing.
   const fullest = Math.max(...items.map((k) => Math.min(k, UNIT_CAP + 1)));
-  const ideal = idealSpacing(fullest);
-  const body = clamp(fullest * ideal, MIN_BODY, MAX_BODY);
+  const ideal = idealSpacing(fullest, roomy);
+  const body = clamp(fullest * ideal, MIN_BODY, roomy ? ROOMY_MAX_BODY : MAX_BODY);
   const top = HEADER_HEIGHT + 4;
   const out = columns.map((column, l) => {
     const extra = column.extra ?? column.more > 0;

@@ -31,6 +31,7 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
     const lines = [`${unitName(l, i, n)} (${activations[l - 1]})`, `z = ${fmt(values?.z?.[0]?.[i])}`,
       `a = ${fmt(values?.a?.[0]?.[i])}`];
     if (l === n - 1 && snap.probe?.targets?.[0]) lines.push(`target = ${fmt(snap.probe.targets[0][i])}`);
+    lines.push(...stepLinesForNeuron(l, i, snap));
     lines.push("probe sample 0 \u00b7 click to select");
     return lines;
   }
@@ -39,12 +40,33 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
   const name = paramName(kind, l, i, j);
   const delta = changeOf(change, kind, index, i, j);
   const steps = change?.steps > 1 ? ` (over ${change.steps} steps)` : "";
+  // Mid-step (after the backward phase) the step's own gradient, not the last step's.
+  const stepGrad = paramValue(snap.pending?.grads, kind, index, i, j);
+  const update = snap.phase === "update" && snap.pending?.update?.old ? snap.pending.update : null;
+  const old = paramValue(update?.old, kind, index, i, j);
   return [
     kind === "bias" ? `${name}: bias of ${unitName(l, j, n)}` : `${name}: ${unitName(l, i, n)} \u2192 ${unitName(l + 1, j, n)}`,
     `${symbol} = ${fmt(paramValue(snap.params, kind, index, i, j))}`,
-    snap.grads ? `\u2202L/\u2202${symbol} = ${fmt(paramValue(snap.grads, kind, index, i, j))}`
-      : `\u2202L/\u2202${symbol}: no step taken yet`,
+    stepGrad !== undefined ? `\u2202L/\u2202${symbol} = ${fmt(stepGrad)} (this step's batch)`
+      : snap.grads ? `\u2202L/\u2202${symbol} = ${fmt(paramValue(snap.grads, kind, index, i, j))}`
+        : `\u2202L/\u2202${symbol}: no step taken yet`,
     delta === undefined ? "last update: none yet" : `last update \u0394${symbol} = ${fmt(delta)}${steps}`,
+    ...(old === undefined ? [] : [`this step: old ${fmt(old)} + change ${fmt(paramValue(update.change, kind, index, i, j))}` +
+      ` = new ${fmt(paramValue(update.new, kind, index, i, j))}`]),
     "click to edit \u00b7 shift-click to select",
   ];
+}
+
+// A neuron's lines about the step in progress: its values for the batch's first row
+// (mid-step) and dL/dz for that row (after the backward phase).
+function stepLinesForNeuron(l, i, snap) {
+  const pending = snap.pending;
+  if (!pending) return [];
+  const out = [];
+  const mid = ["forward", "loss", "backward"].includes(snap.phase);
+  const values = pending.activations?.[l - 1];
+  if (mid && values) out.push(`batch sample 1: z = ${fmt(values.z?.[0]?.[i])}, a = ${fmt(values.a?.[0]?.[i])}`);
+  const delta = pending.deltas?.[l - 1]?.[0]?.[i];
+  if (delta !== undefined) out.push(`\u2202L/\u2202z = ${fmt(delta)} (batch sample 1)`);
+  return out;
 }

@@ -7,6 +7,9 @@
 //   app.bus.emit("select", {kind: "weight", layer: L + 1, i, j})  W{L+1}[i][j], as /explain/weight
 //   app.bus.emit("select", {kind: "bias", layer: L, i: null, j})  b{L}[j]
 // Layout maths: diagram-layout.js; colours and change bookkeeping: diagram-paint.js.
+// Worked-numbers mode (app.bus "numbers": {on, decimals}, from numbers.js) and the phase
+// emphasis: diagram-overlay.js and diagram-numbers.js. A "select" from elsewhere (the
+// formula panel's lessons, the console) marks the element selected here too.
 import { activationRange, edgeDash, edgeWidth, maxAbs, parseColor, rangeColor, rgb } from "./scales.js";
 import { palette } from "./theme.js";
 import * as lay from "./diagram-layout.js";
@@ -15,6 +18,8 @@ import { describe, paramName, short, valueText } from "./diagram-text.js";
 import { openEditor } from "./diagram-editor.js";
 import { UnitList } from "./diagram-list.js";
 import { Tooltip } from "./diagram-tooltip.js";
+import { NumbersOverlay } from "./diagram-overlay.js";
+import { fmt as fmtNumber } from "./diagram-numbers.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const EDGE_BUDGET = 700;  // edges restyled per frame at most (the rest on the next frames)
@@ -42,6 +47,8 @@ export function mount(app) {
   app.bus.on("snapshot", (snap) => view.update(snap));
   app.bus.on("theme", () => view.retheme());
   app.bus.on("highlight", ({ units = [] } = {}) => highlight(host, units));
+  app.bus.on("numbers", (numbers) => view.setNumbers(numbers));
+  app.bus.on("select", (detail) => view.showSelected(detail));
   if (app.topology) view.build(app.topology);
   return view;
 }
@@ -69,6 +76,10 @@ class Diagram {
     this.colors = null;
     this.tooltip = new Tooltip();
     this.list = new UnitList(this);
+    this.numbers = { on: false, decimals: 4, ...(app.numbers ?? {}) };
+    this.overlay = new NumbersOverlay(this);
+    this.hovered = null;     // testid under the pointer (numbers mode labels it)
+    this.footer = null;
     new ResizeObserver(() => {
       clearTimeout(this.resizeTimer);
       this.resizeTimer = setTimeout(() => {
@@ -98,13 +109,14 @@ class Diagram {
     this.columns = this.wantedColumns();
     const width = Math.max(320, Math.round(this.host.clientWidth) || 640);
     this.builtWidth = width;
-    const geo = lay.layoutDiagram(this.columns, width);
+    const geo = lay.layoutDiagram(this.columns, width, { roomy: this.numbers.on });
     this.geo = geo;
     const label = lay.summary(sizes, activations);
     const svg = svgEl("svg", { viewBox: `0 0 ${width} ${Math.round(geo.height)}`, role: "img",
       "aria-label": label, "data-testid": "network", class: "network" });
     const pairs = this.columns.slice(1).map((c, l) => c.count * this.columns[l].count);
     if (Math.max(0, ...pairs) > 100) svg.classList.add("dense");
+    if (this.numbers.on) svg.classList.add("numbers");
     svgEl("title", {}, svg).textContent = label;
     const edgeLayer = svgEl("g", { class: "edges" }, svg);
     const labelLayer = svgEl("g", { class: "edge-labels" }, svg);
@@ -113,7 +125,8 @@ class Diagram {
     this.edges = [];
     this.nodes = [];
     this.biases = [];
-    this.edgeLabels = lay.edgeLabelsFit(geo.gap, this.columns.map((c) => c.count)) ? labelLayer : null;
+    // Numbers mode writes its own edge labels (diagram-overlay.js).
+    this.edgeLabels = !this.numbers.on && lay.edgeLabelsFit(geo.gap, this.columns.map((c) => c.count)) ? labelLayer : null;
     const half = geo.pill.w / 2;
     sizes.forEach((size, l) => {
       const col = geo.columns[l];
@@ -127,13 +140,17 @@ class Diagram {
       }
       if (col.moreY !== null) this.buildMore(nodeLayer, l, col);
     });
+    this.svg = svg;
+    this.overlay.build(svg, geo);
     const footer = svgEl("text", { class: "diagram-footer", x: 4, y: geo.footerY }, svg);
+    this.footer = footer;
     const hint = "values: probe sample 0 \u00b7 hover for details \u00b7 click a weight or bias to edit it, a node to select it";
     footer.textContent = lay.textWidth(hint, 10) < width - 8 ? hint : "values: probe sample 0 \u00b7 click a weight to edit";
     svg.addEventListener("mouseover", (e) => this.pointAt(e));
     svg.addEventListener("mouseout", (e) => {
       if (this.tooltip.owner && !this.tooltip.owner.contains(e.relatedTarget)) this.tooltip.hide();
     });
+    svg.addEventListener("mouseleave", () => this.hover(null));
     svg.addEventListener("click", (e) => this.clicked(e));
     svg.addEventListener("keydown", (e) => {
       if ((e.key === "Enter" || e.key === " ") && e.target.closest?.("[data-kind]")) {
@@ -143,10 +160,14 @@ class Diagram {
       }
     });
     svg.addEventListener("focusin", (e) => this.pointAt(e));
-    svg.addEventListener("focusout", () => this.tooltip.hide());
+    svg.addEventListener("focusout", () => {
+      this.tooltip.hide();
+      this.hover(null);
+    });
     this.svg = svg;
     this.host.replaceChildren(svg, this.list.element);
     if (this.selected) this.svg.querySelector(`[data-testid="${this.selected}"]`)?.classList.add("selected");
+    this.overlay.setFocus(this.hovered ?? this.selected);
     this.colors = null;
     if (this.snap) this.paint(this.snap);
   }
@@ -209,7 +230,7 @@ class Diagram {
     const font = lay.pillFont(w, h);
     const text = font ? svgEl("text", { x, y, "font-size": font.toFixed(1), "text-anchor": "middle",
       "dominant-baseline": "central", class: "node-value" }, g) : null;
-    return { g, rect, text, cache: {}, textCache: {} };
+    return { g, rect, text, font, cache: {}, textCache: {} };
   }
 
   buildBias(parent, l, j, col, y, withLabel) {
@@ -311,11 +332,15 @@ class Diagram {
     }
     const { pal, text, panel } = this.colors;
     const params = snap.params;
+    const numbersOn = this.numbers.on;
+    const view = this.overlay.viewOf(snap);
     const limitW = maxAbs(params?.map((p) => p.W) ?? []);
     const limitAll = maxAbs(params ?? []);
     const { activations } = this.topology;
     this.nodes.forEach((column, l) => {
-      const values = l === 0 ? snap.probe?.inputs?.[0] : snap.activations?.[l - 1]?.a?.[0];
+      // Numbers mode, mid-step: the batch's first row (what the phase computed).
+      const values = numbersOn ? (l === 0 ? view.inputs : view.layers[l - 1]?.a)
+        : l === 0 ? snap.probe?.inputs?.[0] : snap.activations?.[l - 1]?.a?.[0];
       const range = activationRange(l === 0 ? "linear" : activations[l - 1], values ?? []);
       column.forEach((node, i) => {
         const v = values?.[i];
@@ -324,8 +349,11 @@ class Diagram {
         setAttr(node.rect, "fill", fill, node.cache);
         if (node.text) {
           setAttr(node.text, "fill", rgb(paint.readableOn(paint.parseRgb(fill), [text, panel])), node.textCache);
-          const shown = short(v);
+          const shown = numbersOn ? fmtNumber(v, this.numbers.decimals) : short(v);
           if (node.text.textContent !== shown) node.text.textContent = shown;
+          // A long number in numbers mode: a smaller font rather than text past the pill.
+          const font = numbersOn ? Math.min(node.font, (this.geo.pill.w - 4) / (0.58 * Math.max(1, shown.length))) : node.font;
+          setAttr(node.text, "font-size", font.toFixed(1), node.textCache);
         }
       });
     });
@@ -350,10 +378,11 @@ class Diagram {
       setAttr(bias.rect, "fill", paint.signColor(b, limitAll, pal), bias.cache);
       if (bias.label) {
         setAttr(bias.label, "class", `bias-label ${b > 0 ? "pos" : b < 0 ? "neg" : "zero"}`, bias.labelCache);
-        const shown = `b=${short(b)}`;
+        const shown = `b=${numbersOn ? fmtNumber(b, this.numbers.decimals) : short(b)}`;
         if (bias.label.textContent !== shown) bias.label.textContent = shown;
       }
     }));
+    this.overlay.paint(snap, fresh);
     if (this.tooltip.owner) this.tooltip.fill(this.describe(this.tooltip.owner));
     this.list.refresh(snap);
   }
@@ -369,6 +398,33 @@ class Diagram {
     const el = this.target(e);
     if (!el) this.tooltip.hide();
     else if (el.dataset.kind !== "more") this.tooltip.show(el, this.describe(el), e);
+    this.hover(el && el.dataset.kind !== "more" ? el.dataset.testid : null);
+  }
+
+  // Numbers mode on a big net labels only the hovered (else the selected) element's edges.
+  hover(testid) {
+    this.hovered = testid;
+    this.overlay.setFocus(testid ?? this.selected);
+  }
+
+  setNumbers(numbers) {
+    const next = { ...this.numbers, ...numbers };
+    if (next.on === this.numbers.on && next.decimals === this.numbers.decimals) return;
+    this.numbers = next;
+    if (this.topology) this.build(this.topology);
+  }
+
+  // A selection made elsewhere (bus "select"): mark the element as a click would.
+  showSelected(detail) {
+    if (!this.svg || !detail) return;
+    const testid = detail.kind === "neuron" ? `node-${detail.layer}-${detail.i}`
+      : detail.kind === "weight" ? `edge-${detail.layer - 1}-${detail.i}-${detail.j}`
+        : detail.kind === "bias" ? `bias-${detail.layer}-${detail.j}` : null;
+    if (!testid || testid === this.selected) return;
+    this.svg.querySelector(".selected")?.classList.remove("selected");
+    this.svg.querySelector(`[data-testid="${testid}"]`)?.classList.add("selected");
+    this.selected = testid;
+    this.overlay.setFocus(this.hovered ?? testid);
   }
 
   describe(el) {
@@ -393,6 +449,7 @@ class Diagram {
     this.svg.querySelector(".selected")?.classList.remove("selected");
     el.classList.add("selected");
     this.selected = el.dataset.testid;
+    this.overlay.setFocus(this.hovered ?? this.selected);
     this.app.bus.emit("select", detail);
   }
 

@@ -13,15 +13,23 @@ import * as diagnostics from "./diagnostics.js";
 import * as diagram from "./diagram.js";
 import * as digits from "./digits.js";
 import * as explorer from "./explorer.js";
+import * as formula from "./formula.js";
 import * as gradcheck from "./gradcheck.js";
 import * as heatmaps from "./heatmap.js";
 import * as keyboard from "./keyboard.js";
+import * as lesson from "./lesson.js";
+import { lessonIdFromPath } from "./lesson-model.js";
+import * as numbers from "./numbers.js";
+import * as phases from "./phases.js";
+import * as present from "./present.js";
 import * as status from "./status.js";
 import * as theme from "./theme.js";
+import * as timeline from "./timeline.js";
 
 export const DEFAULT_QUERY = "preset=seed-2-3-1";
 const WIDE_LAYER = 32;     // wider layers are sent only in part (see `view`)
 const GRID_SIZE = 40;      // decision-boundary resolution for 2-D data
+const OLD_SESSION_GRACE_MS = 3000;
 
 class App {
   constructor() {
@@ -43,7 +51,8 @@ class App {
   async start() {
     theme.mount(this);
     [this.presets, this.datasets] = await Promise.all([api.presets(), api.datasets()]);
-    for (const view of [status, controls, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, explorer]) {
+    for (const view of [present, status, controls, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, explorer,
+      numbers, phases, formula, timeline, lesson]) {
       view.mount(this);
     }
     let { config, errors } = decodeConfig(location.search.slice(1));
@@ -77,6 +86,16 @@ class App {
     this.writeUrl(body.config);
     this.connect();
     return true;
+  }
+
+  // An existing session as it is (a lesson step's, made by the server in that step's state).
+  async openSession(id) {
+    const body = await api.get(id);
+    this.sessionId = body.id;
+    this.config = body.config;
+    this.writeUrl(body.config);
+    this.connect();
+    return body;
   }
 
   connect() {
@@ -153,7 +172,10 @@ class App {
     const base = fromPreset ? {} : decodeConfig(encodeConfig(this.config)).config;
     const old = this.sessionId;
     const opened = await this.open(mergeDeep(base, partial));
-    if (opened && old && old !== this.sessionId) api.remove(old).catch(() => {});
+    if (opened && old && old !== this.sessionId) {
+      // Later, so requests still in flight for the old session finish first.
+      setTimeout(() => api.remove(old).catch(() => {}), OLD_SESSION_GRACE_MS);
+    }
     return opened;
   }
 
@@ -163,9 +185,13 @@ class App {
     return `?class_code=${encodeURIComponent(this.classCode)}&name=${name}`;
   }
 
+  // The config, the class code and the presentation options (present.keptQuery); a
+  // lesson page's state is its ?step=, not a config.
   writeUrl(config) {
-    const query = encodeConfig(config) + (this.classCode ? `&class=${encodeURIComponent(this.classCode)}` : "");
-    if (location.search.slice(1) !== query) history.replaceState(null, "", `?${query}`);
+    const query = [lessonIdFromPath(location.pathname) ? "" : encodeConfig(config),
+      this.classCode ? `class=${encodeURIComponent(this.classCode)}` : "", present.keptQuery(location.search)]
+      .filter(Boolean).join("&");
+    if (location.search.slice(1) !== query) history.replaceState(null, "", query ? `?${query}` : location.pathname);
   }
 
   shareUrl() {

@@ -346,3 +346,17 @@ def test_time_travel_views_and_continues_from_an_earlier_step(api):
         assert response.status_code == 422 and fields_of(response) == ["step"]
     response = api.post(f"/api/sessions/{sid}/rewind", json={"step": 999})
     assert response.status_code == 422 and fields_of(response) == ["step"]
+
+
+def test_explaining_and_drawing_an_earlier_step(api):
+    sid = create(api, preset="seed-2-3-1")["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 5})
+    then = api.get(f"/api/sessions/{sid}/explain/weight?layer=1&i=0&j=0&step=0").json()
+    assert then["step"] == 0 and round(then["product"], 5) == 0.14548
+    now = api.get(f"/api/sessions/{sid}/explain/neuron?layer=2&unit=0").json()
+    assert now["step"] == 5 and round(now["z"], 4) != 1.2332
+    past = api.get(f"/api/sessions/{sid}/explain/neuron?layer=2&unit=0&step=0").json()
+    assert round(past["z"], 4) == 1.2332
+    grid = api.get(f"/api/sessions/{sid}/at/2?grid=8").json()["snapshot"]["grid"]
+    assert grid["encoding"] == "u8" and len(grid["x"]) == 8 and grid["output"][0]["data"]
+    assert api.get(f"/api/sessions/{sid}/explain/neuron?layer=1&unit=0&step=99").status_code == 422

@@ -1,0 +1,264 @@
+// The formula panel: the arithmetic of the selected neuron (z = inputs times weights
+// summed, a = activation(z)) or weight (the chain rule for dL/dw, factor by factor),
+// numbers substituted, typeset in HTML (fractions and subscripts by CSS). The numbers are
+// the engine's: the explain routes' (core/explain.py), fetched again on every selection
+// and, while something is selected, on new snapshots (one request at a time, at most 4
+// a second), so a weight changed anywhere shows here. The root carries data-kind and
+// data-value (the final value, full precision: the neuron's a, the weight's dL/dw).
+import { Gate } from "./timeline-gate.js";
+import { biasLines, inputLines, neuronLines, paramSymbol, updateLine, weightLines } from "./formula-lines.js";
+import { paramName, unitName } from "./diagram-text.js";
+import { paramValue } from "./diagram-paint.js";
+import { plainText } from "./formula-symbols.js";
+
+const HINT = "Click a neuron, or shift-click a weight, to see its arithmetic with the numbers filled in.";
+
+class PastUnsupported extends Error {}
+
+function h(tag, className, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+// ---- typesetting tokens (formula-symbols.js, formula-lines.js) ----
+
+function renderToken(token) {
+  switch (token.t) {
+    case "sym": {
+      const span = h("span", "sym");
+      if (token.base) span.append(h("var", null, token.base));
+      if (token.sub) span.append(h("sub", null, token.sub));
+      return span;
+    }
+    case "frac":
+      return h("span", "frac", h("span", "frac-num", ...token.num.map(renderToken)),
+        h("span", "frac-den", ...token.den.map(renderToken)));
+    case "num": {
+      const span = h("span", "n", token.text);
+      if (Number.isFinite(token.value)) span.title = String(token.value);
+      return span;
+    }
+    case "fn":
+      return h("span", "fn", token.text);
+    case "eq":
+      return h("span", "op eq", "=");
+    case "text":
+      return h("span", "txt", token.text);
+    default:
+      return h("span", token.text === "+" || token.text === "\u00b7" ? "op bin" : "op", token.text);
+  }
+}
+
+// One line: segments that do not break inside, split before each "=" and "+" so a long
+// line wraps between its terms. Read out as one line (aria-label).
+function renderLine(line) {
+  const row = h("div", `eq-line ${line.className ?? ""}`);
+  row.setAttribute("role", "math");
+  row.setAttribute("aria-label", line.tokens.map((k) => (k.t === "eq" ? " = " : k.t === "op" && k.text === "+" ? " + "
+    : k.t === "num" || k.t === "fn" || k.t === "text" ? k.text : plainText(k))).join(""));
+  let seg = h("span", "seg");
+  for (const token of line.tokens) {
+    if ((token.t === "eq" || (token.t === "op" && token.text === "+")) && seg.childNodes.length) {
+      row.append(seg);
+      seg = h("span", "seg");
+    }
+    seg.append(renderToken(token));
+  }
+  if (seg.childNodes.length) row.append(seg);
+  return row;
+}
+
+function renderFactors(rows) {
+  const table = h("table", "formula-factors");
+  const body = table.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    tr.insertCell().append(...row.tokens.map(renderToken));
+    tr.insertCell().append(h("span", "op eq", "="), renderToken(row.value));
+    tr.insertCell().append(row.meaning);
+    tr.cells[2].className = "meaning";
+  }
+  return table;
+}
+
+// ---- the panel ----
+
+function keyOf(detail) {
+  if (!detail) return null;
+  return `${detail.kind}:${detail.layer}:${detail.i ?? ""}:${detail.j ?? ""}`;
+}
+
+async function getJson(url) {
+  const response = await fetch(url);
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(data?.error?.message ?? `request failed with ${response.status}`);
+  return data;
+}
+
+export function mount(app) {
+  const root = h("section", "formula-panel");
+  root.dataset.testid = "formula";
+  root.setAttribute("aria-label", "Formula");
+  const title = h("h2", null, "Formula");
+  const what = h("span", "formula-what");
+  const body = h("div", "formula-body");
+  root.append(h("div", "formula-head", title, what), body);
+  const anchor = document.getElementById("metrics") ?? document.getElementById("diagram");
+  anchor.after(root);
+
+  let selection = null;
+  let key = null;
+  let data = null;       // {kind, result} for `key`
+  let problem = null;    // words for what went wrong
+  let snap = null;       // the snapshot on screen (may be a past one)
+  let session = null;
+  let version = 0;       // counts deliveries: a new answer is drawn even if it reads the same
+  let drawn = null;      // what is on screen, to skip redrawing the same panel per frame
+
+  const decimals = () => app.numbers?.decimals ?? 4;
+
+  // The sample explained: the one the diagram's numbers show. Mid-step in numbers mode
+  // that is the batch's first row, when it is one of the probe rows the routes explain.
+  const sampleNow = () => {
+    const rows = snap?.probe?.inputs?.length ?? 0;
+    const row = snap?.pending?.batch?.[0];
+    const mid = ["forward", "loss", "backward"].includes(snap?.phase);
+    if (app.numbers?.on && mid && !snap.viewing_past && Number.isInteger(row) && row < rows) {
+      return { sample: row, words: `batch sample 1 (probe sample ${row})` };
+    }
+    return { sample: 0, words: "probe sample 0" };
+  };
+
+  const fetcher = async (req) => {
+    const { detail, id, past, sample } = req;
+    if (detail.kind === "neuron" && detail.layer === 0) return null;  // an input: nothing to compute
+    const base = `/api/sessions/${id}/explain`;
+    const step = past === null ? "" : `&step=${past}`;
+    const i = detail.kind === "bias" ? 0 : detail.i;
+    const result = detail.kind === "neuron"
+      ? await (past === null ? app.api.explainNeuron(id, detail.layer, detail.i, sample)
+        : getJson(`${base}/neuron?layer=${detail.layer}&unit=${detail.i}&sample=${sample}${step}`))
+      : await (past === null ? app.api.explainWeight(id, detail.layer, i, detail.j, sample)
+        : getJson(`${base}/weight?layer=${detail.layer}&i=${i}&j=${detail.j}&sample=${sample}${step}`));
+    // A past step is explained only by a server that says it explained that step.
+    if (past !== null && result?.step !== past) throw new PastUnsupported();
+    return result;
+  };
+
+  const deliver = (req, outcome) => {
+    if (req.key !== key || req.id !== app.sessionId) return;  // the selection moved on
+    version += 1;
+    if (outcome.ok) {
+      data = { kind: req.detail.kind, result: outcome.result, words: req.words, sample: req.sample };
+      problem = null;
+    } else if (outcome.error instanceof PastUnsupported) {
+      data = null;
+      problem = `Viewing step ${req.past} (past): the formula explains the live network only. ` +
+        "\u201ccontinue from here\u201d makes this step live, and its arithmetic shows here.";
+    } else {
+      data = null;
+      problem = `could not explain this: ${outcome.error?.message ?? outcome.error}`;
+    }
+    render();
+  };
+
+  const gate = new Gate(fetcher, deliver, { interval: 250 });
+
+  const want = () => {
+    if (!selection || !app.sessionId) return;
+    gate.want({ key, detail: selection, id: app.sessionId, past: snap?.viewing_past ? snap.step : null, ...sampleNow() });
+  };
+
+  const describeSelection = (words) => {
+    const n = app.topology?.layers?.length ?? 0;
+    const s = selection;
+    if (s.kind === "neuron") return `${unitName(s.layer, s.i, n)} \u00b7 ${words}`;
+    if (s.kind === "bias") return `${paramName("bias", s.layer, null, s.j)}: bias of ${unitName(s.layer, s.j, n)} \u00b7 ${words}`;
+    return `${paramName("weight", s.layer - 1, s.i, s.j)}: ${unitName(s.layer - 1, s.i, n)} \u2192 ${unitName(s.layer, s.j, n)} \u00b7 ${words}`;
+  };
+
+  // The update line (phase "update"): the weight's old value, the change and the new one.
+  const update = () => {
+    const up = snap?.phase === "update" && !snap.viewing_past ? snap.pending?.update : null;
+    if (!up?.old || !selection || selection.kind === "neuron") return null;
+    const { kind, layer, i, j } = selection;
+    const at = (params) => paramValue(params, kind, layer - 1, i, j);
+    return updateLine(paramSymbol(kind, layer, i ?? 0, j), at(up.old), at(up.change), at(up.new), decimals());
+  };
+
+  const render = () => {
+    const up = update();
+    const now = sampleNow();
+    const input = selection?.kind === "neuron" && selection.layer === 0 ? snap?.probe?.inputs?.[now.sample]?.[selection.i] : null;
+    const signature = [key, version, decimals(), problem, up?.tokens.map((t) => t.text ?? t.base).join(" "), input,
+      now.words].join("|");
+    if (signature === drawn) return;
+    drawn = signature;
+    delete root.dataset.value;
+    if (!selection) {
+      root.dataset.kind = "";
+      what.textContent = "";
+      body.replaceChildren(h("p", "formula-hint", HINT));
+      return;
+    }
+    root.dataset.kind = selection.kind;
+    const isInput = selection.kind === "neuron" && selection.layer === 0;
+    what.textContent = describeSelection(isInput ? now.words : data?.words ?? now.words);
+    const d = decimals();
+    let built = null;
+    if (isInput) {
+      built = input === undefined || input === null ? null : inputLines(selection.i, input, d);
+    } else if (data?.result) {
+      const r = data.result;
+      if (data.kind === "neuron") built = neuronLines(r, d);
+      else if (data.kind === "bias") built = biasLines(r, paramSymbol("bias", selection.layer, 0, selection.j), d);
+      else built = weightLines(r, d);
+    }
+    if (!built) {
+      body.replaceChildren(h("p", problem ? "formula-problem" : "formula-hint", problem ?? "working it out\u2026"));
+      return;
+    }
+    root.dataset.value = built.value === null ? "NaN" : String(built.value);
+    const parts = built.lines.map(renderLine);
+    if (up) parts.push(renderLine(up));
+    if (built.factors?.length) parts.push(renderFactors(built.factors));
+    for (const note of built.notes ?? []) parts.push(h("p", "formula-note", note));
+    body.replaceChildren(...parts);
+  };
+
+  app.bus.on("select", (detail) => {
+    const next = detail && ["neuron", "weight", "bias"].includes(detail.kind) ? detail : null;
+    const nextKey = keyOf(next);
+    if (nextKey === key) return;
+    selection = next;
+    key = nextKey;
+    data = null;
+    problem = null;
+    gate.drop();
+    render();
+    want();
+  });
+  app.bus.on("snapshot", (frame) => {
+    snap = frame;
+    if (!selection) return;
+    render();  // the update line and an input's value come with the snapshot
+    want();
+  });
+  app.bus.on("numbers", () => {
+    render();
+    want();  // the sample explained may follow the numbers mode (sampleNow)
+  });
+  app.bus.on("topology", (topology) => {
+    if (session !== null && topology.session !== session) {
+      selection = null;
+      key = null;
+      data = null;
+      gate.drop();
+    }
+    session = topology.session;
+    render();
+  });
+  render();
+}
