@@ -1,10 +1,10 @@
 """The source articles' own training code, written the way they write it, to time against.
 
-Seed 000 (/work/shared/seeds/000_*.txt, section 4.3 and "合并前向传播和反向传播"): a 2-3-1
+Seed 000 (the source article on the 2-3-1 network, section 4.3 and "合并前向传播和反向传播"): a 2-3-1
 net as a list of four arrays, trained by `update_weights`, which deep-copies the weights
 and nudges each of the 13 parameters by 1e-4 (forward finite differences).
 
-Seed 002 (/work/shared/seeds/002_*.txt): `TwoLayerNet` with its backprop `gradient`, and
+Seed 002 (the source article on the two-layer net): `TwoLayerNet` with its backprop `gradient`, and
 its training loop's step (random batch by np.random.choice, gradient, update, loss).
 The seed imports sigmoid, sigmoid_grad, softmax and cross_entropy_error from the book's
 `common.functions` without showing them; they are written here from their formulas.
