@@ -14,6 +14,7 @@ import {
   parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer,
   setActivation, setBias, setDataset, setLoss,
 } from "./controls-model.js";
+import { el } from "./dom.js";
 
 const LABELS = {
   mse: "mean squared error (mse)",
@@ -34,19 +35,6 @@ const LABELS = {
 };
 
 // --- small DOM helpers -------------------------------------------------------------------
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null) continue;
-    if (key === "testid") node.dataset.testid = value;
-    else if (key === "class") node.className = value;
-    else if (key in node && !key.startsWith("aria")) node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 // A visible label around its control: clicking the text focuses the control.
 function field(text, control, { className = "ctl-field", title } = {}) {

@@ -4,6 +4,7 @@
 // in flight at most. Hovering or clicking a finding that names units emits
 //   app.bus.emit("highlight", {units: [[layer, unit], ...], kind})
 // so the diagram can point at them; {units: []} clears it.
+import { el, teachingHost } from "./dom.js";
 
 export const PLAYING_GAP_MS = 2000;  // between two requests while frames stream in
 export const PAUSED_GAP_MS = 250;    // after a step, a pause or a new session
@@ -80,22 +81,6 @@ export class Poller {
     this.timer = null;
     this.wanted = null;
   }
-}
-
-function el(tag, { dataset = {}, ...props } = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
-  Object.assign(node.dataset, dataset);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-function teachingHost() {
-  let host = document.getElementById("teaching");
-  if (!host) {
-    host = el("div", { id: "teaching", className: "teaching" });
-    document.getElementById("network-panel").append(host);
-  }
-  return host;
 }
 
 export function mount(app) {

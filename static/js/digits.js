@@ -9,22 +9,12 @@ import { Refresher } from "./digits-refresh.js";
 import { columnsMaxAbs, confusionCell, paintDiverging, paintGrey, weightColumn } from "./digits-images.js";
 import { formatCount, formatNumber, formatPercent } from "./format.js";
 import { palette } from "./theme.js";
+import { el } from "./dom.js";
 
 const MAX_WEIGHT_IMAGES = 32;
 const WEIGHT_INTERVAL = 500;
 const GALLERY_INTERVAL = 2000;
 const GALLERY_SIZE = 24;
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key in node) node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
 
 const css = ([r, g, b]) => `rgb(${r}, ${g}, ${b})`;
 

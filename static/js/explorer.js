@@ -10,27 +10,12 @@ import {
 import { formatLoss, formatNumber } from "./format.js";
 import { parseColor, rgb } from "./scales.js";
 import { palette } from "./theme.js";
+import { el, teachingHost } from "./dom.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
 const GRID = lossGrid();  // the p values of the loss chart
 const DEBOUNCE_MS = 120;
 const PARALLEL = 4;  // loss requests in flight while the chart's points load
-
-function el(tag, { dataset = {}, ...props } = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
-  Object.assign(node.dataset, dataset);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-function teachingHost() {
-  let host = document.getElementById("teaching");
-  if (!host) {
-    host = el("div", { id: "teaching", className: "teaching" });
-    document.getElementById("network-panel").append(host);
-  }
-  return host;
-}
 
 const cssVar = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 

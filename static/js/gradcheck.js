@@ -6,6 +6,7 @@ import {
   formatError, formatMs, formatSig, summary,
 } from "./gradcheck-model.js";
 import { formatCount, formatLoss } from "./format.js";
+import { el, teachingHost } from "./dom.js";
 
 const METHOD_LABELS = { "numeric-central": "central difference", "numeric-forward": "forward difference" };
 const METHOD_FORMULAS = {
@@ -18,23 +19,6 @@ const COLUMNS = [
   ["norm rel. error", "\u2016bp \u2212 num\u2016 / (\u2016bp\u2016 + \u2016num\u2016) for the array as a whole"],
   ["result", `pass when the max relative error is below ${PASS_LIMIT.toExponential(0)}`],
 ];
-
-function el(tag, { dataset = {}, ...props } = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
-  Object.assign(node.dataset, dataset);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-// The teaching panels live under the diagram, in mount order.
-function teachingHost() {
-  let host = document.getElementById("teaching");
-  if (!host) {
-    host = el("div", { id: "teaching", className: "teaching" });
-    document.getElementById("network-panel").append(host);
-  }
-  return host;
-}
 
 // Resolves once the session has stopped playing (or after two seconds).
 function pauseFirst(app) {

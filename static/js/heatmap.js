@@ -13,6 +13,7 @@ import {
   byteValue, colorTable, decodeBase64Into, niceTicks, paintFlipped, roundUp, scalePosition, unitScale,
 } from "./grid-decode.js";
 import { palette } from "./theme.js";
+import { el } from "./dom.js";
 
 const PLOT = 240;                       // the plot area, CSS px
 const MARGIN = { left: 36, right: 10, top: 8, bottom: 24 };
@@ -33,17 +34,6 @@ const mixRgb = (a, b, t) => a.map((v, i) => Math.round(v + (b[i] - v) * t));
 function cssVar(name, fallback) {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return value || fallback;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key in node) node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
 }
 
 // A canvas with a backing store at the device's pixel ratio, drawn in CSS px.

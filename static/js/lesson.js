@@ -10,22 +10,10 @@ import {
   stepFromSearch, stepLabel,
 } from "./lesson-model.js";
 import { setHidden } from "./lesson-hide.js";
+import { el } from "./dom.js";
 
 const LIVE_TIMEOUT_MS = 20_000;
 const DROP_DELAY_MS = 2_000;
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "testid") node.dataset.testid = value;
-    else if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 async function json(method, path) {
   const response = await fetch(path, { method });
