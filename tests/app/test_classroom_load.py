@@ -48,9 +48,11 @@ def test_fifty_sessions_stream_without_drops_or_delay(load):
     assert r["ready"] == SESSIONS, report
     assert r["dropped"] == {}, report
     assert r["delay_p95"] < 0.250, report
-    # Every client, not only the typical one, gets most of its frames and trains.
-    assert r["fps_min"] >= 0.8 * FPS, report
-    assert r["steps_per_s_min"] >= 0.8 * FPS, report
+    # Every client, not only the typical one, keeps getting frames and training. The rate
+    # itself is a speed target (bench/classroom_load.py reports it against 5 frames/s);
+    # here, on a machine that may be busy with other work, half of it must be reached.
+    assert r["fps_min"] >= 0.5 * FPS, report
+    assert r["steps_per_s_min"] >= 0.5 * FPS, report
 
 
 def test_server_memory_stays_under_two_mib_a_session(load):
