@@ -80,20 +80,13 @@ def _count(text: str) -> int:
 
 
 def _train(args) -> int:
-    from core.run import Run
     from core.snapshot import snapshot
 
     if args.history and args.history.suffix not in (".csv", ".json"):
         return _fail("--history: the file name must end in .csv or .json")
-    try:
-        config = {"preset": args.preset} if args.preset else json.loads(args.config.read_text())
-        run = Run(config, mnist_dir=args.mnist_dir)
-    except OSError as error:
-        return _fail(f"--config: cannot read {args.config}: {error.strerror}")
-    except json.JSONDecodeError as error:
-        return _fail(f"--config: not valid JSON: {error}")
-    except ConfigError as error:
-        return _fail("\n".join(f"{e['field'] or 'config'}: {e['reason']}" for e in error.errors))
+    run = _build_run(args)
+    if isinstance(run, int):
+        return run
 
     if args.epochs is not None:
         total, unit = args.epochs, "epochs"
@@ -179,7 +172,6 @@ class _Progress:
 
 def _figure(args) -> int:
     from app.figures import FigureError, render_figure
-    from core.run import Run
 
     fmt = args.output.suffix.lstrip(".").lower()
     if fmt not in ("png", "svg"):
@@ -191,18 +183,13 @@ def _figure(args) -> int:
         select["unit"] = args.unit
     if args.weight is not None:
         select["i"], select["j"] = args.weight
+    run = _build_run(args)
+    if isinstance(run, int):
+        return run
     try:
-        config = {"preset": args.preset} if args.preset else json.loads(args.config.read_text())
-        run = Run(config, mnist_dir=args.mnist_dir)
         run.step(args.steps)
         data = render_figure(run, args.panel, fmt, args.theme, args.width, args.height,
                              args.decimals, select)
-    except OSError as error:
-        return _fail(f"--config: cannot read {args.config}: {error.strerror}")
-    except json.JSONDecodeError as error:
-        return _fail(f"--config: not valid JSON: {error}")
-    except ConfigError as error:
-        return _fail("\n".join(f"{e['field'] or 'config'}: {e['reason']}" for e in error.errors))
     except FigureError as error:
         return _fail(f"--{error.field}: {error.reason}")
     except StateError as error:
@@ -237,6 +224,21 @@ def _lesson(args) -> int:
         stem.with_suffix(".txt").write_text(caption(lesson, index, run) + "\n")
         print(f"{stem.name}: {step.title}")
     return 0
+
+
+def _build_run(args):
+    """The run that --preset or --config asks for, or the exit code of a clear error."""
+    from core.run import Run
+
+    try:
+        config = {"preset": args.preset} if args.preset else json.loads(args.config.read_text())
+        return Run(config, mnist_dir=args.mnist_dir)
+    except OSError as error:
+        return _fail(f"--config: cannot read {args.config}: {error.strerror}")
+    except json.JSONDecodeError as error:
+        return _fail(f"--config: not valid JSON: {error}")
+    except ConfigError as error:
+        return _fail("\n".join(f"{e['field'] or 'config'}: {e['reason']}" for e in error.errors))
 
 
 def _fail(message: str) -> int:
