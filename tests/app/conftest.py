@@ -16,9 +16,6 @@ plain functions here: `from tests.app.conftest import strict_json`.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 
 import anyio
 import pytest
@@ -27,6 +24,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.threaded_server import threaded_server
 
 # Small, fast, and independent of the NNPLAY_* environment of whoever runs the tests
 # (fields a Settings version lacks are ignored).
@@ -113,13 +111,6 @@ class LiveServer(str):
     server: uvicorn.Server
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture
 def live_server(app):
     """uvicorn serving `app` on 127.0.0.1 at a free port, in a background thread.
@@ -127,27 +118,7 @@ def live_server(app):
     The listening socket is bound here and handed to uvicorn, so there is no race for the
     port. uvicorn does not configure logging (log_config=None), so caplog sees its records.
     """
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=2, ws_ping_interval=None)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="nnplay-live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            pytest.fail("the live server did not start")
-        time.sleep(0.01)
-    url = LiveServer(f"http://127.0.0.1:{port}")
-    url.port, url.ws_url, url.app, url.server = port, f"ws://127.0.0.1:{port}", app, server
-    try:
+    with threaded_server(app, "nnplay-live-server") as (server, port):
+        url = LiveServer(f"http://127.0.0.1:{port}")
+        url.port, url.ws_url, url.app, url.server = port, f"ws://127.0.0.1:{port}", app, server
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        assert not thread.is_alive(), "the live server did not stop"

@@ -19,16 +19,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from app.main import create_app
 from app.settings import Settings
+from tests.threaded_server import threaded_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
@@ -75,31 +73,10 @@ def server():
                         session_idle_seconds=3600.0, max_steps_per_call=10_000, max_fps=30.0,
                         mnist_dir=None, data_dir=None)
     app = create_app(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))  # bound here and handed over: no race for the port
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=2, ws_ping_interval=None)
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]},
-                              name="nnplay-browser-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            uv.should_exit = True
-            sock.close()
-            pytest.fail("the nnplay server did not start")
-        time.sleep(0.02)
-    url = Server(f"http://127.0.0.1:{port}")
-    url.app = app
-    try:
+    with threaded_server(app, "nnplay-browser-server", start_timeout=15) as (_, port):
+        url = Server(f"http://127.0.0.1:{port}")
+        url.app = app
         yield url
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 # --- the browser -----------------------------------------------------------------------
