@@ -133,7 +133,7 @@ async def stop_playing(session: Session) -> None:
 async def _play(session: Session, max_fps: float) -> None:
     """Train in ticks: each tick takes its share of steps, then tells the watchers."""
     carry = 0.0
-    last = time.monotonic()
+    last = next_tick = time.monotonic()
     try:
         while session.playing:
             started = time.monotonic()
@@ -157,7 +157,12 @@ async def _play(session: Session, max_fps: float) -> None:
                 session.playing = False
                 broadcast(session, {"type": "diverged", **session.run.divergence})
             broadcast(session)
-            await asyncio.sleep(max(0.0, 1.0 / ticks - (time.monotonic() - started)))
+            # Ticks keep to a fixed clock: a wake-up that comes late (a busy loop with many
+            # sessions) shortens the next wait instead of slowing every tick after it. More
+            # than a tick behind, the clock starts again from now rather than rushing.
+            now = time.monotonic()
+            next_tick = max(next_tick + 1.0 / ticks, now - 0.5 / ticks)
+            await asyncio.sleep(max(0.0, next_tick - now))
     except asyncio.CancelledError:
         raise
     except Exception:  # never let one session's failure go unnoticed, nor take others down

@@ -7,7 +7,8 @@ lag from /api/health. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 wi
 delay under 100 ms; 100 clients x 20 frames/s of a 2-8-8-1 with a 50x50 grid.
 
     .venv/bin/python bench/server_stream.py [--seconds 10] [--clients 1,10,100]
-The server runs in a subprocess (uvicorn, one worker) so client work does not count
+The server runs in a subprocess started as `nnplay serve` starts it (one process, no
+per-message deflate, saving to a temporary data directory) so client work does not count
 against it; everything stays on 127.0.0.1 and stops by itself.
 """
 from __future__ import annotations
@@ -16,10 +17,12 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -94,9 +97,11 @@ def main() -> int:
     parser.add_argument("--clients", default="1,10,100")
     args = parser.parse_args()
     port = free_port()
-    env = dict(os.environ, NNPLAY_MAX_SESSIONS="1000")
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port),
-                               "--log-level", "warning"], env=env)
+    data_dir = tempfile.mkdtemp(prefix="nnplay-bench-")
+    env = dict(os.environ, NNPLAY_MAX_SESSIONS="1000", NNPLAY_DATA_DIR=data_dir)
+    # Served as `nnplay serve` serves it (the Docker image's command), saving included.
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -118,6 +123,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

@@ -14,6 +14,7 @@ class Activation:
     formula = ""          # how a front end writes f(z)
     derivative_formula = ""
     gives_log = False     # forward_with_log gives log a too (softmax)
+    elementwise = True    # each a depends on its own z only (so any array shape will do)
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         """z (n, units) -> a (n, units)."""
@@ -115,6 +116,7 @@ class Softmax(Activation):
     formula = "e^(z_j) / sum_k e^(z_k)"
     derivative_formula = "a_j (delta_jk - a_k)"
     gives_log = True
+    elementwise = False
 
     def forward(self, z):
         # Max-shifted so the largest exponent is e^0 = 1.

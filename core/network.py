@@ -98,6 +98,22 @@ class Network:
             a = out.a
         return values
 
+    def unit_activations(self, x: np.ndarray, dtype: np.dtype | type) -> list[np.ndarray]:
+        """x (n, d) -> every layer's a, one row per unit (fan_out, n), computed with the
+        parameters cast to `dtype`. For pictures of the network: float32 makes tanh and
+        exp several times cheaper, far below what an 8-bit image can show; and in this
+        layout the bias is added along rows of n, not n times along rows of fan_out."""
+        a = np.ascontiguousarray(x.T, dtype=dtype)
+        out = []
+        for layer in self.layers:
+            z = layer.W.T.astype(dtype, copy=False) @ a
+            if layer.b is not None:
+                z += layer.b.astype(dtype, copy=False)[:, None]
+            f = layer.activation
+            a = f.forward(z) if f.elementwise else np.ascontiguousarray(f.forward(z.T).T)
+            out.append(a)
+        return out
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         """x (n, d) -> output a (n, k)."""
         a = x

@@ -6,6 +6,8 @@ with rows along y.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from core.plain import finite_or_none, plain
@@ -135,18 +137,46 @@ def grid_values(run, resolution: int) -> dict | None:
     """Every unit's activation over a resolution x resolution grid of the 2-D input domain,
     as arrays: {"x": (res,), "y": (res,), "layers": [(units, res, res) per layer]}, rows
     along y; None when the inputs are not 2-D."""
+    grids = grids_values(run, (resolution,))
+    return None if grids is None else grids[0]
+
+
+def grids_values(run, resolutions: tuple[int, ...], dtype=None) -> list[dict] | None:
+    """grid_values at several resolutions, in one forward pass over all their points;
+    computed in `dtype` (default: the run's own) when given, e.g. float32 for pictures."""
     domain = run.data.domain
     if run.sizes[0] != 2 or domain is None:
         return None
-    resolution = int(min(max(resolution, 2), MAX_GRID))
-    xs = np.linspace(domain[0][0], domain[0][1], resolution)
-    ys = np.linspace(domain[1][0], domain[1][1], resolution)
-    gx, gy = np.meshgrid(xs, ys)  # row i is y = ys[i]
-    points = np.column_stack([gx.ravel(), gy.ravel()]).astype(run.dtype)
+    resolutions = tuple(int(min(max(r, 2), MAX_GRID)) for r in resolutions)
+    axes, points = _grid_points(tuple(map(tuple, domain)), resolutions, np.dtype(dtype or run.dtype).str)
     with np.errstate(all="ignore"):
-        values = run.network.forward(points)
-    layers = [v.a.T.reshape(-1, resolution, resolution) for v in values]
-    return {"x": xs, "y": ys, "layers": layers}
+        if dtype is None:
+            values = [v.a.T for v in run.network.forward(points)]
+        else:
+            values = run.network.unit_activations(points, dtype)
+    grids, start = [], 0
+    for (xs, ys), r in zip(axes, resolutions):
+        cells = slice(start, start + r * r)
+        grids.append({"x": xs, "y": ys, "layers": [a[:, cells].reshape(-1, r, r) for a in values]})
+        start += r * r
+    return grids
+
+
+@functools.lru_cache(maxsize=32)
+def _grid_points(domain: tuple, resolutions: tuple[int, ...], dtype: str):
+    """((xs, ys) per resolution, all their grid points stacked (sum of res^2, 2)); cached
+    because a live view asks for the same grids every frame. Read-only: shared."""
+    axes, blocks = [], []
+    for r in resolutions:
+        xs = np.linspace(domain[0][0], domain[0][1], r)
+        ys = np.linspace(domain[1][0], domain[1][1], r)
+        gx, gy = np.meshgrid(xs, ys)  # row i is y = ys[i]
+        axes.append((xs, ys))
+        blocks.append(np.column_stack([gx.ravel(), gy.ravel()]))
+    points = np.concatenate(blocks).astype(dtype)
+    for array in [points, *(a for pair in axes for a in pair)]:
+        array.flags.writeable = False
+    return axes, points
 
 
 def decision_grid(run, resolution: int, max_units: int | None = None) -> dict | None:

@@ -19,11 +19,13 @@ from core.snapshot import by_layer
 FORMAT = "nnplay-run/1"
 
 
-def export_state(run: Run, *, arrays: bool = False, history: bool = True) -> dict:
+def export_state(run: Run, *, arrays: bool = False, history: bool = True,
+                 config: dict | None = None) -> dict:
     """The run as plain Python (JSON-ready). An unfinished step is left out.
 
     With `arrays`, parameters and optimizer state stay NumPy copies (compact, for keeping
-    in memory); `history` False leaves the history out (None).
+    in memory) and the config is a deep copy, or `config` when given (a copy equal to the
+    run's, shared between documents); `history` False leaves the history out (None).
     """
     batcher = run.batcher.state()
     if run.pending is not None and run.phase not in (None, "update"):
@@ -31,7 +33,7 @@ def export_state(run: Run, *, arrays: bool = False, history: bool = True) -> dic
     convert = _copies if arrays else plain
     return {
         "format": FORMAT,
-        "config": copy.deepcopy(run.config) if arrays else run.config,
+        "config": (config if config is not None else copy.deepcopy(run.config)) if arrays else run.config,
         "params": convert(by_layer(run.param_arrays(), run.bias)),
         "history": run.history.as_dict() if history else None,
         "step": run.step_count,

@@ -199,7 +199,7 @@ def _error(code: str, message: str, fields: list | None = None) -> dict:
 async def _deliver(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
     """Control messages at once; snapshot frames at most max_fps a second, newest first."""
     interval = 1.0 / websocket.app.state.settings.max_fps
-    last_frame = 0.0
+    due = 0.0  # the earliest the next frame may go
     while True:
         await subscriber.wakeup.wait()
         subscriber.wakeup.clear()
@@ -211,13 +211,17 @@ async def _deliver(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
             scope.cancel()
             return
         if subscriber.frame_pending:
-            wait = last_frame + interval - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            now = time.monotonic()
+            if now < due:
+                await asyncio.sleep(due - now)
                 subscriber.wakeup.set()  # look again: more may have arrived meanwhile
                 continue
             subscriber.frame_pending = False
-            last_frame = time.monotonic()
+            # Frames keep to a clock too: one sent a little late (up to half an interval)
+            # does not push every later one back, so a play loop ticking at exactly
+            # max_fps gets all its frames through; over any second there are still at
+            # most about max_fps of them.
+            due = max(due, now - 0.5 * interval) + interval
             await _send_bytes(websocket, await subscriber.frame())
 
 

@@ -143,3 +143,42 @@ def test_softmax_log_a_is_what_cross_entropy_works_out(dtype):
     assert cce.value_of(LayerValues(z, a, log_a), t) == cce.value(z, a, t)
     assert cce.value_of(LayerValues(z, a), t) == cce.value(z, a, t)
     assert get_activation("tanh").forward_with_log(z)[1] is None
+
+
+@pytest.mark.parametrize("preset, overrides", [
+    ("xor", {"layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]}),
+    ("two-layer-digits", {}),
+    ("circle", {"bias": False}),
+])
+def test_unit_activations_are_the_forward_pass_one_row_per_unit(preset, overrides):
+    run = Run({"preset": preset, **overrides})
+    run.step(3)
+    x = run.data.x_train[:50]
+    plain = [v.a.T for v in run.network.forward(x)]
+    wide = run.network.unit_activations(x, np.float64)
+    narrow = run.network.unit_activations(x, np.float32)
+    for a, a64, a32 in zip(plain, wide, narrow):
+        assert a64.shape == a.shape and a32.dtype == np.float32
+        np.testing.assert_allclose(a64, a, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(a32, a, rtol=1e-5, atol=1e-5)
+    if run.config["activations"][-1] == "softmax":  # across the units of each point
+        np.testing.assert_allclose(wide[-1].sum(axis=0), 1.0, rtol=1e-12)
+
+
+def test_grids_at_several_resolutions_are_each_grid_on_its_own():
+    from core.snapshot import grid_values, grids_values
+
+    run = Run({"preset": "xor", "layers": [2, 5, 1]})
+    run.step(10)
+    both = grids_values(run, (12, 5))
+    for grid, resolution in zip(both, (12, 5)):
+        alone = grid_values(run, resolution)
+        np.testing.assert_array_equal(grid["x"], alone["x"])
+        np.testing.assert_array_equal(grid["y"], alone["y"])
+        for layer, single in zip(grid["layers"], alone["layers"]):
+            assert layer.shape == single.shape == (len(single), resolution, resolution)
+            np.testing.assert_allclose(layer, single, rtol=1e-12, atol=1e-15)
+    # Row i of a grid is y = y[i], column j is x = x[j]: the output there is the network's.
+    grid = both[0]
+    point = np.array([[grid["x"][3], grid["y"][7]]])
+    assert grid["layers"][-1][0, 7, 3] == pytest.approx(run.network.predict(point)[0, 0], rel=1e-12)

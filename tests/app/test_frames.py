@@ -1,0 +1,59 @@
+"""The frame pieces: quantized grids decode to the engine's values, and history tails."""
+import base64
+
+import numpy as np
+import pytest
+
+from app.frames import _pack, quantized_grid
+from core.run import Run
+from core.snapshot import grid_values
+
+
+def _decode(packed: dict) -> np.ndarray:
+    data = np.frombuffer(base64.b64decode(packed["data"]), dtype=np.uint8).astype(float)
+    return packed["low"] + data / 255 * (packed["high"] - packed["low"])
+
+
+def test_a_quantized_grid_decodes_to_the_engines_values_within_one_level():
+    run = Run({"preset": "xor", "layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]})
+    run.step(20)
+    grid = quantized_grid(run, 30, unit_resolution=10)
+    fine, coarse = grid_values(run, 30), grid_values(run, 10)
+    assert grid["encoding"] == "u8"
+    np.testing.assert_allclose(grid["x"], fine["x"])
+    np.testing.assert_allclose(grid["unit_y"], coarse["y"])
+    assert [len(layer) for layer in grid["layers"]] == [8, 8] and len(grid["output"]) == 1
+    pairs = [(grid["output"][0], fine["layers"][-1][0])]
+    pairs += [(packed, values) for packed_layer, layer in zip(grid["layers"], coarse["layers"])
+              for packed, values in zip(packed_layer, layer)]
+    for packed, values in pairs:
+        exact = values.ravel()
+        assert packed["low"] == pytest.approx(exact.min(), abs=1e-6)
+        assert packed["high"] == pytest.approx(exact.max(), abs=1e-6)
+        step = (packed["high"] - packed["low"]) / 255
+        assert np.abs(_decode(packed) - exact).max() <= step / 2 + 1e-5
+
+
+def test_thumbnails_keep_the_first_units_of_each_layer():
+    run = Run({"preset": "circle", "layers": [2, 6, 5, 1], "activations": ["relu", "tanh", "sigmoid"]})
+    grid = quantized_grid(run, 20, max_units=4)
+    full = quantized_grid(run, 20)
+    assert [len(layer) for layer in grid["layers"]] == [4, 4]
+    assert grid["layers"][1] == full["layers"][1][:4]
+
+
+def test_packing_copes_with_flat_and_non_finite_grids():
+    units = np.stack([np.full((4, 4), 0.25), np.arange(16.0).reshape(4, 4)])
+    units[1, 0, 0] = np.nan
+    units[1, 3, 3] = np.inf
+    flat, ramp = _pack(units)
+    assert flat["low"] == flat["high"] == 0.25 and set(_decode(flat)) == {0.25}
+    assert ramp["low"] == 0.0 and ramp["high"] == 14.0  # NaN and inf count as 0.0
+    decoded = _decode(ramp).reshape(4, 4)
+    assert decoded[0, 0] == 0.0 and decoded[3, 3] == 0.0
+    assert decoded[2, 1] == pytest.approx(9.0, abs=14 / 255)
+
+
+def test_no_grid_without_two_inputs():
+    assert quantized_grid(Run({"preset": "seed-2-3-1"}), 10) is not None
+    assert quantized_grid(Run({"preset": "linear-4-4-4-4"}), 10) is None
