@@ -5,7 +5,9 @@ low and high, base64) because a 50x50 grid per neuron as JSON floats is ten time
 """
 from __future__ import annotations
 
-import base64
+import binascii
+import itertools
+import math
 
 import numpy as np
 
@@ -32,18 +34,28 @@ def session_snapshot(session: Session, grid: int | None = None, *, params: bool 
     return snap
 
 
-def _pack(units: np.ndarray) -> list[dict]:
-    """Grids (units, res, res) -> per unit {"low", "high", "data": base64 of uint8, rows
-    along y}, 0 standing for low and 255 for high (non-finite values as 0.0)."""
-    flat = units.reshape(len(units), -1)
-    if not np.isfinite(flat).all():
+def _pack(grids: list[np.ndarray]) -> list[dict]:
+    """Unit grids (each (res, res), any res) -> per unit {"low", "high", "data": base64 of
+    uint8, rows along y}, 0 standing for low and 255 for high (non-finite values as 0.0).
+
+    All of them in one pass over one flat array, segment by segment: a frame holds a
+    dozen small grids, and a NumPy call per grid would cost more than the arithmetic.
+    """
+    sizes = [g.size for g in grids]
+    starts = list(itertools.accumulate(sizes, initial=0))
+    flat = np.concatenate([g.ravel() for g in grids])
+    low, high = np.minimum.reduceat(flat, starts[:-1]), np.maximum.reduceat(flat, starts[:-1])
+    lows, highs = low.tolist(), high.tolist()
+    if not all(map(math.isfinite, lows + highs)):  # NaN and inf reach these
         flat = np.where(np.isfinite(flat), flat, 0)
-    low, high = flat.min(axis=1), flat.max(axis=1)
-    span = high - low
-    scale = np.divide(255, span, out=np.zeros_like(span), where=span > 0)
-    data = np.rint((flat - low[:, None]) * scale[:, None]).astype(np.uint8)
-    return [{"low": float(lo), "high": float(hi), "data": base64.b64encode(d.tobytes()).decode()}
-            for lo, hi, d in zip(low, high, data)]
+        low, high = np.minimum.reduceat(flat, starts[:-1]), np.maximum.reduceat(flat, starts[:-1])
+        lows, highs = low.tolist(), high.tolist()
+    scale = [255 / (hi - lo) if hi > lo else 0.0 for lo, hi in zip(lows, highs)]  # flat: all 0
+    flat -= np.repeat(low, sizes)
+    flat *= np.repeat(np.array(scale, dtype=flat.dtype), sizes)
+    data = np.rint(flat, out=flat).astype(np.uint8)
+    return [{"low": lo, "high": hi, "data": binascii.b2a_base64(data[a:b], newline=False).decode("ascii")}
+            for lo, hi, a, b in zip(lows, highs, starts, starts[1:])]
 
 
 def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID,
@@ -58,12 +70,13 @@ def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID,
         return None
     fine, coarse = grids
     hidden = [layer[:max_units] for layer in coarse["layers"][:-1]]
-    packed = _pack(np.concatenate(hidden)) if hidden else []  # one pass for every thumbnail
-    bounds = np.cumsum([0] + [len(layer) for layer in hidden])
+    packed = _pack([*fine["layers"][-1], *(unit for layer in hidden for unit in layer)])
+    outputs = len(fine["layers"][-1])
+    bounds = list(itertools.accumulate((len(layer) for layer in hidden), initial=outputs))
     return {"encoding": "u8", "x": fine["x"], "y": fine["y"],
-            "output": _pack(fine["layers"][-1]),
+            "output": packed[:outputs],
             "unit_x": coarse["x"], "unit_y": coarse["y"],
-            "layers": [packed[a:b] for a, b in zip(bounds[:-1], bounds[1:])]}
+            "layers": [packed[a:b] for a, b in zip(bounds, bounds[1:])]}
 
 
 def topology_message(session: Session) -> dict:

@@ -6,7 +6,7 @@ fixed time. Printed per case: frames/s per client (and in all), p50/p95 frame de
 lag from /api/health. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 with p95
 delay under 100 ms; 100 clients x 20 frames/s of a 2-8-8-1 with a 50x50 grid.
 
-    .venv/bin/python bench/server_stream.py [--seconds 10] [--clients 1,10,100]
+    .venv/bin/python bench/server_stream.py [--seconds 10] [--clients 1,10,100] [--case NAME]
 The server runs in a subprocess started as `nnplay serve` starts it (one process, no
 per-message deflate, saving to a temporary data directory) so client work does not count
 against it; everything stays on 127.0.0.1 and stops by itself.
@@ -95,6 +95,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", default="1,10,100")
+    parser.add_argument("--case", action="append", choices=list(CASES),
+                        help="only this case (repeatable; default: every case)")
     args = parser.parse_args()
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="nnplay-bench-")
@@ -112,7 +114,7 @@ def main() -> int:
                 time.sleep(0.1)
         print(f"{'case':<22} {'clients':>7} {'target':>6} {'fps/client':>10} {'total/s':>8} "
               f"{'p50 ms':>7} {'p95 ms':>7} {'bytes':>7} {'lag p95':>8}  verdict")
-        for name in CASES:
+        for name in args.case or CASES:
             for clients in (int(c) for c in args.clients.split(",")):
                 r = asyncio.run(run_case(base, name, clients, args.seconds))
                 ok = r["fps_per_client"] >= 0.9 * r["target_fps"] and r["p95_ms"] < 100

@@ -73,13 +73,16 @@ class Batcher:
         # The permutation array is never changed in place (each pass draws a new one).
         return self.samples_seen, self.position, self.permutation, self._rng_state
 
-    def state(self, mark: tuple | None = None) -> dict:
+    def state(self, mark: tuple | None = None, *, arrays: bool = False) -> dict:
         """Everything needed to continue the same sequence of batches later: from now, or
-        from an earlier mark()."""
+        from an earlier mark(). The permutation is a list (JSON), or with `arrays` the
+        array itself (never changed in place, so it can be shared; and a list of ints
+        in every kept state is what the garbage collector would walk through)."""
         samples_seen, position, permutation, rng_state = self.mark() if mark is None else mark
+        if permutation is not None and not arrays:
+            permutation = permutation.tolist()
         return {"samples_seen": samples_seen, "position": position,
-                "permutation": None if permutation is None else permutation.tolist(),
-                "rng": _ints_to_text(rng_state)}
+                "permutation": permutation, "rng": _ints_to_text(rng_state)}
 
     def load_state(self, state: dict) -> None:
         self.samples_seen = int(state["samples_seen"])

@@ -9,7 +9,9 @@ class History:
     """Columns of equal length; row k holds the metrics recorded after some step.
 
     `grad_norm` holds, per recorded step, the L2 norm of each layer's dL/dW used by the
-    update that led to it (None at step 0, before any update).
+    update that led to it (None at step 0, before any update). In memory those rows are
+    tuples: a tuple of floats is no work for the garbage collector, a list is one more
+    object to walk, per row, in every full collection.
     """
 
     def __init__(self):
@@ -19,6 +21,9 @@ class History:
         return len(self.columns["step"])
 
     def append(self, **row) -> None:
+        norms = row.get("grad_norm")
+        if norms is not None:
+            row["grad_norm"] = tuple(norms)
         for name in COLUMNS:
             self.columns[name].append(row.get(name))
 
@@ -29,7 +34,10 @@ class History:
             del self.columns[name][keep:]
 
     def as_dict(self) -> dict[str, list]:
-        return {name: list(values) for name, values in self.columns.items()}
+        """Plain lists (JSON's arrays), grad_norm rows included."""
+        out = {name: list(values) for name, values in self.columns.items()}
+        out["grad_norm"] = [None if row is None else list(row) for row in out["grad_norm"]]
+        return out
 
     def last(self) -> dict | None:
         if not len(self):
@@ -41,6 +49,8 @@ class History:
         if len(lengths) != 1:
             raise ValueError("history columns must all have the same length")
         self.columns = {name: list(columns[name]) for name in COLUMNS}
+        self.columns["grad_norm"] = [None if row is None else tuple(row)
+                                     for row in self.columns["grad_norm"]]
 
     def to_csv(self) -> str:
         """A header line, then one line per recorded step; empty cells for missing values."""

@@ -17,7 +17,9 @@ def predicted_classes(a: np.ndarray) -> np.ndarray:
 
 def accuracy(a: np.ndarray, labels: np.ndarray) -> float:
     """Fraction of rows whose predicted class equals the label; a (n, k), labels (n,)."""
-    return float(np.mean(predicted_classes(a) == labels))
+    # A count over n, not np.mean: the same number (both exact until the one division),
+    # at a fraction of the cost on the small sets a live view evaluates every step.
+    return np.count_nonzero(predicted_classes(a) == labels) / len(labels)
 
 
 def evaluate(network: Network, loss: Loss, sets: dict, n_classes: int | None) -> dict:

@@ -56,7 +56,11 @@ class PendingStep:
     def batcher_state(self) -> dict:
         """The batch order's state before this batch was drawn. Built only when asked
         for (a step abandoned half-way, an export): most steps never need it."""
-        return self._batcher.state(self._mark)
+        return self.batcher_state_as()
+
+    def batcher_state_as(self, arrays: bool = False) -> dict:
+        """batcher_state, with the permutation as an array when `arrays` (Batcher.state)."""
+        return self._batcher.state(self._mark, arrays=arrays)
 
 
 class Run:
@@ -366,7 +370,8 @@ class Run:
         grads = self.last_grads if self.pending is None else self.pending.grads
         norms = None
         if self.step_count > 0 and grads is not None:
-            norms = [float(np.linalg.norm(g)) for name, g in zip(self.param_names, grads)
+            # sqrt(g . g) is what np.linalg.norm works out, without its checks per call.
+            norms = [float(np.sqrt(np.dot(g.ravel(), g.ravel()))) for name, g in zip(self.param_names, grads)
                      if name.startswith("W")]
         self.history.append(step=self.step_count, epoch=self.batcher.epoch,
                             train_loss=m["loss"]["train"], test_loss=m["loss"]["test"],

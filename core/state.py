@@ -23,13 +23,13 @@ def export_state(run: Run, *, arrays: bool = False, history: bool = True,
                  config: dict | None = None) -> dict:
     """The run as plain Python (JSON-ready). An unfinished step is left out.
 
-    With `arrays`, parameters and optimizer state stay NumPy copies (compact, for keeping
-    in memory) and the config is a deep copy, or `config` when given (a copy equal to the
+    With `arrays`, parameters and optimizer state stay NumPy copies and the batch order's
+    permutation its (never changed) array, compact for keeping in memory; the config is a deep copy, or `config` when given (a copy equal to the
     run's, shared between documents); `history` False leaves the history out (None).
     """
-    batcher = run.batcher.state()
+    batcher = run.batcher.state(arrays=arrays)
     if run.pending is not None and run.phase not in (None, "update"):
-        batcher = run.pending.batcher_state
+        batcher = run.pending.batcher_state_as(arrays)
     convert = _copies if arrays else plain
     return {
         "format": FORMAT,

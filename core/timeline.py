@@ -2,14 +2,17 @@
 
 Checkpoints hold the whole training state at a step (parameters, optimizer state, the
 batch order's generator, the live settings), as the export document `core.state` makes
-from it. Recent history is kept densely; as a run grows, older checkpoints thin out (the
-spacing doubles), and any step between two checkpoints is recomputed by replaying from
-the one before it: same state + same settings = the same numbers, bit for bit.
+from it. Recent history is kept every few steps; as a run grows, older checkpoints thin
+out (the spacing doubles), and any step between two checkpoints is recomputed by
+replaying from the one before it: same state + same settings = the same numbers, bit
+for bit.
 Checkpoints taken when the user changed something (a learning rate, a weight) are pinned,
 so a replay never crosses a change.
 """
 from __future__ import annotations
 
+import copy
+import pickle
 from dataclasses import dataclass
 
 from core.history import COLUMNS
@@ -17,31 +20,39 @@ from core.run import Run
 from core.state import export_state, import_state
 
 DEFAULT_BUDGET = 512 * 1024  # bytes of checkpoints kept per run
-CHECKPOINT_OVERHEAD = 6 * 1024  # bytes a checkpoint costs beyond its numbers (dicts, small arrays)
+CHECKPOINT_OVERHEAD = 1024  # bytes a pickled checkpoint costs beyond its numbers (measured: ~0.8 KB)
 MIN_CHECKPOINTS = 8
+# Steps between checkpoints at first. Replaying a few steps costs less than a frame, while
+# keeping the state at every step would cost a small network more than the step itself.
+FIRST_SPACING = 8
 MAX_CHECKPOINTS = 256
 
 
-@dataclass
+@dataclass(slots=True)
 class Checkpoint:
     step: int
-    doc: dict            # core.state export document, without the history
+    config: dict         # shared with the checkpoints before it while it does not change
+    blob: bytes          # the rest of the core.state export document, pickled
     pinned: bool = False
+
+    def doc(self) -> dict:
+        """The export document (without the history), fresh: the caller may keep it."""
+        return {**pickle.loads(self.blob), "config": self.config}
 
 
 class Timeline:
     def __init__(self, run: Run, budget: int = DEFAULT_BUDGET):
         slots = 1 + len(run.optimizer.state) + 1  # params, optimizer slots, last gradients
-        # Measured: a small net's checkpoint is mostly overhead, not numbers.
+        # A small net's checkpoint is mostly overhead, not numbers.
         per = run.network.parameter_count() * slots * run.dtype.itemsize + CHECKPOINT_OVERHEAD
         self.limit = int(min(MAX_CHECKPOINTS, max(MIN_CHECKPOINTS, budget // per)))
         self.checkpoints: list[Checkpoint] = []
-        self.spacing = 1
+        self.spacing = FIRST_SPACING
         self.record(run, pinned=True)
 
     def clear(self, run: Run) -> None:
         self.checkpoints = []
-        self.spacing = 1
+        self.spacing = FIRST_SPACING
         self.record(run, pinned=True)
 
     def until_due(self, step: int) -> int:
@@ -56,7 +67,7 @@ class Timeline:
         step = run.step_count
         if run.status == "diverged" or (not pinned and step % self.spacing):
             return  # a diverged run's state is its last good one, already kept
-        checkpoint = Checkpoint(step, self._doc(run), pinned)
+        checkpoint = self._checkpoint(run, pinned)
         if self.checkpoints and self.checkpoints[-1].step == step:
             # A change at the same step (an edit after a step): its state replaces the old.
             checkpoint.pinned = checkpoint.pinned or self.checkpoints[-1].pinned
@@ -74,7 +85,7 @@ class Timeline:
         if not 0 <= step <= run.step_count:
             raise ValueError(f"step must be between 0 and {run.step_count}")
         base = max((c for c in self.checkpoints if c.step <= step), key=lambda c: c.step)
-        past = import_state(base.doc, mnist_dir=mnist_dir)  # import copies what it keeps
+        past = import_state(base.doc(), mnist_dir=mnist_dir)
         if step > base.step:
             past.step(step - base.step)
         columns = run.history.columns
@@ -86,11 +97,13 @@ class Timeline:
         self.checkpoints = [c for c in self.checkpoints if c.step <= step]
 
 
-    def _doc(self, run: Run) -> dict:
-        # Array copies, not lists: a checkpoint costs 8 bytes a number. The history stays
-        # the live run's own; a replay rebuilds the rows it needs. The config rarely
-        # changes: checkpoints share one copy until it does (comparing is 50 times
-        # cheaper than copying, and most of a small net's checkpoint cost).
-        previous = self.checkpoints[-1].doc["config"] if self.checkpoints else None
-        return export_state(run, arrays=True, history=False,
-                            config=previous if previous == run.config else None)
+    def _checkpoint(self, run: Run, pinned: bool) -> Checkpoint:
+        # Pickled bytes, not a tree of dicts and lists: a server keeps thousands of
+        # checkpoints, and every container in them is one more object for each full
+        # garbage collection to walk (tens of milliseconds with a class of sessions).
+        # The config rarely changes: checkpoints share one copy until it does.
+        previous = self.checkpoints[-1].config if self.checkpoints else None
+        config = previous if previous == run.config else copy.deepcopy(run.config)
+        doc = export_state(run, arrays=True, history=False, config=config)
+        del doc["config"]
+        return Checkpoint(run.step_count, config, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL), pinned)

@@ -4,7 +4,7 @@ import pytest
 
 from core.run import Run
 from core.snapshot import snapshot
-from core.timeline import Timeline
+from core.timeline import CHECKPOINT_OVERHEAD, Timeline
 
 
 def stepped(timeline, run, steps):
@@ -37,7 +37,7 @@ def test_every_earlier_step_is_reproduced_exactly(preset):
 
 def test_checkpoints_thin_within_the_budget():
     run = Run({"preset": "xor"})
-    timeline = Timeline(run, budget=10 * (25 * 2 * 8 + 6 * 1024))  # room for 10 checkpoints
+    timeline = Timeline(run, budget=10 * (25 * 2 * 8 + CHECKPOINT_OVERHEAD))  # room for 10 checkpoints
     stepped(timeline, run, 500)
     assert timeline.limit == 10 and timeline.spacing > 1
     assert sum(1 for c in timeline.checkpoints if not c.pinned) <= timeline.limit
