@@ -7,18 +7,20 @@ import logging
 import shutil
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
 
 from app.sessions import Session, SessionManager
-from app.store import SessionStore, SQLiteStore
+from app.store import Save, SessionStore, SQLiteStore
 from core.errors import ConfigError
 from core.state import export_state, import_state
 
 log = logging.getLogger("nnplay.persistence")
 
 FORMAT = "nnplay-session/1"
+MAX_CHUNKS = 64  # history chunks a session may have in the store before it is rewritten whole
 
 
 def open_store(data_dir: Path) -> SQLiteStore:
@@ -35,12 +37,23 @@ def open_store(data_dir: Path) -> SQLiteStore:
         return SQLiteStore(path)
 
 
+@dataclass
+class _Saved:
+    """What the store holds of a session: as of which version, and how much history."""
+
+    version: int
+    generation: int
+    rows: int          # history rows in the store
+    last_step: int     # the step of the last of them, to notice a history rewritten
+    chunks: int        # history chunks written since the last full write
+
+
 class Persistence:
     def __init__(self, store: SessionStore, manager: SessionManager, interval: float):
         self.store = store
         self.manager = manager
         self.interval = interval
-        self.saved: dict[str, int] = {}   # session id -> the version last written
+        self.saved: dict[str, _Saved] = {}
         manager.on_removed.append(self.forget)
 
     def restore(self) -> int:
@@ -49,8 +62,10 @@ class Persistence:
         for session_id, record, problem in self.store.load_all():
             if problem is None:
                 try:
-                    self.manager.sessions[session_id] = _session_from(session_id, record, self.manager)
-                    self.saved[session_id] = 0
+                    session = _session_from(session_id, record, self.manager)
+                    self.manager.sessions[session_id] = session
+                    # Version 0 is never current: the first save writes it all once more.
+                    self.saved[session_id] = _Saved(0, session.generation, 0, -1, MAX_CHUNKS)
                     loaded += 1
                     continue
                 except (ConfigError, KeyError, TypeError, ValueError) as error:
@@ -67,17 +82,19 @@ class Persistence:
                 log.exception("saving sessions failed")
 
     async def save_changed(self) -> int:
-        records = {}
+        saves: dict[str, tuple[_Saved, Save]] = {}
         for session in list(self.manager.sessions.values()):
-            if self.saved.get(session.id) == session.version:
+            before = self.saved.get(session.id)
+            if before is not None and before.version == session.version:
                 continue
             async with session.lock:  # a consistent state, never half a step
-                records[session.id] = (session.version, _record_of(session))
-        if records:
-            await anyio.to_thread.run_sync(self.store.save_many, {k: v[1] for k, v in records.items()})
-            for session_id, (version, _) in records.items():
-                self.saved[session_id] = version
-        return len(records)
+                saves[session.id] = _save_of(session, before)
+        if saves:
+            await anyio.to_thread.run_sync(self.store.save_many, {k: v[1] for k, v in saves.items()})
+            for session_id, (saved, _) in saves.items():
+                if session_id in self.manager.sessions:  # not deleted meanwhile
+                    self.saved[session_id] = saved
+        return len(saves)
 
     def forget(self, session_id: str) -> None:
         self.saved.pop(session_id, None)
@@ -87,11 +104,28 @@ class Persistence:
             log.exception("could not delete session %s from the store", session_id[:8])
 
 
+def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:
+    """The record, and the history rows the store lacks: the new ones when the saved rows
+    are still the start of this history, else all of them (after a reset, a rewind, an
+    import, or every MAX_CHUNKS saves, so a session's chunks stay few)."""
+    history = session.run.history
+    steps = history.columns["step"]
+    n = len(history)
+    first = 0
+    if (before is not None and before.generation == session.generation
+            and before.chunks < MAX_CHUNKS and 0 < before.rows <= n
+            and steps[before.rows - 1] == before.last_step):
+        first = before.rows
+    chunks = (before.chunks + 1) if first else 1
+    saved = _Saved(session.version, session.generation, n, steps[n - 1] if n else -1, chunks)
+    return saved, Save(_record_of(session), history.rows(first, n), first)
+
+
 def _record_of(session: Session) -> dict:
     return {"format": FORMAT, "created": session.created, "playing": session.playing,
             "steps_per_second": session.steps_per_second, "generation": session.generation,
             "student": session.student,
-            "run": export_state(session.run)}
+            "run": export_state(session.run, history=False)}
 
 
 def _session_from(session_id: str, record: dict, manager: SessionManager) -> Session:

@@ -1,9 +1,12 @@
 """Where sessions are kept across restarts: one interface, a SQLite implementation.
 
-A record is the engine's export document (config, params, optimizer and generator state,
-history) plus what the server knows (created, playing, speed), as JSON. Growing past one
-machine means another implementation of `SessionStore` (PostgreSQL, say) behind the same
-four methods; nothing else changes.
+A record is the engine's export document (config, params, optimizer and generator state)
+plus what the server knows (created, playing, speed), as JSON. The run's history, which
+grows with every step, is kept apart in chunks of rows: a save appends the rows recorded
+since the last one instead of writing the whole history again, so saving a class costs
+the same in the first minute and the sixtieth. Growing past one machine means another
+implementation of `SessionStore` (PostgreSQL, say) behind the same four methods; nothing
+else changes.
 """
 from __future__ import annotations
 
@@ -12,28 +15,44 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import orjson
 
+from core.history import COLUMNS
+
 log = logging.getLogger("nnplay.store")
 
 
+@dataclass
+class Save:
+    """What to write for one session: the record (its run document without the history)
+    and history rows from `first_row` on; `first_row` 0 replaces any rows saved before,
+    n > 0 appends to the n rows already saved."""
+
+    record: dict
+    rows: dict[str, list]
+    first_row: int = 0
+
+
 class SessionStore(Protocol):
-    def save_many(self, records: dict[str, dict]) -> None:
-        """Insert or replace whole records, by session id, in one transaction."""
+    def save_many(self, saves: dict[str, Save]) -> None:
+        """Write records and history rows, by session id, in one transaction."""
 
     def delete(self, session_id: str) -> None: ...
 
     def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
-        """(id, record, None) for each readable record; (id, None, why) for a damaged one."""
+        """(id, record with its whole history in record["run"]["history"], None) for each
+        readable session; (id, None, why) for a damaged one."""
 
     def close(self) -> None: ...
 
 
 class SQLiteStore:
-    """One table, one row per session, written from a worker thread (hence the lock)."""
+    """A table of records and one of history chunks, written from a worker thread (hence
+    the lock)."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,14 +64,22 @@ class SQLiteStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS sessions ("
                          " id TEXT PRIMARY KEY, saved REAL NOT NULL, record BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS history ("
+                         " id TEXT NOT NULL, first_row INTEGER NOT NULL, rows BLOB NOT NULL,"
+                         " PRIMARY KEY (id, first_row))")
 
-    def save_many(self, records: dict[str, dict]) -> None:
-        rows = [(sid, time.time(), orjson.dumps(doc, option=orjson.OPT_SERIALIZE_NUMPY))
-                for sid, doc in records.items()]
+    def save_many(self, saves: dict[str, Save]) -> None:
+        now = time.time()
+        records = [(sid, now, _dumps(save.record)) for sid, save in saves.items()]
+        replaced = [(sid,) for sid, save in saves.items() if save.first_row == 0]
+        chunks = [(sid, save.first_row, _dumps(save.rows)) for sid, save in saves.items()
+                  if save.rows.get("step")]
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                self._db.executemany("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)", rows)
+                self._db.executemany("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)", records)
+                self._db.executemany("DELETE FROM history WHERE id = ?", replaced)
+                self._db.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)", chunks)
                 self._db.execute("COMMIT")
             except Exception:
                 self._db.execute("ROLLBACK")
@@ -60,17 +87,27 @@ class SQLiteStore:
 
     def delete(self, session_id: str) -> None:
         with self._lock:
+            self._db.execute("BEGIN")
             self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            self._db.execute("DELETE FROM history WHERE id = ?", (session_id,))
+            self._db.execute("COMMIT")
 
     def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
         with self._lock:
             rows = self._db.execute("SELECT id, record FROM sessions").fetchall()
         for session_id, blob in rows:
+            with self._lock:
+                chunks = self._db.execute("SELECT first_row, rows FROM history WHERE id = ?"
+                                          " ORDER BY first_row", (session_id,)).fetchall()
             try:
                 record = orjson.loads(blob)
-                if not isinstance(record, dict):
-                    raise ValueError("the record is not an object")
-            except (orjson.JSONDecodeError, ValueError, TypeError) as error:
+                if not isinstance(record, dict) or not isinstance(record.get("run"), dict):
+                    raise ValueError("the record is not an object with a run")
+                if chunks:
+                    record["run"]["history"] = _joined(chunks)
+                elif record["run"].get("history") is None:  # (older records carry it inline)
+                    raise ValueError("its history is missing")
+            except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as error:
                 yield session_id, None, f"unreadable record: {error}"
                 continue
             yield session_id, record, None
@@ -78,3 +115,23 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _dumps(value) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def _joined(chunks: list[tuple[int, bytes]]) -> dict[str, list]:
+    """History chunks in row order -> one history; raises ValueError if they do not join
+    up (a missing or overlapping chunk) or a chunk is damaged."""
+    history: dict[str, list] = {name: [] for name in COLUMNS}
+    for first_row, blob in chunks:
+        if first_row != len(history["step"]):
+            raise ValueError(f"history chunk at row {first_row} does not follow row "
+                             f"{len(history['step'])}")
+        rows = orjson.loads(blob)
+        if not isinstance(rows, dict) or len({len(rows.get(name) or []) for name in COLUMNS}) != 1:
+            raise ValueError(f"history chunk at row {first_row} is damaged")
+        for name in COLUMNS:
+            history[name] += rows[name]
+    return history

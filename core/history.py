@@ -35,7 +35,11 @@ class History:
 
     def as_dict(self) -> dict[str, list]:
         """Plain lists (JSON's arrays), grad_norm rows included."""
-        out = {name: list(values) for name, values in self.columns.items()}
+        return self.rows(0, len(self))
+
+    def rows(self, start: int, stop: int | None = None) -> dict[str, list]:
+        """Rows start..stop-1 as plain lists per column (a copy; JSON's arrays)."""
+        out = {name: values[start:stop] for name, values in self.columns.items()}
         out["grad_norm"] = [None if row is None else list(row) for row in out["grad_norm"]]
         return out
 

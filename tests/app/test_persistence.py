@@ -149,3 +149,58 @@ def test_a_deleted_session_stays_deleted(server):
     first.call("DELETE", f"/api/sessions/{sid}")
     first.stop(signal.SIGTERM)
     assert server().status(f"/api/sessions/{sid}") == 404
+
+
+def test_saves_append_history_and_rewrite_it_after_a_reset_or_rewind(tmp_path):
+    """In one process: each save writes only the rows since the last one, a reset or a
+    rewind writes the history again from row 0, and a restore gets it all back."""
+    import asyncio
+
+    from app import commands
+    from app.persistence import Persistence, open_store
+    from app.sessions import SessionManager
+    from app.settings import Settings
+    from core.run import Run
+
+    settings = Settings(data_dir=tmp_path, max_sessions=10)
+
+    async def scenario():
+        manager = SessionManager(settings)
+        persistence = Persistence(open_store(tmp_path), manager, interval=60)
+        session = await manager.create(lambda: Run({"preset": "xor", "seed": 5}))
+        chunks = lambda: persistence.store._db.execute(  # noqa: E731
+            "SELECT first_row FROM history WHERE id = ? ORDER BY first_row", (session.id,)).fetchall()
+        await session.step(steps=10)
+        await persistence.save_changed()
+        await session.step(steps=5)
+        await persistence.save_changed()
+        assert await persistence.save_changed() == 0  # nothing changed: nothing written
+        assert chunks() == [(0,), (11,)]
+        await commands.rewind(session, 12)
+        await session.step(steps=2)
+        await persistence.save_changed()
+        assert chunks() == [(0,)]
+        expected = session.run.history.as_dict()
+        assert expected["step"] == list(range(15))
+        await session.step(steps=3)
+        await persistence.save_changed()
+        await commands.reset(session)
+        await session.step(steps=4)
+        await persistence.save_changed()
+        assert chunks() == [(0,)]
+        after_reset = session.run.history.as_dict()
+        await session.step(steps=1)
+        await persistence.save_changed()
+        assert chunks() == [(0,), (5,)]
+        final = session.run.history.as_dict()
+        persistence.store.close()
+
+        again = SessionManager(settings)
+        restored = Persistence(open_store(tmp_path), again, interval=60)
+        assert restored.restore() == 1
+        back = again.sessions[session.id].run
+        assert back.history.as_dict() == final and back.step_count == 5
+        assert after_reset["step"] == [0, 1, 2, 3, 4]
+        restored.store.close()
+
+    asyncio.run(scenario())

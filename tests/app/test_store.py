@@ -1,0 +1,90 @@
+"""The session store's contract, against its SQLite implementation: records replaced,
+history appended in chunks (or rewritten from row 0), deletes, and damage that costs only
+the session it touches."""
+import sqlite3
+
+import pytest
+
+from app.store import Save, SQLiteStore
+from core.history import COLUMNS
+
+
+def rows(steps) -> dict:
+    steps = list(steps)
+    return {name: (steps if name == "step" else [None if name == "grad_norm" and s == 0 else
+                                                 ([float(s)] if name == "grad_norm" else s * 0.5)
+                                                 for s in steps])
+            for name in COLUMNS}
+
+
+def record(step: int) -> dict:
+    return {"format": "nnplay-session/1", "run": {"step": step, "history": None}}
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "sessions.sqlite3")
+    yield s
+    s.close()
+
+
+def loaded(store) -> dict:
+    return {sid: (rec, problem) for sid, rec, problem in store.load_all()}
+
+
+def test_history_is_appended_in_chunks_and_read_back_whole(store):
+    store.save_many({"a": Save(record(3), rows(range(4)), 0), "b": Save(record(1), rows(range(2)), 0)})
+    store.save_many({"a": Save(record(5), rows(range(4, 6)), 4)})
+    store.save_many({"a": Save(record(5), rows([]), 6)})  # nothing new: the record alone
+    got = loaded(store)
+    assert got["a"][0]["run"]["step"] == 5 and got["a"][0]["run"]["history"] == rows(range(6))
+    assert got["b"][0]["run"]["history"] == rows(range(2))
+    chunks = store._db.execute("SELECT first_row FROM history WHERE id = 'a' ORDER BY first_row").fetchall()
+    assert chunks == [(0,), (4,)]
+
+
+def test_a_save_from_row_zero_replaces_the_history(store):
+    store.save_many({"a": Save(record(9), rows(range(10)), 0)})
+    store.save_many({"a": Save(record(9), rows(range(10, 12)), 10)})
+    store.save_many({"a": Save(record(2), rows(range(3)), 0)})  # a reset or a rewind
+    assert loaded(store)["a"][0]["run"]["history"] == rows(range(3))
+    assert store._db.execute("SELECT count(*) FROM history WHERE id = 'a'").fetchone() == (1,)
+
+
+def test_delete_removes_record_and_history(store):
+    store.save_many({"a": Save(record(1), rows(range(2)), 0), "b": Save(record(1), rows(range(2)), 0)})
+    store.delete("a")
+    assert set(loaded(store)) == {"b"}
+    assert store._db.execute("SELECT count(*) FROM history WHERE id = 'a'").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("damage", ["gap", "garbage", "ragged", "missing"])
+def test_damaged_history_costs_only_its_session(store, damage):
+    store.save_many({"a": Save(record(3), rows(range(4)), 0), "ok": Save(record(1), rows(range(2)), 0)})
+    store.save_many({"a": Save(record(5), rows(range(4, 6)), 4)})
+    db = store._db
+    if damage == "gap":
+        db.execute("DELETE FROM history WHERE id = 'a' AND first_row = 0")
+    elif damage == "garbage":
+        db.execute("UPDATE history SET rows = ? WHERE id = 'a' AND first_row = 4", (b"{nope",))
+    elif damage == "ragged":
+        db.execute("UPDATE history SET rows = ? WHERE id = 'a' AND first_row = 4",
+                   (b'{"step": [4, 5], "epoch": [1]}',))
+    else:
+        db.execute("DELETE FROM history WHERE id = 'a'")
+    got = loaded(store)
+    assert got["a"][0] is None and got["a"][1].startswith("unreadable record")
+    assert got["ok"][1] is None and got["ok"][0]["run"]["history"] == rows(range(2))
+
+
+def test_an_older_record_with_its_history_inline_still_loads(tmp_path):
+    db = sqlite3.connect(tmp_path / "sessions.sqlite3")
+    db.execute("CREATE TABLE sessions (id TEXT PRIMARY KEY, saved REAL NOT NULL, record BLOB NOT NULL)")
+    db.execute("INSERT INTO sessions VALUES ('old', 0, ?)",
+               (b'{"format": "nnplay-session/1", "run": {"step": 0, "history": {"step": [0]}}}',))
+    db.commit()
+    db.close()
+    store = SQLiteStore(tmp_path / "sessions.sqlite3")
+    (sid, rec, problem), = store.load_all()
+    assert sid == "old" and problem is None and rec["run"]["history"] == {"step": [0]}
+    store.close()
