@@ -71,7 +71,7 @@ class Classroom:
         rows = []
         for session in self.students():
             run = session.run
-            losses = [v for v in run.history.columns["train_loss"] if v is not None]
+            losses = [v for v in run.history.column("train_loss") if v is not None]
             stride = max(1, len(losses) // CURVE_POINTS)
             m = run.metrics()
             rows.append({

@@ -13,7 +13,6 @@ import numpy as np
 
 from app.sessions import Session
 from core.data import DATASETS
-from core.history import COLUMNS
 from core.plain import plain
 from core.snapshot import grids_values, snapshot
 
@@ -113,11 +112,7 @@ def _points(x, y, labels) -> dict:
 
 def history_tail(session: Session, after_step: int) -> dict:
     """History rows recorded after `after_step` (at most MAX_HISTORY_ROWS, the newest)."""
-    columns = session.run.history.columns
-    length = min(len(values) for values in columns.values())  # appends may be mid-row
-    steps = columns["step"]
-    start = length
-    while start > 0 and steps[start - 1] > after_step:
-        start -= 1
-    start = max(start, length - MAX_HISTORY_ROWS)
-    return {name: columns[name][start:length] for name in COLUMNS}
+    history = session.run.history
+    steps = history.steps  # rising
+    start = max(int(np.searchsorted(steps, after_step, side="right")), len(steps) - MAX_HISTORY_ROWS)
+    return history.rows(start, len(steps))

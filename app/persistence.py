@@ -109,7 +109,7 @@ def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:
     are still the start of this history, else all of them (after a reset, a rewind, an
     import, or every MAX_CHUNKS saves, so a session's chunks stay few)."""
     history = session.run.history
-    steps = history.columns["step"]
+    steps = history.steps
     n = len(history)
     first = 0
     if (before is not None and before.generation == session.generation
@@ -117,7 +117,7 @@ def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:
             and steps[before.rows - 1] == before.last_step):
         first = before.rows
     chunks = (before.chunks + 1) if first else 1
-    saved = _Saved(session.version, session.generation, n, steps[n - 1] if n else -1, chunks)
+    saved = _Saved(session.version, session.generation, n, int(steps[n - 1]) if n else -1, chunks)
     return saved, Save(_record_of(session), history.rows(first, n), first)
 
 

@@ -37,7 +37,7 @@ def diagnose(run) -> list[dict]:
                     f"{len(units)} ReLU unit(s) in hidden layer {index} output 0 for every "
                     f"sample: they are dead, their gradient is 0 and they will not recover. "
                     f"A lower learning rate or a different initialisation helps.")})
-    losses = [v for v in run.history.columns["train_loss"][-GROWING_STEPS:] if v is not None]
+    losses = [v for v in run.history.column("train_loss", -GROWING_STEPS) if v is not None]
     if len(losses) >= GROWING_STEPS // 2 and losses[-1] > 1.5 * min(losses) and _mostly_rising(losses):
         findings.append({"kind": "rising_loss", "units": [], "message": (
             f"The training loss has grown from {min(losses):.4g} to {losses[-1]:.4g} over the "

@@ -1,65 +1,149 @@
-"""Per-step metrics of a run, kept column-wise so curves are cheap to send."""
+"""Per-step metrics of a run, kept column-wise in growing NumPy arrays.
+
+A class's server keeps every session's history for the whole lesson: as arrays a row
+costs about 70 bytes (as Python lists of floats it was about 350), and arrays are
+nothing for the garbage collector to walk. Missing values (no test set, step 0's
+gradient norms) are NaN inside and None outside.
+"""
 from __future__ import annotations
+
+import numpy as np
 
 COLUMNS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
            "batch_loss", "grad_norm")
+COUNTS = ("step", "epoch")
+VALUES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss")
+FIRST_CAPACITY = 64
 
 
 class History:
-    """Columns of equal length; row k holds the metrics recorded after some step.
+    """Rows of metrics; row k holds the metrics recorded after some step, steps rising.
 
     `grad_norm` holds, per recorded step, the L2 norm of each layer's dL/dW used by the
-    update that led to it (None at step 0, before any update). In memory those rows are
-    tuples: a tuple of floats is no work for the garbage collector, a list is one more
-    object to walk, per row, in every full collection.
+    update that led to it (None at step 0, before any update).
     """
 
     def __init__(self):
-        self.columns: dict[str, list] = {name: [] for name in COLUMNS}
+        self._n = 0
+        self._counts = np.zeros((FIRST_CAPACITY, len(COUNTS)), dtype=np.int64)
+        self._values = np.full((FIRST_CAPACITY, len(VALUES)), np.nan)
+        self._norms: np.ndarray | None = None  # (capacity, layers), made at the first norms
 
     def __len__(self) -> int:
-        return len(self.columns["step"])
+        return self._n
+
+    @property
+    def steps(self) -> np.ndarray:
+        """The step of every row (n,), a read-only view."""
+        view = self._counts[:self._n, 0]
+        view.flags.writeable = False
+        return view
 
     def append(self, **row) -> None:
+        n = self._n
+        if n == len(self._counts):
+            self._grow(2 * n)
+        self._counts[n] = [row.get(name) or 0 for name in COUNTS]
+        self._values[n] = [np.nan if row.get(name) is None else row[name] for name in VALUES]
         norms = row.get("grad_norm")
         if norms is not None:
-            row["grad_norm"] = tuple(norms)
-        for name in COLUMNS:
-            self.columns[name].append(row.get(name))
+            self._norms_for(len(norms))[n] = norms
+        elif self._norms is not None:
+            self._norms[n] = np.nan
+        self._n = n + 1  # last: a reader never sees half a row
 
     def truncate_after(self, step: int) -> None:
         """Drop every row recorded after `step` (continuing from an earlier step)."""
-        keep = sum(1 for s in self.columns["step"] if s <= step)
-        for name in COLUMNS:
-            del self.columns[name][keep:]
-
-    def as_dict(self) -> dict[str, list]:
-        """Plain lists (JSON's arrays), grad_norm rows included."""
-        return self.rows(0, len(self))
+        self._n = int(np.count_nonzero(self.steps <= step))
 
     def rows(self, start: int, stop: int | None = None) -> dict[str, list]:
-        """Rows start..stop-1 as plain lists per column (a copy; JSON's arrays)."""
-        out = {name: values[start:stop] for name, values in self.columns.items()}
-        out["grad_norm"] = [None if row is None else list(row) for row in out["grad_norm"]]
-        return out
+        """Rows start..stop-1 as plain lists per column (JSON's arrays, None for missing)."""
+        n = self._n
+        start, stop, _ = slice(start, stop).indices(n)
+        out = {name: self._counts[start:stop, i].tolist() for i, name in enumerate(COUNTS)}
+        values = self._values[start:stop]
+        for i, name in enumerate(VALUES):
+            out[name] = _nan_to_none(values[:, i].tolist())
+        if self._norms is None:
+            out["grad_norm"] = [None] * max(0, stop - start)
+        else:
+            out["grad_norm"] = [None if np.isnan(row).all() else _nan_to_none(row.tolist())
+                                for row in self._norms[start:stop]]
+        return {name: out[name] for name in COLUMNS}
+
+    def column(self, name: str, start: int = 0, stop: int | None = None) -> list:
+        """One column's rows start..stop-1 as a plain list."""
+        return self.rows(start, stop)[name]
+
+    def as_dict(self) -> dict[str, list]:
+        return self.rows(0, self._n)
 
     def last(self) -> dict | None:
-        if not len(self):
+        if not self._n:
             return None
-        return {name: values[-1] for name, values in self.columns.items()}
+        return {name: values[0] for name, values in self.rows(self._n - 1).items()}
+
+    def head(self, rows: int) -> History:
+        """A copy of the first `rows` rows."""
+        copy = History()
+        copy._grow(max(FIRST_CAPACITY, rows))
+        copy._counts[:rows] = self._counts[:rows]
+        copy._values[:rows] = self._values[:rows]
+        if self._norms is not None:
+            copy._norms_for(self._norms.shape[1])[:rows] = self._norms[:rows]
+        copy._n = rows
+        return copy
 
     def load(self, columns: dict[str, list]) -> None:
+        """Replace the rows with plain columns (as as_dict gives them); raises ValueError
+        or TypeError on columns that do not fit."""
         lengths = {len(columns.get(name, [])) for name in COLUMNS}
         if len(lengths) != 1:
             raise ValueError("history columns must all have the same length")
-        self.columns = {name: list(columns[name]) for name in COLUMNS}
-        self.columns["grad_norm"] = [None if row is None else tuple(row)
-                                     for row in self.columns["grad_norm"]]
+        n = lengths.pop()
+        fresh = History()
+        fresh._grow(max(FIRST_CAPACITY, n))
+        fresh._counts[:n] = np.array([columns[name] for name in COUNTS], dtype=np.int64).T
+        fresh._values[:n] = np.array([[np.nan if v is None else v for v in columns[name]]
+                                      for name in VALUES], dtype=np.float64).T
+        norms = columns["grad_norm"]
+        widths = {len(row) for row in norms if row is not None}
+        if len(widths) > 1:
+            raise ValueError("grad_norm rows must all have the same length")
+        if widths:
+            width = widths.pop()
+            fresh._norms_for(width)[:n] = np.array(
+                [[np.nan] * width if row is None else [np.nan if v is None else v for v in row]
+                 for row in norms], dtype=np.float64).reshape(n, width)
+        self._counts, self._values, self._norms, self._n = fresh._counts, fresh._values, fresh._norms, n
 
     def to_csv(self) -> str:
         """A header line, then one line per recorded step; empty cells for missing values."""
         names = [n for n in COLUMNS if n != "grad_norm"]
+        columns = self.as_dict()
         lines = [",".join(names)]
-        for row in zip(*(self.columns[n] for n in names)):
+        for row in zip(*(columns[n] for n in names)):
             lines.append(",".join("" if v is None else repr(v) for v in row))
         return "\n".join(lines) + "\n"
+
+    def _grow(self, capacity: int) -> None:
+        n = self._n
+        counts = np.zeros((capacity, len(COUNTS)), dtype=np.int64)
+        values = np.full((capacity, len(VALUES)), np.nan)
+        counts[:n], values[:n] = self._counts[:n], self._values[:n]
+        if self._norms is not None:
+            norms = np.full((capacity, self._norms.shape[1]), np.nan)
+            norms[:n] = self._norms[:n]
+            self._norms = norms
+        self._counts, self._values = counts, values
+
+    def _norms_for(self, layers: int) -> np.ndarray:
+        if self._norms is None:
+            self._norms = np.full((len(self._counts), layers), np.nan)
+        elif self._norms.shape[1] != layers:
+            raise ValueError(f"grad_norm rows have {self._norms.shape[1]} values, not {layers}")
+        return self._norms
+
+
+def _nan_to_none(values: list) -> list:
+    return [None if v != v else v for v in values]

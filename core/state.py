@@ -70,7 +70,7 @@ def import_state(doc: dict, *, mnist_dir=None) -> Run:
             run.optimizer.commit(_arrays_state(doc["optimizer"], run.dtype))
         if doc.get("batcher"):
             run.batcher.load_state(doc["batcher"])
-        run.step_count = int(doc.get("step", run.history.columns["step"][-1] if len(run.history) else 0))
+        run.step_count = int(doc.get("step", run.history.last()["step"] if len(run.history) else 0))
         if doc.get("last_grads"):
             run.last_grads = [np.array(a, dtype=run.dtype) for layer in doc["last_grads"]
                               for a in (layer["W"], layer["b"]) if a is not None]

@@ -15,7 +15,6 @@ import copy
 import pickle
 from dataclasses import dataclass
 
-from core.history import COLUMNS
 from core.run import Run
 from core.state import export_state, import_state
 
@@ -88,9 +87,7 @@ class Timeline:
         past = import_state(base.doc(), mnist_dir=mnist_dir)
         if step > base.step:
             past.step(step - base.step)
-        columns = run.history.columns
-        keep = sum(1 for s in columns["step"] if s <= step)
-        past.history.load({name: columns[name][:keep] for name in COLUMNS})
+        past.history = run.history.head(int((run.history.steps <= step).sum()))
         return past
 
     def truncate_after(self, step: int) -> None:

@@ -60,7 +60,7 @@ def _draw(run, panel, figure, colours, decimals, select) -> dict:
             "values": [(v.z[0], v.a[0]) for v in values], "inputs": x, "decimals": decimals})
         return {"sample": 0}
     if panel == "loss":
-        draw_loss(figure, colours, run.history.columns)
+        draw_loss(figure, colours, run.history.as_dict())
         return {}
     if panel == "boundary":
         grid = grid_values(run, 100)

@@ -1,0 +1,94 @@
+"""The history's columns: what goes in comes out (None for missing), through growth,
+truncation, copies and plain round trips; and a row stays small."""
+import math
+
+import pytest
+
+from core.history import COLUMNS, History
+
+
+def row(step, norms=True):
+    return dict(step=step, epoch=step // 10, train_loss=1.0 / (step + 1), test_loss=None if step % 3 else 0.5 + step,
+                train_accuracy=0.25 * (step % 5), test_accuracy=None, batch_loss=None if step == 0 else math.pi * step,
+                grad_norm=None if step == 0 or not norms else [0.1 * step, 1e-300, 1e300])
+
+
+def filled(n, norms=True):
+    history = History()
+    for step in range(n):
+        history.append(**row(step, norms))
+    return history
+
+
+def test_rows_come_back_as_they_went_in_through_growth():
+    history = filled(300)  # several doublings of the arrays
+    assert len(history) == 300
+    plain = history.as_dict()
+    assert list(plain) == list(COLUMNS)
+    for step in (0, 1, 63, 64, 65, 299):
+        expected = row(step)
+        assert {name: plain[name][step] for name in COLUMNS} == expected
+    assert history.rows(298) == {name: [row(s)[name] for s in (298, 299)] for name in COLUMNS}
+    assert history.last() == row(299)
+    assert history.steps.tolist() == list(range(300))
+    assert history.column("train_loss", -2) == [1 / 299, 1 / 300]
+
+
+def test_a_run_without_gradient_norms_has_none_in_every_row():
+    history = filled(5, norms=False)
+    assert history.as_dict()["grad_norm"] == [None] * 5
+
+
+def test_truncate_then_append_continues_from_the_kept_rows():
+    history = filled(20)
+    history.truncate_after(11)
+    assert history.steps.tolist() == list(range(12))
+    history.append(**row(12))
+    assert history.as_dict() == filled(13).as_dict()
+
+
+def test_head_is_an_independent_copy():
+    history = filled(70)
+    first = history.head(10)
+    history.truncate_after(3)
+    history.append(**row(4, norms=False))
+    assert first.as_dict() == filled(10).as_dict()
+    first.append(**row(10))
+    assert first.as_dict() == filled(11).as_dict()
+
+
+def test_load_takes_what_as_dict_gives_including_json_nulls_in_norms():
+    plain = filled(30).as_dict()
+    plain["grad_norm"][5] = [None, 2.0, 3.0]  # a norm that was not finite, after JSON
+    again = History()
+    again.load(plain)
+    assert again.as_dict() == plain
+    empty = History()
+    empty.load({name: [] for name in COLUMNS})
+    assert len(empty) == 0 and empty.as_dict() == {name: [] for name in COLUMNS}
+
+
+@pytest.mark.parametrize("damage, error", [
+    (lambda p: p["epoch"].pop(), ValueError),
+    (lambda p: p.__setitem__("grad_norm", [None, [1.0], [1.0, 2.0]]), ValueError),
+    (lambda p: p.__setitem__("step", ["a", "b", "c"]), ValueError),
+    (lambda p: p.__setitem__("train_loss", [{}, 1.0, 2.0]), TypeError),
+])
+def test_load_refuses_columns_that_do_not_fit(damage, error):
+    plain = filled(3).as_dict()
+    damage(plain)
+    with pytest.raises(error):
+        History().load(plain)
+
+
+def test_csv_has_a_line_per_row_with_empty_cells_for_missing():
+    lines = filled(3).to_csv().splitlines()
+    assert lines[0] == "step,epoch,train_loss,test_loss,train_accuracy,test_accuracy,batch_loss"
+    assert lines[1] == "0,0,1.0,0.5,0.0,,"
+    assert lines[2].startswith("1,0,0.5,,0.25,,3.14159")
+
+
+def test_a_row_costs_well_under_a_hundred_bytes():
+    history = filled(10_000)
+    arrays = (history._counts, history._values, history._norms)
+    assert sum(a.nbytes for a in arrays) / len(history) < 2 * (16 + 40 + 24)  # at most half empty
