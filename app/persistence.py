@@ -20,6 +20,7 @@ from core.state import export_state, import_state
 log = logging.getLogger("nnplay.persistence")
 
 FORMAT = "nnplay-session/1"
+YIELD_SECONDS = 0.005  # most time a save holds the event loop before letting others run
 MAX_CHUNKS = 64  # history chunks a session may have in the store before it is rewritten whole
 
 
@@ -83,12 +84,16 @@ class Persistence:
 
     async def save_changed(self) -> int:
         saves: dict[str, tuple[_Saved, Save]] = {}
+        slice_started = time.monotonic()
         for session in list(self.manager.sessions.values()):
             before = self.saved.get(session.id)
             if before is not None and before.version == session.version:
                 continue
             async with session.lock:  # a consistent state, never half a step
                 saves[session.id] = _save_of(session, before)
+            if time.monotonic() - slice_started > YIELD_SECONDS:  # a class is many sessions:
+                await asyncio.sleep(0)                            # let frames out between
+                slice_started = time.monotonic()
         if saves:
             await anyio.to_thread.run_sync(self.store.save_many, {k: v[1] for k, v in saves.items()})
             for session_id, (saved, _) in saves.items():
