@@ -43,8 +43,13 @@ class History:
         n = self._n
         if n == len(self._counts):
             self._grow(2 * n)
-        self._counts[n] = [row.get(name) or 0 for name in COUNTS]
-        self._values[n] = [np.nan if row.get(name) is None else row[name] for name in VALUES]
+        # Item by item: cheaper than turning a list into an array, once a step.
+        counts, values = self._counts, self._values
+        for i, name in enumerate(COUNTS):
+            counts[n, i] = row.get(name) or 0
+        for i, name in enumerate(VALUES):
+            value = row.get(name)
+            values[n, i] = np.nan if value is None else value
         norms = row.get("grad_norm")
         if norms is not None:
             self._norms_for(len(norms))[n] = norms
@@ -60,19 +65,22 @@ class History:
         """Rows start..stop-1 as plain lists per column (JSON's arrays, None for missing)."""
         n = self._n
         start, stop, _ = slice(start, stop).indices(n)
-        out = {name: self._counts[start:stop, i].tolist() for i, name in enumerate(COUNTS)}
-        values = self._values[start:stop]
-        for i, name in enumerate(VALUES):
-            out[name] = _nan_to_none(values[:, i].tolist())
+        out = dict(zip(COUNTS, self._counts[start:stop].T.tolist()))
+        out.update(zip(VALUES, map(_nan_to_none, self._values[start:stop].T.tolist())))
         if self._norms is None:
             out["grad_norm"] = [None] * max(0, stop - start)
         else:
-            out["grad_norm"] = [None if np.isnan(row).all() else _nan_to_none(row.tolist())
-                                for row in self._norms[start:stop]]
+            out["grad_norm"] = [None if all(v != v for v in row) else _nan_to_none(row)
+                                for row in self._norms[start:stop].tolist()]
         return {name: out[name] for name in COLUMNS}
 
     def column(self, name: str, start: int = 0, stop: int | None = None) -> list:
         """One column's rows start..stop-1 as a plain list."""
+        start, stop, _ = slice(start, stop).indices(self._n)
+        if name in COUNTS:
+            return self._counts[start:stop, COUNTS.index(name)].tolist()
+        if name in VALUES:
+            return _nan_to_none(self._values[start:stop, VALUES.index(name)].tolist())
         return self.rows(start, stop)[name]
 
     def as_dict(self) -> dict[str, list]:

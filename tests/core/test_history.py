@@ -92,3 +92,12 @@ def test_a_row_costs_well_under_a_hundred_bytes():
     history = filled(10_000)
     arrays = (history._counts, history._values, history._norms)
     assert sum(a.nbytes for a in arrays) / len(history) < 2 * (16 + 40 + 24)  # at most half empty
+
+
+def test_a_column_alone_is_that_column_of_the_rows():
+    history = filled(40)
+    plain = history.as_dict()
+    for name in COLUMNS:
+        assert history.column(name) == plain[name]
+        assert history.column(name, -5) == plain[name][-5:]
+        assert history.column(name, 3, 9) == plain[name][3:9]
