@@ -90,24 +90,32 @@ class _Cut:
 
     def __init__(self, sizes: list[int], max_units: int | None):
         self.shown = [sizes[0]] + [min(n, max_units) if max_units else n for n in sizes[1:]]
+        self.whole = self.shown == sizes  # nothing to cut: skip the slicing (every frame)
 
     def params(self, layers: list[dict] | None) -> list[dict] | None:
         if layers is None:
             return None
+        if self.whole:
+            return [{"W": _c(p["W"]), "b": None if p["b"] is None else _c(p["b"])} for p in layers]
         return [{"W": _c(p["W"][:self.shown[l], :self.shown[l + 1]]),
                  "b": None if p["b"] is None else _c(p["b"][:self.shown[l + 1]])}
                 for l, p in enumerate(layers)]
 
     def columns(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        if self.whole:
+            return [_c(a) for a in arrays]
         return [_c(a[:, :self.shown[l + 1]]) for l, a in enumerate(arrays)]
 
     def values(self, layers: list[dict]) -> list[dict]:
+        if self.whole:
+            return [{"z": _c(v["z"]), "a": _c(v["a"])} for v in layers]
         return [{"z": _c(v["z"][:, :self.shown[l + 1]]), "a": _c(v["a"][:, :self.shown[l + 1]])}
                 for l, v in enumerate(layers)]
 
 
 def _c(array: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(array)
+    """C order, as a serializer that takes arrays directly needs (most already are)."""
+    return array if array.flags.c_contiguous else np.ascontiguousarray(array)
 
 
 def pending_view(run, cut: _Cut | None = None) -> dict:
