@@ -10,6 +10,7 @@ import asyncio
 import collections
 import logging
 import time
+import zlib
 
 from app.frames import history_tail, quantized_grid, session_snapshot
 from app.jsonio import dumps
@@ -110,6 +111,11 @@ def broadcast(session: Session, message: dict | None = None) -> None:
             subscriber.send(message)
 
 
+def _phase(session_id: str) -> float:
+    """A fraction in [0, 1) spread evenly over session ids, the same every time."""
+    return zlib.crc32(session_id.encode()) / 2**32
+
+
 def start_playing(session: Session, steps_per_second: float) -> None:
     session.steps_per_second = steps_per_second
     if session.playing and session.play_task is not None and not session.play_task.done():
@@ -133,7 +139,12 @@ async def stop_playing(session: Session) -> None:
 async def _play(session: Session, max_fps: float) -> None:
     """Train in ticks: each tick takes its share of steps, then tells the watchers."""
     carry = 0.0
-    last = next_tick = time.monotonic()
+    last = time.monotonic()
+    # The first tick at once, the second a fraction of a tick later that depends on the
+    # session: a class that presses play together (a broadcast, a load test) does not
+    # keep every session ticking at the same instant, which would make the loop train
+    # all of them in one burst and leave each frame waiting behind the others.
+    next_tick = last - (1.0 - _phase(session.id)) / min(max_fps, session.steps_per_second)
     try:
         while session.playing:
             started = time.monotonic()

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+from procstat import cpu_seconds, rss_bytes, sched_ns
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
@@ -97,37 +98,6 @@ def http_json(port: int, method: str, path: str, body: dict | None = None,
     finally:
         if own:
             conn.close()
-
-
-def rss_bytes(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """utime + stime of a process, from /proc/PID/stat."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def sched_ns(pid: int) -> tuple[int, int] | None:
-    """(ns running, ns waiting for a CPU) of a process's main thread: its event loop."""
-    try:
-        with open(f"/proc/{pid}/schedstat") as f:
-            run, wait, _ = f.read().split()
-        return int(run), int(wait)
-    except (OSError, ValueError):
-        return None
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec

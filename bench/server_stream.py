@@ -28,6 +28,7 @@ import urllib.request
 
 import orjson
 import websockets
+from procstat import cpu_seconds, sched_ns
 
 CASES = {
     "2-3-1": ({"preset": "seed-2-3-1-train", "gradient": {"method": "backprop"}}, None, 30),
@@ -79,10 +80,13 @@ async def client(base: str, config: dict, grid: int | None, fps: int, seconds: f
                 "delays": delays, "sizes": sizes})
 
 
-async def run_case(base: str, name: str, clients: int, seconds: float) -> dict:
+async def run_case(base: str, name: str, clients: int, seconds: float, pid: int) -> dict:
     config, grid, fps = CASES[name]
     out: list = []
+    cpu, sched, began = cpu_seconds(pid), sched_ns(pid), time.monotonic()
     await asyncio.gather(*(client(base, config, grid, fps, seconds, out) for _ in range(clients)))
+    elapsed = time.monotonic() - began
+    cpu, sched_end = cpu_seconds(pid) - cpu, sched_ns(pid)
     lag = (await asyncio.to_thread(http, base, "GET", "/api/health"))["loop_lag_ms"]
     delays = sorted(d for c in out for d in c["delays"])
     sizes = [s for c in out for s in c["sizes"]]
@@ -91,7 +95,13 @@ async def run_case(base: str, name: str, clients: int, seconds: float) -> dict:
             "fps_per_client": statistics.median(c["fps"] for c in out),
             "frames_per_s_total": sum(c["fps"] for c in out),
             "p50_ms": p(0.5), "p95_ms": p(0.95), "bytes_per_frame": statistics.median(sizes) if sizes else 0,
-            "loop_lag_p95_ms": lag["p95"], "loop_lag_max_ms": lag["max"]}
+            "loop_lag_p95_ms": lag["p95"], "loop_lag_max_ms": lag["max"],
+            # The server's CPU over the whole case (setup included) per frame delivered,
+            # and its main thread's share of the time running and waiting for a CPU: near
+            # 100% together, the loop was saturated; a big wait, the client took the CPU.
+            "cpu_us_per_frame": 1e6 * cpu / max(1, len(delays)),
+            "loop_running": (sched_end[0] - sched[0]) / 1e9 / elapsed,
+            "loop_waiting": (sched_end[1] - sched[1]) / 1e9 / elapsed}
 
 
 def main() -> int:
@@ -116,15 +126,19 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
         print(f"{'case':<22} {'clients':>7} {'target':>6} {'fps/client':>10} {'total/s':>8} "
-              f"{'p50 ms':>7} {'p95 ms':>7} {'bytes':>7} {'lag p95':>8}  verdict")
+              f"{'p50 ms':>7} {'p95 ms':>7} {'bytes':>7} {'lag p95':>8} {'us/frame':>8} "
+              f"{'loop run/wait':>13}  verdict")
         for name in args.case or CASES:
             for clients in (int(c) for c in args.clients.split(",")):
-                r = asyncio.run(run_case(base, name, clients, args.seconds))
-                ok = r["fps_per_client"] >= 0.9 * r["target_fps"] and r["p95_ms"] < 100
+                r = asyncio.run(run_case(base, name, clients, args.seconds, server.pid))
+                # 97%: a client's rate is counted from its first playing frame to its
+                # last, so a perfect stream reads 30.0 and one frame lost in ten seconds 29.9.
+                ok = r["fps_per_client"] >= 0.97 * r["target_fps"] and r["p95_ms"] < 100
                 verdict = ("meets" if ok else "misses") + f" {r['target_fps']} fps & p95<100ms"
                 print(f"{r['case']:<22} {clients:>7} {r['target_fps']:>6} {r['fps_per_client']:>10.1f} "
                       f"{r['frames_per_s_total']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
-                      f"{r['bytes_per_frame']:>7.0f} {r['loop_lag_p95_ms'] or 0:>8.1f}  {verdict}")
+                      f"{r['bytes_per_frame']:>7.0f} {r['loop_lag_p95_ms'] or 0:>8.1f} "
+                      f"{r['cpu_us_per_frame']:>8.0f} {r['loop_running']:>6.0%}/{r['loop_waiting']:<6.0%}  {verdict}")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -25,6 +25,8 @@ def _bench():
     """bench/ is not a package: load the script by its path (once)."""
     name = "nnplay_bench_classroom_load"
     if name not in sys.modules:
+        if str(ROOT / "bench") not in sys.path:
+            sys.path.append(str(ROOT / "bench"))  # for the scripts' own helper modules
         spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "classroom_load.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # dataclasses look their module up while the class is built
