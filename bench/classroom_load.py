@@ -629,8 +629,11 @@ def table_rows(r: dict) -> list[tuple[str, str, str, str]]:
             per_step = growth * MiB / steps
             minutes = (MAX_MIB_PER_SESSION - per) * MiB / per_step / fps / 60
             rows.append(("  growth a training step, a session", f"{per_step / 1024:.2f} KiB", "", ""))
-            rows.append((f"  2 MiB a session reached at {fps:g} steps/s after", f"~{max(0.0, minutes):.0f} min more",
-                         "", ""))
+            # Linear: an upper bound. Most of a young session's growth is its time-travel
+            # checkpoints, which stop at their budget (core/timeline.py); then only the
+            # history grows, by about 70 bytes a step.
+            rows.append((f"  2 MiB a session at this rate ({fps:g} steps/s) after", f"~{max(0.0, minutes):.0f} min more",
+                         "(linear; checkpoints stop at their budget)", ""))
 
     if "reconnected" in r:
         rows.append(("restart: SIGKILL, new server on the same port and data", "", "", ""))
