@@ -8,96 +8,16 @@
 // rebuild valid (matching layer sizes, loss and output activation) are in
 // controls-model.js.
 import {
-  BATCH_ORDERS, DTYPES, GRADIENT_METHODS, HIDDEN_ACTIVATIONS, LOSSES, MAX_HIDDEN_LAYERS,
-  MAX_SEED, MAX_UNITS, OPTIMIZERS, OPTIMIZER_SETTINGS, REGULARIZATIONS, SPEEDS, DATA_PARAMS,
+  HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_UNITS, SPEEDS, DATA_PARAMS,
   addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, outputChoices,
   parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer,
-  setActivation, setBias, setDataset, setLoss,
+  setActivation, setBias, setDataset,
 } from "./controls-model.js";
 import { el } from "./dom.js";
-
-const LABELS = {
-  mse: "mean squared error (mse)",
-  sse: "sum of squared errors (sse)",
-  bce: "binary cross-entropy (bce)",
-  cce: "categorical cross-entropy (cce)",
-  sgd: "gradient descent (sgd)",
-  momentum: "momentum",
-  rmsprop: "RMSProp",
-  adam: "Adam",
-  perceptron: "perceptron rule",
-  backprop: "backpropagation",
-  "numeric-forward": "numeric, forward difference",
-  "numeric-central": "numeric, central difference",
-  none: "none",
-  l1: "L1",
-  l2: "L2",
-};
-
-// --- small DOM helpers -------------------------------------------------------------------
-
-// A visible label around its control: clicking the text focuses the control.
-function field(text, control, { className = "ctl-field", title } = {}) {
-  const words = Array.isArray(text) ? text : [text];
-  return el("label", { class: className, title }, el("span", { class: "ctl-label" }, ...words), control);
-}
-
-function select(testid, values, labels = LABELS) {
-  const node = el("select", { testid });
-  fill(node, values, labels);
-  return node;
-}
-
-function fill(node, values, labels = LABELS) {
-  const current = [...node.options].map((o) => o.value);
-  if (current.length === values.length && current.every((v, i) => v === String(values[i]))) return;
-  node.replaceChildren(...values.map((v) => new Option(labels[v] ?? String(v), v)));
-}
-
-function numberInput(testid, { min, max, step = "any", placeholder } = {}) {
-  return el("input", { type: "number", testid, min, max, step, placeholder, inputMode: "decimal" });
-}
-
-// Number inputs: what the user is typing is not overwritten by a frame from the server.
-function setValue(node, value) {
-  const text = value === null || value === undefined ? "" : String(value);
-  node.dataset.server = text;
-  if (document.activeElement === node && node.dataset.dirty === "1") return;
-  if (node.value !== text) node.value = text;
-  node.dataset.dirty = "";
-}
-
-// Run `commit` on change and on Enter, once per edit.
-function onCommit(node, commit) {
-  node.addEventListener("input", () => { node.dataset.dirty = "1"; });
-  const run = () => {
-    if (node.dataset.dirty !== "1") return;
-    node.dataset.dirty = "";
-    commit();
-  };
-  node.addEventListener("change", run);
-  node.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      run();
-    } else if (event.key === "Escape") {
-      // Give up the edit: the server's value again.
-      node.dataset.dirty = "";
-      node.value = node.dataset.server ?? "";
-    }
-  });
-}
-
-// Keep keyboard focus on "the same" control when a part of the panel is drawn again.
-function keepFocus(container, draw) {
-  const active = document.activeElement;
-  const testid = container.contains(active) ? active?.dataset?.testid : null;
-  draw();
-  if (testid) {
-    const again = container.querySelector(`[data-testid="${CSS.escape(testid)}"]`);
-    (again && !again.disabled ? again : container.querySelector("button:not([disabled]), select, input"))?.focus();
-  }
-}
+import {
+  field, select, fill, numberInput, setValue, onCommit, keepFocus, rebuilder, refuse,
+} from "./controls-fields.js";
+import { mountSettings } from "./controls-settings.js";
 
 // --- mount -----------------------------------------------------------------------------
 
@@ -135,46 +55,6 @@ export function mount(app) {
   app.bus.on("error", () => sync(true));
   app.bus.on("snapshot", () => { for (const view of views) view.snapshot?.(); });
   sync();
-}
-
-// Rebuilds run one after another, each computed from the config the previous one left, so
-// two quick clicks on "+" add two neurons.
-function rebuilder(app, ui) {
-  let chain = Promise.resolve();
-  return (makePartial, options = {}) => {
-    chain = chain.then(async () => {
-      const partial = app.config ? makePartial(app.config) : null;
-      if (!partial) {
-        ui.sync(true);
-        return;
-      }
-      ui.busy += 1;
-      setBusy(ui.busy > 0);
-      try {
-        await app.rebuild(partial, options);
-      } finally {
-        ui.busy -= 1;
-        setBusy(ui.busy > 0);
-        ui.sync(true);
-      }
-    }).catch((error) => {
-      // app.rebuild reports the server's refusals itself; this is anything else, and the
-      // chain must go on for the next click.
-      app.bus.emit("error", { message: `the change could not be made: ${error.message}` });
-    });
-    return chain;
-  };
-}
-
-function setBusy(busy) {
-  for (const id of ["data-panel", "architecture", "hyper-panel", "playback"]) {
-    document.getElementById(id)?.setAttribute("aria-busy", busy ? "true" : "false");
-  }
-}
-
-// A local refusal (not a number at all): the server never sees it.
-function refuse(app, field, reason) {
-  app.bus.emit("error", { message: `${field}: ${reason}`, fields: [{ field, reason }] });
 }
 
 // --- playback (top bar) ----------------------------------------------------------------
@@ -420,113 +300,6 @@ function mountArchitecture(app, ui) {
       if (key === drawn && !force) return;
       drawn = key;
       keepFocus(box, draw);
-    },
-  };
-}
-
-// --- training settings (bottom) --------------------------------------------------------
-
-function mountSettings(app, ui) {
-  const root = document.getElementById("hyper-panel");
-  const rebuild = ui.rebuild ??= rebuilder(app, ui);
-  const group = (legend, ...children) => el("fieldset", { class: "ctl-group" }, el("legend", {}, legend), ...children);
-
-  // A live number: sent as {section: {key: value}}; a refusal comes back as an error and
-  // the next sync puts the server's value back.
-  const liveNumber = (section, key, testid, attrs) => {
-    const input = numberInput(testid, attrs);
-    onCommit(input, () => {
-      const value = parseNumber(input.value);
-      if (value === null) {
-        refuse(app, `${section}.${key}`, "enter a number");
-        ui.sync(true);
-        return;
-      }
-      app.setLive({ [section]: { [key]: value } });
-    });
-    return input;
-  };
-  const liveSelect = (section, key, testid, values) => {
-    const node = select(testid, values);
-    node.addEventListener("change", () => app.setLive({ [section]: { [key]: node.value } }));
-    return node;
-  };
-
-  const loss = select("loss", LOSSES);
-  loss.addEventListener("change", () => rebuild((c) => setLoss(c, loss.value)));
-
-  const optimizer = liveSelect("optimizer", "name", "optimizer", OPTIMIZERS);
-  const lr = liveNumber("optimizer", "lr", "lr", { min: 0, max: 100 });
-  const optFields = {
-    momentum: field("momentum", liveNumber("optimizer", "momentum", "momentum", { min: 0, max: 1 })),
-    rho: field("rho (decay)", liveNumber("optimizer", "rho", "rho", { min: 0, max: 1 })),
-    beta1: field("beta1", liveNumber("optimizer", "beta1", "beta1", { min: 0, max: 1 })),
-    beta2: field("beta2", liveNumber("optimizer", "beta2", "beta2", { min: 0, max: 1 })),
-    eps: field("epsilon", liveNumber("optimizer", "eps", "optimizer-eps", { min: 0, max: 1 })),
-  };
-
-  const batchSize = numberInput("batch-size", { min: 1, max: 10000, step: 1 });
-  onCommit(batchSize, () => {
-    const value = parseInteger(batchSize.value);
-    if (value === null) {
-      refuse(app, "batch.size", "enter a whole number");
-      ui.sync(true);
-      return;
-    }
-    app.setLive({ batch: { size: value } });
-  });
-  const full = el("input", { type: "checkbox", testid: "batch-full" });
-  full.addEventListener("change", () => {
-    // Back from full batch: the number last shown, or 10.
-    const size = full.checked ? null : parseInteger(batchSize.value) ?? 10;
-    app.setLive({ batch: { size } });
-  });
-  const order = liveSelect("batch", "order", "batch-order", BATCH_ORDERS);
-
-  const gradient = liveSelect("gradient", "method", "gradient", GRADIENT_METHODS);
-  const gradEps = field("nudge (epsilon)", liveNumber("gradient", "epsilon", "gradient-epsilon", { min: 0, max: 1 }));
-
-  const regKind = liveSelect("regularization", "kind", "regularization", REGULARIZATIONS);
-  const regRate = field("rate", liveNumber("regularization", "rate", "regularization-rate", { min: 0, max: 10 }));
-
-  const dtype = select("dtype", DTYPES);
-  dtype.addEventListener("change", () => rebuild(() => ({ dtype: dtype.value })));
-
-  root.append(
-    group("loss", field("loss function", loss)),
-    group("optimizer", field("rule", optimizer), field("learning rate", lr), ...Object.values(optFields)),
-    group("batch", field("batch size", batchSize),
-      el("label", { class: "ctl-check" }, full, el("span", {}, "full batch")),
-      field("order", order)),
-    group("gradient", field("method", gradient), gradEps),
-    group("regularization", field("kind", regKind), regRate),
-    group("numbers", field("precision", dtype, { title: "float64 (double) or float32 (single) arithmetic" })),
-  );
-
-  return {
-    sync() {
-      const c = app.config;
-      loss.value = c.loss;
-      fill(optimizer, choices(OPTIMIZERS, c.optimizer.name));
-      optimizer.value = c.optimizer.name;
-      setValue(lr, c.optimizer.lr);
-      const applies = new Set(OPTIMIZER_SETTINGS[c.optimizer.name] ?? []);
-      for (const [key, wrapper] of Object.entries(optFields)) {
-        wrapper.hidden = !applies.has(key);
-        setValue(wrapper.querySelector("input"), c.optimizer[key]);
-      }
-      full.checked = c.batch.size === null;
-      batchSize.disabled = c.batch.size === null;
-      setValue(batchSize, c.batch.size);
-      batchSize.placeholder = c.batch.size === null ? "all" : "";
-      order.value = c.batch.order;
-      gradient.value = c.gradient.method;
-      gradEps.hidden = c.gradient.method === "backprop";
-      setValue(gradEps.querySelector("input"), c.gradient.epsilon);
-      regKind.value = c.regularization.kind;
-      regRate.hidden = c.regularization.kind === "none";
-      setValue(regRate.querySelector("input"), c.regularization.rate);
-      dtype.value = c.dtype;
     },
   };
 }
