@@ -10,8 +10,9 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
-  const options = { method, headers: {} };
+// Every JSON call of the pages goes through here; `headers` adds to them (a bearer token).
+export async function request(method, path, body, headers = {}) {
+  const options = { method, headers: { ...headers } };
   if (body !== undefined) {
     options.headers["content-type"] = "application/json";
     options.body = JSON.stringify(body);
@@ -19,7 +20,7 @@ async function request(method, path, body) {
   const response = await fetch(path, options);
   if (response.status === 204) return null;
   const type = response.headers.get("content-type") ?? "";
-  const data = type.includes("json") ? await response.json() : await response.text();
+  const data = type.includes("json") ? await response.json().catch(() => null) : await response.text();
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }
@@ -42,6 +43,8 @@ export const api = {
   explainWeight: (id, layer, i, j, sample = 0) =>
     request("GET", `/api/sessions/${id}/explain/weight?layer=${layer}&i=${i}&j=${j}&sample=${sample}`),
   diagnostics: (id) => request("GET", `/api/sessions/${id}/diagnostics`),
+  at: (id, step, query = "") => request("GET", `/api/sessions/${id}/at/${step}${query}`),
+  rewind: (id, step) => request("POST", `/api/sessions/${id}/rewind`, { step }),
   activation: (name, low = -6, high = 6, points = 121) =>
     request("GET", `/api/explorer/activation?name=${encodeURIComponent(name)}&low=${low}&high=${high}&points=${points}`),
   losses: (prediction, target) => request("POST", "/api/explorer/losses", { prediction, target }),

@@ -14,7 +14,7 @@ import { outputSlot } from "./chart-slots.js";
 import { Thinner } from "./chart-thin.js";
 import { formatLoss } from "./format.js";
 import { parseColor } from "./scales.js";
-import { palette } from "./theme.js";
+import { chartLook, cssVar, palette } from "./theme.js";
 
 // Okabe-Ito: distinguishable with every common colour-vision deficiency. On dark panels
 // the dark blue and black are moved to the end.
@@ -28,11 +28,6 @@ function categorical() {
 const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
-
-function cssVar(name, fallback) {
-  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return value || fallback;
-}
 
 function rgbString([r, g, b]) {
   return `rgb(${r}, ${g}, ${b})`;
@@ -94,22 +89,13 @@ class Chart {
   }
 
   layout() {
-    const text = cssVar("--text", "#222");
-    const line = cssVar("--border", "#ccc");
-    const [r, g, b] = parseColor(cssVar("--muted", "#888888"));
-    const grid = `rgba(${r}, ${g}, ${b}, 0.25)`; // light enough on every theme, black included
-    const size = parseFloat(cssVar("--font-size", "14px")) || 14;
+    const { layout, axis } = chartLook({ height: 14.5, left: 4, bottom: 2.8 });
     return {
-      height: Math.round(size * 14.5),
-      margin: { l: Math.round(size * 4), r: 10, t: Math.round(size * 1.8), b: Math.round(size * 2.8) },
-      paper_bgcolor: "rgba(0,0,0,0)",
-      plot_bgcolor: "rgba(0,0,0,0)",
-      font: { color: text, size: Math.round(size * 0.85), family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" },
+      ...layout,
       showlegend: true,
-      legend: { orientation: "h", x: 0, xanchor: "left", y: 1, yanchor: "bottom", bgcolor: "rgba(0,0,0,0)" },
       hovermode: "x",
-      xaxis: { title: { text: "step", standoff: 4 }, gridcolor: grid, zerolinecolor: grid, linecolor: line, automargin: true, rangemode: "tozero" },
-      yaxis: { title: { text: this.yTitle, standoff: 4 }, gridcolor: grid, zerolinecolor: grid, linecolor: line, automargin: true,
+      xaxis: { title: { text: "step", standoff: 4 }, ...axis, rangemode: "tozero" },
+      yaxis: { title: { text: this.yTitle, standoff: 4 }, ...axis,
         type: this.logScale ? "log" : "linear", exponentformat: "power", ...this.yAxis },
       uirevision: this.revision,
     };

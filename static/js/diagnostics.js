@@ -5,6 +5,7 @@
 //   app.bus.emit("highlight", {units: [[layer, unit], ...], kind})
 // so the diagram can point at them; {units: []} clears it.
 import { el, teachingHost } from "./dom.js";
+import { Refresher } from "./refresh.js";
 
 export const PLAYING_GAP_MS = 2000;  // between two requests while frames stream in
 export const PAUSED_GAP_MS = 250;    // after a step, a pause or a new session
@@ -30,57 +31,6 @@ export function unitsText(units) {
   }
   return [...byLayer].map(([layer, list]) => `hidden ${layer}: unit${list.length === 1 ? "" : "s"} ${list.join(", ")}`)
     .join(" \u00b7 ");
-}
-
-// Asks for a poll no sooner than `gap` ms after the previous one started, with at most one
-// `run()` in flight; asks made meanwhile fold into one. A shorter gap asked later wins.
-export class Poller {
-  constructor(run, { now = () => Date.now(), setTimer = (fn, ms) => setTimeout(fn, ms),
-    clearTimer = (id) => clearTimeout(id) } = {}) {
-    Object.assign(this, { run, now, setTimer, clearTimer });
-    this.last = -Infinity;   // when the last run started
-    this.wanted = null;      // the gap asked for, or null
-    this.timer = null;
-    this.due = null;
-    this.busy = false;
-  }
-
-  ask(gap) {
-    this.wanted = this.wanted === null ? gap : Math.min(this.wanted, gap);
-    this.schedule();
-  }
-
-  schedule() {
-    if (this.busy || this.wanted === null) return;
-    const due = Math.max(this.now(), this.last + this.wanted);
-    if (this.timer !== null) {
-      if (due >= this.due) return;
-      this.clearTimer(this.timer);
-    }
-    this.due = due;
-    this.timer = this.setTimer(() => this.fire(), due - this.now());
-  }
-
-  async fire() {
-    this.timer = null;
-    this.wanted = null;
-    this.busy = true;
-    this.last = this.now();
-    try {
-      await this.run();
-    } catch {
-      // the caller shows its own errors; polling goes on
-    } finally {
-      this.busy = false;
-      this.schedule();
-    }
-  }
-
-  cancel() {
-    if (this.timer !== null) this.clearTimer(this.timer);
-    this.timer = null;
-    this.wanted = null;
-  }
 }
 
 export function mount(app) {
@@ -160,7 +110,7 @@ export function mount(app) {
   };
 
   let session = null;
-  const poller = new Poller(async () => {
+  const poller = new Refresher(async () => {
     const id = app.sessionId;
     if (!id) return;
     try {
@@ -182,10 +132,10 @@ export function mount(app) {
     count.textContent = "";
     empty.hidden = true;
     emit(null);
-    poller.ask(PAUSED_GAP_MS);
+    poller.request({ within: PAUSED_GAP_MS });
   });
   app.bus.on("snapshot", (snap) => {
     if (document.hidden) return;
-    poller.ask(snap.playing ? PLAYING_GAP_MS : PAUSED_GAP_MS);
+    poller.request({ within: snap.playing ? PLAYING_GAP_MS : PAUSED_GAP_MS });
   });
 }

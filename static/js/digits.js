@@ -5,7 +5,7 @@
 // matrix come from GET /api/sessions/{id}/evaluation, at most one request in flight and
 // at most one every 2 s while training runs (at once after a pause or a single step).
 import { outputSlot } from "./chart-slots.js";
-import { Refresher } from "./digits-refresh.js";
+import { Refresher } from "./refresh.js";
 import { columnsMaxAbs, confusionCell, paintDiverging, paintGrey, weightColumn } from "./digits-images.js";
 import { formatCount, formatNumber, formatPercent } from "./format.js";
 import { palette } from "./theme.js";

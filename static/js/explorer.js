@@ -8,8 +8,8 @@ import {
   markerPlacement, selectedNeuron, unitName,
 } from "./explorer-model.js";
 import { formatLoss, formatNumber } from "./format.js";
-import { parseColor, rgb } from "./scales.js";
-import { palette } from "./theme.js";
+import { rgb } from "./scales.js";
+import { chartLook, cssVar, palette } from "./theme.js";
 import { el, teachingHost } from "./dom.js";
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
@@ -17,22 +17,11 @@ const GRID = lossGrid();  // the p values of the loss chart
 const DEBOUNCE_MS = 120;
 const PARALLEL = 4;  // loss requests in flight while the chart's points load
 
-const cssVar = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-
-// The look of charts.js: transparent background, theme text, faint grid.
+// The look of charts.js, smaller.
 function plotLayout(xTitle, yTitle, extra = {}, xExtra = {}) {
-  const text = cssVar("--text", "#222");
-  const [r, g, b] = parseColor(cssVar("--muted", "#888888"));
-  const grid = `rgba(${r}, ${g}, ${b}, 0.25)`;
-  const size = parseFloat(cssVar("--font-size", "14px")) || 14;
-  const axis = { gridcolor: grid, zerolinecolor: grid, linecolor: cssVar("--border", "#ccc"), automargin: true };
+  const { layout, axis } = chartLook({ height: 13, left: 3.2, bottom: 2.6 });
   return {
-    height: Math.round(size * 13),
-    margin: { l: Math.round(size * 3.2), r: 10, t: Math.round(size * 1.8), b: Math.round(size * 2.6) },
-    paper_bgcolor: "rgba(0,0,0,0)",
-    plot_bgcolor: "rgba(0,0,0,0)",
-    font: { color: text, size: Math.round(size * 0.85), family: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" },
-    legend: { orientation: "h", x: 0, xanchor: "left", y: 1, yanchor: "bottom", bgcolor: "rgba(0,0,0,0)" },
+    ...layout,
     hovermode: "closest",
     xaxis: { ...axis, title: { text: xTitle, standoff: 4 }, ...xExtra },
     yaxis: { ...axis, title: { text: yTitle, standoff: 4 } },

@@ -42,6 +42,26 @@ function shown(list, keep = MAX_TERMS) {
   return list.length <= keep + 1 ? { items: list, more: 0 } : { items: list.slice(0, keep), more: list.length - keep };
 }
 
+// A sum of terms twice, in symbols and in numbers, joined by "+", ending "+ \u2026" when
+// `omitted` terms are not written out.
+function termSums(items, omitted, name, value) {
+  const names = [];
+  const values = [];
+  items.forEach((term, k) => {
+    if (k) {
+      names.push(op("+"));
+      values.push(op("+"));
+    }
+    names.push(...name(term));
+    values.push(...value(term));
+  });
+  if (omitted) {
+    names.push(op("+"), op("\u2026"));
+    values.push(op("+"), op("\u2026"));
+  }
+  return { names, values };
+}
+
 // --- a neuron ----------------------------------------------------------------------
 
 // explain/neuron -> [z line, a line] and notes.
@@ -51,20 +71,9 @@ export function neuronLines(data, decimals = 4) {
   const all = data.terms ?? [];
   const { items, more } = shown(all);
   const omitted = (data.terms_omitted ?? 0) + more;
-  const names = [];
-  const values = [];
-  items.forEach((term, k) => {
-    if (k) {
-      names.push(op("+"));
-      values.push(op("+"));
-    }
-    names.push(symbol(term.input), op(DOT), symbol(term.weight));
-    values.push(...operand(term.input_value, decimals), op(DOT), ...operand(term.weight_value, decimals));
-  });
-  if (omitted) {
-    names.push(op("+"), op("\u2026"));
-    values.push(op("+"), op("\u2026"));
-  }
+  const { names, values } = termSums(items, omitted,
+    (term) => [symbol(term.input), op(DOT), symbol(term.weight)],
+    (term) => [...operand(term.input_value, decimals), op(DOT), ...operand(term.weight_value, decimals)]);
   if (data.bias) {
     names.push(op("+"), symbol(data.bias.symbol));
     values.push(op("+"), ...operand(data.bias.value, decimals));
@@ -106,20 +115,9 @@ function factorValues(factors, decimals) {
 // A factor that is a sum over the units above ("dL/da1_1" with `terms`): its own line.
 function sumLine(factor, decimals) {
   const { items, more } = shown(factor.terms);
-  const names = [];
-  const values = [];
-  items.forEach((term, k) => {
-    if (k) {
-      names.push(op("+"));
-      values.push(op("+"));
-    }
-    names.push(derivative(term.delta_symbol), op(DOT), symbol(term.weight));
-    values.push(op("("), num(term.delta, decimals), op(")"), op("("), num(term.weight_value, decimals), op(")"));
-  });
-  if (more) {
-    names.push(op("+"), op("\u2026"));
-    values.push(op("+"), op("\u2026"));
-  }
+  const { names, values } = termSums(items, more,
+    (term) => [derivative(term.delta_symbol), op(DOT), symbol(term.weight)],
+    (term) => [op("("), num(term.delta, decimals), op(")"), op("("), num(term.weight_value, decimals), op(")")]);
   return {
     tokens: [derivative(factor.symbol), eq(), op("\u03a3"), ...names, eq(), ...values, eq(), num(factor.value, decimals)],
     className: "formula-sum",

@@ -5,6 +5,8 @@
 // and, while something is selected, on new snapshots (one request at a time, at most 4
 // a second), so a weight changed anywhere shows here. The root carries data-kind and
 // data-value (the final value, full precision: the neuron's a, the weight's dL/dw).
+import { request } from "./api.js";
+import { el } from "./dom.js";
 import { Gate } from "./timeline-gate.js";
 import { biasLines, inputLines, neuronLines, paramSymbol, updateLine, weightLines } from "./formula-lines.js";
 import { paramName, unitName } from "./diagram-text.js";
@@ -15,54 +17,47 @@ const HINT = "Click a neuron, or shift-click a weight, to see its arithmetic wit
 
 class PastUnsupported extends Error {}
 
-function h(tag, className, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 // ---- typesetting tokens (formula-symbols.js, formula-lines.js) ----
 
 function renderToken(token) {
   switch (token.t) {
     case "sym": {
-      const span = h("span", "sym");
-      if (token.base) span.append(h("var", null, token.base));
-      if (token.sub) span.append(h("sub", null, token.sub));
+      const span = el("span", { class: "sym" });
+      if (token.base) span.append(el("var", null, token.base));
+      if (token.sub) span.append(el("sub", null, token.sub));
       return span;
     }
     case "frac":
-      return h("span", "frac", h("span", "frac-num", ...token.num.map(renderToken)),
-        h("span", "frac-den", ...token.den.map(renderToken)));
+      return el("span", { class: "frac" }, el("span", { class: "frac-num" }, ...token.num.map(renderToken)),
+        el("span", { class: "frac-den" }, ...token.den.map(renderToken)));
     case "num": {
-      const span = h("span", "n", token.text);
+      const span = el("span", { class: "n" }, token.text);
       if (Number.isFinite(token.value)) span.title = String(token.value);
       return span;
     }
     case "fn":
-      return h("span", "fn", token.text);
+      return el("span", { class: "fn" }, token.text);
     case "eq":
-      return h("span", "op eq", "=");
+      return el("span", { class: "op eq" }, "=");
     case "text":
-      return h("span", "txt", token.text);
+      return el("span", { class: "txt" }, token.text);
     default:
-      return h("span", token.text === "+" || token.text === "\u00b7" ? "op bin" : "op", token.text);
+      return el("span", { class: token.text === "+" || token.text === "\u00b7" ? "op bin" : "op" }, token.text);
   }
 }
 
 // One line: segments that do not break inside, split before each "=" and "+" so a long
 // line wraps between its terms. Read out as one line (aria-label).
 function renderLine(line) {
-  const row = h("div", `eq-line ${line.className ?? ""}`);
+  const row = el("div", { class: `eq-line ${line.className ?? ""}` });
   row.setAttribute("role", "math");
   row.setAttribute("aria-label", line.tokens.map((k) => (k.t === "eq" ? " = " : k.t === "op" && k.text === "+" ? " + "
     : k.t === "num" || k.t === "fn" || k.t === "text" ? k.text : plainText(k))).join(""));
-  let seg = h("span", "seg");
+  let seg = el("span", { class: "seg" });
   for (const token of line.tokens) {
     if ((token.t === "eq" || (token.t === "op" && token.text === "+")) && seg.childNodes.length) {
       row.append(seg);
-      seg = h("span", "seg");
+      seg = el("span", { class: "seg" });
     }
     seg.append(renderToken(token));
   }
@@ -71,12 +66,12 @@ function renderLine(line) {
 }
 
 function renderFactors(rows) {
-  const table = h("table", "formula-factors");
+  const table = el("table", { class: "formula-factors" });
   const body = table.createTBody();
   for (const row of rows) {
     const tr = body.insertRow();
     tr.insertCell().append(...row.tokens.map(renderToken));
-    tr.insertCell().append(h("span", "op eq", "="), renderToken(row.value));
+    tr.insertCell().append(el("span", { class: "op eq" }, "="), renderToken(row.value));
     tr.insertCell().append(row.meaning);
     tr.cells[2].className = "meaning";
   }
@@ -90,21 +85,14 @@ function keyOf(detail) {
   return `${detail.kind}:${detail.layer}:${detail.i ?? ""}:${detail.j ?? ""}`;
 }
 
-async function getJson(url) {
-  const response = await fetch(url);
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(data?.error?.message ?? `request failed with ${response.status}`);
-  return data;
-}
-
 export function mount(app) {
-  const root = h("section", "formula-panel");
+  const root = el("section", { class: "formula-panel" });
   root.dataset.testid = "formula";
   root.setAttribute("aria-label", "Formula");
-  const title = h("h2", null, "Formula");
-  const what = h("span", "formula-what");
-  const body = h("div", "formula-body");
-  root.append(h("div", "formula-head", title, what), body);
+  const title = el("h2", null, "Formula");
+  const what = el("span", { class: "formula-what" });
+  const body = el("div", { class: "formula-body" });
+  root.append(el("div", { class: "formula-head" }, title, what), body);
   const anchor = document.getElementById("metrics") ?? document.getElementById("diagram");
   anchor.after(root);
 
@@ -139,9 +127,9 @@ export function mount(app) {
     const i = detail.kind === "bias" ? 0 : detail.i;
     const result = detail.kind === "neuron"
       ? await (past === null ? app.api.explainNeuron(id, detail.layer, detail.i, sample)
-        : getJson(`${base}/neuron?layer=${detail.layer}&unit=${detail.i}&sample=${sample}${step}`))
+        : request("GET", `${base}/neuron?layer=${detail.layer}&unit=${detail.i}&sample=${sample}${step}`))
       : await (past === null ? app.api.explainWeight(id, detail.layer, i, detail.j, sample)
-        : getJson(`${base}/weight?layer=${detail.layer}&i=${i}&j=${detail.j}&sample=${sample}${step}`));
+        : request("GET", `${base}/weight?layer=${detail.layer}&i=${i}&j=${detail.j}&sample=${sample}${step}`));
     // A past step is explained only by a server that says it explained that step.
     if (past !== null && result?.step !== past) throw new PastUnsupported();
     return result;
@@ -200,7 +188,7 @@ export function mount(app) {
     if (!selection) {
       root.dataset.kind = "";
       what.textContent = "";
-      body.replaceChildren(h("p", "formula-hint", HINT));
+      body.replaceChildren(el("p", { class: "formula-hint" }, HINT));
       return;
     }
     root.dataset.kind = selection.kind;
@@ -217,14 +205,14 @@ export function mount(app) {
       else built = weightLines(r, d);
     }
     if (!built) {
-      body.replaceChildren(h("p", problem ? "formula-problem" : "formula-hint", problem ?? "working it out\u2026"));
+      body.replaceChildren(el("p", { class: problem ? "formula-problem" : "formula-hint" }, problem ?? "working it out\u2026"));
       return;
     }
     root.dataset.value = built.value === null ? "NaN" : String(built.value);
     const parts = built.lines.map(renderLine);
     if (up) parts.push(renderLine(up));
     if (built.factors?.length) parts.push(renderFactors(built.factors));
-    for (const note of built.notes ?? []) parts.push(h("p", "formula-note", note));
+    for (const note of built.notes ?? []) parts.push(el("p", { class: "formula-note" }, note));
     body.replaceChildren(...parts);
   };
 

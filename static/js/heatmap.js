@@ -12,7 +12,7 @@ import { formatNumber } from "./format.js";
 import {
   byteValue, colorTable, decodeBase64Into, niceTicks, paintFlipped, roundUp, scalePosition, unitScale,
 } from "./grid-decode.js";
-import { palette } from "./theme.js";
+import { cssVar, palette } from "./theme.js";
 import { el } from "./dom.js";
 
 const PLOT = 240;                       // the plot area, CSS px
@@ -30,11 +30,6 @@ const hex = (text) => {
 };
 const css = ([r, g, b]) => `rgb(${r}, ${g}, ${b})`;
 const mixRgb = (a, b, t) => a.map((v, i) => Math.round(v + (b[i] - v) * t));
-
-function cssVar(name, fallback) {
-  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return value || fallback;
-}
 
 // A canvas with a backing store at the device's pixel ratio, drawn in CSS px.
 function hiDpiCanvas(width, height, className) {

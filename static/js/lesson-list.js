@@ -1,6 +1,8 @@
 // The /lessons page: the lessons the server could read (GET /api/lessons), each with its
 // number, title, summary and number of steps, linking to /lessons/{id}.
+import { request } from "./api.js";
 import { Bus } from "./bus.js";
+import { el } from "./dom.js";
 import * as theme from "./theme.js";
 
 // One list item (also used by the node tests through lessonItemParts).
@@ -14,30 +16,21 @@ export function lessonItemParts(lesson) {
   };
 }
 
-function el(tag, className, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  node.append(...children);
-  return node;
-}
-
 async function start() {
   theme.mount({ bus: new Bus() });
   const list = document.querySelector("[data-testid=lesson-list]");
   const status = document.getElementById("lesson-list-status");
   try {
-    const response = await fetch("/api/lessons");
-    if (!response.ok) throw new Error(`the server answered ${response.status}`);
-    const lessons = await response.json();
+    const lessons = await request("GET", "/api/lessons");
     list.replaceChildren(...lessons.map((lesson) => {
       const parts = lessonItemParts(lesson);
-      const link = el("a", "lesson-card-link",
-        el("span", "lesson-card-number", parts.number),
-        el("span", "lesson-card-title", parts.title));
+      const link = el("a", { class: "lesson-card-link" },
+        el("span", { class: "lesson-card-number" }, parts.number),
+        el("span", { class: "lesson-card-title" }, parts.title));
       link.href = parts.href;
-      const item = el("li", "lesson-card", link,
-        el("p", "lesson-card-summary", parts.summary),
-        el("span", "lesson-card-steps", parts.steps));
+      const item = el("li", { class: "lesson-card" }, link,
+        el("p", { class: "lesson-card-summary" }, parts.summary),
+        el("span", { class: "lesson-card-steps" }, parts.steps));
       item.dataset.testid = "lesson-item";
       item.dataset.id = lesson.id;
       return item;

@@ -4,7 +4,7 @@
 // connects the page to it (app.openSession), selects the unit or weight the step talks
 // about, and shows only the panels and controls the step lists (lesson-model.js).
 // On every page it also puts a "Lessons" link in the top bar.
-import { ApiError } from "./api.js";
+import { request } from "./api.js";
 import {
   PANELS, buildingWords, figureLinks, lessonHidden, lessonIdFromPath, searchWithStep, selectDetail,
   stepFromSearch, stepLabel,
@@ -14,13 +14,6 @@ import { el } from "./dom.js";
 
 const LIVE_TIMEOUT_MS = 20_000;
 const DROP_DELAY_MS = 2_000;
-
-async function json(method, path) {
-  const response = await fetch(path, { method });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
 
 export function mount(app) {
   addLessonsLink();
@@ -51,8 +44,8 @@ class LessonView {
     // Hide at once what no lesson step shows, before the first step is known.
     setHidden("lesson", lessonHidden({ show: [], controls: [] }));
     this.ready = Promise.all([
-      json("GET", `/api/lessons/${encodeURIComponent(id)}`),
-      json("GET", "/api/lessons").catch(() => []),
+      request("GET", `/api/lessons/${encodeURIComponent(id)}`),
+      request("GET", "/api/lessons").catch(() => []),
     ]).then(([lesson, all]) => {
       this.lesson = lesson;
       this.state.lesson = lesson;
@@ -206,7 +199,7 @@ class LessonView {
 
     let body;
     try {
-      body = await json("POST", `/api/lessons/${encodeURIComponent(this.id)}/steps/${k}/session`);
+      body = await request("POST", `/api/lessons/${encodeURIComponent(this.id)}/steps/${k}/session`);
     } catch (error) {
       if (token === this.token) this.fail(`step ${k} could not be built: ${error.message}`);
       return false;

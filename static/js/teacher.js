@@ -1,5 +1,6 @@
 // The teacher board: the room at a glance, a broadcast, and challenges with leaderboards.
 // Every request carries the teacher token; students never see this page's data.
+import { request } from "./api.js";
 import { formatLoss, formatPercent } from "./format.js";
 
 const KEY = "nnplay:teacher-token";
@@ -9,21 +10,8 @@ function token() {
   return sessionStorage.getItem(KEY);
 }
 
-async function call(method, path, body) {
-  const options = { method, headers: { authorization: `Bearer ${token()}` } };
-  if (body !== undefined) {
-    options.headers["content-type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  const response = await fetch(path, options);
-  const data = response.status === 204 ? null : await response.json();
-  if (!response.ok) {
-    const error = new Error(data?.error?.message ?? `request failed with ${response.status}`);
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
+// Every teacher call carries the token.
+const call = (method, path, body) => request(method, path, body, { authorization: `Bearer ${token()}` });
 
 function cell(text, className) {
   const td = document.createElement("td");

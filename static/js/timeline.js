@@ -5,33 +5,13 @@
 // shows the past, live frames wait (the newest is kept in app.snapshot) and any command
 // that moves the live run (play, step, reset, a setting) first brings the page back to
 // now. "continue from here" rewinds the live run to the step shown (POST .../rewind).
+import { api } from "./api.js";
+import { el } from "./dom.js";
 import { Gate } from "./timeline-gate.js";
 import { clampStep, latestStep, movesLive, timelineText } from "./timeline-model.js";
+import { cssVar } from "./theme.js";
 
 const WIDE_LAYER = 32;  // as main.js: wider layers travel only in part
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
-
-async function request(method, url, body) {
-  const options = { method, headers: {} };
-  if (body !== undefined) {
-    options.headers["content-type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  const response = await fetch(url, options);
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error(data?.error?.message ?? `request failed with ${response.status}`);
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
 
 // The loss (and other) curves: a dotted vertical line at `step`, none for null. A chart
 // drawn again (new points, a theme) gets the line back after it is drawn.
@@ -40,7 +20,7 @@ const hooked = new WeakSet();
 
 function shapesFor(step) {
   if (step === null) return [];
-  const color = getComputedStyle(document.documentElement).getPropertyValue("--warn-text").trim() || "#7a3e00";
+  const color = cssVar("--warn-text", "#7a3e00");
   return [{ type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1, line: { color, width: 1.5, dash: "dot" } }];
 }
 
@@ -64,12 +44,12 @@ function markCharts(step) {
 }
 
 export function mount(app) {
-  const root = el("div", "timeline");
+  const root = el("div", { class: "timeline" });
   root.dataset.testid = "timeline-panel";
   root.setAttribute("role", "group");
   root.setAttribute("aria-label", "time travel");
-  const label = el("label", "timeline-label");
-  label.append(el("span", "ctl-label", "time travel"));
+  const label = el("label", { class: "timeline-label" });
+  label.append(el("span", { class: "ctl-label", text: "time travel" }));
   const slider = document.createElement("input");
   slider.type = "range";
   slider.min = "0";
@@ -79,17 +59,17 @@ export function mount(app) {
   slider.dataset.testid = "timeline";
   slider.setAttribute("aria-label", "the step to look at");
   label.append(slider);
-  const readout = el("output", "timeline-step");
+  const readout = el("output", { class: "timeline-step" });
   readout.dataset.testid = "timeline-step";
-  const back = el("button", "timeline-back", "back to now");
+  const back = el("button", { class: "timeline-back", text: "back to now" });
   back.type = "button";
   back.dataset.testid = "back-to-now";
   back.title = "show the live run again";
-  const cont = el("button", "timeline-continue", "continue from here");
+  const cont = el("button", { class: "timeline-continue", text: "continue from here" });
   cont.type = "button";
   cont.dataset.testid = "continue-here";
   cont.title = "rewind the live run to this step: the later steps are dropped";
-  const said = el("span", "timeline-said");
+  const said = el("span", { class: "timeline-said" });
   said.dataset.testid = "timeline-status";
   said.setAttribute("role", "status");
   root.append(label, readout, back, cont, said);
@@ -133,7 +113,7 @@ export function mount(app) {
     return widest > WIDE_LAYER ? `?units=${WIDE_LAYER}` : "";
   };
   const gate = new Gate(
-    ({ id, step }) => request("GET", `/api/sessions/${id}/at/${step}${query()}`),
+    ({ id, step }) => api.at(id, step, query()),
     (req, outcome) => {
       if (viewing === null || req.id !== app.sessionId) return;
       if (!outcome.ok) {
@@ -183,7 +163,7 @@ export function mount(app) {
     if (step === null) return;
     cont.disabled = true;
     try {
-      const body = await request("POST", `/api/sessions/${app.sessionId}/rewind`, { step });
+      const body = await api.rewind(app.sessionId, step);
       viewing = null;
       gate.drop();
       markCharts(null);

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { PAUSED_GAP_MS, PLAYING_GAP_MS, Poller, kindTitle, unitsText } from "../../static/js/diagnostics.js";
+import { PAUSED_GAP_MS, PLAYING_GAP_MS, kindTitle, unitsText } from "../../static/js/diagnostics.js";
+import { Refresher } from "../../static/js/refresh.js";
 
 // A fake clock and timers: run(ms) advances time and fires what is due.
 function fakeTime() {
@@ -32,9 +33,9 @@ function fakeTime() {
 test("while frames stream in, at most one request every 2 s", async () => {
   const clock = fakeTime();
   const starts = [];
-  const poller = new Poller(async () => { starts.push(clock.now()); }, clock);
+  const poller = new Refresher(async () => { starts.push(clock.now()); }, clock);
   for (let t = 0; t < 5000; t += 33) {  // 30 frames a second for 5 s
-    poller.ask(PLAYING_GAP_MS);
+    poller.request({ within: PLAYING_GAP_MS });
     await clock.run(33);
   }
   assert.deepEqual(starts, [0, 2000, 4000]);
@@ -44,11 +45,11 @@ test("one request in flight at most; asks meanwhile fold into one afterwards", a
   const clock = fakeTime();
   let release;
   let calls = 0;
-  const poller = new Poller(() => { calls += 1; return new Promise((resolve) => { release = resolve; }); }, clock);
-  poller.ask(PAUSED_GAP_MS);
+  const poller = new Refresher(() => { calls += 1; return new Promise((resolve) => { release = resolve; }); }, clock);
+  poller.request({ within: PAUSED_GAP_MS });
   await clock.run(0);
   assert.equal(calls, 1);
-  for (let k = 0; k < 10; k += 1) poller.ask(PAUSED_GAP_MS);
+  for (let k = 0; k < 10; k += 1) poller.request({ within: PAUSED_GAP_MS });
   await clock.run(5000);
   assert.equal(calls, 1);  // still waiting for the first
   release();
@@ -64,12 +65,12 @@ test("one request in flight at most; asks meanwhile fold into one afterwards", a
 test("a pause after a playing stretch is looked at soon, not 2 s later", async () => {
   const clock = fakeTime();
   const starts = [];
-  const poller = new Poller(async () => { starts.push(clock.now()); }, clock);
-  poller.ask(PLAYING_GAP_MS);
+  const poller = new Refresher(async () => { starts.push(clock.now()); }, clock);
+  poller.request({ within: PLAYING_GAP_MS });
   await clock.run(100);
-  poller.ask(PLAYING_GAP_MS);   // due at 2000
+  poller.request({ within: PLAYING_GAP_MS });   // due at 2000
   await clock.run(100);
-  poller.ask(PAUSED_GAP_MS);    // the paused frame: due at 250 instead
+  poller.request({ within: PAUSED_GAP_MS });    // the paused frame: due at 250 instead
   await clock.run(1000);
   assert.deepEqual(starts, [0, 250]);
 });
@@ -77,10 +78,10 @@ test("a pause after a playing stretch is looked at soon, not 2 s later", async (
 test("a failing request does not stop the polling", async () => {
   const clock = fakeTime();
   let calls = 0;
-  const poller = new Poller(async () => { calls += 1; throw new Error("offline"); }, clock);
-  poller.ask(0);
+  const poller = new Refresher(async () => { calls += 1; throw new Error("offline"); }, clock);
+  poller.request({ within: 0 });
   await clock.run(0);
-  poller.ask(PAUSED_GAP_MS);
+  poller.request({ within: PAUSED_GAP_MS });
   await clock.run(PAUSED_GAP_MS);
   assert.equal(calls, 2);
 });
