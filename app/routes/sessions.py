@@ -98,12 +98,18 @@ async def at_step(session: SessionDep, step: Annotated[int, FastAPIPath(ge=0)], 
                   units: Units = None) -> dict:
     """The snapshot the session had after `step` steps (time travel; the session itself
     does not move). Recomputed exactly from the nearest saved state."""
-    past = await session.call(_past, session, step)
+    snap = await session.call(_past_snapshot, session, step, grid, units)
+    snap.update({"playing": False, "steps_per_second": session.steps_per_second, "viewing_past": True})
+    return {"snapshot": snap}
+
+
+def _past_snapshot(session: Session, step: int, grid: int | None, units: int | None) -> dict:
+    # Under the session's lock, like the replay: the "past" may be the live run itself.
+    past = _past(session, step)
     snap = snapshot(past, max_units=units)
     # The grid as the live frames carry it, so a page draws the past like the present.
     snap["grid"] = plain(quantized_grid(past, grid, max_units=units)) if grid else None
-    snap.update({"playing": False, "steps_per_second": session.steps_per_second, "viewing_past": True})
-    return {"snapshot": snap}
+    return snap
 
 
 class RewindRequest(Strict):
