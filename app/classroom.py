@@ -51,7 +51,7 @@ class Challenge:
     def met(self, score: float | None) -> bool:
         if score is None:
             return False
-        return score >= self.target if self.metric.endswith("accuracy") else score <= self.target
+        return bool(score >= self.target if self.metric.endswith("accuracy") else score <= self.target)
 
 
 class Classroom:

@@ -19,7 +19,9 @@ def accuracy(a: np.ndarray, labels: np.ndarray) -> float:
     """Fraction of rows whose predicted class equals the label; a (n, k), labels (n,)."""
     # A count over n, not np.mean: the same number (both exact until the one division),
     # at a fraction of the cost on the small sets a live view evaluates every step.
-    return np.count_nonzero(predicted_classes(a) == labels) / len(labels)
+    # int(): NumPy 2 counts in np.int64, and a NumPy scalar would leak into comparisons
+    # (np.bool) that no JSON encoder but orjson takes.
+    return int(np.count_nonzero(predicted_classes(a) == labels)) / len(labels)
 
 
 def evaluate(network: Network, loss: Loss, sets: dict, n_classes: int | None) -> dict:

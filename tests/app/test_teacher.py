@@ -115,5 +115,12 @@ def test_challenges_rank_the_students_who_qualify(api):
                 {"title": "x", "data": "xor", "target": -1}):
         assert teacher(api, "post", "/api/teacher/challenges", json=bad).status_code == 422
     cid = response.json()["id"]
+    accuracy = teacher(api, "post", "/api/teacher/challenges",
+                       json={"title": "spiral at 60%", "data": "spiral", "metric": "train_accuracy",
+                             "target": 0.6})
+    assert accuracy.status_code == 201, accuracy.text
+    entries = accuracy.json()["leaderboard"]
+    assert len(entries) == 3 and all(type(e["met"]) is bool and 0 <= e["score"] <= 1 for e in entries)
+    assert [e["score"] for e in entries] == sorted((e["score"] for e in entries), reverse=True)
     assert teacher(api, "delete", f"/api/teacher/challenges/{cid}").status_code == 204
     assert teacher(api, "delete", f"/api/teacher/challenges/{cid}").status_code == 404

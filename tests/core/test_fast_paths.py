@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.batches import Batcher
+from core.metrics import accuracy, predicted_classes
 from core.optimizers import make_optimizer
 from core.run import Run, _all_finite
 from core.snapshot import snapshot
@@ -182,3 +183,14 @@ def test_grids_at_several_resolutions_are_each_grid_on_its_own():
     grid = both[0]
     point = np.array([[grid["x"][3], grid["y"][7]]])
     assert grid["layers"][-1][0, 7, 3] == pytest.approx(run.network.predict(point)[0, 0], rel=1e-12)
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_accuracy_by_count_is_the_mean_as_a_python_float(outputs):
+    rng = np.random.default_rng(5)
+    a, labels = rng.random((37, outputs)), rng.integers(0, max(2, outputs), 37)
+    value = accuracy(a, labels)
+    # A plain float, not a NumPy scalar: it meets comparisons and JSON encoders as one.
+    assert type(value) is float and value == float(np.mean(predicted_classes(a) == labels))
+    metrics = Run({"preset": "xor"}).metrics()
+    assert all(type(v) is float for part in ("loss", "accuracy") for v in metrics[part].values())
