@@ -14,6 +14,7 @@ import numpy as np
 from app.sessions import Session
 from core.data import DATASETS
 from core.plain import plain
+from core.snapshot import grid_axes as core_grid_axes
 from core.snapshot import grids_values, snapshot
 
 MAX_POINTS = 2000       # 2-D training and test points sent with the topology
@@ -58,12 +59,12 @@ def _pack(grids: list[np.ndarray]) -> list[dict]:
 
 
 def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID,
-                   max_units: int | None = None) -> dict | None:
+                   max_units: int | None = None, axes: bool = True) -> dict | None:
     """The output at `resolution` and each hidden unit at a coarser `unit_resolution`
-    (thumbnails; the first `max_units` of each layer), as bytes: {"encoding": "u8", "x",
-    "y", "output": [packed per unit], "unit_x", "unit_y", "layers": [[packed per unit]
-    per hidden layer]}. Computed in float32: a picture of 256 levels cannot tell, and it
-    costs half as much as in float64."""
+    (thumbnails; the first `max_units` of each layer), as bytes: {"encoding": "u8",
+    "output": [packed per unit], "layers": [[packed per unit] per hidden layer]} and, with
+    `axes`, the grid_axes too. Computed in float32: a picture of 256 levels cannot tell,
+    and it costs half as much as in float64."""
     grids = grids_values(run, (resolution, min(unit_resolution, resolution)), dtype=np.float32)
     if grids is None:
         return None
@@ -72,10 +73,22 @@ def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID,
     packed = _pack([*fine["layers"][-1], *(unit for layer in hidden for unit in layer)])
     outputs = len(fine["layers"][-1])
     bounds = list(itertools.accumulate((len(layer) for layer in hidden), initial=outputs))
-    return {"encoding": "u8", "x": fine["x"], "y": fine["y"],
-            "output": packed[:outputs],
-            "unit_x": coarse["x"], "unit_y": coarse["y"],
-            "layers": [packed[a:b] for a, b in zip(bounds, bounds[1:])]}
+    out = {"encoding": "u8", "output": packed[:outputs],
+           "layers": [packed[a:b] for a, b in zip(bounds, bounds[1:])]}
+    if axes:
+        out.update(x=fine["x"], y=fine["y"], unit_x=coarse["x"], unit_y=coarse["y"])
+    return out
+
+
+def grid_axes(run, resolution: int, unit_resolution: int = UNIT_GRID) -> dict | None:
+    """The coordinates of quantized_grid's cells: {"x", "y"} of the output grid and
+    {"unit_x", "unit_y"} of the thumbnails; None when the inputs are not 2-D. They stay
+    the same frame after frame, so a socket gets them only when they change."""
+    axes = core_grid_axes(run, (resolution, min(unit_resolution, resolution)))
+    if axes is None:
+        return None
+    (x, y), (unit_x, unit_y) = axes
+    return {"x": x, "y": y, "unit_x": unit_x, "unit_y": unit_y}
 
 
 def topology_message(session: Session) -> dict:

@@ -12,7 +12,7 @@ import logging
 import time
 import zlib
 
-from app.frames import history_tail, quantized_grid, session_snapshot
+from app.frames import grid_axes, history_tail, quantized_grid, session_snapshot
 from app.jsonio import dumps
 from app.sessions import Session
 from core.errors import StateError
@@ -43,6 +43,7 @@ class Subscriber:
         # Which history rows this socket has already been sent, and of which history.
         self.history_step = -1
         self.generation = -1
+        self.axes_key = None  # the grid axes this socket was last sent
 
     def send(self, message: dict) -> None:
         if len(self.control) >= MAX_CONTROL:
@@ -83,7 +84,7 @@ class Subscriber:
                 busy = session.playing and _shown_parameters(session.run, self.units) > LIGHT_LIMIT
                 snap = session_snapshot(session, max_units=self.units, raw=True, grads=not busy,
                                         pending=("none" if busy else "light") if session.playing else "full")
-                snap["grid"] = (quantized_grid(session.run, self.grid, max_units=self.units)
+                snap["grid"] = (quantized_grid(session.run, self.grid, max_units=self.units, axes=False)
                                 if self.grid else None)
             body = dumps(snap)
             if cache and next(iter(cache))[2:] != key[2:]:
@@ -96,8 +97,15 @@ class Subscriber:
         if tail["step"]:
             self.history_step = tail["step"][-1]
         # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
-        head = dumps({"type": "snapshot", "session": session.id, "sent": time.time(),
-                      "history": {"reset": reset, **tail}})
+        head = {"type": "snapshot", "session": session.id, "sent": time.time(),
+                "history": {"reset": reset, **tail}}
+        # The grid's coordinates only when this socket does not have them yet: they are
+        # the same every frame, and a tenth of a frame's bytes.
+        axes_key = (self.grid, session.run.data.domain) if self.grid else None
+        if axes_key != self.axes_key:
+            self.axes_key = axes_key
+            head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
+        head = dumps(head)
         # Splice the shared snapshot body into this socket's envelope: {...head, ...body}.
         return head[:-1] + b"," + body[1:]
 

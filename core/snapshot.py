@@ -149,13 +149,26 @@ def grid_values(run, resolution: int) -> dict | None:
     return None if grids is None else grids[0]
 
 
+def grid_axes(run, resolutions: tuple[int, ...]) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """(xs (res,), ys (res,)) of the grids grids_values computes at these resolutions;
+    None when the inputs are not 2-D. Cached and read-only: the same arrays every call."""
+    domain = run.data.domain
+    if run.sizes[0] != 2 or domain is None:
+        return None
+    return _grid_points(tuple(map(tuple, domain)), _clamped(resolutions), np.dtype(run.dtype).str)[0]
+
+
+def _clamped(resolutions: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(min(max(r, 2), MAX_GRID)) for r in resolutions)
+
+
 def grids_values(run, resolutions: tuple[int, ...], dtype=None) -> list[dict] | None:
     """grid_values at several resolutions, in one forward pass over all their points;
     computed in `dtype` (default: the run's own) when given, e.g. float32 for pictures."""
     domain = run.data.domain
     if run.sizes[0] != 2 or domain is None:
         return None
-    resolutions = tuple(int(min(max(r, 2), MAX_GRID)) for r in resolutions)
+    resolutions = _clamped(resolutions)
     axes, points = _grid_points(tuple(map(tuple, domain)), resolutions, np.dtype(dtype or run.dtype).str)
     with np.errstate(all="ignore"):
         if dtype is None:

@@ -12,6 +12,7 @@ export class Connection {
     this.retries = 0;
     this.timer = null;
     this.queue = [];
+    this.gridAxes = null; // the grid coordinates this socket was last sent
   }
 
   url() {
@@ -29,6 +30,7 @@ export class Connection {
     this.closed = false;
     const socket = new WebSocket(this.url());
     this.socket = socket;
+    this.gridAxes = null; // a new socket is sent them again with its first grid
     this.onState?.("connecting");
     socket.addEventListener("open", () => {
       this.retries = 0;
@@ -43,7 +45,7 @@ export class Connection {
       } catch {
         return; // the server only sends JSON; ignore anything else
       }
-      this.onMessage?.(message);
+      this.onMessage?.(withGridAxes(message, this));
     });
     socket.addEventListener("close", (event) => {
       if (this.socket !== socket) return;
@@ -81,4 +83,13 @@ export class Connection {
     this.socket?.close(1000);
     this.socket = null;
   }
+}
+
+// Snapshot frames carry the grid's coordinates (x, y, unit_x, unit_y) only when they
+// change (`grid_axes`); put them back into every grid, so views see whole grids.
+export function withGridAxes(message, connection) {
+  if (message?.type !== "snapshot") return message;
+  if (message.grid_axes !== undefined) connection.gridAxes = message.grid_axes;
+  if (message.grid && message.grid.x === undefined && connection.gridAxes) Object.assign(message.grid, connection.gridAxes);
+  return message;
 }

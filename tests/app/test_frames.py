@@ -4,7 +4,7 @@ import base64
 import numpy as np
 import pytest
 
-from app.frames import _pack, quantized_grid
+from app.frames import _pack, grid_axes, quantized_grid
 from core.run import Run
 from core.snapshot import grid_values
 
@@ -32,6 +32,18 @@ def test_a_quantized_grid_decodes_to_the_engines_values_within_one_level():
         assert packed["high"] == pytest.approx(exact.max(), abs=1e-6)
         step = (packed["high"] - packed["low"]) / 255
         assert np.abs(_decode(packed) - exact).max() <= step / 2 + 1e-5
+
+
+def test_live_frames_leave_the_axes_to_grid_axes():
+    run = Run({"preset": "circle", "layers": [2, 6, 1], "activations": ["tanh", "sigmoid"]})
+    whole, bare = quantized_grid(run, 30), quantized_grid(run, 30, axes=False)
+    axes = grid_axes(run, 30)
+    assert set(whole) - set(bare) == {"x", "y", "unit_x", "unit_y"} == set(axes)
+    assert bare == {key: value for key, value in whole.items() if key not in axes}
+    for key in axes:
+        np.testing.assert_array_equal(axes[key], whole[key])
+    assert len(grid_axes(run, 8)["unit_x"]) == 8  # thumbnails never finer than the grid
+    assert grid_axes(Run({"preset": "linear-4-4-4-4"}), 10) is None
 
 
 def test_thumbnails_keep_the_first_units_of_each_layer():

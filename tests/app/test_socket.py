@@ -8,6 +8,7 @@ with the `websockets` library. Every wait has a short timeout: a hang fails, it 
 from __future__ import annotations
 
 import asyncio
+import base64
 import collections
 import contextlib
 import json
@@ -164,10 +165,21 @@ def test_points_only_for_two_dimensional_data_and_grids_on_request(client):
     assert topology["layers"] == [4, 4, 4, 4] and "points" not in topology
 
     with watch(client, create(client, preset="circle"), "?grid=20") as (ws, topology, first):
-        grid = first["grid"]
-        assert grid["encoding"] == "u8" and len(grid["x"]) == 20 and len(grid["output"]) == 1
+        grid, axes = first["grid"], first["grid_axes"]
+        assert grid["encoding"] == "u8" and len(grid["output"]) == 1 and "x" not in grid
+        assert len(axes["x"]) == len(axes["y"]) == 20 and len(axes["unit_x"]) == 16
+        assert len(base64.b64decode(grid["output"][0]["data"])) == 20 * 20
+        # The coordinates stay the same frame after frame: sent only when they change.
+        send(ws, type="step", steps=1)
+        assert "grid_axes" not in next_snapshot(ws, lambda f: f["step"] == 1)
         send(ws, type="view", grid=5)  # the socket's own view: a coarser grid from now on
-        assert len(next_snapshot(ws)["grid"]["x"]) == 5
+        frame = next_snapshot(ws)
+        assert len(frame["grid_axes"]["x"]) == 5 and len(frame["grid_axes"]["unit_x"]) == 5
+        assert len(base64.b64decode(frame["grid"]["output"][0]["data"])) == 5 * 5
+    # A new socket on the session starts with them again.
+    with watch(client, create(client, preset="circle"), "?grid=8") as (ws, topology, first):
+        assert first["grid_axes"]["x"][0] == topology["dataset"]["domain"][0][0]
+        assert len(first["grid_axes"]["x"]) == 8
 
 
 def test_the_seed_network_over_the_socket(client):
