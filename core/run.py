@@ -334,8 +334,10 @@ class Run:
         grads = self.last_grads if self.pending is None else self.pending.grads
         norms = None
         if self.step_count > 0 and grads is not None:
-            # sqrt(g . g) is what np.linalg.norm works out, without its checks per call.
-            norms = [float(np.sqrt(np.dot(g.ravel(), g.ravel()))) for name, g in zip(self.param_names, grads)
+            # sqrt(g . g) is what np.linalg.norm works out, without its checks per call
+            # (vdot flattens by itself; np.sqrt, not math.sqrt, keeps a float32 run's norm
+            # a float32 square root).
+            norms = [float(np.sqrt(np.vdot(g, g))) for name, g in zip(self.param_names, grads)
                      if name.startswith("W")]
         self.history.append(step=self.step_count, epoch=self.batcher.epoch,
                             train_loss=m["loss"]["train"], test_loss=m["loss"]["test"],
