@@ -5,6 +5,10 @@ Run it again whenever the server changes, and copy what changed:
 
     .venv/bin/python docs/examples.py > /tmp/examples.txt
 
+`tests/docs/test_examples.py` runs it and fails when a number the docs quote is no longer
+one it prints (blocks whose numbers depend on timing are marked
+`<!-- numbers depend on timing -->` in the docs and left out).
+
 Each example starts with a line `--- example: NAME` (the docs use the same names), then
 `>>> METHOD PATH` with the request's headers and body, and `<<< STATUS` with the response's
 headers and body; WebSocket messages are `client -> ...` and `server -> ...`.
