@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.jsonio import JSONBody
+from app.responses import JSONBody
 from core.errors import ConfigError, StateError
 
 

@@ -1,4 +1,5 @@
-"""The one JSON encoder for every response and WebSocket frame.
+"""The one JSON encoder for every response and WebSocket frame (and the grid workers,
+which is why it imports nothing of the web framework: see app/responses.py).
 
 orjson writes NaN and +-Infinity as null, so whatever the engine produced, a browser's
 JSON.parse accepts it.
@@ -8,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi.responses import JSONResponse
 
 OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
@@ -19,10 +19,3 @@ def dumps(value: Any) -> bytes:
 
 def dumps_text(value: Any) -> str:
     return dumps(value).decode()
-
-
-class JSONBody(JSONResponse):
-    """FastAPI's default response class for this app."""
-
-    def render(self, content: Any) -> bytes:
-        return dumps(content)

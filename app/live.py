@@ -12,7 +12,9 @@ import logging
 import time
 import zlib
 
-from app.frames import grid_axes, history_tail, quantized_grid, session_snapshot
+from app.frames import history_tail, session_snapshot
+from app.gridpool import GridPool
+from app.grids import grid_axes, grid_job
 from app.jsonio import dumps
 from app.sessions import Session
 from core.errors import StateError
@@ -31,10 +33,12 @@ def _shown_parameters(run, units: int | None) -> int:
 class Subscriber:
     """One socket's view of a session: what to send next, and how it likes its frames."""
 
-    def __init__(self, session: Session, grid: int | None = None, units: int | None = None):
+    def __init__(self, session: Session, grid: int | None = None, units: int | None = None,
+                 grids: GridPool | None = None):
         self.session = session
         self.grid = grid
         self.units = units
+        self.grids = grids or GridPool(0)
         self.control: collections.deque[bytes] = collections.deque()
         self.frame_pending = False
         self.wakeup = asyncio.Event()
@@ -77,6 +81,7 @@ class Subscriber:
         key = (self.grid, self.units, session.version, session.playing)
         body = cache.get(key)
         if body is None:
+            job = None
             async with session.lock:  # never read the parameters halfway through a step
                 # While training runs, the phase-by-phase values would only be stale noise,
                 # and a big net's gradients (and last changes) would double every frame:
@@ -84,9 +89,14 @@ class Subscriber:
                 busy = session.playing and _shown_parameters(session.run, self.units) > LIGHT_LIMIT
                 snap = session_snapshot(session, max_units=self.units, raw=True, grads=not busy,
                                         pending=("none" if busy else "light") if session.playing else "full")
-                snap["grid"] = (quantized_grid(session.run, self.grid, max_units=self.units, axes=False)
-                                if self.grid else None)
-            body = dumps(snap)
+                if self.grid:
+                    job = grid_job(session.run, self.grid, self.units)  # a copy of the params
+                # Serialized here: the snapshot's arrays are the run's own, and once the lock
+                # is let go the run may train on.
+                body = dumps(snap)
+            # The grid last, drawn by a grid worker while the loop serves others.
+            grid = b"null" if job is None else await self.grids.draw(job)
+            body = body[:-1] + b',"grid":' + grid + b"}"
             if cache and next(iter(cache))[2:] != key[2:]:
                 cache.clear()  # an older state: never sent again
             cache[key] = body

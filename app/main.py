@@ -9,11 +9,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import errors
-from app.jsonio import JSONBody
+from app.responses import JSONBody
 from app.paths import STATIC_DIR
 from app.routes import api_router, page_router
 from app.routes.health import _version
 from app.classroom import Classroom
+from app.gridpool import GridPool, automatic_workers
 from app.lag import LoopLag
 from app.lessons import read_all
 from app.persistence import Persistence, open_store
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             restored = persistence.restore()
             log.info("restored %d sessions from %s", restored, settings.data_dir)
         app.state.persistence = persistence
+        await app.state.grids.start()
         for problem in read_all()[1]:
             log.error("lesson not loaded: %s", problem)
         tasks = [asyncio.create_task(_sweep(manager)), asyncio.create_task(app.state.lag.watch())]
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await manager.close()
+            app.state.grids.close()
             if persistence is not None:
                 # Stop training first, then write the final state of every session.
                 await persistence.save_changed()
@@ -63,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = SessionManager(settings)
     app.state.lag = LoopLag()
+    workers = automatic_workers() if settings.grid_workers is None else settings.grid_workers
+    app.state.grids = GridPool(workers)
     app.state.classroom = Classroom(app.state.sessions, settings.class_code)
     errors.install(app)
     app.include_router(api_router)

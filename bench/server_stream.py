@@ -87,7 +87,9 @@ async def run_case(base: str, name: str, clients: int, seconds: float, pid: int)
     await asyncio.gather(*(client(base, config, grid, fps, seconds, out) for _ in range(clients)))
     elapsed = time.monotonic() - began
     cpu, sched_end = cpu_seconds(pid) - cpu, sched_ns(pid)
-    lag = (await asyncio.to_thread(http, base, "GET", "/api/health"))["loop_lag_ms"]
+    health = await asyncio.to_thread(http, base, "GET", "/api/health")
+    lag = health["loop_lag_ms"]
+    print("  grids:", health.get("grids"))
     delays = sorted(d for c in out for d in c["delays"])
     sizes = [s for c in out for s in c["sizes"]]
     p = lambda q: 1000 * delays[min(len(delays) - 1, int(q * len(delays)))] if delays else float("nan")

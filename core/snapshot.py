@@ -165,16 +165,24 @@ def _clamped(resolutions: tuple[int, ...]) -> tuple[int, ...]:
 def grids_values(run, resolutions: tuple[int, ...], dtype=None) -> list[dict] | None:
     """grid_values at several resolutions, in one forward pass over all their points;
     computed in `dtype` (default: the run's own) when given, e.g. float32 for pictures."""
-    domain = run.data.domain
-    if run.sizes[0] != 2 or domain is None:
+    if run.sizes[0] != 2 or run.data.domain is None:
         return None
+    return network_grids(run.network, run.data.domain, resolutions, dtype)
+
+
+def network_grids(network, domain, resolutions: tuple[int, ...], dtype=None) -> list[dict]:
+    """What grids_values gives, for a network with two inputs over a plotting box
+    ((x_low, x_high), (y_low, y_high)): per resolution {"x": (res,), "y": (res,),
+    "layers": [(units, res, res) per layer]}. Without `dtype`, in the network's own
+    dtype (its forward pass, exactly); with one, by Network.unit_activations."""
     resolutions = _clamped(resolutions)
-    axes, points = _grid_points(tuple(map(tuple, domain)), resolutions, np.dtype(dtype or run.dtype).str)
+    own = network.layers[0].W.dtype
+    axes, points = _grid_points(tuple(map(tuple, domain)), resolutions, np.dtype(dtype or own).str)
     with np.errstate(all="ignore"):
         if dtype is None:
-            values = [v.a.T for v in run.network.forward(points)]
+            values = [v.a.T for v in network.forward(points)]
         else:
-            values = run.network.unit_activations(points, dtype)
+            values = network.unit_activations(points, dtype)
     grids, start = [], 0
     for (xs, ys), r in zip(axes, resolutions):
         cells = slice(start, start + r * r)

@@ -12,7 +12,8 @@ from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import APIError
 from app.figures import FORMATS, FigureError, render_figure
-from app.frames import quantized_grid, session_snapshot
+from app.frames import session_snapshot
+from app.grids import quantized_grid
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
                          StepRequest, Strict, to_engine)
 from app.sessions import Session

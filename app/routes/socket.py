@@ -99,7 +99,7 @@ async def session_socket(websocket: WebSocket, session_id: str,
         await _send(websocket, _error("not_found", "no session with this id (it may have expired)"))
         await websocket.close(code=CLOSE_NOT_FOUND)
         return
-    subscriber = Subscriber(session, grid, units)
+    subscriber = Subscriber(session, grid, units, grids=websocket.app.state.grids)
     session.subscribers.add(subscriber)
     session.touch()
     if session.resume_playing:  # it was training when the server stopped

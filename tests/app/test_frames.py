@@ -4,7 +4,7 @@ import base64
 import numpy as np
 import pytest
 
-from app.frames import _pack, grid_axes, quantized_grid
+from app.grids import _pack, grid_axes, quantized_grid
 from core.run import Run
 from core.snapshot import grid_values
 

@@ -1,0 +1,201 @@
+"""Grid workers: the live frames' decision grids drawn in other processes, on other cores.
+
+With a class streaming 2-D networks, drawing their grids (a float32 forward pass over a
+few thousand points, then packing) takes about a third of the event loop's time. Each
+worker is a process that reads GridJobs from a pipe and writes back the grid's JSON; the
+loop hears the answers through `add_reader` and only splices the bytes into the frame.
+
+Whatever goes wrong with a worker (not started yet, too far behind, gone), the grid is
+drawn in the server's own process instead: draw() gives the same bytes in both places,
+so a frame never depends on where its grid was drawn.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import struct
+
+from app.grids import GridJob, draw
+
+log = logging.getLogger("nnplay.grids")
+
+MAX_JOB_VALUES = 20_000          # larger networks are drawn in process: their params make big messages
+MAX_PENDING_BYTES = 48 * 1024    # per worker: requests never fill the pipe, so a write never blocks
+HEADER = struct.Struct("!i")     # multiprocessing's own framing: a length, then the message
+REPLY_ID = struct.Struct("<Q")
+
+
+def automatic_workers() -> int:
+    """One worker for each CPU this process may use beyond the event loop's, at most 4."""
+    return max(0, min(4, len(os.sched_getaffinity(0)) - 1))
+
+
+class _Worker:
+    def __init__(self, process, conn):
+        self.process = process
+        self.conn = conn
+        self.buffer = bytearray()
+        self.pending: dict[int, tuple[asyncio.Future, int]] = {}
+        self.pending_bytes = 0
+        self.alive = True
+
+
+class GridPool:
+    """`await pool.draw(job)`: the job's grid JSON, drawn by a worker when one is free."""
+
+    def __init__(self, workers: int):
+        self.size = workers
+        self._workers: list[_Worker] = []
+        self._ids = itertools.count()
+        self._turn = itertools.count()
+        self.drawn_here = 0  # jobs drawn in the server's process (no worker could take them)
+        self.drawn_by_workers = 0
+
+    async def start(self) -> None:
+        if self.size <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        # Spawned, not forked: a fork of a process with an event loop and threads is unsafe.
+        started = await asyncio.to_thread(_spawn, self.size)
+        for process, conn in started:
+            worker = _Worker(process, conn)
+            os.set_blocking(conn.fileno(), False)
+            loop.add_reader(conn.fileno(), self._readable, worker)
+            self._workers.append(worker)
+        log.info("%d grid workers started", len(self._workers))
+
+    async def draw(self, job: GridJob) -> bytes:
+        if job.values <= MAX_JOB_VALUES and self._workers:
+            rid = next(self._ids)
+            message = pickle.dumps((rid, job), protocol=5)
+            worker = self._pick(HEADER.size + len(message))
+            if worker is not None:
+                body = await self._ask(worker, rid, message)
+                if body:  # empty: the worker failed or went away
+                    self.drawn_by_workers += 1
+                    return body
+        self.drawn_here += 1
+        return draw(job)
+
+    def stats(self) -> dict:
+        return {"workers": sum(w.alive for w in self._workers), "by_workers": self.drawn_by_workers,
+                "here": self.drawn_here}
+
+    def _pick(self, size: int) -> _Worker | None:
+        """The next worker in turn with room in its pipe for `size` more bytes."""
+        free = [w for w in self._workers if w.alive and w.pending_bytes + size <= MAX_PENDING_BYTES]
+        return free[next(self._turn) % len(free)] if free else None
+
+    async def _ask(self, worker: _Worker, rid: int, message: bytes) -> bytes:
+        size = HEADER.size + len(message)
+        future = asyncio.get_running_loop().create_future()
+        worker.pending[rid] = (future, size)
+        worker.pending_bytes += size
+        try:
+            worker.conn.send_bytes(message)  # fits the pipe's free space (MAX_PENDING_BYTES)
+        except OSError:
+            self._lost(worker)
+        try:
+            return await future
+        finally:
+            if worker.pending.pop(rid, None) is not None:
+                worker.pending_bytes -= size
+
+    def _readable(self, worker: _Worker) -> None:
+        """Take whatever the worker has written; hand each whole reply to its waiter."""
+        try:
+            chunk = os.read(worker.conn.fileno(), 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._lost(worker)
+            return
+        buffer = worker.buffer
+        buffer += chunk
+        while len(buffer) >= HEADER.size:
+            (length,) = HEADER.unpack_from(buffer)
+            if len(buffer) < HEADER.size + length:
+                break
+            reply = bytes(buffer[HEADER.size:HEADER.size + length])
+            del buffer[:HEADER.size + length]
+            (rid,) = REPLY_ID.unpack_from(reply)
+            entry = worker.pending.pop(rid, None)
+            if entry is not None:
+                worker.pending_bytes -= entry[1]
+                if not entry[0].done():
+                    entry[0].set_result(reply[REPLY_ID.size:])
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker that stopped answering: its jobs are drawn here, and no more go to it."""
+        if not worker.alive:
+            return
+        worker.alive = False
+        log.error("grid worker %s stopped (exit code %s); its grids are drawn in the server",
+                  worker.process.name, worker.process.exitcode)
+        with _quiet():
+            asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+        for future, _ in worker.pending.values():
+            if not future.done():
+                future.set_result(b"")
+        worker.pending.clear()
+        worker.pending_bytes = 0
+
+    def close(self) -> None:
+        """Stop the workers: each reads EOF and ends; any still running after a moment is
+        terminated."""
+        for worker in self._workers:
+            with _quiet():
+                asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+            for future, _ in worker.pending.values():
+                if not future.done():
+                    future.set_result(b"")
+            worker.alive = False
+            worker.conn.close()
+        for worker in self._workers:
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.process.terminate()
+        self._workers.clear()
+
+
+def _spawn(count: int) -> list:
+    context = multiprocessing.get_context("spawn")
+    started = []
+    for index in range(count):
+        parent, child = context.Pipe()
+        process = context.Process(target=_work, args=(child,), name=f"nnplay-grid-{index + 1}", daemon=True)
+        process.start()
+        child.close()  # the worker holds its end: when the server goes, the worker reads EOF
+        started.append((process, parent))
+    return started
+
+
+def _work(conn) -> None:
+    """A worker's life: draw each job that comes, until the server closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle
+    while True:
+        try:
+            rid, job = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        try:
+            body = draw(job)
+        except Exception:  # an empty reply: the server draws it itself and sees the error
+            body = b""
+        try:
+            conn.send_bytes(REPLY_ID.pack(rid) + body)
+        except OSError:
+            return
+
+
+def _quiet():
+    """Closing down: a loop or pipe already gone is no error."""
+    return contextlib.suppress(RuntimeError, OSError, ValueError)

@@ -1,0 +1,100 @@
+"""Grid workers draw the live grids on other cores: the same bytes as the server's own
+process, whatever happens to a worker."""
+import asyncio
+import os
+import signal
+import time
+
+import pytest
+
+from app.gridpool import MAX_JOB_VALUES, GridPool
+from app.grids import draw, grid_job, quantized_grid
+from app.jsonio import dumps
+from core.run import Run
+from tests.app.test_socket import create, next_snapshot, send, watch
+
+
+def _jobs() -> list:
+    runs = [Run({"preset": "xor", "layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]}),
+            Run({"preset": "spiral"}), Run({"preset": "seed-2-3-1"}), Run({"preset": "perceptron-and"})]
+    jobs = []
+    for steps, run in enumerate(runs):
+        run.step(3 + steps)
+        jobs += [grid_job(run, 24, None), grid_job(run, 9, 2)]
+    return jobs
+
+
+def test_workers_draw_what_the_server_draws():
+    jobs = _jobs()
+
+    async def main():
+        pool = GridPool(2)
+        await pool.start()
+        try:
+            drawn = await asyncio.gather(*(pool.draw(job) for job in jobs * 5))
+            return drawn, pool.drawn_here, [w.process.pid for w in pool._workers]
+        finally:
+            pool.close()
+
+    drawn, here, pids = asyncio.run(main())
+    assert drawn == [draw(job) for job in jobs] * 5
+    assert here == 0 and len(set(pids)) == 2 and os.getpid() not in pids
+    for pid in pids:  # closed: the workers have ended
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_a_big_network_and_a_pool_without_workers_draw_in_process():
+    wide = Run({"preset": "xor", "layers": [2, 200, 200, 1], "activations": ["tanh", "tanh", "sigmoid"]})
+    job = grid_job(wide, 10, 4)
+    assert job.values > MAX_JOB_VALUES
+
+    async def main(workers):
+        pool = GridPool(workers)
+        await pool.start()
+        try:
+            return await pool.draw(job), pool.drawn_here
+        finally:
+            pool.close()
+
+    for workers in (0, 1):
+        body, here = asyncio.run(main(workers))
+        assert body == dumps(quantized_grid(wide, 10, max_units=4, axes=False)) and here == 1
+
+
+def test_a_worker_that_dies_costs_nothing_but_its_core(caplog):
+    jobs = _jobs()
+
+    async def main():
+        pool = GridPool(2)
+        await pool.start()
+        try:
+            assert await pool.draw(jobs[0]) == draw(jobs[0])  # both are up
+            victim = pool._workers[0]
+            os.kill(victim.process.pid, signal.SIGKILL)
+            pending = [asyncio.ensure_future(pool.draw(job)) for job in jobs * 3]
+            drawn = await asyncio.gather(*pending)
+            deadline = time.monotonic() + 5
+            while victim.alive and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            after = await asyncio.gather(*(pool.draw(job) for job in jobs))
+            return drawn, after, victim.alive, pool._workers[1].alive
+        finally:
+            pool.close()
+
+    drawn, after, victim_alive, other_alive = asyncio.run(main())
+    assert drawn == [draw(job) for job in jobs] * 3 and after == [draw(job) for job in jobs]
+    assert not victim_alive and other_alive
+    assert any("grid worker nnplay-grid-1 stopped" in r.message for r in caplog.records)
+
+
+@pytest.mark.nnplay_settings(grid_workers=1)
+def test_live_frames_with_a_grid_worker_carry_the_engines_grid(client, app):
+    session_id = create(client, preset="xor", layers=[2, 6, 1], activations=["tanh", "sigmoid"])
+    with watch(client, session_id, "?grid=20&units=4") as (ws, topology, first):
+        run = app.state.sessions.sessions[session_id].run
+        assert dumps(first["grid"]) == dumps(quantized_grid(run, 20, max_units=4, axes=False))
+        send(ws, type="step", steps=3)
+        frame = next_snapshot(ws, lambda f: f["step"] == 3)
+        assert dumps(frame["grid"]) == dumps(quantized_grid(run, 20, max_units=4, axes=False))
+        assert len(app.state.grids._workers) == 1 and app.state.grids.drawn_here == 0
