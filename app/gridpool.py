@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import itertools
 import logging
 import multiprocessing
@@ -26,7 +27,9 @@ from app.grids import GridJob, draw
 log = logging.getLogger("nnplay.grids")
 
 MAX_JOB_VALUES = 20_000          # larger networks are drawn in process: their params make big messages
-MAX_PENDING_BYTES = 48 * 1024    # per worker: requests never fill the pipe, so a write never blocks
+PIPE_BYTES = 1 << 20             # asked for each worker's request pipe (Linux grants up to pipe-max-size)
+MAX_QUEUE = 128                  # jobs waiting for one worker (about 25 ms of drawing) before the
+                                 # server draws them itself rather than let frames wait longer
 HEADER = struct.Struct("!i")     # multiprocessing's own framing: a length, then the message
 REPLY_ID = struct.Struct("<Q")
 
@@ -37,9 +40,13 @@ def automatic_workers() -> int:
 
 
 class _Worker:
-    def __init__(self, process, conn):
+    def __init__(self, process, requests, replies):
         self.process = process
-        self.conn = conn
+        self.requests = requests  # the loop writes jobs here (blocking, but never into a full pipe)
+        self.replies = replies    # and reads the answers here, without blocking
+        # Requests waiting in the pipe stay under three quarters of its size: a write
+        # then always fits, so the loop never waits on a busy worker.
+        self.room = 3 * _pipe_size(requests.fileno()) // 4
         self.buffer = bytearray()
         self.pending: dict[int, tuple[asyncio.Future, int]] = {}
         self.pending_bytes = 0
@@ -63,10 +70,10 @@ class GridPool:
         loop = asyncio.get_running_loop()
         # Spawned, not forked: a fork of a process with an event loop and threads is unsafe.
         started = await asyncio.to_thread(_spawn, self.size)
-        for process, conn in started:
-            worker = _Worker(process, conn)
-            os.set_blocking(conn.fileno(), False)
-            loop.add_reader(conn.fileno(), self._readable, worker)
+        for process, requests, replies in started:
+            worker = _Worker(process, requests, replies)
+            os.set_blocking(replies.fileno(), False)
+            loop.add_reader(replies.fileno(), self._readable, worker)
             self._workers.append(worker)
         log.info("%d grid workers started", len(self._workers))
 
@@ -89,7 +96,8 @@ class GridPool:
 
     def _pick(self, size: int) -> _Worker | None:
         """The next worker in turn with room in its pipe for `size` more bytes."""
-        free = [w for w in self._workers if w.alive and w.pending_bytes + size <= MAX_PENDING_BYTES]
+        free = [w for w in self._workers
+                if w.alive and len(w.pending) < MAX_QUEUE and w.pending_bytes + size <= w.room]
         return free[next(self._turn) % len(free)] if free else None
 
     async def _ask(self, worker: _Worker, rid: int, message: bytes) -> bytes:
@@ -98,7 +106,7 @@ class GridPool:
         worker.pending[rid] = (future, size)
         worker.pending_bytes += size
         try:
-            worker.conn.send_bytes(message)  # fits the pipe's free space (MAX_PENDING_BYTES)
+            worker.requests.send_bytes(message)  # fits: see _Worker.room
         except OSError:
             self._lost(worker)
         try:
@@ -110,7 +118,7 @@ class GridPool:
     def _readable(self, worker: _Worker) -> None:
         """Take whatever the worker has written; hand each whole reply to its waiter."""
         try:
-            chunk = os.read(worker.conn.fileno(), 1 << 20)
+            chunk = os.read(worker.replies.fileno(), 1 << 20)
         except BlockingIOError:
             return
         except OSError:
@@ -141,7 +149,7 @@ class GridPool:
         log.error("grid worker %s stopped (exit code %s); its grids are drawn in the server",
                   worker.process.name, worker.process.exitcode)
         with _quiet():
-            asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+            asyncio.get_running_loop().remove_reader(worker.replies.fileno())
         for future, _ in worker.pending.values():
             if not future.done():
                 future.set_result(b"")
@@ -153,12 +161,13 @@ class GridPool:
         terminated."""
         for worker in self._workers:
             with _quiet():
-                asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+                asyncio.get_running_loop().remove_reader(worker.replies.fileno())
             for future, _ in worker.pending.values():
                 if not future.done():
                     future.set_result(b"")
             worker.alive = False
-            worker.conn.close()
+            worker.requests.close()
+            worker.replies.close()
         for worker in self._workers:
             worker.process.join(timeout=2)
             if worker.process.is_alive():
@@ -170,20 +179,37 @@ def _spawn(count: int) -> list:
     context = multiprocessing.get_context("spawn")
     started = []
     for index in range(count):
-        parent, child = context.Pipe()
-        process = context.Process(target=_work, args=(child,), name=f"nnplay-grid-{index + 1}", daemon=True)
+        # Two one-way pipes: plain pipes, whose size is known, unlike a socket pair's.
+        jobs_out, jobs_in = context.Pipe(duplex=False)
+        replies_out, replies_in = context.Pipe(duplex=False)
+        _grow_pipe(jobs_in.fileno())
+        process = context.Process(target=_work, args=(jobs_out, replies_in), daemon=True,
+                                  name=f"nnplay-grid-{index + 1}")
         process.start()
-        child.close()  # the worker holds its end: when the server goes, the worker reads EOF
-        started.append((process, parent))
+        jobs_out.close()  # the worker holds these ends: when the server goes, it reads EOF
+        replies_in.close()
+        started.append((process, jobs_in, replies_out))
     return started
 
 
-def _work(conn) -> None:
+def _grow_pipe(fd: int) -> None:
+    with contextlib.suppress(AttributeError, OSError):  # F_SETPIPE_SZ is Linux's; else as it is
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def _pipe_size(fd: int) -> int:
+    try:
+        return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+    except (AttributeError, OSError):
+        return 4096 * 16  # a pipe's size on Linux and most other systems
+
+
+def _work(jobs, replies) -> None:
     """A worker's life: draw each job that comes, until the server closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle
     while True:
         try:
-            rid, job = pickle.loads(conn.recv_bytes())
+            rid, job = pickle.loads(jobs.recv_bytes())
         except (EOFError, OSError):
             return
         try:
@@ -191,7 +217,7 @@ def _work(conn) -> None:
         except Exception:  # an empty reply: the server draws it itself and sees the error
             body = b""
         try:
-            conn.send_bytes(REPLY_ID.pack(rid) + body)
+            replies.send_bytes(REPLY_ID.pack(rid) + body)
         except OSError:
             return
 
