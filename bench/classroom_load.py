@@ -47,7 +47,7 @@ from pathlib import Path
 
 import orjson
 from classroom_report import RECONNECT_LIMIT, format_report, summarize
-from procstat import cpu_seconds, rss_bytes, sched_ns
+from procstat import rss_bytes, sched_ns, tree_cpu_seconds
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
@@ -343,7 +343,7 @@ async def run_load(sessions: int = 200, seconds: float = 60.0, fps: float = 5.0,
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(fleet.all_ready.wait(), READY_TIMEOUT)
         marks["ready"] = fleet.ready
-        cpu_server0, cpu_self0, sched0 = cpu_seconds(pid0), time.process_time(), sched_ns(pid0)
+        cpu_server0, cpu_self0, sched0 = tree_cpu_seconds(pid0), time.process_time(), sched_ns(pid0)
         t0 = time.time()
         fleet.start.set()
         log(f"streaming: {sessions} sessions x {fps:g} frames/s for {seconds:g} s")
@@ -351,7 +351,7 @@ async def run_load(sessions: int = 200, seconds: float = 60.0, fps: float = 5.0,
         t_end = time.time()
         marks["rss_end"] = rss_bytes(pid0)
         samples.append((t_end, marks["rss_end"], pid0))
-        marks["server_cpu"] = (cpu_seconds(pid0) - cpu_server0) / (t_end - t0)
+        marks["server_cpu"] = (tree_cpu_seconds(pid0) - cpu_server0) / (t_end - t0)
         marks["client_cpu"] = (time.process_time() - cpu_self0) / (t_end - t0)
         sched1 = sched_ns(pid0)
         if sched0 and sched1:

@@ -167,7 +167,7 @@ def table_rows(r: dict) -> list[tuple[str, str, str, str]]:
         rows.append(("  server event-loop lag p95 / max (last 20 s)",
                      f"{lag['p95'] or 0:.1f} / {lag['max'] or 0:.1f} ms", "", ""))
     if "server_cpu" in marks:
-        rows.append(("  CPU: server / this script (1.0 = a core)",
+        rows.append(("  CPU: server (grid workers included) / this script (1.0 = a core)",
                      f"{marks['server_cpu']:.2f} / {marks['client_cpu']:.2f}", "", ""))
     if "loop_running" in marks:
         rows.append(("  server main thread: running / waiting for a CPU",

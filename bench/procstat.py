@@ -28,6 +28,34 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def descendants(pid: int) -> list[int]:
+    """Every living child process of `pid`, and theirs (e.g. the server's grid workers)."""
+    out, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{tid}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            out += kids
+            todo += kids
+    return out
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """cpu_seconds of a process and of its living descendants together."""
+    own = cpu_seconds(pid)
+    if own is None:
+        return None
+    return own + sum(cpu_seconds(child) or 0.0 for child in descendants(pid))
+
+
 def sched_ns(pid: int) -> tuple[int, int] | None:
     """(ns running, ns waiting for a CPU) of a process's main thread: its event loop."""
     try:

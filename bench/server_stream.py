@@ -2,14 +2,17 @@
 
 Each client has its own session, plays it at the target frame rate and reads frames for a
 fixed time. Printed per case: frames/s per client (and in all), p50/p95 frame delay
-(arrival minus the server's `sent` stamp), bytes per frame, and the server's event-loop
-lag from /api/health. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 with p95
+(arrival minus the server's `sent` stamp), bytes per frame, the server's event-loop lag
+from /api/health, its CPU a frame (grid workers included), its main thread's share of the
+time running / waiting for a CPU, and the share of grids its grid workers drew. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 with p95
 delay under 100 ms; 100 clients x 20 frames/s of a 2-8-8-1 with a 50x50 grid.
 
     .venv/bin/python bench/server_stream.py [--seconds 10] [--clients 1,10,100] [--case NAME]
-The server runs in a subprocess started as `nnplay serve` starts it (one process, no
-per-message deflate, saving to a temporary data directory) so client work does not count
-against it; everything stays on 127.0.0.1 and stops by itself.
+The server runs in a subprocess started as `nnplay serve` starts it (no per-message
+deflate, grid workers as NNPLAY_GRID_WORKERS says or by default, saving to a temporary
+data directory) so client work does not count against it; everything stays on 127.0.0.1
+and stops by itself. `NNPLAY_GRID_WORKERS=0 .venv/bin/python bench/server_stream.py`
+compares with the grids drawn in the server's own process.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ import urllib.request
 
 import orjson
 import websockets
-from procstat import cpu_seconds, sched_ns
+from procstat import sched_ns, tree_cpu_seconds
 
 CASES = {
     "2-3-1": ({"preset": "seed-2-3-1-train", "gradient": {"method": "backprop"}}, None, 30),
@@ -83,13 +86,13 @@ async def client(base: str, config: dict, grid: int | None, fps: int, seconds: f
 async def run_case(base: str, name: str, clients: int, seconds: float, pid: int) -> dict:
     config, grid, fps = CASES[name]
     out: list = []
-    cpu, sched, began = cpu_seconds(pid), sched_ns(pid), time.monotonic()
+    grids = (await asyncio.to_thread(http, base, "GET", "/api/health"))["grids"]
+    cpu, sched, began = tree_cpu_seconds(pid), sched_ns(pid), time.monotonic()
     await asyncio.gather(*(client(base, config, grid, fps, seconds, out) for _ in range(clients)))
     elapsed = time.monotonic() - began
-    cpu, sched_end = cpu_seconds(pid) - cpu, sched_ns(pid)
+    cpu, sched_end = tree_cpu_seconds(pid) - cpu, sched_ns(pid)
     health = await asyncio.to_thread(http, base, "GET", "/api/health")
     lag = health["loop_lag_ms"]
-    print("  grids:", health.get("grids"))
     delays = sorted(d for c in out for d in c["delays"])
     sizes = [s for c in out for s in c["sizes"]]
     p = lambda q: 1000 * delays[min(len(delays) - 1, int(q * len(delays)))] if delays else float("nan")
@@ -98,12 +101,20 @@ async def run_case(base: str, name: str, clients: int, seconds: float, pid: int)
             "frames_per_s_total": sum(c["fps"] for c in out),
             "p50_ms": p(0.5), "p95_ms": p(0.95), "bytes_per_frame": statistics.median(sizes) if sizes else 0,
             "loop_lag_p95_ms": lag["p95"], "loop_lag_max_ms": lag["max"],
-            # The server's CPU over the whole case (setup included) per frame delivered,
-            # and its main thread's share of the time running and waiting for a CPU: near
+            # The server's CPU over the whole case (setup included; its grid workers
+            # too) per frame delivered, the share of grids the workers drew, and its main
+            # thread's share of the time running and waiting for a CPU: near
             # 100% together, the loop was saturated; a big wait, the client took the CPU.
             "cpu_us_per_frame": 1e6 * cpu / max(1, len(delays)),
+            "grids_by_workers": _share(grids, health["grids"]),
             "loop_running": (sched_end[0] - sched[0]) / 1e9 / elapsed,
             "loop_waiting": (sched_end[1] - sched[1]) / 1e9 / elapsed}
+
+
+def _share(before: dict, after: dict) -> float | None:
+    """Of the grids drawn between two /api/health readings, the share the workers drew."""
+    workers, here = after["by_workers"] - before["by_workers"], after["here"] - before["here"]
+    return workers / (workers + here) if workers + here else None
 
 
 def main() -> int:
@@ -129,7 +140,7 @@ def main() -> int:
                 time.sleep(0.1)
         print(f"{'case':<22} {'clients':>7} {'target':>6} {'fps/client':>10} {'total/s':>8} "
               f"{'p50 ms':>7} {'p95 ms':>7} {'bytes':>7} {'lag p95':>8} {'us/frame':>8} "
-              f"{'loop run/wait':>13}  verdict")
+              f"{'loop run/wait':>13} {'workers':>7}  verdict")
         for name in args.case or CASES:
             for clients in (int(c) for c in args.clients.split(",")):
                 r = asyncio.run(run_case(base, name, clients, args.seconds, server.pid))
@@ -140,7 +151,8 @@ def main() -> int:
                 print(f"{r['case']:<22} {clients:>7} {r['target_fps']:>6} {r['fps_per_client']:>10.1f} "
                       f"{r['frames_per_s_total']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
                       f"{r['bytes_per_frame']:>7.0f} {r['loop_lag_p95_ms'] or 0:>8.1f} "
-                      f"{r['cpu_us_per_frame']:>8.0f} {r['loop_running']:>6.0%}/{r['loop_waiting']:<6.0%}  {verdict}")
+                      f"{r['cpu_us_per_frame']:>8.0f} {r['loop_running']:>6.0%}/{r['loop_waiting']:<6.0%} "
+                      f"{'-' if r['grids_by_workers'] is None else format(r['grids_by_workers'], '.0%'):>7}  {verdict}")
     finally:
         server.terminate()
         server.wait(timeout=10)
