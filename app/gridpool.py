@@ -69,7 +69,11 @@ class GridPool:
             return
         loop = asyncio.get_running_loop()
         # Spawned, not forked: a fork of a process with an event loop and threads is unsafe.
-        started = await asyncio.to_thread(_spawn, self.size)
+        try:
+            started = await asyncio.to_thread(_spawn, self.size)
+        except (OSError, RuntimeError) as error:  # e.g. no processes allowed: draw here
+            log.error("grid workers could not start (%s); grids are drawn in the server", error)
+            return
         for process, requests, replies in started:
             worker = _Worker(process, requests, replies)
             os.set_blocking(replies.fileno(), False)

@@ -98,3 +98,25 @@ def test_live_frames_with_a_grid_worker_carry_the_engines_grid(client, app):
         frame = next_snapshot(ws, lambda f: f["step"] == 3)
         assert dumps(frame["grid"]) == dumps(quantized_grid(run, 20, max_units=4, axes=False))
         assert len(app.state.grids._workers) == 1 and app.state.grids.drawn_here == 0
+
+
+def test_a_pool_whose_workers_cannot_start_draws_in_process(monkeypatch, caplog):
+    import app.gridpool as gridpool
+
+    def refuse(count):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(gridpool, "_spawn", refuse)
+    job = _jobs()[0]
+
+    async def main():
+        pool = GridPool(2)
+        await pool.start()  # the server starts all the same
+        try:
+            return await pool.draw(job), pool.stats()
+        finally:
+            pool.close()
+
+    body, stats = asyncio.run(main())
+    assert body == draw(job) and stats == {"workers": 0, "by_workers": 0, "here": 1}
+    assert any("could not start" in r.message for r in caplog.records)
