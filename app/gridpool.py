@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import itertools
 import logging
 import multiprocessing
@@ -23,6 +22,11 @@ import signal
 import struct
 
 from app.grids import GridJob, draw
+
+try:
+    import fcntl
+except ImportError:  # not a Unix: pipes keep the size they have
+    fcntl = None
 
 log = logging.getLogger("nnplay.grids")
 
@@ -36,7 +40,11 @@ REPLY_ID = struct.Struct("<Q")
 
 def automatic_workers() -> int:
     """One worker for each CPU this process may use beyond the event loop's, at most 4."""
-    return max(0, min(4, len(os.sched_getaffinity(0)) - 1))
+    try:
+        cpus = len(os.sched_getaffinity(0))  # what a container or taskset allows, on Linux
+    except AttributeError:
+        cpus = os.cpu_count() or 1
+    return max(0, min(4, cpus - 1))
 
 
 class _Worker:
@@ -74,11 +82,15 @@ class GridPool:
         except (OSError, RuntimeError) as error:  # e.g. no processes allowed: draw here
             log.error("grid workers could not start (%s); grids are drawn in the server", error)
             return
-        for process, requests, replies in started:
-            worker = _Worker(process, requests, replies)
-            os.set_blocking(replies.fileno(), False)
-            loop.add_reader(replies.fileno(), self._readable, worker)
-            self._workers.append(worker)
+        self._workers = [_Worker(*ends) for ends in started]
+        try:
+            for worker in self._workers:
+                os.set_blocking(worker.replies.fileno(), False)
+                loop.add_reader(worker.replies.fileno(), self._readable, worker)
+        except (NotImplementedError, OSError) as error:  # a loop that cannot watch pipes
+            log.error("grid workers cannot be heard (%s); grids are drawn in the server", error)
+            self.close()
+            return
         log.info("%d grid workers started", len(self._workers))
 
     async def draw(self, job: GridJob) -> bytes:
@@ -198,7 +210,7 @@ def _spawn(count: int) -> list:
 
 def _grow_pipe(fd: int) -> None:
     with contextlib.suppress(AttributeError, OSError):  # F_SETPIPE_SZ is Linux's; else as it is
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # AttributeError too without fcntl
 
 
 def _pipe_size(fd: int) -> int:
