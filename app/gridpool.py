@@ -20,6 +20,7 @@ import os
 import pickle
 import signal
 import struct
+import time
 
 from app.grids import GridJob, draw
 
@@ -34,6 +35,7 @@ MAX_JOB_VALUES = 20_000          # larger networks are drawn in process: their p
 PIPE_BYTES = 1 << 20             # asked for each worker's request pipe (Linux grants up to pipe-max-size)
 MAX_QUEUE = 128                  # jobs waiting for one worker (about 25 ms of drawing) before the
                                  # server draws them itself rather than let frames wait longer
+STALL_SECONDS = 2.0              # a worker whose oldest job waits longer is given up (stopped, stuck)
 HEADER = struct.Struct("!i")     # multiprocessing's own framing: a length, then the message
 REPLY_ID = struct.Struct("<Q")
 
@@ -56,7 +58,7 @@ class _Worker:
         # then always fits, so the loop never waits on a busy worker.
         self.room = 3 * _pipe_size(requests.fileno()) // 4
         self.buffer = bytearray()
-        self.pending: dict[int, tuple[asyncio.Future, int]] = {}
+        self.pending: dict[int, tuple[asyncio.Future, int, float]] = {}  # id -> (answer, bytes, sent)
         self.pending_bytes = 0
         self.alive = True
 
@@ -71,6 +73,7 @@ class GridPool:
         self._turn = itertools.count()
         self.drawn_here = 0  # jobs drawn in the server's process (no worker could take them)
         self.drawn_by_workers = 0
+        self._watchdog: asyncio.Task | None = None
 
     async def start(self) -> None:
         if self.size <= 0:
@@ -91,6 +94,7 @@ class GridPool:
             log.error("grid workers cannot be heard (%s); grids are drawn in the server", error)
             self.close()
             return
+        self._watchdog = asyncio.create_task(self._watch())
         log.info("%d grid workers started", len(self._workers))
 
     async def draw(self, job: GridJob) -> bytes:
@@ -119,7 +123,7 @@ class GridPool:
     async def _ask(self, worker: _Worker, rid: int, message: bytes) -> bytes:
         size = HEADER.size + len(message)
         future = asyncio.get_running_loop().create_future()
-        worker.pending[rid] = (future, size)
+        worker.pending[rid] = (future, size, time.monotonic())
         worker.pending_bytes += size
         try:
             worker.requests.send_bytes(message)  # fits: see _Worker.room
@@ -162,23 +166,38 @@ class GridPool:
         if not worker.alive:
             return
         worker.alive = False
-        log.error("grid worker %s stopped (exit code %s); its grids are drawn in the server",
+        log.error("grid worker %s stopped answering (exit code %s); its grids are drawn in the server",
                   worker.process.name, worker.process.exitcode)
         with _quiet():
             asyncio.get_running_loop().remove_reader(worker.replies.fileno())
-        for future, _ in worker.pending.values():
+        for future, *_ in worker.pending.values():
             if not future.done():
                 future.set_result(b"")
         worker.pending.clear()
         worker.pending_bytes = 0
+        if worker.process.is_alive():
+            worker.process.kill()  # stopped or stuck: SIGKILL reaches it either way
+
+    async def _watch(self) -> None:
+        """Give up a worker that has let a job wait for STALL_SECONDS (a stopped or stuck
+        process would otherwise hold its sockets' frames for good)."""
+        while True:
+            await asyncio.sleep(STALL_SECONDS / 4)
+            now = time.monotonic()
+            for worker in self._workers:
+                if worker.alive and any(now - sent > STALL_SECONDS for _, _, sent in worker.pending.values()):
+                    self._lost(worker)
 
     def close(self) -> None:
         """Stop the workers: each reads EOF and ends; any still running after a moment is
         terminated."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         for worker in self._workers:
             with _quiet():
                 asyncio.get_running_loop().remove_reader(worker.replies.fileno())
-            for future, _ in worker.pending.values():
+            for future, *_ in worker.pending.values():
                 if not future.done():
                     future.set_result(b"")
             worker.alive = False

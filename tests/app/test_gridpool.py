@@ -85,7 +85,7 @@ def test_a_worker_that_dies_costs_nothing_but_its_core(caplog):
     drawn, after, victim_alive, other_alive = asyncio.run(main())
     assert drawn == [draw(job) for job in jobs] * 3 and after == [draw(job) for job in jobs]
     assert not victim_alive and other_alive
-    assert any("grid worker nnplay-grid-1 stopped" in r.message for r in caplog.records)
+    assert any("grid worker nnplay-grid-1 stopped answering" in r.message for r in caplog.records)
 
 
 @pytest.mark.nnplay_settings(grid_workers=1)
@@ -120,3 +120,27 @@ def test_a_pool_whose_workers_cannot_start_draws_in_process(monkeypatch, caplog)
     body, stats = asyncio.run(main())
     assert body == draw(job) and stats == {"workers": 0, "by_workers": 0, "here": 1}
     assert any("could not start" in r.message for r in caplog.records)
+
+
+def test_a_stuck_worker_is_given_up_and_its_frames_still_come(caplog):
+    jobs = _jobs()
+
+    async def main():
+        pool = GridPool(1)
+        await pool.start()
+        try:
+            assert await pool.draw(jobs[0]) == draw(jobs[0])
+            victim = pool._workers[0]
+            os.kill(victim.process.pid, signal.SIGSTOP)  # alive, but never answers
+            started = time.monotonic()
+            drawn = await asyncio.gather(*(pool.draw(job) for job in jobs))
+            waited = time.monotonic() - started
+            victim.process.join(timeout=5)
+            return drawn, waited, victim.alive, victim.process.is_alive(), pool.stats()
+        finally:
+            pool.close()
+
+    drawn, waited, alive, running, stats = asyncio.run(main())
+    assert drawn == [draw(job) for job in jobs] and waited < 4
+    assert not alive and not running and stats["workers"] == 0 and stats["here"] == len(jobs)
+    assert any("stopped answering" in r.message for r in caplog.records)
