@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -27,10 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import orjson
 import websockets
+from bare_stream import ISSUE_FRAMES_PER_SECOND
 from procstat import sched_ns, tree_cpu_seconds
 
 CASES = {
@@ -38,6 +42,9 @@ CASES = {
     "2-8-8-1 + 50x50 grid": ({"preset": "xor", "layers": [2, 8, 8, 1],
                               "activations": ["tanh", "tanh", "sigmoid"]}, 50, 20),
 }
+
+
+REFERENCE_CLIENTS = 100
 
 
 def free_port() -> int:
@@ -111,6 +118,36 @@ async def run_case(base: str, name: str, clients: int, seconds: float, pid: int)
             "loop_waiting": (sched_end[1] - sched[1]) / 1e9 / elapsed}
 
 
+async def reference_rate(port: int, name: str, clients: int, seconds: float) -> tuple[float, float]:
+    """Frames/s in all, and the median bytes a frame, that the bare reference endpoint
+    (bench/bare_stream.py) sends `clients` sockets of this case, each as fast as it can."""
+    counts, sizes = [], []
+
+    async def one() -> None:
+        url = f"ws://127.0.0.1:{port}/ws/{urllib.parse.quote(name)}"
+        n = 0
+        async with websockets.connect(url, max_size=None, compression=None) as ws:
+            start = time.monotonic()
+            while time.monotonic() - start < seconds:
+                text = await ws.recv()
+                orjson.loads(text)  # the same client work as for nnplay's frames
+                n += 1
+                if len(sizes) < 1000:
+                    sizes.append(len(text))
+        counts.append(n / seconds)
+
+    await asyncio.gather(*(one() for _ in range(clients)))
+    return sum(counts), statistics.median(sizes)
+
+
+def _wait_until_up(port: int) -> None:
+    for _ in range(200):
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
 def _share(before: dict, after: dict) -> float | None:
     """Of the grids drawn between two /api/health readings, the share the workers drew."""
     workers, here = after["by_workers"] - before["by_workers"], after["here"] - before["here"]
@@ -123,7 +160,17 @@ def main() -> int:
     parser.add_argument("--clients", default="1,10,100")
     parser.add_argument("--case", action="append", choices=list(CASES),
                         help="only this case (repeatable; default: every case)")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip measuring the bare reference endpoint (bench/bare_stream.py)")
     args = parser.parse_args()
+    reference = None
+    if not args.no_reference:
+        ref_port = free_port()
+        # The reference served by the same uvicorn, the same way (no per-message deflate).
+        reference = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(__file__).parent), "bare_stream:app",
+             "--port", str(ref_port), "--ws-per-message-deflate", "false", "--log-level", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="nnplay-bench-")
     env = dict(os.environ, NNPLAY_MAX_SESSIONS="1000", NNPLAY_DATA_DIR=data_dir)
@@ -138,24 +185,47 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.1)
+        if reference is not None:
+            _wait_until_up(ref_port)
         print(f"{'case':<22} {'clients':>7} {'target':>6} {'fps/client':>10} {'total/s':>8} "
               f"{'p50 ms':>7} {'p95 ms':>7} {'bytes':>7} {'lag p95':>8} {'us/frame':>8} "
               f"{'loop run/wait':>13} {'workers':>7}  verdict")
         for name in args.case or CASES:
+            scaled = None
+            if reference is not None:
+                # The issue's targets assume its reference rate: on a machine that gives
+                # the reference less today, the same share of it is the fair target.
+                rate, size = asyncio.run(reference_rate(ref_port, name, REFERENCE_CLIENTS, args.seconds))
+                factor = rate / ISSUE_FRAMES_PER_SECOND[name]
+                scaled = min(1.0, factor) * CASES[name][2]
+                print(f"{'  bare reference':<22} {REFERENCE_CLIENTS:>7} {'max':>6} {rate / REFERENCE_CLIENTS:>10.1f} "
+                      f"{rate:>8.0f} {'':>7} {'':>7} {size:>7.0f}   {factor:.0%} of the issue's "
+                      f"{ISSUE_FRAMES_PER_SECOND[name]:,} frames/s: target {scaled:.1f} fps at {REFERENCE_CLIENTS} clients")
             for clients in (int(c) for c in args.clients.split(",")):
                 r = asyncio.run(run_case(base, name, clients, args.seconds, server.pid))
                 # 97%: a client's rate is counted from its first playing frame to its
                 # last, so a perfect stream reads 30.0 and one frame lost in ten seconds 29.9.
                 ok = r["fps_per_client"] >= 0.97 * r["target_fps"] and r["p95_ms"] < 100
                 verdict = ("meets" if ok else "misses") + f" {r['target_fps']} fps & p95<100ms"
+                if scaled is not None and clients == REFERENCE_CLIENTS:
+                    verdict += f"; {r['frames_per_s_total'] / rate:.0%} of the reference's frames/s"
+                    if scaled < r["target_fps"]:
+                        met = r["fps_per_client"] >= 0.97 * scaled and r["p95_ms"] < 100
+                        verdict += f", {'meets' if met else 'misses'} its {scaled:.1f} fps"
                 print(f"{r['case']:<22} {clients:>7} {r['target_fps']:>6} {r['fps_per_client']:>10.1f} "
                       f"{r['frames_per_s_total']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
                       f"{r['bytes_per_frame']:>7.0f} {r['loop_lag_p95_ms'] or 0:>8.1f} "
                       f"{r['cpu_us_per_frame']:>8.0f} {r['loop_running']:>6.0%}/{r['loop_waiting']:<6.0%} "
                       f"{'-' if r['grids_by_workers'] is None else format(r['grids_by_workers'], '.0%'):>7}  {verdict}")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, reference):
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
         shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
