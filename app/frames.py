@@ -57,9 +57,10 @@ def _points(x, y, labels) -> dict:
                   "labels": None if labels is None else labels[rows]})
 
 
-def history_tail(session: Session, after_step: int) -> dict:
-    """History rows recorded after `after_step` (at most MAX_HISTORY_ROWS, the newest)."""
+def history_tail(session: Session, after_step: int, rows: int | None = None) -> dict:
+    """History rows recorded after `after_step` (at most MAX_HISTORY_ROWS, the newest),
+    among its first `rows` rows (default: all of them)."""
     history = session.run.history
-    steps = history.steps  # rising
+    steps = history.steps[:rows]  # rising
     start = max(int(np.searchsorted(steps, after_step, side="right")), len(steps) - MAX_HISTORY_ROWS)
     return history.rows(start, len(steps))

@@ -80,6 +80,7 @@ class Subscriber:
         cache = session.frames
         key = (self.grid, self.units, session.version, session.playing)
         body = cache.get(key)
+        rows = None  # the history as it stands (the body, cached or not, is of this state)
         if body is None:
             job = None
             async with session.lock:  # never read the parameters halfway through a step
@@ -94,6 +95,7 @@ class Subscriber:
                 # Serialized here: the snapshot's arrays are the run's own, and once the lock
                 # is let go the run may train on.
                 body = dumps(snap)
+                rows = len(session.run.history)  # training may go on while the grid is drawn
             # The grid last, drawn by a grid worker while the loop serves others.
             grid = b"null" if job is None else await self.grids.draw(job)
             body = body[:-1] + b',"grid":' + grid + b"}"
@@ -103,7 +105,7 @@ class Subscriber:
         reset = self.generation != session.generation
         if reset:
             self.generation, self.history_step = session.generation, -1
-        tail = history_tail(session, self.history_step)
+        tail = history_tail(session, self.history_step, rows)
         if tail["step"]:
             self.history_step = tail["step"][-1]
         # `sent` (server clock, seconds) lets a client measure how late a frame arrives.

@@ -1,9 +1,11 @@
 """The frame pieces: quantized grids decode to the engine's values, and history tails."""
 import base64
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from app.frames import history_tail
 from app.grids import _pack, grid_axes, quantized_grid
 from core.run import Run
 from core.snapshot import grid_values
@@ -69,3 +71,12 @@ def test_packing_copes_with_flat_and_non_finite_grids():
 def test_no_grid_without_two_inputs():
     assert quantized_grid(Run({"preset": "seed-2-3-1"}), 10) is not None
     assert quantized_grid(Run({"preset": "linear-4-4-4-4"}), 10) is None
+
+
+def test_a_history_tail_stops_at_the_rows_its_snapshot_saw():
+    run = Run({"preset": "xor"})
+    run.step(9)  # rows for steps 0..9
+    session = SimpleNamespace(run=run)  # all history_tail reads of a session
+    assert history_tail(session, 3)["step"] == [4, 5, 6, 7, 8, 9]
+    assert history_tail(session, 3, rows=6)["step"] == [4, 5]
+    assert history_tail(session, 7, rows=6)["step"] == []

@@ -98,6 +98,15 @@ def test_live_frames_with_a_grid_worker_carry_the_engines_grid(client, app):
         frame = next_snapshot(ws, lambda f: f["step"] == 3)
         assert dumps(frame["grid"]) == dumps(quantized_grid(run, 20, max_units=4, axes=False))
         assert len(app.state.grids._workers) == 1 and app.state.grids.drawn_here == 0
+        # While a worker draws, training goes on: a frame's history still ends at its step.
+        send(ws, type="play", steps_per_second=120)
+        frames = []
+        next_snapshot(ws, lambda f: f["step"] >= 60, timeout=10, seen=frames)
+        send(ws, type="pause")
+        tails = [(f["step"], f["history"]["step"]) for f in frames if f["history"]["step"]]
+        assert len(tails) > 5 and all(rows[-1] == step for step, rows in tails)
+        steps = [s for _, rows in tails for s in rows]
+        assert steps == sorted(set(steps))  # no row twice, none out of order
 
 
 def test_a_pool_whose_workers_cannot_start_draws_in_process(monkeypatch, caplog):
