@@ -26,6 +26,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from app.gridpool import automatic_workers
+
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "Dockerfile"
 
@@ -282,6 +284,8 @@ def test_image_install_and_cmd_replayed(tmp_path):
             assert health is not None, log_path.read_text(errors="replace")
             version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
             assert health["status"] == "ok" and health["version"] == version, health
+            # The grid workers start in the installed tree too (they import only what it has).
+            assert health["grids"]["workers"] == automatic_workers(), health
 
             status, kind, body = _get(base + "/vendor/plotly.min.js", timeout=10)
             assert status == 200 and "javascript" in kind, kind
