@@ -168,13 +168,7 @@ class GridPool:
         worker.alive = False
         log.error("grid worker %s stopped answering (exit code %s); its grids are drawn in the server",
                   worker.process.name, worker.process.exitcode)
-        with _quiet():
-            asyncio.get_running_loop().remove_reader(worker.replies.fileno())
-        for future, *_ in worker.pending.values():
-            if not future.done():
-                future.set_result(b"")
-        worker.pending.clear()
-        worker.pending_bytes = 0
+        _let_go(worker)
         if worker.process.is_alive():
             worker.process.kill()  # stopped or stuck: SIGKILL reaches it either way
 
@@ -195,12 +189,8 @@ class GridPool:
             self._watchdog.cancel()
             self._watchdog = None
         for worker in self._workers:
-            with _quiet():
-                asyncio.get_running_loop().remove_reader(worker.replies.fileno())
-            for future, *_ in worker.pending.values():
-                if not future.done():
-                    future.set_result(b"")
             worker.alive = False
+            _let_go(worker)
             worker.requests.close()
             worker.replies.close()
         for worker in self._workers:
@@ -208,6 +198,17 @@ class GridPool:
             if worker.process.is_alive():
                 worker.process.terminate()
         self._workers.clear()
+
+
+def _let_go(worker: _Worker) -> None:
+    """Stop hearing a worker and answer its waiting jobs with b"" (drawn in the server)."""
+    with _quiet():
+        asyncio.get_running_loop().remove_reader(worker.replies.fileno())
+    for future, *_ in worker.pending.values():
+        if not future.done():
+            future.set_result(b"")
+    worker.pending.clear()
+    worker.pending_bytes = 0
 
 
 def _spawn(count: int) -> list:

@@ -17,7 +17,7 @@ import numpy as np
 from app.jsonio import dumps
 from core.network import build_network
 from core.snapshot import grid_axes as core_grid_axes
-from core.snapshot import network_grids
+from core.snapshot import has_grid, network_grids
 
 UNIT_GRID = 16           # hidden-unit thumbnails: 16x16 is plenty and keeps frames small
 
@@ -52,7 +52,7 @@ def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID,
     (thumbnails; the first `max_units` of each layer), as bytes: {"encoding": "u8",
     "output": [packed per unit], "layers": [[packed per unit] per hidden layer]} and, with
     `axes`, the grid_axes too; None when the inputs are not 2-D."""
-    if run.sizes[0] != 2 or run.data.domain is None:
+    if not has_grid(run):
         return None
     return quantize(run.network, run.data.domain, resolution, unit_resolution, max_units, axes)
 
@@ -95,7 +95,7 @@ class GridJob:
 
 def grid_job(run, resolution: int, max_units: int | None = None) -> GridJob | None:
     """The run's grid as a job for draw(); None when the inputs are not 2-D."""
-    if run.sizes[0] != 2 or run.data.domain is None:
+    if not has_grid(run):
         return None
     flat = np.concatenate([a.ravel() for a in run.param_arrays()])
     return GridJob(tuple(run.sizes), tuple(run.config["activations"]), run.bias,
@@ -128,5 +128,3 @@ def grid_axes(run, resolution: int, unit_resolution: int = UNIT_GRID) -> dict | 
         return None
     (x, y), (unit_x, unit_y) = axes
     return {"x": x, "y": y, "unit_x": unit_x, "unit_y": unit_y}
-
-

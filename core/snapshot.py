@@ -149,13 +149,17 @@ def grid_values(run, resolution: int) -> dict | None:
     return None if grids is None else grids[0]
 
 
+def has_grid(run) -> bool:
+    """Whether the run's inputs are a plane with a plotting box: two inputs and a domain."""
+    return run.sizes[0] == 2 and run.data.domain is not None
+
+
 def grid_axes(run, resolutions: tuple[int, ...]) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """(xs (res,), ys (res,)) of the grids grids_values computes at these resolutions;
     None when the inputs are not 2-D. Cached and read-only: the same arrays every call."""
-    domain = run.data.domain
-    if run.sizes[0] != 2 or domain is None:
+    if not has_grid(run):
         return None
-    return _grid_points(tuple(map(tuple, domain)), _clamped(resolutions), np.dtype(run.dtype).str)[0]
+    return _grid_points(tuple(map(tuple, run.data.domain)), _clamped(resolutions), np.dtype(run.dtype).str)[0]
 
 
 def _clamped(resolutions: tuple[int, ...]) -> tuple[int, ...]:
@@ -165,7 +169,7 @@ def _clamped(resolutions: tuple[int, ...]) -> tuple[int, ...]:
 def grids_values(run, resolutions: tuple[int, ...], dtype=None) -> list[dict] | None:
     """grid_values at several resolutions, in one forward pass over all their points;
     computed in `dtype` (default: the run's own) when given, e.g. float32 for pictures."""
-    if run.sizes[0] != 2 or run.data.domain is None:
+    if not has_grid(run):
         return None
     return network_grids(run.network, run.data.domain, resolutions, dtype)
 

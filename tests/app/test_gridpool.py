@@ -1,6 +1,7 @@
 """Grid workers draw the live grids on other cores: the same bytes as the server's own
 process, whatever happens to a worker."""
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -12,6 +13,17 @@ from app.grids import draw, grid_job, quantized_grid
 from app.jsonio import dumps
 from core.run import Run
 from tests.app.test_socket import create, next_snapshot, send, watch
+
+
+@contextlib.asynccontextmanager
+async def started_pool(workers: int):
+    """A started pool, closed on the way out."""
+    pool = GridPool(workers)
+    await pool.start()
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def _jobs() -> list:
@@ -28,13 +40,9 @@ def test_workers_draw_what_the_server_draws():
     jobs = _jobs()
 
     async def main():
-        pool = GridPool(2)
-        await pool.start()
-        try:
+        async with started_pool(2) as pool:
             drawn = await asyncio.gather(*(pool.draw(job) for job in jobs * 5))
             return drawn, pool.drawn_here, [w.process.pid for w in pool._workers]
-        finally:
-            pool.close()
 
     drawn, here, pids = asyncio.run(main())
     assert drawn == [draw(job) for job in jobs] * 5
@@ -50,12 +58,8 @@ def test_a_big_network_and_a_pool_without_workers_draw_in_process():
     assert job.values > MAX_JOB_VALUES
 
     async def main(workers):
-        pool = GridPool(workers)
-        await pool.start()
-        try:
+        async with started_pool(workers) as pool:
             return await pool.draw(job), pool.drawn_here
-        finally:
-            pool.close()
 
     for workers in (0, 1):
         body, here = asyncio.run(main(workers))
@@ -66,9 +70,7 @@ def test_a_worker_that_dies_costs_nothing_but_its_core(caplog):
     jobs = _jobs()
 
     async def main():
-        pool = GridPool(2)
-        await pool.start()
-        try:
+        async with started_pool(2) as pool:
             assert await pool.draw(jobs[0]) == draw(jobs[0])  # both are up
             victim = pool._workers[0]
             os.kill(victim.process.pid, signal.SIGKILL)
@@ -79,8 +81,6 @@ def test_a_worker_that_dies_costs_nothing_but_its_core(caplog):
                 await asyncio.sleep(0.01)
             after = await asyncio.gather(*(pool.draw(job) for job in jobs))
             return drawn, after, victim.alive, pool._workers[1].alive
-        finally:
-            pool.close()
 
     drawn, after, victim_alive, other_alive = asyncio.run(main())
     assert drawn == [draw(job) for job in jobs] * 3 and after == [draw(job) for job in jobs]
@@ -119,12 +119,8 @@ def test_a_pool_whose_workers_cannot_start_draws_in_process(monkeypatch, caplog)
     job = _jobs()[0]
 
     async def main():
-        pool = GridPool(2)
-        await pool.start()  # the server starts all the same
-        try:
+        async with started_pool(2) as pool:  # the server starts all the same
             return await pool.draw(job), pool.stats()
-        finally:
-            pool.close()
 
     body, stats = asyncio.run(main())
     assert body == draw(job) and stats == {"workers": 0, "by_workers": 0, "here": 1}
@@ -135,9 +131,7 @@ def test_a_stuck_worker_is_given_up_and_its_frames_still_come(caplog):
     jobs = _jobs()
 
     async def main():
-        pool = GridPool(1)
-        await pool.start()
-        try:
+        async with started_pool(1) as pool:
             assert await pool.draw(jobs[0]) == draw(jobs[0])
             victim = pool._workers[0]
             os.kill(victim.process.pid, signal.SIGSTOP)  # alive, but never answers
@@ -146,8 +140,6 @@ def test_a_stuck_worker_is_given_up_and_its_frames_still_come(caplog):
             waited = time.monotonic() - started
             victim.process.join(timeout=5)
             return drawn, waited, victim.alive, victim.process.is_alive(), pool.stats()
-        finally:
-            pool.close()
 
     drawn, waited, alive, running, stats = asyncio.run(main())
     assert drawn == [draw(job) for job in jobs] and waited < 4
