@@ -38,6 +38,7 @@ MAX_QUEUE = 128                  # jobs waiting for one worker (about 25 ms of d
 STALL_SECONDS = 2.0              # a worker whose oldest job waits longer is given up (stopped, stuck)
 HEADER = struct.Struct("!i")     # multiprocessing's own framing: a length, then the message
 REPLY_ID = struct.Struct("<Q")
+READ_BYTES = 1 << 20             # each worker's reply buffer to begin with (it grows for bigger replies)
 
 
 def automatic_workers() -> int:
@@ -57,7 +58,12 @@ class _Worker:
         # Requests waiting in the pipe stay under three quarters of its size: a write
         # then always fits, so the loop never waits on a busy worker.
         self.room = 3 * _pipe_size(requests.fileno()) // 4
-        self.buffer = bytearray()
+        # Replies are read into one buffer kept for the worker's life: reading into a fresh
+        # bytes object as large as a reply may be cost a megabyte's allocation a read,
+        # more than the copying.
+        self.buffer = bytearray(READ_BYTES)
+        self.view = memoryview(self.buffer)
+        self.filled = 0  # bytes of the buffer holding replies not yet handed out
         self.pending: dict[int, tuple[asyncio.Future, int, float]] = {}  # id -> (answer, bytes, sent)
         self.pending_bytes = 0
         self.alive = True
@@ -138,28 +144,38 @@ class GridPool:
     def _readable(self, worker: _Worker) -> None:
         """Take whatever the worker has written; hand each whole reply to its waiter."""
         try:
-            chunk = os.read(worker.replies.fileno(), 1 << 20)
+            count = os.readv(worker.replies.fileno(), [worker.view[worker.filled:]])
         except BlockingIOError:
             return
         except OSError:
-            chunk = b""
-        if not chunk:
+            count = 0
+        if not count:
             self._lost(worker)
             return
-        buffer = worker.buffer
-        buffer += chunk
-        while len(buffer) >= HEADER.size:
-            (length,) = HEADER.unpack_from(buffer)
-            if len(buffer) < HEADER.size + length:
+        end = worker.filled + count
+        buffer, view, start = worker.buffer, worker.view, 0
+        need = HEADER.size  # of the reply that starts at `start`
+        while end - start >= HEADER.size:
+            (length,) = HEADER.unpack_from(buffer, start)
+            need = HEADER.size + length
+            if end - start < need:
                 break
-            reply = bytes(buffer[HEADER.size:HEADER.size + length])
-            del buffer[:HEADER.size + length]
-            (rid,) = REPLY_ID.unpack_from(reply)
+            (rid,) = REPLY_ID.unpack_from(buffer, start + HEADER.size)
             entry = worker.pending.pop(rid, None)
             if entry is not None:
                 worker.pending_bytes -= entry[1]
                 if not entry[0].done():
-                    entry[0].set_result(reply[REPLY_ID.size:])
+                    entry[0].set_result(bytes(view[start + HEADER.size + REPLY_ID.size:start + need]))
+            start += need
+            need = HEADER.size
+        # What is left of a reply moves to the front; the buffer grows for a reply too big for it.
+        worker.filled = end - start
+        if start and worker.filled:
+            view[:worker.filled] = bytes(view[start:end])
+        if need > len(buffer):
+            view.release()
+            buffer.extend(bytes(need - len(buffer)))
+            worker.view = memoryview(buffer)
 
     def _lost(self, worker: _Worker) -> None:
         """A worker that stopped answering: its jobs are drawn here, and no more go to it."""

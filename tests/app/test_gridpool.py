@@ -52,6 +52,22 @@ def test_workers_draw_what_the_server_draws():
             os.kill(pid, 0)
 
 
+def test_replies_bigger_than_the_read_buffer_arrive_whole(monkeypatch):
+    # A buffer smaller than one reply's header: every reply comes in pieces, makes the
+    # buffer grow, and several may wait in it at once.
+    monkeypatch.setattr("app.gridpool.READ_BYTES", 3)
+    jobs = _jobs()
+
+    async def main():
+        async with started_pool(1) as pool:
+            drawn = await asyncio.gather(*(pool.draw(job) for job in jobs * 3))
+            return drawn, pool.drawn_here, len(pool._workers[0].buffer)
+
+    drawn, here, size = asyncio.run(main())
+    assert drawn == [draw(job) for job in jobs] * 3
+    assert here == 0 and size >= max(len(body) for body in drawn)
+
+
 def test_a_big_network_and_a_pool_without_workers_draw_in_process():
     wide = Run({"preset": "xor", "layers": [2, 200, 200, 1], "activations": ["tanh", "tanh", "sigmoid"]})
     job = grid_job(wide, 10, 4)
