@@ -32,7 +32,7 @@ except ImportError:  # not a Unix: pipes keep the size they have
 log = logging.getLogger("nnplay.grids")
 
 MAX_JOB_VALUES = 20_000          # larger networks are drawn in process: their params make big messages
-PIPE_BYTES = 1 << 20             # asked for each worker's request pipe (Linux grants up to pipe-max-size)
+PIPE_BYTES = 1 << 20             # asked for each worker's pipes (Linux grants up to pipe-max-size)
 MAX_QUEUE = 128                  # jobs waiting for one worker (about 25 ms of drawing) before the
                                  # server draws them itself rather than let frames wait longer
 STALL_SECONDS = 2.0              # a worker whose oldest job waits longer is given up (stopped, stuck)
@@ -234,7 +234,10 @@ def _spawn(count: int) -> list:
         # Two one-way pipes: plain pipes, whose size is known, unlike a socket pair's.
         jobs_out, jobs_in = context.Pipe(duplex=False)
         replies_out, replies_in = context.Pipe(duplex=False)
+        # Both grown: a worker whose replies filled a small pipe would wait, idle, until
+        # the loop got round to reading them, while the jobs behind pile up.
         _grow_pipe(jobs_in.fileno())
+        _grow_pipe(replies_in.fileno())
         process = context.Process(target=_work, args=(jobs_out, replies_in), daemon=True,
                                   name=f"nnplay-grid-{index + 1}")
         process.start()
