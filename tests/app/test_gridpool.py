@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from app.gridpool import MAX_JOB_VALUES, GridPool
+from app.gridpool import MAX_JOB_VALUES, PIPE_BYTES, GridPool, _pipe_size
 from app.grids import draw, grid_job, quantized_grid
 from app.jsonio import dumps
 from core.run import Run
@@ -42,10 +42,14 @@ def test_workers_draw_what_the_server_draws():
     async def main():
         async with started_pool(2) as pool:
             drawn = await asyncio.gather(*(pool.draw(job) for job in jobs * 5))
-            return drawn, pool.drawn_here, [w.process.pid for w in pool._workers]
+            pipes = [_pipe_size(end.fileno()) for w in pool._workers for end in (w.requests, w.replies)]
+            return drawn, pool.drawn_here, [w.process.pid for w in pool._workers], pipes
 
-    drawn, here, pids = asyncio.run(main())
+    drawn, here, pids, pipes = asyncio.run(main())
     assert drawn == [draw(job) for job in jobs] * 5
+    # Both ways grown, so neither the loop nor a worker waits on a full pipe.
+    with open("/proc/sys/fs/pipe-max-size") as limit:
+        assert pipes == [min(PIPE_BYTES, int(limit.read()))] * 4
     assert here == 0 and len(set(pids)) == 2 and os.getpid() not in pids
     for pid in pids:  # closed: the workers have ended
         with pytest.raises(ProcessLookupError):
