@@ -1,13 +1,14 @@
-"""Grid workers: the live frames' decision grids drawn in other processes, on other cores.
+"""Grid workers: the heavy part of live frames rendered in other processes, on other cores.
 
-With a class streaming 2-D networks, drawing their grids (a float32 forward pass over a
-few thousand points, then packing) takes about a third of the event loop's time. Each
-worker is a process that reads GridJobs from a pipe and writes back the grid's JSON; the
-loop hears the answers through `add_reader` and only splices the bytes into the frame.
+With a class streaming 2-D networks, drawing their decision grids (a float32 forward pass
+over a few thousand points, then packing) took about a third of the event loop's time,
+and serializing each frame's arrays most of the rest of a frame's cost. Each worker is a
+process that reads FrameJobs (app/framejobs.py) from a pipe and writes back their JSON;
+the loop hears the answers through `add_reader` and only splices the bytes into the frame.
 
-Whatever goes wrong with a worker (not started yet, too far behind, gone), the grid is
-drawn in the server's own process instead: draw() gives the same bytes in both places,
-so a frame never depends on where its grid was drawn.
+Whatever goes wrong with a worker (not started yet, too far behind, gone), the job is
+rendered in the server's own process instead: render() gives the same bytes in both
+places, so a frame never depends on where it was rendered.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import signal
 import struct
 import time
 
-from app.grids import GridJob, draw
+from app.framejobs import FrameJob, render
 
 try:
     import fcntl
@@ -70,7 +71,7 @@ class _Worker:
 
 
 class GridPool:
-    """`await pool.draw(job)`: the job's grid JSON, drawn by a worker when one is free."""
+    """`await pool.draw(job)`: the job's JSON (render(job)), from a worker when one is free."""
 
     def __init__(self, workers: int):
         self.size = workers
@@ -103,7 +104,7 @@ class GridPool:
         self._watchdog = asyncio.create_task(self._watch())
         log.info("%d grid workers started", len(self._workers))
 
-    async def draw(self, job: GridJob) -> bytes:
+    async def draw(self, job: FrameJob) -> bytes:
         if job.values <= MAX_JOB_VALUES and self._workers:
             rid = next(self._ids)
             message = pickle.dumps((rid, job), protocol=5)
@@ -114,7 +115,7 @@ class GridPool:
                     self.drawn_by_workers += 1
                     return body
         self.drawn_here += 1
-        return draw(job)
+        return render(job)
 
     def stats(self) -> dict:
         return {"workers": sum(w.alive for w in self._workers), "by_workers": self.drawn_by_workers,
@@ -268,7 +269,7 @@ def _work(jobs, replies) -> None:
         except (EOFError, OSError):
             return
         try:
-            body = draw(job)
+            body = render(job)
         except Exception:  # an empty reply: the server draws it itself and sees the error
             body = b""
         try:

@@ -2,20 +2,17 @@
 plane, as bytes (0..255 between a per-grid low and high, base64), because a 50x50 grid per
 neuron as JSON floats is ten times bigger.
 
-The grid workers (app/gridpool.py) import this module: it needs NumPy, the engine and the
-one JSON encoder, nothing of the sessions or the routes.
+The grid workers (app/gridpool.py) import this module, by way of app/framejobs.py: it
+needs NumPy and the engine, nothing of the sessions or the routes.
 """
 from __future__ import annotations
 
 import binascii
 import itertools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-from app.jsonio import dumps
-from core.network import build_network
 from core.snapshot import grid_axes as core_grid_axes
 from core.snapshot import has_grid, network_grids
 
@@ -72,51 +69,6 @@ def quantize(network, domain, resolution: int, unit_resolution: int = UNIT_GRID,
     if axes:
         out.update(x=fine["x"], y=fine["y"], unit_x=coarse["x"], unit_y=coarse["y"])
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class GridJob:
-    """What drawing a run's live grid needs, copied out of the run (so the run may train
-    on while it is drawn) and small enough to hand to another process."""
-
-    sizes: tuple[int, ...]
-    activations: tuple[str, ...]
-    bias: bool
-    domain: tuple
-    resolution: int
-    max_units: int | None
-    dtype: str
-    params: bytes  # W1, b1, W2, ... (b only with biases), each flattened, one after another
-
-    @property
-    def values(self) -> int:
-        return len(self.params) // np.dtype(self.dtype).itemsize
-
-
-def grid_job(run, resolution: int, max_units: int | None = None) -> GridJob | None:
-    """The run's grid as a job for draw(); None when the inputs are not 2-D."""
-    if not has_grid(run):
-        return None
-    flat = np.concatenate([a.ravel() for a in run.param_arrays()])
-    return GridJob(tuple(run.sizes), tuple(run.config["activations"]), run.bias,
-                   tuple(map(tuple, run.data.domain)), resolution, max_units, flat.dtype.str,
-                   flat.tobytes())
-
-
-def draw(job: GridJob) -> bytes:
-    """The job's quantized grid (without its axes) as JSON: the same bytes wherever it is
-    drawn, in the server's process or in a grid worker."""
-    flat = np.frombuffer(job.params, dtype=job.dtype)
-    params, start = [], 0
-    for fan_in, fan_out in zip(job.sizes, job.sizes[1:]):
-        W = flat[start:start + fan_in * fan_out].reshape(fan_in, fan_out)
-        start += fan_in * fan_out
-        b = None
-        if job.bias:
-            b, start = flat[start:start + fan_out], start + fan_out
-        params.append((W, b))
-    network = build_network(list(job.sizes), list(job.activations), params)
-    return dumps(quantize(network, job.domain, job.resolution, max_units=job.max_units, axes=False))
 
 
 def grid_axes(run, resolution: int, unit_resolution: int = UNIT_GRID) -> dict | None:

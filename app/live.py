@@ -14,7 +14,8 @@ import zlib
 
 from app.frames import history_tail, session_snapshot
 from app.gridpool import GridPool
-from app.grids import grid_axes, grid_job
+from app.framejobs import frame_job
+from app.grids import grid_axes
 from app.jsonio import dumps
 from app.sessions import Session
 from core.errors import StateError
@@ -73,8 +74,8 @@ class Subscriber:
     async def frame(self) -> bytes:
         """This socket's snapshot frame, with the history rows it has not seen yet.
 
-        The serialized snapshot is cached on the session per grid size, so a hundred
-        sockets watching one session cost one snapshot.
+        The serialized snapshot is cached on the session per view, so a hundred sockets
+        watching one session cost one snapshot.
         """
         session = self.session
         cache = session.frames
@@ -82,23 +83,28 @@ class Subscriber:
         body = cache.get(key)
         rows = None  # the history as it stands (the body, cached or not, is of this state)
         if body is None:
-            job = None
+            run = session.run
             async with session.lock:  # never read the parameters halfway through a step
-                # While training runs, the phase-by-phase values would only be stale noise,
-                # and a big net's gradients (and last changes) would double every frame:
-                # those come with the frames sent when it pauses or steps.
-                busy = session.playing and _shown_parameters(session.run, self.units) > LIGHT_LIMIT
-                snap = session_snapshot(session, max_units=self.units, raw=True, grads=not busy,
-                                        pending=("none" if busy else "light") if session.playing else "full")
-                if self.grid:
-                    job = grid_job(session.run, self.grid, self.units)  # a copy of the params
+                if session.playing:
+                    # While training runs, the phase-by-phase values would only be stale
+                    # noise, and a big net's gradients (and last changes) would double every
+                    # frame: those come with the frames sent when it pauses or steps. The
+                    # arrays, the probe's values and the grid are rendered from a copy
+                    # (a frame job), by a grid worker while the loop serves others.
+                    busy = _shown_parameters(run, self.units) > LIGHT_LIMIT
+                    snap = session_snapshot(session, max_units=self.units, raw=True, params=False,
+                                            activations=False, pending="none")
+                    job = frame_job(run, grid=self.grid, max_units=self.units, arrays=True,
+                                    grads=not busy, change=not busy)
+                else:
+                    snap = session_snapshot(session, max_units=self.units, raw=True)
+                    job = frame_job(run, grid=self.grid, max_units=self.units)  # the grid only
                 # Serialized here: the snapshot's arrays are the run's own, and once the lock
                 # is let go the run may train on.
                 body = dumps(snap)
-                rows = len(session.run.history)  # training may go on while the grid is drawn
-            # The grid last, drawn by a grid worker while the loop serves others.
-            grid = b"null" if job is None else await self.grids.draw(job)
-            body = body[:-1] + b',"grid":' + grid + b"}"
+                rows = len(run.history)  # training may go on while the job is rendered
+            members = b'{"grid":null}' if job is None else await self.grids.draw(job)
+            body = body[:-1] + b"," + members[1:]
             if cache and next(iter(cache))[2:] != key[2:]:
                 cache.clear()  # an older state: never sent again
             cache[key] = body

@@ -50,7 +50,7 @@ def snapshot(run, *, grid: int | None = None, params: bool = True,
     (C-contiguous) for a serializer that takes them directly and writes NaN as null.
     """
     m = run.metrics()
-    cut = _Cut(run.sizes, max_units)
+    cut = Cut(run.sizes, max_units)
     seen = run.batcher.samples_seen
     if run.pending is not None and run.phase not in (None, "update"):
         seen = run.pending.batcher_state["samples_seen"]  # the drawn batch is not yet learned
@@ -68,24 +68,18 @@ def snapshot(run, *, grid: int | None = None, params: bool = True,
         out["params"] = cut.params(by_layer(run.param_arrays(), run.bias))
         out["grads"] = cut.params(by_layer(run.last_grads, run.bias)) if grads else None
     if activations:
-        x, t = probe(run)
-        with np.errstate(all="ignore"):
-            values = run.network.forward(x)
-        out["probe"] = {"inputs": x, "targets": t}
-        out["activations"] = cut.values(layer_values(values))
+        out.update(probe_view(run.network, *probe(run), cut))
     if run.pending is not None and run.phase is not None and pending != "none":
         if pending == "full":
             out["pending"] = pending_view(run, cut)
         elif run.phase == "update" and run.pending.new_params is not None:
-            p = run.pending
-            change = [n - o for n, o in zip(p.new_params, p.old_params)]
-            out["pending"] = {"update": {"change": cut.params(by_layer(change, run.bias))}}
+            out["pending"] = change_view(run.pending.new_params, run.pending.old_params, run.bias, cut)
     if grid:
         out["grid"] = decision_grid(run, grid, max_units)
     return out if raw else plain(out)
 
 
-class _Cut:
+class Cut:
     """Slices per-layer arrays down to the first `max_units` units of each layer."""
 
     def __init__(self, sizes: list[int], max_units: int | None):
@@ -113,14 +107,29 @@ class _Cut:
                 for l, v in enumerate(layers)]
 
 
+def probe_view(network, x: np.ndarray, t: np.ndarray, cut: Cut) -> dict:
+    """{"probe": {"inputs": x (rows, d), "targets": t (rows, k)}, "activations": the
+    network's z and a on x per layer (rows, units)}, as snapshots show them."""
+    with np.errstate(all="ignore"):
+        values = network.forward(x)
+    return {"probe": {"inputs": x, "targets": t}, "activations": cut.values(layer_values(values))}
+
+
+def change_view(new: list[np.ndarray], old: list[np.ndarray], bias: bool, cut: Cut) -> dict:
+    """{"update": {"change": new - old per layer as {"W", "b"}}}: what the last update did,
+    as a live snapshot shows it. new, old: flat parameter lists [W1, b1, ...]."""
+    change = [n - o for n, o in zip(new, old)]
+    return {"update": {"change": cut.params(by_layer(change, bias))}}
+
+
 def _c(array: np.ndarray) -> np.ndarray:
     """C order, as a serializer that takes arrays directly needs (most already are)."""
     return array if array.flags.c_contiguous else np.ascontiguousarray(array)
 
 
-def pending_view(run, cut: _Cut | None = None) -> dict:
+def pending_view(run, cut: Cut | None = None) -> dict:
     """The current step's phase values, bounded to the first MAX_PENDING_ROWS batch rows."""
-    cut = cut or _Cut(run.sizes, None)
+    cut = cut or Cut(run.sizes, None)
     p, rows = run.pending, slice(0, MAX_PENDING_ROWS)
     view = {"batch": p.indices[rows].tolist(), "batch_size": int(len(p.indices)),
             "inputs": plain(p.x[rows]), "targets": plain(p.t[rows]),

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from app.gridpool import MAX_JOB_VALUES, PIPE_BYTES, GridPool, _pipe_size
-from app.grids import draw, grid_job, quantized_grid
+from app.framejobs import frame_job, render
+from app.grids import quantized_grid
 from app.jsonio import dumps
 from core.run import Run
 from tests.app.test_socket import create, next_snapshot, send, watch
@@ -32,7 +33,7 @@ def _jobs() -> list:
     jobs = []
     for steps, run in enumerate(runs):
         run.step(3 + steps)
-        jobs += [grid_job(run, 24, None), grid_job(run, 9, 2)]
+        jobs += [frame_job(run, grid=24, arrays=True), frame_job(run, grid=9, max_units=2)]
     return jobs
 
 
@@ -46,7 +47,7 @@ def test_workers_draw_what_the_server_draws():
             return drawn, pool.drawn_here, [w.process.pid for w in pool._workers], pipes
 
     drawn, here, pids, pipes = asyncio.run(main())
-    assert drawn == [draw(job) for job in jobs] * 5
+    assert drawn == [render(job) for job in jobs] * 5
     # Both ways grown, so neither the loop nor a worker waits on a full pipe.
     with open("/proc/sys/fs/pipe-max-size") as limit:
         assert pipes == [min(PIPE_BYTES, int(limit.read()))] * 4
@@ -68,13 +69,13 @@ def test_replies_bigger_than_the_read_buffer_arrive_whole(monkeypatch):
             return drawn, pool.drawn_here, len(pool._workers[0].buffer)
 
     drawn, here, size = asyncio.run(main())
-    assert drawn == [draw(job) for job in jobs] * 3
+    assert drawn == [render(job) for job in jobs] * 3
     assert here == 0 and size >= max(len(body) for body in drawn)
 
 
 def test_a_big_network_and_a_pool_without_workers_draw_in_process():
     wide = Run({"preset": "xor", "layers": [2, 200, 200, 1], "activations": ["tanh", "tanh", "sigmoid"]})
-    job = grid_job(wide, 10, 4)
+    job = frame_job(wide, grid=10, max_units=4)
     assert job.values > MAX_JOB_VALUES
 
     async def main(workers):
@@ -83,7 +84,7 @@ def test_a_big_network_and_a_pool_without_workers_draw_in_process():
 
     for workers in (0, 1):
         body, here = asyncio.run(main(workers))
-        assert body == dumps(quantized_grid(wide, 10, max_units=4, axes=False)) and here == 1
+        assert body == dumps({"grid": quantized_grid(wide, 10, max_units=4, axes=False)}) and here == 1
 
 
 def test_a_worker_that_dies_costs_nothing_but_its_core(caplog):
@@ -91,7 +92,7 @@ def test_a_worker_that_dies_costs_nothing_but_its_core(caplog):
 
     async def main():
         async with started_pool(2) as pool:
-            assert await pool.draw(jobs[0]) == draw(jobs[0])  # both are up
+            assert await pool.draw(jobs[0]) == render(jobs[0])  # both are up
             victim = pool._workers[0]
             os.kill(victim.process.pid, signal.SIGKILL)
             pending = [asyncio.ensure_future(pool.draw(job)) for job in jobs * 3]
@@ -103,7 +104,7 @@ def test_a_worker_that_dies_costs_nothing_but_its_core(caplog):
             return drawn, after, victim.alive, pool._workers[1].alive
 
     drawn, after, victim_alive, other_alive = asyncio.run(main())
-    assert drawn == [draw(job) for job in jobs] * 3 and after == [draw(job) for job in jobs]
+    assert drawn == [render(job) for job in jobs] * 3 and after == [render(job) for job in jobs]
     assert not victim_alive and other_alive
     assert any("grid worker nnplay-grid-1 stopped answering" in r.message for r in caplog.records)
 
@@ -143,7 +144,7 @@ def test_a_pool_whose_workers_cannot_start_draws_in_process(monkeypatch, caplog)
             return await pool.draw(job), pool.stats()
 
     body, stats = asyncio.run(main())
-    assert body == draw(job) and stats == {"workers": 0, "by_workers": 0, "here": 1}
+    assert body == render(job) and stats == {"workers": 0, "by_workers": 0, "here": 1}
     assert any("could not start" in r.message for r in caplog.records)
 
 
@@ -152,7 +153,7 @@ def test_a_stuck_worker_is_given_up_and_its_frames_still_come(caplog):
 
     async def main():
         async with started_pool(1) as pool:
-            assert await pool.draw(jobs[0]) == draw(jobs[0])
+            assert await pool.draw(jobs[0]) == render(jobs[0])
             victim = pool._workers[0]
             os.kill(victim.process.pid, signal.SIGSTOP)  # alive, but never answers
             started = time.monotonic()
@@ -162,6 +163,6 @@ def test_a_stuck_worker_is_given_up_and_its_frames_still_come(caplog):
             return drawn, waited, victim.alive, victim.process.is_alive(), pool.stats()
 
     drawn, waited, alive, running, stats = asyncio.run(main())
-    assert drawn == [draw(job) for job in jobs] and waited < 4
+    assert drawn == [render(job) for job in jobs] and waited < 4
     assert not alive and not running and stats["workers"] == 0 and stats["here"] == len(jobs)
     assert any("stopped answering" in r.message for r in caplog.records)
