@@ -20,17 +20,19 @@ FORMAT = "nnplay-run/1"
 
 
 def export_state(run: Run, *, arrays: bool = False, history: bool = True,
-                 config: dict | None = None) -> dict:
+                 config: dict | None = None, share: bool = False) -> dict:
     """The run as plain Python (JSON-ready). An unfinished step is left out.
 
     With `arrays`, parameters and optimizer state stay NumPy copies and the batch order's
-    permutation its (never changed) array, compact for keeping in memory; the config is a deep copy, or `config` when given (a copy equal to the
-    run's, shared between documents); `history` False leaves the history out (None).
+    permutation its (never changed) array, compact for keeping in memory; the config is a
+    deep copy, or `config` when given (a copy equal to the run's, shared between
+    documents); with `share` too, the arrays are the run's own, not copies (for a caller
+    that serializes the document at once). `history` False leaves the history out (None).
     """
     batcher = run.batcher.state(arrays=arrays)
     if run.pending is not None and run.phase not in (None, "update"):
         batcher = run.pending.batcher_state_as(arrays)
-    convert = _copies if arrays else plain
+    convert = (_same if share else _copies) if arrays else plain
     return {
         "format": FORMAT,
         "config": (config if config is not None else copy.deepcopy(run.config)) if arrays else run.config,
@@ -44,6 +46,10 @@ def export_state(run: Run, *, arrays: bool = False, history: bool = True,
         "batcher": batcher,
         "last_grads": convert(by_layer(run.last_grads, run.bias)),
     }
+
+
+def _same(value):
+    return value
 
 
 def _copies(value):

@@ -64,3 +64,19 @@ def test_out_of_range_steps_are_refused():
     timeline = Timeline(run)
     with pytest.raises(ValueError):
         timeline.state_at(run, 1)
+
+
+def test_a_checkpoint_gives_fresh_arrays_of_the_state_it_kept():
+    run = Run({"preset": "keras-mlp"})  # RMSProp: optimizer state as well as parameters
+    timeline = Timeline(run, budget=100_000_000)
+    stepped(timeline, run, 8)
+    kept = [a.copy() for a in run.param_arrays()]
+    first, second = timeline.checkpoints[-1].doc(), timeline.checkpoints[-1].doc()
+    run.step(3)  # the run moves on; the checkpoint does not
+    arrays = [layer[k] for layer in first["params"] for k in ("W", "b")]
+    assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(arrays, kept))
+    square = first["optimizer"]["square"]
+    assert len(square) == len(kept) and all(a.shape == b.shape for a, b in zip(square, kept))
+    for a in arrays + square:
+        assert a.flags.writeable and a.flags.owndata  # the caller's to keep or change
+    assert first["params"][0]["W"] is not second["params"][0]["W"]
