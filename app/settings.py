@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     # The code students join with; a random six-letter code when unset.
     class_code: str | None = Field(None, pattern=r"^[A-Za-z0-9]{4,12}$")
     mnist_dir: Path | None = None
-    # Processes that draw the live decision grids on other cores; unset: one for each CPU
-    # beyond the first, at most 4; 0 draws them in the server's own process.
+    # Processes that render the live frames' arrays and decision grids on other cores;
+    # unset: one for each CPU beyond the first, at most 4; 0 renders them in the server.
     grid_workers: int | None = Field(None, ge=0, le=32)
 
 

@@ -4,15 +4,16 @@ Each client has its own session, plays it at the target frame rate and reads fra
 fixed time. Printed per case: frames/s per client (and in all), p50/p95 frame delay
 (arrival minus the server's `sent` stamp), bytes per frame, the server's event-loop lag
 from /api/health, its CPU a frame (grid workers included), its main thread's share of the
-time running / waiting for a CPU, and the share of grids its grid workers drew. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 with p95
-delay under 100 ms; 100 clients x 20 frames/s of a 2-8-8-1 with a 50x50 grid.
+time running / waiting for a CPU, and the share of frame jobs (a frame's arrays and grid)
+its grid workers rendered. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 with
+p95 delay under 100 ms; 100 clients x 20 frames/s of a 2-8-8-1 with a 50x50 grid.
 
     .venv/bin/python bench/server_stream.py [--seconds 10] [--clients 1,10,100] [--case NAME]
 The server runs in a subprocess started as `nnplay serve` starts it (no per-message
 deflate, grid workers as NNPLAY_GRID_WORKERS says or by default, saving to a temporary
 data directory) so client work does not count against it; everything stays on 127.0.0.1
 and stops by itself. `NNPLAY_GRID_WORKERS=0 .venv/bin/python bench/server_stream.py`
-compares with the grids drawn in the server's own process.
+compares with the frames rendered in the server's own process.
 """
 from __future__ import annotations
 
@@ -162,7 +163,7 @@ def _wait_until_up(port: int) -> None:
 
 
 def _share(before: dict, after: dict) -> float | None:
-    """Of the grids drawn between two /api/health readings, the share the workers drew."""
+    """Of the frame jobs rendered between two /api/health readings, the workers' share."""
     workers, here = after["by_workers"] - before["by_workers"], after["here"] - before["here"]
     return workers / (workers + here) if workers + here else None
 
