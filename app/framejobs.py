@@ -1,17 +1,19 @@
-"""Frame jobs: the heavy part of a live frame, made from a copy of the run's arrays.
+"""Frame jobs: the heavy part of a live frame, made from the run's arrays alone.
 
 While a session plays, most of the work of each frame is serializing its arrays (the
 parameters, gradients, the last update's change), a forward pass over the probe rows, and
-the decision grid. None of it needs the run itself, only a copy of its arrays taken under
-the session's lock: a FrameJob. render() turns a job into the JSON members the frame
-carries, the same bytes wherever it runs, in a grid worker (app/gridpool.py) or in the
-server's own process; the frame splices them after the members the loop wrote itself.
+the decision grid. None of it needs the run itself, only its arrays as they are under the
+session's lock: a FrameJob. render() turns a job into the JSON members the frame carries,
+the same bytes wherever it runs, in a grid worker (app/gridpool.py), which gets a pickled
+copy, or in the server's own process; the frame splices them after the members the loop
+wrote itself.
 
 A job without `arrays` draws only the decision grid (a paused session's frame, whose
 arrays and phase values the loop writes in full).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,34 +26,39 @@ from core.snapshot import Cut, by_layer, change_view, has_grid, probe, probe_vie
 
 @dataclass(frozen=True, slots=True)
 class FrameJob:
-    """What render() needs, copied out of the run (so the run may train on meanwhile) and
-    small enough to hand to another process. Arrays travel as bytes in `dtype`: W1, b1,
-    W2, ... (b only with biases), each flattened, one after another."""
+    """What render() needs of a run at one instant. It holds the run's own arrays, not
+    copies: it must be rendered, or pickled (which copies them), before the event loop
+    runs anything else, since the run trains on once its lock is let go (GridPool.draw
+    does one or the other at once). Pickled, the arrays travel as bytes in `dtype`, and
+    a large network's job is rendered in the server without being copied at all."""
 
     sizes: tuple[int, ...]
     activations: tuple[str, ...]
     bias: bool
     dtype: str
-    params: bytes
+    params: tuple[np.ndarray, ...]                  # W1, b1, W2, ... (b only with biases)
     max_units: int | None = None
-    grid: tuple | None = None        # (domain, resolution) of the decision grid, None: no grid
-    arrays: bool = False             # the frame's parameters, gradients and probe values too
-    grads: bytes | None = None       # the last update's gradients (None: none yet, or left out)
-    old_params: bytes | None = None  # the parameters before the last update, to show its change
-    probe: tuple | None = None       # the probe rows: (x bytes, x dtype, x shape, t bytes, t dtype, t shape)
+    grid: tuple | None = None                       # (domain, resolution) of the decision grid, None: none
+    arrays: bool = False                            # the frame's parameters, gradients and probe values too
+    grads: tuple[np.ndarray, ...] | None = None     # the last gradients (None: none yet, or left out)
+    old_params: tuple[np.ndarray, ...] | None = None  # before the last update, to show its change
+    probe: tuple[np.ndarray, np.ndarray] | None = None  # the probe rows' inputs and targets
 
     def __reduce__(self):
-        # As a plain tuple: pickling a frozen dataclass field by field costs several
-        # times more, on the event loop, for every frame.
-        return FrameJob, tuple(getattr(self, name) for name in self.__slots__)
+        # The arrays as bytes, all of them in one piece (the gradients and old parameters
+        # are shaped like the parameters): pickling arrays one by one costs several times
+        # more, on the event loop, for every frame.
+        lists = [arrays for arrays in (self.params, self.grads, self.old_params) if arrays is not None]
+        data = np.concatenate([a.ravel() for arrays in lists for a in arrays]).tobytes()
+        probe = None if self.probe is None else [(a.tobytes(), a.dtype.str, a.shape) for a in self.probe]
+        return _unpacked, (self.sizes, self.activations, self.bias, self.dtype, self.max_units, self.grid,
+                           self.arrays, data, self.grads is not None, self.old_params is not None, probe)
 
     @property
     def values(self) -> int:
         """Numbers the job carries (what it costs to send to another process)."""
-        blobs = [self.params, self.grads, self.old_params]
-        if self.probe is not None:
-            blobs += [self.probe[0], self.probe[3]]
-        return sum(len(b) for b in blobs if b) // np.dtype(self.dtype).itemsize
+        lists = [self.params, self.grads, self.old_params, self.probe]
+        return sum(a.size for arrays in lists if arrays is not None for a in arrays)
 
 
 def frame_job(run, *, grid: int | None = None, max_units: int | None = None, arrays: bool = False,
@@ -68,33 +75,27 @@ def frame_job(run, *, grid: int | None = None, max_units: int | None = None, arr
         pending = run.pending
         changed = (change and pending is not None and run.phase == "update"
                    and pending.new_params is not None)
-        x, t = probe(run)
         extra = {"arrays": True,
-                 "grads": _flat(run.last_grads) if grads and run.last_grads is not None else None,
+                 "grads": tuple(run.last_grads) if grads and run.last_grads is not None else None,
                  # In the update phase the run's parameters are the update's new ones.
-                 "old_params": _flat(pending.old_params) if changed else None,
-                 "probe": (x.tobytes(), x.dtype.str, x.shape, t.tobytes(), t.dtype.str, t.shape)}
+                 "old_params": tuple(pending.old_params) if changed else None,
+                 "probe": probe(run)}
     return FrameJob(tuple(run.sizes), tuple(run.config["activations"]), run.bias, run.dtype.str,
-                    _flat(run.param_arrays()), max_units, grid, **extra)
+                    tuple(run.param_arrays()), max_units, grid, **extra)
 
 
 def render(job: FrameJob) -> bytes:
     """The job's frame members as a JSON object: {"params", "grads", "probe",
     "activations", ["pending",] "grid"} with `arrays`, else {"grid"} (null without one)."""
-    params = _unflatten(job.params, job)
-    network = build_network(list(job.sizes), list(job.activations), params)
+    network = build_network(list(job.sizes), list(job.activations), _pairs(job.params, job.bias))
     out = {}
     if job.arrays:
         cut = Cut(list(job.sizes), job.max_units)
-        flat = network.arrays()
-        grads = None if job.grads is None else _split(job.grads, job)
-        x_bytes, x_dtype, x_shape, t_bytes, t_dtype, t_shape = job.probe
-        x = np.frombuffer(x_bytes, dtype=x_dtype).reshape(x_shape)
-        t = np.frombuffer(t_bytes, dtype=t_dtype).reshape(t_shape)
-        out = {"params": cut.params(by_layer(flat, job.bias)),
-               "grads": cut.params(by_layer(grads, job.bias)), **probe_view(network, x, t, cut)}
+        out = {"params": cut.params(by_layer(list(job.params), job.bias)),
+               "grads": cut.params(by_layer(None if job.grads is None else list(job.grads), job.bias)),
+               **probe_view(network, *job.probe, cut)}
         if job.old_params is not None:
-            out["pending"] = change_view(flat, _split(job.old_params, job), job.bias, cut)
+            out["pending"] = change_view(job.params, job.old_params, job.bias, cut)
     grid = None
     if job.grid is not None:
         domain, resolution = job.grid
@@ -103,23 +104,26 @@ def render(job: FrameJob) -> bytes:
     return dumps(out)
 
 
-def _flat(arrays: list[np.ndarray]) -> bytes:
-    return np.concatenate([a.ravel() for a in arrays]).tobytes()
+def _pairs(flat, bias: bool) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """[W1, b1, W2, ...] -> [(W1, b1), ...] (b None without biases)."""
+    return [(layer["W"], layer["b"]) for layer in by_layer(list(flat), bias)]
 
 
-def _split(blob: bytes, job: FrameJob) -> list[np.ndarray]:
-    """Flat parameter-shaped bytes -> [W1, b1, W2, ...] (read-only views of the bytes)."""
-    return [a for W, b in _unflatten(blob, job) for a in ((W,) if b is None else (W, b))]
-
-
-def _unflatten(blob: bytes, job: FrameJob) -> list[tuple[np.ndarray, np.ndarray | None]]:
-    flat = np.frombuffer(blob, dtype=job.dtype)
-    params, start = [], 0
-    for fan_in, fan_out in zip(job.sizes, job.sizes[1:]):
-        W = flat[start:start + fan_in * fan_out].reshape(fan_in, fan_out)
-        start += fan_in * fan_out
-        b = None
-        if job.bias:
-            b, start = flat[start:start + fan_out], start + fan_out
-        params.append((W, b))
-    return params
+def _unpacked(sizes, activations, bias, dtype, max_units, grid, arrays, data, grads, old_params, probe):
+    """A FrameJob back from its pickled form (FrameJob.__reduce__)."""
+    shapes = [shape for fan_in, fan_out in zip(sizes, sizes[1:])
+              for shape in ((fan_in, fan_out), (fan_out,))[:1 + bias]]
+    flat, start, lists = np.frombuffer(data, dtype=dtype), 0, []
+    for _ in range(1 + grads + old_params):
+        one = []
+        for shape in shapes:
+            size = math.prod(shape)
+            one.append(flat[start:start + size].reshape(shape))
+            start += size
+        lists.append(tuple(one))
+    params = lists.pop(0)
+    grads = lists.pop(0) if grads else None
+    old_params = lists.pop(0) if old_params else None
+    if probe is not None:
+        probe = tuple(np.frombuffer(rows, dtype=kind).reshape(shape) for rows, kind, shape in probe)
+    return FrameJob(sizes, activations, bias, dtype, params, max_units, grid, arrays, grads, old_params, probe)

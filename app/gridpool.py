@@ -105,6 +105,8 @@ class GridPool:
         log.info("%d grid workers started", len(self._workers))
 
     async def draw(self, job: FrameJob) -> bytes:
+        """render(job), by a worker when one can take it. The job holds the run's own
+        arrays: it is pickled (a copy) or rendered before anything else can run."""
         if job.values <= MAX_JOB_VALUES and self._workers:
             rid = next(self._ids)
             message = pickle.dumps((rid, job), protocol=5)
@@ -114,6 +116,8 @@ class GridPool:
                 if body:  # empty: the worker failed or went away
                     self.drawn_by_workers += 1
                     return body
+                # The run may have trained on meanwhile: render the copy the worker got.
+                job = pickle.loads(message)[1]
         self.drawn_here += 1
         return render(job)
 

@@ -1,7 +1,6 @@
 """Frame jobs render exactly what the engine's live snapshot holds, byte for byte."""
 import pickle
 
-import numpy as np
 import pytest
 
 from app.framejobs import FrameJob, frame_job, render
@@ -73,13 +72,15 @@ def test_a_grid_only_job_and_nothing_to_render():
     assert frame_job(Run({"preset": "two-layer-digits"}), grid=30) is None  # no plane to draw
 
 
-def test_a_job_is_a_copy_the_run_may_train_on_from():
+def test_a_job_holds_the_runs_arrays_and_its_pickled_form_is_a_copy():
     run = Run(CONFIGS[0])
     run.step(1)
     job = frame_job(run, grid=16, arrays=True)
+    assert all(a is b for a, b in zip(job.params, run.param_arrays()))  # nothing copied here
+    sent = pickle.dumps(job)  # what a grid worker gets
     before = render(job)
-    run.step(5)
-    assert render(job) == before != render(frame_job(run, grid=16, arrays=True))
+    run.step(5)  # the run trains on; the worker's copy stays as it was
+    assert render(pickle.loads(sent)) == before != render(frame_job(run, grid=16, arrays=True))
 
 
 def test_a_job_counts_the_numbers_it_carries():
@@ -91,4 +92,5 @@ def test_a_job_counts_the_numbers_it_carries():
     assert isinstance(job, FrameJob)
     assert job.values == 3 * params + probe_rows * (2 + 1)  # params, grads, old params, probe x and t
     assert frame_job(run, grid=16).values == params
-    assert np.frombuffer(job.params, dtype=job.dtype).size == params
+    copy = pickle.loads(pickle.dumps(job))
+    assert copy.values == job.values and [a.shape for a in copy.params] == [a.shape for a in job.params]
