@@ -87,11 +87,12 @@ def frame_job(run, *, grid: int | None = None, max_units: int | None = None, arr
 def render(job: FrameJob) -> bytes:
     """The job's frame members as a JSON object: {"params", "grads", "probe",
     "activations", ["pending",] "grid"} with `arrays`, else {"grid"} (null without one)."""
-    network = build_network(list(job.sizes), list(job.activations), _pairs(job.params, job.bias))
+    layers = by_layer(list(job.params), job.bias)
+    network = build_network(list(job.sizes), list(job.activations), [(l["W"], l["b"]) for l in layers])
     out = {}
     if job.arrays:
         cut = Cut(list(job.sizes), job.max_units)
-        out = {"params": cut.params(by_layer(list(job.params), job.bias)),
+        out = {"params": cut.params(layers),
                "grads": cut.params(by_layer(None if job.grads is None else list(job.grads), job.bias)),
                **probe_view(network, *job.probe, cut)}
         if job.old_params is not None:
@@ -102,11 +103,6 @@ def render(job: FrameJob) -> bytes:
         grid = quantize(network, domain, resolution, max_units=job.max_units, axes=False)
     out["grid"] = grid
     return dumps(out)
-
-
-def _pairs(flat, bias: bool) -> list[tuple[np.ndarray, np.ndarray | None]]:
-    """[W1, b1, W2, ...] -> [(W1, b1), ...] (b None without biases)."""
-    return [(layer["W"], layer["b"]) for layer in by_layer(list(flat), bias)]
 
 
 def _unpacked(sizes, activations, bias, dtype, max_units, grid, arrays, data, grads, old_params, probe):

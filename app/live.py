@@ -83,8 +83,8 @@ class Subscriber:
         body = cache.get(key)
         rows = None  # the history as it stands (the body, cached or not, is of this state)
         if body is None:
-            run = session.run
             async with session.lock:  # never read the parameters halfway through a step
+                run = session.run  # read under the lock: a rewind replaces it
                 if session.playing:
                     # While training runs, the phase-by-phase values would only be stale
                     # noise, and a big net's gradients (and last changes) would double every

@@ -15,8 +15,8 @@ def _version() -> str:
 @router.get("/health")
 async def health(request: Request) -> dict:
     """Liveness: {"status": "ok", "version", "sessions", "loop_lag_ms": {p50, p95, max},
-    "grids": {"workers", "by_workers", "here"}} (live grids drawn by the grid workers and
-    in the server's own process)."""
+    "grids": {"workers", "by_workers", "here"}} (live frames' arrays and grids rendered by
+    the grid workers and in the server's own process)."""
     state = request.app.state
     return {"status": "ok", "version": _version(), "sessions": len(state.sessions.sessions),
             "loop_lag_ms": state.lag.summary(), "grids": state.grids.stats()}
