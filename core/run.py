@@ -14,6 +14,7 @@ import numpy as np
 from core.batches import Batcher
 from core.config import patch_config, resolve_config
 from core.data import DataError, load_dataset
+from core.data.inline import as_classification
 from core.errors import ConfigError, StateError
 from core.gradients import Objective, backprop, numeric_gradient, perceptron_gradient
 from core.history import History
@@ -25,6 +26,11 @@ from core.optimizers import make_optimizer
 from core.pending import PendingStep
 
 PHASES = ("forward", "loss", "backward", "update")
+
+
+def _gives_batch_size(raw: object) -> bool:
+    """Whether a config as the user wrote it sets batch.size itself."""
+    return isinstance(raw, dict) and isinstance(raw.get("batch"), dict) and "size" in raw["batch"]
 
 
 class Run:
@@ -42,6 +48,7 @@ class Run:
                                      self.dtype, mnist_dir=mnist_dir)
         except DataError as error:
             raise ConfigError(error.field, error.reason) from None
+        self._fit_to_data(batch_size_given=resolved or _gives_batch_size(config))
         self._check_fit()
         self.sizes = list(cfg["layers"])
         self.bias = cfg["bias"]
@@ -56,6 +63,18 @@ class Run:
         self.reset()
 
     # -- construction -------------------------------------------------------------
+    def _fit_to_data(self, batch_size_given: bool) -> None:
+        """What the user left unsaid is read to fit the data: inline 0/1 or one-hot targets
+        under a classification loss are classes (even if the rows show only one), and a
+        batch size the user did not give (a default, a preset's) is capped at the number
+        of training rows. The config records the size used, so the run replays as is."""
+        cfg, data = self.config, self.data
+        if cfg["loss"] in ("cce", "bce") and data.kind == "regression" and data.name == "inline":
+            self.data = as_classification(data) or data
+        size, rows = cfg["batch"]["size"], len(self.data.x_train)
+        if not batch_size_given and size is not None and size > rows:
+            cfg["batch"] = {**cfg["batch"], "size": rows}
+
     def _check_fit(self) -> None:
         cfg, data = self.config, self.data
         errors = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -114,23 +115,41 @@ def check_labels(value: Any, field: str = "data.labels") -> np.ndarray:
     return labels
 
 
-def classify_targets(targets: np.ndarray) -> tuple[np.ndarray | None, int | None]:
-    """(labels (n,) int64, n_classes) when targets (n, k) read as classes, else (None, None).
+def read_classes(targets: np.ndarray) -> tuple[np.ndarray | None, int | None]:
+    """(labels (n,) int64, n_classes) when targets (n, k) are 0/1 or one-hot, else (None, None).
 
-    One 0/1 column is two classes; several columns with exactly one 1 per row are one-hot.
-    Targets that show a single class (the 2-3-1 lesson's lone y = 0) stay regression:
-    an accuracy over one class teaches nothing.
+    One 0/1 column is two classes; several columns with exactly one 1 per row are one-hot,
+    as many classes as columns, whichever of them the rows happen to show.
     """
-    binary = np.isin(targets, (0.0, 1.0)).all()
-    if not binary:
+    if not np.isin(targets, (0.0, 1.0)).all():
         return None, None
     if targets.shape[1] == 1:
-        labels, n_classes = targets[:, 0].astype(np.int64), 2
-    elif (targets.sum(axis=1) == 1.0).all():
-        labels, n_classes = np.argmax(targets, axis=1).astype(np.int64), targets.shape[1]
-    else:
-        return None, None
-    return (labels, n_classes) if len(np.unique(labels)) > 1 else (None, None)
+        return targets[:, 0].astype(np.int64), 2
+    if (targets.sum(axis=1) == 1.0).all():
+        return np.argmax(targets, axis=1).astype(np.int64), targets.shape[1]
+    return None, None
+
+
+def classify_targets(targets: np.ndarray) -> tuple[np.ndarray | None, int | None]:
+    """read_classes, except that targets showing a single class stay regression.
+
+    The 2-3-1 lesson's lone y = 0 with a squared error is a regression: an accuracy over
+    one class teaches nothing. A classification loss asks for classes all the same
+    (`as_classification`).
+    """
+    labels, n_classes = read_classes(targets)
+    return (labels, n_classes) if labels is not None and len(np.unique(labels)) > 1 else (None, None)
+
+
+def as_classification(data: Dataset) -> Dataset | None:
+    """The same inline rows read as classes (for cce or bce), or None when they are not 0/1
+    or one-hot. Rows and their order are unchanged; only the labels are added."""
+    train, n_classes = read_classes(data.y_train)
+    test, _ = read_classes(data.y_test)
+    if train is None or test is None:
+        return None
+    return replace(data, kind="classification", labels_train=train, labels_test=test,
+                   n_classes=n_classes)
 
 
 def data_domain(x: np.ndarray) -> tuple[tuple[float, float], ...]:

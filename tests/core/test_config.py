@@ -97,6 +97,54 @@ def test_checks_against_the_data_name_the_field(config, field, reason):
     assert reason in error.value.errors[fields.index(field)]["reason"]
 
 
+ONE_SAMPLE = {"name": "inline", "inputs": [[1, 1]], "targets": [[0, 1]]}
+
+
+@pytest.mark.parametrize("loss,activation,targets,classes", [
+    ("cce", "softmax", [[0, 1]], 2),               # one-hot, one class present
+    ("cce", "softmax", [[0, 0, 1], [0, 0, 1]], 3),  # three classes, one present
+    ("bce", "sigmoid", [[1]], 2),                  # one 0/1 column, one class present
+    ("bce", "sigmoid", [[0], [1]], 2),
+])
+def test_a_classification_loss_reads_0_1_or_one_hot_targets_as_classes(loss, activation, targets, classes):
+    k = len(targets[0])
+    inputs = [[1, 1], [0, 1]][:len(targets)]
+    run = Run({"layers": [2, k], "activations": [activation], "loss": loss,
+               "data": {"name": "inline", "inputs": inputs, "targets": targets}})
+    assert run.data.kind == "classification" and run.data.n_classes == classes
+    labels = [row.index(1) if k > 1 else row[0] for row in targets]
+    assert run.data.labels_train.tolist() == labels
+    run.step(2)
+    assert run.metrics()["accuracy"]["train"] in (0.0, 0.5, 1.0)
+
+
+def test_a_squared_error_on_one_class_stays_regression():
+    run = Run({"preset": "seed-2-3-1"})  # the lesson's lone y = 0
+    assert run.data.kind == "regression" and run.data.labels_train is None
+    assert run.metrics()["accuracy"]["train"] is None
+
+
+def test_a_batch_size_nobody_gave_is_capped_at_the_training_rows():
+    run = Run({"layers": [2, 2], "activations": ["softmax"], "loss": "cce", "data": ONE_SAMPLE})
+    assert run.config["batch"]["size"] == 1  # the default 10, capped
+    run.step(3)
+    # The capped size is what the config says, so a copy of it replays the same numbers.
+    again = Run(run.config, resolved=True)
+    again.step(3)
+    assert [a.tobytes() for a in again.param_arrays()] == [a.tobytes() for a in run.param_arrays()]
+    # A preset's batch size was not given by the user either.
+    three = {"name": "inline", "inputs": [[0.0] * 64, [0.5] * 64, [1.0] * 64], "labels": [0, 1, 2]}
+    keras = Run({"preset": "keras-mlp", "layers": [64, 512, 3], "data": three})
+    assert keras.config["batch"]["size"] == 3
+
+
+def test_a_batch_size_the_user_gave_is_still_checked():
+    with pytest.raises(ConfigError) as error:
+        Run({"layers": [2, 2], "activations": ["softmax"], "loss": "cce", "data": ONE_SAMPLE,
+             "batch": {"size": 10}})
+    assert error.value.errors == [{"field": "batch.size", "reason": "10 is more than the 1 training rows"}]
+
+
 def test_a_preset_alone_is_a_whole_config_and_overrides_win():
     config = resolve_config({"preset": "seed-2-3-1", "optimizer": {"lr": 0.5}, "seed": 9})
     assert config["layers"] == [2, 3, 1] and config["bias"] is False
