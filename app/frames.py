@@ -22,6 +22,7 @@ def session_snapshot(session: Session, grid: int | None = None, *, params: bool 
     snap["status"] = session.status()
     snap["playing"] = session.playing
     snap["steps_per_second"] = session.steps_per_second
+    snap["earliest_step"] = session.timeline.earliest  # time travel reaches back this far
     return snap
 
 

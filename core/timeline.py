@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.errors import StateError
 from core.run import Run
 from core.state import export_state, import_state
 
@@ -81,11 +82,26 @@ class Timeline:
             self.checkpoints = [c for c in self.checkpoints
                                 if c.pinned or c.step == 0 or c.step % self.spacing == 0]
 
+    @property
+    def earliest(self) -> int:
+        """The first step this timeline can show: 0, or the step a run restored from a saved
+        state (an import, a server restart) started at, since nothing before it was kept."""
+        return self.checkpoints[0].step
+
     def state_at(self, run: Run, step: int, mnist_dir=None) -> Run:
         """A separate run in exactly the state `run` had after `step` steps (the run itself
-        is untouched); its history is `run`'s up to that step."""
+        is untouched); its history is `run`'s up to that step.
+
+        A step before `earliest` raises StateError: its state was never kept here, and a
+        replay from the seed could silently differ (the settings may have changed on the
+        way), so it is refused rather than guessed.
+        """
         if not 0 <= step <= run.step_count:
             raise ValueError(f"step must be between 0 and {run.step_count}")
+        if step < self.earliest:
+            raise StateError(f"step {step} cannot be shown: this run was restored from a saved "
+                             f"state at step {self.earliest}, and the states before it were "
+                             f"not kept")
         base = max((c for c in self.checkpoints if c.step <= step), key=lambda c: c.step)
         past = import_state(base.doc(), mnist_dir=mnist_dir)
         if step > base.step:

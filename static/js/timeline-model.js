@@ -7,11 +7,12 @@ export function latestStep(historySteps, liveStep) {
   return Math.max(0, Number.isFinite(last) ? last : 0, Number.isFinite(liveStep) ? liveStep : 0);
 }
 
-// A slider value as a step within [0, max] (whole steps).
-export function clampStep(value, max) {
+// A slider value as a step within [min, max] (whole steps; min is the earliest step kept).
+export function clampStep(value, max, min = 0) {
   const n = Math.round(Number(value));
-  if (!Number.isFinite(n)) return 0;
-  return Math.min(Math.max(0, n), Math.max(0, max));
+  const low = Math.max(0, Math.min(min, max));
+  if (!Number.isFinite(n)) return low;
+  return Math.min(Math.max(low, n), Math.max(0, max));
 }
 
 // The words beside the slider.

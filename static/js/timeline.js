@@ -97,9 +97,13 @@ export function mount(app) {
 
   const render = () => {
     max = latestStep(app.history?.columns?.step, liveStep());
+    // A run restored from a saved state (an import, a restart) keeps no state before it:
+    // the slider offers only the steps the server can show.
+    const earliest = Math.min(app.snapshot?.earliest_step ?? 0, max);
+    if (slider.min !== String(earliest)) slider.min = String(earliest);
     if (slider.max !== String(max)) slider.max = String(max);
     if (viewing === null && slider.value !== String(max)) slider.value = String(max);
-    slider.disabled = max === 0 && viewing === null;
+    slider.disabled = max === earliest && viewing === null;
     readout.textContent = timelineText(viewing, viewing, liveStep());
     back.hidden = viewing === null;
     cont.hidden = viewing === null;
@@ -153,7 +157,7 @@ export function mount(app) {
   slider.addEventListener("keydown", grab);
   slider.addEventListener("input", () => {
     grab();
-    const step = clampStep(slider.value, max);
+    const step = clampStep(slider.value, max, Number(slider.min));
     if (step === liveStep() && !app.snapshot?.playing) backToNow();
     else view(step);
   });

@@ -102,6 +102,10 @@ def test_sigkill_mid_training_loses_at_most_the_save_interval(server, tmp_path):
     assert continued["params"] == straight["params"] and continued["loss"] == straight["loss"]
     history = second.call("GET", f"/api/sessions/{stepped}/history")
     assert history["step"] == list(range(66))
+    # Time travel reaches back to the restored step, and refuses (409, not 500) before it.
+    assert second.call("GET", f"/api/sessions/{other}")["snapshot"]["earliest_step"] == 7
+    assert second.status(f"/api/sessions/{other}/at/3") == 409
+    assert second.status(f"/api/sessions/{other}/at/7") == 200
 
 
 def test_sigterm_saves_the_final_state(server):

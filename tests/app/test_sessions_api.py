@@ -348,6 +348,37 @@ def test_time_travel_views_and_continues_from_an_earlier_step(api):
     assert response.status_code == 422 and fields_of(response) == ["step"]
 
 
+def test_time_travel_after_an_import_reaches_back_to_the_import_and_refuses_before(api):
+    sid = create(api, preset="circle", seed=4)["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 30})
+    doc = api.get(f"/api/sessions/{sid}/export").json()
+    new = api.post("/api/sessions/import", json=doc).json()["id"]
+    assert api.get(f"/api/sessions/{sid}").json()["snapshot"]["earliest_step"] == 0
+    assert api.get(f"/api/sessions/{new}").json()["snapshot"]["earliest_step"] == 30
+    assert api.get(f"/api/sessions/{new}/history").json()["step"] == list(range(31))
+    # Before the import's step: a 409 that says why, on every route that goes back.
+    for response in (api.get(f"/api/sessions/{new}/at/10"),
+                     api.get(f"/api/sessions/{new}/explain/neuron?layer=1&unit=0&step=10"),
+                     api.get(f"/api/sessions/{new}/figure?panel=network&step=10"),
+                     api.post(f"/api/sessions/{new}/rewind", json={"step": 10})):
+        assert response.status_code == 409, response.text
+        assert "restored from a saved state at step 30" in response.json()["error"]["message"]
+    assert api.get(f"/api/sessions/{new}").json()["snapshot"]["step"] == 30  # nothing moved
+    # From the import on, the past is exact again.
+    api.post(f"/api/sessions/{new}/step", json={"steps": 6})
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 6})
+    for step in (30, 33):
+        ours = api.get(f"/api/sessions/{new}/at/{step}").json()["snapshot"]
+        theirs = api.get(f"/api/sessions/{sid}/at/{step}").json()["snapshot"]
+        assert ours["params"] == theirs["params"] and ours["step"] == step
+    assert api.post(f"/api/sessions/{new}/rewind", json={"step": 33}).json()["snapshot"]["step"] == 33
+    # A reset starts the timeline over: step 0 is the run's own again.
+    api.post(f"/api/sessions/{new}/reset")
+    api.post(f"/api/sessions/{new}/step", json={"steps": 3})
+    assert api.get(f"/api/sessions/{new}").json()["snapshot"]["earliest_step"] == 0
+    assert api.get(f"/api/sessions/{new}/at/1").status_code == 200
+
+
 def test_explaining_and_drawing_an_earlier_step(api):
     sid = create(api, preset="seed-2-3-1")["id"]
     api.post(f"/api/sessions/{sid}/step", json={"steps": 5})

@@ -11,6 +11,10 @@ test("the slider's range and values", () => {
   assert.equal(latestStep([0, 10], 4), 10);
   assert.equal(clampStep("12", 50), 12);
   assert.equal(clampStep("99", 50), 50);
+  // A restored run's slider starts at the step it was restored at.
+  assert.equal(clampStep("3", 50, 30), 30);
+  assert.equal(clampStep("40", 50, 30), 40);
+  assert.equal(clampStep("x", 50, 30), 30);
   assert.equal(clampStep("-3", 50), 0);
   assert.equal(clampStep("x", 50), 0);
   assert.equal(timelineText(null, null, 7), "step 7 (now)");
