@@ -64,6 +64,13 @@ async def reset(session: Session) -> None:
     broadcast(session)
 
 
+async def restore(session: Session) -> None:
+    """A diverged run back at its last good step, paused."""
+    await stop_playing(session)
+    await session.call(_changed, session, session.run.restore_last_good, cost=0.0)
+    broadcast(session)
+
+
 async def set_params(session: Session, params: list[dict]) -> None:
     await session.call(_changed, session, session.run.set_params, params, cost=0.0)
     broadcast(session)

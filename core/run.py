@@ -169,6 +169,17 @@ class Run:
             self.status = "paused"
         self._metrics_cache = None
 
+    def restore_last_good(self) -> None:
+        """Continue a diverged run from its last good state: the parameters and optimizer
+        state after the last finite step (the update that failed was never applied). The
+        run is paused at that step, its failed step abandoned."""
+        if self.status != "diverged":
+            raise StateError("the run has not diverged: there is nothing to restore")
+        self._leave_phase()
+        self.divergence = None
+        self.status = "paused"
+        self._metrics_cache = None
+
     def patch(self, partial: dict) -> None:
         """Merge live settings (optimizer, batch, regularization, gradient) without a reset."""
         config = patch_config(self.config, partial)

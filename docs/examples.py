@@ -308,6 +308,10 @@ def error_examples(c: TestClient) -> None:
     show(c, "POST", f"/api/sessions/{bad}/step", {}, name="error-409")
     note("a lower learning rate (or new weights, or a reset) makes it usable again")
     show(c, "PATCH", f"/api/sessions/{bad}", {"optimizer": {"lr": 0.001}}, name="patch-diverged")
+    note("or POST .../restore: the run goes back to its last good step, paused")
+    again = c.post("/api/sessions", json=DIVERGING).json()["id"]
+    c.post(f"/api/sessions/{again}/step", json={"steps": 10})
+    show(c, "POST", f"/api/sessions/{again}/restore", name="restore")
 
     note("422: a field out of range, NaN, an unknown field")
     show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1", "optimizer": {"lr": -1}},

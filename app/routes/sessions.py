@@ -301,6 +301,14 @@ async def reset(session: SessionDep, grid: Grid = None) -> dict:
     return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
 
 
+@router.post("/{session_id}/restore")
+async def restore(session: SessionDep, grid: Grid = None) -> dict:
+    """A diverged run continues from its last good step (its parameters and optimizer state
+    before the update that failed), paused; 409 when the run has not diverged."""
+    await commands.restore(session)
+    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+
+
 @router.get("/{session_id}/history")
 async def history(session: SessionDep, format: str = "json"):
     """Per-step metrics from step 0; ?format=csv for CSV."""

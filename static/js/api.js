@@ -44,6 +44,7 @@ export const api = {
     request("GET", `/api/sessions/${id}/explain/weight?layer=${layer}&i=${i}&j=${j}&sample=${sample}`),
   diagnostics: (id) => request("GET", `/api/sessions/${id}/diagnostics`),
   at: (id, step, query = "") => request("GET", `/api/sessions/${id}/at/${step}${query}`),
+  restore: (id) => request("POST", `/api/sessions/${id}/restore`),
   rewind: (id, step) => request("POST", `/api/sessions/${id}/rewind`, { step }),
   activation: (name, low = -6, high = 6, points = 121) =>
     request("GET", `/api/explorer/activation?name=${encodeURIComponent(name)}&low=${low}&high=${high}&points=${points}`),

@@ -56,7 +56,9 @@ export function mount(app) {
   app.bus.on("diverged", (info) => {
     alert.dataset.kind = "diverged";
     const lr = app.config?.optimizer?.lr;
-    show(`Training stopped at step ${info.step}: ${info.reason}. Learning rate too high?` +
+    // info.step is the step whose update failed; the counter shows the last good one.
+    show(`Training stopped at step ${info.step - 1}: the update of step ${info.step} failed ` +
+         `(${info.reason}). Learning rate too high?` +
          (lr ? ` (it is ${lr}; try ${lr / 10})` : ""), [
       ["Reset", () => app.send({ type: "reset" }), "divergence-reset"],
       ["Restore last good weights", () => restore(app), "divergence-restore"],
@@ -74,9 +76,12 @@ export function mount(app) {
   });
 }
 
-// The run kept its last finite parameters; writing them back makes it usable again.
+// The server keeps the run's last good state and goes back to it, paused; its broadcast
+// snapshot (status no longer "diverged") clears the alert. A failure says why.
 async function restore(app) {
-  const body = await app.api.get(app.sessionId);
-  await app.api.params(app.sessionId, body.snapshot.params);
-  document.getElementById("alert").hidden = true;
+  try {
+    await app.api.restore(app.sessionId);
+  } catch (error) {
+    app.bus.emit("error", { message: `could not restore: ${error.message}`, fields: [] });
+  }
 }

@@ -278,6 +278,26 @@ def test_a_diverged_session_stays_strict_json(api):
     strict_json(api.get(f"/api/sessions/{sid}?grid=20").text)
 
 
+def test_restore_takes_a_diverged_session_back_to_its_last_good_step(api):
+    # Parameters far over 1e6 but finite: the server keeps them itself, no round trip.
+    sid = create(api, preset="xor", data={"name": "plane"}, activations=["tanh", "tanh", "linear"], loss="mse",
+                 optimizer={"name": "sgd", "lr": 100})["id"]
+    assert api.post(f"/api/sessions/{sid}/restore").status_code == 409  # not diverged
+    snap = api.post(f"/api/sessions/{sid}/step", json={"steps": 500}).json()["snapshot"]
+    assert snap["status"] == "diverged"
+    good = snap["step"]
+    assert snap["divergence"]["step"] == good + 1
+    assert max(abs(v) for layer in snap["params"] for row in layer["W"] for v in row) > 1e6
+    restored = strict_json(api.post(f"/api/sessions/{sid}/restore").text)["snapshot"]
+    assert restored["status"] == "paused" and restored["divergence"] is None
+    assert restored["step"] == good and restored["params"] == snap["params"]
+    assert restored["phase"] is None
+    assert api.post(f"/api/sessions/{sid}/restore").status_code == 409  # once is enough
+    assert api.patch(f"/api/sessions/{sid}", json={"optimizer": {"lr": 1e-9}}).status_code == 200
+    assert api.post(f"/api/sessions/{sid}/step", json={"steps": 2}).json()["snapshot"]["step"] == good + 2
+    assert api.post(f"/api/sessions/{UNKNOWN}/restore").status_code == 404
+
+
 def test_session_limit_answers_503_with_retry_after():
     with TestClient(create_app(Settings(max_sessions=2))) as api:
         create(api, preset="xor")

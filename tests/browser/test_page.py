@@ -257,6 +257,15 @@ def test_a_diverging_run_says_so_in_plain_words(page, server):
     expect(alert).to_contain_text("Learning rate too high")
     expect(page.locator("[data-testid=status]")).to_have_text("diverged")
     expect(page.locator("[data-testid=play]")).to_have_attribute("aria-label", "play")
+    # The alert names the step the counter shows (the last good one).
+    good = page.evaluate("window.nnplay.snapshot.step")
+    expect(alert).to_contain_text(f"stopped at step {good}: the update of step {good + 1} failed")
+    expect(page.locator("[data-testid=step-count]")).to_have_text(str(good))
+    # Restore: the server takes the run back to that step, paused, and the alert clears.
+    page.locator("[data-testid=divergence-restore]").click()
+    expect(page.locator("[data-testid=status]")).to_have_text("paused")
+    expect(alert).to_be_hidden()
+    expect(page.locator("[data-testid=step-count]")).to_have_text(str(good))
 
 
 def test_a_shared_link_opens_the_same_network(open_page, server):

@@ -143,6 +143,28 @@ def test_divergence_keeps_the_last_finite_parameters_and_names_the_array():
     assert run.step(1) == 1
 
 
+def test_restoring_a_diverged_run_continues_from_its_last_good_step():
+    config = {"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"],
+              "loss": "mse", "optimizer": {"name": "sgd", "lr": 100}}
+    run = Run(config)
+    with pytest.raises(StateError):
+        run.restore_last_good()  # nothing to restore yet
+    run.step(500)
+    assert run.status == "diverged"
+    good = run.step_count
+    assert run.divergence["step"] == good + 1  # the step whose update failed
+    run.restore_last_good()
+    assert run.status == "paused" and run.divergence is None and run.step_count == good
+    assert run.pending is None and run.phase is None
+    # The state is the one an uninterrupted run had after `good` steps, bit for bit.
+    same = Run(config)
+    same.step(good)
+    assert [a.tobytes() for a in run.param_arrays()] == [a.tobytes() for a in same.param_arrays()]
+    assert run.metrics() == same.metrics()
+    run.patch({"optimizer": {"lr": 0.01}})
+    assert run.step(3) == 3 and run.status != "diverged"
+
+
 def test_export_and_import_continue_bit_for_bit():
     run = Run({"preset": "spiral", "seed": 3})
     run.step(17)
