@@ -31,17 +31,20 @@ OUTPUTS = {"digits": 10, "mnist": 10, "inline": None}
 @router.get("/datasets")
 async def datasets(request: Request) -> list[dict]:
     """Every data set: name, kind, description, input and output sizes, whether it can be
-    used on this server (MNIST needs its files), and the params it takes."""
+    used on this server and if not why (MNIST needs its files), and the params it takes."""
+    mnist_problem = _mnist_problem(request.app.state.settings.mnist_dir)
     return [{"name": info.name, "kind": info.kind, "description": info.description,
              "input_dim": info.input_dim, "output_dim": OUTPUTS.get(info.name, 1),
-             "available": info.name != "mnist" or _mnist_ready(request.app.state.settings.mnist_dir),
+             "available": info.name != "mnist" or mnist_problem is None,
+             "unavailable_reason": mnist_problem if info.name == "mnist" else None,
              "params": asdict(info)["params"]}
             for info in DATASETS.values()]
 
 
-def _mnist_ready(directory) -> bool:
+def _mnist_problem(directory) -> str | None:
+    """Why the MNIST files cannot be used here (the loader's own words), or None."""
     try:
         find_idx_files(directory)
-        return True
-    except DataError:
-        return False
+        return None
+    except DataError as error:
+        return error.reason

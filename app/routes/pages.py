@@ -1,6 +1,8 @@
 """The HTML pages and the locally served plotly.js (no CDN: the class LAN has no internet)."""
 from __future__ import annotations
 
+import difflib
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.errors import APIError
-from app.lessons import all_lessons
+from app.lessons import Lesson, all_lessons
 from app.paths import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -34,11 +36,26 @@ async def lessons_page(request: Request):
 @router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
 async def lesson_page(request: Request, lesson_id: str):
     """The playground with a lesson panel (static/js/lesson.js); ?step=k picks the step."""
-    lesson = all_lessons().get(lesson_id)
+    lessons = all_lessons()
+    lesson = lessons.get(lesson_id)
     if lesson is None:
-        raise APIError(404, "not_found", f"no lesson {lesson_id!r}: /lessons lists them")
+        # A page for people, not a JSON body: what was asked for, the nearest lesson, the list.
+        return TEMPLATES.TemplateResponse(
+            request, "lessons.html", {"title": "nnplay: no such lesson", "missing": lesson_id,
+                                      "nearest": nearest_lesson(lesson_id, lessons)},
+            status_code=404)
     return TEMPLATES.TemplateResponse(request, "index.html",
                                       {"title": f"nnplay: {lesson.number}. {lesson.title}"})
+
+
+def nearest_lesson(wanted: str, lessons: dict[str, Lesson]) -> Lesson | None:
+    """The lesson a mistyped id most likely meant: the same number, else the closest id."""
+    number = re.match(r"\d+", wanted)
+    for lesson in lessons.values():
+        if number and lesson.number == int(number.group()):
+            return lesson
+    close = difflib.get_close_matches(wanted, list(lessons), n=1, cutoff=0.5)
+    return lessons[close[0]] if close else None
 
 
 @router.get("/teacher", response_class=HTMLResponse)

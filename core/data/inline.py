@@ -214,8 +214,9 @@ INFO = DatasetInfo(
         "targets": {"type": "matrix", "default": None, "nullable": True,
                     "max_columns": MAX_COLUMNS,
                     "description": "One row of wanted outputs per input row. One 0/1 column, "
-                                   "or one-hot rows, make it a classification task; other "
-                                   "numbers make it regression."},
+                                   "or one-hot rows, make it a classification task (when "
+                                   "they show two classes or more, or the loss is bce or "
+                                   "cce); other numbers make it regression."},
         "labels": {"type": "int_list", "default": None, "nullable": True,
                    "max": MAX_CLASSES - 1,
                    "description": "Instead of targets: one class number (0, 1, 2, ...) "

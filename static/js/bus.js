@@ -1,5 +1,5 @@
 // A tiny event bus: components listen for what the server says ("topology", "snapshot",
-// "history", "config", "diverged", "error", "connection") without knowing each other.
+// "history", "config", "diverged", "error", "notice", "connection") without knowing each other.
 export class Bus {
   constructor() {
     this.handlers = new Map();

@@ -40,6 +40,13 @@ export function fill(node, values, labels = LABELS) {
   node.replaceChildren(...values.map((v) => new Option(labels[v] ?? String(v), v)));
 }
 
+/** Options that cannot work here are shown, disabled, with the reason as their tooltip. */
+export function markUnavailable(option, reason) {
+  option.disabled = reason !== null;
+  option.title = reason ?? option.title;
+  if (reason !== null && !option.textContent.endsWith(" (unavailable)")) option.textContent += " (unavailable)";
+}
+
 export function numberInput(testid, { min, max, step = "any", placeholder } = {}) {
   return el("input", { type: "number", testid, min, max, step, placeholder, inputMode: "decimal" });
 }

@@ -243,6 +243,12 @@ export function datasetChoices(datasets, config, presetData = null) {
   return datasets.filter((d) => d.name !== "inline" || inline);
 }
 
+/** Why data set `name` cannot be used on this server (GET /api/datasets says), or null. */
+export function unavailableReason(datasets, name) {
+  const info = datasets.find((d) => d.name === name);
+  return info && info.available === false ? (info.unavailable_reason ?? "not available on this server") : null;
+}
+
 /** New random weights: a new seed, and a random initializer if the current one is not. */
 export function reseed(config, seed) {
   const scheme = config.init?.scheme;

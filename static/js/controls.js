@@ -11,11 +11,11 @@ import {
   HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_UNITS, SPEEDS, DATA_PARAMS,
   addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, outputChoices,
   parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer,
-  setActivation, setBias, setDataset,
+  setActivation, setBias, setDataset, unavailableReason,
 } from "./controls-model.js";
 import { el } from "./dom.js";
 import {
-  field, select, fill, numberInput, setValue, onCommit, keepFocus, rebuilder, refuse,
+  field, select, fill, markUnavailable, numberInput, setValue, onCommit, keepFocus, rebuilder, refuse,
 } from "./controls-fields.js";
 import { mountSettings } from "./controls-settings.js";
 
@@ -64,7 +64,11 @@ function mountPlayback(app, ui) {
   const rebuild = ui.rebuild ??= rebuilder(app, ui);
 
   const preset = el("select", { testid: "preset", class: "ctl-preset" });
-  for (const p of app.presets) preset.add(new Option(p.title, p.id));
+  for (const p of app.presets) {
+    const option = new Option(p.title, p.id);
+    markUnavailable(option, unavailableReason(app.datasets, p.config?.data?.name));
+    preset.add(option);
+  }
   const custom = new Option("custom network", "");
   custom.disabled = true;
   preset.addEventListener("change", () => {
@@ -216,6 +220,7 @@ function mountData(app, ui) {
       const config = app.config;
       const sets = datasetChoices(app.datasets, config, presetData());
       fill(dataset, sets.map((d) => d.name), Object.fromEntries(sets.map((d) => [d.name, d.name === "inline" ? "the lesson's own rows" : d.name])));
+      for (const option of dataset.options) markUnavailable(option, unavailableReason(app.datasets, option.value));
       dataset.value = config.data.name;
       const current = info(config.data.name);
       description.textContent = current?.description ?? "";

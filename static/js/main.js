@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { Bus } from "./bus.js";
 import { Connection } from "./connection.js";
 import { HistoryStore } from "./history.js";
-import { configKey, decodeConfig, encodeConfig } from "./urlstate.js";
+import { configKey, decodeConfig, encodeConfig, nearestConfig } from "./urlstate.js";
 import * as charts from "./charts.js";
 import * as classroom from "./classroom.js";
 import * as controls from "./controls.js";
@@ -58,13 +58,33 @@ class App {
     let { config, errors } = decodeConfig(location.search.slice(1));
     if (!Object.keys(config).length) config = decodeConfig(DEFAULT_QUERY).config;
     if (errors.length) {
-      this.bus.emit("error", { message: `ignored unreadable URL fields: ${errors.map((e) => e.key).join(", ")}` });
+      this.bus.emit("notice", { message: `ignored unreadable URL fields: ${errors.map((e) => e.key).join(", ")}` });
     }
-    await this.open(config, { reuse: true });
+    await this.open(config, { reuse: true, fallback: true });
+  }
+
+  // The address asked for something the server refused (a bad field, an unknown preset or
+  // class code): say what, and open the nearest state that works instead of hanging.
+  async openNearest(config, error) {
+    if (error.fields?.some((f) => f.field === "class_code")) {
+      const code = this.classCode;
+      this.classCode = null;
+      this.bus.emit("notice", { message: `There is no class with the code ${code}: check the ` +
+        "code with your teacher. Until then you are working on your own." });
+      return this.open(config, { fallback: true });
+    }
+    const what = error.fields?.length
+      ? error.fields.map((f) => `${f.field}: ${f.reason}`).join("; ") : error.message;
+    const fallback = decodeConfig(DEFAULT_QUERY).config;
+    const nearest = nearestConfig(config, error.fields) ?? fallback;
+    this.bus.emit("notice", { message: `This address asks for a network that cannot be built ` +
+      `(${what}), so the nearest one that can is shown instead.`, fields: error.fields });
+    if (await this.open(nearest)) return true;
+    return nearest !== fallback && this.open(fallback);
   }
 
   // The session for `config`: this tab's earlier one if it still exists, else a new one.
-  async open(config, { reuse = false } = {}) {
+  async open(config, { reuse = false, fallback = false } = {}) {
     const key = `nnplay:session:${configKey(encodeConfig(config))}`;
     let body = null;
     const known = reuse ? sessionStorage.getItem(key) : null;
@@ -75,6 +95,7 @@ class App {
       try {
         body = await api.create(config, this.classQuery());
       } catch (error) {
+        if (fallback && error.status === 422) return this.openNearest(config, error);
         this.bus.emit("error", { message: error.message, fields: error.fields });
         return false;
       }

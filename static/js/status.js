@@ -71,6 +71,27 @@ export function mount(app) {
     show(fields || error.message);
   });
 
+  // What the address asked for and did not get: it stays while the state it led to is
+  // shown, and goes once the student moves on to another network or setting.
+  let noticeSession = null;
+  app.bus.on("notice", (notice) => {
+    alert.dataset.kind = "notice";
+    noticeSession = null;
+    show(notice.message);
+  });
+
+  // An error's cause is gone once a change goes through: a new network (topology) or a
+  // live setting the server took (config).
+  app.bus.on("topology", (topology) => {
+    if (alert.dataset.kind === "error") alert.hidden = true;
+    if (alert.dataset.kind !== "notice") return;
+    if (noticeSession === null) noticeSession = topology.session;
+    else if (topology.session !== noticeSession) alert.hidden = true;
+  });
+  app.bus.on("config", () => {
+    if (alert.dataset.kind === "error" || alert.dataset.kind === "notice") alert.hidden = true;
+  });
+
   app.bus.on("connection", (state) => {
     if (state !== "open") status.textContent = state === "gone" ? "session expired: starting again" : state;
   });

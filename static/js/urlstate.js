@@ -99,3 +99,24 @@ export function configKey(query) {
   const { config } = decodeConfig(query);
   return encodeConfig(config);
 }
+
+/** The nearest config that may work when the server refused `config`: the fields it named
+ *  (`[{field, reason}]`, paths like "layers[1]", "optimizer.lr", "preset") left out, so
+ *  their defaults (or the preset's) apply. A whole list goes when one entry is wrong.
+ *  Returns null when nothing named can be left out (the caller falls back further). */
+export function nearestConfig(config, fields) {
+  const out = structuredClone(config);
+  let dropped = false;
+  for (const { field } of fields ?? []) {
+    const path = String(field ?? "").split("[")[0].split(".").filter(Boolean);
+    if (!path.length) continue;
+    let node = out;
+    for (const key of path.slice(0, -1)) node = node?.[key];
+    const last = path[path.length - 1];
+    if (node && typeof node === "object" && last in node) {
+      delete node[last];
+      dropped = true;
+    }
+  }
+  return dropped ? out : null;
+}

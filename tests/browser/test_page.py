@@ -538,13 +538,76 @@ def test_data_set_change_fits_the_network_to_the_data(page, server):
         "name": "circle", "n": 200, "noise": 0.2, "test_fraction": 0.5}
 
 
-def test_missing_mnist_files_are_named_and_the_controls_go_back(page, server, allow_console):
+def test_options_that_cannot_work_here_are_disabled_with_the_reason(page, server):
+    open_app(page, server, "preset=xor")
+    # MNIST without its files: the data set and both MNIST presets, shown but disabled.
+    for select, value in (("dataset", "mnist"), ("preset", "two-layer-mnist"), ("preset", "keras-mnist")):
+        option = page.locator(f"[data-testid={select}] option[value={value}]")
+        expect(option).to_be_disabled()
+        expect(option).to_have_attribute("title", re.compile("NNPLAY_MNIST_DIR"))
+        expect(option).to_contain_text("(unavailable)")
+    expect(page.locator("[data-testid=preset] option[value=xor]")).to_be_enabled()
+    expect(page.locator("[data-testid=dataset] option[value=digits]")).to_be_enabled()
+
+
+def test_an_error_clears_once_a_change_goes_through(page, server, allow_console):
     allow_console(r"status of 422", "the server refuses MNIST without its files; the page shows why")
     sid = open_app(page, server, "preset=xor")
-    page.select_option("[data-testid=dataset]", "mnist")
-    expect(page.locator("#alert")).to_contain_text("MNIST")
+    # A refused rebuild (MNIST asked for directly, as an old link or script would).
+    page.evaluate("window.nnplay.rebuild({data: {name: 'mnist'}})")
+    alert = page.locator("#alert")
+    expect(alert).to_contain_text("MNIST")
     expect(page.locator("[data-testid=dataset]")).to_have_value("xor")
     assert session_id(page) == sid
+    # Another preset loads: the error's cause is gone, and so is the alert.
+    choose_preset(page, "circle")
+    expect(alert).to_be_hidden()
+    # A refused live change, then one that goes through.
+    page.evaluate("window.nnplay.setLive({optimizer: {lr: -1}})")
+    expect(alert).to_be_visible()
+    page.evaluate("window.nnplay.setLive({optimizer: {lr: 0.1}})")
+    expect(alert).to_be_hidden()
+
+
+@pytest.mark.parametrize("key,value,named", [
+    ("layers", "2,0,1", "layers[1]"),
+    ("preset", "nosuch", "preset"),
+    ("lr", "500", "optimizer.lr"),
+])
+def test_a_bad_address_names_the_problem_and_shows_the_nearest_network(page, server, allow_console,
+                                                                       key, value, named):
+    allow_console(r"status of 422", "the address asks for what the server refuses; the page says so")
+    query = f"{key}={value}" if key == "preset" else f"preset=xor&{key}={value}"
+    open_app(page, server, query)  # a live session, not "connecting..." forever
+    alert = page.locator("#alert")
+    expect(alert).to_contain_text(named)
+    expect(alert).to_contain_text("the nearest one that can is shown instead")
+    expect(page.locator("[data-testid=status]")).not_to_have_text(re.compile("connecting"))
+    assert page.evaluate("window.nnplay.snapshot.step") == 0
+    # The address now describes what is shown, and the notice stays until the student moves on.
+    assert query_of(page).get(key) != [value]
+    choose_preset(page, "circle")
+    expect(alert).to_be_hidden()
+
+
+def test_a_wrong_class_code_says_so_and_works_alone(page, server, allow_console):
+    allow_console(r"status of 422", "the class code is wrong; the page says so")
+    open_app(page, server, "preset=xor&class=WRONG1")
+    alert = page.locator("#alert")
+    expect(alert).to_contain_text("no class with the code WRONG1")
+    assert page.evaluate("window.nnplay.config.preset") == "xor"
+    assert "class" not in query_of(page)
+
+
+def test_an_unknown_lesson_is_a_page_that_points_to_the_lessons(page, server, allow_console):
+    allow_console(r"status of 404", "the lesson does not exist: the page is a 404 for people")
+    response = page.goto(f"{server}/lessons/3-chain")
+    assert response.status == 404 and "text/html" in response.headers["content-type"]
+    expect(page.locator("[data-testid=lesson-missing]")).to_contain_text("There is no lesson")
+    expect(page.locator("[data-testid=nearest-lesson]")).to_have_attribute("href", "/lessons/03-chain-rule")
+    expect(page.locator("[data-testid=lesson-item]")).to_have_count(10)
+    page.locator("[data-testid=nearest-lesson]").click()
+    expect(page.locator("[data-testid=lesson-text]")).to_be_visible()
 
 
 def test_new_random_weights_and_reset(page, server):

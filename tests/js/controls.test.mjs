@@ -5,7 +5,7 @@ import {
   DEFAULT_SPEED, MAX_HIDDEN_LAYERS, MAX_SEED, OPTIMIZER_SETTINGS, SPEEDS, addHiddenLayer,
   choices, dataParams, datasetChoices, dataShape, describeNetwork, outputChoices, parseInteger,
   parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation,
-  setBias, setDataset, setLoss,
+  setBias, setDataset, setLoss, unavailableReason,
 } from "../../static/js/controls-model.js";
 
 // main.js's mergeDeep (main.js starts the page when imported, so it is copied here).
@@ -204,4 +204,15 @@ test("optimizer settings shown only where the rule reads them", () => {
 test("the network summary counts weights and biases", () => {
   assert.equal(describeNetwork(seed231), "2-3-1: 9 weights, 0 biases");
   assert.equal(describeNetwork(xor), "2-4-2-1: 18 weights, 7 biases");
+});
+
+test("unavailableReason reads GET /api/datasets: the server's reason, or null", () => {
+  const datasets = [
+    { name: "xor", available: true, unavailable_reason: null },
+    { name: "mnist", available: false, unavailable_reason: "MNIST needs the four IDX files" },
+  ];
+  assert.equal(unavailableReason(datasets, "xor"), null);
+  assert.equal(unavailableReason(datasets, "mnist"), "MNIST needs the four IDX files");
+  assert.equal(unavailableReason(datasets, "nosuch"), null);  // not ours to judge
+  assert.equal(unavailableReason([{ name: "mnist", available: false }], "mnist"), "not available on this server");
 });

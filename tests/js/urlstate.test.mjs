@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { configKey, decodeConfig, encodeConfig, URL_FIELDS } from "../../static/js/urlstate.js";
+import { configKey, decodeConfig, encodeConfig, nearestConfig, URL_FIELDS } from "../../static/js/urlstate.js";
 
 const resolved = {
   preset: "xor", layers: [2, 4, 2, 1], activations: ["tanh", "tanh", "sigmoid"], bias: true,
@@ -53,4 +53,16 @@ test("every URL key is unique and every path is distinct", () => {
 
 test("the config key ignores the order of the query", () => {
   assert.equal(configKey("seed=1&preset=xor"), configKey("preset=xor&seed=1"));
+});
+
+test("nearestConfig leaves out what the server named, and nothing else", () => {
+  assert.deepEqual(nearestConfig({ preset: "xor", layers: [2, 0, 1] }, [{ field: "layers[1]", reason: "x" }]),
+    { preset: "xor" });
+  assert.deepEqual(nearestConfig({ preset: "nosuch" }, [{ field: "preset" }]), {});
+  assert.deepEqual(nearestConfig({ preset: "xor", optimizer: { name: "sgd", lr: 500 } }, [{ field: "optimizer.lr" }]),
+    { preset: "xor", optimizer: { name: "sgd" } });
+  const config = { preset: "xor" };
+  assert.equal(nearestConfig(config, [{ field: "body" }]), null);  // nothing it can leave out
+  assert.equal(nearestConfig(config, []), null);
+  assert.deepEqual(config, { preset: "xor" });  // the original is untouched
 });
