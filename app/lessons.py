@@ -5,6 +5,7 @@ shown). A teacher writes a new lesson without code; docs/lessons.md explains the
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -108,13 +109,25 @@ def all_lessons() -> dict[str, Lesson]:
     return read_all()[0]
 
 
-def build_step(step: LessonStep, mnist_dir=None) -> Run:
-    """The exact state a lesson step describes: a fresh run, its steps, then its phase."""
+def build_step(step: LessonStep, mnist_dir=None, keep: Callable[[Run], None] | None = None) -> Run:
+    """The exact state a lesson step describes: a fresh run, its steps, then its phase.
+
+    `keep(run)` is called with the fresh run and after each of the step's `steps` (a
+    timeline's record), so that the states on the way can be looked back at.
+    """
     run = Run(step.full_config(), mnist_dir=mnist_dir)
+    if keep is not None:
+        keep(run)
     if step.epochs:
         run.step_epochs(step.epochs)
     if step.steps:
-        run.step(step.steps)
+        if keep is None:
+            run.step(step.steps)
+        else:
+            for _ in range(step.steps):
+                if run.step(1) == 0 or run.status == "diverged":
+                    break
+                keep(run)
     if step.phase is not None:
         for _ in range(4):
             if run.step_phase() == step.phase:

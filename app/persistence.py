@@ -136,7 +136,7 @@ def _record_of(session: Session) -> dict:
 def _session_from(session_id: str, record: dict, manager: SessionManager) -> Session:
     if record.get("format") != FORMAT:
         raise ValueError(f"unknown record format {record.get('format')!r}")
-    run = import_state(record["run"], mnist_dir=manager.settings.mnist_dir)
+    run = import_state(record["run"], mnist_dir=manager.settings.mnist_dir, own=True)  # saved by us
     session = Session(session_id, run, manager.settings.max_fps)
     session.created = float(record.get("created", session.created))
     session.steps_per_second = float(record.get("steps_per_second", 30.0))

@@ -40,10 +40,16 @@ def initial_params(init: dict, sizes: list[int], bias: bool, rng: np.random.Gene
     return params
 
 
-def explicit_params(values, sizes: list[int], bias: bool, dtype, field: str = "params"):
+PARAM_LIMIT = 1e6  # the largest magnitude a user may type in as a weight or bias
+
+
+def explicit_params(values, sizes: list[int], bias: bool, dtype, field: str = "params",
+                    bounded: bool = True):
     """Check user-given [{"W", "b"}] against the layer sizes; returns [(W, b or None)].
 
     Raises ConfigError naming e.g. "params[1].W" with the expected and given shapes.
+    `bounded=False` takes any finite value: the engine's own states (a time-travel
+    checkpoint of a run whose weights grew past PARAM_LIMIT before it diverged).
     """
     checker = Checker()
     layer_count = len(sizes) - 1
@@ -56,9 +62,9 @@ def explicit_params(values, sizes: list[int], bias: bool, dtype, field: str = "p
         where = f"{field}[{index}]"
         if not checker.object(entry, where, {"W", "b"}):
             continue
-        W = _array(entry.get("W"), (fan_in, fan_out), f"{where}.W", checker, dtype)
+        W = _array(entry.get("W"), (fan_in, fan_out), f"{where}.W", checker, dtype, bounded)
         if bias:
-            b = _array(entry.get("b"), (fan_out,), f"{where}.b", checker, dtype)
+            b = _array(entry.get("b"), (fan_out,), f"{where}.b", checker, dtype, bounded)
         else:
             if entry.get("b") is not None:
                 checker.fail(f"{where}.b", "must be null: this network has no biases")
@@ -68,7 +74,7 @@ def explicit_params(values, sizes: list[int], bias: bool, dtype, field: str = "p
     return params
 
 
-def _array(value, shape, field, checker: Checker, dtype):
+def _array(value, shape, field, checker: Checker, dtype, bounded: bool = True):
     if value is None:
         checker.fail(field, f"is missing; expected shape {list(shape)}")
         return None
@@ -83,7 +89,7 @@ def _array(value, shape, field, checker: Checker, dtype):
     if not np.all(np.isfinite(array)):
         checker.fail(field, "must hold finite numbers only")
         return None
-    if np.any(np.abs(array) > 1e6):
-        checker.fail(field, "values must lie within [-1e6, 1e6]")
+    if bounded and np.any(np.abs(array) > PARAM_LIMIT):
+        checker.fail(field, f"values must lie within [-{PARAM_LIMIT:g}, {PARAM_LIMIT:g}]")
         return None
     return array.astype(dtype)

@@ -156,12 +156,14 @@ class Run:
         self._metrics_cache = None
         self._record(force=True)
 
-    def set_params(self, values) -> None:
-        """Replace the parameters with user values [{"W", "b"}] (shapes checked).
+    def set_params(self, values, *, bounded: bool = True) -> None:
+        """Replace the parameters with user values [{"W", "b"}] (shapes checked; with
+        `bounded`, magnitudes too: see explicit_params).
 
         The step in progress is abandoned; a diverged run becomes usable again.
         """
-        params = explicit_params(values, self.sizes, self.bias, self.dtype, field="params")
+        params = explicit_params(values, self.sizes, self.bias, self.dtype, field="params",
+                                 bounded=bounded)
         self._assign([a for W, b in params for a in ((W,) if b is None else (W, b))])
         self._leave_phase()
         self.divergence = None

@@ -63,12 +63,16 @@ def _copies(value):
     return value
 
 
-def import_state(doc: dict, *, mnist_dir=None) -> Run:
-    """A new run in the state `doc` describes; raises ConfigError on a bad document."""
+def import_state(doc: dict, *, mnist_dir=None, own: bool = False) -> Run:
+    """A new run in the state `doc` describes; raises ConfigError on a bad document.
+
+    `own`: the document is one the engine made itself (a time-travel checkpoint), whose
+    weights may have grown past what a user may type in on the way to diverging.
+    """
     if not isinstance(doc, dict) or "config" not in doc or "params" not in doc:
         raise ConfigError("", "an exported run needs at least config and params")
     run = Run(doc["config"], mnist_dir=mnist_dir)
-    run.set_params(doc["params"])
+    run.set_params(doc["params"], bounded=not own)
     try:
         if doc.get("history") is not None:
             run.history.load(doc["history"])

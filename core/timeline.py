@@ -64,11 +64,12 @@ class Timeline:
 
     def record(self, run: Run, pinned: bool = False) -> None:
         """Keep the run's state if its step falls on the spacing (or the state is pinned).
+        The first state is always kept, even a diverged run's (its last good parameters).
 
         Only at a step boundary: a step in progress is left out by the export itself.
         """
         step = run.step_count
-        if run.status == "diverged" or (not pinned and step % self.spacing):
+        if self.checkpoints and (run.status == "diverged" or (not pinned and step % self.spacing)):
             return  # a diverged run's state is its last good one, already kept
         checkpoint = self._checkpoint(run, pinned)
         if self.checkpoints and self.checkpoints[-1].step == step:
@@ -103,7 +104,7 @@ class Timeline:
                              f"state at step {self.earliest}, and the states before it were "
                              f"not kept")
         base = max((c for c in self.checkpoints if c.step <= step), key=lambda c: c.step)
-        past = import_state(base.doc(), mnist_dir=mnist_dir)
+        past = import_state(base.doc(), mnist_dir=mnist_dir, own=True)
         if step > base.step:
             past.step(step - base.step)
         past.history = run.history.head(int((run.history.steps <= step).sum()))

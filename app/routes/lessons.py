@@ -8,6 +8,8 @@ from fastapi import APIRouter, Path, Request
 from app.errors import APIError
 from app.frames import session_snapshot
 from app.lessons import Lesson, all_lessons, build_step
+from core.run import Run
+from core.timeline import Timeline
 from app.deps import ManagerDep, SettingsDep
 
 router = APIRouter(prefix="/lessons", tags=["lessons"])
@@ -40,6 +42,18 @@ async def step_session(lesson_id: str, index: Annotated[int, Path(ge=1)], manage
         raise APIError(422, "invalid_input", f"index: the lesson has {len(lesson.steps)} steps",
                        [{"field": "index", "reason": f"must be between 1 and {len(lesson.steps)}"}])
     step = lesson.steps[index - 1]
-    session = await manager.create(lambda: build_step(step, mnist_dir=settings.mnist_dir))
+    # The step's run is its config replayed, so its timeline keeps the way there from step
+    # 0: the page can look back at any step before it (the update's old weights, say).
+    kept: list[Timeline] = []
+
+    def keep(run: Run) -> None:
+        if kept:
+            kept[0].record(run)
+        else:
+            kept.append(Timeline(run))
+
+    session = await manager.create(lambda: build_step(step, mnist_dir=settings.mnist_dir, keep=keep))
+    kept[0].record(session.run, pinned=True)
+    session.timeline = kept[0]
     return {"id": session.id, "config": session.run.config,
             "snapshot": session_snapshot(session, grid), "step": step.model_dump()}

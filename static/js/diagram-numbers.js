@@ -11,29 +11,65 @@ export const EDGE_LABEL_LIMIT = 40;  // more shown edges: label only those of th
 const PAD = 6;                  // px around a label's text, both sides together
 
 const MID_STEP = new Set(["forward", "loss", "backward"]);
-const AFTER_LOSS = new Set(["loss", "backward", "update"]);
+const AFTER_LOSS = new Set(["loss", "backward"]);
 
 export const fmt = (v, decimals) => formatNumber(v ?? null, decimals);
 
+// The one moment every number on screen is of (and its name, shown beside the diagram):
+// mid-step (forward, loss, backward of step n + 1) the batch being worked on, at the
+// weights after step n; otherwise the run as it stands after step n (after its update),
+// drawn for probe sample 0.
+export function moment(snap) {
+  const step = snap?.step ?? 0;
+  const phase = snap?.playing ? null : snap?.phase ?? null;
+  if (snap?.playing) return `step ${step}, training`;
+  if (snap?.viewing_past) return `step ${step}, looked back at (time travel)`;
+  if (MID_STEP.has(phase)) {
+    const pass = { forward: "forward pass", loss: "loss", backward: "backward pass" }[phase];
+    return `step ${step + 1}, ${pass}`;
+  }
+  if (phase === "update") return `step ${step}, after the update`;
+  return step === 0 ? "step 0, before training" : `step ${step}`;
+}
+
 // What the numbers are of: mid-step (forward, loss, backward) the first row of the batch
-// being worked on, else probe sample 0 (what the diagram always shows). Gradients and the
-// update come from the step's pending values when the snapshot has them.
+// being worked on, else probe sample 0 at the current weights (what the diagram always
+// shows). Mid-step the loss is the batch's and dL/dz the step's; after the update both
+// belong to the old weights, so the loss is the training loss at the new ones and no
+// dL/dz is shown. The update (old, change, new) comes from the step's pending values.
 export function numberView(snap) {
   const pending = snap?.pending ?? null;
   const phase = snap?.phase ?? null;
   const batch = MID_STEP.has(phase) && pending?.activations ? pending : null;
   const row = (m) => m?.[0];
+  const size = pending?.batch_size ?? null;
+  const afterUpdate = phase === "update";
+  const trainLoss = snap?.loss?.train;
+  let loss = null;
+  let lossName = null;
+  if (batch && AFTER_LOSS.has(phase) && Number.isFinite(pending?.loss)) {
+    loss = pending.loss;
+    // Short, beside the output node: "sample" when the batch is that one sample, else the
+    // batch's mean (the footer and the moment say which sample the nodes show).
+    lossName = size === 1 ? "sample loss" : "batch loss";
+  } else if (afterUpdate && Number.isFinite(trainLoss)) {
+    loss = trainLoss;
+    lossName = "train loss";  // as the metrics line names it
+  }
   return {
     phase,
     source: batch ? "batch" : "probe",
-    sample: batch ? "batch sample 1" : "probe sample 0",
+    sample: batch ? (size === 1 ? "the step's one sample" : size ? `batch sample 1 of ${size}` : "batch sample 1")
+      : "probe sample 0",
     inputs: batch ? row(batch.inputs) : row(snap?.probe?.inputs),
     layers: (batch ? batch.activations : snap?.activations ?? []).map((v) => ({ z: row(v?.z), a: row(v?.a) })),
-    deltas: pending?.deltas?.map(row) ?? null,            // per layer 1.., sample 1
-    grads: pending?.grads ?? null,                        // the batch's dL/dW, per params index
-    update: pending?.update?.old ? pending.update : null,  // {old, change, new}
-    targets: AFTER_LOSS.has(phase) ? row(pending?.targets) ?? null : null,
-    loss: AFTER_LOSS.has(phase) && Number.isFinite(pending?.loss) ? pending.loss : null,
+    deltas: batch ? pending?.deltas?.map(row) ?? null : null,  // per layer 1.., sample 1
+    grads: pending?.grads ?? null,                             // the batch's dL/dW, per params index
+    update: pending?.update?.old ? pending.update : null,       // {old, change, new}
+    targets: batch ? (AFTER_LOSS.has(phase) ? row(pending?.targets) ?? null : null)
+      : afterUpdate ? row(snap?.probe?.targets) ?? null : null,
+    loss,
+    lossName,
   };
 }
 

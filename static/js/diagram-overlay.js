@@ -373,15 +373,17 @@ export class NumbersOverlay {
   paintLoss(snap, view) {
     const show = !snap.playing && view.loss !== null && (this.on || view.phase === "loss" || view.phase === "backward");
     setAttrs(this.lossLabel, { display: show ? null : "none", "data-value": show ? full(view.loss) : null });
-    if (show) setText(this.lossLabel, `loss = ${num.fmt(view.loss, this.on ? this.decimals : 4)}`);
+    // Drawn last, over the edge labels that may reach under it.
+    if (show && this.lossLabel.nextSibling) this.layer.append(this.lossLabel);
+    if (show) setText(this.lossLabel, `${view.lossName} = ${num.fmt(view.loss, this.on ? this.decimals : 4)}`);
   }
 
   paintFooter(view) {
     const footer = this.d.footer;
     if (!footer) return;
-    const first = view.source === "batch" ? "numbers: batch sample 1 of this step" : "numbers: probe sample 0";
+    const first = `numbers: ${view.sample}`;
     const parts = [];
-    if (view.deltas) parts.push("\u2202L/\u2202z for sample 1");
+    if (view.deltas) parts.push(`\u2202L/\u2202z for ${view.source === "batch" ? "that sample" : view.sample}`);
     const bare = this.compact || (this.everyEdge && this.squeezed);
     if (view.phase === "update" && view.update) parts.push(bare ? "edges: new w, \u0394 below" : "edges: old\u2192new w, \u0394 the change");
     else if (view.grads) parts.push(bare ? "edges: w, \u2202L/\u2202w (batch) below" : "\u2202L/\u2202w for the batch");

@@ -2,6 +2,8 @@
 // names, and number formats. Pure (tests/js/diagram-text.test.mjs).
 import { formatNumber } from "./format.js";
 import { changeOf, paramValue } from "./diagram-paint.js";
+import { numberView } from "./diagram-numbers.js";
+import { paramSymbol } from "./formula-lines.js";
 
 // Full precision for data-* attributes; NaN travels as null in the frames.
 export const valueText = (v) => (v === null ? "NaN" : String(v));
@@ -9,15 +11,19 @@ export const fmt = (v, d = 6) => formatNumber(v ?? null, d);
 // In a pill or label: always 3 decimals (no exponent form for tiny values, which would not fit).
 export const short = (v) => formatNumber(Number.isFinite(v) && Math.abs(v) < 5e-4 ? 0 : v ?? null, 3);
 
+// Units counted from 1, as the engine's symbols count them (x1, a1_3, y_hat): unit 2 of
+// layer 1 (0-based, as in a testid) is "hidden 1 unit 3".
 export function unitName(layer, unit, nLayers) {
-  if (layer === 0) return `input ${unit}`;
-  return layer === nLayers - 1 ? `output unit ${unit}` : `hidden ${layer} unit ${unit}`;
+  if (layer === 0) return `input x${unit + 1}`;
+  return layer === nLayers - 1 ? `output unit ${unit + 1}` : `hidden ${layer} unit ${unit + 1}`;
 }
 
-// "W2[1][0]" for the weight from unit 1 of layer 1 to unit 0 of layer 2 (l = 1, the source
-// layer, as in the edge's testid), "b1[2]" for the bias of unit 2 of layer 1.
+// A weight or bias by the one name the engine, the formula panel and the diagram all use
+// (formula-lines.js paramSymbol): "w2_21" for the weight from unit 1 of layer 1 to unit 0
+// of layer 2 (l = 1, the source layer, as in the edge's testid; units counted from 1),
+// "b1_3" for the bias of unit 2 of layer 1.
 export function paramName(kind, l, i, j) {
-  return kind === "bias" ? `b${l}[${j}]` : `W${l + 1}[${i}][${j}]`;
+  return kind === "bias" ? paramSymbol("bias", l, 0, j) : paramSymbol("weight", l + 1, i, j);
 }
 
 // Tooltip lines for the element {kind: "neuron"|"weight"|"bias", l, i, j} (l as in its
@@ -26,13 +32,17 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
   const { layers, activations } = topology;
   const n = layers.length;
   if (kind === "neuron") {
-    if (l === 0) return [unitName(0, i, n), `x = ${fmt(snap.probe?.inputs?.[0]?.[i])}`, "probe sample 0"];
-    const values = snap.activations?.[l - 1];
-    const lines = [`${unitName(l, i, n)} (${activations[l - 1]})`, `z = ${fmt(values?.z?.[0]?.[i])}`,
-      `a = ${fmt(values?.a?.[0]?.[i])}`];
-    if (l === n - 1 && snap.probe?.targets?.[0]) lines.push(`target = ${fmt(snap.probe.targets[0][i])}`);
-    lines.push(...stepLinesForNeuron(l, i, snap));
-    lines.push("probe sample 0 \u00b7 click to select");
+    // The sample the diagram draws (diagram-numbers.js numberView), and only that one.
+    const view = numberView(snap);
+    if (l === 0) return [unitName(0, i, n), `x = ${fmt(view.inputs?.[i])}`, view.sample];
+    const values = view.layers[l - 1];
+    const lines = [`${unitName(l, i, n)} (${activations[l - 1]})`, `z = ${fmt(values?.z?.[i])}`,
+      `a = ${fmt(values?.a?.[i])}`];
+    const targets = view.source === "batch" ? snap.pending?.targets?.[0] : snap.probe?.targets?.[0];
+    if (l === n - 1 && targets) lines.push(`target = ${fmt(targets[i])}`);
+    const delta = view.deltas?.[l - 1]?.[i];
+    if (delta !== undefined) lines.push(`\u2202L/\u2202z = ${fmt(delta)}`);
+    lines.push(`${view.sample} \u00b7 click to select`);
     return lines;
   }
   const index = kind === "bias" ? l - 1 : l;  // into params
@@ -47,7 +57,7 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
   return [
     kind === "bias" ? `${name}: bias of ${unitName(l, j, n)}` : `${name}: ${unitName(l, i, n)} \u2192 ${unitName(l + 1, j, n)}`,
     `${symbol} = ${fmt(paramValue(snap.params, kind, index, i, j))}`,
-    stepGrad !== undefined ? `\u2202L/\u2202${symbol} = ${fmt(stepGrad)} (this step's batch)`
+    stepGrad !== undefined ? `\u2202L/\u2202${symbol} = ${fmt(stepGrad)} (${update ? "the gradient this update used" : "this step's batch"})`
       : snap.grads ? `\u2202L/\u2202${symbol} = ${fmt(paramValue(snap.grads, kind, index, i, j))}`
         : `\u2202L/\u2202${symbol}: no step taken yet`,
     delta === undefined ? "last update: none yet" : `last update \u0394${symbol} = ${fmt(delta)}${steps}`,
@@ -55,18 +65,4 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
       ` = new ${fmt(paramValue(update.new, kind, index, i, j))}`]),
     "click to edit \u00b7 shift-click to select",
   ];
-}
-
-// A neuron's lines about the step in progress: its values for the batch's first row
-// (mid-step) and dL/dz for that row (after the backward phase).
-function stepLinesForNeuron(l, i, snap) {
-  const pending = snap.pending;
-  if (!pending) return [];
-  const out = [];
-  const mid = ["forward", "loss", "backward"].includes(snap.phase);
-  const values = pending.activations?.[l - 1];
-  if (mid && values) out.push(`batch sample 1: z = ${fmt(values.z?.[0]?.[i])}, a = ${fmt(values.a?.[0]?.[i])}`);
-  const delta = pending.deltas?.[l - 1]?.[0]?.[i];
-  if (delta !== undefined) out.push(`\u2202L/\u2202z = ${fmt(delta)} (batch sample 1)`);
-  return out;
 }

@@ -45,11 +45,6 @@ export function selectedNeuron(detail, config, snapshot) {
   return { layer, unit, activation, z: typeof z === "number" ? z : null, a: typeof a === "number" ? a : null };
 }
 
-export function unitName(layer, unit, layers) {
-  if (layers && layer === layers.length - 1) return `output unit ${unit}`;
-  return `hidden ${layer} unit ${unit}`;
-}
-
 // The p values whose losses make the chart (a few dozen, fetched once).
 export function lossGrid(count = 25, low = 0.02, high = 0.98) {
   const step = (high - low) / (count - 1);

@@ -5,9 +5,10 @@
 // the three losses as functions of p. Pure logic: explorer-model.js.
 import {
   ACTIVATIONS, CURVE_POINTS, Z_RANGE, formatVector, lossBodies, lossCurves, lossGrid, lossRows,
-  markerPlacement, selectedNeuron, unitName,
+  markerPlacement, selectedNeuron,
 } from "./explorer-model.js";
 import { formatLoss, formatNumber } from "./format.js";
+import { unitName } from "./diagram-text.js";
 import { rgb } from "./scales.js";
 import { chartLook, cssVar, palette } from "./theme.js";
 import { el, teachingHost } from "./dom.js";
@@ -123,15 +124,15 @@ export function mount(app) {
     } else if (all.input) {
       marker.textContent = `Input ${all.unit} has no activation: select a hidden or output unit.`;
     } else if (!info) {
-      marker.textContent = `${unitName(all.layer, all.unit, app.config?.layers)} uses ${all.activation}: choose it above to see its z.`;
+      marker.textContent = `${unitName(all.layer, all.unit, app.config?.layers?.length ?? 0)} uses ${all.activation}: choose it above to see its z.`;
     } else if (info.z === null) {
-      marker.textContent = `${unitName(info.layer, info.unit, app.config?.layers)}: no value yet.`;
+      marker.textContent = `${unitName(info.layer, info.unit, app.config?.layers?.length ?? 0)}: no value yet.`;
     } else {
       marker.dataset.z = String(info.z);
       marker.dataset.a = String(info.a);
       const off = info.z < Z_RANGE[0] || info.z > Z_RANGE[1] ? " (off the chart: drawn at its edge)" : "";
       const note = info.activation === "softmax" ? "; a softmax unit's a also depends on the other outputs" : "";
-      marker.textContent = `${unitName(info.layer, info.unit, app.config?.layers)} (${info.activation}) on probe sample 0: ` +
+      marker.textContent = `${unitName(info.layer, info.unit, app.config?.layers?.length ?? 0)} (${info.activation}) on probe sample 0: ` +
         `z = ${formatNumber(info.z, 4)}, a = ${formatNumber(info.a, 4)}${off}${note}.`;
     }
   };

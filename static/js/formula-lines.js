@@ -194,6 +194,25 @@ export function updateLine(name, old, change, now, decimals = 4) {
   };
 }
 
+// Plain gradient descent's own arithmetic (the engine's sgd rule, no momentum):
+// "w1_11 = 0.8 − 0.01 · 0.1455 = 0.7985", old − lr × the gradient the update used = new.
+export function descentLine(name, old, lr, grad, now, decimals = 4) {
+  if (![old, lr, grad, now].every(Number.isFinite)) return null;
+  return {
+    tokens: [text("update:"), symbol(name), eq(), num(old, decimals), op(MINUS), num(lr, decimals), op(DOT),
+      ...operand(grad, decimals), eq(), num(now, decimals)],
+    className: "formula-update",
+  };
+}
+
+// The gradient an update used, when no chain of one sample gives it (a mini-batch: the
+// mean over its samples; a penalty added): "∂L/∂w1_11 = 0.1455".
+export function gradientLine(name, grad, decimals = 4) {
+  if (!Number.isFinite(grad)) return null;
+  const target = { t: "frac", num: [op("\u2202"), symbol("L")], den: [op("\u2202"), symbol(name)] };
+  return { tokens: [target, eq(), num(grad, decimals)], className: "formula-values" };
+}
+
 // The engine's symbol of a weight or bias, as explain names them: w{layer}_{i}{j}, b{layer}_{j}.
 export function paramSymbol(kind, layer, i, j) {
   if (kind === "bias") return `b${layer}_${j + 1}`;

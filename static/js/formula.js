@@ -8,7 +8,9 @@
 import { request } from "./api.js";
 import { el } from "./dom.js";
 import { Gate } from "./timeline-gate.js";
-import { biasLines, inputLines, neuronLines, paramSymbol, updateLine, weightLines } from "./formula-lines.js";
+import {
+  biasLines, descentLine, gradientLine, inputLines, neuronLines, paramSymbol, updateLine, weightLines,
+} from "./formula-lines.js";
 import { paramName, unitName } from "./diagram-text.js";
 import { paramValue } from "./diagram-paint.js";
 import { plainText } from "./formula-symbols.js";
@@ -139,7 +141,7 @@ export function mount(app) {
     if (req.key !== key || req.id !== app.sessionId) return;  // the selection moved on
     version += 1;
     if (outcome.ok) {
-      data = { kind: req.detail.kind, result: outcome.result, words: req.words, sample: req.sample };
+      data = { kind: req.detail.kind, result: outcome.result, words: req.words, sample: req.sample, past: req.past };
       problem = null;
     } else if (outcome.error instanceof PastUnsupported) {
       data = null;
@@ -154,8 +156,29 @@ export function mount(app) {
 
   const gate = new Gate(fetcher, deliver, { interval: 250 });
 
+  // After an update (phase "update", live) every number on screen is of "step n, after
+  // the update"; a weight's or bias's panel shows the gradient that update used and its
+  // arithmetic. The chain of one sample gives that gradient only when that sample was the
+  // whole batch and no penalty was added: then it is explained at the old weights.
+  const updated = () => (snap?.phase === "update" && !snap.viewing_past && snap.pending?.update?.old
+    && selection && selection.kind !== "neuron" ? snap.pending : null);
+  const chainRow = (pending) => {
+    const row = pending.batch?.[0];
+    const plainLoss = (app.config?.regularization?.kind ?? "none") === "none";
+    return pending.batch_size === 1 && plainLoss && Number.isInteger(row) && row < (snap.probe?.inputs?.length ?? 0)
+      ? row : null;
+  };
+
   const want = () => {
     if (!selection || !app.sessionId) return;
+    const pending = updated();
+    if (pending) {
+      const row = chainRow(pending);
+      if (row === null) return;  // the gradient line alone, from the snapshot
+      gate.want({ key, detail: selection, id: app.sessionId, past: snap.step - 1, sample: row,
+        words: `step ${snap.step}, after the update: the gradient it used` });
+      return;
+    }
     gate.want({ key, detail: selection, id: app.sessionId, past: snap?.viewing_past ? snap.step : null, ...sampleNow() });
   };
 
@@ -167,21 +190,44 @@ export function mount(app) {
     return `${paramName("weight", s.layer - 1, s.i, s.j)}: ${unitName(s.layer - 1, s.i, n)} \u2192 ${unitName(s.layer, s.j, n)} \u00b7 ${words}`;
   };
 
-  // The update line (phase "update"): the weight's old value, the change and the new one.
-  const update = () => {
-    const up = snap?.phase === "update" && !snap.viewing_past ? snap.pending?.update : null;
-    if (!up?.old || !selection || selection.kind === "neuron") return null;
+  // The update's panel: the gradient it used (the chain at the old weights when one sample
+  // was the batch, else the batch's gradient) and the rule's arithmetic with its numbers:
+  // plain descent as old − lr · gradient = new, another rule as old + change = new.
+  const updatePanel = (pending, d) => {
     const { kind, layer, i, j } = selection;
     const at = (params) => paramValue(params, kind, layer - 1, i, j);
-    return updateLine(paramSymbol(kind, layer, i ?? 0, j), at(up.old), at(up.change), at(up.new), decimals());
+    const name = paramSymbol(kind, layer, i ?? 0, j);
+    const grad = at(pending.grads);
+    const { old, change, new: now } = pending.update;
+    const optimizer = app.config?.optimizer ?? {};
+    const rule = optimizer.name === "sgd"
+      ? descentLine(name, at(old), optimizer.lr, grad, at(now), d)
+      : updateLine(name, at(old), at(change), at(now), d);
+    const explained = data?.result && data.past === snap.step - 1 && chainRow(pending) !== null ? data : null;
+    const chain = explained ? (kind === "bias" ? biasLines(explained.result, name, d) : weightLines(explained.result, d)) : null;
+    const notes = [];
+    if (!explained) {
+      notes.push(chainRow(pending) === null
+        ? `the gradient of this step's batch (${pending.batch_size} samples, their mean${
+          (app.config?.regularization?.kind ?? "none") === "none" ? "" : ", plus the penalty's"}), at the old weights`
+        : "working out the chain at the old weights\u2026");
+    }
+    if (optimizer.name !== "sgd") notes.push(`the ${optimizer.name} rule turned the gradient into this change`);
+    return {
+      lines: [...(chain ? chain.lines : [gradientLine(name, grad, d)].filter(Boolean)), ...(rule ? [rule] : [])],
+      factors: chain?.factors ?? [],
+      notes: [...(chain?.notes ?? []), ...notes],
+      value: grad,
+    };
   };
 
   const render = () => {
-    const up = update();
+    const pending = updated();
+    const up = pending ? updatePanel(pending, decimals()) : null;
     const now = sampleNow();
     const input = selection?.kind === "neuron" && selection.layer === 0 ? snap?.probe?.inputs?.[now.sample]?.[selection.i] : null;
-    const signature = [key, version, decimals(), problem, up?.tokens.map((t) => t.text ?? t.base).join(" "), input,
-      now.words].join("|");
+    const signature = [key, version, decimals(), problem, pending ? `update ${snap.step} ${app.config?.optimizer?.lr}` : "",
+      input, now.words].join("|");
     if (signature === drawn) return;
     drawn = signature;
     delete root.dataset.value;
@@ -193,12 +239,15 @@ export function mount(app) {
     }
     root.dataset.kind = selection.kind;
     const isInput = selection.kind === "neuron" && selection.layer === 0;
-    what.textContent = describeSelection(isInput ? now.words : data?.words ?? now.words);
+    what.textContent = describeSelection(pending ? `step ${snap.step}, after the update: the gradient it used`
+      : isInput ? now.words : data?.words ?? now.words);
     const d = decimals();
     let built = null;
-    if (isInput) {
+    if (up) {
+      built = up;
+    } else if (isInput) {
       built = input === undefined || input === null ? null : inputLines(selection.i, input, d);
-    } else if (data?.result) {
+    } else if (data?.result && data.past === (snap?.viewing_past ? snap.step : null)) {
       const r = data.result;
       if (data.kind === "neuron") built = neuronLines(r, d);
       else if (data.kind === "bias") built = biasLines(r, paramSymbol("bias", selection.layer, 0, selection.j), d);
@@ -210,7 +259,6 @@ export function mount(app) {
     }
     root.dataset.value = built.value === null ? "NaN" : String(built.value);
     const parts = built.lines.map(renderLine);
-    if (up) parts.push(renderLine(up));
     if (built.factors?.length) parts.push(renderFactors(built.factors));
     for (const note of built.notes ?? []) parts.push(el("p", { class: "formula-note" }, note));
     body.replaceChildren(...parts);

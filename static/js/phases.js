@@ -4,6 +4,7 @@
 // a class phase-<name> on the SVG and, in numbers mode, the phase's numbers).
 import { batchWords, phaseLabel, phaseNote, phaseToRequest } from "./phases-order.js";
 import { chainToolbar } from "./numbers.js";
+import { moment } from "./diagram-numbers.js";
 
 const SENT_TIMEOUT_MS = 3000;  // a phase asked for and never confirmed is forgotten
 
@@ -40,6 +41,12 @@ export function mount(app) {
   const note = document.createElement("p");
   note.className = "chain-note";
   note.dataset.testid = "phase-note";
+  // The moment of the run every number on screen belongs to, named above the diagram.
+  const when = document.createElement("p");
+  when.className = "moment";
+  when.dataset.testid = "moment";
+  when.setAttribute("aria-live", "polite");
+  document.getElementById("diagram")?.before(when);
 
   // What this page asked for and the server has not yet shown (see phaseToRequest).
   let sent = null;
@@ -62,6 +69,7 @@ export function mount(app) {
   };
 
   const say = (snap) => {
+    when.textContent = snap ? moment(snap) : "";
     const current = snap?.viewing_past ? null : snap?.phase ?? null;
     phase.textContent = phaseLabel(current);
     const size = app.config?.batch?.size ?? null;

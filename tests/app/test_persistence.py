@@ -208,3 +208,42 @@ def test_saves_append_history_and_rewrite_it_after_a_reset_or_rewind(tmp_path):
         restored.store.close()
 
     asyncio.run(scenario())
+
+
+def test_a_diverged_session_with_huge_weights_comes_back_and_looks_back(tmp_path):
+    """Weights far past what a user may type in (1e6) grow on the way to diverging: the
+    server's own saves and time-travel checkpoints hold them, and restore them."""
+    import asyncio
+
+    import numpy as np
+
+    from app.persistence import Persistence, open_store
+    from app.sessions import SessionManager
+    from app.settings import Settings
+    from core.run import Run
+
+    settings = Settings(data_dir=tmp_path, max_sessions=10)
+    config = {"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"], "loss": "mse",
+              "optimizer": {"name": "sgd", "lr": 100}}
+
+    async def scenario():
+        manager = SessionManager(settings)
+        persistence = Persistence(open_store(tmp_path), manager, interval=60)
+        session = await manager.create(lambda: Run(config))
+        await session.step(steps=500)
+        run = session.run
+        assert run.status == "diverged" and max(np.abs(a).max() for a in run.param_arrays()) > 1e6
+        past = session.timeline.state_at(run, run.step_count - 1)  # from a checkpoint past 1e6
+        assert past.step_count == run.step_count - 1
+        await persistence.save_changed()
+        persistence.store.close()
+
+        again = SessionManager(settings)
+        restored = Persistence(open_store(tmp_path), again, interval=60)
+        assert restored.restore() == 1
+        back = again.sessions[session.id].run
+        assert back.status == "diverged" and back.step_count == run.step_count
+        assert [a.tobytes() for a in back.param_arrays()] == [a.tobytes() for a in run.param_arrays()]
+        restored.store.close()
+
+    asyncio.run(scenario())

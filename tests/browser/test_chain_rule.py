@@ -93,7 +93,10 @@ def test_phase_by_phase_with_the_numbers_and_the_formula(page, server, screensho
     expect(page.locator("[data-testid=num-edge-0-0-0]")).to_have_text("w 0.8000")
     shoot(page, screenshots, "numbers-on")
 
+    moment = page.locator("[data-testid=moment]")
+    expect(moment).to_have_text("step 0, before training")
     phase_step(page, "forward")
+    expect(moment).to_have_text("step 1, forward pass")
     for i, (z, a) in enumerate(zip(Z_HIDDEN, A_HIDDEN)):
         expect(page.locator(f"[data-testid=num-node-1-{i}]")).to_contain_text(f"z {z}")
         expect(page.locator(f"[data-testid=node-1-{i}]")).to_have_text(a)
@@ -102,7 +105,9 @@ def test_phase_by_phase_with_the_numbers_and_the_formula(page, server, screensho
 
     phase_step(page, "loss")
     expect(page.locator("[data-testid=node-2-0]")).to_have_text("1.2332")
-    expect(page.locator("[data-testid=loss-label]")).to_have_text("loss = 1.5208")
+    # One sample is the whole batch: the label says whose loss it is.
+    expect(page.locator("[data-testid=loss-label]")).to_have_text("sample loss = 1.5208")
+    expect(moment).to_have_text("step 1, loss")
     expect(page.locator("[data-testid=num-node-2-0]")).to_contain_text("target 0.0000")
     shoot(page, screenshots, "phase-loss")
 
@@ -118,8 +123,23 @@ def test_phase_by_phase_with_the_numbers_and_the_formula(page, server, screensho
     shoot(page, screenshots, "formula-weight", scroll_to="[data-testid=formula]")
 
     phase_step(page, "update")
+    # One moment: step 1, after the update. The output, the loss and the metrics line are
+    # all at the new weights; the old step's dL/dz is gone; the formula shows the gradient
+    # the update used (not the one at the new weights, 0.1322) and the update's arithmetic.
+    expect(moment).to_have_text("step 1, after the update")
     expect(page.locator("[data-testid=num-edge-0-0-0]")).to_contain_text("0.8000\u21920.7985")
-    expect(formula).to_contain_text("0.7985")  # the update line: old + change = new
+    expect(page.locator("[data-testid=node-2-0]")).to_have_text("1.1908")
+    expect(page.locator("[data-testid=loss-label]")).to_have_text("train loss = 1.4179")
+    expect(page.locator("[data-testid=train-loss]")).to_have_text("1.4179")
+    expect(page.locator("[data-testid=num-node-2-0]")).not_to_contain_text("\u2202L/\u2202z")
+    expect(page.locator("[data-testid=num-node-1-0]")).not_to_contain_text("\u2202L/\u2202z")
+    wait_attr(page, "[data-testid=formula]", "data-value", 0.14547852882549972, 1e-15,
+              "dC/dw11 that the update used")
+    expect(formula).to_contain_text("(2.4664)(0.3)(0.1966)(1)")
+    expect(formula).to_contain_text("0.8\u22120.01\u00b70.1455=0.7985")
+    expect(formula).to_contain_text("step 1, after the update")
+    # The tooltips speak of the same sample and weights as the diagram.
+    page.locator("[data-testid=node-0-0]").hover()
     shoot(page, screenshots, "phase-update")
     phase_step(page, "forward")  # the next step starts with its forward pass
 

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { describe, paramName, short, unitName, valueText } from "../../static/js/diagram-text.js";
+import { paramSymbol } from "../../static/js/formula-lines.js";
 
 const topology = { layers: [2, 3, 1], activations: ["sigmoid", "linear"] };
 const snap = {
@@ -14,11 +15,14 @@ const snap = {
 };
 
 test("names", () => {
-  assert.equal(paramName("weight", 1, 2, 0), "W2[2][0]");
-  assert.equal(paramName("bias", 1, null, 2), "b1[2]");
-  assert.equal(unitName(0, 1, 3), "input 1");
-  assert.equal(unitName(1, 2, 3), "hidden 1 unit 2");
-  assert.equal(unitName(2, 0, 3), "output unit 0");
+  // The engine's names (core/explain.py), units counted from 1, everywhere on the page.
+  assert.equal(paramName("weight", 1, 2, 0), "w2_31");
+  assert.equal(paramName("weight", 0, 0, 0), paramSymbol("weight", 1, 0, 0));
+  assert.equal(paramName("bias", 1, null, 2), "b1_3");
+  assert.equal(paramName("weight", 0, 9, 11), "w1_10,12");
+  assert.equal(unitName(0, 1, 3), "input x2");
+  assert.equal(unitName(1, 2, 3), "hidden 1 unit 3");
+  assert.equal(unitName(2, 0, 3), "output unit 1");
 });
 
 test("numbers: full precision for attributes, 3 decimals in pills", () => {
@@ -32,20 +36,20 @@ test("numbers: full precision for attributes, 3 decimals in pills", () => {
 
 test("a neuron's tooltip: z, a and the target at the output", () => {
   assert.deepEqual(describe({ kind: "neuron", l: 1, i: 0 }, topology, snap),
-    ["hidden 1 unit 0 (sigmoid)", "z = 1.000000", "a = 0.731059", "probe sample 0 \u00b7 click to select"]);
+    ["hidden 1 unit 1 (sigmoid)", "z = 1.000000", "a = 0.731059", "probe sample 0 \u00b7 click to select"]);
   const out = describe({ kind: "neuron", l: 2, i: 0 }, topology, snap);
   assert.equal(out[2], "a = 1.233212");
   assert.equal(out[3], "target = 0.000000");
-  assert.deepEqual(describe({ kind: "neuron", l: 0, i: 1 }, topology, snap).slice(0, 2), ["input 1", "x = 1.000000"]);
+  assert.deepEqual(describe({ kind: "neuron", l: 0, i: 1 }, topology, snap).slice(0, 2), ["input x2", "x = 1.000000"]);
 });
 
 test("a weight's tooltip: value, gradient, last update", () => {
   const change = { source: "pending", change: [{ W: [[0, 0, -0.001]], b: null }], steps: 1 };
   assert.deepEqual(describe({ kind: "weight", l: 0, i: 0, j: 2 }, topology, snap, change).slice(0, 4), [
-    "W1[0][2]: input 0 \u2192 hidden 1 unit 2", "w = 0.300000", "\u2202L/\u2202w = 0.300000",
+    "w1_13: input x1 \u2192 hidden 1 unit 3", "w = 0.300000", "\u2202L/\u2202w = 0.300000",
     "last update \u0394w = -0.001000"]);
   const fresh = describe({ kind: "weight", l: 1, i: 2, j: 0 }, topology, { ...snap, grads: null });
-  assert.equal(fresh[0], "W2[2][0]: hidden 1 unit 2 \u2192 output unit 0");
+  assert.equal(fresh[0], "w2_31: hidden 1 unit 3 \u2192 output unit 1");
   assert.equal(fresh[2], "\u2202L/\u2202w: no step taken yet");
   assert.equal(fresh[3], "last update: none yet");
 });
@@ -56,7 +60,7 @@ test("a bias's tooltip, with the change over several steps", () => {
   const before = { params: [{ ...snap.params[0], b: [0.1, 0.25, 0.3] }, snap.params[1]] };
   const change = { source: "diff", now: biased.params, before: before.params, steps: 3 };
   const lines = describe({ kind: "bias", l: 1, j: 1 }, topology, biased, change);
-  assert.equal(lines[0], "b1[1]: bias of hidden 1 unit 1");
+  assert.equal(lines[0], "b1_2: bias of hidden 1 unit 2");
   assert.equal(lines[1], "b = 0.200000");
   assert.equal(lines[2], "\u2202L/\u2202b = 2.000000");
   assert.equal(lines[3], "last update \u0394b = -0.050000 (over 3 steps)");

@@ -114,13 +114,21 @@ test("a focused node's labels sit near each edge's other end", () => {
 test("tooltips tell the step in progress: the batch's row, dL/dz, the update", async () => {
   const { describe } = await import("../../static/js/diagram-text.js");
   const topology = { layers: [2, 3, 1], activations: ["sigmoid", "linear"] };
+  // Mid-step: the batch's first row, the sample the diagram draws, and only that one.
   const neuron = describe({ kind: "neuron", l: 1, i: 0 }, topology, backward);
-  assert.ok(neuron.includes("batch sample 1: z = 1.000000, a = 0.731059"));
-  assert.ok(neuron.includes("\u2202L/\u2202z = 0.145479 (batch sample 1)"));
+  assert.deepEqual(neuron, ["hidden 1 unit 1 (sigmoid)", "z = 1.000000", "a = 0.731059",
+    "\u2202L/\u2202z = 0.145479", "batch sample 1 \u00b7 click to select"]);
+  const input = describe({ kind: "neuron", l: 0, i: 0 }, topology, { ...backward, probe: { inputs: [[4.68, 0]] } });
+  assert.deepEqual(input, ["input x1", "x = 1.000000", "batch sample 1"]);
   const weight = describe({ kind: "weight", l: 0, i: 0, j: 0 }, topology, backward);
   assert.equal(weight[2], "\u2202L/\u2202w = 0.145500 (this step's batch)");
   const update = { ...backward, phase: "update",
     pending: { ...backward.pending, update: { old: params, change: [{ W: [[-0.001455]] }], new: [{ W: [[0.798545]] }] } } };
   const lines = describe({ kind: "weight", l: 0, i: 0, j: 0 }, topology, update);
   assert.ok(lines.includes("this step: old 0.800000 + change -0.001455 = new 0.798545"), lines.join("\n"));
+  assert.equal(lines[2], "\u2202L/\u2202w = 0.145500 (the gradient this update used)");
+  // After the update the diagram draws probe sample 0 at the new weights: no old dL/dz.
+  const after = describe({ kind: "neuron", l: 1, i: 0 }, topology, { ...update, activations: later });
+  assert.deepEqual(after, ["hidden 1 unit 1 (sigmoid)", "z = 0.997000", "a = 0.730500",
+    "probe sample 0 \u00b7 click to select"]);
 });
