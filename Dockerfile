@@ -22,12 +22,14 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir dist .
 # --- the image -------------------------------------------------------------------------------
 FROM python:3.11.17-slim-bookworm
 
+# pip installs as root into the image's own Python, on purpose: no warning about it.
 # One BLAS thread per process: the server trains many small networks at once and starts
 # frame-worker processes; more threads per process only fight over the same cores.
 ENV NNPLAY_HOST=0.0.0.0 \
     NNPLAY_DATA_DIR=/data \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
     OPENBLAS_NUM_THREADS=1 \
     OMP_NUM_THREADS=1 \
     MKL_NUM_THREADS=1
