@@ -12,12 +12,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from app.paths import ROOT
+from app.paths import LESSONS_DIR
 from core.config import resolve_config
 from core.errors import ConfigError
 from core.run import Run
 
-LESSONS_DIR = ROOT / "lessons"
 PANELS = ("network", "loss", "boundary", "formula")
 
 

@@ -16,7 +16,7 @@ from app.routes.health import _version
 from app.classroom import Classroom
 from app.gridpool import GridPool, automatic_workers
 from app.lag import LoopLag
-from app.lessons import read_all
+from app import lessons as lesson_files
 from app.persistence import Persistence, open_store
 from app.sessions import SessionManager
 from app.settings import Settings, get_settings
@@ -40,8 +40,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("restored %d sessions from %s", restored, settings.data_dir)
         app.state.persistence = persistence
         await app.state.grids.start()
-        for problem in read_all()[1]:
+        lessons, problems = lesson_files.read_all()
+        for problem in problems:
             log.error("lesson not loaded: %s", problem)
+        if not lessons:
+            # /lessons would list nothing and every lesson page answer 404: say why, once.
+            log.error("no lessons found in %s: the lesson pages are empty",
+                      lesson_files.LESSONS_DIR)
         tasks = [asyncio.create_task(_sweep(manager)), asyncio.create_task(app.state.lag.watch())]
         if persistence is not None:
             tasks.append(asyncio.create_task(persistence.watch()))

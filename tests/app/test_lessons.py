@@ -1,7 +1,10 @@
 """Lessons: every file is valid and every step builds; the API and `nnplay lesson`."""
+import logging
+
 import pytest
 from fastapi.testclient import TestClient
 
+from app import lessons as lesson_files
 from app.cli import main
 from app.lessons import LESSONS_DIR, LessonError, all_lessons, build_step, caption, read_lesson
 from app.main import create_app
@@ -38,6 +41,19 @@ def test_a_bad_lesson_file_is_refused_with_its_reason(tmp_path):
     with pytest.raises(LessonError, match="sparkle"):
         read_lesson(bad)
     assert LESSONS_DIR.is_dir()
+
+
+def test_a_server_without_lessons_says_so_at_start(monkeypatch, tmp_path, caplog):
+    monkeypatch.setattr(lesson_files, "LESSONS_DIR", tmp_path)  # an empty lessons folder
+    lesson_files.read_all.cache_clear()
+    try:
+        with caplog.at_level(logging.ERROR, logger="nnplay"), \
+                TestClient(create_app(Settings(data_dir=None, grid_workers=0))) as api:
+            assert api.get("/api/lessons").json() == []
+    finally:
+        lesson_files.read_all.cache_clear()  # the next test reads the real lessons again
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("no lessons found in" in m and str(tmp_path) in m for m in errors), errors
 
 
 def test_lesson_routes():
