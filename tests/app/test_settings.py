@@ -132,3 +132,14 @@ def test_without_a_data_dir_each_start_draws_a_code():
         with TestClient(create_app(make_settings(teacher_token=TOKEN))) as api:
             codes.add(class_code(api))
     assert len(codes) == 3
+
+
+def test_every_setting_is_documented():
+    """Each field's variable has a row in docs/api.md's table and a mention in the README."""
+    root = Path(__file__).resolve().parents[2]
+    table = (root / "docs" / "api.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for field in Settings.model_fields:
+        name = variable(Settings, field)
+        assert f"\n| `{name}` |" in table, name
+        assert f"`{name}`" in readme, name
