@@ -22,7 +22,7 @@ exit codes: 0 done, 1 training diverged, 2 bad input or settings (one line on st
 starting "nnplay: "), 130 interrupted (Ctrl+C), 141 the reader of the output went away.
 
 environment: the NNPLAY_* settings (README, docs/api.md), e.g. NNPLAY_MNIST_DIR for the
-MNIST presets and NNPLAY_THREADS for the BLAS threads (default 1; --threads overrides it).
+MNIST presets and NNPLAY_THREADS for NumPy's BLAS threads (--threads overrides it).
 nnplay prints no colours of its own; NO_COLOR (set and not empty) also turns off the
 colours of the server's log."""
 
@@ -75,8 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     threads = _Parser(add_help=False)
     low, high = _field_limits(CommonSettings, "threads")
     threads.add_argument("--threads", type=_bounded(low, high), default=None,
-                         help=f"BLAS threads for NumPy ({low}-{high}; default 1, "
-                              f"or {variable(CommonSettings, 'threads')})")
+                         help=f"BLAS threads for NumPy ({low}-{high}; default "
+                              f"{_default(CommonSettings, 'threads')})")
 
     train = commands.add_parser("train", help="train a network in the terminal", parents=[threads])
     source = train.add_mutually_exclusive_group(required=True)
@@ -122,9 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     lesson.set_defaults(handler=_lesson)
 
     serve = commands.add_parser("serve", help="start the web server", parents=[threads])
-    serve.add_argument("--host", default=None, help=f"default 127.0.0.1 ({variable(Settings, 'host')})")
+    serve.add_argument("--host", default=None, help=f"default {_default(Settings, 'host')}")
     serve.add_argument("--port", type=_bounded(*_field_limits(Settings, "port")), default=None,
-                       help=f"default 8000 ({variable(Settings, 'port')})")
+                       help=f"default {_default(Settings, 'port')}")
     serve.set_defaults(handler=_serve)
     return parser
 
@@ -148,6 +148,11 @@ def _bounded(low: int | None, high: int | None):
 
 
 _count = _bounded(0, None)
+
+
+def _default(kind, field: str) -> str:
+    """'VALUE, or NNPLAY_FIELD': a settings field's default and the variable that changes it."""
+    return f"{kind.model_fields[field].default}, or {variable(kind, field)}"
 
 
 def _field_limits(kind, field: str) -> tuple[int | None, int | None]:

@@ -244,9 +244,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_in_a_terminal(cwd: Path, env: dict) -> tuple[str, str]:
+def spawned_children(pid: int) -> list[dict]:
+    """The environments of the processes `pid` spawned with multiprocessing (grid workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == pid and b"spawn_main" in (entry / "cmdline").read_bytes():
+                pairs = (entry / "environ").read_bytes().split(b"\0")
+                found.append(dict(p.decode().split("=", 1) for p in pairs if b"=" in p))
+        except (OSError, ValueError, IndexError):  # not a process, or gone meanwhile
+            continue
+    return found
+
+
+def serve_in_a_terminal(cwd: Path, env: dict) -> tuple[str, str, list[dict]]:
     """Start `nnplay serve` with a terminal as its stdout and stderr, as a teacher does; ask
-    the class code; stop it with Ctrl+C. Returns (everything it printed, the class code)."""
+    the class code; stop it with Ctrl+C. Returns everything it printed, the class code and
+    the environments of its grid workers."""
     port = free_port()
     leader, follower = pty.openpty()
     with subprocess.Popen([BIN / "nnplay", "serve", "--port", str(port)], cwd=cwd, env=env,
@@ -271,6 +286,7 @@ def serve_in_a_terminal(cwd: Path, env: dict) -> tuple[str, str]:
                                              headers={"authorization": f"Bearer {TOKEN}"})
             with urllib.request.urlopen(request, timeout=30) as response:
                 code = json.load(response)["code"]
+            workers = spawned_children(process.pid)
             process.send_signal(signal.SIGINT)
             read_until(b"Finished server process", 30)
             assert process.wait(timeout=30) == 0
@@ -278,24 +294,27 @@ def serve_in_a_terminal(cwd: Path, env: dict) -> tuple[str, str]:
             if process.poll() is None:
                 process.kill()
             os.close(leader)
-    return printed.decode(errors="replace"), code
+    return printed.decode(errors="replace"), code, workers
 
 
 def test_serve_keeps_its_data_per_user_and_honours_no_color(tmp_path):
     """Started from an empty folder with no NNPLAY_DATA_DIR, `nnplay serve` says where it keeps
     its data (the per-user data directory), keeps the class code there across a restart,
-    and writes nothing where it was started; its log has colours unless NO_COLOR is set."""
+    and writes nothing where it was started; its log has colours unless NO_COLOR is set; its
+    grid workers start with BLAS limited to one thread."""
     folder, data_home = tmp_path / "folder", tmp_path / "data-home"
     folder.mkdir()
     env = clean_environment(XDG_DATA_HOME=str(data_home), NNPLAY_TEACHER_TOKEN=TOKEN,
-                            TERM="xterm")
+                            NNPLAY_GRID_WORKERS="1", TERM="xterm")
     kept = data_home / "nnplay"  # platformdirs.user_data_dir("nnplay") under XDG_DATA_HOME
-    first, code = serve_in_a_terminal(folder, env)
+    first, code, workers = serve_in_a_terminal(folder, env)
     assert f"kept in {kept} " in first and "NNPLAY_DATA_DIR" in first
     assert "\x1b[" in first  # uvicorn colours its log in a terminal
     assert (kept / "class-code.txt").read_text().strip() == code
     assert (kept / "sessions.sqlite3").is_file()
-    again, same = serve_in_a_terminal(folder, {**env, "NO_COLOR": "1"})
+    assert len(workers) == 1
+    assert all(workers[0].get(name) == "1" for name in THREAD_VARIABLES), workers[0]
+    again, same, _ = serve_in_a_terminal(folder, {**env, "NO_COLOR": "1"})
     assert same == code
     assert "\x1b[" not in again and "Application startup complete" in again
     assert list(folder.iterdir()) == []
