@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import importlib
 import json
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -400,13 +402,16 @@ def _serve(args) -> int:
         return _fail(f"cannot start the server: {error}")
     try:
         settings = get_settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     except BadSetting as error:
         return _fail(str(error))
+    host, port = args.host or settings.host, args.port or settings.port
+    if problem := _cannot_listen(host, port, "--host" if args.host else variable(Settings, "host"),
+                                 "--port" if args.port else variable(Settings, "port")):
+        return _fail(problem)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         return _fail(f"{data_variable}: cannot make {settings.data_dir}: {error.strerror}")
-    print(f"nnplay: sessions and the class code are kept in {settings.data_dir} "
-          f"({data_variable} changes it)", file=sys.stderr)
     # A class's server holds hundreds of sessions: a full garbage collection walks every
     # object they own and held the event loop for ~65 ms with 100 of them. Young
     # collections still run as often as ever (they find most garbage cycles); full ones
@@ -414,7 +419,8 @@ def _serve(args) -> int:
     importlib.import_module("app.main")  # what uvicorn will load: made before the freeze
     gc.freeze()
     gc.set_threshold(700, 10, 1000)
-    host, port = args.host or settings.host, args.port or settings.port
+    print(f"nnplay: sessions and the class code are kept in {settings.data_dir} "
+          f"({data_variable} changes it)", file=sys.stderr)
     print(f"nnplay: serving on http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr)
     # The socket's own limit sits just above the app's, so an oversized command gets the
     # app's error frame rather than a dropped connection.
@@ -428,6 +434,23 @@ def _serve(args) -> int:
                 ws_per_message_deflate=False, timeout_graceful_shutdown=5, log_level="info",
                 use_colors=colours)
     return 0
+
+
+def _cannot_listen(host: str, port: int, host_source: str, port_source: str) -> str | None:
+    """Why the server could not listen on host:port (named by the option or variable that
+    set the wrong one), or None: asked with a socket of our own before uvicorn starts, so
+    a port in use or an unknown host is one line and exit 2, not a log and exit 1 or 3."""
+    # As uvicorn will: SO_REUSEADDR, so a port left in TIME_WAIT by a restart is no error.
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+            return None
+        except socket.gaierror as error:
+            return f"{host_source}: cannot find the address {host!r}: {error.strerror}"
+        except OSError as error:
+            blame = port_source if error.errno in (errno.EADDRINUSE, errno.EACCES) else host_source
+            return f"{blame}: cannot listen on {host}:{port}: {error.strerror}"
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def test_version_is_the_installed_packages_as_health_says(tmp_path):
         assert result.stdout.split()[1] == api.get("/api/health").json()["version"]
 
 
-def failures(tmp_path: Path):
+def failures(tmp_path: Path, taken: int):
     """(arguments, environment, what the one line names) for each way a command fails."""
     (tmp_path / "latin1.json").write_bytes('{"preset": "xor", "name": "caf\xe9"}'.encode("latin-1"))
     (tmp_path / "a-file").write_text("")
@@ -150,19 +150,30 @@ def failures(tmp_path: Path):
         (["lesson", "1", "--out", tmp_path, "--width", high + 1], {}, "--width"),
         (["serve", "--port", "0"], {}, "--port"),
         (["serve"], {"NNPLAY_PORT": "abc"}, "NNPLAY_PORT"),
+        (["serve", "--port", taken], {}, "--port"),
+        # TEST-NET-1 (RFC 5737): an address no machine here has, so no socket can listen on it
+        (["serve", "--port", taken], {"NNPLAY_HOST": "192.0.2.1"}, "NNPLAY_HOST"),
+        (["serve"], {"NNPLAY_DATA_DIR": tmp_path / "a-file"}, "NNPLAY_DATA_DIR"),
     ]
 
 
 def test_each_failure_is_one_line_and_exit_2(tmp_path):
-    for args, variables, name in failures(tmp_path):
-        result = nnplay(*args, cwd=tmp_path, env=clean_environment(**variables))
+    with socket.create_server(("127.0.0.1", 0)) as listening:  # a port another server holds
+        check_failures(tmp_path, listening.getsockname()[1])
+
+
+def check_failures(tmp_path: Path, taken: int) -> None:
+    for args, variables, name in failures(tmp_path, taken):
+        result = nnplay(*args, cwd=tmp_path, env=clean_environment(
+            **{"NNPLAY_DATA_DIR": str(tmp_path / "data"), **{k: str(v) for k, v in variables.items()}}))
         lines = result.stderr.splitlines()
         assert result.returncode == 2, (args, result.stderr)
         assert "Traceback" not in result.stderr, args
         assert len(lines) == 1 and lines[0].startswith("nnplay: "), (args, result.stderr)
         assert name in lines[0], (args, lines[0])
         assert result.stdout == "", (args, result.stdout)  # found before any work began
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "latin1.json"]  # nothing left
+    # Nothing written: no output file and no data for a server that did not start.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "latin1.json"]
 
 
 def test_figure_sizes_are_the_apis(tmp_path):
