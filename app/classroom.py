@@ -7,18 +7,67 @@ someone drive a session) never leave the server in anything the teacher board sh
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import re
 import secrets
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.sessions import Session, SessionManager
+from app.settings import CLASS_CODE_PATTERN
+
+log = logging.getLogger("nnplay")
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a projector
 CURVE_POINTS = 40
+CODE_FILE = "class-code.txt"  # in the data directory, beside the saved sessions
 
 
 def new_code(length: int = 6) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def kept_code(data_dir: Path | None) -> str:
+    """The class code generated once and kept in `data_dir`, so that students' links and
+    the code on the board stay the same across restarts; a new one each start without it."""
+    if data_dir is None:
+        return new_code()
+    path = data_dir / CODE_FILE
+    try:
+        code = path.read_text(encoding="utf-8").strip()
+        if re.fullmatch(CLASS_CODE_PATTERN, code):
+            return code
+        log.warning("%s does not hold a class code (%r); writing a new one", path, code[:20])
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as error:
+        log.warning("cannot read %s (%s); writing a new class code", path, error)
+    code = new_code()
+    try:
+        _write_atomically(path, code + "\n")
+    except OSError as error:  # the class still runs; only the next start gets another code
+        log.error("cannot keep the class code in %s (%s): it changes at the next start",
+                  path, error.strerror or error)
+    return code
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a temporary file beside `path`, then rename it over `path`: a crash or a full
+    disk mid-write leaves the old file or none, never half a code."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def handle(session_id: str) -> str:

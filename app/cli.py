@@ -2,32 +2,85 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import importlib
 import json
 import os
+import socket
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from app.settings import BadSetting, CommonSettings, Settings, get_settings, load, variable
+from app.threads import limit_blas_threads
+from app.version import package_version
 from core.errors import ConfigError, StateError
 from core.presets import PRESETS
 
+EPILOG = """\
+exit codes: 0 done, 1 training diverged, 2 bad input or settings (one line on stderr,
+starting "nnplay: "), 130 interrupted (Ctrl+C), 141 the reader of the output went away.
+
+environment: the NNPLAY_* settings (README, docs/api.md), e.g. NNPLAY_MNIST_DIR for the
+MNIST presets and NNPLAY_THREADS for NumPy's BLAS threads (--threads overrides it).
+nnplay prints no colours of its own; NO_COLOR (set and not empty) also turns off the
+colours of the server's log."""
+
 
 def main(argv: list[str] | None = None) -> int:
+    """The command's exit code; every failure is one line on stderr, never a traceback."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a reader gone away shows here, inside the try, not at exit
+        return code
+    except BrokenPipeError:
+        # `nnplay train ... | head -3`: stop quietly. stdout goes to devnull so that the
+        # interpreter's own flush at exit does not meet the closed pipe again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool that SIGPIPE stopped
+    except KeyboardInterrupt:
+        return 130  # 128 + SIGINT
+
+
+def _run(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    try:
+        common = load(CommonSettings)
+    except BadSetting as error:
+        return _fail(str(error))
+    args.mnist_dir = getattr(args, "mnist_dir", None) or common.mnist_dir
+    # Before the work imports NumPy: OpenBLAS then never starts the threads it won't use.
+    limit_blas_threads(args.threads or common.threads)
     return args.handler(args)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nnplay", description=__doc__)
-    commands = parser.add_subparsers(dest="command")
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line: 'nnplay: argument --x: why (see ... --help)'."""
 
-    train = commands.add_parser("train", help="train a network in the terminal")
+    def error(self, message: str):
+        self.exit(2, f"nnplay: {message} (see: {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nnplay", description=__doc__, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    commands = parser.add_subparsers(dest="command")
+    # Options every command has: the BLAS threads it may use.
+    threads = _Parser(add_help=False)
+    low, high = _field_limits(CommonSettings, "threads")
+    threads.add_argument("--threads", type=_bounded(low, high), default=None,
+                         help=f"BLAS threads for NumPy ({low}-{high}; default "
+                              f"{_default(CommonSettings, 'threads')})")
+
+    train = commands.add_parser("train", help="train a network in the terminal", parents=[threads])
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", choices=list(PRESETS), help="a preset by id")
     source.add_argument("--config", type=Path, help="a JSON file in the config format")
@@ -37,55 +90,116 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--history", type=Path, help="write the per-step history (.csv or .json)")
     train.add_argument("--json", action="store_true", help="print the final snapshot as JSON")
     train.add_argument("--every", type=_count, default=None, help="table row every N steps")
-    train.add_argument("--mnist-dir", default=os.environ.get("NNPLAY_MNIST_DIR"),
-                       help="directory with the four MNIST IDX files")
+    train.add_argument("--mnist-dir", help="directory with the four MNIST IDX files "
+                                            f"(default {variable(CommonSettings, 'mnist_dir')})")
     train.set_defaults(handler=_train)
 
-    figure = commands.add_parser("figure", help="draw one panel of a run as PNG or SVG")
+    figure = commands.add_parser("figure", help="draw one panel of a run as PNG or SVG",
+                                 parents=[threads])
     source = figure.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", choices=list(PRESETS), help="a preset by id")
     source.add_argument("--config", type=Path, help="a JSON file in the config format")
     figure.add_argument("--steps", type=_count, default=0, help="training steps first (default 0)")
     figure.add_argument("--panel", choices=["network", "loss", "boundary", "formula"], default="network")
     figure.add_argument("--theme", choices=["light", "dark", "projector", "print"], default="light")
-    figure.add_argument("--width", type=int, default=800)
-    figure.add_argument("--height", type=int, default=500)
+    figure.add_argument("--width", type=_whole, default=800, help="pixels (as the API allows)")
+    figure.add_argument("--height", type=_whole, default=500, help="pixels (as the API allows)")
     figure.add_argument("--decimals", type=int, choices=[2, 3, 4], default=4)
     figure.add_argument("--layer", type=int, help="formula panel: the layer (1 = first hidden)")
     figure.add_argument("--unit", type=int, help="formula panel: a neuron of that layer")
     figure.add_argument("--weight", type=int, nargs=2, metavar=("I", "J"),
                         help="formula panel: the weight from unit I below to unit J")
     figure.add_argument("-o", "--output", type=Path, required=True, help="file ending in .png or .svg")
-    figure.add_argument("--mnist-dir", default=os.environ.get("NNPLAY_MNIST_DIR"))
+    figure.add_argument("--mnist-dir", help="directory with the four MNIST IDX files "
+                                             f"(default {variable(CommonSettings, 'mnist_dir')})")
     figure.set_defaults(handler=_figure)
 
-    lesson = commands.add_parser("lesson", help="write every step of a lesson as figures")
+    lesson = commands.add_parser("lesson", help="write every step of a lesson as figures",
+                                 parents=[threads])
     lesson.add_argument("name", help="a lesson id (e.g. 01-forward-pass) or its number")
     lesson.add_argument("--out", type=Path, required=True, help="directory for the files")
     lesson.add_argument("--theme", choices=["light", "dark", "projector", "print"], default="light")
-    lesson.add_argument("--width", type=int, default=800)
-    lesson.add_argument("--height", type=int, default=500)
+    lesson.add_argument("--width", type=_whole, default=800, help="pixels (as the API allows)")
+    lesson.add_argument("--height", type=_whole, default=500, help="pixels (as the API allows)")
     lesson.set_defaults(handler=_lesson)
 
-    serve = commands.add_parser("serve", help="start the web server")
-    serve.add_argument("--host", default=None, help="default 127.0.0.1 (NNPLAY_HOST)")
-    serve.add_argument("--port", type=int, default=None, help="default 8000 (NNPLAY_PORT)")
+    serve = commands.add_parser("serve", help="start the web server", parents=[threads])
+    serve.add_argument("--host", default=None, help=f"default {_default(Settings, 'host')}")
+    serve.add_argument("--port", type=_bounded(*_field_limits(Settings, "port")), default=None,
+                       help=f"default {_default(Settings, 'port')}")
     serve.set_defaults(handler=_serve)
     return parser
 
 
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def _bounded(low: int | None, high: int | None):
+    """An argparse type: a whole number from `low` to `high` (either may be None)."""
+    def parse(text: str) -> int:
+        value = _whole(text)
+        if (low is not None and value < low) or (high is not None and value > high):
+            span = f"{low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
+        return value
+    return parse
+
+
+_count = _bounded(0, None)
+
+
+def _default(kind, field: str) -> str:
+    """'VALUE, or NNPLAY_FIELD': a settings field's default and the variable that changes it."""
+    return f"{kind.model_fields[field].default}, or {variable(kind, field)}"
+
+
+def _field_limits(kind, field: str) -> tuple[int | None, int | None]:
+    """A settings field's lowest and highest value, as its model declares them."""
+    metadata = kind.model_fields[field].metadata
+    low = next((m.ge for m in metadata if getattr(m, "ge", None) is not None), None)
+    high = next((m.le for m in metadata if getattr(m, "le", None) is not None), None)
+    return low, high
+
+
+def _check_size(args) -> str | None:
+    """Why --width or --height is out of the figure's range (the API's), or None."""
+    from app.figures import HEIGHT_LIMITS, WIDTH_LIMITS
+
+    for name, (low, high) in (("width", WIDTH_LIMITS), ("height", HEIGHT_LIMITS)):
+        value = getattr(args, name)
+        if not low <= value <= high:
+            return f"--{name}: must be {low} to {high}, got {value}"
+    return None
+
+
+def _unwritable(path: Path, option: str) -> str | None:
+    """Why `path` cannot be written, or None: asked before the work, not after it.
+    It opens the file as the final write will (and removes it again if it was not there)."""
+    if path.is_dir():
+        return f"{option}: {path} is a directory"
+    existed = path.exists()
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as error:
+        return f"{option}: cannot write {path}: {error.strerror}"
+    if not existed:
+        path.unlink(missing_ok=True)
+    return None
 
 
 def _train(args) -> int:
     from core.snapshot import snapshot
 
-    if args.history and args.history.suffix not in (".csv", ".json"):
-        return _fail("--history: the file name must end in .csv or .json")
+    if args.history:
+        if args.history.suffix not in (".csv", ".json"):
+            return _fail("--history: the file name must end in .csv or .json")
+        if problem := _unwritable(args.history, "--history"):
+            return _fail(problem)
     run = _build_run(args)
     if isinstance(run, int):
         return run
@@ -118,7 +232,10 @@ def _train(args) -> int:
     if args.history:
         history = run.history
         text = history.to_csv() if args.history.suffix == ".csv" else json.dumps(history.as_dict())
-        args.history.write_text(text)
+        try:
+            args.history.write_text(text, encoding="utf-8")
+        except OSError as error:
+            return _fail(f"--history: cannot write {args.history}: {error.strerror}")
     if args.json:
         snap = snapshot(run, activations=False)
         keys = ("step", "epoch", "status", "loss", "accuracy", "params")
@@ -178,6 +295,8 @@ def _figure(args) -> int:
     fmt = args.output.suffix.lstrip(".").lower()
     if fmt not in ("png", "svg"):
         return _fail("-o: the file name must end in .png or .svg")
+    if problem := _check_size(args) or _unwritable(args.output, "-o"):
+        return _fail(problem)
     select = {}
     if args.layer is not None:
         select["layer"] = args.layer
@@ -196,7 +315,10 @@ def _figure(args) -> int:
         return _fail(f"--{error.field}: {error.reason}")
     except StateError as error:
         return _fail(str(error))
-    args.output.write_bytes(data)
+    try:
+        args.output.write_bytes(data)
+    except OSError as error:
+        return _fail(f"-o: cannot write {args.output}: {error.strerror}")
     print(f"wrote {args.output} ({len(data):,} bytes)")
     return 0
 
@@ -205,6 +327,8 @@ def _lesson(args) -> int:
     from app.figures import render_figure
     from app.lessons import build_step, caption, read_all
 
+    if problem := _check_size(args):
+        return _fail(problem)
     lessons, problems = read_all()
     for problem in problems:
         print(f"nnplay: lesson not loaded: {problem}", file=sys.stderr)
@@ -212,9 +336,19 @@ def _lesson(args) -> int:
         (l for l in lessons.values() if args.name.isdigit() and l.number == int(args.name)), None)
     if lesson is None:
         return _fail(f"no lesson {args.name!r}; there are: {', '.join(lessons)}")
-    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=args.out):  # can files be made there, before any work
+            pass
+        _write_lesson(args, lesson, build_step, caption, render_figure)
+    except OSError as error:
+        return _fail(f"--out: cannot write in {args.out}: {error.strerror}")
+    return 0
+
+
+def _write_lesson(args, lesson, build_step, caption, render_figure) -> None:
     for index, step in enumerate(lesson.steps):
-        run = build_step(step, mnist_dir=os.environ.get("NNPLAY_MNIST_DIR"))
+        run = build_step(step, mnist_dir=args.mnist_dir)
         select = step.select.figure_select() if step.select and step.figure == "formula" else {}
         panel = step.figure
         if panel == "boundary" and run.data.domain is None:
@@ -223,9 +357,8 @@ def _lesson(args) -> int:
         for fmt in ("png", "svg"):
             stem.with_suffix(f".{fmt}").write_bytes(
                 render_figure(run, panel, fmt, args.theme, args.width, args.height, 4, select))
-        stem.with_suffix(".txt").write_text(caption(lesson, index, run) + "\n")
+        stem.with_suffix(".txt").write_text(caption(lesson, index, run) + "\n", encoding="utf-8")
         print(f"{stem.name}: {step.title}")
-    return 0
 
 
 def _build_run(args):
@@ -233,31 +366,52 @@ def _build_run(args):
     from core.run import Run
 
     try:
-        config = {"preset": args.preset} if args.preset else json.loads(args.config.read_text())
+        if args.preset:
+            config = {"preset": args.preset}
+        else:
+            config = json.loads(args.config.read_text(encoding="utf-8"))
         return Run(config, mnist_dir=args.mnist_dir)
     except OSError as error:
         return _fail(f"--config: cannot read {args.config}: {error.strerror}")
+    except UnicodeDecodeError as error:
+        return _fail(f"--config: {args.config} is not UTF-8 text "
+                     f"(byte 0x{error.object[error.start]:02x} at position {error.start})")
     except json.JSONDecodeError as error:
         return _fail(f"--config: not valid JSON: {error}")
     except ConfigError as error:
-        return _fail("\n".join(f"{e['field'] or 'config'}: {e['reason']}" for e in error.errors))
+        return _fail("; ".join(f"{e['field'] or 'config'}: {e['reason']}" for e in error.errors))
 
 
 def _fail(message: str) -> int:
-    print(f"nnplay: {message}", file=sys.stderr)
+    """Say what went wrong in one line on stderr; the exit code for bad input."""
+    print(f"nnplay: {' '.join(message.split())}", file=sys.stderr)
     return 2
 
 
 def _serve(args) -> int:
-    # A teacher starting the server by hand keeps the class's work in ./var across restarts.
-    os.environ.setdefault("NNPLAY_DATA_DIR", "var")
+    # A teacher starting the server by hand keeps the class's work (sessions, class code)
+    # across restarts in the per-user data directory, wherever the command is started from.
+    data_variable = variable(Settings, "data_dir")
+    if not os.environ.get(data_variable):
+        import platformdirs
+
+        os.environ[data_variable] = platformdirs.user_data_dir("nnplay")
     try:
         import uvicorn
-
-        from app.settings import get_settings
     except ImportError as error:  # the server is not there yet or not installed
         return _fail(f"cannot start the server: {error}")
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except BadSetting as error:
+        return _fail(str(error))
+    host, port = args.host or settings.host, args.port or settings.port
+    if problem := _cannot_listen(host, port, "--host" if args.host else variable(Settings, "host"),
+                                 "--port" if args.port else variable(Settings, "port")):
+        return _fail(problem)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return _fail(f"{data_variable}: cannot make {settings.data_dir}: {error.strerror}")
     # A class's server holds hundreds of sessions: a full garbage collection walks every
     # object they own and held the event loop for ~65 ms with 100 of them. Young
     # collections still run as often as ever (they find most garbage cycles); full ones
@@ -265,16 +419,38 @@ def _serve(args) -> int:
     importlib.import_module("app.main")  # what uvicorn will load: made before the freeze
     gc.freeze()
     gc.set_threshold(700, 10, 1000)
-    host, port = args.host or settings.host, args.port or settings.port
+    print(f"nnplay: sessions and the class code are kept in {settings.data_dir} "
+          f"({data_variable} changes it)", file=sys.stderr)
     print(f"nnplay: serving on http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr)
     # The socket's own limit sits just above the app's, so an oversized command gets the
     # app's error frame rather than a dropped connection.
     # A short graceful shutdown: open student sockets must not outlast `docker stop`.
     # No per-message deflate: on a LAN the bandwidth it saves is not worth a zlib pass over
     # every frame of every socket (7% of the server's CPU with 100 clients of 2 KB frames).
+    # NO_COLOR (https://no-color.org): set and not empty, the log has no colours; otherwise
+    # uvicorn colours it when stderr is a terminal.
+    colours = False if os.environ.get("NO_COLOR") else None
     uvicorn.run("app.main:app", host=host, port=port, ws_max_size=settings.max_message_bytes * 2,
-                ws_per_message_deflate=False, timeout_graceful_shutdown=5, log_level="info")
+                ws_per_message_deflate=False, timeout_graceful_shutdown=5, log_level="info",
+                use_colors=colours)
     return 0
+
+
+def _cannot_listen(host: str, port: int, host_source: str, port_source: str) -> str | None:
+    """Why the server could not listen on host:port (named by the option or variable that
+    set the wrong one), or None: asked with a socket of our own before uvicorn starts, so
+    a port in use or an unknown host is one line and exit 2, not a log and exit 1 or 3."""
+    # As uvicorn will: SO_REUSEADDR, so a port left in TIME_WAIT by a restart is no error.
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+            return None
+        except socket.gaierror as error:
+            return f"{host_source}: cannot find the address {host!r}: {error.strerror}"
+        except OSError as error:
+            blame = port_source if error.errno in (errno.EADDRINUSE, errno.EACCES) else host_source
+            return f"{blame}: cannot listen on {host}:{port}: {error.strerror}"
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -13,13 +14,13 @@ from app.responses import JSONBody
 from app.paths import STATIC_DIR
 from app.routes import api_router, page_router
 from app.routes.health import _version
-from app.classroom import Classroom
+from app.classroom import Classroom, kept_code
 from app.gridpool import GridPool, automatic_workers
 from app.lag import LoopLag
 from app import lessons as lesson_files
 from app.persistence import Persistence, open_store
 from app.sessions import SessionManager
-from app.settings import Settings, get_settings
+from app.settings import BadSetting, Settings, get_settings
 
 log = logging.getLogger("nnplay")
 
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.lag = LoopLag()
     workers = automatic_workers() if settings.grid_workers is None else settings.grid_workers
     app.state.grids = GridPool(workers)
-    app.state.classroom = Classroom(app.state.sessions, settings.class_code)
+    app.state.classroom = Classroom(app.state.sessions,
+                                    settings.class_code or kept_code(settings.data_dir))
     errors.install(app)
     app.include_router(api_router)
     app.include_router(page_router)
@@ -92,4 +94,8 @@ async def _sweep(manager: SessionManager) -> None:
             log.exception("expiring idle sessions failed")
 
 
-app = create_app()
+try:
+    app = create_app()
+except BadSetting as error:  # `uvicorn app.main:app` with a bad NNPLAY_*: one line, not a traceback
+    print(f"nnplay: {error}", file=sys.stderr)
+    raise SystemExit(2) from None

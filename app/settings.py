@@ -1,53 +1,126 @@
-"""Server settings, from environment variables prefixed NNPLAY_ (e.g. NNPLAY_PORT=9000)."""
+"""Settings, from environment variables prefixed NNPLAY_ (e.g. NNPLAY_PORT=9000).
+
+A variable set to the empty string counts as unset: compose passes `${NNPLAY_CLASS_CODE:-}`
+when the teacher chose no code, and that must mean "generate one", not "a bad code".
+A bad value raises BadSetting, whose message is one line naming the variable and the reason.
+"""
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
+
+CLASS_CODE_PATTERN = r"^[A-Za-z0-9]{4,12}$"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NNPLAY_", extra="ignore")
+class CommonSettings(BaseSettings):
+    """What every nnplay command reads: train, figure and lesson as well as the server."""
+
+    model_config = SettingsConfigDict(env_prefix="NNPLAY_", extra="ignore", env_ignore_empty=True)
+
+    mnist_dir: Path | None = None
+    # BLAS threads for NumPy's matrix products in `nnplay` commands and the grid workers
+    # they start. One is the fastest for this project's small matrices: keras-mlp trained 3
+    # epochs in about 1.1 s with one thread and 5-6 s with one per core on a 2-core machine.
+    threads: int = Field(1, ge=1, le=256)
+
+
+class Settings(CommonSettings):
+    """The server's settings (`nnplay serve`, `uvicorn app.main:app`)."""
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     # Origins allowed to open WebSockets besides the page's own (e.g. "http://lab-pc:8000");
-    # JSON list or comma-separated in the environment.
+    # comma-separated in the environment (a JSON list of strings is accepted too).
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_sessions: int = Field(500, ge=1)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
     max_fps: float = Field(30.0, gt=0, le=120)
     max_message_bytes: int = Field(2_000_000, ge=1024)
-    # Sessions are saved here (SQLite) and survive restarts; None keeps them in memory only.
-    # `nnplay serve` uses ./var when this is not set; the container uses /data.
+    # Sessions (SQLite) and the generated class code are kept here and survive restarts;
+    # None keeps them in memory only. `nnplay serve` uses the per-user data directory when
+    # this is not set; the container uses /data.
     data_dir: Path | None = None
     save_interval_seconds: float = Field(3.0, gt=0)
-    # The teacher board (/teacher) opens with this token; unset, it is off.
+    # The teacher board (/teacher) opens with this token; unset (or empty), it is off.
     teacher_token: str | None = Field(None, min_length=8)
-    # The code students join with; a random six-letter code when unset.
-    class_code: str | None = Field(None, pattern=r"^[A-Za-z0-9]{4,12}$")
-    mnist_dir: Path | None = None
+    # The code students join with; unset (or empty), a random six-letter code, kept in
+    # data_dir so that it stays the same across restarts.
+    class_code: str | None = Field(None, pattern=CLASS_CODE_PATTERN)
     # Processes that render the live frames' arrays and decision grids on other cores;
     # unset: one for each CPU beyond the first, at most 4; 0 renders them in the server.
     grid_workers: int | None = Field(None, ge=0, le=32)
 
-
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value):
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text.startswith("["):
             return [part.strip() for part in text.split(",") if part.strip()]
-        return value
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not a JSON list ({error.msg} at character {error.pos}); "
+                             "give the origins comma-separated") from None
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _check_origins(cls, origins: list[str]) -> list[str]:
+        # The browser's Origin header is compared as it is: an entry with a path or a
+        # trailing slash would never match, silently.
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or origin != (
+                    f"{parts.scheme}://{parts.netloc}"):
+                raise ValueError(f"{origin!r} is not an origin: write scheme://host[:port], "
+                                 "e.g. http://lab-pc:8000, with no path or trailing slash")
+        return origins
+
+
+class BadSetting(ValueError):
+    """A setting the environment got wrong; str() is one line: 'NNPLAY_PORT: why; ...'."""
+
+
+S = TypeVar("S", bound=CommonSettings)
+
+
+def load(kind: type[S]) -> S:
+    """`kind` read from the environment, or BadSetting naming each bad variable."""
+    try:
+        return kind()
+    except ValidationError as error:
+        raise BadSetting(describe(error, kind)) from None
+    except _SourceError as error:  # a value the source could not decode at all
+        raise BadSetting(" ".join(str(error).split())) from None
+
+
+def variable(kind: type[CommonSettings], field: str) -> str:
+    """The environment variable of a settings field: the prefix and the name, upper case."""
+    return (kind.model_config["env_prefix"] + field).upper()
+
+
+def describe(error: ValidationError, kind: type[CommonSettings]) -> str:
+    """Each error as 'NNPLAY_FIELD: reason', all on one line."""
+    parts = []
+    for item in error.errors(include_url=False):
+        field, *inner = item["loc"]
+        where = "".join(f" item {index}:" for index in inner)
+        cause = item.get("ctx", {}).get("error")
+        reason = str(cause) if item["type"] == "value_error" and cause is not None else item["msg"]
+        parts.append(f"{variable(kind, str(field))}:{where} {' '.join(reason.split())}")
+    return "; ".join(parts)
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The server's settings from the environment (read once); BadSetting if one is bad."""
+    return load(Settings)

@@ -17,6 +17,9 @@ from core.snapshot import grid_values
 
 PANELS = ("network", "loss", "boundary", "formula")
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
+# Pixel sizes a figure may have (lowest, highest), the same for the API and the command line.
+WIDTH_LIMITS = (200, 4000)
+HEIGHT_LIMITS = (150, 3000)
 
 
 class FigureError(ValueError):

@@ -1,15 +1,8 @@
-from importlib.metadata import PackageNotFoundError, version
-
 from fastapi import APIRouter, Request
 
+from app.version import package_version as _version
+
 router = APIRouter(tags=["health"])
-
-
-def _version() -> str:
-    try:
-        return version("nnplay")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 @router.get("/health")

@@ -11,7 +11,7 @@ from pydantic import Field
 from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import APIError
-from app.figures import FORMATS, FigureError, render_figure
+from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import session_snapshot
 from app.grids import quantized_grid
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
@@ -249,8 +249,8 @@ async def figure(session: SessionDep,
                  panel: Literal["network", "loss", "boundary", "formula"] = "network",
                  format: Literal["svg", "png"] = "svg",
                  theme: Literal["light", "dark", "projector", "print"] = "light",
-                 width: Annotated[int, Query(ge=200, le=4000)] = 800,
-                 height: Annotated[int, Query(ge=150, le=3000)] = 500,
+                 width: Annotated[int, Query(ge=WIDTH_LIMITS[0], le=WIDTH_LIMITS[1])] = 800,
+                 height: Annotated[int, Query(ge=HEIGHT_LIMITS[0], le=HEIGHT_LIMITS[1])] = 500,
                  decimals: Annotated[int, Query(ge=2, le=4)] = 4,
                  layer: Annotated[int | None, Query(ge=1)] = None,
                  unit: Annotated[int | None, Query(ge=0)] = None,
