@@ -6,11 +6,12 @@ import contextlib
 import logging
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
+from starlette_compress import CompressMiddleware
 
-from app import errors
+from app import docs_ui, errors
+from app.assets import Assets
 from app.responses import JSONBody
-from app.paths import STATIC_DIR
+from app.paths import STATIC_DIR, TEMPLATES
 from app.routes import api_router, page_router
 from app.routes.health import _version
 from app.classroom import Classroom
@@ -22,6 +23,10 @@ from app.sessions import SessionManager
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("nnplay")
+
+# Responses smaller than this go out as they are: compressing them saves a few hundred
+# bytes at most, less than it costs.
+COMPRESS_MIN_BYTES = 1024
 
 SWEEP_SECONDS = 30.0
 
@@ -54,13 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await task
             await manager.close()
             app.state.grids.close()
+            app.state.assets.close()
             if persistence is not None:
                 # Stop training first, then write the final state of every session.
                 await persistence.save_changed()
                 persistence.store.close()
 
     app = FastAPI(title="nnplay", version=_version(), default_response_class=JSONBody,
-                  lifespan=lifespan,
+                  lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="A playground that shows how a neural network learns: "
                               "sessions, steps, gradients and live frames.")
     app.state.settings = settings
@@ -72,7 +78,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api_router)
     app.include_router(page_router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Compressed files are kept in the data directory, so a restart does not redo them.
+    cache_dir = None if settings.data_dir is None else settings.data_dir / "compressed"
+    app.state.assets = assets = Assets(STATIC_DIR, cache_dir)
+    TEMPLATES.env.globals.update(static=assets.static.prefix,
+                                 plotly_js=assets.plotly.url("plotly.min.js"))
+    docs_ui.install(app, assets.docs)
+    # JSON, HTML and CSV over HTTP, in brotli or gzip as the browser accepts; static files
+    # come compressed already and pass through. WebSockets are not touched: their frames
+    # are small and many, and uvicorn's per-message deflate is off on purpose (app/cli.py).
+    app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
     return app
 
 

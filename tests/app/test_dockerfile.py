@@ -294,12 +294,12 @@ def test_image_install_and_cmd_replayed(tmp_path):
             status, kind, body = _get(base + "/")
             assert status == 200 and kind.startswith("text/html"), kind
             page = body.decode()
-            assert 'src="/vendor/plotly.min.js"' in page
-            # Every script and stylesheet the page loads from /static (main.js among them).
-            assets = re.findall(r'(?:src|href)="/static/([^"?#]+)"', page)
-            assert any(name.endswith("main.js") for name in assets), assets
-            for name in assets:
-                status, _, body = _get(base + f"/static/{name}")
+            assert re.search(r'src="/vendor/[^"/]+/plotly.min.js"', page)
+            # Every script and stylesheet the page loads from /static/<hash>/ (main.js among them).
+            assets = re.findall(r'(?:src|href)="/static/([0-9a-f]+/([^"?#]+))"', page)
+            assert any(name.endswith("main.js") for _, name in assets), assets
+            for url, name in assets:
+                status, _, body = _get(base + f"/static/{url}")
                 assert status == 200 and body == (workdir / "static" / name).read_bytes(), name
 
             # The HEALTHCHECK's own command, run with the venv's python against this port.
