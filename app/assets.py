@@ -8,9 +8,11 @@ carry the package's version instead. Old unversioned URLs (/static/js/main.js,
 /vendor/plotly.min.js) still answer, with `no-cache`, for anything that links to them.
 
 Each file is compressed once per encoding and kept in memory: a quick level answers the
-first request at once, and a background thread replaces it with the smallest form
-(zopfli for gzip, brotli quality 11), kept on disk in the data directory when there is
-one, so a restart does not compress again. On plotly.min.js (4.8 MB): gzip -9 gives
+first request at once. A server with a data directory (`nnplay serve` always has one)
+then replaces it, in a background thread, with the smallest form (zopfli for gzip, brotli
+quality 11) and keeps that on disk, so a restart does not compress again; without one
+(tests, an app made in a script) the quick form stays, rather than spend half a minute
+of CPU at every start. On plotly.min.js (4.8 MB): gzip -9 gives
 1.469 MB in 0.2 s, zopfli 1.417 MB in 16 s; brotli 5 about 1.3 MB, brotli 11 1.111 MB
 in 12 s.
 """
@@ -125,7 +127,8 @@ class Compressor:
                     made = self._made[key] = Variant(stored)
                 else:
                     made = self._made[key] = Variant(CODECS[encoding][0](file.identity.body))
-                    self._improve_later(key, file)
+                    if self.cache_dir is not None:
+                        self._improve_later(key, file)
             return made
 
     def smallest(self, file: AssetFile, encoding: str) -> Variant:

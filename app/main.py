@@ -11,7 +11,7 @@ from starlette_compress import CompressMiddleware
 from app import docs_ui, errors
 from app.assets import Assets
 from app.responses import JSONBody
-from app.paths import STATIC_DIR, TEMPLATES
+from app.paths import STATIC_DIR
 from app.routes import api_router, page_router
 from app.routes.health import _version
 from app.classroom import Classroom
@@ -80,10 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(page_router)
     # Compressed files are kept in the data directory, so a restart does not redo them.
     cache_dir = None if settings.data_dir is None else settings.data_dir / "compressed"
-    app.state.assets = assets = Assets(STATIC_DIR, cache_dir)
-    TEMPLATES.env.globals.update(static=assets.static.prefix,
-                                 plotly_js=assets.plotly.url("plotly.min.js"))
-    docs_ui.install(app, assets.docs)
+    app.state.assets = Assets(STATIC_DIR, cache_dir)
+    docs_ui.install(app, app.state.assets.docs)
     # JSON, HTML and CSV over HTTP, in brotli or gzip as the browser accepts; static files
     # come compressed already and pass through. WebSockets are not touched: their frames
     # are small and many, and uvicorn's per-message deflate is off on purpose (app/cli.py).

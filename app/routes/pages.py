@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -12,6 +13,22 @@ from app.lessons import all_lessons
 from app.paths import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
+
+
+@jinja2.pass_context
+def static_url(context, name: str) -> str:
+    """{{ static_url("js/main.js") }}: the file's versioned URL, /static/<hash>/js/main.js."""
+    return context["request"].app.state.assets.static.url(name)
+
+
+@jinja2.pass_context
+def plotly_url(context) -> str:
+    """{{ plotly_url() }}: plotly.js's URL, with its version."""
+    return context["request"].app.state.assets.plotly.url("plotly.min.js")
+
+
+# The one place templates get static URLs from (each app's own, from its request).
+TEMPLATES.env.globals.update(static_url=static_url, plotly_url=plotly_url)
 
 
 def page(request: Request, template: str, title: str) -> Response:
