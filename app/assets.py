@@ -101,6 +101,10 @@ class AssetFile:
     def digest(self) -> str:
         return hashlib.sha256(self.identity.body).hexdigest()
 
+    @property
+    def loaded(self) -> bool:
+        return "digest" in self.__dict__
+
 
 class Compressor:
     """Every file's compressed forms, made once per file and encoding (see the module)."""
@@ -228,6 +232,8 @@ class AssetSet:
             file, caching = self.files[path], REVALIDATE
         else:
             raise APIError(404, "not_found", f"no file {self.mount}/{path}")
+        if not file.loaded:  # plotly.min.js: 4.8 MB to read and hash, not in the event loop
+            await asyncio.to_thread(lambda: file.digest)
         encoding = None
         if file.compressible:
             encoding = pick_encoding(request.headers.get("accept-encoding", ""))
