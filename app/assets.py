@@ -139,17 +139,20 @@ class Compressor:
         """The smallest form now, in this thread (kept, and stored on disk)."""
         key = (file.digest, encoding)
         stored = self._stored(key)
-        made = Variant(stored if stored is not None else self._compress(key, file))
-        self._made[key] = made
-        return made
+        if stored is not None:
+            self._made[key] = Variant(stored)
+        else:
+            self._compress(key, file)
+        return self._made[key]
 
-    def _compress(self, key: tuple[str, str], file: AssetFile) -> bytes:
+    def _compress(self, key: tuple[str, str], file: AssetFile) -> None:
+        """Make the smallest form; serve it from now on, then keep it on disk."""
         started = time.perf_counter()
         body = CODECS[key[1]][1](file.identity.body)
         log.info("compressed %s (%s): %d -> %d bytes in %.1f s", file.path.name, key[1],
                  len(file.identity.body), len(body), time.perf_counter() - started)
+        self._made[key] = Variant(body)
         self._store(key, body)
-        return body
 
     def _improve_later(self, key, file) -> None:
         self._later.put((key, file))
@@ -164,15 +167,19 @@ class Compressor:
         while (job := self._later.get()) is not None:
             key, file = job
             try:
-                self._made[key] = Variant(self._compress(key, file))
+                self._compress(key, file)
             except Exception:  # the quick form keeps serving
                 log.exception("compressing %s (%s) failed", file.path, key[1])
 
     def close(self) -> None:
-        """Stop the background thread after the file it is compressing."""
-        while not self._later.empty():
-            self._later.get_nowait()
-        self._later.put(None)
+        """Stop the background thread after the file it is compressing (a later request
+        starts another)."""
+        with self._start_lock:
+            while not self._later.empty():
+                self._later.get_nowait()
+            if self._thread is not None:
+                self._later.put(None)
+                self._thread = None
 
     def _cache_path(self, key: tuple[str, str]) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"{key[0]}.{key[1]}"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import re
 import shutil
+import time
 from pathlib import Path
 
 import brotli
@@ -168,3 +170,19 @@ def test_smallest_forms_are_kept_on_disk_and_reused(tmp_path):
     second = AssetSet("/t", tree(tmp_path / "tree"), Compressor(cache))
     variant = asyncio.run(second.compressor.variant(second.files["f.js"], "gzip"))
     assert variant.body == (cache / kept[1]).read_bytes()
+
+
+def test_a_server_with_a_data_dir_replaces_the_quick_form_by_the_smallest(tmp_path):
+    app = create_app(make_settings(data_dir=tmp_path))
+    url = app.state.assets.static.url("style.css")
+    css = (STATIC_DIR / "style.css").read_bytes()
+    with threaded_server(app, "nnplay-assets-smallest") as (_, port):
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            quick = raw_get(client, url, "gzip").raw_body
+            kept = tmp_path / "compressed" / f"{hashlib.sha256(css).hexdigest()}.gzip"
+            deadline = time.monotonic() + 30
+            while not kept.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            smallest = raw_get(client, url, "gzip").raw_body
+    assert gzip.decompress(quick) == css == gzip.decompress(smallest)
+    assert kept.read_bytes() == smallest and len(smallest) < len(quick)
