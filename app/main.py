@@ -7,9 +7,10 @@ import logging
 import sys
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
+from starlette_compress import CompressMiddleware
 
-from app import errors
+from app import docs_ui, errors
+from app.assets import Assets
 from app.responses import JSONBody
 from app.paths import STATIC_DIR
 from app.routes import api_router, page_router
@@ -23,6 +24,10 @@ from app.sessions import SessionManager
 from app.settings import BadSetting, Settings, get_settings
 
 log = logging.getLogger("nnplay")
+
+# Responses smaller than this go out as they are: compressing them saves a few hundred
+# bytes at most, less than it costs.
+COMPRESS_MIN_BYTES = 1024
 
 SWEEP_SECONDS = 30.0
 
@@ -60,13 +65,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await task
             await manager.close()
             app.state.grids.close()
+            app.state.assets.close()
             if persistence is not None:
                 # Stop training first, then write the final state of every session.
                 await persistence.save_changed()
                 persistence.store.close()
 
     app = FastAPI(title="nnplay", version=_version(), default_response_class=JSONBody,
-                  lifespan=lifespan,
+                  lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="A playground that shows how a neural network learns: "
                               "sessions, steps, gradients and live frames.")
     app.state.settings = settings
@@ -79,7 +85,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api_router)
     app.include_router(page_router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Compressed files are kept in the data directory, so a restart does not redo them.
+    cache_dir = None if settings.data_dir is None else settings.data_dir / "compressed"
+    app.state.assets = Assets(STATIC_DIR, cache_dir)
+    docs_ui.install(app, app.state.assets.docs)
+    # JSON, HTML and CSV over HTTP, in brotli or gzip as the browser accepts; static files
+    # come compressed already and pass through. WebSockets are not touched: their frames
+    # are small and many, and uvicorn's per-message deflate is off on purpose (app/cli.py).
+    app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
     return app
 
 

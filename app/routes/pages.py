@@ -1,14 +1,14 @@
-"""The HTML pages and the locally served plotly.js (no CDN: the class LAN has no internet)."""
+"""The HTML pages, and the files they load: nnplay's static files, plotly.js and the docs'
+UI, all served by the app (no CDN: the class LAN has no internet), see app/assets.py."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
-from functools import lru_cache
-from pathlib import Path
 
-import plotly
+import jinja2
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from app.errors import APIError
 from app.lessons import Lesson, all_lessons
@@ -17,20 +17,45 @@ from app.paths import TEMPLATES
 router = APIRouter(include_in_schema=False)
 
 
-@lru_cache
-def plotly_js() -> Path:
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+@jinja2.pass_context
+def static_url(context, name: str) -> str:
+    """{{ static_url("js/main.js") }}: the file's versioned URL, /static/<hash>/js/main.js."""
+    return context["request"].app.state.assets.static.url(name)
+
+
+@jinja2.pass_context
+def plotly_url(context) -> str:
+    """{{ plotly_url() }}: plotly.js's URL, with its version."""
+    return context["request"].app.state.assets.plotly.url("plotly.min.js")
+
+
+# The one place templates get static URLs from (each app's own, from its request).
+TEMPLATES.env.globals.update(static_url=static_url, plotly_url=plotly_url)
+
+
+def page(request: Request, template: str, title: str, *, context: dict | None = None,
+         status_code: int = 200) -> Response:
+    """A page: revalidated at every load (it names the current static files' URLs), with an
+    ETag so that an unchanged page answers 304. Weak: compression changes its bytes."""
+    response = TEMPLATES.TemplateResponse(request, template, {"title": title, **(context or {})},
+                                          status_code=status_code)
+    etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:24] + '"'
+    headers = {"Cache-Control": "no-cache", "ETag": etag}
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request):
-    return TEMPLATES.TemplateResponse(request, "index.html", {"title": "nnplay"})
+    return page(request, "index.html", "nnplay")
 
 
 @router.get("/lessons", response_class=HTMLResponse)
 async def lessons_page(request: Request):
     """The list of lessons (drawn from GET /api/lessons by static/js/lesson-list.js)."""
-    return TEMPLATES.TemplateResponse(request, "lessons.html", {"title": "nnplay: lessons"})
+    return page(request, "lessons.html", "nnplay: lessons")
 
 
 @router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
@@ -40,12 +65,9 @@ async def lesson_page(request: Request, lesson_id: str):
     lesson = lessons.get(lesson_id)
     if lesson is None:
         # A page for people, not a JSON body: what was asked for, the nearest lesson, the list.
-        return TEMPLATES.TemplateResponse(
-            request, "lessons.html", {"title": "nnplay: no such lesson", "missing": lesson_id,
-                                      "nearest": nearest_lesson(lesson_id, lessons)},
-            status_code=404)
-    return TEMPLATES.TemplateResponse(request, "index.html",
-                                      {"title": f"nnplay: {lesson.number}. {lesson.title}"})
+        return page(request, "lessons.html", "nnplay: no such lesson", status_code=404,
+                    context={"missing": lesson_id, "nearest": nearest_lesson(lesson_id, lessons)})
+    return page(request, "index.html", f"nnplay: {lesson.number}. {lesson.title}")
 
 
 def nearest_lesson(wanted: str, lessons: dict[str, Lesson]) -> Lesson | None:
@@ -64,11 +86,22 @@ async def teacher_page(request: Request):
     if not request.app.state.settings.teacher_token:
         raise APIError(404, "not_found", "the teacher board is off: start the server with "
                                          "NNPLAY_TEACHER_TOKEN set")
-    return TEMPLATES.TemplateResponse(request, "teacher.html", {"title": "nnplay: teacher board"})
+    return page(request, "teacher.html", "nnplay: teacher board")
 
 
-@router.get("/vendor/plotly.min.js")
-async def plotly_min_js():
-    # Cached by the browser for a day: it only changes when the package does.
-    return FileResponse(plotly_js(), media_type="text/javascript",
-                        headers={"Cache-Control": "public, max-age=86400"})
+# /<set>/<version>/<file> is cached for a year; /<set>/<file> (old links) is revalidated.
+@router.api_route("/static/{path:path}", methods=["GET", "HEAD"])
+async def static_file(request: Request, path: str):
+    return await request.app.state.assets.static.respond(request, path)
+
+
+@router.api_route("/vendor/{path:path}", methods=["GET", "HEAD"])
+async def vendor_file(request: Request, path: str):
+    """plotly.min.js from the plotly package, under plotly.js's version."""
+    return await request.app.state.assets.plotly.respond(request, path)
+
+
+@router.api_route("/docs-assets/{path:path}", methods=["GET", "HEAD"])
+async def docs_file(request: Request, path: str):
+    """Swagger UI's and ReDoc's files (app/docs_ui.py)."""
+    return await request.app.state.assets.docs.respond(request, path)

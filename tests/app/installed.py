@@ -140,6 +140,17 @@ def module_imports(source: str) -> list[str]:
     return _MODULE_IMPORT.findall(source)
 
 
+# A file's URL with its tree's content hash or its package's version (app/assets.py).
+_VERSIONED = re.compile(r"^/(static/)[0-9a-f]{8,}/|^/(vendor/)\d+(?:\.\d+)+/")
+
+
+def by_file(fetched: dict[str, bytes]) -> dict[str, bytes]:
+    """{path: body} with the version or content hash taken out of the files' URLs
+    (/static/<hash>/js/main.js -> /static/js/main.js, /vendor/<version>/plotly.min.js ->
+    /vendor/plotly.min.js), so that they name the files of the tree they come from."""
+    return {_VERSIONED.sub(lambda m: "/" + (m[1] or m[2]), path): body for path, body in fetched.items()}
+
+
 def crawl(base: str, pages: list[str]) -> dict[str, bytes]:
     """Fetches `pages` and everything they reach on this server: the scripts, style sheets
     and icons they name, and the ES modules those scripts import, recursively. Every

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.installed import (REPO, clean_env, crawl, free_port, fresh_venv, get, pip,
+from tests.app.installed import (REPO, by_file, clean_env, crawl, free_port, fresh_venv, get, pip,
                                  post_json, served)
 
 pytestmark = pytest.mark.slow
@@ -99,7 +99,7 @@ def test_installed_server_serves_every_page_file_lesson_and_figure(installed, em
         lessons = json.loads(body)
         assert status == 200 and len(lessons) == 10, lessons
         pages = ["/", "/lessons", *(f"/lessons/{lesson['id']}" for lesson in lessons)]
-        fetched = crawl(base, pages)
+        fetched = by_file(crawl(base, pages))  # versioned URLs, named by their files
         # Every file of the checkout's static/ that a page reaches is served as it is.
         served_static = [p for p in fetched if p.startswith("/static/")]
         for path in served_static:
