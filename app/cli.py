@@ -347,6 +347,8 @@ def _lesson(args) -> int:
 
 
 def _write_lesson(args, lesson, build_step, caption, render_figure) -> None:
+    from app.lesson_text import fill
+
     for index, step in enumerate(lesson.steps):
         run = build_step(step, mnist_dir=args.mnist_dir)
         select = step.select.figure_select() if step.select and step.figure == "formula" else {}
@@ -357,7 +359,9 @@ def _write_lesson(args, lesson, build_step, caption, render_figure) -> None:
         for fmt in ("png", "svg"):
             stem.with_suffix(f".{fmt}").write_bytes(
                 render_figure(run, panel, fmt, args.theme, args.width, args.height, 4, select))
-        stem.with_suffix(".txt").write_text(caption(lesson, index, run) + "\n", encoding="utf-8")
+        # The figure's alt text, then the step's own words with the engine's numbers.
+        stem.with_suffix(".txt").write_text(f"{caption(lesson, index, run)}\n\n{fill(step.text, run)}\n",
+                                            encoding="utf-8")
         print(f"{stem.name}: {step.title}")
 
 

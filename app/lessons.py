@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from app.lesson_text import TextError, check_names
 from app.paths import LESSONS_DIR
 from core.config import resolve_config
 from core.errors import ConfigError
@@ -56,6 +57,9 @@ class LessonStep(BaseModel):
                        "gradcheck", "explorer", "timeline", "diagnostics"]] = Field(
         default_factory=lambda: ["network", "loss-chart"])
     controls: list[str] = Field(default_factory=lambda: ["play", "step", "reset"])
+    # The diagram writes out every z, a and w (the numbers mode): for steps whose text
+    # states them.
+    numbers: bool = False
     figure: Literal[PANELS] = "network"  # type: ignore[valid-type]
 
     def full_config(self) -> dict:
@@ -85,7 +89,8 @@ def read_lesson(path: Path) -> Lesson:
     for index, step in enumerate(lesson.steps, start=1):
         try:
             resolve_config(step.full_config())
-        except ConfigError as error:
+            check_names(step.text)
+        except (ConfigError, TextError) as error:
             raise LessonError(f"{path.name}, step {index}: {error}") from None
     return lesson
 

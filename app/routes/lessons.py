@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Request
 
 from app.errors import APIError
 from app.frames import session_snapshot
+from app.lesson_text import fill
 from app.lessons import Lesson, all_lessons, build_step
 from core.run import Run
 from core.timeline import Timeline
@@ -55,5 +56,7 @@ async def step_session(lesson_id: str, index: Annotated[int, Path(ge=1)], manage
     session = await manager.create(lambda: build_step(step, mnist_dir=settings.mnist_dir, keep=keep))
     kept[0].record(session.run, pinned=True)
     session.timeline = kept[0]
+    # The step's words with the numbers of this very state (app/lesson_text.py).
+    text = await session.call(fill, step.text, session.run, cost=0.0)
     return {"id": session.id, "config": session.run.config,
-            "snapshot": session_snapshot(session, grid), "step": step.model_dump()}
+            "snapshot": session_snapshot(session, grid), "step": step.model_dump(), "text": text}

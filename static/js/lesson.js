@@ -209,6 +209,8 @@ class LessonView {
       this.drop(body.id);
       return false;
     }
+    this.showText(body.text);
+    this.numbers(step.numbers);
     const old = app.sessionId;
     this.state.created = body;
     try {
@@ -237,6 +239,14 @@ class LessonView {
     this.renderFigures();
     app.bus.emit("lesson", { id: this.id, step: k, count, session: body.id });
     return true;
+  }
+
+  // A step whose text states every z, a and w writes them on the diagram too.
+  numbers(on) {
+    const toggle = document.querySelector("[data-testid=numbers-toggle]");
+    if (!on || !toggle || toggle.checked) return;
+    toggle.checked = true;
+    toggle.dispatchEvent(new Event("change"));
   }
 
   drop(id) {
@@ -273,6 +283,10 @@ class LessonView {
     this.app.bus.emit("error", { message });
   }
 
+  showText(text) {
+    this.text.replaceChildren(...text.split(/\n\s*\n/).map((part) => el("p", {}, part.trim())));
+  }
+
   render(lesson, k) {
     const count = lesson.steps.length;
     const step = lesson.steps[k - 1];
@@ -280,7 +294,8 @@ class LessonView {
     this.title.replaceChildren(el("span", { class: "lesson-number" }, `Lesson ${lesson.number}`), " ", lesson.title);
     this.counter.textContent = stepLabel(k, count);
     this.stepTitle.textContent = step.title;
-    this.text.replaceChildren(...step.text.split(/\n\s*\n/).map((part) => el("p", {}, part.trim())));
+    // The numbers come with the step's session (filled from its state); until then, "…".
+    this.showText(step.text.replace(/\{[^{}]*\}/g, "\u2026"));
     this.dots.replaceChildren(...lesson.steps.map((s, index) => {
       const n = index + 1;
       const link = el("a", { href: `${location.pathname}${searchWithStep(location.search, n)}`, title: s.title,

@@ -1,11 +1,13 @@
 """Lessons: every file is valid and every step builds; the API and `nnplay lesson`."""
 import logging
+import re
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app import lessons as lesson_files
 from app.cli import main
+from app.lesson_text import PLACEHOLDER, TextError, fill
 from app.lessons import LESSONS_DIR, LessonError, all_lessons, build_step, caption, read_lesson
 from app.main import create_app
 from app.settings import Settings
@@ -29,6 +31,45 @@ def test_every_lesson_step_states_its_numbers():
     assert perceptron.network.layers[0].W[:, 0].tolist() == pytest.approx([0.1, 0.2])
     diverging = build_step(all_lessons()["07-learning-rate-and-batch"].steps[2])
     assert diverging.status == "diverged"
+
+
+# A number typed into lesson prose: a decimal, or two digits or more, not part of a name
+# (w1_11, 8x8) -- the values a step's state computes are placeholders instead.
+TYPED_NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d+|\d{2,})(?![\w])")
+
+
+def test_lesson_prose_names_its_numbers_and_the_engine_fills_them():
+    filled = 0
+    for lesson in all_lessons().values():
+        for index, step in enumerate(lesson.steps, start=1):
+            where = f"{lesson.id} step {index}"
+            assert not TYPED_NUMBER.findall(PLACEHOLDER.sub("", step.text)), where
+            run = build_step(step)
+            text = fill(step.text, run)
+            assert "{" not in text and "}" not in text, where
+            filled += len(PLACEHOLDER.findall(step.text))
+    assert filled > 60
+    # The values are the engine's, written as the page writes them.
+    lessons = all_lessons()
+    chain = build_step(lessons["03-chain-rule"].steps[0])
+    assert fill("{chain:w1_11} = {grad:w1_11}", chain) == "(2.4664)(0.3)(0.1966)(1) = 0.1455"
+    update = build_step(lessons["03-chain-rule"].steps[2])
+    assert fill("{old:w1_11} - {lr} * {grad:w1_11} = {new:w1_11}, {loss}", update) == \
+        "0.8 - 0.01 * 0.1455 = 0.7985, 1.4179"
+    digits = build_step(lessons["08-digits"].steps[1])
+    m = digits.metrics()
+    assert fill("{test_accuracy} {step}", digits) == f"{100 * m['accuracy']['test']:.1f}% 2,000"
+
+
+def test_a_placeholder_that_names_nothing_or_nothing_there_is_refused(tmp_path):
+    bad = tmp_path / "98-bad.toml"
+    bad.write_text('number = 98\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\n'
+                   'text = "the loss is {losss}"\npreset = "xor"\n')
+    with pytest.raises(LessonError, match="losss"):
+        read_lesson(bad)
+    step = read_lesson(LESSONS_DIR / "01-forward-pass.toml").steps[0]  # no backward pass yet
+    with pytest.raises(TextError, match="grad:w1_11"):
+        fill("{grad:w1_11}", build_step(step))
 
 
 def test_a_bad_lesson_file_is_refused_with_its_reason(tmp_path):
@@ -66,6 +107,9 @@ def test_lesson_routes():
         assert made.status_code == 201
         snap = made.json()["snapshot"]
         assert snap["phase"] == "backward" and round(snap["pending"]["grads"][0]["W"][0][0], 5) == 0.14548
+        # The step's words come filled with this state's numbers; the lesson keeps its names.
+        assert "= (2.4664)(0.3)(0.1966)(1) = 0.1455." in made.json()["text"]
+        assert "{chain:w1_11}" in lesson["steps"][0]["text"]
         assert api.get("/api/lessons/nope").status_code == 404
         assert api.post("/api/lessons/03-chain-rule/steps/9/session").status_code == 422
         assert api.post("/api/lessons/03-chain-rule/steps/0/session").status_code == 422

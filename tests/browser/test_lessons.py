@@ -97,12 +97,55 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+# A number as a lesson's text or the screen writes it: 1, 0.7311, 3,760, 3.054e-4, 88.3%;
+# not the digits of a name (w1_11, 8x8). Signs are left aside.
+NUMBER = re.compile(r"(?<![\w.^])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:e-?\d+)?(?![\w])")
+
+
+def written(text: str) -> tuple[float, float]:
+    """(value, half a unit in its last written digit): "0.7311" -> (0.7311, 5e-5)."""
+    mantissa, _, exponent = text.replace(",", "").partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    scale = 10.0 ** int(exponent or 0)
+    return float(mantissa) * scale, 0.5 * 10.0 ** -decimals * scale
+
+
+def screen_text(page) -> str:
+    """Everything the page shows outside the lesson panel: its visible text (the diagram's
+    SVG labels included) and the values of its visible fields."""
+    return page.evaluate("""() => {
+        const panel = document.querySelector('[data-testid=lesson]');
+        const shown = (el) => el && !panel.contains(el) && el.getClientRects().length > 0
+            && getComputedStyle(el).visibility !== 'hidden';
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (shown(node.parentElement)) out.push(node.textContent);
+        }
+        for (const field of document.querySelectorAll('input, select')) if (shown(field)) out.push(field.value);
+        return out.join(' ');
+    }""")
+
+
+def check_text_numbers_on_screen(page, where: str) -> None:
+    """Every number the step's text states is one the screen shows, to the digits written."""
+    text = page.locator("[data-testid=lesson-text]").inner_text()
+    screen = [written(m) for m in NUMBER.findall(screen_text(page))]
+    missing = []
+    for number in NUMBER.findall(text):
+        value, half = written(number)
+        if not any(abs(value - shown) <= half + 1e-12 * abs(value) for shown, _ in screen):
+            missing.append(number)
+    assert not missing, f"{where}: the text states {missing}, which the screen does not show"
+
+
 def check_step_shows(page, lesson: dict, k: int, created_step: int) -> None:
     """The panel text, the counters and the panels/controls of step k of `lesson`."""
     step = lesson["steps"][k - 1]
     n = len(lesson["steps"])
     expect(page.locator("[data-testid=lesson-counter]")).to_have_text(f"step {k} of {n}")
     expect(page.locator("[data-testid=lesson-step-title]")).to_have_text(step["title"])
+    expect(page.locator("[data-testid=lesson-text]")).not_to_contain_text("\u2026")  # filled in
     expect(page.locator("[data-testid=lesson-title]")).to_contain_text(lesson["title"])
     assert parse_qs(urlsplit(page.url).query).get("step") == [str(k)], page.url
     # The step counter: the session's own step, which is the step's `steps` (plus the one
@@ -179,6 +222,7 @@ def test_every_step_of_every_lesson_loads_and_shows_its_state(page, server):
                 sessions.append(step_ready(page, k, timeout=BUILD_MS))
             created = page.evaluate("window.nnplay.lesson.created.snapshot.step")
             check_step_shows(page, lesson, k, created)
+            check_text_numbers_on_screen(page, f"{lesson['id']} step {k}")
         assert len(set(sessions)) == len(sessions), "every step has its own new session"
         expect(page.locator("[data-testid=lesson-next]")).to_be_disabled()
 
