@@ -1,0 +1,198 @@
+"""The API contract: /openapi.json is a valid OpenAPI document, every response the server
+sends is one it declares (status, media type, body schema), a client generated from it
+drives a session, and the docs list every route the app serves."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jsonschema_rs
+import pytest
+import schemathesis
+
+from app.main import create_app
+from tests.app.conftest import make_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "teacher-secret-42"
+TEACHER = {"authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return create_app(make_settings()).openapi()
+
+
+def test_the_document_is_valid_openapi(document):
+    schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.1 meta-schema
+    assert "HTTPValidationError" not in str(document)  # FastAPI's {"detail"} body: never sent
+
+
+def test_every_error_response_is_the_error_body_and_every_json_success_has_a_model(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                content = response.get("content", {})
+                if status.startswith("2"):
+                    for media, body in content.items():
+                        assert body.get("schema"), (method, path, status, media)
+                        if media == "application/json":
+                            assert "$ref" in str(body["schema"]), (method, path, "no model")
+                else:
+                    assert list(content) == ["application/json"], (method, path, status)
+                    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+
+
+def test_routes_with_validated_input_document_422_and_full_ones_503_with_retry_after(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            queried = any(p["in"] == "query" for p in operation.get("parameters", []))
+            if queried or "requestBody" in operation:
+                assert "422" in operation["responses"], (method, path)
+            if "503" in operation["responses"]:
+                assert "Retry-After" in operation["responses"]["503"]["headers"]
+
+
+def test_the_teacher_routes_declare_the_bearer_scheme(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["HTTPBearer"] == {"type": "http", "scheme": "bearer",
+                                     "description": schemes["HTTPBearer"]["description"]}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if path.startswith("/api/teacher/"):
+                assert {"HTTPBearer": []} in operation["security"], (method, path)
+                assert {"401", "403", "404"} <= set(operation["responses"])
+                assert operation["responses"]["401"]["headers"]["WWW-Authenticate"]
+            else:
+                assert "security" not in operation, (method, path)
+
+
+@pytest.mark.nnplay_settings(teacher_token=TOKEN)
+def test_the_token_opens_the_board_from_the_header_or_the_cookie(client):
+    assert client.get("/api/teacher/board").status_code == 401
+    assert client.get("/api/teacher/board", headers={"authorization": "Basic abc"}).status_code == 401
+    assert client.get("/api/teacher/board", headers={"authorization": "Bearer wrong-token"}).status_code == 403
+    assert client.get("/api/teacher/board", headers=TEACHER).status_code == 200
+    client.cookies.set("nnplay_teacher", TOKEN)
+    assert client.get("/api/teacher/board").status_code == 200
+    # The header, when there is one, is the token that counts.
+    assert client.get("/api/teacher/board", headers={"authorization": "Bearer wrong-token"}).status_code == 403
+
+
+# -- every response as declared --------------------------------------------------------------
+class Checked:
+    """Calls the app and checks each response against the operation OpenAPI declares for
+    it: the status is listed, the media type too, and a JSON body fits the schema."""
+
+    def __init__(self, client, document: dict):
+        self.client, self.document = client, document
+        self.seen: set[tuple[str, str]] = set()
+        self.statuses: set[tuple[str, str, int]] = set()
+
+    def __call__(self, method: str, url: str, **kwargs):
+        response = self.client.request(method, url, **kwargs)
+        path = self.route_path(method, url.split("?")[0])
+        operation = self.document["paths"][path][method.lower()]
+        self.seen.add((method, path))
+        self.statuses.add((method, path, response.status_code))
+        declared = operation["responses"].get(str(response.status_code))
+        assert declared is not None, (method, path, response.status_code, response.text[:300])
+        media = response.headers.get("content-type", "").split(";")[0]
+        content = declared.get("content", {})
+        if response.status_code == 204:
+            assert not response.content and not content
+            return response
+        assert media in content, (method, path, media, list(content))
+        if media == "application/json":
+            schema = {**content[media]["schema"], "components": self.document["components"]}
+            errors = [f"{e.instance_path}: {e.message}"[:300]
+                      for e in jsonschema_rs.Draft202012Validator(schema).iter_errors(response.json())]
+            assert not errors, (method, path, errors[:5])
+        return response
+
+    def route_path(self, method: str, path: str) -> str:
+        """The documented path template this request falls under (a literal one first)."""
+        fits = [template for template, operations in self.document["paths"].items()
+                if method.lower() in operations
+                and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path)]
+        assert fits, f"no documented operation for {method} {path}"
+        return min(fits, key=lambda template: template.count("{"))
+
+
+@pytest.mark.nnplay_settings(teacher_token=TOKEN, class_code="PHYS101", max_sessions=12)
+def test_every_response_is_one_the_document_declares(client):
+    call = Checked(client, client.app.openapi())
+    for path in ["/api/health", "/api/presets", "/api/datasets", "/api/lessons", "/api/lessons/nope",
+                 "/api/class/PHYS101", "/api/class/nope", "/api/explorer/activation?name=tanh&points=9",
+                 "/api/explorer/activation?name=tanh&low=3&high=1", "/api/sessions/nope"]:
+        call("GET", path)
+    call("POST", "/api/explorer/losses", json={"prediction": [0.2, 0.8], "target": [0, 1]})
+    call("POST", "/api/explorer/losses", json={"prediction": [0.2], "target": [0, 1]})
+    lessons = call("GET", "/api/lessons").json()
+    call("GET", f"/api/lessons/{lessons[2]['id']}")
+    call("POST", f"/api/lessons/{lessons[2]['id']}/steps/1/session?grid=4")
+    call("POST", f"/api/lessons/{lessons[2]['id']}/steps/99/session")
+    call("POST", "/api/lessons/nope/steps/1/session")
+
+    for preset, grid in [("seed-2-3-1", ""), ("xor", "?grid=5"), ("two-layer-digits", "")]:
+        created = call("POST", "/api/sessions" + grid, json={"preset": preset}).json()
+        session = f"/api/sessions/{created['id']}"
+        width = created["config"]["layers"][0]
+        call("GET", session + "?grid=3&units=2")
+        call("POST", session + "/forward", json={"inputs": [[1] * width], "explain": True})
+        call("POST", session + "/forward", json={"inputs": [[1] * (width + 1)]})
+        for phase in ["forward", "loss", "backward", "update"]:
+            call("POST", session + "/step", json={"phase": phase})
+        call("POST", session + "/step", json={"steps": 7})
+        call("POST", session + "/step?grid=3", json={"epochs": 1})
+        call("POST", session + "/step", json={"steps": 1, "epochs": 1})
+        call("GET", session + "/at/3?grid=3")
+        call("GET", session + "/at/3")
+        call("GET", session + "/explain/neuron?layer=1&unit=0")
+        call("GET", session + "/explain/weight?layer=1&i=0&j=0&step=2")
+        call("GET", session + "/explain/weight?layer=9&i=0&j=0")
+        call("GET", session + "/gradients?samples=5")
+        call("GET", session + "/evaluation?limit=2")
+        call("GET", session + "/diagnostics")
+        call("GET", session + "/history")
+        call("GET", session + "/history?format=csv")
+        call("GET", session + "/history?format=xml")
+        call("GET", session + "/figure?format=png&width=200&height=150")
+        call("GET", session + "/figure?panel=formula&layer=1&unit=0&width=200&height=150")
+        exported = call("GET", session + "/export").json()
+        call("PATCH", session + "?grid=3", json={"optimizer": {"lr": 0.5}})
+        call("PUT", session + "/params", json={"params": exported["params"]})
+        call("POST", session + "/rewind", json={"step": 2})
+        call("POST", session + "/reset")
+        imported = call("POST", "/api/sessions/import", json=exported).json()
+        call("DELETE", f"/api/sessions/{imported['id']}")
+        call("DELETE", f"/api/sessions/{imported['id']}")
+
+    call("POST", "/api/sessions?class_code=phys101&name=Ada", json={"preset": "xor"})
+    call("POST", "/api/sessions?class_code=WRONG1", json={"preset": "xor"})
+    call("GET", "/api/teacher/class", headers=TEACHER)
+    call("GET", "/api/teacher/board", headers=TEACHER)
+    call("GET", "/api/teacher/board")
+    call("GET", "/api/teacher/board", headers={"authorization": "Bearer wrong-token"})
+    call("POST", "/api/teacher/broadcast", headers=TEACHER, json={"config": {"preset": "xor"}, "message": "hi"})
+    call("POST", "/api/teacher/broadcast", headers=TEACHER, json={"config": {"preset": "nope"}})
+    challenge = call("POST", "/api/teacher/challenges", headers=TEACHER,
+                     json={"title": "xor", "data": "xor", "target": 0.5}).json()
+    call("POST", "/api/teacher/challenges", headers=TEACHER, json={"title": "", "data": "xor", "target": 0.5})
+    call("GET", "/api/teacher/challenges", headers=TEACHER)
+    call("GET", "/api/class/PHYS101")
+    call("DELETE", f"/api/teacher/challenges/{challenge['id']}", headers=TEACHER)
+    call("DELETE", f"/api/teacher/challenges/{challenge['id']}", headers=TEACHER)
+
+    # A run that diverges (linear units, a learning rate of 10): its snapshot, then a 409.
+    diverging = call("POST", "/api/sessions", json={
+        "preset": "seed-2-3-1", "activations": ["linear", "linear"], "optimizer": {"lr": 10}}).json()
+    for _ in range(2):
+        call("POST", f"/api/sessions/{diverging['id']}/step", json={"steps": 20})
+    while call("POST", "/api/sessions", json={"preset": "seed-2-3-1"}).status_code == 201:
+        pass  # until the server is full: 503
+
+    operations = {(method.upper(), path) for path, ops in call.document["paths"].items() for method in ops}
+    assert call.seen == operations
+    for status in [404, 409, 422, 503, 401, 403]:
+        assert any(s == status for _, _, s in call.statuses), status
