@@ -34,7 +34,8 @@ class FieldProblem(BaseModel):
 class ErrorDetail(BaseModel):
     code: str = Field(description="invalid_input (422), not_found (404), unauthorized (401), "
                                   "forbidden (403), conflict (409), busy (503), "
-                                  "method_not_allowed (405)")
+                                  "method_not_allowed (405), http_error (400: a body that "
+                                  "cannot be read)")
     message: str = Field(description="one line for people")
     fields: list[FieldProblem] = Field(description="each input to blame; [] when none is")
 
@@ -110,7 +111,7 @@ def validation_fields(errors) -> list[dict]:
 
 def install(app: FastAPI) -> None:
     """The handlers that give every error its ErrorBody, and the OpenAPI that says so."""
-    _drop_fastapi_422(app)
+    _document_framework_errors(app)
 
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError):
@@ -139,21 +140,30 @@ def install(app: FastAPI) -> None:
                         headers=getattr(exc, "headers", None))
 
 
-def _drop_fastapi_422(app: FastAPI) -> None:
-    """FastAPI documents a 422 with its own {"detail": [...]} body on every operation with
-    parameters, a body this API never sends. Routes document their 422 with the ErrorBody
-    (`documented(422)`); FastAPI's is dropped where it is left: on a route whose only
-    parameter is a free-form id in the path, which no value fails."""
+def _document_framework_errors(app: FastAPI) -> None:
+    """What FastAPI itself answers, as the ErrorBody it gets from the handlers above.
+
+    It documents a 422 with its own {"detail": [...]} body on every operation with
+    parameters, a body this API never sends: routes document their 422 themselves
+    (`documented(422)`), and FastAPI's is dropped where it is left, on a route whose only
+    parameter is a free-form id in the path, which no value fails. And it answers 400 to
+    a request body it cannot read (not UTF-8, say), which it does not document."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()
+            unreadable = {"description": "a request body that cannot be read (not UTF-8, say)",
+                          "content": {"application/json": {
+                              "schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
-                    content = operation.get("responses", {}).get("422", {}).get("content", {})
-                    if "HTTPValidationError" in str(content):
-                        del operation["responses"]["422"]
+                    responses = operation.get("responses", {})
+                    if "HTTPValidationError" in str(responses.get("422", {}).get("content", {})):
+                        del responses["422"]
+                    if "requestBody" in operation:
+                        responses.setdefault("400", unreadable)
+                    operation["responses"] = dict(sorted(responses.items()))
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
         return app.openapi_schema
