@@ -3,9 +3,14 @@ sends is one it declares (status, media type, body schema), a client generated f
 drives a session, and the docs list every route the app serves."""
 from __future__ import annotations
 
+import importlib
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import httpx2
 import jsonschema_rs
 import pytest
 import schemathesis
@@ -196,3 +201,96 @@ def test_every_response_is_one_the_document_declares(client):
     assert call.seen == operations
     for status in [404, 409, 422, 503, 401, 403]:
         assert any(s == status for _, _, s in call.statuses), status
+
+
+# -- a generated client --------------------------------------------------------------------
+def generate_client(base_url: str, where: Path):
+    """openapi-python-client's package for the server's /openapi.json, imported."""
+    (where / "openapi.json").write_bytes(httpx2.get(base_url + "/openapi.json").content)
+    bin_dir = Path(sys.executable).parent  # the generator runs ruff from PATH
+    result = subprocess.run(
+        [str(bin_dir / "openapi-python-client"), "generate", "--path", str(where / "openapi.json"),
+         "--output-path", str(where / "nnplay_client"), "--meta", "none"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    sys.path.insert(0, str(where))
+    try:
+        return importlib.import_module("nnplay_client")
+    finally:
+        sys.path.remove(str(where))
+
+
+@pytest.fixture
+def generated(live_server, tmp_path):
+    package = generate_client(live_server, tmp_path)
+    yield package
+    for name in [m for m in sys.modules if m == "nnplay_client" or m.startswith("nnplay_client.")]:
+        del sys.modules[name]
+
+
+@pytest.mark.nnplay_settings(teacher_token=TOKEN)
+def test_a_generated_client_drives_a_session(live_server, generated):
+    from nnplay_client import AuthenticatedClient, Client
+    from nnplay_client.models import (ConfigModel, ErrorBody, ExportDocument, FigureFormat, ForwardRequest,
+                                      HistoryFormat, SessionView, StepRequest)
+
+    with (httpx2.Client(base_url=live_server) as plain,
+          Client(base_url=live_server, raise_on_unexpected_status=True) as client,
+          AuthenticatedClient(base_url=live_server, token=TOKEN) as teacher,
+          AuthenticatedClient(base_url=live_server, token="wrong-token") as stranger):
+        drive(plain, client, teacher, stranger)
+
+
+def drive(plain, client, teacher, stranger):
+    """create, forward, step, history, export, import, a figure, errors, the teacher's board."""
+    from nnplay_client.api.classroom import board
+    from nnplay_client.api.sessions import (create_session, export, forward, get_session, history,
+                                            import_session, step)
+    from nnplay_client.models import (ConfigModel, ErrorBody, ExportDocument, FigureFormat, ForwardRequest,
+                                      HistoryFormat, SessionView, StepRequest)
+
+    created = create_session.sync(client=client, body=ConfigModel.from_dict({"preset": "seed-2-3-1"}))
+    assert isinstance(created, SessionView)
+    assert created.to_dict() == plain.get(f"/api/sessions/{created.id}").json()
+    assert created.config.layers == [2, 3, 1] and created.snapshot.step == 0
+
+    # The 2-3-1 network worked by hand: the typed numbers are the server's numbers.
+    question = {"inputs": [[1, 1]], "targets": [[0]]}
+    typed = forward.sync(created.id, client=client, body=ForwardRequest.from_dict(question))
+    answer = plain.post(f"/api/sessions/{created.id}/forward", json=question).json()
+    assert typed.output == answer["output"] and typed.loss == answer["loss"]
+    assert (round(typed.output[0][0], 4), round(typed.loss, 4)) == (1.2332, 1.5208)  # as the README says
+    assert [layer.a for layer in typed.layers] == [layer["a"] for layer in answer["layers"]]
+
+    stepped = step.sync(created.id, client=client, body=StepRequest.from_dict({"steps": 3}))
+    assert stepped.snapshot.step == 3
+    assert stepped.snapshot.to_dict() == plain.get(f"/api/sessions/{created.id}").json()["snapshot"]
+    assert stepped.snapshot.loss.train < created.snapshot.loss.train
+
+    columns = history.sync(created.id, client=client)
+    assert columns.step == [0, 1, 2, 3]
+    assert columns.to_dict() == plain.get(f"/api/sessions/{created.id}/history").json()
+    # The generator types JSON bodies only: the CSV file and the figure (PNG or SVG) come
+    # through its HTTP client.
+    csv = client.get_httpx_client().get(f"/api/sessions/{created.id}/history",
+                                        params={"format": HistoryFormat.CSV.value})
+    assert csv.headers["content-type"].startswith("text/csv") and csv.content == plain.get(f"/api/sessions/{created.id}/history?format=csv").content
+
+    saved = export.sync(created.id, client=client)
+    assert saved.step == 3 and saved.to_dict() == plain.get(f"/api/sessions/{created.id}/export").json()
+    restored = import_session.sync(client=client, body=ExportDocument.from_dict(saved.to_dict()))
+    assert restored.id != created.id
+    assert restored.snapshot.params == stepped.snapshot.params
+    assert restored.snapshot.to_dict()["params"] == stepped.snapshot.to_dict()["params"]
+
+    image = client.get_httpx_client().get(f"/api/sessions/{created.id}/figure",
+                                          params={"format": FigureFormat.PNG.value, "width": 200})
+    assert image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG")
+
+    missing = get_session.sync("no-such-session", client=client)
+    assert isinstance(missing, ErrorBody) and missing.error.code == "not_found"
+
+    assert board.sync(client=teacher) == []
+    refused = board.sync(client=stranger)
+    assert isinstance(refused, ErrorBody) and refused.error.code == "forbidden"
