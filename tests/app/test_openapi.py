@@ -294,3 +294,54 @@ def drive(plain, client, teacher, stranger):
     assert board.sync(client=teacher) == []
     refused = board.sync(client=stranger)
     assert isinstance(refused, ErrorBody) and refused.error.code == "forbidden"
+
+
+# -- the docs list every route -----------------------------------------------------------------
+try:  # FastAPI 0.16x keeps an included router as one branch of app.routes
+    from fastapi.routing import iter_route_contexts
+except ImportError:  # earlier versions copy its routes into app.routes
+    def iter_route_contexts(routes):
+        return routes
+
+
+def served_routes() -> set[tuple[str, str]]:
+    """(method, path) of every route the app serves, "WS" for a WebSocket, path parameters
+    written {} (docs name them for the reader); not FastAPI's own docs, not static files."""
+    app = create_app(make_settings())
+    own = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    served = set()
+    for route in iter_route_contexts(app.routes):
+        path = getattr(route, "path", None)
+        if path in own or getattr(route, "endpoint", None) is None:  # a Mount (static files)
+            continue
+        for method in getattr(route, "methods", None) or ["WS"]:
+            if method != "HEAD":
+                served.add((method, unnamed(path)))
+    return served
+
+
+def unnamed(path: str) -> str:
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def test_docs_api_md_lists_every_route_the_app_serves():
+    """Its "All routes at a glance" tables: one row per route, no more, no fewer."""
+    text = (ROOT / "docs" / "api.md").read_text()
+    section = text.split("## 3. All routes at a glance", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (GET|POST|PUT|PATCH|DELETE|WS) \| `([^`]+)` \|", section, flags=re.M)
+    listed = [(method, unnamed(path)) for method, path in rows]
+    assert len(listed) == len(set(listed)), "a route listed twice"
+    assert set(listed) == served_routes()
+
+
+def test_the_readme_lists_exactly_the_api_routes():
+    """README.md, "The API in brief": its `METHOD /path` list (`...` standing for
+    /api/sessions/{id}) is every /api route."""
+    readme = (ROOT / "README.md").read_text()
+    paragraph = re.search(r"^Routes: .*?(?=\n\n)", readme, flags=re.M | re.S).group(0)
+    listed = []
+    for methods, path in re.findall(r"`((?:GET|POST|PUT|PATCH|DELETE)(?:\|[A-Z]+)*) ([^`]+)`", paragraph):
+        path = path.replace("...", "/api/sessions/{id}", 1)
+        listed += [(method, unnamed(path)) for method in methods.split("|")]
+    assert len(listed) == len(set(listed)), "a route listed twice"
+    assert set(listed) == {(m, p) for m, p in served_routes() if p.startswith("/api/")}
