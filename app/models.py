@@ -24,6 +24,7 @@ from app.schemas import Activation, Metric
 from core.config import BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, OPTIMIZERS, REGULARIZATIONS
 from core.history import COLUMNS, COUNTS
 from core.losses import LOSSES
+from core.run import PHASES
 
 
 def send(content: Any, status_code: int = 200) -> Response:
@@ -40,7 +41,7 @@ class Out(BaseModel):
 Number = Annotated[float | None, Field(description="null when not finite")]
 Vector = list[Number]
 Matrix = Annotated[list[Vector], Field(description="a list of rows")]
-Phase = Literal["forward", "loss", "backward", "update"]
+Phase = Literal[PHASES]  # type: ignore[valid-type]
 Status = Literal["ready", "paused", "running", "diverged"]
 
 
@@ -393,6 +394,7 @@ class Finding(Out):
 
 
 def _history_column(name: str):
+    """(type, required) of one of the engine's history columns (core/history.py names them)."""
     if name in COUNTS:
         return list[int], ...
     return (list[Vector | None] if name == "grad_norm" else Vector), ...

@@ -13,6 +13,7 @@ from core.config import (BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, M
 from core.data import DATASETS
 from core.losses import LOSSES
 from core.presets import PRESETS
+from core.run import PHASES
 
 MAX_ROWS = 10_000
 MAX_STEPS = 10_000
@@ -137,7 +138,7 @@ class StepRequest(Strict):
 
     steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] | None = None
     epochs: Annotated[int, Field(ge=1, le=1000)] | None = None
-    phase: Literal["forward", "loss", "backward", "update"] | None = None
+    phase: Literal[PHASES] | None = None  # type: ignore[valid-type]
 
 
 class ForwardRequest(Strict):
