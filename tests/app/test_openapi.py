@@ -87,7 +87,8 @@ def test_the_token_opens_the_board_from_the_header_or_the_cookie(client):
 # -- every response as declared --------------------------------------------------------------
 class Checked:
     """Calls the app and checks each response against the operation OpenAPI declares for
-    it: the status is listed, the media type too, and a JSON body fits the schema."""
+    it: the status is listed, with its headers and media type, and a JSON body fits the
+    schema."""
 
     def __init__(self, client, document: dict):
         self.client, self.document = client, document
@@ -102,6 +103,8 @@ class Checked:
         self.statuses.add((method, path, response.status_code))
         declared = operation["responses"].get(str(response.status_code))
         assert declared is not None, (method, path, response.status_code, response.text[:300])
+        for header in declared.get("headers", {}):  # Retry-After, WWW-Authenticate
+            assert header in response.headers, (method, path, response.status_code, header)
         media = response.headers.get("content-type", "").split(";")[0]
         content = declared.get("content", {})
         if response.status_code == 204:
