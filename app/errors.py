@@ -52,8 +52,10 @@ STATUSES: dict[int, dict[str, Any]] = {
           "headers": {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}},
     403: {"description": "a teacher token that does not open the board"},
     404: {"description": "not found"},
-    409: {"description": "the run diverged: stepping it is refused until it is reset, given new "
-                         "weights or a lower learning rate"},
+    409: {"description": "the run's state does not allow it: stepping a diverged run (until it "
+                         "is reset, restored, given new weights or a lower learning rate), "
+                         "restoring one that has not diverged, or going back before the "
+                         "earliest step the session keeps"},
     422: {"description": "a bad body, query or path parameter or config field; `fields` names "
                          "each with the reason"},
     503: {"description": "the server holds as many sessions as it may (NNPLAY_MAX_SESSIONS)",

@@ -155,6 +155,7 @@ class Snapshot(SnapshotBase):
     """The state of a session after its last step or phase (docs/api.md, the snapshot format)."""
 
     grid: DecisionGrid | None = Field(None, description="only with ?grid=N; null without two inputs")
+    earliest_step: int = Field(description="the first step time travel can show (at, rewind, ?step=)")
 
 
 class PastSnapshot(SnapshotBase):
@@ -458,6 +459,7 @@ class Dataset(Out):
     input_dim: int | None = Field(description="null when the data decides (inline)")
     output_dim: int | None
     available: bool
+    unavailable_reason: str | None = Field(description="why it cannot be used on this server")
     params: dict[str, dict[str, Any]] = Field(
         description="per parameter: type, default, min, max, description")
 

@@ -42,6 +42,7 @@ def _created(session: Session, grid: int | None) -> dict:
 # What a route with a session id can answer besides its own errors.
 SESSION = documented(404, not_found=NOT_FOUND_SESSION)
 SESSION_INPUT = documented(404, 422, not_found=NOT_FOUND_SESSION)
+SESSION_STATE = documented(404, 409, 422, not_found=NOT_FOUND_SESSION)  # StateError: 409
 
 ClassCode = Annotated[str | None, Query(max_length=12, description="join the class with this code")]
 Nickname = Annotated[str | None, Query(min_length=1, max_length=40, description="the student's name in the class")]
@@ -92,7 +93,7 @@ async def delete_session(session: SessionDep, manager: ManagerDep) -> Response:
 
 
 @router.post("/{session_id}/step", response_model=SnapshotReply,
-             responses=documented(404, 409, 422, not_found=NOT_FOUND_SESSION))
+             responses=SESSION_STATE)
 async def step(session: SessionDep, settings: SettingsDep, body: StepRequest | None = None,
                grid: Grid = None) -> Response:
     """{"steps": n} or {"epochs": n} or {"phase": name}; no body (or {}) takes one step."""
@@ -102,7 +103,7 @@ async def step(session: SessionDep, settings: SettingsDep, body: StepRequest | N
     return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
 
 
-@router.get("/{session_id}/at/{step}", response_model=PastSnapshotReply, responses=SESSION_INPUT)
+@router.get("/{session_id}/at/{step}", response_model=PastSnapshotReply, responses=SESSION_STATE)
 async def at_step(session: SessionDep, step: Annotated[int, FastAPIPath(ge=0)], grid: Grid = None,
                   units: Units = None) -> Response:
     """The snapshot the session had after `step` steps (time travel; the session itself
@@ -125,7 +126,7 @@ class RewindRequest(Strict):
     step: Annotated[int, Field(ge=0)]
 
 
-@router.post("/{session_id}/rewind", response_model=SnapshotReply, responses=SESSION_INPUT)
+@router.post("/{session_id}/rewind", response_model=SnapshotReply, responses=SESSION_STATE)
 async def rewind(body: RewindRequest, session: SessionDep, grid: Grid = None) -> Response:
     """Continue from here: the session goes back to exactly its state after `step` steps;
     later steps and their history are dropped."""
@@ -194,7 +195,7 @@ async def _run_at(session: Session, step: int | None) -> Run:
     return session.run if step is None else await session.call(_past, session, step)
 
 
-@router.get("/{session_id}/explain/neuron", response_model=NeuronAtStep, responses=SESSION_INPUT)
+@router.get("/{session_id}/explain/neuron", response_model=NeuronAtStep, responses=SESSION_STATE)
 async def neuron(session: SessionDep, layer: Annotated[int, Query(ge=1)],
                  unit: Annotated[int, Query(ge=0)], sample: Annotated[int, Query(ge=0)] = 0,
                  step: PastStep = None) -> Response:
@@ -206,7 +207,7 @@ async def neuron(session: SessionDep, layer: Annotated[int, Query(ge=1)],
     return send({**info, "step": run.step_count})
 
 
-@router.get("/{session_id}/explain/weight", response_model=WeightExplanation, responses=SESSION_INPUT)
+@router.get("/{session_id}/explain/weight", response_model=WeightExplanation, responses=SESSION_STATE)
 async def weight(session: SessionDep, layer: Annotated[int, Query(ge=1)],
                  i: Annotated[int, Query(ge=0)], j: Annotated[int, Query(ge=0)],
                  sample: Annotated[int, Query(ge=0)] = 0, step: PastStep = None) -> Response:
@@ -255,7 +256,7 @@ async def evaluate(session: SessionDep, split: Literal["train", "test"] = "test"
 @router.get("/{session_id}/figure", response_class=Response, responses={
     200: {"description": "the panel as an image", "content": {
         media: {"schema": {"type": "string", "format": "binary"}} for media in FORMATS.values()}},
-    **SESSION_INPUT})
+    **SESSION_STATE})
 async def figure(session: SessionDep,
                  panel: Literal["network", "loss", "boundary", "formula"] = "network",
                  format: Literal["svg", "png"] = "svg",
@@ -313,7 +314,7 @@ async def reset(session: SessionDep, grid: Grid = None) -> Response:
 
 
 @router.post("/{session_id}/restore", response_model=SnapshotReply,
-             responses=documented(404, 409, 422, not_found=NOT_FOUND_SESSION))
+             responses=SESSION_STATE)
 async def restore(session: SessionDep, grid: Grid = None) -> Response:
     """A diverged run continues from its last good step (its parameters and optimizer state
     before the update that failed), paused; 409 when the run has not diverged."""

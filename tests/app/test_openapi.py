@@ -175,6 +175,7 @@ def test_every_response_is_one_the_document_declares(client):
         imported = call("POST", "/api/sessions/import", json=exported).json()
         call("DELETE", f"/api/sessions/{imported['id']}")
         call("DELETE", f"/api/sessions/{imported['id']}")
+    imported = call("POST", "/api/sessions/import", json=exported).json()
 
     call("POST", "/api/sessions?class_code=phys101&name=Ada", json={"preset": "xor"})
     call("POST", "/api/sessions?class_code=WRONG1", json={"preset": "xor"})
@@ -195,8 +196,12 @@ def test_every_response_is_one_the_document_declares(client):
     # A run that diverges (linear units, a learning rate of 10): its snapshot, then a 409.
     diverging = call("POST", "/api/sessions", json={
         "preset": "seed-2-3-1", "activations": ["linear", "linear"], "optimizer": {"lr": 10}}).json()
+    assert call("POST", f"/api/sessions/{diverging['id']}/restore").status_code == 409  # not diverged
     for _ in range(2):
         call("POST", f"/api/sessions/{diverging['id']}/step", json={"steps": 20})
+    assert call("POST", f"/api/sessions/{diverging['id']}/restore").status_code == 200
+    # An imported run keeps no states before its step: going back there is a 409.
+    assert call("GET", f"/api/sessions/{imported['id']}/at/0").status_code == 409
     while call("POST", "/api/sessions", json={"preset": "seed-2-3-1"}).status_code == 201:
         pass  # until the server is full: 503
 
