@@ -313,14 +313,16 @@ except ImportError:  # earlier versions copy its routes into app.routes
 
 
 def served_routes() -> set[tuple[str, str]]:
-    """(method, path) of every route the app serves, "WS" for a WebSocket, path parameters
-    written {} (docs name them for the reader); not FastAPI's own docs, not static files."""
+    """(method, path) of every route the app serves (GET standing for its HEAD too), "WS"
+    for a WebSocket, path parameters written {} (docs name them for the reader); not the
+    routes FastAPI adds itself (/openapi.json, and its docs pages when it serves them) nor
+    a mounted app."""
     app = create_app(make_settings())
     own = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     served = set()
     for route in iter_route_contexts(app.routes):
         path = getattr(route, "path", None)
-        if path in own or getattr(route, "endpoint", None) is None:  # a Mount (static files)
+        if path in own or getattr(route, "endpoint", None) is None:  # a Mount has no endpoint
             continue
         for method in getattr(route, "methods", None) or ["WS"]:
             if method != "HEAD":
