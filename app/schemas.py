@@ -23,7 +23,7 @@ Finite = Annotated[float, Field(ge=-1e6, le=1e6)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 Row = Annotated[list[Finite], Field(min_length=1, max_length=MAX_UNITS)]
 Matrix = Annotated[list[Row], Field(min_length=1, max_length=MAX_ROWS)]
-Metric = Literal["test_loss", "train_loss", "test_accuracy", "train_accuracy"]  # a challenge's
+Metric = Literal["test_loss", "train_loss", "test_accuracy", "train_accuracy"]  # what a challenge measures
 
 
 class Strict(BaseModel):

@@ -42,7 +42,7 @@ def _created(session: Session, grid: int | None) -> dict:
 # What a route with a session id can answer besides its own errors.
 SESSION = documented(404, not_found=NOT_FOUND_SESSION)
 SESSION_INPUT = documented(404, 422, not_found=NOT_FOUND_SESSION)
-SESSION_STATE = documented(404, 409, 422, not_found=NOT_FOUND_SESSION)  # StateError: 409
+SESSION_STATE = documented(404, 409, 422, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
 
 ClassCode = Annotated[str | None, Query(max_length=12, description="join the class with this code")]
 Nickname = Annotated[str | None, Query(min_length=1, max_length=40, description="the student's name in the class")]
