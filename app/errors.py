@@ -1,11 +1,16 @@
 """Error bodies: every 4xx says what was wrong, naming the field and the reason.
 
-Shape: {"error": {"code": "...", "message": "...", "fields": [{"field", "reason"}]}}.
+Shape: {"error": {"code": "...", "message": "...", "fields": [{"field", "reason"}]}}
+(`ErrorBody`); `documented(...)` describes it in OpenAPI for the statuses a route can
+answer with, from the one table `STATUSES`.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.responses import JSONBody
@@ -18,6 +23,59 @@ class APIError(Exception):
         self.status, self.code, self.message = status, code, message
         self.fields = fields or []
         self.headers = headers
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="the input's dotted path: optimizer.lr, layers[1], params[0].W, "
+                                   "a query parameter; `body` for the whole body")
+    reason: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="invalid_input (422), not_found (404), unauthorized (401), "
+                                  "forbidden (403), conflict (409), busy (503), "
+                                  "method_not_allowed (405), http_error (400: a body that "
+                                  "cannot be read)")
+    message: str = Field(description="one line for people")
+    fields: list[FieldProblem] = Field(description="each input to blame; [] when none is")
+
+
+class ErrorBody(BaseModel):
+    """Every error response."""
+
+    error: ErrorDetail
+
+
+# What each status means, and the headers it comes with.
+STATUSES: dict[int, dict[str, Any]] = {
+    401: {"description": "no teacher token",
+          "headers": {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}},
+    403: {"description": "a teacher token that does not open the board"},
+    404: {"description": "not found"},
+    409: {"description": "the run's state does not allow it: stepping a diverged run (until it "
+                         "is reset, restored, given new weights or a lower learning rate), "
+                         "restoring one that has not diverged, or going back before the "
+                         "earliest step the session keeps"},
+    422: {"description": "a bad body, query or path parameter or config field; `fields` names "
+                         "each with the reason"},
+    503: {"description": "the server holds as many sessions as it may (NNPLAY_MAX_SESSIONS)",
+          "headers": {"Retry-After": {"description": "seconds to wait before trying again",
+                                      "schema": {"type": "integer"}}}},
+}
+NOT_FOUND_SESSION = "no session with this id: it never existed, was deleted or expired"
+BOARD_OFF = "the teacher board is off (NNPLAY_TEACHER_TOKEN is not set)"
+
+
+def documented(*statuses: int, not_found: str | None = None) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, each with the ErrorBody; `not_found`
+    says what a 404 means on this route."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in sorted(statuses):
+        response = {**STATUSES[status], "model": ErrorBody}
+        if status == 404 and not_found:
+            response["description"] = not_found
+        responses[status] = response
+    return responses
 
 
 def error_body(code: str, message: str, fields: list[dict] | None = None) -> dict:
@@ -54,6 +112,9 @@ def validation_fields(errors) -> list[dict]:
 
 
 def install(app: FastAPI) -> None:
+    """The handlers that give every error its ErrorBody, and the OpenAPI that says so."""
+    _document_framework_errors(app)
+
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError):
         return JSONBody(error_body(exc.code, exc.message, exc.fields), status_code=exc.status,
@@ -79,3 +140,34 @@ def install(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONBody(error_body(code, str(exc.detail)), status_code=exc.status_code,
                         headers=getattr(exc, "headers", None))
+
+
+def _document_framework_errors(app: FastAPI) -> None:
+    """What FastAPI itself answers, as the ErrorBody it gets from the handlers above.
+
+    It documents a 422 with its own {"detail": [...]} body on every operation with
+    parameters, a body this API never sends: routes document their 422 themselves
+    (`documented(422)`), and FastAPI's is dropped where it is left, on a route whose only
+    parameter is a free-form id in the path, which no value fails. And it answers 400 to
+    a request body it cannot read (not UTF-8, say), which it does not document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            unreadable = {"description": "a request body that cannot be read (not UTF-8, say)",
+                          "content": {"application/json": {
+                              "schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    if "HTTPValidationError" in str(responses.get("422", {}).get("content", {})):
+                        del responses["422"]
+                    if "requestBody" in operation:
+                        responses.setdefault("400", unreadable)
+                    operation["responses"] = dict(sorted(responses.items()))
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -13,6 +13,7 @@ from core.config import (BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, M
 from core.data import DATASETS
 from core.losses import LOSSES
 from core.presets import PRESETS
+from core.run import PHASES
 
 MAX_ROWS = 10_000
 MAX_STEPS = 10_000
@@ -22,6 +23,7 @@ Finite = Annotated[float, Field(ge=-1e6, le=1e6)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 Row = Annotated[list[Finite], Field(min_length=1, max_length=MAX_UNITS)]
 Matrix = Annotated[list[Row], Field(min_length=1, max_length=MAX_ROWS)]
+Metric = Literal["test_loss", "train_loss", "test_accuracy", "train_accuracy"]  # what a challenge measures
 
 
 class Strict(BaseModel):
@@ -136,7 +138,7 @@ class StepRequest(Strict):
 
     steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] | None = None
     epochs: Annotated[int, Field(ge=1, le=1000)] | None = None
-    phase: Literal["forward", "loss", "backward", "update"] | None = None
+    phase: Literal[PHASES] | None = None  # type: ignore[valid-type]
 
 
 class ForwardRequest(Strict):

@@ -2,8 +2,9 @@
 from dataclasses import asdict
 from functools import lru_cache
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
+from app.models import Dataset, Preset, send
 from core.config import resolve_config
 from core.data import DATASETS, DataError
 from core.data.mnist import find_idx_files
@@ -12,10 +13,10 @@ from core.presets import PRESETS
 router = APIRouter(tags=["catalog"])
 
 
-@router.get("/presets")
-async def presets() -> list[dict]:
+@router.get("/presets", response_model=list[Preset])
+async def presets() -> Response:
     """Every preset with its fully resolved config."""
-    return _presets()
+    return send(_presets())
 
 
 @lru_cache
@@ -28,17 +29,17 @@ def _presets() -> list[dict]:
 OUTPUTS = {"digits": 10, "mnist": 10, "inline": None}
 
 
-@router.get("/datasets")
-async def datasets(request: Request) -> list[dict]:
+@router.get("/datasets", response_model=list[Dataset])
+async def datasets(request: Request) -> Response:
     """Every data set: name, kind, description, input and output sizes, whether it can be
     used on this server and if not why (MNIST needs its files), and the params it takes."""
     mnist_problem = _mnist_problem(request.app.state.settings.mnist_dir)
-    return [{"name": info.name, "kind": info.kind, "description": info.description,
+    return send([{"name": info.name, "kind": info.kind, "description": info.description,
              "input_dim": info.input_dim, "output_dim": OUTPUTS.get(info.name, 1),
              "available": info.name != "mnist" or mnist_problem is None,
              "unavailable_reason": mnist_problem if info.name == "mnist" else None,
              "params": asdict(info)["params"]}
-            for info in DATASETS.values()]
+            for info in DATASETS.values()])
 
 
 def _mnist_problem(directory) -> str | None:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import Field, model_validator
 
-from app.errors import APIError
+from app.errors import APIError, documented
+from app.models import ActivationCurve, LossComparison, send
 from app.schemas import Strict
 from core.activations import ACTIVATIONS
 from core.explorer import activation_curve, loss_comparison
@@ -16,15 +17,15 @@ router = APIRouter(prefix="/explorer", tags=["explorer"])
 Bound = Annotated[float, Query(ge=-100, le=100, allow_inf_nan=False)]
 
 
-@router.get("/activation")
+@router.get("/activation", response_model=ActivationCurve, responses=documented(422))
 async def activation(name: Literal[tuple(ACTIVATIONS)],  # type: ignore[valid-type]
                      low: Bound = -6.0, high: Bound = 6.0,
-                     points: Annotated[int, Query(ge=2, le=2001)] = 121) -> dict:
+                     points: Annotated[int, Query(ge=2, le=2001)] = 121) -> Response:
     """f(z) and f'(z) over [low, high]."""
     if low >= high:
         raise APIError(422, "invalid_input", "high: must be greater than low",
                        [{"field": "high", "reason": f"must be greater than low ({low})"}])
-    return activation_curve(name, low, high, points)
+    return send(activation_curve(name, low, high, points))
 
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -41,7 +42,7 @@ class LossRequest(Strict):
         return self
 
 
-@router.post("/losses")
-async def losses(body: LossRequest) -> dict:
+@router.post("/losses", response_model=LossComparison, responses=documented(422))
+async def losses(body: LossRequest) -> Response:
     """MSE, SSE, BCE and CCE of one prediction, with dL/dy_hat (and the shortcut dL/dz)."""
-    return loss_comparison(body.prediction, body.target)
+    return send(loss_comparison(body.prediction, body.target))

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
-from app.errors import APIError
+from app.errors import APIError, documented
 from app.frames import session_snapshot
 from app.lesson_text import fill
 from app.lessons import Lesson, all_lessons, build_step
 from core.run import Run
 from core.timeline import Timeline
 from app.deps import ManagerDep, SettingsDep
+from app.models import LessonSession, LessonSummary, send
 
 router = APIRouter(prefix="/lessons", tags=["lessons"])
+NO_LESSON = "no lesson with this id"
 
 
 def _lesson(lesson_id: str) -> Lesson:
@@ -23,20 +25,21 @@ def _lesson(lesson_id: str) -> Lesson:
     return lesson
 
 
-@router.get("")
-async def list_lessons() -> list[dict]:
-    return [{"id": l.id, "number": l.number, "title": l.title, "summary": l.summary,
-             "steps": len(l.steps)} for l in all_lessons().values()]
+@router.get("", response_model=list[LessonSummary])
+async def list_lessons() -> Response:
+    return send([{"id": l.id, "number": l.number, "title": l.title, "summary": l.summary,
+                  "steps": len(l.steps)} for l in all_lessons().values()])
 
 
-@router.get("/{lesson_id}")
-async def get_lesson(lesson_id: str) -> dict:
-    return _lesson(lesson_id).model_dump()
+@router.get("/{lesson_id}", response_model=Lesson, responses=documented(404, not_found=NO_LESSON))
+async def get_lesson(lesson_id: str) -> Response:
+    return send(_lesson(lesson_id).model_dump())
 
 
-@router.post("/{lesson_id}/steps/{index}/session", status_code=201)
+@router.post("/{lesson_id}/steps/{index}/session", status_code=201, response_model=LessonSession,
+             responses=documented(404, 422, 503, not_found=NO_LESSON))
 async def step_session(lesson_id: str, index: Annotated[int, Path(ge=1)], manager: ManagerDep,
-                       settings: SettingsDep, request: Request, grid: int | None = None) -> dict:
+                       settings: SettingsDep, request: Request, grid: int | None = None) -> Response:
     """A new session in exactly the state step `index` (1-based) describes."""
     lesson = _lesson(lesson_id)
     if index > len(lesson.steps):
@@ -58,5 +61,5 @@ async def step_session(lesson_id: str, index: Annotated[int, Path(ge=1)], manage
     session.timeline = kept[0]
     # The step's words with the numbers of this very state (app/lesson_text.py).
     text = await session.call(fill, step.text, session.run, cost=0.0)
-    return {"id": session.id, "config": session.run.config,
-            "snapshot": session_snapshot(session, grid), "step": step.model_dump(), "text": text}
+    return send({"id": session.id, "config": session.run.config, "snapshot": session_snapshot(session, grid),
+                 "step": step.model_dump(), "text": text}, 201)

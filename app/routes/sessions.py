@@ -10,10 +10,13 @@ from pydantic import Field
 
 from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
-from app.errors import APIError
+from app.errors import NOT_FOUND_SESSION, APIError, documented
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import session_snapshot
 from app.grids import quantized_grid
+from app.models import (ConfigAndSnapshot, Evaluation, Export, Finding, Forward, GradientCheck, History,
+                        NeuronAtStep, PastSnapshotReply, SessionView, SnapshotReply, WeightExplanation,
+                        send)
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
                          StepRequest, Strict, to_engine)
 from app.sessions import Session
@@ -36,14 +39,19 @@ def _created(session: Session, grid: int | None) -> dict:
             "snapshot": session_snapshot(session, grid)}
 
 
+# What a route with a session id can answer besides its own errors.
+SESSION = documented(404, not_found=NOT_FOUND_SESSION)
+SESSION_INPUT = documented(404, 422, not_found=NOT_FOUND_SESSION)
+SESSION_STATE = documented(404, 409, 422, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
+
 ClassCode = Annotated[str | None, Query(max_length=12, description="join the class with this code")]
 Nickname = Annotated[str | None, Query(min_length=1, max_length=40, description="the student's name in the class")]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=SessionView, responses=documented(422, 503))
 async def create_session(body: ConfigModel, manager: ManagerDep, settings: SettingsDep,
                          request: Request, grid: Grid = None, class_code: ClassCode = None,
-                         name: Nickname = None) -> dict:
+                         name: Nickname = None) -> Response:
     """A new session from a config (a preset alone is enough); with `class_code` (and a
     `name`) it joins the class, so the teacher board shows it."""
     room = request.app.state.classroom
@@ -57,51 +65,52 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
     session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
     if class_code is not None:
         room.join(session, (name or "student").strip() or "student")
-    return _created(session, grid)
+    return send(_created(session, grid), 201)
 
 
-@router.post("/import", status_code=201)
+@router.post("/import", status_code=201, response_model=SessionView, responses=documented(422, 503))
 async def import_session(body: ExportDocument, manager: ManagerDep, settings: SettingsDep,
-                         grid: Grid = None) -> dict:
+                         grid: Grid = None) -> Response:
     """A new session in the state an export describes."""
     doc = body.model_dump()
     session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir))
-    return _created(session, grid)
+    return send(_created(session, grid), 201)
 
 
 Units = Annotated[int | None, Query(ge=1, le=1024, description="send at most this many units a layer")]
 
 
-@router.get("/{session_id}")
-async def get_session(session: SessionDep, grid: Grid = None, units: Units = None) -> dict:
+@router.get("/{session_id}", response_model=SessionView, responses=SESSION_INPUT)
+async def get_session(session: SessionDep, grid: Grid = None, units: Units = None) -> Response:
     snap = await session.call(session_snapshot, session, grid, cost=0.0, max_units=units)
-    return {"id": session.id, "config": session.run.config, "snapshot": snap}
+    return send({"id": session.id, "config": session.run.config, "snapshot": snap})
 
 
-@router.delete("/{session_id}", status_code=204)
+@router.delete("/{session_id}", status_code=204, responses=SESSION)
 async def delete_session(session: SessionDep, manager: ManagerDep) -> Response:
     await manager.delete(session.id)
     return Response(status_code=204)
 
 
-@router.post("/{session_id}/step")
+@router.post("/{session_id}/step", response_model=SnapshotReply,
+             responses=SESSION_STATE)
 async def step(session: SessionDep, settings: SettingsDep, body: StepRequest | None = None,
-               grid: Grid = None) -> dict:
+               grid: Grid = None) -> Response:
     """{"steps": n} or {"epochs": n} or {"phase": name}; no body (or {}) takes one step."""
     body = body or StepRequest()
     await commands.step(session, steps=body.steps, epochs=body.epochs, phase=body.phase,
                         limit=settings.max_steps_per_call)
-    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
 
 
-@router.get("/{session_id}/at/{step}")
+@router.get("/{session_id}/at/{step}", response_model=PastSnapshotReply, responses=SESSION_STATE)
 async def at_step(session: SessionDep, step: Annotated[int, FastAPIPath(ge=0)], grid: Grid = None,
-                  units: Units = None) -> dict:
+                  units: Units = None) -> Response:
     """The snapshot the session had after `step` steps (time travel; the session itself
     does not move). Recomputed exactly from the nearest saved state."""
     snap = await session.call(_past_snapshot, session, step, grid, units)
     snap.update({"playing": False, "steps_per_second": session.steps_per_second, "viewing_past": True})
-    return {"snapshot": snap}
+    return send({"snapshot": snap})
 
 
 def _past_snapshot(session: Session, step: int, grid: int | None, units: int | None) -> dict:
@@ -117,13 +126,13 @@ class RewindRequest(Strict):
     step: Annotated[int, Field(ge=0)]
 
 
-@router.post("/{session_id}/rewind")
-async def rewind(body: RewindRequest, session: SessionDep, grid: Grid = None) -> dict:
+@router.post("/{session_id}/rewind", response_model=SnapshotReply, responses=SESSION_STATE)
+async def rewind(body: RewindRequest, session: SessionDep, grid: Grid = None) -> Response:
     """Continue from here: the session goes back to exactly its state after `step` steps;
     later steps and their history are dropped."""
     _check_step(session, body.step)
     await commands.rewind(session, body.step)
-    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
 
 
 def _check_step(session: Session, step: int) -> None:
@@ -139,11 +148,11 @@ def _past(session: Session, step: int) -> Run:
     return session.timeline.state_at(session.run, step, mnist_dir=session.run.mnist_dir)
 
 
-@router.post("/{session_id}/forward")
-async def forward(body: ForwardRequest, session: SessionDep) -> dict:
+@router.post("/{session_id}/forward", response_model=Forward, responses=SESSION_INPUT)
+async def forward(body: ForwardRequest, session: SessionDep) -> Response:
     """The network on given inputs: every layer's z and a, the output, the loss if targets
     are given, and with `explain` the arithmetic of every neuron (first 8 rows)."""
-    return await session.call(_forward, session.run, body, cost=0.0)
+    return send(await session.call(_forward, session.run, body, cost=0.0))
 
 
 def _forward(run: Run, body: ForwardRequest) -> dict:
@@ -169,14 +178,14 @@ def _forward(run: Run, body: ForwardRequest) -> dict:
     return plain(out)
 
 
-@router.get("/{session_id}/gradients")
+@router.get("/{session_id}/gradients", response_model=GradientCheck, responses=SESSION_INPUT)
 async def gradients(session: SessionDep,
                     method: Literal["numeric-central", "numeric-forward"] = "numeric-central",
                     epsilon: Annotated[float, Query(gt=0, le=1, allow_inf_nan=False)] = 1e-4,
-                    samples: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> dict:
+                    samples: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> Response:
     """Backprop against finite differences on the training loss at the current params."""
     result = await session.call(check_gradients, session.run, method, epsilon, samples)
-    return plain(result)
+    return send(plain(result))
 
 
 PastStep = Annotated[int | None, Query(ge=0, description="explain this earlier step")]
@@ -186,22 +195,22 @@ async def _run_at(session: Session, step: int | None) -> Run:
     return session.run if step is None else await session.call(_past, session, step)
 
 
-@router.get("/{session_id}/explain/neuron")
+@router.get("/{session_id}/explain/neuron", response_model=NeuronAtStep, responses=SESSION_STATE)
 async def neuron(session: SessionDep, layer: Annotated[int, Query(ge=1)],
                  unit: Annotated[int, Query(ge=0)], sample: Annotated[int, Query(ge=0)] = 0,
-                 step: PastStep = None) -> dict:
+                 step: PastStep = None) -> Response:
     """The arithmetic of z and a for one unit on one probe row (at `step`, if given)."""
     run = await _run_at(session, step)
     _check_unit(run, layer, unit)
     x = _probe_row(run, sample)
     info = await session.call(explain_neuron, run.network, x, layer, unit, cost=0.0)
-    return {**info, "step": run.step_count}
+    return send({**info, "step": run.step_count})
 
 
-@router.get("/{session_id}/explain/weight")
+@router.get("/{session_id}/explain/weight", response_model=WeightExplanation, responses=SESSION_STATE)
 async def weight(session: SessionDep, layer: Annotated[int, Query(ge=1)],
                  i: Annotated[int, Query(ge=0)], j: Annotated[int, Query(ge=0)],
-                 sample: Annotated[int, Query(ge=0)] = 0, step: PastStep = None) -> dict:
+                 sample: Annotated[int, Query(ge=0)] = 0, step: PastStep = None) -> Response:
     """The chain rule for dL/dw on the probe rows, factors for row `sample` (at `step`)."""
     run = await _run_at(session, step)
     _check_unit(run, layer, j)
@@ -212,7 +221,7 @@ async def weight(session: SessionDep, layer: Annotated[int, Query(ge=1)],
     x, t = run.data.x_train[:size], run.data.y_train[:size]
     _probe_row(run, sample)
     info = await session.call(explain_weight, run.network, run.loss, x, t, layer, i, j, sample, cost=0.0)
-    return {**info, "step": run.step_count}
+    return send({**info, "step": run.step_count})
 
 
 def _check_unit(run: Run, layer: int, unit: int) -> None:
@@ -232,19 +241,22 @@ def _probe_row(run: Run, sample: int) -> np.ndarray:
     return run.data.x_train[sample]
 
 
-@router.get("/{session_id}/evaluation")
+@router.get("/{session_id}/evaluation", response_model=Evaluation, responses=SESSION_INPUT)
 async def evaluate(session: SessionDep, split: Literal["train", "test"] = "test",
-                   limit: Annotated[int, Query(ge=0, le=200)] = 24) -> dict:
+                   limit: Annotated[int, Query(ge=0, le=200)] = 24) -> Response:
     """Classification only: the confusion matrix on a split and its first rows with their
     predicted class (for the digit gallery)."""
     result = await session.call(evaluation, session.run, split, limit)
     if result is None:
         raise APIError(422, "invalid_input", "this session's data is regression: no classes",
                        [{"field": "split", "reason": "the data has no classes"}])
-    return result
+    return send(result)
 
 
-@router.get("/{session_id}/figure")
+@router.get("/{session_id}/figure", response_class=Response, responses={
+    200: {"description": "the panel as an image", "content": {
+        media: {"schema": {"type": "string", "format": "binary"}} for media in FORMATS.values()}},
+    **SESSION_STATE})
 async def figure(session: SessionDep,
                  panel: Literal["network", "loss", "boundary", "formula"] = "network",
                  format: Literal["svg", "png"] = "svg",
@@ -273,44 +285,52 @@ async def figure(session: SessionDep,
                     headers={"Content-Disposition": f'inline; filename="nnplay-{panel}.{format}"'})
 
 
-@router.get("/{session_id}/diagnostics")
-async def diagnostics(session: SessionDep) -> list[dict]:
+@router.get("/{session_id}/diagnostics", response_model=list[Finding], responses=SESSION)
+async def diagnostics(session: SessionDep) -> Response:
     """Saturated or dead units, a rising loss, overfitting: in plain words, with the units."""
-    return await session.call(diagnose, session.run, cost=0.0)
+    return send(await session.call(diagnose, session.run, cost=0.0))
 
 
-@router.put("/{session_id}/params")
-async def put_params(body: ParamsRequest, session: SessionDep, grid: Grid = None) -> dict:
+@router.put("/{session_id}/params", response_model=SnapshotReply, responses=SESSION_INPUT)
+async def put_params(body: ParamsRequest, session: SessionDep, grid: Grid = None) -> Response:
     """Replace the weights and biases (shapes checked); takes effect at once."""
     await commands.set_params(session, [p.model_dump() for p in body.params])
-    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
 
 
-@router.patch("/{session_id}")
-async def patch_session(body: LiveConfig, session: SessionDep, grid: Grid = None) -> dict:
+@router.patch("/{session_id}", response_model=ConfigAndSnapshot, responses=SESSION_INPUT)
+async def patch_session(body: LiveConfig, session: SessionDep, grid: Grid = None) -> Response:
     """Change optimizer, batch, regularization or gradient settings without a reset."""
     await commands.patch(session, to_engine(body))
-    return {"config": session.run.config,
-            "snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+    return send({"config": session.run.config,
+                 "snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
 
 
-@router.post("/{session_id}/reset")
-async def reset(session: SessionDep, grid: Grid = None) -> dict:
+@router.post("/{session_id}/reset", response_model=SnapshotReply, responses=SESSION_INPUT)
+async def reset(session: SessionDep, grid: Grid = None) -> Response:
     """Back to the same initial parameters; history cleared."""
     await commands.reset(session)
-    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
 
 
-@router.post("/{session_id}/restore")
-async def restore(session: SessionDep, grid: Grid = None) -> dict:
+@router.post("/{session_id}/restore", response_model=SnapshotReply,
+             responses=SESSION_STATE)
+async def restore(session: SessionDep, grid: Grid = None) -> Response:
     """A diverged run continues from its last good step (its parameters and optimizer state
     before the update that failed), paused; 409 when the run has not diverged."""
     await commands.restore(session)
-    return {"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)}
+    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
 
 
-@router.get("/{session_id}/history")
-async def history(session: SessionDep, format: str = "json"):
+HistoryFormat = Annotated[str, Query(description="json, or csv for a CSV file",
+                                     json_schema_extra={"enum": ["json", "csv"]})]
+
+
+@router.get("/{session_id}/history", response_model=History, responses={
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+          "description": "the columns as JSON, or with ?format=csv a CSV file"},
+    **SESSION_INPUT})
+async def history(session: SessionDep, format: HistoryFormat = "json") -> Response:
     """Per-step metrics from step 0; ?format=csv for CSV."""
     if format not in ("json", "csv"):
         raise APIError(422, "invalid_input", "format: must be json or csv",
@@ -319,10 +339,10 @@ async def history(session: SessionDep, format: str = "json"):
         text = await session.call(session.run.history.to_csv, cost=0.0)
         return Response(text, media_type="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="history-{session.id[:8]}.csv"'})
-    return await session.call(session.run.history.as_dict, cost=0.0)
+    return send(await session.call(session.run.history.as_dict, cost=0.0))
 
 
-@router.get("/{session_id}/export")
-async def export(session: SessionDep) -> dict:
+@router.get("/{session_id}/export", response_model=Export, responses=SESSION)
+async def export(session: SessionDep) -> Response:
     """Everything needed to recreate the session: config, params, history and more."""
-    return await commands.export(session)
+    return send(await commands.export(session))

@@ -4,13 +4,15 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from app.classroom import Challenge, Classroom
-from app.errors import APIError
+from app.errors import BOARD_OFF, APIError, documented
 from app.live import broadcast
-from app.schemas import ConfigModel, Strict, to_engine
+from app.models import BoardRow, Challenge as ChallengeView, ClassInfo, Reached, StudentView, send
+from app.schemas import ConfigModel, Metric, Strict, to_engine
 from app.settings import Settings
 from core.config import resolve_config
 from core.data import DATASETS
@@ -26,21 +28,26 @@ def classroom(request: Request) -> Classroom:
 ClassroomDep = Annotated[Classroom, Depends(classroom)]
 
 
-def token_of(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    # Not from the query string: addresses end up in access logs.
-    return request.cookies.get(COOKIE)
+# The token comes as "Authorization: Bearer ..." or in a cookie; not from the query string:
+# addresses end up in access logs. auto_error=False: require_teacher answers for both.
+bearer = HTTPBearer(auto_error=False, description="the teacher token (NNPLAY_TEACHER_TOKEN)")
+cookie = APIKeyCookie(name=COOKIE, auto_error=False, description="the teacher token, as a cookie")
+BearerToken = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+CookieToken = Annotated[str | None, Security(cookie)]
 
 
-def require_teacher(request: Request) -> None:
-    """401 without a token, 403 with a wrong one (a student's session id included)."""
+def token_of(header: HTTPAuthorizationCredentials | None, cookie_token: str | None) -> str | None:
+    return header.credentials if header is not None else cookie_token
+
+
+def require_teacher(request: Request, header: BearerToken, cookie_token: CookieToken) -> None:
+    """404 while the board is off, 401 without a token, 403 with a wrong one (a student's
+    session id included)."""
     settings: Settings = request.app.state.settings
     if not settings.teacher_token:
         raise APIError(404, "not_found", "the teacher board is off: start the server with "
                                          "NNPLAY_TEACHER_TOKEN set")
-    given = token_of(request)
+    given = token_of(header, cookie_token)
     if not given:
         raise APIError(401, "unauthorized", "the teacher token is required",
                        headers={"WWW-Authenticate": "Bearer"})
@@ -49,19 +56,20 @@ def require_teacher(request: Request) -> None:
 
 
 Teacher = Depends(require_teacher)
+TEACHER = documented(401, 403, 404, not_found=BOARD_OFF)
 
 
-@router.get("/teacher/class", dependencies=[Teacher])
-async def class_info(room: ClassroomDep, request: Request) -> dict:
+@router.get("/teacher/class", dependencies=[Teacher], response_model=ClassInfo, responses=TEACHER)
+async def class_info(room: ClassroomDep, request: Request) -> Response:
     """The class code students join with, and the address to give them."""
-    return {"code": room.code, "students": len(room.students()),
-            "join_url": f"{request.base_url}?class={room.code}"}
+    return send({"code": room.code, "students": len(room.students()),
+                 "join_url": f"{request.base_url}?class={room.code}"})
 
 
-@router.get("/teacher/board", dependencies=[Teacher])
-async def board(room: ClassroomDep) -> list[dict]:
+@router.get("/teacher/board", dependencies=[Teacher], response_model=list[BoardRow], responses=TEACHER)
+async def board(room: ClassroomDep) -> Response:
     """Every student's session: preset, step, loss, status and a small loss curve."""
-    return room.board()
+    return send(room.board())
 
 
 class BroadcastRequest(Strict):
@@ -69,8 +77,9 @@ class BroadcastRequest(Strict):
     message: Annotated[str, Field(max_length=500)] = ""
 
 
-@router.post("/teacher/broadcast", dependencies=[Teacher])
-async def send_broadcast(body: BroadcastRequest, room: ClassroomDep) -> dict:
+@router.post("/teacher/broadcast", dependencies=[Teacher], response_model=Reached,
+             responses={**TEACHER, **documented(422)})
+async def send_broadcast(body: BroadcastRequest, room: ClassroomDep) -> Response:
     """Push a network (a full config, or a lesson step's) to every student; each can fork it."""
     message = {"type": "broadcast", "config": resolve_config(to_engine(body.config)),
                "message": body.message}
@@ -79,47 +88,51 @@ async def send_broadcast(body: BroadcastRequest, room: ClassroomDep) -> dict:
     for session in room.students():
         broadcast(session, message)
         reached += len(session.subscribers)
-    return {"students": len(room.students()), "sockets": reached}
+    return send({"students": len(room.students()), "sockets": reached})
 
 
 class ChallengeRequest(Strict):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     data: Literal[tuple(DATASETS)]  # type: ignore[valid-type]
-    metric: Literal["test_loss", "train_loss", "test_accuracy", "train_accuracy"] = "test_loss"
+    metric: Metric = "test_loss"
     target: Annotated[float, Field(ge=0, le=1e6)]
     max_hidden_units: Annotated[int, Field(ge=1, le=8192)] | None = None
 
 
-@router.post("/teacher/challenges", dependencies=[Teacher], status_code=201)
-async def create_challenge(body: ChallengeRequest, room: ClassroomDep) -> dict:
+@router.post("/teacher/challenges", dependencies=[Teacher], status_code=201,
+             response_model=ChallengeView, responses={**TEACHER, **documented(422)})
+async def create_challenge(body: ChallengeRequest, room: ClassroomDep) -> Response:
     """E.g. "test loss < 0.05 on spiral with at most 12 hidden units"."""
     challenge = Challenge(id=secrets.token_hex(4), **body.model_dump())
     room.challenges[challenge.id] = challenge
     message = {"type": "challenge", **_challenge_view(room, challenge)}
     for session in room.students():
         broadcast(session, message)
-    return _challenge_view(room, challenge)
+    return send(_challenge_view(room, challenge), 201)
 
 
-@router.get("/teacher/challenges", dependencies=[Teacher])
-async def list_challenges(room: ClassroomDep) -> list[dict]:
-    return [_challenge_view(room, c) for c in room.challenges.values()]
+@router.get("/teacher/challenges", dependencies=[Teacher], response_model=list[ChallengeView],
+            responses=TEACHER)
+async def list_challenges(room: ClassroomDep) -> Response:
+    return send([_challenge_view(room, c) for c in room.challenges.values()])
 
 
-@router.delete("/teacher/challenges/{challenge_id}", dependencies=[Teacher], status_code=204)
+@router.delete("/teacher/challenges/{challenge_id}", dependencies=[Teacher], status_code=204,
+               responses=documented(401, 403, 404, not_found=f"{BOARD_OFF}, or no such challenge"))
 async def delete_challenge(challenge_id: str, room: ClassroomDep) -> Response:
     if room.challenges.pop(challenge_id, None) is None:
         raise APIError(404, "not_found", "no such challenge")
     return Response(status_code=204)
 
 
-@router.get("/class/{code}")
-async def student_view(code: str, room: ClassroomDep) -> dict:
+@router.get("/class/{code}", response_model=StudentView,
+            responses=documented(404, not_found="no class with this code"))
+async def student_view(code: str, room: ClassroomDep) -> Response:
     """What any student of the class may see: the latest broadcast and the challenges."""
     if not secrets.compare_digest(code.upper().encode(), room.code.encode()):
         raise APIError(404, "not_found", "no class with this code")
-    return {"code": room.code, "broadcast": room.broadcasts[-1] if room.broadcasts else None,
-            "challenges": [_challenge_view(room, c) for c in room.challenges.values()]}
+    return send({"code": room.code, "broadcast": room.broadcasts[-1] if room.broadcasts else None,
+                 "challenges": [_challenge_view(room, c) for c in room.challenges.values()]})
 
 
 def _challenge_view(room: Classroom, challenge: Challenge) -> dict:

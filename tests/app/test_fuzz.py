@@ -2,7 +2,8 @@
 
 schemathesis generates valid and invalid requests for each operation (its examples,
 coverage and fuzzing phases) and calls the app in-process over ASGI. For every response:
-no 5xx, and a JSON body parses strictly (no NaN, no Infinity).
+no 5xx, a JSON body parses strictly (no NaN, no Infinity), and the status, the media type,
+the headers and the body are ones the schema declares for the operation.
 
 Generated session ids would almost always miss, so `aim` points most requests on
 /api/sessions/{session_id} at a live session from a small pool, and reshapes some bodies
@@ -18,7 +19,8 @@ import json
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
+                                 response_schema_conformance, status_code_conformance)
 
 from app.main import create_app
 from tests.app.conftest import make_settings, strict_json
@@ -114,7 +116,9 @@ def aim(case) -> None:
 
 
 def check_response(case, response) -> None:
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance,
+                                             content_type_conformance, response_headers_conformance,
+                                             response_schema_conformance])
     assert response.status_code < 500, response.text
     content_type = ",".join(response.headers.get("content-type", []))
     if "json" in content_type:

@@ -1,0 +1,560 @@
+"""Response bodies, as OpenAPI describes them to clients and client generators.
+
+The routes send the engine's own dicts, serialized once by orjson (`send`): FastAPI hands
+a Response it is given straight to the client, without passing it through the route's
+`response_model`. Passing the bodies through these models would copy every array once
+more, put keys in the models' order and turn the integers of inline data (`[[1, 1]]`)
+into floats; so the models describe the bodies and the tests hold the bodies to them
+(tests/app/test_openapi.py and the fuzzing in tests/app/test_fuzz.py).
+
+What the engine fixes is modelled field by field. What is open-ended is typed as such:
+a data set's own parameters, the optimizer's and the batch order's saved state.
+Numbers that can stop being finite (a diverging run) are `null` then, never NaN.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Response
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from app.lessons import LessonStep
+from app.responses import JSONBody
+from app.schemas import Activation, Metric
+from core.config import BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, OPTIMIZERS, REGULARIZATIONS
+from core.history import COLUMNS, COUNTS
+from core.losses import LOSSES
+from core.run import PHASES
+
+
+def send(content: Any, status_code: int = 200) -> Response:
+    """`content` as the response body, as it is (see the module docstring)."""
+    return JSONBody(content, status_code=status_code)
+
+
+class Out(BaseModel):
+    """A response body: keys beyond the declared ones may be added in later versions."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+Number = Annotated[float | None, Field(description="null when not finite")]
+Vector = list[Number]
+Matrix = Annotated[list[Vector], Field(description="a list of rows")]
+Phase = Literal[PHASES]  # type: ignore[valid-type]
+Status = Literal["ready", "paused", "running", "diverged"]
+
+
+# -- the parts of a snapshot ---------------------------------------------------------------
+class LayerParams(Out):
+    """One weight layer: W is fan_in x fan_out, b has fan_out entries (null without biases)."""
+
+    W: Matrix
+    b: Vector | None
+
+
+class LayerValues(Out):
+    """One layer's pre-activations z and activations a, rows x units."""
+
+    z: Matrix
+    a: Matrix
+
+
+class TrainTest(Out):
+    """A measure on the training and the test split (null: not finite, an empty split, or
+    an accuracy of regression data)."""
+
+    train: Number
+    test: Number
+
+
+class Divergence(Out):
+    step: int = Field(description="the step that failed")
+    array: str = Field(description="the array that was not finite: W1, b2, loss, ...")
+    reason: str
+    hint: str
+
+
+class Probe(Out):
+    """The first probe.size training rows."""
+
+    inputs: Matrix
+    targets: Matrix
+
+
+class ParamsUpdate(Out):
+    old: list[LayerParams]
+    change: list[LayerParams]
+    new: list[LayerParams]
+
+
+class Pending(Out):
+    """What the phases of the current step (after `update`, of the last step) computed, for
+    at most the first 16 rows of the batch; each member appears once its phase has run."""
+
+    batch: list[int] = Field(description="the shown rows' indices in the training set")
+    batch_size: int
+    inputs: Matrix
+    targets: Matrix
+    activations: list[LayerValues]
+    loss: Number = Field(None, description="after `loss`: the batch loss plus any penalty")
+    grads: list[LayerParams] | None = Field(None, description="after `backward`")
+    evaluations: int | None = Field(None, description="after `backward`: loss evaluations the gradient took")
+    deltas: list[Matrix] | None = Field(None, description="after `backward`, backprop only: dL/dz per layer")
+    update: ParamsUpdate | None = Field(None, description="after `update`")
+
+
+class DecisionGrid(Out):
+    """Activations over an N x N grid of the input plane: row r has y = y[r], column c x = x[c]."""
+
+    x: Vector
+    y: Vector
+    layers: list[list[Matrix]] = Field(description="per hidden layer, per unit, an N x N grid")
+    output: list[Matrix] = Field(description="per output unit, an N x N grid")
+
+
+class PackedGrid(Out):
+    """One unit's grid as bytes: base64 of uint8, 0 standing for `low` and 255 for `high`."""
+
+    low: float
+    high: float
+    data: str
+
+
+class QuantizedGrid(Out):
+    """The decision grid as the live frames carry it (docs/protocol.md)."""
+
+    encoding: Literal["u8"]
+    output: list[PackedGrid]
+    layers: list[list[PackedGrid]]
+    x: Vector
+    y: Vector
+    unit_x: Vector
+    unit_y: Vector
+
+
+class SnapshotBase(Out):
+    step: int = Field(description="parameter updates taken")
+    epoch: int = Field(description="completed passes over the training rows")
+    status: Status
+    phase: Phase | None = Field(description="the last phase run; null: none yet")
+    loss: TrainTest
+    accuracy: TrainTest
+    divergence: Divergence | None
+    shown_units: list[int] = Field(description="per layer, inputs first, how many units the arrays cover")
+    params: list[LayerParams]
+    grads: list[LayerParams] | None = Field(description="the gradient the last update used")
+    probe: Probe
+    activations: list[LayerValues] = Field(description="the network on the probe rows, per weight layer")
+    pending: Pending | None = Field(None, description="present once a phase has run")
+    playing: bool
+    steps_per_second: float
+
+
+class Snapshot(SnapshotBase):
+    """The state of a session after its last step or phase (docs/api.md, the snapshot format)."""
+
+    grid: DecisionGrid | None = Field(None, description="only with ?grid=N; null without two inputs")
+    earliest_step: int = Field(description="the first step time travel can show (at, rewind, ?step=)")
+
+
+class PastSnapshot(SnapshotBase):
+    """A snapshot of an earlier step; its grid is packed as the live frames pack it."""
+
+    grid: QuantizedGrid | None = Field(description="with ?grid=N; null otherwise or without two inputs")
+    viewing_past: bool
+
+
+# -- the resolved config -------------------------------------------------------------------
+class InitConfig(Out):
+    scheme: Literal[INIT_SCHEMES]  # type: ignore[valid-type]
+    params: list[LayerParams] | None
+    low: float
+    high: float
+    std: float
+
+
+class OptimizerConfig(Out):
+    name: Literal[OPTIMIZERS]  # type: ignore[valid-type]
+    lr: float
+    momentum: float
+    rho: float
+    beta1: float
+    beta2: float
+    eps: float
+
+
+class GradientConfig(Out):
+    method: Literal[GRADIENT_METHODS]  # type: ignore[valid-type]
+    epsilon: float
+
+
+class BatchConfig(Out):
+    size: int | None = Field(description="null: the full batch")
+    order: Literal[BATCH_ORDERS]  # type: ignore[valid-type]
+
+
+class RegularizationConfig(Out):
+    kind: Literal[REGULARIZATIONS]  # type: ignore[valid-type]
+    rate: float
+
+
+class ProbeConfig(Out):
+    size: int
+
+
+class MetricsConfig(Out):
+    every: int
+    max_samples: int | None
+
+
+class Config(Out):
+    """A fully resolved config: every field present (docs/api.md, the config format)."""
+
+    preset: str | None
+    layers: list[int]
+    activations: list[Activation]
+    bias: bool
+    loss: Literal[tuple(LOSSES)]  # type: ignore[valid-type]
+    init: InitConfig
+    data: dict[str, Any] = Field(description="`name` and the parameters of that data set "
+                                             "(GET /api/datasets lists them)")
+    optimizer: OptimizerConfig
+    gradient: GradientConfig
+    batch: BatchConfig
+    regularization: RegularizationConfig
+    dtype: Literal[DTYPES]  # type: ignore[valid-type]
+    seed: int
+    probe: ProbeConfig
+    metrics: MetricsConfig
+
+
+# -- sessions ------------------------------------------------------------------------------
+class SessionView(Out):
+    id: str
+    config: Config
+    snapshot: Snapshot
+
+
+class SnapshotReply(Out):
+    snapshot: Snapshot
+
+
+class PastSnapshotReply(Out):
+    snapshot: PastSnapshot
+
+
+class ConfigAndSnapshot(Out):
+    config: Config
+    snapshot: Snapshot
+
+
+class LessonSession(SessionView):
+    step: LessonStep
+    text: str = Field(description="the step's text with its placeholders filled from this "
+                                   "session's state (app/lesson_text.py)")
+
+
+class Bias(Out):
+    symbol: str
+    value: Number
+
+
+class Term(Out):
+    input: str
+    input_value: Number
+    weight: str
+    weight_value: Number
+    product: Number
+
+
+class NeuronExplanation(Out):
+    """z = sum of the terms (+ bias), a = activation(z), with every number named."""
+
+    layer: int
+    unit: int
+    z_symbol: str
+    a_symbol: str
+    terms: list[Term] = Field(description="at most 64: the largest products of a wide layer")
+    terms_omitted: int
+    bias: Bias | None
+    z: Number
+    activation: str
+    formula: str
+    a: Number
+
+
+class NeuronAtStep(NeuronExplanation):
+    step: int
+
+
+class Forward(Out):
+    layers: list[LayerValues]
+    output: Matrix
+    loss: Number = Field(None, description="only with targets")
+    explain: list[list[list[NeuronExplanation]]] | None = Field(
+        None, description="only with explain: per row (the first 8), per layer, per unit (the first 64)")
+
+
+class FactorTerm(Out):
+    delta_symbol: str
+    delta: Number
+    weight: str
+    weight_value: Number
+    product: Number
+
+
+class Factor(Out):
+    symbol: str
+    value: Number
+    meaning: str
+    terms: list[FactorTerm] | None = Field(None, description="a sum over the units above")
+
+
+class WeightExplanation(Out):
+    """The chain rule for dL/dw: `factors` multiply to row `sample`'s contribution."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    layer: int
+    from_: int = Field(alias="from")
+    to: int
+    weight: str
+    weight_value: Number
+    sample: int
+    samples: int
+    factors: list[Factor]
+    product: Number
+    contributions: Vector
+    gradient: Number
+    delta: Number
+    shortcut: str | None
+    step: int
+
+
+class Measures(Out):
+    max_abs: Number
+    max_rel: Number
+    rel_norm: Number
+
+
+class LayerMeasures(Out):
+    W: Measures
+    b: Measures | None
+
+
+class BackpropCost(Out):
+    seconds: float
+    loss_evaluations: int
+    passes: str
+
+
+class NumericCost(Out):
+    seconds: float
+    loss_evaluations: int
+
+
+class GradientCost(Out):
+    backprop: BackpropCost
+    numeric: NumericCost
+
+
+class GradientCheck(Out):
+    loss: Number
+    samples: int
+    method: str
+    epsilon: float
+    parameters: int
+    backprop: list[LayerParams]
+    numeric: list[LayerParams]
+    relative: list[LayerParams] = Field(description="|bp - num| / (|bp| + |num|) per entry")
+    check: list[LayerMeasures]
+    cost: GradientCost
+
+
+class Sample(Out):
+    index: int
+    label: int
+    predicted: int
+    confidence: Number
+    inputs: Vector
+
+
+class Evaluation(Out):
+    split: Literal["train", "test"]
+    rows: int
+    classes: int
+    accuracy: Number
+    confusion: list[list[int]] = Field(description="row: the true class, column: the predicted one")
+    image_shape: list[int] | None
+    samples: list[Sample]
+
+
+class Finding(Out):
+    kind: str = Field(description="saturated, dead_relu, rising_loss, overfitting, ...")
+    message: str
+    units: list[list[int]] = Field(description="[layer, unit] pairs, layers from 1")
+
+
+def _history_column(name: str):
+    """(type, required) of one of the engine's history columns (core/history.py names them)."""
+    if name in COUNTS:
+        return list[int], ...
+    return (list[Vector | None] if name == "grad_norm" else Vector), ...
+
+
+History = create_model(
+    "History", __base__=Out,
+    __doc__="Per-step metrics, a list per column, an entry per recorded step; grad_norm "
+            "has per step the L2 norm of each layer's dL/dW (null at step 0).",
+    **{name: _history_column(name) for name in COLUMNS})
+
+
+class Export(Out):
+    """Everything needed to recreate the session; POST /api/sessions/import takes it back."""
+
+    format: str
+    config: Config
+    params: list[LayerParams]
+    history: History | None
+    step: int
+    status: Status
+    divergence: Divergence | None
+    optimizer: dict[str, Any] = Field(description="the optimizer's state (velocities, moments), "
+                                                  "as that optimizer keeps it")
+    batcher: dict[str, Any] = Field(description="where the batch order stands, with its random state")
+    last_grads: list[LayerParams] | None
+
+
+# -- catalog, lessons, explorers, health ---------------------------------------------------
+class LoopLag(Out):
+    p50: float | None
+    p95: float | None
+    max: float | None
+
+
+class GridStats(Out):
+    workers: int
+    by_workers: int
+    here: int
+
+
+class Health(Out):
+    status: Literal["ok"]
+    version: str
+    sessions: int
+    loop_lag_ms: LoopLag
+    grids: GridStats
+
+
+class Preset(Out):
+    id: str
+    title: str
+    description: str
+    config: Config
+
+
+class Dataset(Out):
+    name: str
+    kind: str
+    description: str
+    input_dim: int | None = Field(description="null when the data decides (inline)")
+    output_dim: int | None
+    available: bool
+    unavailable_reason: str | None = Field(description="why it cannot be used on this server")
+    params: dict[str, dict[str, Any]] = Field(
+        description="per parameter: type, default, min, max, description")
+
+
+class LessonSummary(Out):
+    id: str
+    number: int
+    title: str
+    summary: str
+    steps: int
+
+
+class ActivationCurve(Out):
+    name: str
+    formula: str
+    derivative_formula: str
+    z: Vector
+    a: Vector
+    da: Vector
+
+
+class Shortcut(Out):
+    activation: str
+    grad_logits: Vector
+
+
+class LossValue(Out):
+    name: str
+    formula: str
+    value: Number
+    grad_output: Vector
+    shortcut: Shortcut | None
+
+
+class LossComparison(Out):
+    prediction: Vector
+    target: Vector
+    losses: list[LossValue]
+
+
+# -- the classroom -------------------------------------------------------------------------
+class ClassInfo(Out):
+    code: str
+    students: int
+    join_url: str
+
+
+class BoardRow(Out):
+    student: str
+    handle: str = Field(description="a short public name of the session; it controls nothing")
+    preset: str | None
+    data: str
+    layers: list[int]
+    step: int
+    status: Status
+    loss: TrainTest
+    accuracy: TrainTest
+    curve: list[float]
+    watching: int
+
+
+class Reached(Out):
+    students: int
+    sockets: int
+
+
+class Entry(Out):
+    student: str
+    handle: str
+    score: Number
+    met: bool
+    step: int
+    hidden_units: int
+
+
+class Challenge(Out):
+    id: str
+    title: str
+    data: str
+    metric: Metric
+    target: float
+    max_hidden_units: int | None
+    leaderboard: list[Entry]
+
+
+class Broadcast(Out):
+    type: Literal["broadcast"]
+    config: Config
+    message: str
+
+
+class StudentView(Out):
+    code: str
+    broadcast: Broadcast | None
+    challenges: list[Challenge]
+
