@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 uv=$(bash tools/uv.sh)
+# uv keeps the pins of the lock it rewrites; a lock left with merge conflicts is resolved anew.
+for lock in requirements.lock requirements-test.lock; do
+    if [ -f "$lock" ] && grep -q '^<<<<<<<' "$lock"; then rm "$lock"; fi
+done
 compile() {
     "$uv" pip compile pyproject.toml --quiet --universal --python-version 3.11 --generate-hashes \
         --custom-compile-command "bash tools/lock.sh" "$@"

@@ -33,7 +33,8 @@ digest() { cat pyproject.toml "$1" | sha256sum | cut -d' ' -f1; }
 lock=requirements.lock
 [ "$want_tests" = "test" ] && lock=requirements-test.lock
 installed=$(cat "$stamp" 2>/dev/null || true)
-if [ "$installed" != "$(digest "$lock")" ] && [ "$installed" != "$(digest requirements-test.lock)" ]; then
+if [ ! -x .venv/bin/nnplay ] \
+   || { [ "$installed" != "$(digest "$lock")" ] && [ "$installed" != "$(digest requirements-test.lock)" ]; }; then
     rm -f "$stamp"
     .venv/bin/python -m pip install -q --require-hashes -r "$lock"
     .venv/bin/python -m pip install -q --no-deps -e .
