@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Creates .venv (Python 3.11+) and installs nnplay into it; with "test", also the test tools
-# and Debian's chromium for the browser tests. Safe to run again: it only adds what is missing.
+# Creates .venv (Python 3.11+) and installs nnplay into it, its dependencies from the lock
+# file with their hashes checked (requirements.lock; with "test", requirements-test.lock, which
+# adds the test tools, and Debian's chromium for the browser tests). Safe to run again: when
+# the lock and pyproject.toml are what was installed last, it installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_tests=${1:-}
@@ -21,16 +23,29 @@ if [ ! -x .venv/bin/python ]; then
         apt_install python3-venv || { echo "cannot create a virtual environment: install python3-venv" >&2; exit 1; }
         "$python" -m venv .venv
     fi
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+
+# What is installed is recorded as a digest of the lock file and pyproject.toml. The test lock
+# holds the runtime lock's versions and more (tools/lock.sh), so it serves both.
+stamp=.venv/.nnplay-installed
+digest() { cat pyproject.toml "$1" | sha256sum | cut -d' ' -f1; }
+lock=requirements.lock
+[ "$want_tests" = "test" ] && lock=requirements-test.lock
+installed=$(cat "$stamp" 2>/dev/null || true)
+if [ ! -x .venv/bin/nnplay ] \
+   || { [ "$installed" != "$(digest "$lock")" ] && [ "$installed" != "$(digest requirements-test.lock)" ]; }; then
+    rm -f "$stamp"
+    .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+    .venv/bin/python -m pip install -q --no-deps -e .
+    digest "$lock" > "$stamp"
+fi
+
 if [ "$want_tests" = "test" ]; then
-    .venv/bin/python -m pip install -q -e ".[test]"
     if [ ! -x /usr/bin/chromium ]; then
         apt_install chromium || echo "warning: Debian's chromium is not installed; browser tests will be skipped" >&2
     fi
     if ! command -v node >/dev/null && ! command -v nodejs >/dev/null; then
         apt_install nodejs || echo "warning: node is not installed; the browser modules' unit tests will fail" >&2
     fi
-else
-    .venv/bin/python -m pip install -q -e .
 fi
