@@ -4,14 +4,14 @@
 #   docker run -d -p 8000:8000 -v nnplay-data:/data -e NNPLAY_TEACHER_TOKEN=... nnplay
 #   (or, with compose.yaml: export NNPLAY_TEACHER_TOKEN=...; docker compose up -d)
 #
-# Nothing is fetched at run time: plotly.js is served from the installed plotly package.
+# Nothing is fetched at run time: plotly.js and the API docs' UI are served from installed packages.
 # The image runs the wheel, as any user's `pip install` would: no source tree in it.
 
 # --- build: the wheel, from the files it is made of ------------------------------------------
 FROM python:3.11.17-slim-bookworm AS build
 
 WORKDIR /src
-COPY pyproject.toml README.md MANIFEST.in ./
+COPY pyproject.toml README.md MANIFEST.in LICENSE ./
 COPY app/ app/
 COPY core/ core/
 COPY static/ static/

@@ -232,7 +232,7 @@ def test_dockerignore_keeps_the_context_small():
     for path in (".venv", ".git", "tests", "bench", "var", "build", "dist", "app/__pycache__",
                  "core/data/__pycache__/x.pyc", "nnplay.egg-info"):
         assert _ignored(path, patterns), f"{path} would be sent to the Docker build"
-    for path in ("pyproject.toml", "README.md", "MANIFEST.in", "requirements.lock",
+    for path in ("pyproject.toml", "README.md", "MANIFEST.in", "LICENSE", "requirements.lock",
                  "app/main.py", "core/__init__.py", "static/js/main.js",
                  "templates/index.html", "lessons/01-forward-pass.toml"):
         assert not _ignored(path, patterns), f"{path} is needed in the image"
