@@ -227,7 +227,7 @@ export function mount(app) {
     const now = sampleNow();
     const input = selection?.kind === "neuron" && selection.layer === 0 ? snap?.probe?.inputs?.[now.sample]?.[selection.i] : null;
     const signature = [key, version, decimals(), problem, pending ? `update ${snap.step} ${app.config?.optimizer?.lr}` : "",
-      input, now.words].join("|");
+      input, now.words, snap?.playing].join("|");
     if (signature === drawn) return;
     drawn = signature;
     delete root.dataset.value;
@@ -239,8 +239,10 @@ export function mount(app) {
     }
     root.dataset.kind = selection.kind;
     const isInput = selection.kind === "neuron" && selection.layer === 0;
+    // While the run plays on, the arithmetic is of the step it was worked out at: say which.
+    const at = snap?.playing && Number.isInteger(data?.result?.step) ? ` \u00b7 at step ${data.result.step}` : "";
     what.textContent = describeSelection(pending ? `step ${snap.step}, after the update: the gradient it used`
-      : isInput ? now.words : data?.words ?? now.words);
+      : isInput ? now.words : (data?.words ?? now.words) + at);
     const d = decimals();
     let built = null;
     if (up) {
