@@ -26,8 +26,7 @@ class CommonSettings(BaseSettings):
 
     mnist_dir: Path | None = None
     # BLAS threads for NumPy's matrix products in `nnplay` commands and the grid workers
-    # they start. One is the fastest for this project's small matrices: keras-mlp trained 3
-    # epochs in about 1.1 s with one thread and 5-6 s with one per core on a 2-core machine.
+    # they start. One is the fastest for this project's small matrices (app/threads.py).
     threads: int = Field(1, ge=1, le=256)
 
 

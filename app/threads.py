@@ -1,9 +1,8 @@
 """How many threads NumPy's BLAS may use, in this process and in the processes it starts.
 
 The matrices here are small: with more than one thread, OpenBLAS spends more time handing
-work between threads than doing it (keras-mlp, 3 epochs: about 1.1 s with one thread,
-5-6 s with one per core on a 2-core machine), and a class server's grid workers would
-fight over the same cores.
+work between threads than doing it (the README gives the measurement), and a class
+server's grid workers would fight over the same cores.
 """
 from __future__ import annotations
 
