@@ -11,10 +11,8 @@ Each file is compressed once per encoding and kept in memory: a quick level answ
 first request at once. A server with a data directory (`nnplay serve` always has one)
 then replaces it, in a background thread, with the smallest form (zopfli for gzip, brotli
 quality 11) and keeps that on disk, so a restart does not compress again; without one
-(tests, an app made in a script) the quick form stays, rather than spend half a minute
-of CPU at every start. On plotly.min.js (4.8 MB): gzip -9 gives
-1.469 MB in 0.2 s, zopfli 1.417 MB in 16 s; brotli 5 about 1.3 MB, brotli 11 1.111 MB
-in 12 s.
+(tests, an app made in a script) the quick form stays, rather than spend tens of seconds
+of CPU at every start (bench/README.md, page_weight.py, has the sizes and costs).
 """
 from __future__ import annotations
 
