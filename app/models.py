@@ -440,7 +440,10 @@ class GridStats(Out):
 
 
 class Health(Out):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(description="degraded: the server answers, but "
+                                                         "something needs a look (see problems)")
+    problems: list[str] = Field(default_factory=list, description="what is wrong while "
+                                                                  "degraded, e.g. saves that fail")
     version: str
     sessions: int
     loop_lag_ms: LoopLag

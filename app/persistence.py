@@ -55,7 +55,14 @@ class Persistence:
         self.manager = manager
         self.interval = interval
         self.saved: dict[str, _Saved] = {}
+        self.failing: dict[str, str] = {}  # sessions whose last save failed, and why
+        self.error: str | None = None       # why the last save of all failed, if it did
         manager.on_removed.append(self.forget)
+
+    def problems(self) -> list[str]:
+        """What keeps sessions from surviving a restart now (for /api/health)."""
+        out = [f"session {sid[:8]} is not being saved: {why}" for sid, why in self.failing.items()]
+        return out + ([f"saving failed: {self.error}"] if self.error else [])
 
     def restore(self) -> int:
         """Load every readable record; returns how many sessions came back."""
@@ -79,10 +86,14 @@ class Persistence:
             await asyncio.sleep(self.interval)
             try:
                 await self.save_changed()
-            except Exception:  # saving must go on for everyone else
-                log.exception("saving sessions failed")
+                self.error = None
+            except Exception as error:  # saving must go on: the next interval tries again
+                if self.error is None:
+                    log.exception("saving sessions failed")
+                self.error = f"{type(error).__name__}: {error}"
 
     async def save_changed(self) -> int:
+        """Save every session changed since its last save; returns how many were written."""
         saves: dict[str, tuple[_Saved, Save]] = {}
         slice_started = time.monotonic()
         for session in list(self.manager.sessions.values()):
@@ -90,19 +101,35 @@ class Persistence:
             if before is not None and before.version == session.version:
                 continue
             async with session.lock:  # a consistent state, never half a step
-                saves[session.id] = _save_of(session, before)
+                try:
+                    saves[session.id] = _save_of(session, before)
+                except Exception as error:  # this session only: the others are saved
+                    self._failed(session.id, f"{type(error).__name__}: {error}")
             if time.monotonic() - slice_started > YIELD_SECONDS:  # a class is many sessions:
                 await asyncio.sleep(0)                            # let frames out between
                 slice_started = time.monotonic()
+        failed: dict[str, str] = {}
         if saves:
-            await anyio.to_thread.run_sync(self.store.save_many, {k: v[1] for k, v in saves.items()})
+            failed = await anyio.to_thread.run_sync(self.store.save_many,
+                                                    {k: v[1] for k, v in saves.items()})
             for session_id, (saved, _) in saves.items():
-                if session_id in self.manager.sessions:  # not deleted meanwhile
+                if session_id in failed:
+                    self._failed(session_id, failed[session_id])
+                elif session_id in self.manager.sessions:  # not deleted meanwhile
                     self.saved[session_id] = saved
-        return len(saves)
+                    self.failing.pop(session_id, None)
+        return len(saves) - len(failed)
+
+    def _failed(self, session_id: str, why: str) -> None:
+        """A session that cannot be saved: logged once per reason (not every few seconds),
+        kept for /api/health, and tried again at every save."""
+        if self.failing.get(session_id) != why:
+            log.error("session %s cannot be saved (the others are): %s", session_id[:8], why)
+        self.failing[session_id] = why
 
     def forget(self, session_id: str) -> None:
         self.saved.pop(session_id, None)
+        self.failing.pop(session_id, None)
         try:
             self.store.delete(session_id)
         except sqlite3.Error:

@@ -159,11 +159,34 @@ class ParamsRequest(Strict):
     params: ParamList
 
 
+# The largest step count an export may carry: exact in a JSON number (a double) and in the
+# store's 64-bit integers, and more steps than any run will take.
+MAX_STEP_COUNT = 2**53 - 1
+
+
+class DivergenceModel(Strict):
+    """Where a run diverged, as the engine reports it (core.run)."""
+
+    step: Annotated[int, Field(ge=1, le=MAX_STEP_COUNT)]
+    array: Annotated[str, Field(max_length=64)]
+    reason: Annotated[str, Field(max_length=500)]
+    hint: Annotated[str, Field(max_length=500)]
+
+
 class ExportDocument(BaseModel):
-    """What GET /export returns; POST /import takes it back."""
+    """What GET /export returns; POST /import takes it back. Its config is held to the
+    same limits as a new session's (ConfigModel); the engine checks the arrays' shapes
+    against it (core.state.import_state)."""
 
     model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
-    config: dict
+    config: ConfigModel
     params: list[dict]
     history: dict | None = None
+    step: Annotated[int, Field(ge=0, le=MAX_STEP_COUNT)] | None = None
+    status: Literal["ready", "paused", "running", "diverged"] | None = None
+    divergence: DivergenceModel | None = None
+
+    def to_engine(self) -> dict:
+        """The document as core.state.import_state takes it: the config as sent."""
+        return {**self.model_dump(), "config": to_engine(self.config)}

@@ -38,8 +38,9 @@ class Save:
 
 
 class SessionStore(Protocol):
-    def save_many(self, saves: dict[str, Save]) -> None:
-        """Write records and history rows, by session id, in one transaction."""
+    def save_many(self, saves: dict[str, Save]) -> dict[str, str]:
+        """Write records and history rows, by session id, in one transaction; a session
+        whose record cannot be written is left out. Returns {id: why} for those."""
 
     def delete(self, session_id: str) -> None: ...
 
@@ -68,12 +69,21 @@ class SQLiteStore:
                          " id TEXT NOT NULL, first_row INTEGER NOT NULL, rows BLOB NOT NULL,"
                          " PRIMARY KEY (id, first_row))")
 
-    def save_many(self, saves: dict[str, Save]) -> None:
+    def save_many(self, saves: dict[str, Save]) -> dict[str, str]:
         now = time.time()
-        records = [(sid, now, _dumps(save.record)) for sid, save in saves.items()]
-        replaced = [(sid,) for sid, save in saves.items() if save.first_row == 0]
-        chunks = [(sid, save.first_row, _dumps(save.rows)) for sid, save in saves.items()
-                  if save.rows.get("step")]
+        records, replaced, chunks, failed = [], [], [], {}
+        for sid, save in saves.items():
+            try:  # one session that cannot be written must not stop the others
+                record = _dumps(save.record)
+                rows = _dumps(save.rows) if save.rows.get("step") else None
+            except (TypeError, ValueError, RecursionError) as error:  # orjson's JSONEncodeError is a TypeError
+                failed[sid] = f"cannot be written: {error}"
+                continue
+            records.append((sid, now, record))
+            if save.first_row == 0:
+                replaced.append((sid,))
+            if rows is not None:
+                chunks.append((sid, save.first_row, rows))
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -84,6 +94,7 @@ class SQLiteStore:
             except Exception:
                 self._db.execute("ROLLBACK")
                 raise
+        return failed
 
     def delete(self, session_id: str) -> None:
         with self._lock:

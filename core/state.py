@@ -73,19 +73,25 @@ def import_state(doc: dict, *, mnist_dir=None, own: bool = False) -> Run:
         raise ConfigError("", "an exported run needs at least config and params")
     run = Run(doc["config"], mnist_dir=mnist_dir)
     run.set_params(doc["params"], bounded=not own)
-    try:
+    field = ""
+    try:  # each part named, so that a damaged one is reported as itself
+        field = "history"
         if doc.get("history") is not None:
             run.history.load(doc["history"])
+        field = "optimizer"
         if doc.get("optimizer"):
             run.optimizer.commit(_arrays_state(doc["optimizer"], run.dtype))
+        field = "batcher"
         if doc.get("batcher"):
             run.batcher.load_state(doc["batcher"])
+        field = "step"
         run.step_count = int(doc.get("step", run.history.last()["step"] if len(run.history) else 0))
+        field = "last_grads"
         if doc.get("last_grads"):
             run.last_grads = [np.array(a, dtype=run.dtype) for layer in doc["last_grads"]
                               for a in (layer["W"], layer["b"]) if a is not None]
-    except (KeyError, TypeError, ValueError) as error:
-        raise ConfigError("", f"the exported run is damaged: {error}") from None
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise ConfigError(field, f"the exported run is damaged here: {error}") from None
     status = doc.get("status", "paused")
     run.status = status if status in ("ready", "paused", "diverged") else "paused"
     if run.status == "ready" and run.step_count > 0:

@@ -8,9 +8,14 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=Health)
 async def health(request: Request) -> Response:
-    """Liveness: {"status": "ok", "version", "sessions", "loop_lag_ms": {p50, p95, max},
-    "grids": {"workers", "by_workers", "here"}} (live frames' arrays and grids rendered by
-    the grid workers and in the server's own process)."""
+    """Liveness: {"status": "ok" or "degraded", "problems", "version", "sessions",
+    "loop_lag_ms": {p50, p95, max}, "grids": {"workers", "by_workers", "here"}} (live
+    frames' arrays and grids rendered by the grid workers and in the server's own process).
+    Degraded while saving fails, for one session or for all: the server answers, but what
+    it holds would not survive a restart."""
     state = request.app.state
-    return send({"status": "ok", "version": _version(), "sessions": len(state.sessions.sessions),
+    persistence = getattr(state, "persistence", None)
+    problems = persistence.problems() if persistence is not None else []
+    return send({"status": "degraded" if problems else "ok", "problems": problems,
+                 "version": _version(), "sessions": len(state.sessions.sessions),
                  "loop_lag_ms": state.lag.summary(), "grids": state.grids.stats()})

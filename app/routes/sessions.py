@@ -72,7 +72,7 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
 async def import_session(body: ExportDocument, manager: ManagerDep, settings: SettingsDep,
                          grid: Grid = None) -> Response:
     """A new session in the state an export describes."""
-    doc = body.model_dump()
+    doc = body.to_engine()
     session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir))
     return send(_created(session, grid), 201)
 

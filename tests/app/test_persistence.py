@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from app.persistence import open_store
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -247,3 +249,31 @@ def test_a_diverged_session_with_huge_weights_comes_back_and_looks_back(tmp_path
         restored.store.close()
 
     asyncio.run(scenario())
+
+
+def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(tmp_path):
+    """One session whose state cannot be written (here an integer past 64 bits slipped into
+    its config) must not stop the others' saves, and /api/health says degraded, and why."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    app = create_app(Settings(data_dir=tmp_path, save_interval_seconds=3600, grid_workers=0))
+    with TestClient(app) as api:
+        good = api.post("/api/sessions", json={"preset": "xor"}).json()["id"]
+        bad = api.post("/api/sessions", json={"preset": "circle"}).json()["id"]
+        persistence = app.state.persistence
+        app.state.sessions.sessions[bad].run.config["seed"] = 2**70
+        api.post(f"/api/sessions/{good}/step", json={"steps": 3})
+        assert api.portal.call(persistence.save_changed) == 1  # the one that could be written
+        health = api.get("/api/health").json()
+        assert health["status"] == "degraded"
+        assert len(health["problems"]) == 1 and bad[:8] in health["problems"][0]
+        assert "64-bit" in health["problems"][0]
+        app.state.sessions.sessions[bad].run.config["seed"] = 5  # mended: saved, and ok again
+        api.post(f"/api/sessions/{bad}/step", json={"steps": 1})
+        api.portal.call(persistence.save_changed)
+        assert api.get("/api/health").json() == {**api.get("/api/health").json(), "status": "ok", "problems": []}
+    saved = {sid for sid, record, problem in open_store(tmp_path).load_all() if problem is None}
+    assert saved == {good, bad}

@@ -255,6 +255,29 @@ def test_export_and_import_make_a_session_in_the_same_state(api):
         assert api.post("/api/sessions/import", json=bad).status_code == 422, bad
 
 
+def test_an_import_is_checked_like_a_new_session_and_a_bad_one_makes_nothing(api):
+    sid = create(api, preset="xor")["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 3})
+    doc = api.get(f"/api/sessions/{sid}/export").json()
+    nested: object = 1
+    for _ in range(300):
+        nested = {"a": nested}
+    big = {"name": "inline", "inputs": [[10**30]], "targets": [[1]]}
+    for change, field in (({"step": 2**70}, "step"), ({"step": 2**63 - 1}, "step"),
+                          ({"status": "diverged", "divergence": nested}, "divergence.step"),
+                          ({"status": "diverged", "divergence": "boom"}, "divergence"),
+                          ({"status": "sleeping"}, "status"),
+                          ({"history": {}}, "history"),
+                          ({"config": {**doc["config"], "data": big}}, "config.data.inputs[0][0]"),
+                          ({"config": {**doc["config"], "optimizer": {"lr": 500}}}, "config.optimizer.lr")):
+        before = api.get("/api/health").json()["sessions"]
+        response = api.post("/api/sessions/import", json={**doc, **change})
+        assert response.status_code == 422, (change, response.text)
+        assert field in fields_of(response), (field, response.json())
+        assert api.get("/api/health").json()["sessions"] == before, "a refused import made a session"
+    assert api.post("/api/sessions/import", json=doc).status_code == 201  # the real one still goes
+
+
 def test_grid_on_snapshot_routes(api):
     sid = create(api, preset="xor")["id"]
     snap = api.get(f"/api/sessions/{sid}?grid=10").json()["snapshot"]
