@@ -13,6 +13,7 @@ import re
 import secrets
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,24 @@ log = logging.getLogger("nnplay")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a projector
 CURVE_POINTS = 40
 CODE_FILE = "class-code.txt"  # in the data directory, beside the saved sessions
+
+
+NICKNAME_LENGTH = 40
+
+
+def nickname(text: str) -> str:
+    """A student's name as the board shows it: NFC-normalized, trimmed, at most
+    NICKNAME_LENGTH characters, and without control or format characters (NUL, a
+    right-to-left override, zero-width joiners), which would garble or disguise a row."""
+    name = unicodedata.normalize("NFC", text).strip()
+    if not name:
+        raise ValueError("must not be empty")
+    if len(name) > NICKNAME_LENGTH:
+        raise ValueError(f"must be at most {NICKNAME_LENGTH} characters")
+    bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+    if bad is not None:
+        raise ValueError(f"must not contain control or formatting characters (U+{ord(bad):04X})")
+    return name
 
 
 def new_code(length: int = 6) -> str:

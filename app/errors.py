@@ -103,6 +103,8 @@ def validation_fields(errors) -> list[dict]:
             elif not (isinstance(part, str) and ("[" in part or part in ("function-after",))):
                 field += ("." if field else "") + str(part)
         reason = e.get("msg", "is invalid")
+        if e.get("type") == "value_error":  # our own validators' words, without pydantic's prefix
+            reason = reason.removeprefix("Value error, ")
         if e.get("type") == "extra_forbidden":
             reason = "unknown field"
         elif e.get("type") == "missing":

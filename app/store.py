@@ -11,6 +11,7 @@ else changes.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -58,6 +59,10 @@ class SQLiteStore:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        # Every session's id is the secret that drives it: the database is for the server's
+        # user alone, and SQLite gives its WAL and shared-memory files the database's mode.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        path.chmod(0o600)  # a database made before this rule, too
         self._lock = threading.Lock()
         # check_same_thread=False: saves run in a thread pool, one at a time (the lock).
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)

@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastAPIPath
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app import commands
+from app.classroom import NICKNAME_LENGTH, nickname
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import NOT_FOUND_SESSION, APIError, documented
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
@@ -45,7 +46,9 @@ SESSION_INPUT = documented(404, 422, not_found=NOT_FOUND_SESSION)
 SESSION_STATE = documented(404, 409, 422, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
 
 ClassCode = Annotated[str | None, Query(max_length=12, description="join the class with this code")]
-Nickname = Annotated[str | None, Query(min_length=1, max_length=40, description="the student's name in the class")]
+Nickname = Annotated[str | None, Query(min_length=1, max_length=4 * NICKNAME_LENGTH,
+                                       description="the student's name in the class"),
+                     AfterValidator(lambda text: None if text is None else nickname(text))]
 
 
 @router.post("", status_code=201, response_model=SessionView, responses=documented(422, 503))
@@ -64,7 +67,7 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
     config = to_engine(body)
     session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
     if class_code is not None:
-        room.join(session, (name or "student").strip() or "student")
+        room.join(session, name or "student")
     return send(_created(session, grid), 201)
 
 

@@ -88,3 +88,20 @@ def test_an_older_record_with_its_history_inline_still_loads(tmp_path):
     (sid, rec, problem), = store.load_all()
     assert sid == "old" and problem is None and rec["run"]["history"] == {"step": [0]}
     store.close()
+
+
+def test_the_database_and_its_journal_are_for_the_servers_user_alone(tmp_path):
+    """It holds every session's id, the secret that drives the session."""
+    import stat
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "sessions.sqlite3").touch(mode=0o644)  # made before the rule
+    for folder in (tmp_path, old):
+        store = SQLiteStore(folder / "sessions.sqlite3")
+        store.save_many({"abc": Save({"format": "x"}, {"step": [0]}, 0)})
+        made = sorted(p.name for p in folder.iterdir() if p.name.startswith("sessions.sqlite3"))
+        assert "sessions.sqlite3-wal" in made, made
+        for name in made:
+            assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+        store.close()

@@ -124,3 +124,26 @@ def test_challenges_rank_the_students_who_qualify(api):
     assert [e["score"] for e in entries] == sorted((e["score"] for e in entries), reverse=True)
     assert teacher(api, "delete", f"/api/teacher/challenges/{cid}").status_code == 204
     assert teacher(api, "delete", f"/api/teacher/challenges/{cid}").status_code == 404
+
+
+@pytest.mark.parametrize("name,reason", [
+    ("a\u202eb", "U+202E"), ("nul\x00", "U+0000"), ("zero\u200bwidth", "U+200B"),
+    ("x" * 41, "at most 40 characters"), ("   ", "must not be empty"),
+])
+def test_a_nickname_that_would_garble_the_board_is_refused(name, reason):
+    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE))) as api:
+        response = api.post("/api/sessions", params={"class_code": CODE, "name": name}, json={"preset": "xor"})
+        assert response.status_code == 422
+        fields = response.json()["error"]["fields"]
+        assert [f["field"] for f in fields] == ["name"] and reason in fields[0]["reason"]
+        assert api.get("/api/teacher/board", headers={"Authorization": f"Bearer {TOKEN}"}).json() == []
+
+
+def test_a_nickname_is_kept_as_its_normal_form():
+    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE))) as api:
+        # "Zoe" + a combining diaeresis, padded: the board shows the composed, trimmed name.
+        response = api.post("/api/sessions", params={"class_code": CODE, "name": "  Zoe\u0308 "},
+                            json={"preset": "xor"})
+        assert response.status_code == 201
+        board = api.get("/api/teacher/board", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+        assert [row["student"] for row in board] == ["Zo\u00eb"]
