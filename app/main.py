@@ -13,6 +13,7 @@ from app import docs_ui, errors
 from app.assets import Assets
 from app.responses import JSONBody
 from app.paths import STATIC_DIR
+from app.headers import SecurityHeaders
 from app.routes import api_router, page_router
 from app.routes.health import _version
 from app.classroom import Classroom, kept_code
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # come compressed already and pass through. WebSockets are not touched: their frames
     # are small and many, and uvicorn's per-message deflate is off on purpose (app/cli.py).
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

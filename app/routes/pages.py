@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.errors import APIError
+from app.headers import PAGE_POLICY
 from app.lessons import Lesson, all_lessons
 from app.paths import TEMPLATES
 
@@ -40,7 +41,7 @@ def page(request: Request, template: str, title: str, *, context: dict | None = 
     response = TEMPLATES.TemplateResponse(request, template, {"title": title, **(context or {})},
                                           status_code=status_code)
     etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:24] + '"'
-    headers = {"Cache-Control": "no-cache", "ETag": etag}
+    headers = {"Cache-Control": "no-cache", "ETag": etag, "Content-Security-Policy": PAGE_POLICY}
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)

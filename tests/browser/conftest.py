@@ -151,7 +151,9 @@ def open_page(browser, console_watch):
     contexts = []
 
     def open_one(**context_options):
-        options = {"viewport": {"width": 1280, "height": 720}, **context_options}
+        # The tests evaluate strings in the page (wait_for_function), which the pages' own
+        # Content-Security-Policy forbids; tests/browser/test_csp.py runs them under it.
+        options = {"viewport": {"width": 1280, "height": 720}, "bypass_csp": True, **context_options}
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
