@@ -34,7 +34,8 @@ class FieldProblem(BaseModel):
 class ErrorDetail(BaseModel):
     code: str = Field(description="invalid_input (422), not_found (404), unauthorized (401), "
                                   "forbidden (403), conflict (409), busy (503), "
-                                  "method_not_allowed (405), http_error (400: a body that "
+                                  "method_not_allowed (405), too_large (413: a body over "
+                                  "NNPLAY_MAX_BODY_BYTES), http_error (400: a body that "
                                   "cannot be read)")
     message: str = Field(description="one line for people")
     fields: list[FieldProblem] = Field(description="each input to blame; [] when none is")
@@ -139,8 +140,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONBody(error_body(code, str(exc.detail)), status_code=exc.status_code,
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
+        fields = [{"field": "body", "reason": str(exc.detail)}] if exc.status_code == 413 else []
+        return JSONBody(error_body(code, str(exc.detail), fields), status_code=exc.status_code,
                         headers=getattr(exc, "headers", None))
 
 
@@ -151,15 +153,18 @@ def _document_framework_errors(app: FastAPI) -> None:
     parameters, a body this API never sends: routes document their 422 themselves
     (`documented(422)`), and FastAPI's is dropped where it is left, on a route whose only
     parameter is a free-form id in the path, which no value fails. And it answers 400 to
-    a request body it cannot read (not UTF-8, say), which it does not document."""
+    a request body it cannot read (not UTF-8, say), which it does not document; and every
+    route with a body may meet app/limits.py's 413."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()
+            body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
             unreadable = {"description": "a request body that cannot be read (not UTF-8, say)",
-                          "content": {"application/json": {
-                              "schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+                          "content": body}
+            too_large = {"description": "a request body over NNPLAY_MAX_BODY_BYTES, refused "
+                                        "before it is read whole", "content": body}
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
                     responses = operation.get("responses", {})
@@ -167,6 +172,7 @@ def _document_framework_errors(app: FastAPI) -> None:
                         del responses["422"]
                     if "requestBody" in operation:
                         responses.setdefault("400", unreadable)
+                        responses.setdefault("413", too_large)
                     operation["responses"] = dict(sorted(responses.items()))
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)

@@ -14,6 +14,7 @@ from app.assets import Assets
 from app.responses import JSONBody
 from app.paths import STATIC_DIR
 from app.headers import SecurityHeaders
+from app.limits import BodyLimit
 from app.routes import api_router, page_router
 from app.routes.health import _version
 from app.classroom import Classroom, kept_code
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # come compressed already and pass through. WebSockets are not touched: their frames
     # are small and many, and uvicorn's per-message deflate is off on purpose (app/cli.py).
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -43,6 +43,9 @@ class Settings(CommonSettings):
     max_steps_per_call: int = Field(10_000, ge=1)
     max_fps: float = Field(30.0, gt=0, le=120)
     max_message_bytes: int = Field(2_000_000, ge=1024)
+    # The largest HTTP request body (an import with a long history is the biggest one
+    # expected); a longer one is a 413 before it is read whole (app/limits.py).
+    max_body_bytes: int = Field(8_000_000, ge=1024)
     # Sessions (SQLite) and the generated class code are kept here and survive restarts;
     # None keeps them in memory only. `nnplay serve` uses the per-user data directory when
     # this is not set; the container uses /data.
