@@ -33,7 +33,8 @@ class FieldProblem(BaseModel):
 
 class ErrorDetail(BaseModel):
     code: str = Field(description="invalid_input (422), not_found (404), unauthorized (401), "
-                                  "forbidden (403), conflict (409), busy (503), "
+                                  "forbidden (403), conflict (409), too_many_guesses (429), "
+                                  "busy (503), "
                                   "method_not_allowed (405), too_large (413: a body over "
                                   "NNPLAY_MAX_BODY_BYTES), http_error (400: a body that "
                                   "cannot be read)")
@@ -59,6 +60,10 @@ STATUSES: dict[int, dict[str, Any]] = {
                          "earliest step the session keeps"},
     422: {"description": "a bad body, query or path parameter or config field; `fields` names "
                          "each with the reason"},
+    429: {"description": "too many wrong class codes or teacher tokens from this address "
+                         "(NNPLAY_GUESSES_PER_MINUTE a minute)",
+          "headers": {"Retry-After": {"description": "seconds to wait before trying again",
+                                      "schema": {"type": "integer"}}}},
     503: {"description": "the server holds as many sessions as it may (NNPLAY_MAX_SESSIONS)",
           "headers": {"Retry-After": {"description": "seconds to wait before trying again",
                                       "schema": {"type": "integer"}}}},

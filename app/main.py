@@ -13,6 +13,7 @@ from app import docs_ui, errors
 from app.assets import Assets
 from app.responses import JSONBody
 from app.paths import STATIC_DIR
+from app.guesses import Guesses
 from app.headers import SecurityHeaders
 from app.limits import BodyLimit
 from app.routes import api_router, page_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.lag = LoopLag()
     workers = automatic_workers() if settings.grid_workers is None else settings.grid_workers
     app.state.grids = GridPool(workers)
+    app.state.guesses = Guesses(settings.guesses_per_minute)
     app.state.classroom = Classroom(app.state.sessions,
                                     settings.class_code or kept_code(settings.data_dir))
     errors.install(app)

@@ -52,7 +52,10 @@ class Settings(CommonSettings):
     data_dir: Path | None = None
     save_interval_seconds: float = Field(3.0, gt=0)
     # The teacher board (/teacher) opens with this token; unset (or empty), it is off.
-    teacher_token: str | None = Field(None, min_length=8)
+    # Wrong class codes or teacher tokens a client address may try in a minute before every
+    # further try is a 429 (app/guesses.py).
+    guesses_per_minute: int = Field(10, ge=1, le=10_000)
+    teacher_token: str | None = Field(None, min_length=16)
     # The code students join with; unset (or empty), a random six-letter code, kept in
     # data_dir so that it stays the same across restarts.
     class_code: str | None = Field(None, pattern=CLASS_CODE_PATTERN)

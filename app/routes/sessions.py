@@ -12,6 +12,7 @@ from app import commands
 from app.classroom import NICKNAME_LENGTH, nickname
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import NOT_FOUND_SESSION, APIError, documented
+from app.guesses import check_class_code
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import session_snapshot
 from app.grids import quantized_grid
@@ -51,7 +52,7 @@ Nickname = Annotated[str | None, Query(min_length=1, max_length=4 * NICKNAME_LEN
                      AfterValidator(lambda text: None if text is None else nickname(text))]
 
 
-@router.post("", status_code=201, response_model=SessionView, responses=documented(422, 503))
+@router.post("", status_code=201, response_model=SessionView, responses=documented(422, 429, 503))
 async def create_session(body: ConfigModel, manager: ManagerDep, settings: SettingsDep,
                          request: Request, grid: Grid = None, class_code: ClassCode = None,
                          name: Nickname = None) -> Response:
@@ -61,9 +62,14 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
     if name is not None and class_code is None:
         raise APIError(422, "invalid_input", "name: only used together with class_code",
                        [{"field": "name", "reason": "only used together with class_code"}])
-    if class_code is not None and class_code.upper() != room.code:
-        raise APIError(422, "invalid_input", "class_code: no class with this code",
-                       [{"field": "class_code", "reason": "no class with this code"}])
+    if class_code is not None:
+        try:
+            check_class_code(request, class_code)
+        except APIError as error:  # a body's field: said as one (422), or the 429 as it is
+            if error.status != 404:
+                raise
+            raise APIError(422, "invalid_input", "class_code: no class with this code",
+                           [{"field": "class_code", "reason": "no class with this code"}]) from None
     config = to_engine(body)
     session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
     if class_code is not None:

@@ -5,11 +5,12 @@ import secrets
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response, Security
-from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from app.classroom import Challenge, Classroom
 from app.errors import BOARD_OFF, APIError, documented
+from app.guesses import check_class_code
 from app.live import broadcast
 from app.models import BoardRow, Challenge as ChallengeView, ClassInfo, Reached, StudentView, send
 from app.schemas import ConfigModel, Metric, Strict, to_engine
@@ -18,7 +19,6 @@ from core.config import resolve_config
 from core.data import DATASETS
 
 router = APIRouter(tags=["classroom"])
-COOKIE = "nnplay_teacher"
 
 
 def classroom(request: Request) -> Classroom:
@@ -28,35 +28,32 @@ def classroom(request: Request) -> Classroom:
 ClassroomDep = Annotated[Classroom, Depends(classroom)]
 
 
-# The token comes as "Authorization: Bearer ..." or in a cookie; not from the query string:
-# addresses end up in access logs. auto_error=False: require_teacher answers for both.
+# The token comes only as "Authorization: Bearer ...": not in a cookie (a page of another
+# site could make the browser send it), not in the query string (addresses end up in access
+# logs). auto_error=False: require_teacher gives the error bodies.
 bearer = HTTPBearer(auto_error=False, description="the teacher token (NNPLAY_TEACHER_TOKEN)")
-cookie = APIKeyCookie(name=COOKIE, auto_error=False, description="the teacher token, as a cookie")
 BearerToken = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
-CookieToken = Annotated[str | None, Security(cookie)]
 
 
-def token_of(header: HTTPAuthorizationCredentials | None, cookie_token: str | None) -> str | None:
-    return header.credentials if header is not None else cookie_token
-
-
-def require_teacher(request: Request, header: BearerToken, cookie_token: CookieToken) -> None:
+def require_teacher(request: Request, header: BearerToken) -> None:
     """404 while the board is off, 401 without a token, 403 with a wrong one (a student's
-    session id included)."""
+    session id included), 429 after too many wrong ones from the same address."""
     settings: Settings = request.app.state.settings
     if not settings.teacher_token:
         raise APIError(404, "not_found", "the teacher board is off: start the server with "
                                          "NNPLAY_TEACHER_TOKEN set")
-    given = token_of(header, cookie_token)
-    if not given:
+    if header is None or not header.credentials:
         raise APIError(401, "unauthorized", "the teacher token is required",
                        headers={"WWW-Authenticate": "Bearer"})
-    if not secrets.compare_digest(given.encode(), settings.teacher_token.encode()):
+    guesses = request.app.state.guesses
+    guesses.check("teacher token", request)
+    if not secrets.compare_digest(header.credentials.encode(), settings.teacher_token.encode()):
+        guesses.failed("teacher token", request)
         raise APIError(403, "forbidden", "this token does not open the teacher board")
 
 
 Teacher = Depends(require_teacher)
-TEACHER = documented(401, 403, 404, not_found=BOARD_OFF)
+TEACHER = documented(401, 403, 404, 429, not_found=BOARD_OFF)
 
 
 @router.get("/teacher/class", dependencies=[Teacher], response_model=ClassInfo, responses=TEACHER)
@@ -126,11 +123,10 @@ async def delete_challenge(challenge_id: str, room: ClassroomDep) -> Response:
 
 
 @router.get("/class/{code}", response_model=StudentView,
-            responses=documented(404, not_found="no class with this code"))
-async def student_view(code: str, room: ClassroomDep) -> Response:
+            responses=documented(404, 429, not_found="no class with this code"))
+async def student_view(code: str, room: ClassroomDep, request: Request) -> Response:
     """What any student of the class may see: the latest broadcast and the challenges."""
-    if not secrets.compare_digest(code.upper().encode(), room.code.encode()):
-        raise APIError(404, "not_found", "no class with this code")
+    check_class_code(request, code)
     return send({"code": room.code, "broadcast": room.broadcasts[-1] if room.broadcasts else None,
                  "challenges": [_challenge_view(room, c) for c in room.challenges.values()]})
 

@@ -22,7 +22,7 @@ TOKEN = "teacher-secret-123"
 BAD_SETTINGS = [
     ("NNPLAY_PORT", "abc", "integer"),
     ("NNPLAY_PORT", "70000", "65535"),
-    ("NNPLAY_TEACHER_TOKEN", "short", "at least 8 characters"),
+    ("NNPLAY_TEACHER_TOKEN", "short", "at least 16 characters"),
     ("NNPLAY_CLASS_CODE", "room-42", "pattern"),
     ("NNPLAY_ALLOWED_ORIGINS", '["http://lab-pc:8000"', "not a JSON list"),
     ("NNPLAY_ALLOWED_ORIGINS", "http://lab-pc:8000/", "not an origin"),

@@ -12,7 +12,8 @@ CODE = "ROOM42"
 
 @pytest.fixture
 def api():
-    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE))) as client:
+    # Room for the wrong tokens these tests try on purpose (the limit has a test of its own).
+    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE, guesses_per_minute=100))) as client:
         yield client
 
 
@@ -147,3 +148,33 @@ def test_a_nickname_is_kept_as_its_normal_form():
         assert response.status_code == 201
         board = api.get("/api/teacher/board", headers={"Authorization": f"Bearer {TOKEN}"}).json()
         assert [row["student"] for row in board] == ["Zo\u00eb"]
+
+
+def test_guessing_a_class_code_or_the_token_is_slow():
+    """Past NNPLAY_GUESSES_PER_MINUTE wrong tries from one address, every try is a 429 with
+    Retry-After, the right code included; right answers before that cost nothing."""
+    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE, guesses_per_minute=3))) as api:
+        for _ in range(5):  # right answers are never counted
+            assert api.get(f"/api/class/{CODE}").status_code == 200
+        for code in ("AAAA11", "BBBB22", "CCCC33"):
+            assert api.get(f"/api/class/{code}").status_code == 404
+        for path in (f"/api/class/{CODE}", "/api/class/DDDD44"):
+            refused = api.get(path)
+            assert refused.status_code == 429, path
+            assert refused.json()["error"]["code"] == "too_many_guesses"
+            assert 1 <= int(refused.headers["retry-after"]) <= 60
+        # Joining with a code counts against the same address too.
+        join = api.post("/api/sessions", params={"class_code": CODE, "name": "eve"}, json={"preset": "xor"})
+        assert join.status_code == 429
+        # The teacher token has its own count.
+        wrong = {"authorization": "Bearer not-the-teacher-token"}
+        assert [api.get("/api/teacher/board", headers=wrong).status_code for _ in range(4)] == [403, 403, 403, 429]
+        assert api.get("/api/teacher/board", headers={"authorization": f"Bearer {TOKEN}"}).status_code == 429
+
+
+def test_a_wrong_code_when_joining_is_a_field_error_and_counts_as_a_guess():
+    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE, guesses_per_minute=2))) as api:
+        for _ in range(2):
+            response = api.post("/api/sessions", params={"class_code": "NOPE99", "name": "eve"}, json={"preset": "xor"})
+            assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "class_code"
+        assert api.get(f"/api/class/{CODE}").status_code == 429
