@@ -85,10 +85,17 @@ class Batcher:
                 "permutation": permutation, "rng": _ints_to_text(rng_state)}
 
     def load_state(self, state: dict) -> None:
-        self.samples_seen = int(state["samples_seen"])
-        self.position = int(state["position"])
+        """Continue from `state` (as state() makes it); ValueError for one that could not
+        have come from a batcher of these n rows (a permutation of other rows, say)."""
+        samples_seen, position = int(state["samples_seen"]), int(state["position"])
         perm = state["permutation"]
-        self.permutation = None if perm is None else np.asarray(perm, dtype=np.int64)
+        permutation = None if perm is None else np.asarray(perm, dtype=np.int64)
+        if not 0 <= samples_seen < 2**53 or not 0 <= position <= self.n:
+            raise ValueError(f"samples_seen and position must be counts within the {self.n} rows")
+        if permutation is not None and (permutation.shape != (self.n,)
+                                        or not np.array_equal(np.sort(permutation), np.arange(self.n))):
+            raise ValueError(f"the permutation must hold each of the {self.n} row numbers once")
+        self.samples_seen, self.position, self.permutation = samples_seen, position, permutation
         self.rng.bit_generator.state = _text_to_ints(state["rng"])
         self._rng_state = None
 

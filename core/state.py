@@ -88,8 +88,12 @@ def import_state(doc: dict, *, mnist_dir=None, own: bool = False) -> Run:
         run.step_count = int(doc.get("step", run.history.last()["step"] if len(run.history) else 0))
         field = "last_grads"
         if doc.get("last_grads"):
-            run.last_grads = [np.array(a, dtype=run.dtype) for layer in doc["last_grads"]
-                              for a in (layer["W"], layer["b"]) if a is not None]
+            grads = [np.array(a, dtype=run.dtype) for layer in doc["last_grads"]
+                     for a in (layer["W"], layer["b"]) if a is not None]
+            shapes = [a.shape for a in run.param_arrays()]
+            if [g.shape for g in grads] != shapes:
+                raise ValueError(f"the gradients must have the parameters' shapes {shapes}")
+            run.last_grads = grads
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise ConfigError(field, f"the exported run is damaged here: {error}") from None
     status = doc.get("status", "paused")

@@ -269,7 +269,10 @@ def test_an_import_is_checked_like_a_new_session_and_a_bad_one_makes_nothing(api
                           ({"status": "sleeping"}, "status"),
                           ({"history": {}}, "history"),
                           ({"config": {**doc["config"], "data": big}}, "config.data.inputs[0][0]"),
-                          ({"config": {**doc["config"], "optimizer": {"lr": 500}}}, "config.optimizer.lr")):
+                          ({"config": {**doc["config"], "optimizer": {"lr": 500}}}, "config.optimizer.lr"),
+                          ({"last_grads": [{"W": [[1.0]], "b": None}]}, "last_grads"),
+                          ({"batcher": {**doc["batcher"], "permutation": [999] * 100}}, "batcher"),
+                          ({"batcher": {**doc["batcher"], "position": -3}}, "batcher")):
         before = api.get("/api/health").json()["sessions"]
         response = api.post("/api/sessions/import", json={**doc, **change})
         assert response.status_code == 422, (change, response.text)
