@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import sys
 
 from fastapi import FastAPI
@@ -42,11 +43,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         manager = app.state.sessions
         persistence = None
+        app.state.store_problem = None
         if settings.data_dir is not None:
-            persistence = Persistence(open_store(settings.data_dir), manager,
-                                      settings.save_interval_seconds)
-            restored = persistence.restore()
-            log.info("restored %d sessions from %s", restored, settings.data_dir)
+            try:
+                persistence = Persistence(open_store(settings.data_dir), manager,
+                                          settings.save_interval_seconds)
+                restored = persistence.restore()
+                log.info("restored %d sessions from %s", restored, settings.data_dir)
+            except (OSError, sqlite3.Error) as error:
+                # A read-only, full or broken data directory: the class can still work,
+                # without saving, and /api/health says so.
+                persistence = None
+                app.state.store_problem = (f"sessions are not saved: cannot use the store in "
+                                           f"{settings.data_dir} ({error})")
+                log.error("%s", app.state.store_problem)
         app.state.persistence = persistence
         await app.state.grids.start()
         lessons, problems = lesson_files.read_all()

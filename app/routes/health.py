@@ -16,6 +16,8 @@ async def health(request: Request) -> Response:
     state = request.app.state
     persistence = getattr(state, "persistence", None)
     problems = persistence.problems() if persistence is not None else []
+    if getattr(state, "store_problem", None):
+        problems.append(state.store_problem)
     return send({"status": "degraded" if problems else "ok", "problems": problems,
                  "version": _version(), "sessions": len(state.sessions.sessions),
                  "loop_lag_ms": state.lag.summary(), "grids": state.grids.stats()})

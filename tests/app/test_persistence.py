@@ -278,3 +278,61 @@ def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(tmp
         assert health["status"] == "ok" and health["problems"] == []
     saved = {sid for sid, record, problem in open_store(tmp_path).load_all() if problem is None}
     assert saved == {good, bad}
+
+
+def test_a_store_that_cannot_be_used_leaves_the_server_serving_without_saving(tmp_path, caplog):
+    """A data directory whose database cannot be opened (here its file is a folder; a
+    read-only or full disk does the same): the server starts, serves, and says degraded."""
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    (tmp_path / "sessions.sqlite3").mkdir()
+    with caplog.at_level(logging.ERROR, logger="nnplay"), \
+            TestClient(create_app(Settings(data_dir=tmp_path, grid_workers=0))) as api:
+        made = api.post("/api/sessions", json={"preset": "xor"})
+        assert made.status_code == 201
+        assert api.post(f"/api/sessions/{made.json()['id']}/step", json={"steps": 2}).status_code == 200
+        health = api.get("/api/health").json()
+        assert health["status"] == "degraded"
+        assert any("sessions are not saved" in p and str(tmp_path) in p for p in health["problems"])
+    assert any("sessions are not saved" in r.getMessage() for r in caplog.records)
+
+
+def test_a_record_whose_gradients_do_not_fit_costs_only_itself(tmp_path):
+    """A record saved with gradients of another network (a damaged store, an old bug) is
+    skipped at start with its reason; the other sessions come back."""
+    import asyncio
+    import json as json_module
+
+    from app.persistence import Persistence
+    from app.sessions import SessionManager
+    from app.settings import Settings
+    from core.run import Run
+
+    settings = Settings(data_dir=tmp_path, max_sessions=10)
+
+    async def scenario():
+        manager = SessionManager(settings)
+        persistence = Persistence(open_store(tmp_path), manager, interval=60)
+        good = await manager.create(lambda: Run({"preset": "xor"}))
+        bad = await manager.create(lambda: Run({"preset": "circle"}))
+        for session in (good, bad):
+            await session.step(steps=2)
+        await persistence.save_changed()
+        store = persistence.store
+        record = json_module.loads(store._db.execute("SELECT record FROM sessions WHERE id = ?",
+                                                     (bad.id,)).fetchone()[0])
+        record["run"]["last_grads"] = record["run"]["last_grads"][:1]  # one layer short
+        store._db.execute("UPDATE sessions SET record = ? WHERE id = ?",
+                          (json_module.dumps(record).encode(), bad.id))
+        store.close()
+        again = SessionManager(settings)
+        restored = Persistence(open_store(tmp_path), again, interval=60)
+        assert restored.restore() == 1 and set(again.sessions) == {good.id}
+        restored.store.close()
+
+    asyncio.run(scenario())
