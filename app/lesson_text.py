@@ -24,17 +24,17 @@ import numpy as np
 
 from core.explain import explain_weight
 from core.network import build_network
-from core.run import Run
+from core.run import PHASES, Run
 
-PLACEHOLDER = re.compile(r"\{(?:(old|new|change|grad|chain):)?([A-Za-z_]+)(\d*(?:_\d+(?:,\d+)?)?)\}")
+PARAM_PREFIXES = ("old", "new", "change", "grad", "chain")
+PLACEHOLDER = re.compile(r"\{(?:(" + "|".join(PARAM_PREFIXES) + r"):)?([A-Za-z_]+)(\d*(?:_\d+(?:,\d+)?)?)\}")
 SCALARS = ("loss", "test_loss", "batch_loss", "train_accuracy", "test_accuracy", "step", "epoch",
            "lr", "epsilon", "batch_size", "weights", "biases", "parameters", "n_train", "n_test",
            "evaluations",
            "divergence", "y_hat")
 INDEXED = {"x": r"\d+", "t": r"\d+", "z": r"\d+_\d+", "a": r"\d+_\d+", "delta": r"\d+_\d+",
            "w": r"\d+_(?:\d\d|\d+,\d+)", "b": r"\d+_\d+"}
-PARAM_PREFIXES = ("old", "new", "change", "grad", "chain")
-MID_STEP = ("forward", "loss", "backward")
+MID_STEP = PHASES[:-1]  # the phases before the update: the diagram draws the batch
 
 
 class TextError(ValueError):

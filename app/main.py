@@ -43,7 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         manager = app.state.sessions
         persistence = None
-        app.state.store_problem = None
         if settings.data_dir is not None:
             try:
                 persistence = Persistence(open_store(settings.data_dir), manager,
@@ -89,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="A playground that shows how a neural network learns: "
                               "sessions, steps, gradients and live frames.")
     app.state.settings = settings
+    app.state.persistence = None     # made at start when there is a data directory
+    app.state.store_problem = None   # why there is none although there is one
     app.state.sessions = SessionManager(settings)
     app.state.lag = LoopLag()
     workers = automatic_workers() if settings.grid_workers is None else settings.grid_workers

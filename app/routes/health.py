@@ -14,9 +14,8 @@ async def health(request: Request) -> Response:
     Degraded while saving fails, for one session or for all: the server answers, but what
     it holds would not survive a restart."""
     state = request.app.state
-    persistence = getattr(state, "persistence", None)
-    problems = persistence.problems() if persistence is not None else []
-    if getattr(state, "store_problem", None):
+    problems = [] if state.persistence is None else state.persistence.problems()
+    if state.store_problem:
         problems.append(state.store_problem)
     return send({"status": "degraded" if problems else "ok", "problems": problems,
                  "version": _version(), "sessions": len(state.sessions.sessions),
