@@ -23,9 +23,10 @@ import anyio
 from app.errors import APIError
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+
     from app.sessions import Session
     from app.settings import Settings
-    from starlette.requests import Request
 
 T = TypeVar("T")
 

@@ -157,9 +157,9 @@ def test_a_client_that_leaves_stops_its_work(live_server, app):
     heavy = app.state.heavy
     session_id = create(live_server)
     run = app.state.sessions.get(session_id).run
-    with httpx2.Client(timeout=httpx2.Timeout(60, read=1.0)) as client:
-        with pytest.raises(httpx2.ReadTimeout):
-            client.post(f"{live_server}/api/sessions/{session_id}/step", json={"steps": MANY})
+    with httpx2.Client(timeout=httpx2.Timeout(60, read=1.0)) as client, \
+            pytest.raises(httpx2.ReadTimeout):
+        client.post(f"{live_server}/api/sessions/{session_id}/step", json={"steps": MANY})
     assert run.step_count > 0
     # Gone: the work stops within a slice, long before its budget or its steps run out.
     wait_for(lambda: heavy.slots.borrowed_tokens == 0, timeout=10, what="the slot to be freed")
