@@ -4,18 +4,23 @@ Every command that changes the state tells all sockets watching the session.
 """
 from __future__ import annotations
 
+import asyncio
+
 from app.errors import APIError
+from app.heavy import Budget, HeavyCalls
 from app.live import broadcast, start_playing, stop_playing
-from app.sessions import Session
+from app.sessions import Session, Stepped
 from core.errors import StateError
 from core.run import PHASES
 from core.state import export_state
 
 
 async def step(session: Session, *, steps: int | None = None, epochs: int | None = None,
-               phase: str | None = None, limit: int = 10_000) -> None:
+               phase: str | None = None, limit: int = 10_000, heavy: HeavyCalls | None = None,
+               budget: Budget | None = None) -> Stepped:
     """One of: n steps, n epochs, or phases up to and including `phase` (none: one step).
-    At most `limit` steps, however they are asked for."""
+    At most `limit` steps, however they are asked for; with `heavy` and a `budget`, a long
+    call is a heavy one (app/heavy.py) and may stop early. Returns what it did."""
     given = [k for k, v in (("steps", steps), ("epochs", epochs), ("phase", phase)) if v is not None]
     if len(given) > 1:
         raise APIError(422, "invalid_input", "give one of steps, epochs or phase",
@@ -30,10 +35,17 @@ async def step(session: Session, *, steps: int | None = None, epochs: int | None
                        [{"field": field, "reason": f"that is {expected:,} steps; at most {limit:,} per call"}])
     await stop_playing(session)
     if phase is not None:
+        before = session.run.step_count
         await session.call(_phase, session, phase, cost=session.step_seconds)
-    else:
-        await session.step(steps=steps or 0, epochs=epochs or 0)
+        _announce(session)
+        return Stepped(session.run.step_count - before, None)
+    try:
+        stepped = await session.step(steps=steps or 0, epochs=epochs or 0, heavy=heavy, budget=budget)
+    except asyncio.CancelledError:
+        _announce(session)  # the asking socket closed: the steps it did take are shown to others
+        raise
     _announce(session)
+    return stepped
 
 
 def _phase(session: Session, wanted: str) -> None:

@@ -1,4 +1,8 @@
-"""Dependencies shared by the routes, as Annotated aliases."""
+"""Dependencies shared by the routes, as Annotated aliases.
+
+They are coroutines: FastAPI runs a plain function dependency in anyio's thread pool, where
+one request would wait for a free thread behind all the work there; these only look
+things up."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,11 +13,11 @@ from app.sessions import Session, SessionManager
 from app.settings import Settings
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _manager(request: Request) -> SessionManager:
+async def _manager(request: Request) -> SessionManager:
     return request.app.state.sessions
 
 
@@ -21,8 +25,8 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 ManagerDep = Annotated[SessionManager, Depends(_manager)]
 
 
-def _session(manager: ManagerDep,
-             session_id: Annotated[str, Path(description="the session's id")]) -> Session:
+async def _session(manager: ManagerDep,
+                   session_id: Annotated[str, Path(description="the session's id")]) -> Session:
     return manager.get(session_id)  # any unknown id, however long, is the same 404
 
 

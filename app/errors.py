@@ -69,17 +69,23 @@ STATUSES: dict[int, dict[str, Any]] = {
                                       "schema": {"type": "integer"}}}},
 }
 NOT_FOUND_SESSION = "no session with this id: it never existed, was deleted or expired"
+BUSY_HEAVY = ("the server runs and queues as many long calls (steps, epochs, gradient checks) "
+              "as it may (NNPLAY_HEAVY_CALLS, NNPLAY_HEAVY_QUEUE), or this session's last one "
+              "has not ended in time")
 BOARD_OFF = "the teacher board is off (NNPLAY_TEACHER_TOKEN is not set)"
 
 
-def documented(*statuses: int, not_found: str | None = None) -> dict[int | str, dict[str, Any]]:
+def documented(*statuses: int, not_found: str | None = None,
+               busy: str | None = None) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses, each with the ErrorBody; `not_found`
-    says what a 404 means on this route."""
+    says what a 404 means on this route, `busy` what a 503 does."""
     responses: dict[int | str, dict[str, Any]] = {}
     for status in sorted(statuses):
         response = {**STATUSES[status], "model": ErrorBody}
         if status == 404 and not_found:
             response["description"] = not_found
+        if status == 503 and busy:
+            response["description"] = busy
         responses[status] = response
     return responses
 

@@ -187,6 +187,8 @@ async def _play(session: Session, max_fps: float) -> None:
             carry -= steps
             if steps:
                 try:
+                    # Not a heavy call (app/heavy.py): a tick is a short slice already, so it
+                    # neither takes one of their few slots nor waits behind them.
                     await session.step(steps=steps)
                 except StateError:
                     pass

@@ -16,6 +16,7 @@ from app.responses import JSONBody
 from app.paths import STATIC_DIR
 from app.guesses import Guesses
 from app.headers import SecurityHeaders
+from app.heavy import HeavyCalls
 from app.limits import BodyLimit
 from app.routes import api_router, page_router
 from app.routes.health import _version
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.persistence = None     # made at start when there is a data directory
     app.state.store_problem = None   # why there is none although there is one
     app.state.sessions = SessionManager(settings)
+    app.state.heavy = HeavyCalls.from_settings(settings)  # long steps and gradient checks
     app.state.lag = LoopLag()
     workers = automatic_workers() if settings.grid_workers is None else settings.grid_workers
     app.state.grids = GridPool(workers)

@@ -240,6 +240,16 @@ class SnapshotReply(Out):
     snapshot: Snapshot
 
 
+class StepReply(SnapshotReply):
+    steps_taken: int = Field(description="steps this call took (a phase that ends a step counts "
+                                         "as one); fewer than asked when the run diverged or "
+                                         "the call stopped early")
+    stopped_early: Literal["time budget"] | None = Field(
+        description='"time budget": the call used its NNPLAY_CALL_SECONDS and stopped at a step '
+                    "boundary (ask again to go on: the numbers are the same as in one call); "
+                    "null when it did not stop early")
+
+
 class PastSnapshotReply(Out):
     snapshot: PastSnapshot
 
@@ -368,7 +378,14 @@ class GradientCheck(Out):
     backprop: list[LayerParams]
     numeric: list[LayerParams]
     relative: list[LayerParams] = Field(description="|bp - num| / (|bp| + |num|) per entry")
-    check: list[LayerMeasures]
+    check: list[LayerMeasures] = Field(description="each array's measures over its checked "
+                                                   "entries; null measures when it has none")
+    checked: int = Field(description="parameters the numeric gradient worked out, in parameter "
+                                     "order (each array row by row); the rest are null in "
+                                     "`numeric` and `relative`")
+    stopped_early: Literal["time budget"] | None = Field(
+        description='"time budget": the numeric gradient used its NNPLAY_CALL_SECONDS before every '
+                    "parameter was checked; null when it checked them all")
     cost: GradientCost
 
 

@@ -1,7 +1,9 @@
 """Sessions: one engine run each, reached by an unguessable id, with the sockets watching it.
 
 All engine work on a session happens under its lock, on the event loop when it is
-cheap and in a worker thread when it is not, so no request holds the loop for long.
+cheap and in a worker thread when it is not, so no request holds the loop for long; long
+step calls and gradient checks are heavy calls, bounded in time and in number
+(app/heavy.py).
 """
 from __future__ import annotations
 
@@ -9,16 +11,30 @@ import asyncio
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import anyio
 
 from app.errors import APIError, not_found
+from app.heavy import Budget, HeavyCalls
 from app.settings import Settings
 from core.run import Run
 from core.timeline import Timeline
 
 INLINE_SECONDS = 0.004  # engine work expected to take longer than this goes to a thread
+# A heavy step call looks at its budget between slices of about this long: short enough
+# to stop soon after its time is up, long enough that looking costs nothing.
+SLICE_SECONDS = 0.02
+
+T = TypeVar("T")
+
+
+class Stepped(NamedTuple):
+    """What a step call did: the steps it took, and why it stopped before all were taken
+    (None when it did not, or when the run diverged: its status says so)."""
+
+    steps_taken: int
+    stopped_early: str | None
 
 
 class Session:
@@ -26,6 +42,7 @@ class Session:
         self.id = session_id
         self.run = run
         self.lock = asyncio.Lock()
+        self.heavy_lock = asyncio.Lock()  # one heavy call at a time (app/heavy.py)
         self.created = time.time()
         self.last_used = time.monotonic()
         self.playing = False
@@ -64,32 +81,65 @@ class Session:
             finally:
                 self.version += 1
 
-    async def step(self, steps: int = 0, epochs: int = 0) -> int:
-        """Take steps (or epochs), timing them to keep the cost estimate honest."""
-        run = self.run
+    async def call_heavy(self, heavy: HeavyCalls, budget: Budget, fn: Callable[..., T], *args) -> T:
+        """Run fn(*args) on the engine as a CPU-heavy call: in one of heavy's slots (waiting
+        within its bounds, else 503 busy), under the session lock, in a thread of heavy's
+        own. The budget's clock starts when the work does; fn is to check it."""
+        async with heavy.slot(self):
+            self.touch()
+            async with self.lock:
+                try:
+                    budget.start()
+                    return await heavy.in_thread(lambda: fn(*args), budget)
+                finally:
+                    self.version += 1
 
-        def work() -> int:
-            started = time.perf_counter()
-            if epochs:
-                taken = run.step_epochs(epochs)
+    async def step(self, steps: int = 0, epochs: int = 0, *, heavy: HeavyCalls | None = None,
+                   budget: Budget | None = None) -> Stepped:
+        """Take steps (or epochs), timing them to keep the cost estimate honest.
+
+        With `heavy` and a `budget`, a call not cheap enough to run inline is a heavy call
+        (see call_heavy), taken in slices of about SLICE_SECONDS: between two it stops if
+        the budget says so, at a step boundary, so continuing later gives the same numbers
+        as never having stopped. Without them (the play loop's ticks) it runs as a whole.
+        """
+        run = self.run
+        stopped: list[str] = []  # why the work stopped early, if it did (read in the thread)
+
+        def take(count: int) -> int:
+            """`count` steps in chunks that end where the timeline keeps a checkpoint
+            (and, with a budget, each about SLICE_SECONDS long)."""
+            size = count if budget is None else max(1, int(SLICE_SECONDS / self.step_seconds))
+            taken = 0
+            while taken < count:
+                if budget is not None and budget.should_stop():
+                    stopped.append(budget.reason)
+                    break
+                chunk = min(count - taken, size, self.timeline.until_due(run.step_count))
+                started = time.perf_counter()
+                done = run.step(chunk)  # a diverged run refuses here (StateError)
+                taken += done
                 self.timeline.record(run)
-            else:
-                # In chunks that end where the timeline keeps a checkpoint.
-                taken = 0
-                while taken < steps:
-                    chunk = min(steps - taken, self.timeline.until_due(run.step_count))
-                    done = run.step(chunk)  # a diverged run refuses here (StateError)
-                    taken += done
-                    self.timeline.record(run)
-                    if done < chunk:
-                        break
+                if done < chunk:
+                    break
+                if budget is not None:  # the slices follow what a step really costs now
+                    per_step = (time.perf_counter() - started) / done
+                    size = max(1, min(2 * size, int(SLICE_SECONDS / max(per_step, 1e-9))))
+            return taken
+
+        def work() -> Stepped:
+            started = time.perf_counter()
+            taken = run.step_epochs(epochs, take=take) if epochs else take(steps)
             if taken:
                 per_step = (time.perf_counter() - started) / taken
                 self.step_seconds = 0.7 * self.step_seconds + 0.3 * per_step
-            return taken
+            return Stepped(taken, stopped[0] if stopped else None)
 
         expected = self.step_seconds * (steps or epochs * run.batcher.steps_to_epoch_end())
-        return await self.call(work, cost=expected)
+        if heavy is None or budget is None or expected < INLINE_SECONDS:
+            budget = None  # a tick of the play loop, or too little work to stop halfway
+            return await self.call(work, cost=expected)
+        return await self.call_heavy(heavy, budget, work)
 
 
 class SessionManager:

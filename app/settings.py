@@ -41,6 +41,14 @@ class Settings(CommonSettings):
     max_sessions: int = Field(500, ge=1)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
+    # Seconds one step, epoch or gradient-check call may compute before it stops early and
+    # answers with what it did (app/heavy.py).
+    call_seconds: float = Field(5.0, gt=0, le=600)
+    # Such CPU-heavy calls running at once, in threads of their own (one per session);
+    # unset: one per CPU. Up to heavy_queue more wait (unset: as many as run), each at most
+    # twice call_seconds; any further is a 503 with Retry-After.
+    heavy_calls: int | None = Field(None, ge=1, le=256)
+    heavy_queue: int | None = Field(None, ge=0, le=10_000)
     max_fps: float = Field(30.0, gt=0, le=120)
     max_message_bytes: int = Field(2_000_000, ge=1024)
     # The largest HTTP request body (an import with a long history is the biggest one

@@ -6,6 +6,7 @@ shaped like its parameter.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +92,23 @@ def backprop(objective: Objective, x: np.ndarray, t: np.ndarray,
 def numeric_gradient(objective: Objective, x: np.ndarray, t: np.ndarray,
                      method: str = "numeric-central", epsilon: float = 1e-4) -> tuple[list[np.ndarray], int]:
     """Finite differences over every parameter; returns (grads, loss evaluations used).
+    See numeric_gradient_until."""
+    result = numeric_gradient_until(objective, x, t, method, epsilon)
+    return result.grads, result.evaluations
+
+
+@dataclass(slots=True)
+class NumericGradient:
+    grads: list[np.ndarray]  # NaN where a parameter was not worked out (it stopped early)
+    evaluations: int         # loss evaluations used
+    checked: int             # parameters worked out, in parameter order (row by row)
+
+
+def numeric_gradient_until(objective: Objective, x: np.ndarray, t: np.ndarray,
+                           method: str = "numeric-central", epsilon: float = 1e-4,
+                           should_stop: Callable[[], bool] | None = None) -> NumericGradient:
+    """Finite differences over the parameters, in parameter order, until `should_stop()`
+    (asked before each one) says to stop, e.g. when a time budget runs out.
 
     `numeric-forward` is the source's (L(w + eps) - L(w)) / eps; `numeric-central` is
     (L(w + eps) - L(w - eps)) / (2 eps). Nudging W[i, j] of layer l only moves column j
@@ -105,8 +123,10 @@ def numeric_gradient(objective: Objective, x: np.ndarray, t: np.ndarray,
     base_rows = loss.per_sample(values[-1].z, values[-1].a, t)
     weight = loss.weight(len(x))
     central = method == "numeric-central"
+    per_parameter = 2 if central else 1
     all_rows = np.arange(len(x))
-    grads, evaluations = [], 1
+    grads = [np.full_like(array, np.nan) for array in network.arrays()]
+    result = NumericGradient(grads, 1, 0)
 
     def moved(layer_index: int, column: int, rows: np.ndarray, shift) -> float:
         """Sum over `rows` of the per-sample loss after z[rows, column] += shift."""
@@ -127,12 +147,22 @@ def numeric_gradient(objective: Objective, x: np.ndarray, t: np.ndarray,
         change = moved(layer_index, column, rows, shift) - float(np.sum(base_rows[rows]))
         return (weight * change + penalty_up) / epsilon
 
+    def stop() -> bool:
+        if should_stop is not None and should_stop():
+            return True
+        result.checked += 1
+        result.evaluations += per_parameter
+        return False
+
+    arrays = iter(grads)
     for index, layer in enumerate(network.layers):
         a_prev = inputs[index]
-        dW = np.zeros_like(layer.W)
+        dW = next(arrays)
         for i in range(layer.fan_in):
             rows = np.flatnonzero(a_prev[:, i])
             for j in range(layer.fan_out):
+                if stop():
+                    return result
                 w = layer.W[i, j]
                 up = objective.entry_penalty(w + epsilon) - objective.entry_penalty(w)
                 down = objective.entry_penalty(w - epsilon) - objective.entry_penalty(w)
@@ -140,15 +170,13 @@ def numeric_gradient(objective: Objective, x: np.ndarray, t: np.ndarray,
                     dW[i, j] = difference(index, j, rows, a_prev[rows, i] * epsilon, up, down)
                 else:  # the input on this edge is 0 for every row: only the penalty moves
                     dW[i, j] = (up - down) / (2 * epsilon) if central else up / epsilon
-        grads.append(dW)
-        evaluations += dW.size * (2 if central else 1)
         if layer.b is not None:
-            db = np.zeros_like(layer.b)
+            db = next(arrays)
             for j in range(layer.fan_out):
+                if stop():
+                    return result
                 db[j] = difference(index, j, all_rows, epsilon, 0.0, 0.0)
-            grads.append(db)
-            evaluations += db.size * (2 if central else 1)
-    return grads, evaluations
+    return result
 
 
 def perceptron_gradient(network: Network, x: np.ndarray, t: np.ndarray) -> tuple[list[np.ndarray], list[LayerValues]]:

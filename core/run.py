@@ -8,6 +8,7 @@ A step has four phases: `forward` (pick the batch, compute every z and a), `loss
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -226,17 +227,28 @@ class Run:
                 taken += 1
         return taken
 
-    def step_epochs(self, epochs: int = 1) -> int:
-        """Steps until `epochs` more epoch boundaries are crossed; returns steps taken."""
+    def step_epochs(self, epochs: int = 1, take: Callable[[int], int] | None = None) -> int:
+        """Steps until `epochs` more epoch boundaries are crossed; returns steps taken.
+
+        `take(n)` takes n steps and returns how many it took (by default `step`): a caller
+        may take them in slices and stop between two (a time budget). Fewer than asked
+        ends the call, at a step boundary, as a divergence does.
+        """
         self._require_live()
+        take = take or self.step
         taken = 0
         for _ in range(epochs):
             if self.phase not in (None, "update"):
-                taken += self.step(1)
+                done = take(1)
+                taken += done
+                if done < 1 or self.status == "diverged":
+                    break
                 if self.batcher.samples_seen % self.batcher.n == 0:
                     continue
-            taken += self.step(self.batcher.steps_to_epoch_end())
-            if self.status == "diverged":
+            wanted = self.batcher.steps_to_epoch_end()
+            done = take(wanted)
+            taken += done
+            if done < wanted or self.status == "diverged":
                 break
         return taken
 

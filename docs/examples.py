@@ -440,6 +440,18 @@ def socket_diverged(c: TestClient) -> None:
         ws_receive(ws, name="ws-conflict-play-reply")
 
 
+def budget_example() -> None:
+    heading("WebSocket: a long step stops at its time budget (NNPLAY_CALL_SECONDS, here 0.2 s)")
+    app = create_app(defaults(call_seconds=0.2))
+    with TestClient(app) as c:
+        sid = c.post("/api/sessions", json={"preset": "two-layer-digits"}).json()["id"]
+        with c.websocket_connect(f"/ws/sessions/{sid}") as ws:
+            ws_receive(ws, quiet=True)
+            ws_receive(ws, quiet=True)
+            ws_send(ws, {"type": "step", "steps": 10000}, name="ws-long-step")
+            ws_receive_until(ws, lambda m: m["type"] == "stopped_early", name="ws-stopped-early")
+
+
 def socket_grid(c: TestClient) -> None:
     heading("WebSocket: the decision grid (?grid=N or a view command), u8 encoded")
     sid = c.post("/api/sessions", json={"preset": "xor", "layers": [2, 3, 1], "seed": 3}).json()["id"]
@@ -544,6 +556,7 @@ def main() -> None:
         socket_refusals(client)
     expiry_example()
     busy_example()
+    budget_example()
     classroom_examples()
 
 

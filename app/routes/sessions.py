@@ -11,14 +11,15 @@ from pydantic import AfterValidator, Field
 from app import commands
 from app.classroom import NICKNAME_LENGTH, nickname
 from app.deps import ManagerDep, SessionDep, SettingsDep
-from app.errors import NOT_FOUND_SESSION, APIError, documented
+from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, APIError, documented
 from app.guesses import check_class_code
+from app.heavy import stop_when_disconnected
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import session_snapshot
 from app.grids import quantized_grid
 from app.models import (ConfigAndSnapshot, Evaluation, Export, Finding, Forward, GradientCheck, History,
-                        NeuronAtStep, PastSnapshotReply, SessionView, SnapshotReply, WeightExplanation,
-                        send)
+                        NeuronAtStep, PastSnapshotReply, SessionView, SnapshotReply, StepReply,
+                        WeightExplanation, send)
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
                          StepRequest, Strict, to_engine)
 from app.sessions import Session
@@ -101,15 +102,24 @@ async def delete_session(session: SessionDep, manager: ManagerDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/{session_id}/step", response_model=SnapshotReply,
-             responses=SESSION_STATE)
-async def step(session: SessionDep, settings: SettingsDep, body: StepRequest | None = None,
-               grid: Grid = None) -> Response:
-    """{"steps": n} or {"epochs": n} or {"phase": name}; no body (or {}) takes one step."""
+# Where a heavy call (app/heavy.py) can be refused because the server is busy with others.
+SESSION_HEAVY = documented(404, 409, 422, 503, not_found=NOT_FOUND_SESSION, busy=BUSY_HEAVY)
+
+
+@router.post("/{session_id}/step", response_model=StepReply, responses=SESSION_HEAVY)
+async def step(session: SessionDep, settings: SettingsDep, request: Request,
+               body: StepRequest | None = None, grid: Grid = None) -> Response:
+    """{"steps": n} or {"epochs": n} or {"phase": name}; no body (or {}) takes one step.
+    A long call stops early when its time budget (NNPLAY_CALL_SECONDS) is used up or its
+    client goes away, at a step boundary; the reply says how many steps it took."""
     body = body or StepRequest()
-    await commands.step(session, steps=body.steps, epochs=body.epochs, phase=body.phase,
-                        limit=settings.max_steps_per_call)
-    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
+    heavy = request.app.state.heavy
+    budget = heavy.budget()
+    async with stop_when_disconnected(request, budget):
+        stepped = await commands.step(session, steps=body.steps, epochs=body.epochs, phase=body.phase,
+                                      limit=settings.max_steps_per_call, heavy=heavy, budget=budget)
+    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0),
+                 **stepped._asdict()})
 
 
 @router.get("/{session_id}/at/{step}", response_model=PastSnapshotReply, responses=SESSION_STATE)
@@ -187,13 +197,26 @@ def _forward(run: Run, body: ForwardRequest) -> dict:
     return plain(out)
 
 
-@router.get("/{session_id}/gradients", response_model=GradientCheck, responses=SESSION_INPUT)
-async def gradients(session: SessionDep,
+@router.get("/{session_id}/gradients", response_model=GradientCheck,
+            responses=documented(404, 422, 503, not_found=NOT_FOUND_SESSION, busy=BUSY_HEAVY))
+async def gradients(session: SessionDep, request: Request,
                     method: Literal["numeric-central", "numeric-forward"] = "numeric-central",
                     epsilon: Annotated[float, Query(gt=0, le=1, allow_inf_nan=False)] = 1e-4,
                     samples: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> Response:
-    """Backprop against finite differences on the training loss at the current params."""
-    result = await session.call(check_gradients, session.run, method, epsilon, samples)
+    """Backprop against finite differences on the training loss at the current params.
+    A heavy call: the numeric gradient stops early when its time budget is used up
+    (`checked` says how far it got) or its client goes away."""
+    heavy = request.app.state.heavy
+    budget = heavy.budget()
+
+    def check() -> dict:
+        result = check_gradients(session.run, method, epsilon, samples,
+                                 should_stop=budget.should_stop)
+        stopped = result["checked"] < result["parameters"]
+        return {**result, "stopped_early": budget.reason if stopped else None}
+
+    async with stop_when_disconnected(request, budget):
+        result = await session.call_heavy(heavy, budget, check)
     return send(plain(result))
 
 

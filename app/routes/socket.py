@@ -21,10 +21,11 @@ from starlette.websockets import WebSocketDisconnect
 from app import commands
 from app.errors import APIError, validation_fields
 from app.frames import topology_message
+from app.heavy import HeavyCalls
 from app.jsonio import dumps
 from app.live import Subscriber
 from app.schemas import LiveConfig, ParamList, Strict, to_engine
-from app.sessions import Session
+from app.sessions import Session, Stepped
 from core.errors import ConfigError, StateError
 
 router = APIRouter()
@@ -32,6 +33,7 @@ log = logging.getLogger("nnplay.socket")
 
 CLOSE_POLICY = 1008     # refused origin, or a client that stopped reading
 CLOSE_NOT_FOUND = 4404  # no such session (never existed, expired or deleted)
+INBOX = 4  # client messages read ahead while one is carried out (each up to max_message_bytes)
 
 
 class PlayCommand(Strict):
@@ -108,11 +110,15 @@ async def session_socket(websocket: WebSocket, session_id: str,
     try:
         subscriber.send(topology_message(session))
         subscriber.notify()
-        async with anyio.create_task_group() as group:
+        # Messages are read while a command runs, so a socket closed meanwhile is seen
+        # at once: cancelling the group stops the command's work (app/heavy.py).
+        inbox, messages = anyio.create_memory_object_stream[dict](INBOX)
+        async with inbox, messages, anyio.create_task_group() as group:
             # A client that stopped reading may block our send forever: closing must not
             # wait for that send, so the subscriber can cancel the whole socket.
             subscriber.cancel = group.cancel_scope.cancel
-            group.start_soon(_receive, websocket, subscriber, group.cancel_scope)
+            group.start_soon(_receive, websocket, inbox, group.cancel_scope)
+            group.start_soon(_work, websocket, subscriber, messages)
             group.start_soon(_deliver, websocket, subscriber, group.cancel_scope)
     except* WebSocketDisconnect:
         # The task group wraps what its tasks raise in an ExceptionGroup: a client gone
@@ -122,13 +128,21 @@ async def session_socket(websocket: WebSocket, session_id: str,
         session.subscribers.discard(subscriber)
 
 
-async def _receive(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
-    limit = websocket.app.state.settings.max_message_bytes
+async def _receive(websocket: WebSocket, inbox, scope) -> None:
+    """Read the client's messages into the inbox, until it goes away."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             scope.cancel()
             return
+        await inbox.send(message)  # waits (and reads no further) while the inbox is full
+
+
+async def _work(websocket: WebSocket, subscriber: Subscriber, messages) -> None:
+    """Carry out the client's messages one after another, in the order they came."""
+    settings = websocket.app.state.settings
+    limit = settings.max_message_bytes
+    async for message in messages:
         text = message.get("text")
         if text is None:
             subscriber.send(_error("bad_message", "send JSON text, not binary"))
@@ -142,14 +156,16 @@ async def _receive(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
         except (ValueError, RecursionError) as error:
             subscriber.send(_error("bad_message", f"not valid JSON: {error}"))
             continue
-        await _handle(subscriber, data, max_steps=websocket.app.state.settings.max_steps_per_call)
+        await _handle(subscriber, data, max_steps=settings.max_steps_per_call,
+                      heavy=websocket.app.state.heavy)
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-async def _handle(subscriber: Subscriber, data, max_steps: int = 10_000) -> None:
+async def _handle(subscriber: Subscriber, data, max_steps: int = 10_000,
+                  heavy: HeavyCalls | None = None) -> None:
     session: Session = subscriber.session
     try:
         command = Command.validate_python(data)
@@ -159,8 +175,11 @@ async def _handle(subscriber: Subscriber, data, max_steps: int = 10_000) -> None
         elif kind == "pause":
             await commands.pause(session)
         elif kind == "step":  # the same rules as POST /step
-            await commands.step(session, steps=command.steps, epochs=command.epochs,
-                                phase=command.phase, limit=max_steps)
+            stepped = await commands.step(session, steps=command.steps, epochs=command.epochs,
+                                          phase=command.phase, limit=max_steps, heavy=heavy,
+                                          budget=None if heavy is None else heavy.budget())
+            if stepped.stopped_early:
+                subscriber.send(_stopped_early(stepped, command))
         elif kind == "set":
             partial = to_engine(command)
             partial.pop("type")
@@ -190,6 +209,15 @@ def _untagged(errors: list, data) -> list:
     tag = data.get("type") if isinstance(data, dict) else None
     return [{**e, "loc": e["loc"][1:]} if e.get("loc") and e["loc"][0] == tag else e
             for e in errors]
+
+
+def _stopped_early(stepped: Stepped, command: StepCommand) -> dict:
+    """To the socket that asked: its step command did not take all it asked for."""
+    asked = f"{command.epochs:,} epochs" if command.epochs else f"{command.steps or 1:,} steps"
+    return {"type": "stopped_early", "steps_taken": stepped.steps_taken,
+            "reason": stepped.stopped_early,
+            "message": f"stopped after {stepped.steps_taken:,} steps of the {asked} asked for: "
+                       f"its {stepped.stopped_early} was used up; step again to go on"}
 
 
 def _error(code: str, message: str, fields: list | None = None) -> dict:

@@ -163,6 +163,9 @@ class App {
       case "error":
         this.bus.emit("error", message);
         break;
+      case "stopped_early": // a long step used its time budget: say how far it got
+        this.bus.emit("notice", { message: message.message });
+        break;
       case "broadcast":
       case "challenge":
         this.bus.emit(message.type, message);

@@ -268,6 +268,18 @@ def test_a_diverging_run_says_so_in_plain_words(page, server):
     expect(page.locator("[data-testid=step-count]")).to_have_text(str(good))
 
 
+def test_a_step_that_used_its_time_budget_says_how_far_it_got(page, server, monkeypatch):
+    sid = open_app(page, server, "preset=xor")
+    # A budget used up at once, and a session that looks slow enough for its epoch to be a
+    # long call: the server stops before the first step and says so.
+    monkeypatch.setattr(server.app.state.heavy, "budget_seconds", 1e-9)
+    server.app.state.sessions.get(sid).step_seconds = 1.0
+    page.locator("[data-testid=step-epoch]").click()
+    alert = page.locator("#alert")
+    expect(alert).to_contain_text("stopped after 0 steps of the 1 epochs asked for")
+    expect(page.locator("[data-testid=step-count]")).to_have_text("0")
+
+
 def test_a_shared_link_opens_the_same_network(open_page, server):
     grant = {"permissions": ["clipboard-read", "clipboard-write"]}
     first = open_page(**grant)
