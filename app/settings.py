@@ -41,6 +41,9 @@ class Settings(CommonSettings):
     max_sessions: int = Field(500, ge=1)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
+    # A playing session that no socket has watched for this long pauses; the next socket
+    # to open on it starts it again (a reload or a sleeping tablet is back well within it).
+    unwatched_seconds: float = Field(15.0, gt=0)
     max_fps: float = Field(30.0, gt=0, le=120)
     max_message_bytes: int = Field(2_000_000, ge=1024)
     # The largest HTTP request body (an import with a long history is the biggest one
