@@ -129,11 +129,22 @@ class Classroom:
         self.challenges: dict[str, Challenge] = {}
         self.broadcasts: list[dict] = []
 
-    def join(self, session: Session, name: str) -> None:
-        session.student = name  # saved with the session, so the class survives a restart
+    def join(self, session: Session, name: str, seat: str | None = None) -> None:
+        # Saved with the session, so the class survives a restart.
+        session.student, session.seat = name, seat
 
     def students(self) -> list[Session]:
-        return [s for s in list(self.manager.sessions.values()) if s.student is not None]
+        """Each student's current session: of the sessions made in one browser (one seat),
+        the one used last; a session joined without a seat is a student of its own."""
+        current: dict[str, Session] = {}
+        for session in list(self.manager.sessions.values()):
+            if session.student is None:
+                continue
+            key = "seat:" + session.seat if session.seat else "session:" + session.id
+            other = current.get(key)
+            if other is None or session.last_used > other.last_used:
+                current[key] = session
+        return list(current.values())
 
     def board(self) -> list[dict]:
         rows = []

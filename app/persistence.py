@@ -156,7 +156,7 @@ def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:
 def _record_of(session: Session) -> dict:
     return {"format": FORMAT, "created": session.created, "playing": session.wants_to_play(),
             "steps_per_second": session.steps_per_second, "generation": session.generation,
-            "student": session.student,
+            "student": session.student, "seat": session.seat,
             "run": export_state(session.run, history=False)}
 
 
@@ -170,6 +170,8 @@ def _session_from(session_id: str, record: dict, manager: SessionManager) -> Ses
     session.generation = int(record.get("generation", 0))
     student = record.get("student")
     session.student = student if isinstance(student, str) else None
+    seat = record.get("seat")
+    session.seat = seat if isinstance(seat, str) else None
     # Training resumes when a student is back, not while nobody watches.
     session.resume_playing = bool(record.get("playing")) and run.status != "diverged"
     return session

@@ -43,6 +43,9 @@ class Session:
         self.resume_playing = False
         self.unwatched_seconds = unwatched_seconds
         self.student: str | None = None  # the nickname, for a session that joined the class
+        # The browser it was made in (a random key the page keeps): one student, one row on
+        # the board, however many sessions their reloads and rebuilds have made.
+        self.seat: str | None = None
         self.timeline = Timeline(run)  # every earlier step, for scrubbing back
 
     def touch(self) -> None:

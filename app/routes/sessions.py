@@ -23,6 +23,7 @@ from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig
                          StepRequest, Strict, to_engine)
 from app.sessions import Session
 from core.diagnostics import diagnose
+from core.errors import StateError
 from core.evaluation import evaluation
 from core.explain import explain_neuron, explain_weight
 from core.gradcheck import check_gradients
@@ -50,18 +51,22 @@ ClassCode = Annotated[str | None, Query(max_length=12, description="join the cla
 Nickname = Annotated[str | None, Query(min_length=1, max_length=4 * NICKNAME_LENGTH,
                                        description="the student's name in the class"),
                      AfterValidator(lambda text: None if text is None else nickname(text))]
+Seat = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{8,64}$",
+                                   description="the browser's own random key: the board shows one "
+                                               "row per seat, its most recently used session")]
 
 
 @router.post("", status_code=201, response_model=SessionView, responses=documented(422, 429, 503))
 async def create_session(body: ConfigModel, manager: ManagerDep, settings: SettingsDep,
                          request: Request, grid: Grid = None, class_code: ClassCode = None,
-                         name: Nickname = None) -> Response:
+                         name: Nickname = None, seat: Seat = None) -> Response:
     """A new session from a config (a preset alone is enough); with `class_code` (and a
-    `name`) it joins the class, so the teacher board shows it."""
+    `name`, and the browser's `seat`) it joins the class, so the teacher board shows it."""
     room = request.app.state.classroom
-    if name is not None and class_code is None:
-        raise APIError(422, "invalid_input", "name: only used together with class_code",
-                       [{"field": "name", "reason": "only used together with class_code"}])
+    for field, value in (("name", name), ("seat", seat)):
+        if value is not None and class_code is None:
+            raise APIError(422, "invalid_input", f"{field}: only used together with class_code",
+                           [{"field": field, "reason": "only used together with class_code"}])
     if class_code is not None:
         try:
             check_class_code(request, class_code)
@@ -73,7 +78,7 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
     config = to_engine(body)
     session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
     if class_code is not None:
-        room.join(session, name or "student")
+        room.join(session, name or "student", seat)
     return send(_created(session, grid), 201)
 
 
@@ -95,8 +100,14 @@ async def get_session(session: SessionDep, grid: Grid = None, units: Units = Non
     return send({"id": session.id, "config": session.run.config, "snapshot": snap})
 
 
-@router.delete("/{session_id}", status_code=204, responses=SESSION)
-async def delete_session(session: SessionDep, manager: ManagerDep) -> Response:
+@router.delete("/{session_id}", status_code=204, responses=SESSION_STATE)
+async def delete_session(session: SessionDep, manager: ManagerDep,
+                         unwatched_only: Annotated[bool, Query(
+                             description="refuse (409) while a socket watches the session: a page "
+                                         "leaving a session another tab still shows")] = False) -> Response:
+    if unwatched_only and session.subscribers:
+        raise StateError(f"{len(session.subscribers)} socket(s) still watch this session; "
+                         "it is kept")
     await manager.delete(session.id)
     return Response(status_code=204)
 

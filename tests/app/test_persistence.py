@@ -162,6 +162,21 @@ def test_a_restart_plays_again_what_was_playing_once_its_page_is_back(server):
         assert json.loads(ws.recv(timeout=10))["status"] == "diverged"
 
 
+def test_a_student_keeps_their_name_and_seat_across_a_restart(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.app.conftest import make_settings
+
+    settings = make_settings(data_dir=tmp_path, class_code="ROOM42")
+    with TestClient(create_app(settings)) as client:
+        sid = client.post("/api/sessions?class_code=ROOM42&name=ann&seat=ann-laptop-0001",
+                          json={"preset": "xor"}).json()["id"]
+    with TestClient(create_app(settings)) as client:
+        session = client.app.state.sessions.sessions[sid]
+        assert (session.student, session.seat) == ("ann", "ann-laptop-0001")
+
+
 def test_a_damaged_record_costs_only_its_session(server, tmp_path):
     first = server()
     good = first.call("POST", "/api/sessions", {"preset": "xor"})["id"]

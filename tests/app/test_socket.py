@@ -244,6 +244,16 @@ def test_play_streams_rising_frames_whose_history_has_no_gaps(client):
     assert covered[-1] >= 40  # 200 steps a second for about a second
 
 
+def test_a_page_leaving_a_session_another_tab_watches_does_not_delete_it(client, app):
+    sid = create(client, preset="xor")
+    with watch(client, sid):  # the other tab
+        response = client.delete(f"/api/sessions/{sid}?unwatched_only=true")
+        assert response.status_code == 409 and response.json()["error"]["code"] == "conflict"
+        assert sid in app.state.sessions.sessions
+    assert client.delete(f"/api/sessions/{sid}?unwatched_only=true").status_code == 204
+    assert sid not in app.state.sessions.sessions
+
+
 @pytest.mark.nnplay_settings(unwatched_seconds=0.3)
 def test_a_run_nobody_watches_pauses_and_the_next_socket_plays_it_again(client, app):
     sid = create(client, preset="xor")

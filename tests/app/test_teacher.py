@@ -21,8 +21,9 @@ def teacher(api, method, path, **kwargs):
     return getattr(api, method)(path, headers={"authorization": f"Bearer {TOKEN}"}, **kwargs)
 
 
-def join(api, name, **config):
-    response = api.post(f"/api/sessions?class_code={CODE.lower()}&name={name}", json=config or {"preset": "xor"})
+def join(api, name, seat=None, **config):
+    query = f"class_code={CODE.lower()}&name={name}" + (f"&seat={seat}" if seat else "")
+    response = api.post(f"/api/sessions?{query}", json=config or {"preset": "xor"})
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -64,6 +65,36 @@ def test_students_join_by_code_and_the_board_never_shows_their_ids(api):
     for sid in ids:
         assert sid not in response.text
     assert teacher(api, "get", "/api/teacher/class").json()["students"] == 2
+
+
+def test_the_board_has_one_row_per_student_their_latest_session(api):
+    """A reload or a rebuild makes a new session in the same browser (the same seat): the
+    board shows that student once, with the session they used last."""
+    first = join(api, "ann", seat="ann-laptop-0001")
+    api.post(f"/api/sessions/{first}/step", json={"steps": 5})
+    latest = join(api, "ann", seat="ann-laptop-0001", preset="spiral")
+    join(api, "ann", seat="other-ann-0002")  # another student who chose the same name
+    join(api, "bob")                         # a client that sends no seat: a student per session
+    rows = teacher(api, "get", "/api/teacher/board").json()
+    assert sorted((r["student"], r["preset"]) for r in rows) == [
+        ("ann", "spiral"), ("ann", "xor"), ("bob", "xor")]
+    assert teacher(api, "get", "/api/teacher/class").json()["students"] == 3
+    api.post(f"/api/sessions/{first}/step")  # back in the first tab: that one is current now
+    rows = teacher(api, "get", "/api/teacher/board").json()
+    assert sorted((r["student"], r["preset"], r["step"]) for r in rows)[:2] == [
+        ("ann", "xor", 0), ("ann", "xor", 6)]
+    assert latest in api.app.state.sessions.sessions  # nothing deleted: only shown once
+
+
+@pytest.mark.parametrize("query,field", [
+    ("seat=abcdefgh1234", "seat"),                       # a seat outside a class
+    (f"class_code={CODE}&seat=short", "seat"),          # not a seat's shape
+    (f"class_code={CODE}&seat=" + "x" * 65, "seat"),
+    (f"class_code={CODE}&seat=has%20space1", "seat"),
+])
+def test_a_bad_seat_is_a_field_error(api, query, field):
+    response = api.post(f"/api/sessions?{query}", json={"preset": "xor"})
+    assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == field
 
 
 def test_a_broadcast_reaches_every_connected_student(api):
