@@ -35,6 +35,8 @@ const OLD_SESSION_GRACE_MS = 3000;
 const TAB_SESSION = "nnplay:tab-session";
 // This browser's key in the class: the teacher's board shows one row for it.
 const SEAT = "nnplay:seat";
+// The class this tab joined.
+const CLASS = "nnplay:class";
 
 // A reload or back/forward returns to the run this tab showed; a link or a typed address
 // (a "navigate") opens what it says, fresh.
@@ -65,8 +67,10 @@ class App {
     this.presets = [];
     this.datasets = [];
     this.connection = null;
-    // A student who opened the class link (?class=CODE) joins the teacher's board.
-    this.classCode = new URLSearchParams(location.search).get("class");
+    // A student who opened the class link (?class=CODE) joins the teacher's board, and so
+    // does every page this tab opens after it (a lesson, the lesson list and back).
+    this.classCode = new URLSearchParams(location.search).get("class") ?? sessionStorage.getItem(CLASS);
+    if (this.classCode) sessionStorage.setItem(CLASS, this.classCode);
     this.nickname = null;
   }
 
@@ -91,6 +95,7 @@ class App {
     if (error.fields?.some((f) => f.field === "class_code")) {
       const code = this.classCode;
       this.classCode = null;
+      sessionStorage.removeItem(CLASS);
       this.bus.emit("notice", { message: `There is no class with the code ${code}: check the ` +
         "code with your teacher. Until then you are working on your own." });
       return this.open(config, { fallback: true });
@@ -185,6 +190,7 @@ class App {
         break;
       case "broadcast":
       case "challenge":
+      case "lesson":
         this.bus.emit(message.type, message);
         break;
       default:

@@ -209,3 +209,91 @@ def test_a_wrong_code_when_joining_is_a_field_error_and_counts_as_a_guess():
             response = api.post("/api/sessions", params={"class_code": "NOPE99", "name": "eve"}, json={"preset": "xor"})
             assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "class_code"
         assert api.get(f"/api/class/{CODE}").status_code == 429
+
+
+def _next_of(ws, kind: str) -> dict:
+    message = ws.receive_json()
+    while message["type"] != kind:
+        message = ws.receive_json()
+    return message
+
+
+def test_a_lesson_opened_in_the_class_joins_it_and_broadcasts_reach_it(api):
+    before = set(api.app.state.sessions.sessions)
+    wrong = api.post("/api/lessons/01-forward-pass/steps/1/session?class_code=NOPE42&name=dee")
+    assert wrong.status_code == 422 and wrong.json()["error"]["fields"][0]["field"] == "class_code"
+    assert set(api.app.state.sessions.sessions) == before  # refused before anything was built
+    response = api.post(f"/api/lessons/01-forward-pass/steps/2/session?class_code={CODE}&name=dee"
+                        "&seat=dee-tablet-0001")
+    assert response.status_code == 201, response.text
+    sid = response.json()["id"]
+    rows = teacher(api, "get", "/api/teacher/board").json()
+    assert [(r["student"], r["preset"]) for r in rows] == [("dee", response.json()["config"]["preset"])]
+    with api.websocket_connect(f"/ws/sessions/{sid}") as ws:
+        assert ws.receive_json()["type"] == "topology"
+        reached = teacher(api, "post", "/api/teacher/broadcast", json={"config": {"preset": "xor"}}).json()
+        assert reached == {"students": 1, "sockets": 1}
+        assert _next_of(ws, "broadcast")["config"]["data"]["name"] == "xor"
+
+
+def test_the_teacher_sends_everyone_to_a_lesson_step(api):
+    ids = [join(api, name) for name in ("ann", "bob")]
+    lessons = api.get("/api/lessons").json()
+    target = lessons[1]
+    with api.websocket_connect(f"/ws/sessions/{ids[0]}") as first, \
+            api.websocket_connect(f"/ws/sessions/{ids[1]}") as second:
+        for ws in (first, second):
+            assert ws.receive_json()["type"] == "topology"
+        result = teacher(api, "post", "/api/teacher/lesson",
+                         json={"lesson": target["id"], "step": 2, "message": "look at the loss"}).json()
+        assert result == {"students": 2, "sockets": 2}
+        for ws in (first, second):
+            message = _next_of(ws, "lesson")
+            assert (message["lesson"], message["step"], message["title"], message["message"]) == (
+                target["id"], 2, target["title"], "look at the loss")
+            lesson = api.get(f"/api/lessons/{target['id']}").json()
+            assert message["step_title"] == lesson["steps"][1]["title"]
+    # A student who comes later sees it in the class's view.
+    assert api.get(f"/api/class/{CODE}").json()["lesson"]["lesson"] == target["id"]
+    for body, field in (({"lesson": "no-such-lesson"}, "lesson"),
+                        ({"lesson": target["id"], "step": target["steps"] + 1}, "step"),
+                        ({"lesson": target["id"], "step": 0}, "step")):
+        response = teacher(api, "post", "/api/teacher/lesson", json=body)
+        assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == field
+    assert api.post("/api/teacher/lesson", json={"lesson": target["id"]}).status_code == 401
+
+
+def test_the_teacher_resets_one_students_run(api):
+    ann, bob = join(api, "ann"), join(api, "bob")
+    for sid in (ann, bob):
+        api.post(f"/api/sessions/{sid}/step", json={"steps": 12})
+    first = api.get(f"/api/sessions/{ann}").json()["snapshot"]["params"]
+    row = next(r for r in teacher(api, "get", "/api/teacher/board").json() if r["student"] == "ann")
+    with api.websocket_connect(f"/ws/sessions/{ann}") as ws:
+        assert ws.receive_json()["type"] == "topology"
+        assert _next_of(ws, "snapshot")["step"] == 12
+        response = teacher(api, "post", f"/api/teacher/students/{row['handle']}/reset")
+        assert response.status_code == 200 and response.json()["step"] == 0
+        assert response.json()["student"] == "ann"
+        assert _next_of(ws, "snapshot")["step"] == 0  # the student's page shows it at once
+    again = api.get(f"/api/sessions/{ann}").json()["snapshot"]
+    assert again["step"] == 0 and again["params"] != first
+    assert api.get(f"/api/sessions/{bob}").json()["snapshot"]["step"] == 12  # only that student
+    assert teacher(api, "post", "/api/teacher/students/0123456789/reset").status_code == 404
+    assert api.post(f"/api/teacher/students/{row['handle']}/reset").status_code == 401
+
+
+def test_the_join_link_names_an_address_students_can_reach(api):
+    from app.lan import lan_addresses
+
+    seen_as = teacher(api, "get", "/api/teacher/class").json()  # TestClient's host: "testserver"
+    assert seen_as["join_url"] == f"http://testserver/?class={CODE}"
+    qr = seen_as["join_qr"]
+    assert qr.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in qr and "<path" in qr
+    local = api.get("/api/teacher/class", headers={"authorization": f"Bearer {TOKEN}",
+                                                   "host": "127.0.0.1:8000"}).json()
+    lan = lan_addresses()
+    assert all(not a.startswith("127.") for a in lan)
+    expected = [f"http://{a}:8000/?class={CODE}" for a in lan] or [f"http://127.0.0.1:8000/?class={CODE}"]
+    assert local["join_urls"] == expected and local["join_url"] == expected[0]
+    assert local["join_qr"] != seen_as["join_qr"]  # the QR code is of the link shown
