@@ -128,28 +128,46 @@ class Classroom:
         self.code = (code or new_code()).upper()
         self.challenges: dict[str, Challenge] = {}
         self.broadcasts: list[dict] = []
+        self.lesson: dict | None = None  # the lesson step the teacher last asked everyone to open
 
-    def join(self, session: Session, name: str) -> None:
-        session.student = name  # saved with the session, so the class survives a restart
+    def join(self, session: Session, name: str, seat: str | None = None) -> None:
+        # Saved with the session, so the class survives a restart.
+        session.student, session.seat = name, seat
 
     def students(self) -> list[Session]:
-        return [s for s in list(self.manager.sessions.values()) if s.student is not None]
+        """Each student's current session: of the sessions made in one browser (one seat),
+        the one used last; a session joined without a seat is a student of its own."""
+        current: dict[str, Session] = {}
+        for session in list(self.manager.sessions.values()):
+            if session.student is None:
+                continue
+            key = "seat:" + session.seat if session.seat else "session:" + session.id
+            other = current.get(key)
+            if other is None or session.last_used > other.last_used:
+                current[key] = session
+        return list(current.values())
+
+    def student(self, row_handle: str) -> Session | None:
+        """The current session of the student whose board row has this handle."""
+        return next((s for s in self.students() if handle(s.id) == row_handle), None)
 
     def board(self) -> list[dict]:
-        rows = []
-        for session in self.students():
-            run = session.run
-            losses = [v for v in run.history.column("train_loss") if v is not None]
-            stride = max(1, len(losses) // CURVE_POINTS)
-            m = run.metrics()
-            rows.append({
-                "student": session.student, "handle": handle(session.id),
-                "preset": run.config.get("preset"), "data": run.config["data"]["name"],
-                "layers": run.config["layers"], "step": run.step_count, "status": session.status(),
-                "loss": m["loss"], "accuracy": m["accuracy"], "curve": losses[::stride][-CURVE_POINTS:],
-                "watching": len(session.subscribers),
-            })
-        return sorted(rows, key=lambda r: r["student"].lower())
+        return sorted((self.row(session) for session in self.students()),
+                      key=lambda r: r["student"].lower())
+
+    def row(self, session: Session) -> dict:
+        """A student's row on the board."""
+        run = session.run
+        losses = [v for v in run.history.column("train_loss") if v is not None]
+        stride = max(1, len(losses) // CURVE_POINTS)
+        m = run.metrics()
+        return {
+            "student": session.student, "handle": handle(session.id),
+            "preset": run.config.get("preset"), "data": run.config["data"]["name"],
+            "layers": run.config["layers"], "step": run.step_count, "status": session.status(),
+            "loss": m["loss"], "accuracy": m["accuracy"], "curve": losses[::stride][-CURVE_POINTS:],
+            "watching": len(session.subscribers),
+        }
 
     def leaderboard(self, challenge: Challenge) -> list[dict]:
         entries = []

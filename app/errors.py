@@ -56,8 +56,9 @@ STATUSES: dict[int, dict[str, Any]] = {
     404: {"description": "not found"},
     409: {"description": "the run's state does not allow it: stepping a diverged run (until it "
                          "is reset, restored, given new weights or a lower learning rate), "
-                         "restoring one that has not diverged, or going back before the "
-                         "earliest step the session keeps"},
+                         "restoring one that has not diverged, going back before the "
+                         "earliest step the session keeps, or deleting with `unwatched_only` "
+                         "a session a socket still watches"},
     422: {"description": "a bad body, query or path parameter or config field; `fields` names "
                          "each with the reason"},
     429: {"description": "too many wrong class codes or teacher tokens from this address "

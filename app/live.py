@@ -151,7 +151,9 @@ def start_playing(session: Session, steps_per_second: float) -> None:
 
 
 async def stop_playing(session: Session) -> None:
+    """Stop training (a pause, a step, an edit): it no longer waits for a watcher either."""
     session.playing = False
+    session.resume_playing = False
     task = session.play_task
     session.play_task = None
     if task is not None and task is not asyncio.current_task() and not task.done():
@@ -166,6 +168,7 @@ async def _play(session: Session, max_fps: float) -> None:
     """Train in ticks: each tick takes its share of steps, then tells the watchers."""
     carry = 0.0
     last = time.monotonic()
+    unwatched_since: float | None = None  # since when no socket has watched it
     # The first tick at once, the second a fraction of a tick later that depends on the
     # session: a class that presses play together (a broadcast, a load test) does not
     # keep every session ticking at the same instant, which would make the loop train
@@ -196,6 +199,16 @@ async def _play(session: Session, max_fps: float) -> None:
                 session.playing = False
                 broadcast(session, {"type": "diverged", **session.run.divergence})
             broadcast(session)
+            if session.subscribers:
+                unwatched_since = None
+            elif unwatched_since is None:
+                unwatched_since = started
+            elif session.playing and started - unwatched_since >= session.unwatched_seconds:
+                # Every page on it closed (a student gone, a tab shut): nobody's run trains
+                # for nobody. The next socket starts it again.
+                session.playing = False
+                session.resume_playing = True
+                break
             # Ticks keep to a fixed clock: a wake-up that comes late (a busy loop with many
             # sessions) shortens the next wait instead of slowing every tick after it. More
             # than a tick behind, the clock starts again from now rather than rushing.

@@ -526,7 +526,10 @@ class LossComparison(Out):
 class ClassInfo(Out):
     code: str
     students: int
-    join_url: str
+    join_url: str = Field(description="the link students open: the board's own address, or "
+                                      "this machine's LAN address when the board is on loopback")
+    join_urls: list[str] = Field(description="every link that may work, best first")
+    join_qr: str = Field(description="join_url as a QR code: an SVG element, to put in a page")
 
 
 class BoardRow(Out):
@@ -573,8 +576,20 @@ class Broadcast(Out):
     message: str
 
 
+class LessonPush(Out):
+    """The teacher's "open lesson L at step k", as the socket message and in StudentView."""
+
+    type: Literal["lesson"]
+    lesson: str
+    step: int
+    title: str
+    step_title: str
+    message: str
+
+
 class StudentView(Out):
     code: str
     broadcast: Broadcast | None
+    lesson: LessonPush | None
     challenges: list[Challenge]
 

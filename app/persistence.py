@@ -154,9 +154,9 @@ def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:
 
 
 def _record_of(session: Session) -> dict:
-    return {"format": FORMAT, "created": session.created, "playing": session.playing,
+    return {"format": FORMAT, "created": session.created, "playing": session.wants_to_play(),
             "steps_per_second": session.steps_per_second, "generation": session.generation,
-            "student": session.student,
+            "student": session.student, "seat": session.seat,
             "run": export_state(session.run, history=False)}
 
 
@@ -164,12 +164,14 @@ def _session_from(session_id: str, record: dict, manager: SessionManager) -> Ses
     if record.get("format") != FORMAT:
         raise ValueError(f"unknown record format {record.get('format')!r}")
     run = import_state(record["run"], mnist_dir=manager.settings.mnist_dir, own=True)  # saved by us
-    session = Session(session_id, run, manager.settings.max_fps)
+    session = manager.new_session(session_id, run)
     session.created = float(record.get("created", session.created))
     session.steps_per_second = float(record.get("steps_per_second", 30.0))
     session.generation = int(record.get("generation", 0))
     student = record.get("student")
     session.student = student if isinstance(student, str) else None
+    seat = record.get("seat")
+    session.seat = seat if isinstance(seat, str) else None
     # Training resumes when a student is back, not while nobody watches.
     session.resume_playing = bool(record.get("playing")) and run.status != "diverged"
     return session

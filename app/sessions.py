@@ -38,7 +38,8 @@ class Stepped(NamedTuple):
 
 
 class Session:
-    def __init__(self, session_id: str, run: Run, max_fps: float = 30.0):
+    def __init__(self, session_id: str, run: Run, max_fps: float = 30.0,
+                 unwatched_seconds: float = 15.0):
         self.id = session_id
         self.run = run
         self.lock = asyncio.Lock()
@@ -54,8 +55,14 @@ class Session:
         self.version = 0             # bumped by every engine call: cached frames go stale
         self.max_fps = max_fps
         self.frames: dict = {}       # serialized snapshot per view, shared by all sockets
-        self.resume_playing = False  # restored after a restart while it was training
+        # Training that waits for a watcher: set when the server stopped while it played, or
+        # when nobody watched it for `unwatched_seconds`; the next socket starts it again.
+        self.resume_playing = False
+        self.unwatched_seconds = unwatched_seconds
         self.student: str | None = None  # the nickname, for a session that joined the class
+        # The browser it was made in (a random key the page keeps): one student, one row on
+        # the board, however many sessions their reloads and rebuilds have made.
+        self.seat: str | None = None
         self.timeline = Timeline(run)  # every earlier step, for scrubbing back
 
     def touch(self) -> None:
@@ -66,6 +73,10 @@ class Session:
         self.run = run
         self.generation += 1  # every socket drops its curves and takes the new history
         self.frames.clear()
+
+    def wants_to_play(self) -> bool:
+        """Playing, or waiting for a watcher to play again (what a restart must keep)."""
+        return self.playing or self.resume_playing
 
     def status(self) -> str:
         return "running" if self.playing and self.run.status != "diverged" else self.run.status
@@ -158,9 +169,13 @@ class SessionManager:
         self._check_capacity()
         run = await anyio.to_thread.run_sync(build)
         self._check_capacity()
-        session = Session(secrets.token_urlsafe(16), run, self.settings.max_fps)  # 128 random bits
+        session = self.new_session(secrets.token_urlsafe(16), run)  # 128 random bits
         self.sessions[session.id] = session
         return session
+
+    def new_session(self, session_id: str, run: Run) -> Session:
+        """A session as the settings make it (not yet registered)."""
+        return Session(session_id, run, self.settings.max_fps, self.settings.unwatched_seconds)
 
     def get(self, session_id: str) -> Session:
         session = self.sessions.get(session_id)
@@ -205,5 +220,8 @@ class SessionManager:
         return len(stale)
 
     async def close(self) -> None:
+        """Stop every session; one that was training trains again after a restart, when its
+        page reconnects."""
         for session in list(self.sessions.values()):
+            session.resume_playing = session.wants_to_play()
             await self._stop(session)

@@ -49,6 +49,9 @@ class Settings(CommonSettings):
     # twice call_seconds; any further is a 503 with Retry-After.
     heavy_calls: int | None = Field(None, ge=1, le=256)
     heavy_queue: int | None = Field(None, ge=0, le=10_000)
+    # A playing session that no socket has watched for this long pauses; the next socket
+    # to open on it starts it again (a reload or a sleeping tablet is back well within it).
+    unwatched_seconds: float = Field(15.0, gt=0)
     max_fps: float = Field(30.0, gt=0, le=120)
     max_message_bytes: int = Field(2_000_000, ge=1024)
     # The largest HTTP request body (an import with a long history is the biggest one

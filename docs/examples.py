@@ -537,6 +537,13 @@ def classroom_examples() -> None:
                 "message": "Try four hidden units: does the test accuracy reach 90%?"},
                 headers=BEARER, limit=6, keep=3, name="teacher-broadcast")
             ws_receive(ws, name="ws-broadcast")
+            show(c, "POST", "/api/teacher/lesson", {"lesson": "03-chain-rule", "step": 2,
+                                                    "message": "We work this one out together."},
+                 headers=BEARER, name="teacher-lesson")
+            ws_receive(ws, name="ws-lesson")
+        ada_row = next(r for r in c.get("/api/teacher/board", headers=BEARER).json() if r["student"] == "Ada")
+        show(c, "POST", f"/api/teacher/students/{ada_row['handle']}/reset", headers=BEARER,
+             name="teacher-reset")
         show(c, "GET", "/api/teacher/challenges", headers=BEARER, name="teacher-challenges")
         show(c, "GET", "/api/class/phys101", name="class-view")
         show(c, "GET", "/api/class/WRONG1", name="class-view-404")

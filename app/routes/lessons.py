@@ -12,6 +12,7 @@ from app.lessons import Lesson, all_lessons, build_step
 from core.run import Run
 from core.timeline import Timeline
 from app.deps import ManagerDep, SettingsDep
+from app.joining import JoiningDep
 from app.models import LessonSession, LessonSummary, send
 
 router = APIRouter(prefix="/lessons", tags=["lessons"])
@@ -37,10 +38,12 @@ async def get_lesson(lesson_id: str) -> Response:
 
 
 @router.post("/{lesson_id}/steps/{index}/session", status_code=201, response_model=LessonSession,
-             responses=documented(404, 422, 503, not_found=NO_LESSON))
+             responses=documented(404, 422, 429, 503, not_found=NO_LESSON))
 async def step_session(lesson_id: str, index: Annotated[int, Path(ge=1)], manager: ManagerDep,
-                       settings: SettingsDep, request: Request, grid: int | None = None) -> Response:
-    """A new session in exactly the state step `index` (1-based) describes."""
+                       settings: SettingsDep, request: Request, joining: JoiningDep,
+                       grid: int | None = None) -> Response:
+    """A new session in exactly the state step `index` (1-based) describes; with
+    `class_code` (and `name`, `seat`) a student's, in the class like any other."""
     lesson = _lesson(lesson_id)
     if index > len(lesson.steps):
         raise APIError(422, "invalid_input", f"index: the lesson has {len(lesson.steps)} steps",
@@ -59,6 +62,8 @@ async def step_session(lesson_id: str, index: Annotated[int, Path(ge=1)], manage
     session = await manager.create(lambda: build_step(step, mnist_dir=settings.mnist_dir, keep=keep))
     kept[0].record(session.run, pinned=True)
     session.timeline = kept[0]
+    if joining is not None:
+        joining.into(request, session)
     # The step's words with the numbers of this very state (app/lesson_text.py).
     text = await session.call(fill, step.text, session.run, cost=0.0)
     return send({"id": session.id, "config": session.run.config, "snapshot": session_snapshot(session, grid),

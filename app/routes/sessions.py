@@ -6,14 +6,13 @@ from typing import Annotated, Literal
 import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastAPIPath
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from app import commands
-from app.classroom import NICKNAME_LENGTH, nickname
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, APIError, documented
-from app.guesses import check_class_code
 from app.heavy import stop_when_disconnected
+from app.joining import JoiningDep
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import session_snapshot
 from app.grids import quantized_grid
@@ -24,6 +23,7 @@ from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig
                          StepRequest, Strict, to_engine)
 from app.sessions import Session
 from core.diagnostics import diagnose
+from core.errors import StateError
 from core.evaluation import evaluation
 from core.explain import explain_neuron, explain_weight
 from core.gradcheck import check_gradients
@@ -47,34 +47,15 @@ SESSION = documented(404, not_found=NOT_FOUND_SESSION)
 SESSION_INPUT = documented(404, 422, not_found=NOT_FOUND_SESSION)
 SESSION_STATE = documented(404, 409, 422, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
 
-ClassCode = Annotated[str | None, Query(max_length=12, description="join the class with this code")]
-Nickname = Annotated[str | None, Query(min_length=1, max_length=4 * NICKNAME_LENGTH,
-                                       description="the student's name in the class"),
-                     AfterValidator(lambda text: None if text is None else nickname(text))]
-
-
 @router.post("", status_code=201, response_model=SessionView, responses=documented(422, 429, 503))
 async def create_session(body: ConfigModel, manager: ManagerDep, settings: SettingsDep,
-                         request: Request, grid: Grid = None, class_code: ClassCode = None,
-                         name: Nickname = None) -> Response:
+                         request: Request, joining: JoiningDep, grid: Grid = None) -> Response:
     """A new session from a config (a preset alone is enough); with `class_code` (and a
-    `name`) it joins the class, so the teacher board shows it."""
-    room = request.app.state.classroom
-    if name is not None and class_code is None:
-        raise APIError(422, "invalid_input", "name: only used together with class_code",
-                       [{"field": "name", "reason": "only used together with class_code"}])
-    if class_code is not None:
-        try:
-            check_class_code(request, class_code)
-        except APIError as error:  # a body's field: said as one (422), or the 429 as it is
-            if error.status != 404:
-                raise
-            raise APIError(422, "invalid_input", "class_code: no class with this code",
-                           [{"field": "class_code", "reason": "no class with this code"}]) from None
+    `name`, and the browser's `seat`) it joins the class, so the teacher board shows it."""
     config = to_engine(body)
     session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
-    if class_code is not None:
-        room.join(session, name or "student")
+    if joining is not None:
+        joining.into(request, session)
     return send(_created(session, grid), 201)
 
 
@@ -96,8 +77,14 @@ async def get_session(session: SessionDep, grid: Grid = None, units: Units = Non
     return send({"id": session.id, "config": session.run.config, "snapshot": snap})
 
 
-@router.delete("/{session_id}", status_code=204, responses=SESSION)
-async def delete_session(session: SessionDep, manager: ManagerDep) -> Response:
+@router.delete("/{session_id}", status_code=204, responses=SESSION_STATE)
+async def delete_session(session: SessionDep, manager: ManagerDep,
+                         unwatched_only: Annotated[bool, Query(
+                             description="refuse (409) while a socket watches the session: a page "
+                                         "leaving a session another tab still shows")] = False) -> Response:
+    if unwatched_only and session.subscribers:
+        raise StateError(f"{len(session.subscribers)} socket(s) still watch this session; "
+                         "it is kept")
     await manager.delete(session.id)
     return Response(status_code=204)
 

@@ -104,9 +104,10 @@ async def session_socket(websocket: WebSocket, session_id: str,
     subscriber = Subscriber(session, grid, units, grids=websocket.app.state.grids)
     session.subscribers.add(subscriber)
     session.touch()
-    if session.resume_playing:  # it was training when the server stopped
+    if session.resume_playing:  # it was training when the server stopped or nobody watched
         session.resume_playing = False
-        await commands.play(session, session.steps_per_second)
+        if session.run.status != "diverged":
+            await commands.play(session, session.steps_per_second)
     try:
         subscriber.send(topology_message(session))
         subscriber.notify()

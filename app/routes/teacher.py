@@ -1,16 +1,21 @@
 """The teacher's routes (behind NNPLAY_TEACHER_TOKEN) and what students see of their class."""
 from __future__ import annotations
 
+import io
 import secrets
 from typing import Annotated, Literal
 
+import segno
 from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
 from app.classroom import Challenge, Classroom
 from app.errors import BOARD_OFF, APIError, documented
+from app.lessons import all_lessons
 from app.guesses import check_class_code
+from app import commands
+from app.lan import join_urls
 from app.live import broadcast
 from app.models import BoardRow, Challenge as ChallengeView, ClassInfo, Reached, StudentView, send
 from app.schemas import ConfigModel, Metric, Strict, to_engine
@@ -58,9 +63,21 @@ TEACHER = documented(401, 403, 404, 429, not_found=BOARD_OFF)
 
 @router.get("/teacher/class", dependencies=[Teacher], response_model=ClassInfo, responses=TEACHER)
 async def class_info(room: ClassroomDep, request: Request) -> Response:
-    """The class code students join with, and the address to give them."""
-    return send({"code": room.code, "students": len(room.students()),
-                 "join_url": f"{request.base_url}?class={room.code}"})
+    """The class code students join with, the address to give them (this machine's LAN
+    address when the board was opened on loopback) and its QR code."""
+    url = request.url
+    links = join_urls(url.scheme, url.hostname or "127.0.0.1", url.port, room.code)
+    return send({"code": room.code, "students": len(room.students()), "join_url": links[0],
+                 "join_urls": links, "join_qr": _qr_svg(links[0])})
+
+
+def _qr_svg(link: str) -> str:
+    """The link as a QR code: one <svg> element with its namespace (the page parses it as
+    SVG), scaled by CSS, black on white whatever the theme (phones read that best)."""
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="svg", xmldecl=False, nl=False, scale=6,
+                                     dark="#000", light="#fff", omitsize=True)
+    return buffer.getvalue().decode()
 
 
 @router.get("/teacher/board", dependencies=[Teacher], response_model=list[BoardRow], responses=TEACHER)
@@ -86,6 +103,45 @@ async def send_broadcast(body: BroadcastRequest, room: ClassroomDep) -> Response
         broadcast(session, message)
         reached += len(session.subscribers)
     return send({"students": len(room.students()), "sockets": reached})
+
+
+class LessonRequest(Strict):
+    lesson: Annotated[str, Field(min_length=1, max_length=100, description="a lesson's id")]
+    step: Annotated[int, Field(ge=1, description="1-based")] = 1
+    message: Annotated[str, Field(max_length=500)] = ""
+
+
+@router.post("/teacher/lesson", dependencies=[Teacher], response_model=Reached,
+             responses={**TEACHER, **documented(422)})
+async def send_lesson(body: LessonRequest, room: ClassroomDep) -> Response:
+    """Ask every student to open lesson `lesson` at step `step`: their page offers to go."""
+    lesson = all_lessons().get(body.lesson)
+    if lesson is None:
+        raise APIError(422, "invalid_input", f"lesson: no lesson {body.lesson!r}",
+                       [{"field": "lesson", "reason": f"no lesson {body.lesson!r}"}])
+    if body.step > len(lesson.steps):
+        raise APIError(422, "invalid_input", f"step: the lesson has {len(lesson.steps)} steps",
+                       [{"field": "step", "reason": f"must be between 1 and {len(lesson.steps)}"}])
+    message = {"type": "lesson", "lesson": lesson.id, "step": body.step, "title": lesson.title,
+               "step_title": lesson.steps[body.step - 1].title, "message": body.message}
+    room.lesson = message
+    reached = 0
+    for session in room.students():
+        broadcast(session, message)
+        reached += len(session.subscribers)
+    return send({"students": len(room.students()), "sockets": reached})
+
+
+@router.post("/teacher/students/{handle}/reset", dependencies=[Teacher], response_model=BoardRow,
+             responses=documented(401, 403, 404, 429, not_found=f"{BOARD_OFF}, or no student with this handle"))
+async def reset_student(handle: str, room: ClassroomDep) -> Response:
+    """Back to its first step: a student's run (their current session, by the board row's
+    handle), paused, its history cleared; their page shows it at once."""
+    session = room.student(handle)
+    if session is None:
+        raise APIError(404, "not_found", "no student with this handle")
+    await commands.reset(session)
+    return send(room.row(session))
 
 
 class ChallengeRequest(Strict):
@@ -128,6 +184,7 @@ async def student_view(code: str, room: ClassroomDep, request: Request) -> Respo
     """What any student of the class may see: the latest broadcast and the challenges."""
     check_class_code(request, code)
     return send({"code": room.code, "broadcast": room.broadcasts[-1] if room.broadcasts else None,
+                 "lesson": room.lesson,
                  "challenges": [_challenge_view(room, c) for c in room.challenges.values()]})
 
 

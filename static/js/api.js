@@ -30,7 +30,8 @@ export const api = {
   datasets: () => request("GET", "/api/datasets"),
   create: (config, query = "") => request("POST", `/api/sessions${query}`, config),
   get: (id, query = "") => request("GET", `/api/sessions/${id}${query}`),
-  remove: (id) => request("DELETE", `/api/sessions/${id}`),
+  remove: (id, { unwatchedOnly = false } = {}) =>
+    request("DELETE", `/api/sessions/${id}${unwatchedOnly ? "?unwatched_only=true" : ""}`),
   step: (id, body) => request("POST", `/api/sessions/${id}/step`, body),
   params: (id, params) => request("PUT", `/api/sessions/${id}/params`, { params }),
   patch: (id, partial) => request("PATCH", `/api/sessions/${id}`, partial),

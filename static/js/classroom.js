@@ -1,5 +1,6 @@
 // For a student who joined a class (?class=CODE): a name for the teacher's board, and
-// what the teacher sends (a network to fork, a challenge) shown as a banner.
+// what the teacher sends (a network to fork, a lesson step to open, a challenge) shown as
+// a banner.
 const NAME_KEY = "nnplay:nickname";
 
 export function mount(app) {
@@ -39,6 +40,13 @@ export function mount(app) {
     const what = message.config.preset ?? message.config.layers.join("-");
     show(`Your teacher shared a network (${what})${message.message ? `: ${message.message}` : ""}.`,
       { label: "Open my own copy", testid: "fork", run: () => app.open(message.config) });
+  });
+  app.bus.on("lesson", (message) => {
+    const address = `/lessons/${encodeURIComponent(message.lesson)}?step=${message.step}` +
+      `&class=${encodeURIComponent(app.classCode)}`;
+    show(`Your teacher asks you to open lesson "${message.title}", step ${message.step}: ` +
+      `${message.step_title}${message.message ? ` (${message.message})` : ""}.`,
+    { label: "Open it", testid: "open-lesson", run: () => { location.href = address; } });
   });
   app.bus.on("challenge", (message) => {
     show(`New challenge from your teacher: ${message.title} (data set: ${message.data}).`);

@@ -199,7 +199,8 @@ class LessonView {
 
     let body;
     try {
-      body = await request("POST", `/api/lessons/${encodeURIComponent(this.id)}/steps/${k}/session`);
+      // In the class, if this tab joined one: the board, broadcasts and challenges reach it.
+      body = await request("POST", `/api/lessons/${encodeURIComponent(this.id)}/steps/${k}/session${app.classQuery()}`);
     } catch (error) {
       if (token === this.token) this.fail(`step ${k} could not be built: ${error.message}`);
       return false;

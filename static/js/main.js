@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { Bus } from "./bus.js";
 import { Connection } from "./connection.js";
 import { HistoryStore } from "./history.js";
-import { configKey, decodeConfig, encodeConfig, nearestConfig } from "./urlstate.js";
+import { decodeConfig, encodeConfig, nearestConfig } from "./urlstate.js";
 import * as charts from "./charts.js";
 import * as classroom from "./classroom.js";
 import * as controls from "./controls.js";
@@ -30,6 +30,30 @@ export const DEFAULT_QUERY = "preset=seed-2-3-1";
 const WIDE_LAYER = 32;     // wider layers are sent only in part (see `view`)
 const GRID_SIZE = 40;      // decision-boundary resolution for 2-D data
 const OLD_SESSION_GRACE_MS = 3000;
+// This tab's session and the address that showed it: a reload (F5) comes back to the same
+// run, with what changed live (a learning rate) in the address.
+const TAB_SESSION = "nnplay:tab-session";
+// This browser's key in the class: the teacher's board shows one row for it.
+const SEAT = "nnplay:seat";
+// The class this tab joined.
+const CLASS = "nnplay:class";
+
+// A reload or back/forward returns to the run this tab showed; a link or a typed address
+// (a "navigate") opens what it says, fresh.
+function returning() {
+  const [entry] = performance.getEntriesByType("navigation");
+  return entry?.type === "reload" || entry?.type === "back_forward";
+}
+
+function seat() {
+  let key = localStorage.getItem(SEAT);
+  if (!key) {
+    // getRandomValues, not randomUUID: a class LAN serves over plain http, not a secure context.
+    key = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+    localStorage.setItem(SEAT, key);
+  }
+  return key;
+}
 
 class App {
   constructor() {
@@ -43,8 +67,10 @@ class App {
     this.presets = [];
     this.datasets = [];
     this.connection = null;
-    // A student who opened the class link (?class=CODE) joins the teacher's board.
-    this.classCode = new URLSearchParams(location.search).get("class");
+    // A student who opened the class link (?class=CODE) joins the teacher's board, and so
+    // does every page this tab opens after it (a lesson, the lesson list and back).
+    this.classCode = new URLSearchParams(location.search).get("class") ?? sessionStorage.getItem(CLASS);
+    if (this.classCode) sessionStorage.setItem(CLASS, this.classCode);
     this.nickname = null;
   }
 
@@ -69,6 +95,7 @@ class App {
     if (error.fields?.some((f) => f.field === "class_code")) {
       const code = this.classCode;
       this.classCode = null;
+      sessionStorage.removeItem(CLASS);
       this.bus.emit("notice", { message: `There is no class with the code ${code}: check the ` +
         "code with your teacher. Until then you are working on your own." });
       return this.open(config, { fallback: true });
@@ -83,13 +110,13 @@ class App {
     return nearest !== fallback && this.open(fallback);
   }
 
-  // The session for `config`: this tab's earlier one if it still exists, else a new one.
+  // The session for `config`: after a reload, this tab's session if it still exists and
+  // the address still shows it; else a new one.
   async open(config, { reuse = false, fallback = false } = {}) {
-    const key = `nnplay:session:${configKey(encodeConfig(config))}`;
     let body = null;
-    const known = reuse ? sessionStorage.getItem(key) : null;
-    if (known) {
-      body = await api.get(known).catch(() => null);
+    const known = reuse && returning() ? JSON.parse(sessionStorage.getItem(TAB_SESSION) ?? "null") : null;
+    if (known?.address === location.pathname + location.search) {
+      body = await api.get(known.id).catch(() => null);
     }
     if (!body) {
       try {
@@ -102,8 +129,6 @@ class App {
     }
     this.sessionId = body.id;
     this.config = body.config;
-    sessionStorage.setItem(`nnplay:session:${configKey(encodeConfig(body.config))}`, body.id);
-    sessionStorage.setItem(key, body.id);
     this.writeUrl(body.config);
     this.connect();
     return true;
@@ -168,6 +193,7 @@ class App {
         break;
       case "broadcast":
       case "challenge":
+      case "lesson":
         this.bus.emit(message.type, message);
         break;
       default:
@@ -198,7 +224,8 @@ class App {
     const opened = await this.open(mergeDeep(base, partial));
     if (opened && old && old !== this.sessionId) {
       // Later, so requests still in flight for the old session finish first.
-      setTimeout(() => api.remove(old).catch(() => {}), OLD_SESSION_GRACE_MS);
+      // Only if no other tab (a duplicated one) still watches it.
+      setTimeout(() => api.remove(old, { unwatchedOnly: true }).catch(() => {}), OLD_SESSION_GRACE_MS);
     }
     return opened;
   }
@@ -206,7 +233,7 @@ class App {
   classQuery() {
     if (!this.classCode) return "";
     const name = encodeURIComponent(this.nickname ?? "student");
-    return `?class_code=${encodeURIComponent(this.classCode)}&name=${name}`;
+    return `?class_code=${encodeURIComponent(this.classCode)}&name=${name}&seat=${seat()}`;
   }
 
   // The config, the class code and the presentation options (present.keptQuery); a
@@ -216,6 +243,7 @@ class App {
       this.classCode ? `class=${encodeURIComponent(this.classCode)}` : "", present.keptQuery(location.search)]
       .filter(Boolean).join("&");
     if (location.search.slice(1) !== query) history.replaceState(null, "", query ? `?${query}` : location.pathname);
+    sessionStorage.setItem(TAB_SESSION, JSON.stringify({ id: this.sessionId, address: location.pathname + location.search }));
   }
 
   shareUrl() {

@@ -5,6 +5,7 @@ import { formatLoss, formatPercent } from "./format.js";
 
 const KEY = "nnplay:teacher-token";
 const REFRESH_MS = 2000;
+let timer = null;  // the board's refresh, while the token opens it
 
 function token() {
   return sessionStorage.getItem(KEY);
@@ -48,9 +49,18 @@ function renderRoom(rows) {
     const curve = document.createElement("td");
     curve.append(sparkline(row.curve));
     const accuracy = row.accuracy.test ?? row.accuracy.train;
+    const reset = document.createElement("button");
+    reset.type = "button";
+    reset.textContent = "reset";
+    reset.title = `back to step 0 for ${row.student}`;
+    reset.dataset.testid = "student-reset";
+    reset.addEventListener("click", () => call("POST", `/api/teacher/students/${row.handle}/reset`)
+      .then(refresh, (error) => { document.getElementById("board-status").textContent = error.message; }));
+    const actions = document.createElement("td");
+    actions.append(reset);
     tr.append(cell(row.student), cell(`${row.preset ?? row.data} (${row.layers.join("-")})`), cell(row.step),
       cell(formatLoss(row.loss.train)), cell(formatLoss(row.loss.test)), cell(formatPercent(accuracy)),
-      cell(row.status, row.status === "diverged" ? "diverged" : ""), curve);
+      cell(row.status, row.status === "diverged" ? "diverged" : ""), curve, actions);
     return tr;
   }));
   document.getElementById("room-empty").hidden = rows.length > 0;
@@ -86,7 +96,7 @@ async function refresh() {
     const [info, rows, challenges] = await Promise.all([
       call("GET", "/api/teacher/class"), call("GET", "/api/teacher/board"), call("GET", "/api/teacher/challenges")]);
     document.getElementById("class-code").textContent = info.code;
-    document.getElementById("join-url").textContent = `students open ${info.join_url}`;
+    showJoin(info);
     renderRoom(rows);
     renderChallenges(challenges);
     status.textContent = `${rows.length} students · updated ${new Date().toLocaleTimeString()}`;
@@ -100,7 +110,23 @@ async function refresh() {
   }
 }
 
+// The link and its QR code change only when the address does: not redrawn every refresh.
+let shownLink = null;
+
+function showJoin(info) {
+  if (info.join_url === shownLink) return;
+  shownLink = info.join_url;
+  document.getElementById("join-url").textContent = info.join_url;
+  const others = info.join_urls.slice(1);
+  document.getElementById("join-other").textContent = others.length ? `or: ${others.join(", ")}` : "";
+  // The server's SVG (a QR library's output, no script), parsed as SVG, not as HTML.
+  const svg = new DOMParser().parseFromString(info.join_qr, "image/svg+xml").documentElement;
+  document.getElementById("join-qr").replaceChildren(document.importNode(svg, true));
+}
+
 function showLogin(message = "") {
+  clearInterval(timer);  // a wrong token is not asked about every two seconds
+  timer = null;
   document.getElementById("board").hidden = true;
   document.getElementById("login").hidden = false;
   document.getElementById("login-error").textContent = message;
@@ -110,6 +136,17 @@ async function fillForms() {
   const presets = await fetch("/api/presets").then((r) => r.json());
   const select = document.getElementById("broadcast-preset");
   for (const preset of presets) select.add(new Option(preset.title, preset.id));
+  const lessons = await fetch("/api/lessons").then((r) => r.json());
+  const lessonSelect = document.getElementById("lesson-push-lesson");
+  for (const lesson of lessons) {
+    const option = new Option(`${lesson.number}. ${lesson.title}`, lesson.id);
+    option.dataset.steps = lesson.steps;
+    lessonSelect.add(option);
+  }
+  const stepInput = document.getElementById("lesson-push-step");
+  const limitSteps = () => { stepInput.max = lessonSelect.selectedOptions[0]?.dataset.steps ?? 1; };
+  lessonSelect.addEventListener("change", limitSteps);
+  limitSteps();
   const datasets = await fetch("/api/datasets").then((r) => r.json());
   const data = document.getElementById("challenge-data");
   for (const d of datasets) data.add(new Option(d.name, d.name));
@@ -124,6 +161,20 @@ function wireForms() {
       const extra = document.getElementById("broadcast-config").value.trim();
       const config = { preset: document.getElementById("broadcast-preset").value, ...(extra ? JSON.parse(extra) : {}) };
       const sent = await call("POST", "/api/teacher/broadcast", { config, message: document.getElementById("broadcast-message").value });
+      result.textContent = `sent to ${sent.students} students (${sent.sockets} open pages)`;
+    } catch (error) {
+      result.textContent = error.message;
+    }
+  });
+  document.getElementById("lesson-push").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = document.getElementById("lesson-push-result");
+    try {
+      const sent = await call("POST", "/api/teacher/lesson", {
+        lesson: document.getElementById("lesson-push-lesson").value,
+        step: Number(document.getElementById("lesson-push-step").value),
+        message: document.getElementById("lesson-push-message").value,
+      });
       result.textContent = `sent to ${sent.students} students (${sent.sockets} open pages)`;
     } catch (error) {
       result.textContent = error.message;
@@ -151,8 +202,6 @@ function wireForms() {
     start();
   });
 }
-
-let timer = null;
 
 function start() {
   document.getElementById("login").hidden = true;

@@ -94,12 +94,6 @@ export function decodeConfig(query) {
   return { config, errors };
 }
 
-// A stable key for "this configuration", used to remember the tab's session across reloads.
-export function configKey(query) {
-  const { config } = decodeConfig(query);
-  return encodeConfig(config);
-}
-
 /** The nearest config that may work when the server refused `config`: the fields it named
  *  (`[{field, reason}]`, paths like "layers[1]", "optimizer.lr", "preset") left out, so
  *  their defaults (or the preset's) apply. A whole list goes when one entry is wrong.

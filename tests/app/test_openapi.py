@@ -189,6 +189,11 @@ def test_every_response_is_one_the_document_declares(client):
     call("POST", "/api/teacher/challenges", headers=TEACHER, json={"title": "", "data": "xor", "target": 0.5})
     call("GET", "/api/teacher/challenges", headers=TEACHER)
     call("GET", "/api/class/PHYS101")
+    call("POST", "/api/teacher/lesson", headers=TEACHER, json={"lesson": "01-forward-pass", "step": 1})
+    call("POST", "/api/teacher/lesson", headers=TEACHER, json={"lesson": "nope"})
+    handle = call("GET", "/api/teacher/board", headers=TEACHER).json()[0]["handle"]
+    call("POST", f"/api/teacher/students/{handle}/reset", headers=TEACHER)
+    call("POST", "/api/teacher/students/nobody/reset", headers=TEACHER)
     call("DELETE", f"/api/teacher/challenges/{challenge['id']}", headers=TEACHER)
     call("DELETE", f"/api/teacher/challenges/{challenge['id']}", headers=TEACHER)
 

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from websockets.sync.client import connect as ws_connect
 
 from app.persistence import open_store
 
@@ -118,6 +119,62 @@ def test_sigterm_saves_the_final_state(server):
     second = server()
     again = second.call("GET", f"/api/sessions/{sid}")["snapshot"]
     assert again["step"] == 13 and again["params"] == snap["params"]
+
+
+def _play_briefly(server: Server, sid: str, frames: int = 5, play: bool = True) -> dict:
+    """Watch over a socket (and press play) until `frames` snapshots of the run playing
+    arrived, then close the socket (the run plays on for the grace period); the last one."""
+    with ws_connect(f"ws://127.0.0.1:{server.port}/ws/sessions/{sid}", open_timeout=10) as ws:
+        if play:
+            ws.send(json.dumps({"type": "play", "steps_per_second": 100}))
+        seen = []
+        while len(seen) < frames:
+            message = json.loads(ws.recv(timeout=10))
+            if message["type"] == "snapshot" and message["playing"]:
+                seen.append(message)
+    return seen[-1]
+
+
+def test_a_restart_plays_again_what_was_playing_once_its_page_is_back(server):
+    first = server(interval=60)  # only the save at shutdown
+    playing = first.call("POST", "/api/sessions", {"preset": "xor"})["id"]
+    diverging = first.call("POST", "/api/sessions", {
+        "preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"], "loss": "mse",
+        "optimizer": {"lr": 100}})["id"]
+    _play_briefly(first, playing)
+    with ws_connect(f"ws://127.0.0.1:{first.port}/ws/sessions/{diverging}", open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "play", "steps_per_second": 500}))
+        while json.loads(ws.recv(timeout=10))["type"] != "diverged":
+            pass
+    diverged = first.call("GET", f"/api/sessions/{diverging}")["snapshot"]
+    first.stop(signal.SIGTERM)  # while `playing` still plays
+
+    second = server(interval=60)
+    waiting = second.call("GET", f"/api/sessions/{playing}")["snapshot"]
+    assert waiting["status"] == "paused" and waiting["step"] > 0  # nobody watches yet
+    back = _play_briefly(second, playing, frames=2, play=False)  # its page is back: it plays
+    assert back["status"] == "running" and back["step"] > waiting["step"]
+    again = second.call("GET", f"/api/sessions/{diverging}")["snapshot"]
+    assert again["status"] == "diverged" and not again["playing"]
+    assert again["divergence"] == diverged["divergence"] and again["step"] == diverged["step"]
+    with ws_connect(f"ws://127.0.0.1:{second.port}/ws/sessions/{diverging}", open_timeout=10) as ws:
+        assert json.loads(ws.recv(timeout=10))["type"] == "topology"
+        assert json.loads(ws.recv(timeout=10))["status"] == "diverged"
+
+
+def test_a_student_keeps_their_name_and_seat_across_a_restart(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.app.conftest import make_settings
+
+    settings = make_settings(data_dir=tmp_path, class_code="ROOM42")
+    with TestClient(create_app(settings)) as client:
+        sid = client.post("/api/sessions?class_code=ROOM42&name=ann&seat=ann-laptop-0001",
+                          json={"preset": "xor"}).json()["id"]
+    with TestClient(create_app(settings)) as client:
+        session = client.app.state.sessions.sessions[sid]
+        assert (session.student, session.seat) == ("ann", "ann-laptop-0001")
 
 
 def test_a_damaged_record_costs_only_its_session(server, tmp_path):

@@ -244,6 +244,54 @@ def test_play_streams_rising_frames_whose_history_has_no_gaps(client):
     assert covered[-1] >= 40  # 200 steps a second for about a second
 
 
+def test_a_page_leaving_a_session_another_tab_watches_does_not_delete_it(client, app):
+    sid = create(client, preset="xor")
+    with watch(client, sid):  # the other tab
+        response = client.delete(f"/api/sessions/{sid}?unwatched_only=true")
+        assert response.status_code == 409 and response.json()["error"]["code"] == "conflict"
+        assert sid in app.state.sessions.sessions
+    assert client.delete(f"/api/sessions/{sid}?unwatched_only=true").status_code == 204
+    assert sid not in app.state.sessions.sessions
+
+
+@pytest.mark.nnplay_settings(unwatched_seconds=0.3)
+def test_a_run_nobody_watches_pauses_and_the_next_socket_plays_it_again(client, app):
+    sid = create(client, preset="xor")
+    session = app.state.sessions.sessions[sid]
+    with watch(client, sid) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=200)
+        next_snapshot(ws, lambda f: f["playing"] and f["step"] > 0)
+        collect(ws, 0.6)  # twice the grace period: watched, so it plays on
+        assert session.playing
+    deadline = time.monotonic() + 10
+    while session.playing and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not session.playing and session.resume_playing
+    paused = client.get(f"/api/sessions/{sid}").json()["snapshot"]
+    assert paused["status"] == "paused" and not paused["playing"]
+    time.sleep(0.2)
+    assert client.get(f"/api/sessions/{sid}").json()["snapshot"]["step"] == paused["step"]
+    with watch(client, sid) as (ws, topology, first):  # a reload, a second tab, the student back
+        again = next_snapshot(ws, lambda f: f["playing"] and f["step"] > paused["step"])
+        assert again["status"] == "running"
+        send(ws, type="pause")
+        next_snapshot(ws, lambda f: not f["playing"])
+    assert not session.playing and not session.resume_playing  # paused by its student: stays so
+
+
+@pytest.mark.nnplay_settings(unwatched_seconds=0.2)
+def test_a_run_that_diverges_unwatched_does_not_wait_to_play_again(client, app):
+    sid = create(client, **DIVERGING)
+    session = app.state.sessions.sessions[sid]
+    with watch(client, sid) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=500)
+        next_message(ws, "diverged")
+    time.sleep(0.5)
+    assert session.run.status == "diverged" and not session.playing and not session.resume_playing
+    with watch(client, sid) as (ws, topology, first):
+        assert first["status"] == "diverged" and not first["playing"]
+
+
 @pytest.mark.nnplay_settings(max_fps=10)
 def test_frames_per_socket_never_exceed_max_fps(client):
     """At 10 fps at most ~10 frames a second, even with training running flat out and the

@@ -21,8 +21,9 @@ def teacher(api, method, path, **kwargs):
     return getattr(api, method)(path, headers={"authorization": f"Bearer {TOKEN}"}, **kwargs)
 
 
-def join(api, name, **config):
-    response = api.post(f"/api/sessions?class_code={CODE.lower()}&name={name}", json=config or {"preset": "xor"})
+def join(api, name, seat=None, **config):
+    query = f"class_code={CODE.lower()}&name={name}" + (f"&seat={seat}" if seat else "")
+    response = api.post(f"/api/sessions?{query}", json=config or {"preset": "xor"})
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -64,6 +65,36 @@ def test_students_join_by_code_and_the_board_never_shows_their_ids(api):
     for sid in ids:
         assert sid not in response.text
     assert teacher(api, "get", "/api/teacher/class").json()["students"] == 2
+
+
+def test_the_board_has_one_row_per_student_their_latest_session(api):
+    """A reload or a rebuild makes a new session in the same browser (the same seat): the
+    board shows that student once, with the session they used last."""
+    first = join(api, "ann", seat="ann-laptop-0001")
+    api.post(f"/api/sessions/{first}/step", json={"steps": 5})
+    latest = join(api, "ann", seat="ann-laptop-0001", preset="spiral")
+    join(api, "ann", seat="other-ann-0002")  # another student who chose the same name
+    join(api, "bob")                         # a client that sends no seat: a student per session
+    rows = teacher(api, "get", "/api/teacher/board").json()
+    assert sorted((r["student"], r["preset"]) for r in rows) == [
+        ("ann", "spiral"), ("ann", "xor"), ("bob", "xor")]
+    assert teacher(api, "get", "/api/teacher/class").json()["students"] == 3
+    api.post(f"/api/sessions/{first}/step")  # back in the first tab: that one is current now
+    rows = teacher(api, "get", "/api/teacher/board").json()
+    assert sorted((r["student"], r["preset"], r["step"]) for r in rows)[:2] == [
+        ("ann", "xor", 0), ("ann", "xor", 6)]
+    assert latest in api.app.state.sessions.sessions  # nothing deleted: only shown once
+
+
+@pytest.mark.parametrize("query,field", [
+    ("seat=abcdefgh1234", "seat"),                       # a seat outside a class
+    (f"class_code={CODE}&seat=short", "seat"),          # not a seat's shape
+    (f"class_code={CODE}&seat=" + "x" * 65, "seat"),
+    (f"class_code={CODE}&seat=has%20space1", "seat"),
+])
+def test_a_bad_seat_is_a_field_error(api, query, field):
+    response = api.post(f"/api/sessions?{query}", json={"preset": "xor"})
+    assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == field
 
 
 def test_a_broadcast_reaches_every_connected_student(api):
@@ -178,3 +209,91 @@ def test_a_wrong_code_when_joining_is_a_field_error_and_counts_as_a_guess():
             response = api.post("/api/sessions", params={"class_code": "NOPE99", "name": "eve"}, json={"preset": "xor"})
             assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "class_code"
         assert api.get(f"/api/class/{CODE}").status_code == 429
+
+
+def _next_of(ws, kind: str) -> dict:
+    message = ws.receive_json()
+    while message["type"] != kind:
+        message = ws.receive_json()
+    return message
+
+
+def test_a_lesson_opened_in_the_class_joins_it_and_broadcasts_reach_it(api):
+    before = set(api.app.state.sessions.sessions)
+    wrong = api.post("/api/lessons/01-forward-pass/steps/1/session?class_code=NOPE42&name=dee")
+    assert wrong.status_code == 422 and wrong.json()["error"]["fields"][0]["field"] == "class_code"
+    assert set(api.app.state.sessions.sessions) == before  # refused before anything was built
+    response = api.post(f"/api/lessons/01-forward-pass/steps/2/session?class_code={CODE}&name=dee"
+                        "&seat=dee-tablet-0001")
+    assert response.status_code == 201, response.text
+    sid = response.json()["id"]
+    rows = teacher(api, "get", "/api/teacher/board").json()
+    assert [(r["student"], r["preset"]) for r in rows] == [("dee", response.json()["config"]["preset"])]
+    with api.websocket_connect(f"/ws/sessions/{sid}") as ws:
+        assert ws.receive_json()["type"] == "topology"
+        reached = teacher(api, "post", "/api/teacher/broadcast", json={"config": {"preset": "xor"}}).json()
+        assert reached == {"students": 1, "sockets": 1}
+        assert _next_of(ws, "broadcast")["config"]["data"]["name"] == "xor"
+
+
+def test_the_teacher_sends_everyone_to_a_lesson_step(api):
+    ids = [join(api, name) for name in ("ann", "bob")]
+    lessons = api.get("/api/lessons").json()
+    target = lessons[1]
+    with api.websocket_connect(f"/ws/sessions/{ids[0]}") as first, \
+            api.websocket_connect(f"/ws/sessions/{ids[1]}") as second:
+        for ws in (first, second):
+            assert ws.receive_json()["type"] == "topology"
+        result = teacher(api, "post", "/api/teacher/lesson",
+                         json={"lesson": target["id"], "step": 2, "message": "look at the loss"}).json()
+        assert result == {"students": 2, "sockets": 2}
+        for ws in (first, second):
+            message = _next_of(ws, "lesson")
+            assert (message["lesson"], message["step"], message["title"], message["message"]) == (
+                target["id"], 2, target["title"], "look at the loss")
+            lesson = api.get(f"/api/lessons/{target['id']}").json()
+            assert message["step_title"] == lesson["steps"][1]["title"]
+    # A student who comes later sees it in the class's view.
+    assert api.get(f"/api/class/{CODE}").json()["lesson"]["lesson"] == target["id"]
+    for body, field in (({"lesson": "no-such-lesson"}, "lesson"),
+                        ({"lesson": target["id"], "step": target["steps"] + 1}, "step"),
+                        ({"lesson": target["id"], "step": 0}, "step")):
+        response = teacher(api, "post", "/api/teacher/lesson", json=body)
+        assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == field
+    assert api.post("/api/teacher/lesson", json={"lesson": target["id"]}).status_code == 401
+
+
+def test_the_teacher_resets_one_students_run(api):
+    ann, bob = join(api, "ann"), join(api, "bob")
+    for sid in (ann, bob):
+        api.post(f"/api/sessions/{sid}/step", json={"steps": 12})
+    first = api.get(f"/api/sessions/{ann}").json()["snapshot"]["params"]
+    row = next(r for r in teacher(api, "get", "/api/teacher/board").json() if r["student"] == "ann")
+    with api.websocket_connect(f"/ws/sessions/{ann}") as ws:
+        assert ws.receive_json()["type"] == "topology"
+        assert _next_of(ws, "snapshot")["step"] == 12
+        response = teacher(api, "post", f"/api/teacher/students/{row['handle']}/reset")
+        assert response.status_code == 200 and response.json()["step"] == 0
+        assert response.json()["student"] == "ann"
+        assert _next_of(ws, "snapshot")["step"] == 0  # the student's page shows it at once
+    again = api.get(f"/api/sessions/{ann}").json()["snapshot"]
+    assert again["step"] == 0 and again["params"] != first
+    assert api.get(f"/api/sessions/{bob}").json()["snapshot"]["step"] == 12  # only that student
+    assert teacher(api, "post", "/api/teacher/students/0123456789/reset").status_code == 404
+    assert api.post(f"/api/teacher/students/{row['handle']}/reset").status_code == 401
+
+
+def test_the_join_link_names_an_address_students_can_reach(api):
+    from app.lan import lan_addresses
+
+    seen_as = teacher(api, "get", "/api/teacher/class").json()  # TestClient's host: "testserver"
+    assert seen_as["join_url"] == f"http://testserver/?class={CODE}"
+    qr = seen_as["join_qr"]
+    assert qr.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in qr and "<path" in qr
+    local = api.get("/api/teacher/class", headers={"authorization": f"Bearer {TOKEN}",
+                                                   "host": "127.0.0.1:8000"}).json()
+    lan = lan_addresses()
+    assert all(not a.startswith("127.") for a in lan)
+    expected = [f"http://{a}:8000/?class={CODE}" for a in lan] or [f"http://127.0.0.1:8000/?class={CODE}"]
+    assert local["join_urls"] == expected and local["join_url"] == expected[0]
+    assert local["join_qr"] != seen_as["join_qr"]  # the QR code is of the link shown

@@ -406,6 +406,43 @@ def test_a_reload_keeps_the_session(page, server):
     page.reload()
     assert ready(page) == sid
     expect(page.locator("[data-testid=step-count]")).to_have_text("3")
+    # A live change is in the address, and a reload still comes back to the same run.
+    page.fill("[data-testid=lr]", "0.5")
+    page.press("[data-testid=lr]", "Enter")
+    page.wait_for_function("window.nnplay.config.optimizer.lr === 0.5")
+    assert query_of(page)["lr"] == ["0.5"]
+    page.reload()
+    assert ready(page) == sid
+    expect(page.locator("[data-testid=step-count]")).to_have_text("3")
+    expect(page.locator("[data-testid=lr]")).to_have_value("0.5")
+    # Opening the address anew (a link, a typed address) starts what it says, fresh.
+    address = page.url
+    page.goto(f"{server}/?preset=xor")
+    fresh = ready(page)
+    assert fresh != sid
+    expect(page.locator("[data-testid=step-count]")).to_have_text("0")
+    page.goto(address)
+    assert ready(page) not in (sid, fresh)
+    expect(page.locator("[data-testid=lr]")).to_have_value("0.5")
+    expect(page.locator("[data-testid=step-count]")).to_have_text("0")
+
+
+def test_two_tabs_on_one_session_keep_it_when_one_rebuilds(open_page, server, allow_console):
+    allow_console(r"status of 409", "the page lets go of a session another tab still watches: kept")
+    first = open_page()
+    sid = open_app(first, server, "preset=xor")
+    first.locator("[data-testid=step]").click()
+    second = open_page()  # a duplicated tab: the same session, watched twice
+    open_app(second, server, "preset=xor")
+    second.evaluate("(id) => window.nnplay.openSession(id)", sid)
+    second.wait_for_function("(id) => window.nnplay.snapshot.session === id && window.nnplay.snapshot.step === 1",
+                             arg=sid)
+    first.locator("[data-testid=add-layer]").click()
+    rebuilt(first, sid)
+    first.wait_for_timeout(3500)  # past the page's grace before it lets go of the old session
+    assert sid in server.app.state.sessions.sessions, "the other tab's session was deleted"
+    second.locator("[data-testid=step]").click()
+    second.wait_for_function("window.nnplay.snapshot.step === 2")
 
 
 def test_screenshots_in_every_theme_and_on_a_tablet(open_page, server, screenshots):
