@@ -5,7 +5,7 @@ plus what the server knows (created, playing, speed), as JSON. The run's history
 grows with every step, is kept apart in chunks of rows: a save appends the rows recorded
 since the last one instead of writing the whole history again, so saving a class costs
 the same in the first minute and the sixtieth. Growing past one machine means another
-implementation of `SessionStore` (PostgreSQL, say) behind the same four methods; nothing
+implementation of `SessionStore` (PostgreSQL, say) behind the same five methods; nothing
 else changes.
 """
 from __future__ import annotations
