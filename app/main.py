@@ -16,6 +16,7 @@ from app.responses import JSONBody
 from app.paths import STATIC_DIR
 from app.guesses import Guesses
 from app.headers import SecurityHeaders
+from app.hosts import AllowedHosts
 from app.limits import BodyLimit
 from app.routes import api_router, page_router
 from app.routes.health import _version
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # are small and many, and uvicorn's per-message deflate is off on purpose (app/cli.py).
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AllowedHosts, allowed=settings.allowed_hosts)  # before any work
     app.add_middleware(SecurityHeaders)
     return app
 

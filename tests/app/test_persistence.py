@@ -464,7 +464,7 @@ def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(tmp
     from app.main import create_app
     from app.settings import Settings
 
-    app = create_app(Settings(data_dir=tmp_path, save_interval_seconds=3600, grid_workers=0))
+    app = create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, save_interval_seconds=3600, grid_workers=0))
     with TestClient(app) as api:
         good = api.post("/api/sessions", json={"preset": "xor"}).json()["id"]
         bad = api.post("/api/sessions", json={"preset": "circle"}).json()["id"]
@@ -497,7 +497,7 @@ def test_a_store_that_cannot_be_used_leaves_the_server_serving_without_saving(tm
 
     (tmp_path / "sessions.sqlite3").mkdir()
     with caplog.at_level(logging.ERROR, logger="nnplay"), \
-            TestClient(create_app(Settings(data_dir=tmp_path, grid_workers=0))) as api:
+            TestClient(create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, grid_workers=0))) as api:
         made = api.post("/api/sessions", json={"preset": "xor"})
         assert made.status_code == 201
         assert api.post(f"/api/sessions/{made.json()['id']}/step", json={"steps": 2}).status_code == 200
