@@ -108,7 +108,8 @@ class Persistence:
         manager.on_removed.append(self.forget)
 
     def problems(self) -> list[str]:
-        """What keeps sessions from surviving a restart now (for /api/health)."""
+        """What keeps sessions from surviving a restart now, and what was lost at start
+        (for /api/health)."""
         out = [f"session {sid[:8]} is not being saved: {why}" for sid, why in self.failing.items()]
         out += [self.lost_at_start] if self.lost_at_start else []
         return out + ([f"saving failed: {self.error}"] if self.error else [])
@@ -141,8 +142,8 @@ class Persistence:
             self.lost_at_start = _lost_words(len(lost), loaded + len(lost), salvage, kept_at)
             log.error("%s", self.lost_at_start)
         elif salvage:
-            log.warning("every session in the damaged store was read; a copy of it as it was "
-                        "is kept at %s", salvage.kept_at)
+            log.warning("%d sessions were read from the damaged store, and none was found lost; "
+                        "a copy of it as it was is kept at %s", salvage.read, salvage.kept_at)
         return loaded
 
     async def watch(self) -> None:

@@ -95,10 +95,18 @@ def _read_sessions(source: sqlite3.Connection, fresh: SQLiteStore, salvage: Salv
             salvage.lost[session_id] = "its record is on a damaged page"
         elif chunks is None:
             salvage.lost[session_id] = "its history is on a damaged page"
+        elif not _row_types(record[0], (float, int), (bytes, str)) or not all(
+                _row_types(chunk, (int,), (bytes, str)) for chunk in chunks):
+            salvage.lost[session_id] = "its rows are damaged"
         else:
-            (saved, blob), = record
+            (saved, blob), = record[:1]
             fresh.copy_in(session_id, saved, blob, chunks)
             salvage.read += 1
+
+
+def _row_types(row: tuple, *types: tuple[type, ...]) -> bool:
+    """Whether each column holds what the store writes there (a damaged cell may not)."""
+    return len(row) == len(types) and all(isinstance(v, t) for v, t in zip(row, types))
 
 
 def _rows(db: sqlite3.Connection, query: str, params: tuple = ()) -> list[tuple]:

@@ -109,3 +109,20 @@ def test_a_file_past_reading_is_kept_and_replaced_by_an_empty_store(tmp_path):
     store.save_many({"new": Save(record(0), rows(range(1)), 0)})
     assert set(loaded(store)) == {"new"}
     store.close()
+
+
+def test_a_cell_of_the_wrong_type_costs_only_its_session(tmp_path):
+    """Among damaged pages, a record that is a number rather than a document is lost on its
+    own (copied into the fresh file, it would fail every start again)."""
+    filled(tmp_path, 10)
+    database = tmp_path / "sessions.sqlite3"
+    db = sqlite3.connect(database)
+    db.execute("UPDATE sessions SET record = 12345 WHERE id = 'session-04'")
+    db.commit()
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_history_1'").fetchone()[0]
+    db.close()
+    spoil(database, (root - 1) * PAGE, PAGE)
+    store, salvage = open_store(tmp_path)
+    assert salvage.lost == {"session-04": "its rows are damaged"} and salvage.read == 9
+    assert len(loaded(store)) == 9
+    store.close()
