@@ -37,7 +37,8 @@ class ErrorDetail(BaseModel):
                                   "busy (503), "
                                   "method_not_allowed (405), too_large (413: a body over "
                                   "NNPLAY_MAX_BODY_BYTES), http_error (400: a body that "
-                                  "cannot be read)")
+                                  "cannot be read), bad_host (400: a Host header naming a "
+                                  "server this is not, NNPLAY_ALLOWED_HOSTS)")
     message: str = Field(description="one line for people")
     fields: list[FieldProblem] = Field(description="each input to blame; [] when none is")
 
@@ -166,15 +167,17 @@ def _document_framework_errors(app: FastAPI) -> None:
     (`documented(422)`), and FastAPI's is dropped where it is left, on a route whose only
     parameter is a free-form id in the path, which no value fails. And it answers 400 to
     a request body it cannot read (not UTF-8, say), which it does not document; and every
-    route with a body may meet app/limits.py's 413."""
+    route with a body may meet app/limits.py's 413. Every route answers 400 to a Host
+    header that names another server (app/hosts.py)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()
             body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-            unreadable = {"description": "a request body that cannot be read (not UTF-8, say)",
-                          "content": body}
+            bad_host = "a Host header naming a server this is not (NNPLAY_ALLOWED_HOSTS)"
+            unreadable = {"description": f"a request body that cannot be read (not UTF-8, say), "
+                                         f"or {bad_host}", "content": body}
             too_large = {"description": "a request body over NNPLAY_MAX_BODY_BYTES, refused "
                                         "before it is read whole", "content": body}
             for operations in schema.get("paths", {}).values():
@@ -185,6 +188,7 @@ def _document_framework_errors(app: FastAPI) -> None:
                     if "requestBody" in operation:
                         responses.setdefault("400", unreadable)
                         responses.setdefault("413", too_large)
+                    responses.setdefault("400", {"description": bad_host, "content": body})
                     operation["responses"] = dict(sorted(responses.items()))
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)

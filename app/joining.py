@@ -36,7 +36,7 @@ class Joining:
 
 
 async def _joining(request: Request, class_code: ClassCode = None, name: Nickname = None,
-             seat: Seat = None) -> Joining | None:
+                   seat: Seat = None) -> Joining | None:
     # A coroutine: checked on the event loop, not in a pool thread that long calls may fill.
     for field, value in (("name", name), ("seat", seat)):
         if value is not None and class_code is None:

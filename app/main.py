@@ -17,6 +17,7 @@ from app.paths import STATIC_DIR
 from app.guesses import Guesses
 from app.headers import SecurityHeaders
 from app.heavy import HeavyCalls
+from app.hosts import AllowedHosts
 from app.limits import BodyLimit
 from app.routes import api_router, page_router
 from app.routes.health import _version
@@ -24,7 +25,7 @@ from app.classroom import Classroom, kept_code
 from app.gridpool import GridPool, automatic_workers
 from app.lag import LoopLag
 from app import lessons as lesson_files
-from app.persistence import Persistence, open_store
+from app.persistence import Persistence, StoreUnusable, open_store
 from app.sessions import SessionManager
 from app.settings import BadSetting, Settings, get_settings
 
@@ -43,17 +44,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         manager = app.state.sessions
-        persistence = None
+        persistence = store = None
         if settings.data_dir is not None:
             try:
-                persistence = Persistence(open_store(settings.data_dir), manager,
-                                          settings.save_interval_seconds)
-                restored = persistence.restore()
+                store, salvage = open_store(settings.data_dir)
+                persistence = Persistence(store, manager, settings.save_interval_seconds)
+                restored = persistence.restore(salvage)
                 log.info("restored %d sessions from %s", restored, settings.data_dir)
-            except (OSError, sqlite3.Error) as error:
+            except (StoreUnusable, OSError, sqlite3.Error) as error:
                 # A read-only, full or broken data directory: the class can still work,
                 # without saving, and /api/health says so.
                 persistence = None
+                if store is not None:  # opened, but its sessions could not be read
+                    with contextlib.suppress(sqlite3.Error):
+                        store.close()
                 app.state.store_problem = (f"sessions are not saved: cannot use the store in "
                                            f"{settings.data_dir} ({error})")
                 log.error("%s", app.state.store_problem)
@@ -111,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # are small and many, and uvicorn's per-message deflate is off on purpose (app/cli.py).
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES, zstd=False)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AllowedHosts, allowed=settings.allowed_hosts)  # before any work
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -1,17 +1,21 @@
 """Sessions survive a restart: changed sessions are saved every few seconds and on
-shutdown, and loaded again at start. A damaged record costs only its own session."""
+shutdown, and loaded again at start. A damaged record or page costs only the sessions in
+it: they are dropped from the store, which is copied aside first, and /api/health says so."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
-import shutil
+import os
 import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
 
+from app.salvage import Salvage, copy_aside, is_damage, rebuild
 from app.sessions import Session, SessionManager
 from app.store import Save, SessionStore, SQLiteStore
 from core.errors import ConfigError
@@ -24,18 +28,61 @@ YIELD_SECONDS = 0.005  # most time a save holds the event loop before letting ot
 MAX_CHUNKS = 64  # history chunks a session may have in the store before it is rewritten whole
 
 
-def open_store(data_dir: Path) -> SQLiteStore:
-    """The store in `data_dir`; a database file that SQLite cannot read is moved aside."""
-    path = data_dir / "sessions.sqlite3"
+DATABASE = "sessions.sqlite3"
+PROBE_BYTES = 64 * 1024  # written and removed at start: room for a save's pages, or not
+READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+class StoreUnusable(Exception):
+    """Why the data directory cannot keep sessions, in words for the log and /api/health."""
+
+
+def open_store(data_dir: Path) -> tuple[SQLiteStore, Salvage | None]:
+    """The store in `data_dir`, and what it cost if its file was damaged: then the file is
+    copied aside, and what could be read of it is in a fresh one (app/salvage.py). Raises
+    StoreUnusable for a folder that is read-only or full, sqlite3.Error or OSError for
+    another store that cannot be used."""
+    _check_room(data_dir)
+    path = data_dir / DATABASE
+    store = None
     try:
         store = SQLiteStore(path)
-        store._db.execute("SELECT count(*) FROM sessions").fetchone()
-        return store
+        damage = store.damage()
     except sqlite3.DatabaseError as error:
-        aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
-        log.error("cannot read %s (%s); moved it to %s and started an empty store", path, error, aside)
-        shutil.move(str(path), aside)
-        return SQLiteStore(path)
+        if not is_damage(error):
+            if store is not None:
+                store.close()
+            raise
+        damage = str(error)
+    if damage is None:
+        return store, None
+    log.error("%s is damaged (%s): it is copied aside, and what can be read of it kept",
+              path, damage)
+    try:
+        kept_at = copy_aside(path)  # before the store is closed: that folds its -wal in
+    finally:
+        if store is not None:
+            store.close()
+    return rebuild(path, damage, kept_at)
+
+
+def _check_room(data_dir: Path) -> None:
+    """Raise StoreUnusable if nothing can be written in `data_dir`: said at start, rather
+    than as the first save fails (or a damaged file is found and cannot be copied aside)."""
+    try:
+        with tempfile.TemporaryFile(dir=data_dir, prefix=".room-") as probe:
+            probe.write(bytes(PROBE_BYTES))
+            probe.flush()
+            os.fsync(probe.fileno())  # where a disk fills up late, the write is refused here
+    except OSError as error:
+        if error.errno in READ_ONLY:
+            raise StoreUnusable(f"{data_dir} is read-only for this server "
+                                f"({error.strerror})") from error
+        if error.errno in FULL:
+            raise StoreUnusable(f"there is no room to write in {data_dir} "
+                                f"({error.strerror})") from error
+        raise StoreUnusable(f"cannot write in {data_dir} ({error.strerror})") from error
 
 
 @dataclass
@@ -57,15 +104,21 @@ class Persistence:
         self.saved: dict[str, _Saved] = {}
         self.failing: dict[str, str] = {}  # sessions whose last save failed, and why
         self.error: str | None = None       # why the last save of all failed, if it did
+        self.lost_at_start: str | None = None  # what could not be restored, and where it is kept
         manager.on_removed.append(self.forget)
 
     def problems(self) -> list[str]:
-        """What keeps sessions from surviving a restart now (for /api/health)."""
+        """What keeps sessions from surviving a restart now, and what was lost at start
+        (for /api/health)."""
         out = [f"session {sid[:8]} is not being saved: {why}" for sid, why in self.failing.items()]
+        out += [self.lost_at_start] if self.lost_at_start else []
         return out + ([f"saving failed: {self.error}"] if self.error else [])
 
-    def restore(self) -> int:
-        """Load every readable record; returns how many sessions came back."""
+    def restore(self, salvage: Salvage | None = None) -> int:
+        """Load every readable record; returns how many sessions came back. Those that
+        cannot come back are dropped from the store, after a copy of it is kept (the
+        damaged file's, when `salvage` says the store was rebuilt from it)."""
+        lost = dict(salvage.lost) if salvage else {}
         loaded = 0
         for session_id, record, problem in self.store.load_all():
             if problem is None:
@@ -78,7 +131,19 @@ class Persistence:
                     continue
                 except (ConfigError, KeyError, TypeError, ValueError) as error:
                     problem = f"cannot rebuild the session: {error}"
+            lost[session_id] = problem
+        for session_id, problem in lost.items():
             log.warning("session %s was not restored: %s", session_id[:8], problem)
+        if lost or (salvage and salvage.whole):
+            dropped = [sid for sid in lost if sid not in (salvage.lost if salvage else {})]
+            kept_at = str(salvage.kept_at) if salvage else self.store.keep_copy()
+            for session_id in dropped:  # kept in the copy; not tried again at every start
+                self.store.delete(session_id)
+            self.lost_at_start = _lost_words(len(lost), loaded + len(lost), salvage, kept_at)
+            log.error("%s", self.lost_at_start)
+        elif salvage:
+            log.warning("%d sessions were read from the damaged store, and none was found lost; "
+                        "a copy of it as it was is kept at %s", salvage.read, salvage.kept_at)
         return loaded
 
     async def watch(self) -> None:
@@ -134,6 +199,16 @@ class Persistence:
             self.store.delete(session_id)
         except sqlite3.Error:
             log.exception("could not delete session %s from the store", session_id[:8])
+
+
+def _lost_words(lost: int, saved: int, salvage: Salvage | None, kept_at: str) -> str:
+    """What a damaged store cost, in one line for the log and /api/health."""
+    if salvage and salvage.whole:
+        what = "the store was damaged past reading: its sessions could not be restored"
+    else:
+        what = (f"{lost} of {saved} saved sessions could not be restored at start"
+                + (" (the store was damaged)" if salvage else ""))
+    return f"{what}; a copy of the store as it was is kept at {kept_at}"
 
 
 def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:

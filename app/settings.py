@@ -6,7 +6,9 @@ A bad value raises BadSetting, whose message is one line naming the variable and
 """
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -17,6 +19,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
 CLASS_CODE_PATTERN = r"^[A-Za-z0-9]{4,12}$"
+# A DNS name (its labels letters, digits and inner hyphens; a trailing dot allowed), or
+# "*." and one: every name under it.
+HOST_PATTERN = r"(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?"
 
 
 class CommonSettings(BaseSettings):
@@ -38,6 +43,12 @@ class Settings(CommonSettings):
     # Origins allowed to open WebSockets besides the page's own (e.g. "http://lab-pc:8000");
     # comma-separated in the environment (a JSON list of strings is accepted too).
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Names the server answers to besides its own (the loopback names, the machine's names)
+    # and any IP address: a reverse proxy's, a DNS alias, the host machine's name when the
+    # server runs in a container; "*.school.lan" for every name under one; "*" for any
+    # name, which gives up the defence against DNS rebinding (app/hosts.py). Comma-separated
+    # in the environment (a JSON list of strings is accepted too).
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_sessions: int = Field(500, ge=1)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
@@ -74,7 +85,7 @@ class Settings(CommonSettings):
     # unset: one for each CPU beyond the first, at most 4; 0 renders them in the server.
     grid_workers: int | None = Field(None, ge=0, le=32)
 
-    @field_validator("allowed_origins", mode="before")
+    @field_validator("allowed_origins", "allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value):
         if not isinstance(value, str):
@@ -86,7 +97,7 @@ class Settings(CommonSettings):
             return json.loads(text)
         except json.JSONDecodeError as error:
             raise ValueError(f"not a JSON list ({error.msg} at character {error.pos}); "
-                             "give the origins comma-separated") from None
+                             "give the values comma-separated") from None
 
     @field_validator("allowed_origins")
     @classmethod
@@ -100,6 +111,26 @@ class Settings(CommonSettings):
                 raise ValueError(f"{origin!r} is not an origin: write scheme://host[:port], "
                                  "e.g. http://lab-pc:8000, with no path or trailing slash")
         return origins
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, hosts: list[str]) -> list[str]:
+        # A URL or a name with its port would never match a Host header, silently.
+        for host in hosts:
+            if host != "*" and not re.fullmatch(HOST_PATTERN, host) and not is_address(host):
+                raise ValueError(f"{host!r} is not a host name: write it as in the address bar, "
+                                 "without scheme, port or path, e.g. lab-pc.school.lan "
+                                 "(*.school.lan for every name under it, * for any)")
+        return hosts
+
+
+def is_address(text: str) -> bool:
+    """An IP address (v4 or v6), as a Host header may name one."""
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
 
 
 class BadSetting(ValueError):

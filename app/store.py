@@ -5,7 +5,7 @@ plus what the server knows (created, playing, speed), as JSON. The run's history
 grows with every step, is kept apart in chunks of rows: a save appends the rows recorded
 since the last one instead of writing the whole history again, so saving a class costs
 the same in the first minute and the sixtieth. Growing past one machine means another
-implementation of `SessionStore` (PostgreSQL, say) behind the same four methods; nothing
+implementation of `SessionStore` (PostgreSQL, say) behind the same five methods; nothing
 else changes.
 """
 from __future__ import annotations
@@ -44,6 +44,10 @@ class SessionStore(Protocol):
         whose record cannot be written is left out. Returns {id: why} for those."""
 
     def delete(self, session_id: str) -> None: ...
+
+    def keep_copy(self) -> str:
+        """Copy the whole store where a person can look into it (before sessions that
+        could not be restored are deleted from it); returns where."""
 
     def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
         """(id, record with its whole history in record["run"]["history"], None) for each
@@ -108,13 +112,46 @@ class SQLiteStore:
             self._db.execute("DELETE FROM history WHERE id = ?", (session_id,))
             self._db.execute("COMMIT")
 
+    def damage(self) -> str | None:
+        """What SQLite's structural check finds wrong with the file, or None; raises
+        sqlite3.DatabaseError when it cannot even read that far."""
+        with self._lock:
+            found = [line for line, in self._db.execute("PRAGMA quick_check(5)")]
+        return None if found == ["ok"] else "; ".join(" ".join(line.split()) for line in found)
+
+    def keep_copy(self) -> str:
+        with self._lock:
+            aside = aside_path(self.path)
+            os.close(os.open(aside, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # ids are secrets
+            copy = sqlite3.connect(aside)
+            try:
+                self._db.backup(copy)  # a consistent copy, WAL and all
+            finally:
+                copy.close()
+        return str(aside)
+
+    def copy_in(self, session_id: str, saved: float, record: bytes,
+                chunks: list[tuple[int, bytes]]) -> None:
+        """One session's rows as another store held them (what a salvage could read)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)",
+                             (session_id, saved, record))
+            self._db.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)",
+                                 [(session_id, first, rows) for first, rows in chunks])
+            self._db.execute("COMMIT")
+
     def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
         with self._lock:
             rows = self._db.execute("SELECT id, record FROM sessions").fetchall()
         for session_id, blob in rows:
-            with self._lock:
-                chunks = self._db.execute("SELECT first_row, rows FROM history WHERE id = ?"
-                                          " ORDER BY first_row", (session_id,)).fetchall()
+            try:
+                with self._lock:
+                    chunks = self._db.execute("SELECT first_row, rows FROM history WHERE id = ?"
+                                              " ORDER BY first_row", (session_id,)).fetchall()
+            except sqlite3.DatabaseError as error:  # a damaged page: this session's only
+                yield session_id, None, f"unreadable history: {error}"
+                continue
             try:
                 record = orjson.loads(blob)
                 if not isinstance(record, dict) or not isinstance(record.get("run"), dict):
@@ -131,6 +168,16 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def aside_path(path: Path) -> Path:
+    """A new name beside `path` for a copy of it kept for a person to look into."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside, n = path.with_name(f"{path.name}.damaged-{stamp}"), 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    return aside
 
 
 def _dumps(value) -> bytes:

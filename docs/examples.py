@@ -188,8 +188,9 @@ def decode_u8(packed: dict, size: int) -> list[list[float]]:
 
 
 def defaults(**changes) -> Settings:
-    """The built-in defaults (NNPLAY_* variables are ignored here), with `changes`."""
-    return Settings.model_construct(**changes)
+    """The built-in defaults (NNPLAY_* variables are ignored here), with `changes`; and
+    the name Starlette's TestClient gives the server, answered like the server's own."""
+    return Settings.model_construct(**{"allowed_hosts": ["testserver"], **changes})
 
 
 # -- REST ---------------------------------------------------------------------------------

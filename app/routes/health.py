@@ -12,7 +12,7 @@ async def health(request: Request) -> Response:
     "loop_lag_ms": {p50, p95, max}, "grids": {"workers", "by_workers", "here"}} (live
     frames' arrays and grids rendered by the grid workers and in the server's own process).
     Degraded while saving fails, for one session or for all: the server answers, but what
-    it holds would not survive a restart."""
+    it holds would not survive a restart; and when saved sessions were lost at start."""
     state = request.app.state
     problems = [] if state.persistence is None else state.persistence.problems()
     if state.store_problem:

@@ -32,6 +32,7 @@ TEST_SETTINGS = dict(
     host="127.0.0.1",
     port=8000,
     allowed_origins=[],
+    allowed_hosts=["testserver"],  # the name Starlette's TestClient gives the server
     max_sessions=200,
     session_idle_seconds=3600.0,
     max_steps_per_call=5000,

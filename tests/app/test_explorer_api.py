@@ -8,7 +8,7 @@ from app.settings import Settings
 
 @pytest.fixture
 def api():
-    with TestClient(create_app(Settings())) as client:
+    with TestClient(create_app(Settings(allowed_hosts=["testserver"]))) as client:
         yield client
 
 

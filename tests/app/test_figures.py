@@ -21,7 +21,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture
 def api():
-    with TestClient(create_app(Settings())) as client:
+    with TestClient(create_app(Settings(allowed_hosts=["testserver"]))) as client:
         yield client
 
 

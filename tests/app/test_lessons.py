@@ -89,7 +89,7 @@ def test_a_server_without_lessons_says_so_at_start(monkeypatch, tmp_path, caplog
     lesson_files.read_all.cache_clear()
     try:
         with caplog.at_level(logging.ERROR, logger="nnplay"), \
-                TestClient(create_app(Settings(data_dir=None, grid_workers=0))) as api:
+                TestClient(create_app(Settings(allowed_hosts=["testserver"], data_dir=None, grid_workers=0))) as api:
             assert api.get("/api/lessons").json() == []
     finally:
         lesson_files.read_all.cache_clear()  # the next test reads the real lessons again
@@ -98,7 +98,7 @@ def test_a_server_without_lessons_says_so_at_start(monkeypatch, tmp_path, caplog
 
 
 def test_lesson_routes():
-    with TestClient(create_app(Settings())) as api:
+    with TestClient(create_app(Settings(allowed_hosts=["testserver"]))) as api:
         listed = api.get("/api/lessons").json()
         assert len(listed) == 10 and listed[0]["id"] == "01-forward-pass" and listed[0]["steps"] == 4
         lesson = api.get("/api/lessons/03-chain-rule").json()

@@ -11,7 +11,7 @@ LIMIT = 4096
 
 
 def client() -> TestClient:
-    return TestClient(create_app(Settings(data_dir=None, grid_workers=0, max_body_bytes=LIMIT)))
+    return TestClient(create_app(Settings(allowed_hosts=["testserver"], data_dir=None, grid_workers=0, max_body_bytes=LIMIT)))
 
 
 def padded(size: int) -> bytes:

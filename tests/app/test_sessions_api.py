@@ -21,7 +21,7 @@ def strict_json(text: str):
 
 @pytest.fixture
 def api():
-    settings = Settings(max_sessions=20, max_steps_per_call=5000)
+    settings = Settings(allowed_hosts=["testserver"], max_sessions=20, max_steps_per_call=5000)
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -326,7 +326,7 @@ def test_restore_takes_a_diverged_session_back_to_its_last_good_step(api):
 
 
 def test_session_limit_answers_503_with_retry_after():
-    with TestClient(create_app(Settings(max_sessions=2))) as api:
+    with TestClient(create_app(Settings(allowed_hosts=["testserver"], max_sessions=2))) as api:
         create(api, preset="xor")
         create(api, preset="xor")
         response = api.post("/api/sessions", json={"preset": "xor"})

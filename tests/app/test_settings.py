@@ -27,6 +27,8 @@ BAD_SETTINGS = [
     ("NNPLAY_ALLOWED_ORIGINS", '["http://lab-pc:8000"', "not a JSON list"),
     ("NNPLAY_ALLOWED_ORIGINS", "http://lab-pc:8000/", "not an origin"),
     ("NNPLAY_ALLOWED_ORIGINS", "[1]", "valid string"),
+    ("NNPLAY_ALLOWED_HOSTS", "http://lab-pc:8000", "is not a host name"),
+    ("NNPLAY_ALLOWED_HOSTS", "lab-pc, lab-pc:8000", "without scheme, port or path"),
     ("NNPLAY_MAX_SESSIONS", "-1", "greater than or equal to 1"),
     ("NNPLAY_MAX_FPS", "nan", "120"),
     ("NNPLAY_GRID_WORKERS", "many", "integer"),

@@ -10,10 +10,15 @@ TOKEN = "teacher-secret-123"
 CODE = "ROOM42"
 
 
+def class_app(**settings):
+    """The app with the built-in settings, a board token and a class code, and `settings`."""
+    return create_app(Settings(allowed_hosts=["testserver"], teacher_token=TOKEN, class_code=CODE, **settings))
+
+
 @pytest.fixture
 def api():
     # Room for the wrong tokens these tests try on purpose (the limit has a test of its own).
-    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE, guesses_per_minute=100))) as client:
+    with TestClient(class_app(guesses_per_minute=100)) as client:
         yield client
 
 
@@ -46,7 +51,7 @@ def test_teacher_routes_refuse_without_the_token_and_with_a_students_id(api):
 
 
 def test_the_board_is_off_without_a_configured_token():
-    with TestClient(create_app(Settings())) as api:
+    with TestClient(create_app(Settings(allowed_hosts=["testserver"]))) as api:
         response = api.get("/api/teacher/board", headers={"authorization": "Bearer anything-at-all"})
         assert response.status_code == 404 and "NNPLAY_TEACHER_TOKEN" in response.json()["error"]["message"]
         assert api.get("/teacher").status_code == 404
@@ -163,7 +168,7 @@ def test_challenges_rank_the_students_who_qualify(api):
     ("x" * 41, "at most 40 characters"), ("   ", "must not be empty"),
 ])
 def test_a_nickname_that_would_garble_the_board_is_refused(name, reason):
-    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE))) as api:
+    with TestClient(class_app()) as api:
         response = api.post("/api/sessions", params={"class_code": CODE, "name": name}, json={"preset": "xor"})
         assert response.status_code == 422
         fields = response.json()["error"]["fields"]
@@ -172,7 +177,7 @@ def test_a_nickname_that_would_garble_the_board_is_refused(name, reason):
 
 
 def test_a_nickname_is_kept_as_its_normal_form():
-    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE))) as api:
+    with TestClient(class_app()) as api:
         # "Zoe" + a combining diaeresis, padded: the board shows the composed, trimmed name.
         response = api.post("/api/sessions", params={"class_code": CODE, "name": "  Zoe\u0308 "},
                             json={"preset": "xor"})
@@ -184,7 +189,7 @@ def test_a_nickname_is_kept_as_its_normal_form():
 def test_guessing_a_class_code_or_the_token_is_slow():
     """Past NNPLAY_GUESSES_PER_MINUTE wrong tries from one address, every try is a 429 with
     Retry-After, the right code included; right answers before that cost nothing."""
-    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE, guesses_per_minute=3))) as api:
+    with TestClient(class_app(guesses_per_minute=3)) as api:
         for _ in range(5):  # right answers are never counted
             assert api.get(f"/api/class/{CODE}").status_code == 200
         for code in ("AAAA11", "BBBB22", "CCCC33"):
@@ -204,7 +209,7 @@ def test_guessing_a_class_code_or_the_token_is_slow():
 
 
 def test_a_wrong_code_when_joining_is_a_field_error_and_counts_as_a_guess():
-    with TestClient(create_app(Settings(teacher_token=TOKEN, class_code=CODE, guesses_per_minute=2))) as api:
+    with TestClient(class_app(guesses_per_minute=2)) as api:
         for _ in range(2):
             response = api.post("/api/sessions", params={"class_code": "NOPE99", "name": "eve"}, json={"preset": "xor"})
             assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "class_code"
