@@ -10,6 +10,7 @@ from app.errors import APIError
 from app.heavy import Budget, HeavyCalls
 from app.live import broadcast, start_playing, stop_playing
 from app.sessions import Session, Stepped
+from app.streaming import copy_cost
 from core.errors import StateError
 from core.run import PHASES
 from core.state import export_state
@@ -120,7 +121,19 @@ async def pause(session: Session) -> None:
 
 
 async def export(session: Session) -> dict:
-    return await session.call(export_state, session.run, cost=0.0)
+    """The export document (core/state.py) as it is now, to be written at leisure: copies
+    of the arrays (in a worker thread for a large network) and a view of the history, both
+    taken under the session's lock; app/streaming.py writes them as export_state's plain
+    document would be written."""
+    numbers = sum(a.size for a in session.run.param_arrays()) * (2 + len(session.run.optimizer.state))
+
+    def take() -> dict:
+        run = session.run  # under the lock: a rewind may have replaced it meanwhile
+        doc = export_state(run, arrays=True, history=False, config=run.config)
+        doc["history"] = run.history.view()
+        return doc
+
+    return await session.call(take, cost=copy_cost(numbers))
 
 
 def _announce(session: Session) -> None:

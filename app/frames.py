@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.sessions import Session
+from app.streaming import owned
 from core.data import DATASETS
 from core.plain import plain
 from core.snapshot import snapshot
@@ -24,6 +25,17 @@ def session_snapshot(session: Session, grid: int | None = None, *, params: bool 
     snap["steps_per_second"] = session.steps_per_second
     snap["earliest_step"] = session.timeline.earliest  # time travel reaches back this far
     return snap
+
+
+def owned_snapshot(session: Session, grid: int | None = None, **options) -> dict:
+    """session_snapshot(raw) with every array a copy: it stays as it is once the session's
+    lock is let go, to be written at leisure (app/streaming.py)."""
+    return owned(session_snapshot(session, grid, raw=True, **options))
+
+
+def snapshot_numbers(session: Session) -> int:
+    """About how many numbers a snapshot copies: the parameters and the gradients."""
+    return 2 * sum(a.size for a in session.run.param_arrays())
 
 
 def topology_message(session: Session) -> dict:

@@ -4,6 +4,11 @@ A class's server keeps every session's history for the whole lesson: as arrays a
 costs about 70 bytes (as Python lists of floats it was about 350), and arrays are
 nothing for the garbage collector to walk. Missing values (no test set, step 0's
 gradient norms) are NaN inside and None outside.
+
+Rows once recorded are never written again while anyone may still read them: appending
+writes after them, and truncating leaves the rows a view holds in arrays of their own. So
+a view of a long history (view()) is taken at once and read at leisure, in pieces, while
+the run trains on.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ COLUMNS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_a
            "batch_loss", "grad_norm")
 COUNTS = ("step", "epoch")
 VALUES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss")
+CSV_COLUMNS = tuple(name for name in COLUMNS if name != "grad_norm")  # one number a cell
 FIRST_CAPACITY = 64
 
 
@@ -28,6 +34,7 @@ class History:
         self._counts = np.zeros((FIRST_CAPACITY, len(COUNTS)), dtype=np.int64)
         self._values = np.full((FIRST_CAPACITY, len(VALUES)), np.nan)
         self._norms: np.ndarray | None = None  # (capacity, layers), made at the first norms
+        self._viewed = 0  # rows of these arrays that views share (view()): never written again
 
     def __len__(self) -> int:
         return self._n
@@ -38,6 +45,11 @@ class History:
         view = self._counts[:self._n, 0]
         view.flags.writeable = False
         return view
+
+    @property
+    def norm_layers(self) -> int:
+        """How many gradient norms a row holds (0 before the first)."""
+        return 0 if self._norms is None else self._norms.shape[1]
 
     def append(self, **row) -> None:
         n = self._n
@@ -60,28 +72,65 @@ class History:
     def truncate_after(self, step: int) -> None:
         """Drop every row recorded after `step` (continuing from an earlier step)."""
         self._n = int(np.count_nonzero(self.steps <= step))
+        if self._n < self._viewed:
+            # The next rows would be written over rows a view holds: go on in a copy.
+            self._grow(len(self._counts))
+
+    def view(self, first_step: int = 0, stop_step: int | None = None) -> History:
+        """The rows recorded at steps first_step <= step < stop_step (None: to the end), as a
+        History to read that shares these arrays (read-only views of them): taking it costs
+        nothing however long the history is, and its rows stay as they are while this
+        history goes on."""
+        steps = self.steps
+        start = int(np.searchsorted(steps, first_step, side="left"))
+        stop = len(steps) if stop_step is None else int(np.searchsorted(steps, stop_step, side="left"))
+        stop = max(start, stop)
+        self._viewed = max(self._viewed, stop)
+        part = History.__new__(History)
+        part._n, part._viewed = stop - start, 0
+        part._counts = _read_only(self._counts[start:stop])
+        part._values = _read_only(self._values[start:stop])
+        part._norms = None if self._norms is None else _read_only(self._norms[start:stop])
+        return part
 
     def rows(self, start: int, stop: int | None = None) -> dict[str, list]:
         """Rows start..stop-1 as plain lists per column (JSON's arrays, None for missing)."""
-        n = self._n
-        start, stop, _ = slice(start, stop).indices(n)
-        out = dict(zip(COUNTS, self._counts[start:stop].T.tolist()))
-        out.update(zip(VALUES, map(_nan_to_none, self._values[start:stop].T.tolist())))
-        if self._norms is None:
-            out["grad_norm"] = [None] * max(0, stop - start)
-        else:
-            out["grad_norm"] = [None if all(v != v for v in row) else _nan_to_none(row)
-                                for row in self._norms[start:stop].tolist()]
-        return {name: out[name] for name in COLUMNS}
+        return {name: self.column(name, start, stop) for name in COLUMNS}
 
     def column(self, name: str, start: int = 0, stop: int | None = None) -> list:
         """One column's rows start..stop-1 as a plain list."""
         start, stop, _ = slice(start, stop).indices(self._n)
+        stop = max(start, stop)
         if name in COUNTS:
             return self._counts[start:stop, COUNTS.index(name)].tolist()
         if name in VALUES:
-            return _nan_to_none(self._values[start:stop, VALUES.index(name)].tolist())
-        return self.rows(start, stop)[name]
+            return _listed(self._values[start:stop, VALUES.index(name)])
+        if name != "grad_norm":
+            raise KeyError(name)
+        if self._norms is None:
+            return [None] * (stop - start)
+        # A row without a single norm is None (step 0); one with some missing keeps the rest.
+        block = self._norms[start:stop]
+        missing = np.isnan(block)
+        listed = block.tolist()
+        empty = missing.all(axis=1)
+        for i in np.flatnonzero(missing.any(axis=1)).tolist():
+            listed[i] = None if empty[i] else _nan_to_none(listed[i])
+        return listed
+
+    def block(self, name: str, start: int, stop: int) -> np.ndarray | None:
+        """One column's rows start..stop-1 as they are kept, a read-only array: NaN where
+        column() has None; grad_norm is (rows, layers), a row of NaN being column()'s
+        None, or None when no row has norms. For a writer that takes arrays whole."""
+        start, stop, _ = slice(start, stop).indices(self._n)
+        rows = slice(start, max(start, stop))
+        if name in COUNTS:
+            return _read_only(self._counts[rows, COUNTS.index(name)])
+        if name in VALUES:
+            return _read_only(self._values[rows, VALUES.index(name)])
+        if name != "grad_norm":
+            raise KeyError(name)
+        return None if self._norms is None else _read_only(self._norms[rows])
 
     def as_dict(self) -> dict[str, list]:
         return self.rows(0, self._n)
@@ -124,15 +173,25 @@ class History:
                 [[np.nan] * width if row is None else [np.nan if v is None else v for v in row]
                  for row in norms], dtype=np.float64).reshape(n, width)
         self._counts, self._values, self._norms, self._n = fresh._counts, fresh._values, fresh._norms, n
+        self._viewed = 0
 
     def to_csv(self) -> str:
         """A header line, then one line per recorded step; empty cells for missing values."""
-        names = [n for n in COLUMNS if n != "grad_norm"]
-        columns = self.as_dict()
-        lines = [",".join(names)]
-        for row in zip(*(columns[n] for n in names)):
-            lines.append(",".join("" if v is None else repr(v) for v in row))
-        return "\n".join(lines) + "\n"
+        return csv_header() + self.csv_rows(0, self._n)
+
+    def csv_rows(self, start: int, stop: int) -> str:
+        """Rows start..stop-1 as CSV lines (CSV_COLUMNS, no header), each ending in a
+        newline: numbers as Python writes them (repr), an empty cell for a missing one."""
+        start, stop, _ = slice(start, stop).indices(self._n)
+        if stop <= start:
+            return ""
+        cells = [list(map(str, column)) for column in self._counts[start:stop].T.tolist()]
+        for column in self._values[start:stop].T:
+            text = list(map(repr, column.tolist()))
+            for i in np.flatnonzero(np.isnan(column)).tolist():
+                text[i] = ""
+            cells.append(text)
+        return "\n".join(map(",".join, zip(*cells))) + "\n"
 
     def _grow(self, capacity: int) -> None:
         n = self._n
@@ -144,6 +203,7 @@ class History:
             norms[:n] = self._norms[:n]
             self._norms = norms
         self._counts, self._values = counts, values
+        self._viewed = 0  # fresh arrays: no view shares them
 
     def _norms_for(self, layers: int) -> np.ndarray:
         if self._norms is None:
@@ -153,5 +213,24 @@ class History:
         return self._norms
 
 
+def csv_header() -> str:
+    return ",".join(CSV_COLUMNS) + "\n"
+
+
+def _listed(column: np.ndarray) -> list:
+    """A column of floats as a list, None for NaN (most blocks have none, or only NaN:
+    one C call)."""
+    missing = np.isnan(column)
+    if missing.all():
+        return [None] * len(column)
+    listed = column.tolist()
+    return _nan_to_none(listed) if missing.any() else listed
+
+
 def _nan_to_none(values: list) -> list:
     return [None if v != v else v for v in values]
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array

@@ -14,7 +14,7 @@ from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, APIError, documented
 from app.heavy import stop_when_disconnected
 from app.joining import JoiningDep
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
-from app.frames import session_snapshot
+from app.frames import owned_snapshot, snapshot_numbers
 from app.grids import quantized_grid
 from app.models import (ConfigAndSnapshot, Evaluation, Export, Finding, Forward, GradientCheck, History,
                         NeuronAtStep, PastSnapshotReply, SessionView, SnapshotReply, StepReply,
@@ -22,6 +22,7 @@ from app.models import (ConfigAndSnapshot, Evaluation, Export, Finding, Forward,
 from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
                          StepRequest, Strict, to_engine)
 from app.sessions import Session
+from app.streaming import copy_cost, owned, send_csv, send_json
 from core.diagnostics import diagnose
 from core.errors import StateError
 from core.evaluation import evaluation
@@ -37,9 +38,16 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 Grid = Annotated[int | None, Query(ge=2, le=200, description="decision-boundary grid size (2-D inputs)")]
 
 
-def _created(session: Session, grid: int | None) -> dict:
-    return {"id": session.id, "config": session.run.config,
-            "snapshot": session_snapshot(session, grid)}
+async def _snapshot(session: Session, grid: int | None, **options) -> dict:
+    """The session's snapshot, its arrays copied under the lock (in a worker thread for a
+    large network), to be written after the lock is let go: send_json (app/streaming.py)
+    writes a large one in pieces off the event loop."""
+    return await session.call(owned_snapshot, session, grid, cost=copy_cost(snapshot_numbers(session)),
+                              **options)
+
+
+async def _created(session: Session, grid: int | None) -> dict:
+    return {"id": session.id, "config": session.run.config, "snapshot": await _snapshot(session, grid)}
 
 
 # What a route with a session id can answer besides its own errors.
@@ -56,25 +64,26 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
     session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
     if joining is not None:
         joining.into(request, session)
-    return send(_created(session, grid), 201)
+    return send_json(await _created(session, grid), request, 201)
 
 
 @router.post("/import", status_code=201, response_model=SessionView, responses=documented(422, 503))
 async def import_session(body: ExportDocument, manager: ManagerDep, settings: SettingsDep,
-                         grid: Grid = None) -> Response:
+                         request: Request, grid: Grid = None) -> Response:
     """A new session in the state an export describes."""
     doc = body.to_engine()
     session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir))
-    return send(_created(session, grid), 201)
+    return send_json(await _created(session, grid), request, 201)
 
 
 Units = Annotated[int | None, Query(ge=1, le=1024, description="send at most this many units a layer")]
 
 
 @router.get("/{session_id}", response_model=SessionView, responses=SESSION_INPUT)
-async def get_session(session: SessionDep, grid: Grid = None, units: Units = None) -> Response:
-    snap = await session.call(session_snapshot, session, grid, cost=0.0, max_units=units)
-    return send({"id": session.id, "config": session.run.config, "snapshot": snap})
+async def get_session(session: SessionDep, request: Request, grid: Grid = None,
+                      units: Units = None) -> Response:
+    snap = await _snapshot(session, grid, max_units=units)
+    return send_json({"id": session.id, "config": session.run.config, "snapshot": snap}, request)
 
 
 @router.delete("/{session_id}", status_code=204, responses=SESSION_STATE)
@@ -105,24 +114,24 @@ async def step(session: SessionDep, settings: SettingsDep, request: Request,
     async with stop_when_disconnected(request, budget):
         stepped = await commands.step(session, steps=body.steps, epochs=body.epochs, phase=body.phase,
                                       limit=settings.max_steps_per_call, heavy=heavy, budget=budget)
-    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0),
-                 **stepped._asdict()})
+    return send_json({"snapshot": await _snapshot(session, grid), **stepped._asdict()}, request)
 
 
 @router.get("/{session_id}/at/{step}", response_model=PastSnapshotReply, responses=SESSION_STATE)
-async def at_step(session: SessionDep, step: Annotated[int, FastAPIPath(ge=0)], grid: Grid = None,
-                  units: Units = None) -> Response:
+async def at_step(session: SessionDep, step: Annotated[int, FastAPIPath(ge=0)], request: Request,
+                  grid: Grid = None, units: Units = None) -> Response:
     """The snapshot the session had after `step` steps (time travel; the session itself
     does not move). Recomputed exactly from the nearest saved state."""
     snap = await session.call(_past_snapshot, session, step, grid, units)
     snap.update({"playing": False, "steps_per_second": session.steps_per_second, "viewing_past": True})
-    return send({"snapshot": snap})
+    return send_json({"snapshot": snap}, request)
 
 
 def _past_snapshot(session: Session, step: int, grid: int | None, units: int | None) -> dict:
-    # Under the session's lock, like the replay: the "past" may be the live run itself.
+    # Under the session's lock, like the replay: the "past" may be the live run itself,
+    # so its arrays are copied (and written after the lock is let go).
     past = _past(session, step)
-    snap = snapshot(past, max_units=units)
+    snap = owned(snapshot(past, max_units=units, raw=True))
     # The grid as the live frames carry it, so a page draws the past like the present.
     snap["grid"] = plain(quantized_grid(past, grid, max_units=units)) if grid else None
     return snap
@@ -133,12 +142,12 @@ class RewindRequest(Strict):
 
 
 @router.post("/{session_id}/rewind", response_model=SnapshotReply, responses=SESSION_STATE)
-async def rewind(body: RewindRequest, session: SessionDep, grid: Grid = None) -> Response:
+async def rewind(body: RewindRequest, session: SessionDep, request: Request, grid: Grid = None) -> Response:
     """Continue from here: the session goes back to exactly its state after `step` steps;
     later steps and their history are dropped."""
     _check_step(session, body.step)
     await commands.rewind(session, body.step)
-    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
+    return send_json({"snapshot": await _snapshot(session, grid)}, request)
 
 
 def _check_step(session: Session, step: int) -> None:
@@ -311,57 +320,67 @@ async def diagnostics(session: SessionDep) -> Response:
 
 
 @router.put("/{session_id}/params", response_model=SnapshotReply, responses=SESSION_INPUT)
-async def put_params(body: ParamsRequest, session: SessionDep, grid: Grid = None) -> Response:
+async def put_params(body: ParamsRequest, session: SessionDep, request: Request, grid: Grid = None) -> Response:
     """Replace the weights and biases (shapes checked); takes effect at once."""
     await commands.set_params(session, [p.model_dump() for p in body.params])
-    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
+    return send_json({"snapshot": await _snapshot(session, grid)}, request)
 
 
 @router.patch("/{session_id}", response_model=ConfigAndSnapshot, responses=SESSION_INPUT)
-async def patch_session(body: LiveConfig, session: SessionDep, grid: Grid = None) -> Response:
+async def patch_session(body: LiveConfig, session: SessionDep, request: Request, grid: Grid = None) -> Response:
     """Change optimizer, batch, regularization or gradient settings without a reset."""
     await commands.patch(session, to_engine(body))
-    return send({"config": session.run.config,
-                 "snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
+    snap = await _snapshot(session, grid)
+    return send_json({"config": session.run.config, "snapshot": snap}, request)
 
 
 @router.post("/{session_id}/reset", response_model=SnapshotReply, responses=SESSION_INPUT)
-async def reset(session: SessionDep, grid: Grid = None) -> Response:
+async def reset(session: SessionDep, request: Request, grid: Grid = None) -> Response:
     """Back to the same initial parameters; history cleared."""
     await commands.reset(session)
-    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
+    return send_json({"snapshot": await _snapshot(session, grid)}, request)
 
 
 @router.post("/{session_id}/restore", response_model=SnapshotReply,
              responses=SESSION_STATE)
-async def restore(session: SessionDep, grid: Grid = None) -> Response:
+async def restore(session: SessionDep, request: Request, grid: Grid = None) -> Response:
     """A diverged run continues from its last good step (its parameters and optimizer state
     before the update that failed), paused; 409 when the run has not diverged."""
     await commands.restore(session)
-    return send({"snapshot": await session.call(session_snapshot, session, grid, cost=0.0)})
+    return send_json({"snapshot": await _snapshot(session, grid)}, request)
 
 
 HistoryFormat = Annotated[str, Query(description="json, or csv for a CSV file",
                                      json_schema_extra={"enum": ["json", "csv"]})]
+FromStep = Annotated[int, Query(alias="from", ge=0, description="the rows from this step on")]
+ToStep = Annotated[int | None, Query(ge=0, description="the rows before this step (default: all)")]
 
 
 @router.get("/{session_id}/history", response_model=History, responses={
     200: {"content": {"text/csv": {"schema": {"type": "string"}}},
           "description": "the columns as JSON, or with ?format=csv a CSV file"},
     **SESSION_INPUT})
-async def history(session: SessionDep, format: HistoryFormat = "json") -> Response:
-    """Per-step metrics from step 0; ?format=csv for CSV."""
+async def history(session: SessionDep, request: Request, format: HistoryFormat = "json",
+                  first: FromStep = 0, to: ToStep = None) -> Response:
+    """Per-step metrics from step 0, or the rows with `from` <= step < `to`; ?format=csv
+    for CSV. A long history is streamed, written off the event loop."""
     if format not in ("json", "csv"):
         raise APIError(422, "invalid_input", "format: must be json or csv",
                        [{"field": "format", "reason": f"must be json or csv, got {format!r}"}])
+    if to is not None and first > to:
+        reason = f"from ({first}) is after to ({to})"
+        raise APIError(422, "invalid_input", f"from, to: {reason}",
+                       [{"field": "from", "reason": f"must be at most to ({to})"},
+                        {"field": "to", "reason": f"must be at least from ({first})"}])
+    # A view, not a copy: the rows it holds are never written again (core/history.py).
+    rows = await session.call(session.run.history.view, first, to, cost=0.0)
     if format == "csv":
-        text = await session.call(session.run.history.to_csv, cost=0.0)
-        return Response(text, media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="history-{session.id[:8]}.csv"'})
-    return send(await session.call(session.run.history.as_dict, cost=0.0))
+        return send_csv(rows, {"Content-Disposition": f'attachment; filename="history-{session.id[:8]}.csv"'})
+    return send_json(rows, request)
 
 
 @router.get("/{session_id}/export", response_model=Export, responses=SESSION)
-async def export(session: SessionDep) -> Response:
-    """Everything needed to recreate the session: config, params, history and more."""
-    return send(await commands.export(session))
+async def export(session: SessionDep, request: Request) -> Response:
+    """Everything needed to recreate the session: config, params, history and more. Always
+    the whole history (an export must import as the run it was); a long one is streamed."""
+    return send_json(await commands.export(session), request)

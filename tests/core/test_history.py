@@ -101,3 +101,46 @@ def test_a_column_alone_is_that_column_of_the_rows():
         assert history.column(name) == plain[name]
         assert history.column(name, -5) == plain[name][-5:]
         assert history.column(name, 3, 9) == plain[name][3:9]
+
+
+def test_a_view_holds_the_rows_of_a_range_of_steps():
+    history = History()
+    for step in range(0, 60, 3):  # metrics every 3 steps
+        history.append(**row(step))
+    assert history.view(9, 20).steps.tolist() == [9, 12, 15, 18]
+    assert history.view(10, 21).steps.tolist() == [12, 15, 18]
+    assert history.view(50).steps.tolist() == [51, 54, 57]
+    assert len(history.view(100)) == len(history.view(20, 10)) == 0
+    assert history.view().as_dict() == history.as_dict()
+    assert history.view(9, 20).rows(1, 3) == history.rows(4, 6)
+
+
+def test_a_view_keeps_its_rows_while_the_history_goes_back_and_on():
+    history = filled(40)
+    view = history.view(10)
+    before = view.as_dict()
+    history.truncate_after(20)  # the rows after 20 are written again, differently
+    for step in range(21, 45):
+        history.append(**row(step, norms=False))
+    assert view.as_dict() == before
+    assert history.as_dict()["grad_norm"][21:] == [None] * 24
+    with pytest.raises(ValueError):  # read-only
+        view.block("train_loss", 0, 5)[0] = 1.0
+
+
+def test_blocks_are_the_columns_with_nan_for_none():
+    history = filled(30)
+    history.append(step=30, train_loss=1.0)  # no norms in this row
+    for name in COLUMNS:
+        block = history.block(name, 5, 31)
+        listed = [None if not isinstance(v, list) and v != v else v for v in block.tolist()]
+        if name == "grad_norm":
+            listed = [None if all(x != x for x in v) else v for v in block.tolist()]
+        assert listed == history.column(name, 5, 31), name
+
+
+def test_csv_rows_in_blocks_join_to_the_csv():
+    history = filled(50)
+    blocks = "".join(history.csv_rows(start, start + 7) for start in range(0, 50, 7))
+    assert history.to_csv() == history.to_csv().splitlines(keepends=True)[0] + blocks
+    assert history.csv_rows(10, 5) == ""
