@@ -2,6 +2,8 @@
 truncation, copies and plain round trips; and a row stays small."""
 import math
 
+import numpy as np
+
 import pytest
 
 from core.history import COLUMNS, History
@@ -101,3 +103,35 @@ def test_a_column_alone_is_that_column_of_the_rows():
         assert history.column(name) == plain[name]
         assert history.column(name, -5) == plain[name][-5:]
         assert history.column(name, 3, 9) == plain[name][3:9]
+
+
+def test_a_long_run_keeps_a_thinned_history_of_at_most_history_rows():
+    from core.history import HISTORY_ROWS
+    from core.run import Run
+    run = Run({"preset": "seed-2-3-1-train"})
+    run.step(HISTORY_ROWS + 5000)
+    steps = run.history.steps
+    assert len(steps) <= HISTORY_ROWS
+    assert steps[0] == 0 and steps[-1] == run.step_count and np.all(np.diff(steps) > 0)
+    assert np.all(np.diff(steps)[-1000:] == 1)  # the latest stretch in full
+    reference = Run({"preset": "seed-2-3-1-train"})
+    recorded = {0: reference.history.last()}
+    for _ in range(HISTORY_ROWS + 5000):
+        reference.step(1)
+        recorded[reference.step_count] = reference.history.last()
+    rows = run.history.as_dict()
+    for i, step in enumerate(rows["step"]):  # the rows kept are the very rows recorded
+        assert {k: v[i] for k, v in rows.items()} == recorded[step]
+
+
+def test_loading_a_longer_history_thins_it():
+    from core.history import HISTORY_ROWS
+    long = filled(HISTORY_ROWS + 10).as_dict()
+    again = History()
+    again.load(long)
+    assert len(again) <= HISTORY_ROWS
+    kept = again.as_dict()
+    where = {step: i for i, step in enumerate(long["step"])}
+    assert kept["step"][0] == long["step"][0] and kept["step"][-1] == long["step"][-1]
+    for i, step in enumerate(kept["step"]):
+        assert {k: v[i] for k, v in kept.items()} == {k: v[where[step]] for k, v in long.items()}
