@@ -439,6 +439,15 @@ class GridStats(Out):
     here: int
 
 
+class MemoryUse(Out):
+    used_mb: float = Field(description="what the sessions in memory may need together "
+                                       "(core/memory.py's estimate of each)")
+    total_mb: float = Field(description="the most they may need together (NNPLAY_MEMORY_MB)")
+    session_mb: float = Field(description="the most one session may need (NNPLAY_SESSION_MEMORY_MB)")
+    in_store: int = Field(description="idle sessions moved to the store to free memory; each "
+                                      "comes back when it is asked for")
+
+
 class Health(Out):
     status: Literal["ok", "degraded"] = Field(description="degraded: the server answers, but "
                                                          "something needs a look (see problems)")
@@ -446,6 +455,7 @@ class Health(Out):
                                                                   "degraded, e.g. saves that fail")
     version: str
     sessions: int
+    memory: MemoryUse
     loop_lag_ms: LoopLag
     grids: GridStats
 

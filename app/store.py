@@ -5,7 +5,7 @@ plus what the server knows (created, playing, speed), as JSON. The run's history
 grows with every step, is kept apart in chunks of rows: a save appends the rows recorded
 since the last one instead of writing the whole history again, so saving a class costs
 the same in the first minute and the sixtieth. Growing past one machine means another
-implementation of `SessionStore` (PostgreSQL, say) behind the same four methods; nothing
+implementation of `SessionStore` (PostgreSQL, say) behind the same five methods; nothing
 else changes.
 """
 from __future__ import annotations
@@ -48,6 +48,10 @@ class SessionStore(Protocol):
     def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
         """(id, record with its whole history in record["run"]["history"], None) for each
         readable session; (id, None, why) for a damaged one."""
+
+    def load(self, session_id: str) -> dict | None:
+        """One session's record as load_all gives it (a session evicted from memory coming
+        back); None when there is none, ValueError when it is damaged."""
 
     def close(self) -> None: ...
 
@@ -112,21 +116,34 @@ class SQLiteStore:
         with self._lock:
             rows = self._db.execute("SELECT id, record FROM sessions").fetchall()
         for session_id, blob in rows:
-            with self._lock:
-                chunks = self._db.execute("SELECT first_row, rows FROM history WHERE id = ?"
-                                          " ORDER BY first_row", (session_id,)).fetchall()
             try:
-                record = orjson.loads(blob)
-                if not isinstance(record, dict) or not isinstance(record.get("run"), dict):
-                    raise ValueError("the record is not an object with a run")
-                if chunks:
-                    record["run"]["history"] = _joined(chunks)
-                elif record["run"].get("history") is None:  # (older records carry it inline)
-                    raise ValueError("its history is missing")
+                yield session_id, self._record(session_id, blob), None
             except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as error:
                 yield session_id, None, f"unreadable record: {error}"
-                continue
-            yield session_id, record, None
+
+    def load(self, session_id: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT record FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return self._record(session_id, row[0])
+        except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as error:
+            raise ValueError(f"unreadable record: {error}") from None
+
+    def _record(self, session_id: str, blob: bytes) -> dict:
+        """The record with its whole history; raises on a damaged one."""
+        with self._lock:
+            chunks = self._db.execute("SELECT first_row, rows FROM history WHERE id = ?"
+                                      " ORDER BY first_row", (session_id,)).fetchall()
+        record = orjson.loads(blob)
+        if not isinstance(record, dict) or not isinstance(record.get("run"), dict):
+            raise ValueError("the record is not an object with a run")
+        if chunks:
+            record["run"]["history"] = _joined(chunks)
+        elif record["run"].get("history") is None:  # (older records carry it inline)
+            raise ValueError("its history is missing")
+        return record
 
     def close(self) -> None:
         with self._lock:

@@ -71,7 +71,7 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
             raise APIError(422, "invalid_input", "class_code: no class with this code",
                            [{"field": "class_code", "reason": "no class with this code"}]) from None
     config = to_engine(body)
-    session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
+    session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir), config)
     if class_code is not None:
         room.join(session, name or "student")
     return send(_created(session, grid), 201)
@@ -82,7 +82,8 @@ async def import_session(body: ExportDocument, manager: ManagerDep, settings: Se
                          grid: Grid = None) -> Response:
     """A new session in the state an export describes."""
     doc = body.to_engine()
-    session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir))
+    session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir),
+                                   doc.get("config"))
     return send(_created(session, grid), 201)
 
 
