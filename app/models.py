@@ -155,7 +155,9 @@ class Snapshot(SnapshotBase):
     """The state of a session after its last step or phase (docs/api.md, the snapshot format)."""
 
     grid: DecisionGrid | None = Field(None, description="only with ?grid=N; null without two inputs")
-    earliest_step: int = Field(description="the first step time travel can show (at, rewind, ?step=)")
+    earliest_step: int = Field(description="the first step time travel can show (at, rewind, ?step=): "
+                                           "0, the step a restored run started at, or later once "
+                                           "the oldest kept states made room within its memory")
 
 
 class PastSnapshot(SnapshotBase):
