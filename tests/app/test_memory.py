@@ -152,3 +152,27 @@ def test_at_start_the_sessions_that_do_not_fit_stay_in_the_store_until_asked_for
         for steps, sid in enumerate(ids, start=1):
             assert client.get(f"/api/sessions/{sid}").json()["snapshot"]["step"] == steps
         assert client.get("/api/sessions/not-a-session").status_code == 404
+
+
+def test_step_and_change_again_and_again_keeps_the_timeline_in_its_budget(client):
+    """The reported case: 'step 1, PATCH lr' over and over pins a checkpoint each time.
+    They count toward the budget; the oldest go, and every step still kept is exact."""
+    sid = client.post("/api/sessions", json={"preset": "spiral"}).json()["id"]
+    session = client.app.state.sessions.sessions[sid]
+    reference = Run({"preset": "spiral"})
+    params = {0: export_state(reference)["params"]}
+    for cycle in range(250):
+        lr = 0.01 + 0.001 * (cycle % 5)
+        client.post(f"/api/sessions/{sid}/step")
+        client.patch(f"/api/sessions/{sid}", json={"optimizer": {"lr": lr}})
+        reference.step(1)
+        reference.patch({"optimizer": {"lr": lr}})
+        params[reference.step_count] = export_state(reference)["params"]
+        assert session.timeline.nbytes <= session.timeline.max_bytes
+    earliest = client.get(f"/api/sessions/{sid}").json()["snapshot"]["earliest_step"]
+    assert earliest > 0
+    for step in (earliest, earliest + 3, 200, 249):
+        got = client.get(f"/api/sessions/{sid}/at/{step}").json()["snapshot"]
+        assert got["params"] == json.loads(json.dumps(params[step])), step
+    response = client.get(f"/api/sessions/{sid}/at/{earliest - 1}")
+    assert response.status_code == 409 and f"from step {earliest} on" in error_of(response)["message"]
