@@ -41,10 +41,11 @@ def _created(session: Session, grid: int | None) -> dict:
             "snapshot": session_snapshot(session, grid)}
 
 
-# What a route with a session id can answer besides its own errors.
-SESSION = documented(404, not_found=NOT_FOUND_SESSION)
-SESSION_INPUT = documented(404, 422, not_found=NOT_FOUND_SESSION)
-SESSION_STATE = documented(404, 409, 422, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
+# What a route with a session id can answer besides its own errors (503: the session is
+# in the store, moved there to free memory, and there is no room to bring it back now).
+SESSION = documented(404, 503, not_found=NOT_FOUND_SESSION)
+SESSION_INPUT = documented(404, 422, 503, not_found=NOT_FOUND_SESSION)
+SESSION_STATE = documented(404, 409, 422, 503, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
 
 ClassCode = Annotated[str | None, Query(max_length=12, description="join the class with this code")]
 Nickname = Annotated[str | None, Query(min_length=1, max_length=4 * NICKNAME_LENGTH,

@@ -176,3 +176,20 @@ def test_step_and_change_again_and_again_keeps_the_timeline_in_its_budget(client
         assert got["params"] == json.loads(json.dumps(params[step])), step
     response = client.get(f"/api/sessions/{sid}/at/{earliest - 1}")
     assert response.status_code == 409 and f"from step {earliest} on" in error_of(response)["message"]
+
+
+def test_a_socket_to_a_session_that_cannot_come_back_yet_is_told_to_retry(stored):
+    from starlette.websockets import WebSocketDisconnect
+    client = stored
+    a = client.post("/api/sessions", json=XOR).json()["id"]
+    b = client.post("/api/sessions", json=XOR).json()["id"]  # a goes to the store
+    with client.websocket_connect(f"/ws/sessions/{b}") as watching:
+        json.loads(watching.receive_text())  # b is watched: it cannot make room for a
+        with client.websocket_connect(f"/ws/sessions/{a}") as ws:
+            error = json.loads(ws.receive_text())
+            assert error["type"] == "error" and error["code"] == "busy"
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_text()
+            assert closed.value.code == 1013
+        assert client.get(f"/api/sessions/{a}").status_code == 503
+    assert client.get(f"/api/sessions/{a}").status_code == 200  # b is idle again: a comes back
