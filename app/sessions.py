@@ -16,6 +16,7 @@ import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 import anyio
@@ -35,10 +36,21 @@ RETRY_SECONDS = "30"
 MB = 2 ** 20
 
 
+CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")  # a container's memory limit (cgroup v2)
+
+
 def machine_memory_mb() -> int:
-    """Half of the machine's physical memory, in MB: the default NNPLAY_MEMORY_MB. The
-    rest is for the grid workers, the data sets' shared files and the system."""
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2 // MB
+    """Half of the machine's physical memory, or of the container's limit when it has a
+    smaller one, in MB: the default NNPLAY_MEMORY_MB. The rest is for the grid workers,
+    the data sets' shared files and the system."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = CGROUP_LIMIT.read_text().strip()
+    except OSError:
+        limit = "max"
+    if limit.isdigit():
+        physical = min(physical, int(limit))
+    return max(1, physical // 2 // MB)
 
 
 class Session:

@@ -2,6 +2,7 @@
 server's total is kept by moving idle sessions to the store (and back, exactly), and
 without a store a session that does not fit is a 503 with Retry-After."""
 import json
+import os
 
 import pytest
 from fastapi.testclient import TestClient
@@ -193,3 +194,15 @@ def test_a_socket_to_a_session_that_cannot_come_back_yet_is_told_to_retry(stored
             assert closed.value.code == 1013
         assert client.get(f"/api/sessions/{a}").status_code == 503
     assert client.get(f"/api/sessions/{a}").status_code == 200  # b is idle again: a comes back
+
+
+def test_the_default_total_is_half_the_machine_or_its_container(monkeypatch, tmp_path):
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    monkeypatch.setattr(sessions_module, "CGROUP_LIMIT", tmp_path / "absent")
+    assert sessions_module.machine_memory_mb() == physical // 2 // MB
+    limit = tmp_path / "memory.max"
+    limit.write_text(f"{2 * 1024 * MB}\n")
+    monkeypatch.setattr(sessions_module, "CGROUP_LIMIT", limit)
+    assert sessions_module.machine_memory_mb() == min(1024, physical // 2 // MB)
+    limit.write_text("max\n")
+    assert sessions_module.machine_memory_mb() == physical // 2 // MB
