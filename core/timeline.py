@@ -27,8 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import StateError
-from core.memory import CHECKPOINT_OBJECT, DEFAULT_BUDGET, MAX_CHECKPOINTS, MIN_CHECKPOINTS  # noqa: F401
-from core.memory import timeline_bytes
+from core.memory import (  # noqa: F401
+    CHECKPOINT_OBJECT,
+    DEFAULT_BUDGET,
+    MAX_CHECKPOINTS,
+    MIN_CHECKPOINTS,
+    timeline_bytes,
+)
 from core.run import Run
 from core.state import export_state, import_state
 

@@ -3,7 +3,6 @@ truncation, copies and plain round trips; and a row stays small."""
 import math
 
 import numpy as np
-
 import pytest
 
 from core.history import COLUMNS, History
