@@ -11,6 +11,7 @@ from app.heavy import Budget, HeavyCalls
 from app.live import broadcast, start_playing, stop_playing
 from app.sessions import Session, Stepped
 from app.streaming import copy_cost
+from core.config import patch_config
 from core.errors import StateError
 from core.run import PHASES
 from core.state import export_state
@@ -60,9 +61,18 @@ def _phase(session: Session, wanted: str) -> None:
 
 
 async def patch(session: Session, partial: dict) -> None:
-    await session.call(_changed, session, session.run.patch, partial, cost=0.0)
+    """Live settings; one that would take the session past its memory limit (another
+    optimizer's state, say) is a 422 naming the field, and nothing changes."""
+    def change(partial: dict) -> None:
+        session.grow_check(patch_config(session.run.config, partial))
+        session.run.patch(partial)
+
+    grown = session.memory
+    await session.call(_changed, session, change, partial, cost=0.0)
     broadcast(session, {"type": "config", "config": session.run.config})
     broadcast(session)
+    if session.memory > grown and session.on_grown is not None:
+        await session.on_grown(session)
 
 
 async def reset(session: Session) -> None:

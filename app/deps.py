@@ -27,7 +27,8 @@ ManagerDep = Annotated[SessionManager, Depends(_manager)]
 
 async def _session(manager: ManagerDep,
                    session_id: Annotated[str, Path(description="the session's id")]) -> Session:
-    return manager.get(session_id)  # any unknown id, however long, is the same 404
+    # Any unknown id, however long, is the same 404; an evicted session comes back here.
+    return await manager.get(session_id)
 
 
 SessionDep = Annotated[Session, Depends(_session)]

@@ -66,7 +66,9 @@ STATUSES: dict[int, dict[str, Any]] = {
                          "(NNPLAY_GUESSES_PER_MINUTE a minute)",
           "headers": {"Retry-After": {"description": "seconds to wait before trying again",
                                       "schema": {"type": "integer"}}}},
-    503: {"description": "the server holds as many sessions as it may (NNPLAY_MAX_SESSIONS)",
+    503: {"description": "the server holds as many sessions as it may (NNPLAY_MAX_SESSIONS), "
+                         "or as much memory as its sessions may use (NNPLAY_MEMORY_MB) with "
+                         "none idle to move to the store",
           "headers": {"Retry-After": {"description": "seconds to wait before trying again",
                                       "schema": {"type": "integer"}}}},
 }

@@ -155,7 +155,9 @@ class Snapshot(SnapshotBase):
     """The state of a session after its last step or phase (docs/api.md, the snapshot format)."""
 
     grid: DecisionGrid | None = Field(None, description="only with ?grid=N; null without two inputs")
-    earliest_step: int = Field(description="the first step time travel can show (at, rewind, ?step=)")
+    earliest_step: int = Field(description="the first step time travel can show (at, rewind, ?step=): "
+                                           "0, the step a restored run started at, or later once "
+                                           "the oldest kept states made room within its memory")
 
 
 class PastSnapshot(SnapshotBase):
@@ -456,6 +458,15 @@ class GridStats(Out):
     here: int
 
 
+class MemoryUse(Out):
+    used_mb: float = Field(description="what the sessions in memory may need together "
+                                       "(core/memory.py's estimate of each)")
+    total_mb: float = Field(description="the most they may need together (NNPLAY_MEMORY_MB)")
+    session_mb: float = Field(description="the most one session may need (NNPLAY_SESSION_MEMORY_MB)")
+    in_store: int = Field(description="idle sessions moved to the store to free memory; each "
+                                      "comes back when it is asked for")
+
+
 class Health(Out):
     status: Literal["ok", "degraded"] = Field(description="degraded: the server answers, but "
                                                          "something needs a look (see problems)")
@@ -463,6 +474,7 @@ class Health(Out):
                                                                   "degraded, e.g. saves that fail")
     version: str
     sessions: int
+    memory: MemoryUse
     loop_lag_ms: LoopLag
     grids: GridStats
 

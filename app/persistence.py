@@ -1,6 +1,10 @@
 """Sessions survive a restart: changed sessions are saved every few seconds and on
 shutdown, and loaded again at start. A damaged record or page costs only the sessions in
-it: they are dropped from the store, which is copied aside first, and /api/health says so."""
+it: they are dropped from the store, which is copied aside first, and /api/health says so.
+
+The store is also where idle sessions go when memory is short (SessionManager.make_room):
+saved, dropped from memory, and loaded again, exactly as they were, when asked for.
+Sessions that do not fit in memory at start stay in the store the same way."""
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +22,9 @@ import anyio
 from app.salvage import Salvage, copy_aside, is_damage, rebuild
 from app.sessions import Session, SessionManager
 from app.store import Save, SessionStore, SQLiteStore
+from core.config import resolve_config
 from core.errors import ConfigError
+from core.memory import estimate
 from core.state import export_state, import_state
 
 log = logging.getLogger("nnplay.persistence")
@@ -106,6 +112,7 @@ class Persistence:
         self.error: str | None = None       # why the last save of all failed, if it did
         self.lost_at_start: str | None = None  # what could not be restored, and where it is kept
         manager.on_removed.append(self.forget)
+        manager.evictor = self
 
     def problems(self) -> list[str]:
         """What keeps sessions from surviving a restart now, and what was lost at start
@@ -115,7 +122,8 @@ class Persistence:
         return out + ([f"saving failed: {self.error}"] if self.error else [])
 
     def restore(self, salvage: Salvage | None = None) -> int:
-        """Load every readable record; returns how many sessions came back. Those that
+        """Load every readable record that fits in memory, and leave the others in the
+        store until they are asked for; returns how many sessions came back. Those that
         cannot come back are dropped from the store, after a copy of it is kept (the
         damaged file's, when `salvage` says the store was rebuilt from it)."""
         lost = dict(salvage.lost) if salvage else {}
@@ -123,10 +131,10 @@ class Persistence:
         for session_id, record, problem in self.store.load_all():
             if problem is None:
                 try:
-                    session = _session_from(session_id, record, self.manager)
-                    self.manager.sessions[session_id] = session
-                    # Version 0 is never current: the first save writes it all once more.
-                    self.saved[session_id] = _Saved(0, session.generation, 0, -1, MAX_CHUNKS)
+                    if not self._fits(record):
+                        self.manager.evicted[session_id] = time.monotonic()
+                        continue
+                    self._loaded(_session_from(session_id, record, self.manager))
                     loaded += 1
                     continue
                 except (ConfigError, KeyError, TypeError, ValueError) as error:
@@ -145,6 +153,58 @@ class Persistence:
             log.warning("%d sessions were read from the damaged store, and none was found lost; "
                         "a copy of it as it was is kept at %s", salvage.read, salvage.kept_at)
         return loaded
+
+    def _fits(self, record: dict) -> bool:
+        config = record["run"].get("config")
+        cost = estimate(resolve_config(config))["total"]
+        manager = self.manager
+        return (manager.memory_in_use() + cost <= manager.total
+                and len(manager.sessions) < manager.settings.max_sessions)
+
+    def _loaded(self, session: Session) -> None:
+        """A session read from the store, in memory again."""
+        self.manager.add(session)
+        # Version 0 is never current: the first save writes it all once more.
+        self.saved[session.id] = _Saved(0, session.generation, 0, -1, MAX_CHUNKS)
+
+    async def evict(self, session: Session) -> bool:
+        """Save the session (if it changed) and drop it from memory, unless it was used
+        meanwhile; whether it was evicted. It stays in the store, to come back."""
+        used = session.last_used
+        async with session.lock:
+            before = self.saved.get(session.id)
+            if before is None or before.version != session.version:
+                saved, save = _save_of(session, before)
+                failed = await anyio.to_thread.run_sync(self.store.save_many, {session.id: save})
+                if failed:
+                    self._failed(session.id, failed[session.id])
+                    return False
+                self.saved[session.id] = saved
+                self.failing.pop(session.id, None)
+            if session.last_used != used or session.subscribers or session.playing:
+                return False  # someone came for it while it was being saved
+            if self.manager.sessions.get(session.id) is not session:
+                return False  # deleted meanwhile
+            del self.manager.sessions[session.id]
+            self.manager.evicted[session.id] = used
+            self.saved.pop(session.id, None)
+        log.info("session %s moved to the store to free memory", session.id[:8])
+        return True
+
+    async def bring_back(self, session_id: str) -> Session | None:
+        """An evicted session from its record (in a thread: its data set is loaded again);
+        None when the store has none, or one that cannot be read (logged)."""
+        def load() -> Session | None:
+            try:
+                record = self.store.load(session_id)
+                return None if record is None else _session_from(session_id, record, self.manager)
+            except (ConfigError, KeyError, TypeError, ValueError, sqlite3.Error) as error:
+                log.warning("session %s could not come back from the store: %s", session_id[:8], error)
+                return None
+        session = await anyio.to_thread.run_sync(load)
+        if session is not None:
+            self.saved[session_id] = _Saved(0, session.generation, 0, -1, MAX_CHUNKS)
+        return session
 
     async def watch(self) -> None:
         while True:

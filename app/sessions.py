@@ -4,20 +4,30 @@ All engine work on a session happens under its lock, on the event loop when it i
 cheap and in a worker thread when it is not, so no request holds the loop for long; long
 step calls and gradient checks are heavy calls, bounded in time and in number
 (app/heavy.py).
+
+Memory has a budget: each session costs what core.memory works out from its config
+(at most NNPLAY_SESSION_MEMORY_MB), and together they stay under NNPLAY_MEMORY_MB. A new
+session that does not fit first moves the least recently used idle sessions (no socket,
+not training, unused for EVICT_IDLE_SECONDS) to the store; they come back, exactly, when
+a request or a socket asks for them. Without a store, or with nothing idle, it is a 503.
 """
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import time
-from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import anyio
 
 from app.errors import APIError, not_found
 from app.heavy import Budget, HeavyCalls
 from app.settings import Settings
+from core.config import resolve_config
+from core.memory import estimate, too_big
 from core.run import Run
 from core.timeline import Timeline
 
@@ -35,6 +45,29 @@ class Stepped(NamedTuple):
 
     steps_taken: int
     stopped_early: str | None
+
+# A session unused for less than this is never evicted: a request that has just found it
+# is about to use it.
+EVICT_IDLE_SECONDS = 10.0
+RETRY_SECONDS = "30"
+MB = 2 ** 20
+
+
+CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")  # a container's memory limit (cgroup v2)
+
+
+def machine_memory_mb() -> int:
+    """Half of the machine's physical memory, or of the container's limit when it has a
+    smaller one, in MB: the default NNPLAY_MEMORY_MB. The rest is for the grid workers,
+    the data sets' shared files and the system."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        limit = CGROUP_LIMIT.read_text().strip()
+    except OSError:
+        limit = "max"
+    if limit.isdigit():
+        physical = min(physical, int(limit))
+    return max(1, physical // 2 // MB)
 
 
 class Session:
@@ -63,7 +96,19 @@ class Session:
         # The browser it was made in (a random key the page keeps): one student, one row on
         # the board, however many sessions their reloads and rebuilds have made.
         self.seat: str | None = None
+        self.on_grown: Callable[[Session], Awaitable[None]] | None = None  # the manager's
         self.timeline = Timeline(run)  # every earlier step, for scrubbing back
+        self.memory = estimate(run.config)["total"]  # the most it may need, in bytes
+        self.memory_limit: int | None = None  # the most it may grow to (set by the manager)
+
+    def grow_check(self, config: dict) -> None:
+        """Refuse (422, naming the field) a change to `config` that would take this session
+        past its memory limit; otherwise take the new cost. Call under the lock."""
+        if self.memory_limit is not None:
+            problem = too_big(config, self.memory_limit, before=self.run.config)
+            if problem is not None:
+                raise memory_error(*problem)
+        self.memory = estimate(config)["total"]
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -71,6 +116,7 @@ class Session:
     def replace_run(self, run: Run) -> None:
         """Continue from another state of this session (an earlier step, say)."""
         self.run = run
+        self.memory = estimate(run.config)["total"]  # its settings may be older ones
         self.generation += 1  # every socket drops its curves and takes the new history
         self.frames.clear()
 
@@ -153,36 +199,129 @@ class Session:
         return await self.call_heavy(heavy, budget, work)
 
 
+def memory_error(field: str, reason: str) -> APIError:
+    return APIError(422, "invalid_input", f"{field}: {reason}", [{"field": field, "reason": reason}])
+
+
+def busy(why: str) -> APIError:
+    return APIError(503, "busy", f"{why}; try again later", headers={"Retry-After": RETRY_SECONDS})
+
+
+class Evictor(Protocol):
+    """Where idle sessions go to free memory, and come back from (app.persistence)."""
+
+    async def evict(self, session: Session) -> bool:
+        """Save the session and drop it from memory if it is still idle; whether it was."""
+
+    async def bring_back(self, session_id: str) -> Session | None:
+        """The session as it was evicted, or None when the store no longer has it."""
+
+
 class SessionManager:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.sessions: dict[str, Session] = {}
         self.on_removed: list[Callable[[str], None]] = []  # e.g. drop it from the store
+        self.session_limit = settings.session_memory_mb * MB
+        self.total = (settings.memory_mb or machine_memory_mb()) * MB
+        self.evictor: Evictor | None = None  # set when there is a store to evict to
+        self.evicted: dict[str, float] = {}  # in the store, not in memory: id -> last used
+        self._returning: dict[str, asyncio.Future] = {}  # evicted sessions being loaded
+
+    def memory_in_use(self) -> int:
+        """The sum of the sessions' costs in memory, in bytes."""
+        return sum(session.memory for session in list(self.sessions.values()))
 
     def _check_capacity(self) -> None:
         if len(self.sessions) >= self.settings.max_sessions:
-            raise APIError(503, "busy", "the server holds as many sessions as it may; "
-                                        "try again later", headers={"Retry-After": "30"})
+            raise busy("the server holds as many sessions as it may")
 
-    async def create(self, build: Callable[[], Run]) -> Session:
-        """Build a run (in a thread: data sets may take a moment) and register it."""
+    def check_config(self, raw: Any) -> int:
+        """The cost of a new session from this config (as the user sent it); a 422 naming
+        the field when it is more than one session may have. Run in a thread."""
+        config = resolve_config(raw)  # a bad config is the ConfigError the build would raise
+        problem = too_big(config, self.session_limit)
+        if problem is not None:
+            raise memory_error(*problem)
+        return estimate(config)["total"]
+
+    async def create(self, build: Callable[[], Run], config: Any = None) -> Session:
+        """Build a run (in a thread: data sets may take a moment) and register it. With
+        `config` (the raw config the run is built from), its memory is checked first."""
         self._check_capacity()
+        if config is not None:
+            await self.make_room(await anyio.to_thread.run_sync(self.check_config, config))
         run = await anyio.to_thread.run_sync(build)
         self._check_capacity()
         session = self.new_session(secrets.token_urlsafe(16), run)  # 128 random bits
-        self.sessions[session.id] = session
+        await self.make_room(session.memory)  # others may have come meanwhile
+        self.add(session)
         return session
+
+    def add(self, session: Session) -> None:
+        session.memory_limit = max(self.session_limit, session.memory)  # (a limit lowered since)
+        session.on_grown = self._grown
+        self.sessions[session.id] = session
+
+    async def make_room(self, needed: int, keep: Session | None = None) -> None:
+        """Evict idle sessions, least recently used first, until `needed` more bytes fit
+        under the total; 503 when they cannot (nothing idle, or no store)."""
+        tried: set[str] = set()
+        while self.memory_in_use() + needed > self.total:
+            now = time.monotonic()
+            idle = [s for s in self.sessions.values()
+                    if s is not keep and s.id not in tried and not s.subscribers and not s.playing
+                    and not s.lock.locked() and now - s.last_used >= EVICT_IDLE_SECONDS]
+            if self.evictor is None or not idle:
+                raise busy(f"the server's sessions use {self.memory_in_use() / MB:,.0f} of its "
+                           f"{self.total / MB:,.0f} MB of memory")
+            victim = min(idle, key=lambda s: s.last_used)
+            tried.add(victim.id)
+            await self.evictor.evict(victim)
+
+    async def _grown(self, session: Session) -> None:
+        """A session grew (another optimizer, say): make room for it if it can be made."""
+        try:
+            await self.make_room(0, keep=session)
+        except APIError:
+            pass  # the change itself was within the session's limit; new sessions wait
 
     def new_session(self, session_id: str, run: Run) -> Session:
         """A session as the settings make it (not yet registered)."""
         return Session(session_id, run, self.settings.max_fps, self.settings.unwatched_seconds)
 
-    def get(self, session_id: str) -> Session:
+    async def get(self, session_id: str) -> Session:
+        """The session, brought back from the store if it was evicted; 404 if there is
+        none, 503 if it cannot come back for lack of memory."""
         session = self.sessions.get(session_id)
         if session is None:
-            raise not_found()
+            if session_id not in self.evicted:
+                raise not_found()
+            session = await self._bring_back(session_id)
         session.touch()
         return session
+
+    async def _bring_back(self, session_id: str) -> Session:
+        waiting = self._returning.get(session_id)
+        if waiting is not None:  # another request is loading it: the same session for both
+            return await asyncio.shield(waiting)
+        future = self._returning[session_id] = asyncio.get_running_loop().create_future()
+        try:
+            session = await self.evictor.bring_back(session_id)
+            if session is None:
+                self.evicted.pop(session_id, None)
+                raise not_found()
+            await self.make_room(session.memory)
+            self.evicted.pop(session_id, None)
+            self.add(session)
+            future.set_result(session)
+            return session
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: no "never retrieved" warning when none waits
+            raise
+        finally:
+            del self._returning[session_id]
 
     async def delete(self, session_id: str) -> None:
         session = self.sessions.pop(session_id, None)
@@ -208,7 +347,8 @@ class SessionManager:
             subscriber.close("the session was deleted or expired")
 
     async def expire_idle(self) -> int:
-        """Drop sessions idle longer than the setting, unless someone is watching."""
+        """Drop sessions idle longer than the setting, unless someone is watching; evicted
+        ones too (from the store)."""
         limit = self.settings.session_idle_seconds
         now = time.monotonic()
         stale = [s for s in self.sessions.values()
@@ -217,7 +357,12 @@ class SessionManager:
             self.sessions.pop(session.id, None)
             await self._stop(session)
             self._removed(session.id)
-        return len(stale)
+        gone = [sid for sid, used in self.evicted.items()
+                if now - used > limit and sid not in self._returning]
+        for session_id in gone:
+            del self.evicted[session_id]
+            self._removed(session_id)
+        return len(stale) + len(gone)
 
     async def close(self) -> None:
         """Stop every session; one that was training trains again after a restart, when its

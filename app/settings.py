@@ -50,6 +50,12 @@ class Settings(CommonSettings):
     # in the environment (a JSON list of strings is accepted too).
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_sessions: int = Field(500, ge=1)
+    # Memory, in MB (core/memory.py works a session's out from its config): the most one
+    # session may need (a bigger config is a 422 naming the field), and the most all of
+    # them together may (unset: half of the machine's, or its container's, memory); beyond
+    # it idle sessions move to the store, or, without one, new sessions get a 503.
+    session_memory_mb: int = Field(512, ge=1)
+    memory_mb: int | None = Field(None, ge=1)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
     # Seconds one step, epoch or gradient-check call may compute before it stops early and

@@ -53,6 +53,10 @@ class SessionStore(Protocol):
         """(id, record with its whole history in record["run"]["history"], None) for each
         readable session; (id, None, why) for a damaged one."""
 
+    def load(self, session_id: str) -> dict | None:
+        """One session's record as load_all gives it (a session evicted from memory coming
+        back); None when there is none, ValueError when it is damaged."""
+
     def close(self) -> None: ...
 
 
@@ -146,24 +150,38 @@ class SQLiteStore:
             rows = self._db.execute("SELECT id, record FROM sessions").fetchall()
         for session_id, blob in rows:
             try:
-                with self._lock:
-                    chunks = self._db.execute("SELECT first_row, rows FROM history WHERE id = ?"
-                                              " ORDER BY first_row", (session_id,)).fetchall()
+                record = self._record(session_id, blob)
             except sqlite3.DatabaseError as error:  # a damaged page: this session's only
                 yield session_id, None, f"unreadable history: {error}"
                 continue
-            try:
-                record = orjson.loads(blob)
-                if not isinstance(record, dict) or not isinstance(record.get("run"), dict):
-                    raise ValueError("the record is not an object with a run")
-                if chunks:
-                    record["run"]["history"] = _joined(chunks)
-                elif record["run"].get("history") is None:  # (older records carry it inline)
-                    raise ValueError("its history is missing")
             except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as error:
                 yield session_id, None, f"unreadable record: {error}"
                 continue
             yield session_id, record, None
+
+    def load(self, session_id: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT record FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return self._record(session_id, row[0])
+        except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as error:
+            raise ValueError(f"unreadable record: {error}") from None
+
+    def _record(self, session_id: str, blob: bytes) -> dict:
+        """The record with its whole history; raises on a damaged one."""
+        with self._lock:
+            chunks = self._db.execute("SELECT first_row, rows FROM history WHERE id = ?"
+                                      " ORDER BY first_row", (session_id,)).fetchall()
+        record = orjson.loads(blob)
+        if not isinstance(record, dict) or not isinstance(record.get("run"), dict):
+            raise ValueError("the record is not an object with a run")
+        if chunks:
+            record["run"]["history"] = _joined(chunks)
+        elif record["run"].get("history") is None:  # (older records carry it inline)
+            raise ValueError("its history is missing")
+        return record
 
     def close(self) -> None:
         with self._lock:

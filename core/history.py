@@ -9,6 +9,12 @@ Rows once recorded are never written again while anyone may still read them: app
 writes after them, and truncating leaves the rows a view holds in arrays of their own. So
 a view of a long history (view()) is taken at once and read at leisure, in pieces, while
 the run trains on.
+
+A history is bounded: a run that reaches HISTORY_ROWS rows goes on with a thinned copy
+(`thinned`: the first row, the last, and every other row between), so a session's
+history never costs more than HISTORY_ROWS rows, however long it trains. The older
+rows thin again and again, the newest are every recorded step: a loss curve shows the
+whole run and, in full detail, its latest stretch.
 """
 from __future__ import annotations
 
@@ -20,6 +26,9 @@ COUNTS = ("step", "epoch")
 VALUES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss")
 CSV_COLUMNS = tuple(name for name in COLUMNS if name != "grad_norm")  # one number a cell
 FIRST_CAPACITY = 64
+# Rows a run's history keeps at most (core.memory counts them): a loss curve a thousand
+# pixels wide cannot show more, and a row costs 8 bytes a column.
+HISTORY_ROWS = 20_000
 
 
 class History:
@@ -54,7 +63,7 @@ class History:
     def append(self, **row) -> None:
         n = self._n
         if n == len(self._counts):
-            self._grow(2 * n)
+            self._grow(max(min(2 * n, HISTORY_ROWS), n + 1))
         # Item by item: cheaper than turning a list into an array, once a step.
         counts, values = self._counts, self._values
         for i, name in enumerate(COUNTS):
@@ -92,6 +101,21 @@ class History:
         part._values = _read_only(self._values[start:stop])
         part._norms = None if self._norms is None else _read_only(self._norms[start:stop])
         return part
+
+    def thinned(self) -> History:
+        """A copy with the first row, the last, and every other row between them: about
+        half as many. A copy, not a change in place: a reader of this history (a frame
+        being rendered while training goes on) keeps seeing whole rows."""
+        n = self._n
+        keep = np.concatenate([[0], np.arange(n - 1, 0, -2)[::-1]]) if n > 2 else np.arange(n)
+        copy = History()
+        copy._grow(max(FIRST_CAPACITY, len(keep)))
+        copy._counts[:len(keep)] = self._counts[keep]
+        copy._values[:len(keep)] = self._values[keep]
+        if self._norms is not None:
+            copy._norms_for(self._norms.shape[1])[:len(keep)] = self._norms[keep]
+        copy._n = len(keep)
+        return copy
 
     def rows(self, start: int, stop: int | None = None) -> dict[str, list]:
         """Rows start..stop-1 as plain lists per column (JSON's arrays, None for missing)."""
@@ -172,7 +196,10 @@ class History:
             fresh._norms_for(width)[:n] = np.array(
                 [[np.nan] * width if row is None else [np.nan if v is None else v for v in row]
                  for row in norms], dtype=np.float64).reshape(n, width)
-        self._counts, self._values, self._norms, self._n = fresh._counts, fresh._values, fresh._norms, n
+        fresh._n = n
+        while fresh._n > HISTORY_ROWS:  # a longer history (an import) as the run would keep it
+            fresh = fresh.thinned()
+        self._counts, self._values, self._norms, self._n = fresh._counts, fresh._values, fresh._norms, fresh._n
         self._viewed = 0
 
     def to_csv(self) -> str:

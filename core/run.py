@@ -18,7 +18,7 @@ from core.data import DataError, load_dataset
 from core.data.inline import as_classification
 from core.errors import ConfigError, StateError
 from core.gradients import Objective, backprop, numeric_gradient, perceptron_gradient
-from core.history import History
+from core.history import HISTORY_ROWS, History
 from core.initializers import explicit_params, initial_params
 from core.losses import get_loss
 from core.metrics import evaluate
@@ -383,6 +383,8 @@ class Run:
             # a float32 square root).
             norms = [float(np.sqrt(np.vdot(g, g))) for name, g in zip(self.param_names, grads)
                      if name.startswith("W")]
+        if len(self.history) >= HISTORY_ROWS:
+            self.history = self.history.thinned()  # a new object: readers keep whole rows
         self.history.append(step=self.step_count, epoch=self.batcher.epoch,
                             train_loss=m["loss"]["train"], test_loss=m["loss"]["test"],
                             train_accuracy=m["accuracy"]["train"],

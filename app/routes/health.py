@@ -8,7 +8,8 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=Health)
 async def health(request: Request) -> Response:
-    """Liveness: {"status": "ok" or "degraded", "problems", "version", "sessions",
+    """Liveness: {"status": "ok" or "degraded", "problems", "version", "sessions" (in
+    memory), "memory": {"used_mb", "total_mb", "session_mb", "in_store"},
     "loop_lag_ms": {p50, p95, max}, "grids": {"workers", "by_workers", "here"}} (live
     frames' arrays and grids rendered by the grid workers and in the server's own process).
     Degraded while saving fails, for one session or for all: the server answers, but what
@@ -19,4 +20,11 @@ async def health(request: Request) -> Response:
         problems.append(state.store_problem)
     return send({"status": "degraded" if problems else "ok", "problems": problems,
                  "version": _version(), "sessions": len(state.sessions.sessions),
+                 "memory": _memory(state.sessions),
                  "loop_lag_ms": state.lag.summary(), "grids": state.grids.stats()})
+
+
+def _memory(manager) -> dict:
+    mb = 2 ** 20
+    return {"used_mb": round(manager.memory_in_use() / mb, 1), "total_mb": round(manager.total / mb, 1),
+            "session_mb": round(manager.session_limit / mb, 1), "in_store": len(manager.evicted)}

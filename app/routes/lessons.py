@@ -59,7 +59,8 @@ async def step_session(lesson_id: str, index: Annotated[int, Path(ge=1)], manage
         else:
             kept.append(Timeline(run))
 
-    session = await manager.create(lambda: build_step(step, mnist_dir=settings.mnist_dir, keep=keep))
+    session = await manager.create(lambda: build_step(step, mnist_dir=settings.mnist_dir, keep=keep),
+                                   step.full_config())
     kept[0].record(session.run, pinned=True)
     session.timeline = kept[0]
     if joining is not None:

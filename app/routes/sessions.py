@@ -50,10 +50,11 @@ async def _created(session: Session, grid: int | None) -> dict:
     return {"id": session.id, "config": session.run.config, "snapshot": await _snapshot(session, grid)}
 
 
-# What a route with a session id can answer besides its own errors.
-SESSION = documented(404, not_found=NOT_FOUND_SESSION)
-SESSION_INPUT = documented(404, 422, not_found=NOT_FOUND_SESSION)
-SESSION_STATE = documented(404, 409, 422, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
+# What a route with a session id can answer besides its own errors (503: the session is
+# in the store, moved there to free memory, and there is no room to bring it back now).
+SESSION = documented(404, 503, not_found=NOT_FOUND_SESSION)
+SESSION_INPUT = documented(404, 422, 503, not_found=NOT_FOUND_SESSION)
+SESSION_STATE = documented(404, 409, 422, 503, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
 
 @router.post("", status_code=201, response_model=SessionView, responses=documented(422, 429, 503))
 async def create_session(body: ConfigModel, manager: ManagerDep, settings: SettingsDep,
@@ -61,7 +62,7 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
     """A new session from a config (a preset alone is enough); with `class_code` (and a
     `name`, and the browser's `seat`) it joins the class, so the teacher board shows it."""
     config = to_engine(body)
-    session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir))
+    session = await manager.create(lambda: Run(config, mnist_dir=settings.mnist_dir), config)
     if joining is not None:
         joining.into(request, session)
     return send_json(await _created(session, grid), request, 201)
@@ -72,7 +73,8 @@ async def import_session(body: ExportDocument, manager: ManagerDep, settings: Se
                          request: Request, grid: Grid = None) -> Response:
     """A new session in the state an export describes."""
     doc = body.to_engine()
-    session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir))
+    session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir),
+                                   doc.get("config"))
     return send_json(await _created(session, grid), request, 201)
 
 

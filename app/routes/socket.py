@@ -34,6 +34,7 @@ log = logging.getLogger("nnplay.socket")
 CLOSE_POLICY = 1008     # refused origin, or a client that stopped reading
 CLOSE_NOT_FOUND = 4404  # no such session (never existed, expired or deleted)
 INBOX = 4  # client messages read ahead while one is carried out (each up to max_message_bytes)
+CLOSE_BUSY = 1013       # "try again later": the session is in the store, and memory is full
 
 
 class PlayCommand(Strict):
@@ -96,8 +97,13 @@ async def session_socket(websocket: WebSocket, session_id: str,
         await websocket.close(code=CLOSE_POLICY)  # before accept: the handshake gets a 403
         return
     await websocket.accept()
-    session = websocket.app.state.sessions.sessions.get(session_id)
-    if session is None:
+    try:
+        session = await websocket.app.state.sessions.get(session_id)  # back from the store, too
+    except APIError as error:
+        if error.status != 404:  # no memory for it now: say so, and let the page retry
+            await _send(websocket, _error(error.code, error.message))
+            await websocket.close(code=CLOSE_BUSY, reason=error.message[:120])
+            return
         await _send(websocket, _error("not_found", "no session with this id (it may have expired)"))
         await websocket.close(code=CLOSE_NOT_FOUND)
         return

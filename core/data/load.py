@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from core.data.base import DATASETS, LOADERS, REFUSALS, DataError, Dataset
+from core.data.mnist import N_TEST, N_TRAIN
 
 
 def load_dataset(spec: dict, rng: np.random.Generator, dtype: Any = np.float64,
@@ -26,6 +27,21 @@ def load_dataset(spec: dict, rng: np.random.Generator, dtype: Any = np.float64,
         raise TypeError(f"dtype must be a floating point type, got {dtype}")
     name, params = check_spec(spec)
     return LOADERS[name](params, rng, dtype, mnist_dir)
+
+
+def data_rows(spec: dict) -> tuple[int, int]:
+    """(training rows, test rows) of the data set a checked spec (check_spec's params, or a
+    resolved config's `data`) gives, without loading it: what a run's memory is worked
+    out from. MNIST's test set is always the file's 10,000 images."""
+    name, params = check_spec(spec)
+    if name == "mnist":
+        return params["n"] or N_TRAIN, N_TEST
+    if name == "inline":
+        rows = len(params["inputs"]) if params["inputs"] is not None else 0
+    else:
+        rows = params.get("n") or 4  # the gates are their four-row truth tables
+    test = min(round(rows * params["test_fraction"]), rows - 1) if rows > 0 else 0  # split_indices
+    return rows - test, test
 
 
 def check_spec(spec: Any) -> tuple[str, dict[str, Any]]:

@@ -26,6 +26,7 @@ IMAGE_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
 LABEL_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 SIDE = 28
 N_TRAIN = 60000
+N_TEST = 10000  # the file's test images
 _FIELD = "data.name"  # MNIST has no file params; its files come with choosing it
 
 

@@ -75,7 +75,7 @@ def test_cheap_routes_answer_while_long_calls_fill_every_slot(live_server, app):
         assert refused.headers["Retry-After"] == "3"
         assert refused.json()["error"]["code"] == "busy"
         assert heavy.slots.borrowed_tokens == 2 and heavy.waiting == 1
-        assert app.state.sessions.get(d).run.step_count == 0
+        assert app.state.sessions.sessions[d].run.step_count == 0
 
     for call in [*running, queued]:
         call.join(60)
@@ -111,7 +111,7 @@ def test_a_call_over_budget_stops_at_a_step_and_going_on_gives_the_same_numbers(
         assert 0 < reply["steps_taken"] <= asked
         total += reply["steps_taken"]
         assert reply["snapshot"]["step"] == total and reply["snapshot"]["phase"] == "update"
-    run = app.state.sessions.get(session_id).run
+    run = app.state.sessions.sessions[session_id].run
     whole = Run(resolve_config(SLOW))
     assert whole.step(total) == total
     for mine, theirs in zip(run.param_arrays(), whole.param_arrays()):
@@ -124,7 +124,7 @@ def test_an_epoch_call_over_budget_stops_at_a_step(client, app):
     session_id = client.post("/api/sessions", json=SLOW).json()["id"]
     reply = client.post(f"/api/sessions/{session_id}/step", json={"epochs": 200}).json()
     assert reply["stopped_early"] == "time budget"
-    run = app.state.sessions.get(session_id).run
+    run = app.state.sessions.sessions[session_id].run
     assert run.step_count == reply["steps_taken"] > 0 and run.phase == "update"
     whole = Run(resolve_config(SLOW))
     whole.step(reply["steps_taken"])
@@ -144,7 +144,7 @@ def test_a_short_call_says_it_took_every_step(client):
 
 def settled(app, session_id: str, quiet: float = 1.0) -> int:
     """The session's step count once it has not moved for `quiet` seconds."""
-    run = app.state.sessions.get(session_id).run
+    run = app.state.sessions.sessions[session_id].run
     while True:
         before = run.step_count
         time.sleep(quiet)
@@ -156,7 +156,7 @@ def settled(app, session_id: str, quiet: float = 1.0) -> int:
 def test_a_client_that_leaves_stops_its_work(live_server, app):
     heavy = app.state.heavy
     session_id = create(live_server)
-    run = app.state.sessions.get(session_id).run
+    run = app.state.sessions.sessions[session_id].run
     with httpx2.Client(timeout=httpx2.Timeout(60, read=1.0)) as client, \
             pytest.raises(httpx2.ReadTimeout):
         client.post(f"{live_server}/api/sessions/{session_id}/step", json={"steps": MANY})
@@ -175,7 +175,7 @@ def test_a_socket_step_over_budget_says_it_stopped_early(client, app):
         message = ws_receive_json(ws, 30)
         while message["type"] != "stopped_early":
             message = ws_receive_json(ws, 30)
-        run = app.state.sessions.get(session_id).run
+        run = app.state.sessions.sessions[session_id].run
         assert message["reason"] == "time budget"
         assert 0 < message["steps_taken"] == run.step_count < MANY
         assert f"{MANY:,} steps" in message["message"]
@@ -188,7 +188,7 @@ def test_a_socket_step_over_budget_says_it_stopped_early(client, app):
 def test_closing_the_socket_stops_its_step(client, app):
     heavy = app.state.heavy
     session_id = client.post("/api/sessions", json=SLOW).json()["id"]
-    run = app.state.sessions.get(session_id).run
+    run = app.state.sessions.sessions[session_id].run
     with client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
         ws.send_json({"type": "step", "steps": MANY})
         wait_for(lambda: run.step_count > 0, what="the step to start")
@@ -209,7 +209,7 @@ def test_a_socket_step_beyond_the_queue_is_told_busy(client, app):
         while message["type"] != "error":
             message = ws_receive_json(ws, 30)
         assert message["code"] == "busy" and "try again" in message["message"]
-        assert app.state.sessions.get(second).run.step_count == 0
+        assert app.state.sessions.sessions[second].run.step_count == 0
 
 
 @pytest.mark.nnplay_settings(call_seconds=0.05)

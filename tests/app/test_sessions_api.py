@@ -410,7 +410,7 @@ def test_time_travel_after_an_import_reaches_back_to_the_import_and_refuses_befo
                      api.get(f"/api/sessions/{new}/figure?panel=network&step=10"),
                      api.post(f"/api/sessions/{new}/rewind", json={"step": 10})):
         assert response.status_code == 409, response.text
-        assert "restored from a saved state at step 30" in response.json()["error"]["message"]
+        assert "keeps its states from step 30 on" in response.json()["error"]["message"]
     assert api.get(f"/api/sessions/{new}").json()["snapshot"]["step"] == 30  # nothing moved
     # From the import on, the past is exact again.
     api.post(f"/api/sessions/{new}/step", json={"steps": 6})

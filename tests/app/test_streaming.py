@@ -16,7 +16,7 @@ import pytest
 from app import streaming
 from app.frames import session_snapshot
 from app.jsonio import dumps
-from core.history import COLUMNS, History
+from core.history import COLUMNS, HISTORY_ROWS, History
 from core.plain import plain
 from core.state import export_state
 
@@ -180,7 +180,8 @@ def test_the_session_of_a_million_parameters_is_streamed_with_the_bytes_of_the_w
 
 # -- a real server ---------------------------------------------------------------------------
 def test_the_loop_keeps_answering_while_big_answers_stream(live_server):
-    """A 200,000-row history (about 25 MB of JSON) as JSON, CSV and export.
+    """The longest history a run keeps (HISTORY_ROWS rows) as JSON and CSV, and the export
+    of a network of a million parameters (about 40 MB of JSON).
 
     Structure first: each answer comes in a stream (no length, many chunks), and /api/health
     answers between its first chunk and its last. Then the server's own measure of its
@@ -192,10 +193,11 @@ def test_the_loop_keeps_answering_while_big_answers_stream(live_server):
     in the server's process, and parsing 25 MB would hold the GIL itself."""
     app = live_server.app
     with httpx2.Client(base_url=live_server, timeout=60) as client:
-        sid = client.post("/api/sessions", json={"preset": "xor"}).json()["id"]
-        app.state.sessions.sessions[sid].run.history.load(synthetic_history(200_000))
+        sid = client.post("/api/sessions", json={
+            "preset": "xor", "layers": [2, 996, 996, 1], "activations": ["tanh", "tanh", "sigmoid"]}).json()["id"]
+        app.state.sessions.sessions[sid].run.history.load(synthetic_history(HISTORY_ROWS))
         app.state.lag.samples.clear()
-        for path in ("/history", "/history?format=csv", "/export"):
+        for path in ("/history", "/history?format=csv", "/export") * 3:
             with httpx2.Client(base_url=live_server, timeout=60) as other, \
                     client.stream("GET", f"/api/sessions/{sid}{path}", headers={"Accept-Encoding": "identity"}) as response:
                 assert response.status_code == 200 and "content-length" not in response.headers
@@ -204,9 +206,9 @@ def test_the_loop_keeps_answering_while_big_answers_stream(live_server):
                 assert other.get("/api/health").status_code == 200  # while the body is unfinished
                 for chunk in chunks:
                     size, count = size + len(chunk), count + 1
-                assert size > 10_000_000 and count > 10, path
+                assert size > (10_000_000 if path == "/export" else 1_000_000) and count > 10, path
     lags = list(app.state.lag.samples)
-    assert len(lags) >= 10  # the probe ran all along
+    assert len(lags) >= 5  # the probe ran all along
     assert max(lags) < 0.25, f"the event loop stalled {1000 * max(lags):.0f} ms"
 
 

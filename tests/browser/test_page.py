@@ -273,7 +273,7 @@ def test_a_step_that_used_its_time_budget_says_how_far_it_got(page, server, monk
     # A budget used up at once, and a session that looks slow enough for its epoch to be a
     # long call: the server stops before the first step and says so.
     monkeypatch.setattr(server.app.state.heavy, "budget_seconds", 1e-9)
-    server.app.state.sessions.get(sid).step_seconds = 1.0
+    server.app.state.sessions.sessions[sid].step_seconds = 1.0
     page.locator("[data-testid=step-epoch]").click()
     alert = page.locator("#alert")
     expect(alert).to_contain_text("stopped after 0 steps of the 1 epochs asked for")

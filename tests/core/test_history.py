@@ -2,6 +2,7 @@
 truncation, copies and plain round trips; and a row stays small."""
 import math
 
+import numpy as np
 import pytest
 
 from core.history import COLUMNS, History
@@ -144,3 +145,35 @@ def test_csv_rows_in_blocks_join_to_the_csv():
     blocks = "".join(history.csv_rows(start, start + 7) for start in range(0, 50, 7))
     assert history.to_csv() == history.to_csv().splitlines(keepends=True)[0] + blocks
     assert history.csv_rows(10, 5) == ""
+
+
+def test_a_long_run_keeps_a_thinned_history_of_at_most_history_rows():
+    from core.history import HISTORY_ROWS
+    from core.run import Run
+    run = Run({"preset": "seed-2-3-1-train"})
+    run.step(HISTORY_ROWS + 5000)
+    steps = run.history.steps
+    assert len(steps) <= HISTORY_ROWS
+    assert steps[0] == 0 and steps[-1] == run.step_count and np.all(np.diff(steps) > 0)
+    assert np.all(np.diff(steps)[-1000:] == 1)  # the latest stretch in full
+    reference = Run({"preset": "seed-2-3-1-train"})
+    recorded = {0: reference.history.last()}
+    for _ in range(HISTORY_ROWS + 5000):
+        reference.step(1)
+        recorded[reference.step_count] = reference.history.last()
+    rows = run.history.as_dict()
+    for i, step in enumerate(rows["step"]):  # the rows kept are the very rows recorded
+        assert {k: v[i] for k, v in rows.items()} == recorded[step]
+
+
+def test_loading_a_longer_history_thins_it():
+    from core.history import HISTORY_ROWS
+    long = filled(HISTORY_ROWS + 10).as_dict()
+    again = History()
+    again.load(long)
+    assert len(again) <= HISTORY_ROWS
+    kept = again.as_dict()
+    where = {step: i for i, step in enumerate(long["step"])}
+    assert kept["step"][0] == long["step"][0] and kept["step"][-1] == long["step"][-1]
+    for i, step in enumerate(kept["step"]):
+        assert {k: v[i] for k, v in kept.items()} == {k: v[where[step]] for k, v in long.items()}

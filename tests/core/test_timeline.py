@@ -2,9 +2,11 @@
 import numpy as np
 import pytest
 
+from core.errors import StateError
+from core.memory import checkpoint_bytes
 from core.run import Run
 from core.snapshot import snapshot
-from core.timeline import CHECKPOINT_OVERHEAD, Timeline
+from core.timeline import MIN_CHECKPOINTS, Timeline
 
 
 def stepped(timeline, run, steps):
@@ -26,7 +28,7 @@ def test_every_earlier_step_is_reproduced_exactly(preset):
         reference.step(1)
         states[step] = snapshot(reference, activations=False)
     stepped(timeline, run, 40)
-    assert len(timeline.checkpoints) <= timeline.limit + 1
+    assert timeline.nbytes <= timeline.max_bytes
     for step in (0, 1, 7, 13, 29, 40):
         past = timeline.state_at(run, step)
         got = snapshot(past, activations=False)
@@ -37,11 +39,61 @@ def test_every_earlier_step_is_reproduced_exactly(preset):
 
 def test_checkpoints_thin_within_the_budget():
     run = Run({"preset": "xor"})
-    timeline = Timeline(run, budget=10 * (25 * 2 * 8 + CHECKPOINT_OVERHEAD))  # room for 10 checkpoints
+    timeline = Timeline(run, budget=10 * checkpoint_bytes(run.config))  # room for 10 checkpoints
     stepped(timeline, run, 500)
-    assert timeline.limit == 10 and timeline.spacing > 1
-    assert sum(1 for c in timeline.checkpoints if not c.pinned) <= timeline.limit
+    assert timeline.max_bytes == 10 * checkpoint_bytes(run.config) and timeline.spacing > 1
+    assert timeline.nbytes <= timeline.max_bytes and len(timeline.checkpoints) <= 10
+    assert all(c.nbytes <= checkpoint_bytes(run.config) for c in timeline.checkpoints)
     assert timeline.checkpoints[0].step == 0
+
+
+def test_a_change_after_every_step_stays_within_the_budget_and_exact():
+    """'Step 1, change the learning rate', again and again: every checkpoint is pinned, and
+    they count toward the budget too. The oldest go; every step still kept is exact."""
+    config = {"preset": "spiral"}  # Adam: its state is kept and replayed as well
+    run, reference = Run(config), Run(config)
+    timeline = Timeline(run)
+    states = {0: snapshot(reference, activations=False)["params"]}
+    rates = [0.01 + 0.001 * (i % 7) for i in range(300)]
+    for step, lr in enumerate(rates, start=1):
+        for each in (run, reference):
+            each.step(1)
+            each.patch({"optimizer": {"lr": lr}})
+        timeline.record(run)
+        timeline.record(run, pinned=True)
+        states[step] = snapshot(reference, activations=False)["params"]
+        assert timeline.nbytes <= timeline.max_bytes
+    assert len(timeline.checkpoints) >= MIN_CHECKPOINTS and all(c.pinned for c in timeline.checkpoints)
+    earliest = timeline.earliest
+    assert 0 < earliest < 300  # the oldest made room
+    for step in (earliest, earliest + 1, (earliest + 300) // 2, 299, 300):
+        past = timeline.state_at(run, step)
+        assert snapshot(past, activations=False)["params"] == states[step], step
+    with pytest.raises(StateError, match=f"keeps its states from step {earliest} on"):
+        timeline.state_at(run, earliest - 1)
+
+
+def test_pinned_and_unpinned_checkpoints_share_the_budget_and_replays_stay_exact():
+    """Changes now and then between stretches of training: the loose checkpoints thin out
+    first, the pinned ones go only from the oldest, and no replay crosses a change."""
+    config = {"preset": "xor"}
+    run, reference = Run(config), Run(config)
+    timeline = Timeline(run, budget=12 * checkpoint_bytes(run.config))
+    states = {0: snapshot(reference, activations=False)["params"]}
+    for change in range(40):
+        for _ in range(13):
+            stepped(timeline, run, 1)
+            reference.step(1)
+            states[reference.step_count] = snapshot(reference, activations=False)["params"]
+        lr = 0.05 + 0.01 * (change % 5)
+        run.patch({"optimizer": {"lr": lr}})
+        reference.patch({"optimizer": {"lr": lr}})
+        timeline.record(run, pinned=True)
+        states[reference.step_count] = snapshot(reference, activations=False)["params"]
+        assert timeline.nbytes <= timeline.max_bytes
+    for step in range(timeline.earliest, run.step_count + 1, 7):
+        past = timeline.state_at(run, step)
+        assert snapshot(past, activations=False)["params"] == states[step], step
 
 
 def test_a_pinned_change_is_never_replayed_across():

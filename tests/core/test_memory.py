@@ -1,0 +1,90 @@
+"""A run's memory, worked out from its config, against what the engine really holds."""
+import gc
+import tracemalloc
+
+import pytest
+
+from core.config import resolve_config
+from core.evaluation import evaluation
+from core.history import HISTORY_ROWS
+from core.memory import estimate, timeline_bytes, too_big
+from core.run import Run
+from core.timeline import Timeline
+
+BIG = {"layers": [64, 1024, 900, 10], "activations": ["relu", "relu", "softmax"], "loss": "cce",
+       "data": {"name": "digits"}, "optimizer": {"name": "adam"}}
+
+
+def stepped(timeline, run, steps):
+    """Step as the server does: in chunks that end where checkpoints are due."""
+    while steps > 0:
+        chunk = min(steps, timeline.until_due(run.step_count))
+        run.step(chunk)
+        timeline.record(run)
+        steps -= chunk
+
+
+@pytest.mark.slow
+def test_the_estimate_bounds_what_a_big_run_holds_and_stays_close_to_it():
+    """The 64-1024-900-10 Adam run, trained as a session is (its timeline's checkpoints
+    filled up to the budget, the metrics after every step) and a whole split predicted:
+    the most it ever held is under the estimate, and not far under it."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run = Run(BIG)
+        timeline = Timeline(run)
+        stepped(timeline, run, 256)  # the 9th checkpoint is pickled while 8 are kept
+        evaluation(run, "train")
+        gc.collect()
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    parts = estimate(run.config)
+    assert timeline.nbytes <= timeline.max_bytes == timeline_bytes(run.config)
+    assert held < peak <= parts["total"]
+    assert parts["total"] <= 1.35 * peak, (parts, peak)
+
+
+@pytest.mark.parametrize("preset", ["xor", "keras-mlp", "spiral", "seed-2-3-1"])
+def test_the_estimate_bounds_small_runs_too(preset):
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run = Run({"preset": preset})
+        timeline = Timeline(run)
+        stepped(timeline, run, 64)
+        evaluation(run, "train")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= estimate(run.config)["total"]
+
+
+def test_the_parts_follow_the_config():
+    small = resolve_config({"preset": "xor"})
+    parts = estimate(small)
+    assert parts["total"] == sum(v for k, v in parts.items() if k != "total")
+    assert parts["history"] == HISTORY_ROWS * 8 * (7 + 3)
+    adam = estimate(resolve_config({"preset": "xor", "optimizer": {"name": "adam"}}))
+    assert adam["parameters"] > parts["parameters"] and adam["checkpoints"] > parts["checkpoints"]
+    half = estimate(resolve_config({**BIG, "dtype": "float32"}))
+    full = estimate(resolve_config(BIG))
+    assert half["parameters"] * 2 == full["parameters"]
+    more = estimate(resolve_config({"preset": "xor", "data": {"name": "xor", "n": 4000}}))
+    assert more["data"] > parts["data"]
+
+
+def test_too_big_names_the_field_that_made_it_so():
+    big = resolve_config(BIG)
+    total = estimate(big)["total"]
+    assert too_big(big, total) is None
+    field, reason = too_big(big, total // 2)
+    assert field == "layers"
+    assert f"{total / 2 ** 20:,.0f} MB" in reason and f"{total // 2 / 2 ** 20:,.0f} MB" in reason
+    sgd = resolve_config({**BIG, "optimizer": {"name": "sgd"}})
+    limit = estimate(sgd)["total"] + 1
+    assert too_big(sgd, limit) is None
+    assert too_big(big, limit, before=sgd)[0] == "optimizer.name"
+    mnist = resolve_config({"preset": "two-layer-mnist", "dtype": "float64"})
+    assert too_big(mnist, 256 * 2 ** 20)[0] == "data.n"  # 70,000 images of 784 float64s
