@@ -1,6 +1,7 @@
 // The controls' building blocks: labelled fields, selects and number inputs that never
 // overwrite what the user is typing, and the queue that runs rebuilds one after another.
 import { el } from "./dom.js";
+import { tip } from "./tip.js";
 
 export const LABELS = {
   mse: "mean squared error (mse)",
@@ -22,10 +23,18 @@ export const LABELS = {
 
 // --- small DOM helpers -------------------------------------------------------------------
 
-// A visible label around its control: clicking the text focuses the control.
-export function field(text, control, { className = "ctl-field", title } = {}) {
+// A visible label around its control: clicking the text focuses the control. `help`: the
+// title also as a tap-to-show tip after the control (label.help.set(words) changes it).
+export function field(text, control, { className = "ctl-field", title, help = false } = {}) {
   const words = Array.isArray(text) ? text : [text];
-  return el("label", { class: className, title }, el("span", { class: "ctl-label" }, ...words), control);
+  const label = el("label", { class: className, title }, el("span", { class: "ctl-label" }, ...words), control);
+  if (help) {
+    label.classList.add("ctl-has-help");
+    label.help = tip(words.filter((w) => typeof w === "string").join(" "), title ?? "");
+    label.help.element.hidden = !title;
+    label.append(label.help.element);
+  }
+  return label;
 }
 
 export function select(testid, values, labels = LABELS) {

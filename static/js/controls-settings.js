@@ -86,7 +86,7 @@ export function mountSettings(app, ui) {
       field("order", order)),
     group("gradient", field("method", gradient), gradEps),
     group("regularization", field("kind", regKind), regRate),
-    group("numbers", field("precision", dtype, { title: "float64 (double) or float32 (single) arithmetic" })),
+    group("numbers", field("precision", dtype, { title: "float64 (double) or float32 (single) arithmetic", help: true })),
   );
 
   return {

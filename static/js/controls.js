@@ -14,6 +14,7 @@ import {
   setActivation, setBias, setDataset, unavailableReason,
 } from "./controls-model.js";
 import { el } from "./dom.js";
+import { tip } from "./tip.js";
 import {
   field, select, fill, markUnavailable, numberInput, setValue, onCommit, keepFocus, rebuilder, refuse,
 } from "./controls-fields.js";
@@ -105,12 +106,23 @@ function mountPlayback(app, ui) {
   const reseedButton = el("button", { testid: "reseed", type: "button", title: "a new random seed: new initial weights (and new random data)" }, "New weights");
   reseedButton.addEventListener("click", () => rebuild((config) => reseed(config, randomSeed())));
 
+  // The buttons' titles, readable by touch and keyboard too, with the lesson's description.
+  const help = tip("the lesson and these buttons", "", { testid: "playback-tip" });
+  const describe = () => {
+    const about = app.presets.find((p) => p.id === (app.config?.preset ?? ""))?.description;
+    help.set([about ? `This lesson: ${about.replace(/\.$/, "")}` : null, "Play (Space) trains until paused",
+      ...[step, epoch, reset, reseedButton].map((b) => `${b.textContent}: ${b.title}`),
+      `speed: ${speedField.title}`].filter(Boolean).join(". ") + ".");
+  };
+  const speedField = field("speed", speed, { className: "ctl-field ctl-inline", title: "training steps per second while playing" });
   root.append(
     field("lesson", preset, { className: "ctl-field ctl-inline" }),
     play, step, epoch, reset,
-    field("speed", speed, { className: "ctl-field ctl-inline", title: "training steps per second while playing" }),
+    speedField,
     reseedButton,
+    help.element,
   );
+  describe();
 
   return {
     sync() {
@@ -119,6 +131,7 @@ function mountPlayback(app, ui) {
       if (id && custom.parentNode) custom.remove();
       preset.value = id;
       preset.title = app.presets.find((p) => p.id === id)?.description ?? "";
+      describe();
       if (speed.value !== String(app.speed)) speed.value = String(app.speed);
     },
     snapshot() {
@@ -193,7 +206,7 @@ function mountData(app, ui) {
       rebuild(() => ({ data: { [key]: value } }));
     });
     params[key] = input;
-    paramFields[key] = field(label, input);
+    paramFields[key] = field(label, input, { help: true });
   }
 
   const seed = numberInput("seed", { min: 0, max: MAX_SEED, step: 1 });
@@ -212,7 +225,7 @@ function mountData(app, ui) {
     field("data set", dataset),
     description,
     ...DATA_PARAMS.map(([key]) => paramFields[key]),
-    field("seed", seed, { title: "the random seed: initial weights, data and batches" }),
+    field("seed", seed, { title: "the random seed: initial weights, data and batches", help: true }),
   ));
 
   return {
@@ -232,6 +245,8 @@ function mountData(app, ui) {
         input.step = spec.type === "int" ? "1" : "0.01";
         input.placeholder = spec.nullable ? "all" : "";
         paramFields[key].title = spec.description ?? "";
+        paramFields[key].help.set(spec.description ?? "");
+        paramFields[key].help.element.hidden = !spec.description;
         setValue(input, config.data[key]);
       }
       for (const [key] of DATA_PARAMS) paramFields[key].hidden = !shown.has(key);

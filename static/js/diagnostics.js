@@ -70,7 +70,8 @@ export function mount(app) {
     li.setAttribute("role", "button");
     li.setAttribute("aria-pressed", String(pinned === key));
     li.title = "hover to point at these units on the diagram; click to keep them marked";
-    li.append(el("span", { className: "diagnostic-units", textContent: `\u2192 ${unitsText(finding.units)}` }));
+    li.append(el("span", { className: "diagnostic-units", textContent: `\u2192 ${unitsText(finding.units)}` }),
+      el("span", { className: "diagnostic-how", textContent: " (tap or click: marked on the diagram)" }));
     const point = () => emit(finding);
     li.addEventListener("mouseenter", point);
     li.addEventListener("focus", point);

@@ -26,6 +26,14 @@ export function paramName(kind, l, i, j) {
   return kind === "bias" ? paramSymbol("bias", l, 0, j) : paramSymbol("weight", l + 1, i, j);
 }
 
+// An element's accessible name, as its tooltip's first line names it (without the numbers).
+export function elementName({ kind, l, i, j }, nLayers) {
+  if (kind === "neuron") return unitName(l, i, nLayers);
+  const name = paramName(kind, l, i, j);
+  return kind === "bias" ? `${name}: bias of ${unitName(l, j, nLayers)}`
+    : `${name}: ${unitName(l, i, nLayers)} \u2192 ${unitName(l + 1, j, nLayers)}`;
+}
+
 // Tooltip lines for the element {kind: "neuron"|"weight"|"bias", l, i, j} (l as in its
 // testid), from the topology, the latest snapshot and the last update's record.
 export function describe({ kind, l, i, j }, topology, snap = {}, change = null) {
@@ -47,7 +55,6 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
   }
   const index = kind === "bias" ? l - 1 : l;  // into params
   const symbol = kind === "bias" ? "b" : "w";
-  const name = paramName(kind, l, i, j);
   const delta = changeOf(change, kind, index, i, j);
   const steps = change?.steps > 1 ? ` (over ${change.steps} steps)` : "";
   // Mid-step (after the backward phase) the step's own gradient, not the last step's.
@@ -55,7 +62,7 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
   const update = snap.phase === "update" && snap.pending?.update?.old ? snap.pending.update : null;
   const old = paramValue(update?.old, kind, index, i, j);
   return [
-    kind === "bias" ? `${name}: bias of ${unitName(l, j, n)}` : `${name}: ${unitName(l, i, n)} \u2192 ${unitName(l + 1, j, n)}`,
+    elementName({ kind, l, i, j }, n),
     `${symbol} = ${fmt(paramValue(snap.params, kind, index, i, j))}`,
     stepGrad !== undefined ? `\u2202L/\u2202${symbol} = ${fmt(stepGrad)} (${update ? "the gradient this update used" : "this step's batch"})`
       : snap.grads ? `\u2202L/\u2202${symbol} = ${fmt(paramValue(snap.grads, kind, index, i, j))}`
@@ -63,6 +70,6 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
     delta === undefined ? "last update: none yet" : `last update \u0394${symbol} = ${fmt(delta)}${steps}`,
     ...(old === undefined ? [] : [`this step: old ${fmt(old)} + change ${fmt(paramValue(update.change, kind, index, i, j))}` +
       ` = new ${fmt(paramValue(update.new, kind, index, i, j))}`]),
-    "click to edit \u00b7 shift-click to select",
+    "click or Enter to edit \u00b7 long-press, shift-click or Space to select",
   ];
 }

@@ -6,6 +6,7 @@ export class Tooltip {
     this.element = Object.assign(document.createElement("div"), { className: "diagram-tooltip", hidden: true });
     this.element.setAttribute("role", "tooltip");
     this.element.dataset.testid = "tooltip";
+    this.element.id = "diagram-tooltip";  // what a focused element's aria-describedby points at
     document.body.append(this.element);
     this.owner = null;  // the element it describes
   }

@@ -1,8 +1,8 @@
 // The network diagram: one SVG column per layer, built once per topology and only
 // restyled per frame. Nodes show the probe sample 0's activation (colour and number),
 // edges the weights (sign colour, dashed when negative, width by |w|), small squares the
-// biases. Hover explains, click on a weight or bias edits it, click on a node (or
-// shift/alt-click on a weight or bias) selects it:
+// biases. Hover (or focus) explains, click on a weight or bias edits it, click on a node
+// (or shift/alt-click, a long press, or a tap in inspect mode on a weight or bias) selects it:
 //   app.bus.emit("select", {kind: "neuron", layer: L, i: unit, j: null})   L = 0 for inputs
 //   app.bus.emit("select", {kind: "weight", layer: L + 1, i, j})  W{L+1}[i][j], as /explain/weight
 //   app.bus.emit("select", {kind: "bias", layer: L, i: null, j})  b{L}[j]
@@ -10,19 +10,36 @@
 // Worked-numbers mode (app.bus "numbers": {on, decimals}, from numbers.js) and the phase
 // emphasis: diagram-overlay.js and diagram-numbers.js. A "select" from elsewhere (the
 // formula panel's lessons, the console) marks the element selected here too.
+// By keyboard the diagram is one tab stop: the arrow keys move between nodes, weights and
+// biases (diagram-keys.js), Enter edits a weight or bias (selects a node), Space selects.
+// Inspect mode (bus "inspect": {on}, the toggle in inspect.js) makes a click or tap on a
+// weight or bias select it instead of editing, for pointers without Shift or Alt.
 import { activationRange, edgeDash, edgeWidth, maxAbs, parseColor, rangeColor, rgb } from "./scales.js";
 import { palette } from "./theme.js";
 import * as lay from "./diagram-layout.js";
 import * as paint from "./diagram-paint.js";
-import { describe, paramName, short, valueText } from "./diagram-text.js";
+import { describe, elementName, paramName, short, valueText } from "./diagram-text.js";
 import { openEditor } from "./diagram-editor.js";
 import { UnitList } from "./diagram-list.js";
 import { Tooltip } from "./diagram-tooltip.js";
 import { NumbersOverlay } from "./diagram-overlay.js";
 import { fmt as fmtNumber } from "./diagram-numbers.js";
+import { MOVES, nextElement } from "./diagram-keys.js";
+import { fitNumber } from "./format.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const EDGE_BUDGET = 700;  // edges restyled per frame at most (the rest on the next frames)
+const LONG_PRESS_MS = 550; // a press this long on a weight or bias selects it (no editor)
+const TOUCH_TARGET = 24;   // px: the least hit area of a node or bias where there is room
+const CHAR_WIDTH = 0.58;   // an average digit's width per px of font size (as lay.textWidth)
+
+const LABEL_CHARS = 6;     // an edge's or bias's label has room for "-0.000"
+
+// A value for a pill or label (diagram-text.js short) in at most `chars` characters.
+const shortFit = (v, chars) => {
+  const text = short(v);
+  return text.length <= chars ? text : fitNumber(v, 3, chars);
+};
 
 function svgEl(name, attrs, parent) {
   const node = document.createElementNS(NS, name);
@@ -49,6 +66,7 @@ export function mount(app) {
   app.bus.on("highlight", ({ units = [] } = {}) => highlight(host, units));
   app.bus.on("numbers", (numbers) => view.setNumbers(numbers));
   app.bus.on("select", (detail) => view.showSelected(detail));
+  app.bus.on("inspect", ({ on } = {}) => view.setInspect(on));
   if (app.topology) view.build(app.topology);
   return view;
 }
@@ -80,6 +98,11 @@ class Diagram {
     this.overlay = new NumbersOverlay(this);
     this.hovered = null;     // testid under the pointer (numbers mode labels it)
     this.footer = null;
+    this.inspect = app.inspect === true;  // a click on a weight or bias selects it
+    this.focused = null;     // testid of the element with the diagram's one tab stop
+    this.press = null;       // a long press in progress: {timer, x, y}
+    this.pressed = false;    // a long press just selected: the click that follows is not an edit
+    this.coarse = window.matchMedia?.("(pointer: coarse)").matches ?? false;
     new ResizeObserver(() => {
       clearTimeout(this.resizeTimer);
       this.resizeTimer = setTimeout(() => {
@@ -112,8 +135,9 @@ class Diagram {
     const geo = lay.layoutDiagram(this.columns, width, { roomy: this.numbers.on });
     this.geo = geo;
     const label = lay.summary(sizes, activations);
-    const svg = svgEl("svg", { viewBox: `0 0 ${width} ${Math.round(geo.height)}`, role: "img",
-      "aria-label": label, "data-testid": "network", class: "network" });
+    // A group, not an image: its nodes, weights and biases are focusable buttons.
+    const svg = svgEl("svg", { viewBox: `0 0 ${width} ${Math.round(geo.height)}`, role: "group",
+      "aria-roledescription": "network diagram", "aria-label": label, "data-testid": "network", class: "network" });
     const pairs = this.columns.slice(1).map((c, l) => c.count * this.columns[l].count);
     if (Math.max(0, ...pairs) > 100) svg.classList.add("dense");
     if (this.numbers.on) svg.classList.add("numbers");
@@ -133,7 +157,7 @@ class Diagram {
       const place = lay.headerPlacement(l, sizes.length, col.x, geo.gap, width);
       this.header(svg, l, size, activations[l - 1], place);
       if (l + 1 < sizes.length) this.buildEdges(edgeLayer, l, col, geo.columns[l + 1], half);
-      this.nodes.push(col.ys.map((y, i) => this.buildNode(nodeLayer, l, i, col.x, y, col.pillH)));
+      this.nodes.push(col.ys.map((y, i) => this.buildNode(nodeLayer, l, i, col.x, y, col.pillH, col.spacing)));
       if (l > 0 && topology.bias) {
         const withLabel = lay.biasLabelFits(col.spacing, col.pillH, geo.gap);
         this.biases[l] = col.ys.map((y, j) => this.buildBias(biasLayer, l, j, col, y, withLabel));
@@ -144,22 +168,25 @@ class Diagram {
     this.overlay.build(svg, geo);
     const footer = svgEl("text", { class: "diagram-footer", x: 4, y: geo.footerY }, svg);
     this.footer = footer;
-    const hint = "values: probe sample 0 \u00b7 hover for details \u00b7 click a weight or bias to edit it, a node to select it";
-    footer.textContent = lay.textWidth(hint, 10) < width - 8 ? hint : "values: probe sample 0 \u00b7 click a weight to edit";
+    this.footer.textContent = this.footerHint();
     svg.addEventListener("mouseover", (e) => this.pointAt(e));
     svg.addEventListener("mouseout", (e) => {
       if (this.tooltip.owner && !this.tooltip.owner.contains(e.relatedTarget)) this.tooltip.hide();
     });
     svg.addEventListener("mouseleave", () => this.hover(null));
     svg.addEventListener("click", (e) => this.clicked(e));
-    svg.addEventListener("keydown", (e) => {
-      if ((e.key === "Enter" || e.key === " ") && e.target.closest?.("[data-kind]")) {
-        e.preventDefault();
-        e.stopPropagation();  // Space here selects; it must not also play or pause
-        this.clicked(e);
-      }
+    svg.addEventListener("keydown", (e) => this.key(e));
+    svg.addEventListener("pointerdown", (e) => this.pressStart(e));
+    for (const name of ["pointerup", "pointercancel", "pointerleave"]) svg.addEventListener(name, () => this.pressEnd());
+    svg.addEventListener("pointermove", (e) => {
+      if (this.press && Math.hypot(e.clientX - this.press.x, e.clientY - this.press.y) > 10) this.pressEnd();
     });
-    svg.addEventListener("focusin", (e) => this.pointAt(e));
+    // A long touch would also open the browser's menu over the element it selected.
+    svg.addEventListener("contextmenu", (e) => { if (this.target(e) && (this.press || this.pressed)) e.preventDefault(); });
+    svg.addEventListener("focusin", (e) => {
+      this.rove(this.target(e));
+      this.pointAt(e);
+    });
     svg.addEventListener("focusout", () => {
       this.tooltip.hide();
       this.hover(null);
@@ -167,6 +194,7 @@ class Diagram {
     this.svg = svg;
     this.host.replaceChildren(svg, this.list.element);
     if (this.selected) this.svg.querySelector(`[data-testid="${this.selected}"]`)?.classList.add("selected");
+    this.rove(this.svg.querySelector(`[data-testid="${this.focused}"]`) ?? this.svg.querySelector(".node[data-kind]"));
     this.overlay.setFocus(this.hovered ?? this.selected);
     this.colors = null;
     if (this.snap) this.paint(this.snap);
@@ -199,12 +227,13 @@ class Diagram {
     const count = from.ys.length * to.ys.length;
     const widest = Math.min(6, 1 + 24 / Math.sqrt(Math.max(1, count)));  // thinner when dense
     const pairs = from.ys.flatMap((y1) => to.ys.map((y2) => [from.x + half, y1, to.x - half, y2]));
-    const band = count <= 16 ? 9 : 5;  // the hover area around each edge, px
+    // The hover (and tap) area around each edge, px: wider for a finger.
+    const band = count <= 16 ? (this.coarse ? TOUCH_TARGET : 9) : (this.coarse ? 12 : 5);
     const anchors = count <= 300 ? lay.pickAnchors(pairs) : pairs.map(() => 0.35);
     from.ys.forEach((y1, i) => to.ys.forEach((y2, j) => {
       const k = i * to.ys.length + j;
       const g = svgEl("g", { class: "edge", "data-testid": `edge-${l}-${i}-${j}`, "data-kind": "weight",
-        "data-l": l, "data-i": i, "data-j": j }, parent);
+        "data-l": l, "data-i": i, "data-j": j, ...this.focusable("weight", l, i, j) }, parent);
       const ends = { x1: from.x + half, y1, x2: to.x - half, y2 };
       svgEl("polygon", { points: lay.bandPoints(ends.x1, y1, ends.x2, y2, band), class: "edge-hit" }, g);
       const [ax1, ay1, ax2, ay2] = lay.anchorSegment(ends.x1, y1, ends.x2, y2, anchors[k]);
@@ -222,10 +251,13 @@ class Diagram {
     }));
   }
 
-  buildNode(parent, l, i, x, y, h) {
+  buildNode(parent, l, i, x, y, h, spacing) {
     const w = this.geo.pill.w;
     const g = svgEl("g", { class: "node", "data-testid": `node-${l}-${i}`, "data-kind": "neuron",
-      "data-l": l, "data-i": i, tabindex: "0" }, parent);
+      "data-l": l, "data-i": i, ...this.focusable("neuron", l, i, null) }, parent);
+    // A thin pill gets a taller invisible hit area, as tall as the room between units allows.
+    const hitH = Math.min(Math.max(h, TOUCH_TARGET), spacing - 2);
+    if (hitH > h) svgEl("rect", { x: x - w / 2, y: y - hitH / 2, width: w, height: hitH, class: "node-hit" }, g);
     const rect = svgEl("rect", { x: x - w / 2, y: y - h / 2, width: w, height: h, rx: Math.min(h / 2, 8), class: "node-body" }, g);
     const font = lay.pillFont(w, h);
     const text = font ? svgEl("text", { x, y, "font-size": font.toFixed(1), "text-anchor": "middle",
@@ -237,17 +269,53 @@ class Diagram {
     const size = Math.max(4, Math.min(9, col.pillH * 0.45));
     const x = col.x - this.geo.pill.w / 2;
     const g = svgEl("g", { class: "bias", "data-testid": `bias-${l}-${j}`, "data-kind": "bias",
-      "data-l": l, "data-j": j }, parent);
+      "data-l": l, "data-j": j, ...this.focusable("bias", l, null, j) }, parent);
     const box = { x: x - size - 1, y: y + col.pillH / 2 - size * 0.6, width: size, height: size };
     if (withLabel) {  // one hit area for the mark and its label, under the node's pill
       const right = col.x + this.geo.pill.w / 2 - 4;
       svgEl("rect", { x: box.x, y: box.y, width: right - box.x, height: col.pillH / 2 + 19 - (box.y - y),
+        class: "bias-hit" }, g);
+    } else {  // the small mark alone: a hit area around it, within the room between units
+      const side = Math.max(size, Math.min(TOUCH_TARGET, col.spacing - 2));
+      svgEl("rect", { x: box.x + size / 2 - side / 2, y: box.y + size / 2 - side / 2, width: side, height: side,
         class: "bias-hit" }, g);
     }
     const rect = svgEl("rect", { ...box, class: "bias-mark" }, g);
     const label = withLabel ? svgEl("text", { x: col.x, y: y + col.pillH / 2 + 10, class: "bias-label",
       "text-anchor": "middle", "dominant-baseline": "central" }, g) : null;
     return { g, rect, label, cache: {}, labelCache: {} };
+  }
+
+  // The attributes that make a node, weight or bias a button of the diagram's one tab
+  // stop (rove() gives it the tabindex 0), named as the tooltip names it.
+  focusable(kind, l, i, j) {
+    return { tabindex: "-1", role: "button", "aria-describedby": "diagram-tooltip",
+      "aria-label": elementName({ kind, l, i, j }, this.topology.layers.length) };
+  }
+
+  // The one element of the diagram that Tab stops at: `el` (else the first node).
+  rove(el) {
+    if (!el || !this.svg?.contains(el)) return;
+    const testid = el.dataset.testid;
+    if (this.focused !== testid) this.svg.querySelector(`[data-testid="${this.focused}"]`)?.setAttribute("tabindex", "-1");
+    this.focused = testid;
+    el.setAttribute("tabindex", "0");
+  }
+
+  // What the diagram's footer says one can do, as short as the width needs.
+  footerHint() {
+    const width = this.builtWidth;
+    const long = this.inspect
+      ? "values: probe sample 0 \u00b7 inspect mode: tap or click a node, weight or bias to see its formula"
+      : "values: probe sample 0 \u00b7 tap or hover for details \u00b7 click a weight or bias to edit it, a node to select it";
+    const short = this.inspect ? "inspect: tap to see the formula" : "values: probe sample 0 \u00b7 click a weight to edit";
+    return lay.textWidth(long, 10) < width - 8 ? long : short;
+  }
+
+  setInspect(on) {
+    this.inspect = Boolean(on);
+    if (this.svg) this.svg.classList.toggle("inspecting", this.inspect);
+    if (this.footer) this.footer.textContent = this.footerHint();
   }
 
   buildMore(parent, l, col) {
@@ -261,7 +329,7 @@ class Diagram {
       : expanded || !lay.canExpand(this.topology.layers[l], this.snap?.shown_units?.[l]) ? "list every unit of this layer"
         : "draw more units of this layer";
     const g = svgEl("g", { class: "more", "data-testid": `more-${l}`, "data-kind": "more", "data-l": l,
-      tabindex: "0", role: "button", "aria-label": `${text}: ${action}` }, parent);
+      tabindex: "-1", role: "button", "aria-label": `${text}: ${action}` }, parent);
     svgEl("rect", { x: col.x - w / 2, y: col.moreY - h / 2, width: w, height: h, rx: 8, class: "more-body" }, g);
     svgEl("text", { x: col.x, y: col.moreY, "text-anchor": "middle", "dominant-baseline": "central" }, g).textContent = text;
   }
@@ -307,7 +375,10 @@ class Diagram {
         if (dash) edge.line.setAttribute("stroke-dasharray", dash);
         else edge.line.removeAttribute("stroke-dasharray");
       }
-      if (edge.label && edge.label.textContent !== short(w)) edge.label.textContent = short(w);
+      if (edge.label) {
+        const shown = shortFit(w, LABEL_CHARS);
+        if (edge.label.textContent !== shown) edge.label.textContent = shown;
+      }
     }
   }
 
@@ -349,10 +420,14 @@ class Diagram {
         setAttr(node.rect, "fill", fill, node.cache);
         if (node.text) {
           setAttr(node.text, "fill", rgb(paint.readableOn(paint.parseRgb(fill), [text, panel])), node.textCache);
-          const shown = numbersOn ? fmtNumber(v, this.numbers.decimals) : short(v);
+          // A long number: shortened (3.2e151) to what fits at 3/4 of the pill's font, then
+          // a smaller font rather than text past the pill. The full value: data-value, the
+          // tooltip (on hover, tap or focus) and the formula panel.
+          const room = this.geo.pill.w - 4;
+          const chars = Math.max(3, Math.floor(room / (CHAR_WIDTH * 0.75 * node.font)));
+          const shown = numbersOn ? fitNumber(v ?? null, this.numbers.decimals, chars) : shortFit(v, chars);
           if (node.text.textContent !== shown) node.text.textContent = shown;
-          // A long number in numbers mode: a smaller font rather than text past the pill.
-          const font = numbersOn ? Math.min(node.font, (this.geo.pill.w - 4) / (0.58 * Math.max(1, shown.length))) : node.font;
+          const font = Math.min(node.font, room / (CHAR_WIDTH * Math.max(1, shown.length)));
           setAttr(node.text, "font-size", font.toFixed(1), node.textCache);
         }
       });
@@ -378,7 +453,7 @@ class Diagram {
       setAttr(bias.rect, "fill", paint.signColor(b, limitAll, pal), bias.cache);
       if (bias.label) {
         setAttr(bias.label, "class", `bias-label ${b > 0 ? "pos" : b < 0 ? "neg" : "zero"}`, bias.labelCache);
-        const shown = `b=${numbersOn ? fmtNumber(b, this.numbers.decimals) : short(b)}`;
+        const shown = `b=${numbersOn ? fmtNumber(b, this.numbers.decimals) : shortFit(b, LABEL_CHARS)}`;
         if (bias.label.textContent !== shown) bias.label.textContent = shown;
       }
     }));
@@ -387,7 +462,59 @@ class Diagram {
     this.list.refresh(snap);
   }
 
-  // ---- hover, click, select, edit ----
+  // ---- hover, click, keys, select, edit ----
+
+  // Arrows move between the elements; Enter edits a weight or bias (selects a node, opens
+  // "+N more"); Space selects. Neither reaches the page's own keys (play, step).
+  key(e) {
+    const el = this.target(e);
+    if (!el || e.ctrlKey || e.metaKey || e.altKey) return;
+    const { kind } = el.dataset;
+    if (MOVES.has(e.key)) {
+      e.preventDefault();
+      e.stopPropagation();
+      const [l, i, j] = ["l", "i", "j"].map((k) => Number(el.dataset[k]));
+      const shape = {
+        counts: this.columns.map((c) => c.count),
+        biases: this.biases.map((column) => Boolean(column?.length)),
+        more: this.columns.map((_, k) => Boolean(this.svg.querySelector(`[data-testid="more-${k}"]`))),
+      };
+      const next = nextElement(e.key, { kind, l, i, j }, shape);
+      this.svg.querySelector(`[data-testid="${next}"]`)?.focus();
+    } else if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      e.stopPropagation();  // Space here selects; it must not also play or pause
+      if (kind === "more" || kind === "neuron" || e.key === "Enter") this.clicked(e);
+      else this.select(el, this.detailOf(el));
+    }
+  }
+
+  // A long press on a weight or bias selects it (a finger has no Shift key).
+  pressStart(e) {
+    this.pressEnd();
+    this.pressed = false;
+    const el = this.target(e);
+    if (!el || !["weight", "bias"].includes(el.dataset.kind) || e.button > 0) return;
+    const timer = setTimeout(() => {
+      this.press = null;
+      this.pressed = true;
+      this.select(el, this.detailOf(el));
+    }, LONG_PRESS_MS);
+    this.press = { timer, x: e.clientX, y: e.clientY };
+  }
+
+  pressEnd() {
+    if (this.press) clearTimeout(this.press.timer);
+    this.press = null;
+  }
+
+  // The "select" detail of a node, weight or bias element (as /explain names them).
+  detailOf(el) {
+    const kind = el.dataset.kind;
+    const [l, i, j] = ["l", "i", "j"].map((k) => Number(el.dataset[k]));
+    if (kind === "neuron") return { kind, layer: l, i, j: null };
+    return kind === "bias" ? { kind, layer: l, i: null, j } : { kind, layer: l + 1, i, j };
+  }
 
   target(e) {
     const el = e.target?.closest?.("[data-kind]");
@@ -435,17 +562,18 @@ class Diagram {
   clicked(e) {
     const el = this.target(e);
     if (!el) return;
+    if (this.pressed) {  // the end of a long press that selected already
+      this.pressed = false;
+      return;
+    }
     const kind = el.dataset.kind;
-    const l = Number(el.dataset.l);
-    if (kind === "more") this.more(l);
-    else if (kind === "neuron") this.select(el, { kind: "neuron", layer: l, i: Number(el.dataset.i), j: null });
-    else if (e.shiftKey || e.altKey) {
-      this.select(el, kind === "bias" ? { kind, layer: l, i: null, j: Number(el.dataset.j) }
-        : { kind, layer: l + 1, i: Number(el.dataset.i), j: Number(el.dataset.j) });
-    } else this.edit(el);
+    if (kind === "more") this.more(Number(el.dataset.l));
+    else if (kind === "neuron" || e.shiftKey || e.altKey || this.inspect) this.select(el, this.detailOf(el));
+    else this.edit(el);
   }
 
   select(el, detail) {
+    this.pressEnd();
     this.svg.querySelector(".selected")?.classList.remove("selected");
     el.classList.add("selected");
     this.selected = el.dataset.testid;

@@ -16,6 +16,20 @@ export function formatNumber(value, decimals = 4) {
   return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
 }
 
+// `value` in at most `chars` characters where it can be: fewer decimals first, then the
+// exponent form with fewer digits ("3.2e151", "3e151"). For a pill or label that has room
+// for so many; the full value is shown elsewhere (data-value, the tooltip, the formula).
+export function fitNumber(value, decimals, chars) {
+  let text = formatNumber(value, decimals);
+  for (let d = decimals - 1; text.length > chars && d >= 0; d -= 1) text = formatNumber(value, d);
+  if (text.length > chars && Number.isFinite(value) && value !== 0) {
+    for (let digits = 1; digits >= 0 && text.length > chars; digits -= 1) {
+      text = value.toExponential(digits).replace("e+", "e");
+    }
+  }
+  return text;
+}
+
 // Losses span many orders of magnitude: 5 significant digits.
 export function formatLoss(value) {
   if (value === null || value === undefined) return DASH;

@@ -15,7 +15,8 @@ import { paramName, unitName } from "./diagram-text.js";
 import { paramValue } from "./diagram-paint.js";
 import { plainText } from "./formula-symbols.js";
 
-const HINT = "Click a neuron, or shift-click a weight, to see its arithmetic with the numbers filled in.";
+const HINT = "Click a neuron (or tap it) to see its arithmetic with the numbers filled in; a weight or bias: " +
+  "shift-click or long-press it, tap it in inspect mode, or focus it (Tab, then the arrow keys) and press Space.";
 
 class PastUnsupported extends Error {}
 

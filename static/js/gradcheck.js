@@ -6,6 +6,7 @@ import {
   formatError, formatMs, formatSig, summary,
 } from "./gradcheck-model.js";
 import { formatCount, formatLoss } from "./format.js";
+import { tip } from "./tip.js";
 import { el, teachingHost } from "./dom.js";
 
 const METHOD_LABELS = { "numeric-central": "central difference", "numeric-forward": "forward difference" };
@@ -47,7 +48,10 @@ export function mount(app) {
     dataset: { testid: "gradcheck-run" } });
   const field = (text, input) => el("label", { className: "ctl-field" }, el("span", { className: "ctl-label", textContent: text }), input);
   const form = el("form", { className: "teach-form" },
-    field("method", method), field("epsilon \u03b5", epsilon), field("samples", samples), run);
+    field("method", method), field("epsilon \u03b5", epsilon), field("samples", samples), run,
+    tip("the gradient check", `samples: ${samples.title}. The table's columns: ` +
+      COLUMNS.filter(([, words]) => words).map(([name, words]) => `${name}: ${words}`).join("; ") + ".",
+    { testid: "gradcheck-tip" }).element);
   const methodNote = el("p", { className: "teach-note", textContent: METHOD_FORMULAS[method.value] });
   method.addEventListener("change", () => { methodNote.textContent = METHOD_FORMULAS[method.value]; });
   const status = el("p", { className: "teach-status", dataset: { testid: "gradcheck-status" } });

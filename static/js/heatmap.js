@@ -61,9 +61,10 @@ export function mount(app) {
 
   // --- the output heatmap -------------------------------------------------------------
   const showTest = el("input", { type: "checkbox", dataset: { testid: "show-test" } });
+  const noTest = el("span", { className: "chart-toggle-why", textContent: " (no test rows)", hidden: true });
   const heading = el("div", { className: "chart-head" },
     el("h2", { textContent: "Output" }),
-    el("label", { className: "chart-toggle" }, showTest, " show test points"));
+    el("label", { className: "chart-toggle" }, showTest, " show test points", noTest));
   const base = hiDpiCanvas(WIDTH, HEIGHT, "heatmap-base");
   const overlay = hiDpiCanvas(WIDTH, HEIGHT, "heatmap-overlay");
   overlay.canvas.dataset.testid = "output-heatmap";
@@ -140,6 +141,7 @@ export function mount(app) {
     const test = message.points?.test?.x ?? [];
     showTest.disabled = test.length === 0;
     showTest.parentElement.title = test.length ? "" : "this data has no test rows";
+    noTest.hidden = test.length > 0;  // the reason, readable without hovering
     units.replaceChildren();
     thumbs = [];
     unitsHeading.hidden = message.layers.length <= 2;

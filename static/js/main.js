@@ -16,6 +16,7 @@ import * as explorer from "./explorer.js";
 import * as formula from "./formula.js";
 import * as gradcheck from "./gradcheck.js";
 import * as heatmaps from "./heatmap.js";
+import * as inspect from "./inspect.js";
 import * as keyboard from "./keyboard.js";
 import * as lesson from "./lesson.js";
 import { lessonIdFromPath } from "./lesson-model.js";
@@ -78,7 +79,7 @@ class App {
     theme.mount(this);
     [this.presets, this.datasets] = await Promise.all([api.presets(), api.datasets()]);
     for (const view of [present, status, controls, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, explorer,
-      numbers, phases, formula, timeline, lesson]) {
+      numbers, inspect, phases, formula, timeline, lesson]) {
       view.mount(this);
     }
     let { config, errors } = decodeConfig(location.search.slice(1));

@@ -2,6 +2,7 @@
 // toolbar above the diagram. The state lives in `app.numbers` ({on, decimals}) and goes
 // out on the bus as "numbers"; the diagram (diagram-overlay.js) writes the numbers, the
 // formula panel takes its decimals from here. Remembered per browser.
+import { tip } from "./tip.js";
 
 const KEY = "nnplay:numbers";
 export const DECIMALS = [2, 3, 4];
@@ -76,7 +77,9 @@ export function mount(app) {
   toggle.addEventListener("change", changed);
   decimals.addEventListener("change", changed);
 
-  group.append(toggleLabel, decimalsLabel);
+  const help = tip("the numbers", `show the numbers: ${toggleLabel.title}. decimals: ${decimalsLabel.title}.`,
+    { testid: "numbers-tip" });
+  group.append(toggleLabel, decimalsLabel, help.element);
   chainToolbar().append(group);
   app.bus.emit("numbers", app.numbers);
 }

@@ -5,6 +5,7 @@
 import { batchWords, phaseLabel, phaseNote, phaseToRequest } from "./phases-order.js";
 import { chainToolbar } from "./numbers.js";
 import { moment } from "./diagram-numbers.js";
+import { tip } from "./tip.js";
 
 const SENT_TIMEOUT_MS = 3000;  // a phase asked for and never confirmed is forgotten
 
@@ -38,6 +39,8 @@ export function mount(app) {
   const sample = button("1 sample", "phase-sample", "");
   const batch = button("1 mini-batch", "phase-batch", "");
   const epoch = button("1 epoch", "phase-epoch", "one pass over the training data: as many steps as it takes");
+  // What the whole-step buttons do, readable without a mouse ("1 sample" changes the batch size).
+  const help = tip("the whole-step buttons", "", { testid: "phase-tip" });
   const note = document.createElement("p");
   note.className = "chain-note";
   note.dataset.testid = "phase-note";
@@ -66,6 +69,7 @@ export function mount(app) {
     sample.title = size === 1 ? "one step on one sample (the batch size is 1)"
       : "sets the batch size to 1 (a live change, kept), then takes one step on one sample";
     batch.textContent = size === null || (nTrain && size >= nTrain) ? "1 full batch" : "1 mini-batch";
+    help.set(`${next.title}. 1 sample: ${sample.title}. ${batch.textContent}: ${batch.title}. 1 epoch: ${epoch.title}.`);
   };
 
   const say = (snap) => {
@@ -126,7 +130,7 @@ export function mount(app) {
   stepWords.className = "ctl-label";
   stepWords.textContent = "whole step:";
   buttons.append(stepWords, sample, batch, epoch);
-  group.append(next, nowLabel, buttons, note);
+  group.append(next, nowLabel, help.element, buttons, note);
   const bar = chainToolbar();
   bar.prepend(group);
   render();
