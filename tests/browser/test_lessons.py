@@ -30,10 +30,24 @@ BUILD_MS = 30_000   # the digits lesson trains 2,000 steps before its step 2 sho
 PANEL_ELEMENT = {
     "formula": "[data-testid=formula]", "loss-chart": "#out-loss", "accuracy-chart": "#out-accuracy",
     "heatmap": "#out-heatmap", "digits": "#out-digits", "gradcheck": "[data-testid=gradcheck]",
-    "explorer": "[data-testid=explorer]", "timeline": "[data-testid=timeline]",
+    "explorer": "[data-testid=explorer]", "activation-explorer": "[data-testid=explorer-activation-part]",
+    "loss-explorer": "[data-testid=explorer-loss-part]", "timeline": "[data-testid=timeline]",
     "diagnostics": "[data-testid=diagnostics]",
 }
-ALWAYS_THERE = {"formula", "loss-chart", "gradcheck", "explorer", "diagnostics"}  # visible whenever shown
+ALWAYS_THERE = {"formula", "loss-chart", "gradcheck", "explorer", "activation-explorer", "loss-explorer",
+                "diagnostics"}  # visible whenever shown
+PANEL_PARTS = {"explorer": {"activation-explorer", "loss-explorer"}}  # a whole shows its parts; a part, its whole
+
+
+def shown_panels(step: dict) -> set[str]:
+    """The panels a step shows: its `show`, with the parts of a whole and the whole of a part."""
+    shown = set(step["show"])
+    for whole, parts in PANEL_PARTS.items():
+        if whole in shown:
+            shown |= parts
+        elif shown & parts:
+            shown.add(whole)
+    return shown
 CONTROL_ELEMENT = {
     "play": "[data-testid=play]", "step": "[data-testid=step]", "phase-step": "[data-testid=phase-step]",
     "reset": "[data-testid=reset]", "lr": "[data-testid=lr]", "batch": "[data-testid=batch-size]",
@@ -162,8 +176,9 @@ def check_step_shows(page, lesson: dict, k: int, created_step: int) -> None:
     expect(page.locator("#data-panel")).to_be_hidden()
     expect(page.locator("[data-testid=preset]")).to_be_hidden()
     two_d = page.evaluate("window.nnplay.config.layers[0] === 2")
+    shown = shown_panels(step)
     for name, selector in PANEL_ELEMENT.items():
-        if name not in step["show"]:
+        if name not in shown:
             expect(page.locator(selector), f"{lesson['id']} step {k}: {name} hidden").to_be_hidden()
         elif name in ALWAYS_THERE or (name == "heatmap" and two_d):
             expect(page.locator(selector), f"{lesson['id']} step {k}: {name} shown").to_be_visible()
