@@ -106,7 +106,7 @@ function mountPlayback(app, ui) {
   reseedButton.addEventListener("click", () => rebuild((config) => reseed(config, randomSeed())));
 
   root.append(
-    field("lesson", preset, { className: "ctl-field ctl-inline" }),
+    field("preset", preset, { className: "ctl-field ctl-inline" }),
     play, step, epoch, reset,
     field("speed", speed, { className: "ctl-field ctl-inline", title: "training steps per second while playing" }),
     reseedButton,

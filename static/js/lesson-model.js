@@ -104,14 +104,21 @@ export function withContainers(names) {
   return [...hidden];
 }
 
-// What a lesson step hides: the panels not in `show` (the diagram always shows), the
-// controls not in `controls`, and the playground controls no lesson step uses.
-export function lessonHidden(step) {
+// The panels a lesson step shows: its `show` (or the default), with the parts of a whole it
+// lists and the whole of a part. Presentation mode lays the stage out by them (style.css).
+export function lessonShown(step) {
   const show = new Set(step?.show ?? ["network", "loss-chart"]);
   for (const [whole, parts] of Object.entries(PANEL_PARTS)) {
     if (show.has(whole)) parts.forEach((part) => show.add(part));
     else if (parts.some((part) => show.has(part))) show.add(whole);
   }
+  return [...show];
+}
+
+// What a lesson step hides: the panels not in `show` (the diagram always shows), the
+// controls not in `controls`, and the playground controls no lesson step uses.
+export function lessonHidden(step) {
+  const show = new Set(lessonShown(step));
   const controls = new Set(step?.controls ?? ["play", "step", "reset"]);
   const names = [
     ...Object.keys(PANELS).filter((name) => name !== "network" && !show.has(name)),

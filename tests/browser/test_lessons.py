@@ -14,6 +14,7 @@ import re
 import struct
 import time
 import urllib.request
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -408,3 +409,38 @@ def test_lesson_step_screenshots_in_every_theme(page, server, screenshots):
         assert overflow <= 0, f"{theme}: the lesson page scrolls sideways by {overflow}px"
         page.screenshot(path=str(screenshots / f"lesson-07-2-{theme}.png"), animations="disabled")
     page.select_option("[data-testid=theme]", "light")
+
+
+# --- a stage for every step ---------------------------------------------------------------
+
+STAGE_MEASURE = (Path(__file__).with_name("stage_measure.js")).read_text(encoding="utf-8")
+THEMES = ("light", "dark", "projector")
+MIN_BODY_PX = 18  # at 1280x720; a larger canvas draws the same design larger
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_every_lesson_step_fits_its_stage_legibly(open_page, server, screenshots, width, height):
+    """Every step of every lesson, in every theme, on a 1280x720 and a 1920x1080 canvas:
+    no text smaller than 18 px (times the canvas's scale of the 1280x720 design), nothing
+    cut off by the stage or by a panel."""
+    page = open_page(viewport={"width": width, "height": height})
+    scale = min(width / 1280, height / 720)
+    problems = []
+    for summary in api(server, "/api/lessons"):
+        for k in range(1, summary["steps"] + 1):
+            open_step(page, server, summary["id"], k, f"present=1&canvas={width}x{height}&caption=1",
+                      timeout=BUILD_MS)
+            for theme in THEMES:
+                page.evaluate("(t) => { const s = document.querySelector('[data-testid=theme]'); s.value = t;"
+                              " s.dispatchEvent(new Event('change')); }", theme)
+                settled(page)
+                measured = page.evaluate(STAGE_MEASURE)
+                where = f"{summary['id']} step {k} ({theme}, {width}x{height})"
+                assert measured["scale"] == pytest.approx(scale), where
+                if measured["smallest"]["size"] < MIN_BODY_PX * scale - 0.05:
+                    problems.append(f"{where}: text of {measured['smallest']['size']:.1f} px: {measured['smallest']}")
+                if measured["cut"]:
+                    problems.append(f"{where}: cut off: {'; '.join(measured['cut'][:4])}")
+                    page.screenshot(path=str(screenshots / f"stage-{width}-{summary['id'][:2]}-{k}-{theme}.png"))
+    assert not problems, "\n".join(problems)
