@@ -54,7 +54,8 @@ class LessonStep(BaseModel):
     phase: Literal["forward", "loss", "backward", "update"] | None = None
     select: Selection | None = None
     show: list[Literal["network", "formula", "loss-chart", "accuracy-chart", "heatmap", "digits",
-                       "gradcheck", "explorer", "timeline", "diagnostics"]] = Field(
+                       "gradcheck", "explorer", "activation-explorer", "loss-explorer", "timeline",
+                       "diagnostics"]] = Field(
         default_factory=lambda: ["network", "loss-chart"])
     controls: list[str] = Field(default_factory=lambda: ["play", "step", "reset"])
     # The diagram writes out every z, a and w (the numbers mode): for steps whose text

@@ -10,6 +10,7 @@
 // machine, so the loop has a time budget: charts are updated in turn, and the main thread
 // spends at most about half its time on them; on a fast machine that is every frame, on a
 // slow one the curves just grow in larger steps while the rest of the page stays fluid.
+import { followBox, sized } from "./chart-fit.js";
 import { outputSlot } from "./chart-slots.js";
 import { Thinner } from "./chart-thin.js";
 import { formatLoss } from "./format.js";
@@ -27,7 +28,9 @@ function categorical() {
 }
 const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
 
-const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
+// Not Plotly's `responsive`: chart-fit.js follows each chart's own box instead.
+const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false };
+const HEIGHT_EMS = 14.5;
 
 function rgbString([r, g, b]) {
   return `rgb(${r}, ${g}, ${b})`;
@@ -67,6 +70,7 @@ class Chart {
     this.div.className = "chart";
     this.div.dataset.testid = testid;
     slot.append(head, this.div);
+    followBox(this.div, () => this.layout().height);
   }
 
   // series: [{name, value(added) -> values, color(palette), dash, visible, showlegend}]
@@ -89,9 +93,9 @@ class Chart {
   }
 
   layout() {
-    const { layout, axis } = chartLook({ height: 14.5, left: 4, bottom: 2.8 });
+    const { layout, axis } = chartLook({ height: HEIGHT_EMS, left: 4, bottom: 2.8 });
     return {
-      ...layout,
+      ...sized(layout, this.div),
       showlegend: true,
       hovermode: "x",
       xaxis: { title: { text: "step", standoff: 4 }, ...axis, rangemode: "tozero" },

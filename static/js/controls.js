@@ -116,7 +116,7 @@ function mountPlayback(app, ui) {
   };
   const speedField = field("speed", speed, { className: "ctl-field ctl-inline", title: "training steps per second while playing" });
   root.append(
-    field("lesson", preset, { className: "ctl-field ctl-inline" }),
+    field("preset", preset, { className: "ctl-field ctl-inline" }),
     play, step, epoch, reset,
     speedField,
     reseedButton,

@@ -11,18 +11,21 @@ import { formatLoss, formatNumber } from "./format.js";
 import { unitName } from "./diagram-text.js";
 import { rgb } from "./scales.js";
 import { chartLook, cssVar, palette } from "./theme.js";
+import { followBox, sized } from "./chart-fit.js";
 import { el, teachingHost } from "./dom.js";
 
-const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
+// Not Plotly's `responsive`: chart-fit.js follows each chart's own box instead.
+const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false };
+const HEIGHT_EMS = 13;
 const GRID = lossGrid();  // the p values of the loss chart
 const DEBOUNCE_MS = 120;
 const PARALLEL = 4;  // loss requests in flight while the chart's points load
 
 // The look of charts.js, smaller.
-function plotLayout(xTitle, yTitle, extra = {}, xExtra = {}) {
-  const { layout, axis } = chartLook({ height: 13, left: 3.2, bottom: 2.6 });
+function plotLayout(div, xTitle, yTitle, extra = {}, xExtra = {}) {
+  const { layout, axis } = chartLook({ height: HEIGHT_EMS, left: 3.2, bottom: 2.6 });
   return {
-    ...layout,
+    ...sized(layout, div),
     hovermode: "closest",
     xaxis: { ...axis, title: { text: xTitle, standoff: 4 }, ...xExtra },
     yaxis: { ...axis, title: { text: yTitle, standoff: 4 } },
@@ -57,16 +60,19 @@ export function mount(app) {
   const formulas = el("dl", { className: "explorer-formulas" });
   const lossChart = el("div", { className: "chart explorer-chart", dataset: { testid: "explorer-loss-chart" } });
   const lossStatus = el("p", { className: "teach-note" });
+  const chartHeight = () => plotLayout(lossChart, "", "").height;
+  followBox(actChart, chartHeight);
+  followBox(lossChart, chartHeight);
 
   const section = el("details", { className: "teach", dataset: { testid: "explorer" } },
     el("summary", {}, el("h2", { textContent: "Explorers" }),
       el("span", { className: "teach-sub", textContent: "activation functions and losses" })),
-    el("section", { className: "explorer-part" },
+    el("section", { className: "explorer-part", dataset: { testid: "explorer-activation-part" } },
       el("h3", { textContent: "Activation function" }),
       el("div", { className: "teach-form" }, el("label", { className: "ctl-field ctl-inline" },
         el("span", { className: "ctl-label", textContent: "activation" }), choose)),
       formula, actChart, marker),
-    el("section", { className: "explorer-part" },
+    el("section", { className: "explorer-part", dataset: { testid: "explorer-loss-part" } },
       el("h3", { textContent: "Loss function" }),
       el("div", { className: "teach-form explorer-slider" },
         el("label", { className: "ctl-field ctl-inline" },
@@ -172,7 +178,7 @@ export function mount(app) {
         text: `z = ${formatNumber(info.z, 3)}${place.outside === "left" ? " \u2190" : place.outside === "right" ? " \u2192" : ""}`,
         xanchor: place.outside === "right" ? "right" : place.outside === "left" ? "left" : "center" });
     }
-    plotly().react(actChart, traces, plotLayout("z", "", { shapes, annotations, showlegend: true,
+    plotly().react(actChart, traces, plotLayout(actChart, "z", "", { shapes, annotations, showlegend: true,
       legend: { orientation: "h", x: 1, xanchor: "right", y: 1, yanchor: "bottom", bgcolor: "rgba(0,0,0,0)" } }), PLOT_CONFIG);
   };
 
@@ -240,7 +246,7 @@ export function mount(app) {
       trace("MSE", curvesByP.mse, rgb(colors.pos), "solid"),
       trace("BCE", curvesByP.bce, rgb(colors.neg), "solid", 3),
       trace("CCE", curvesByP.cce, cssVar("--text", "#222"), "dot", 2),
-    ], plotLayout("p (prediction for the true class)", "loss", { shapes: [vline(Number(slider.value), "dash")] },
+    ], plotLayout(lossChart, "p (prediction for the true class)", "loss", { shapes: [vline(Number(slider.value), "dash")] },
       { range: [0, 1] }), PLOT_CONFIG);
   };
 

@@ -16,6 +16,8 @@ export const PANELS = {
   digits: ["#out-digits"],
   gradcheck: ["[data-testid=gradcheck]"],
   explorer: ["[data-testid=explorer]"],
+  "activation-explorer": ["[data-testid=explorer-activation-part]"],
+  "loss-explorer": ["[data-testid=explorer-loss-part]"],
   timeline: ["[data-testid=timeline-panel]"],
   diagnostics: ["[data-testid=diagnostics]"],
 };
@@ -32,6 +34,10 @@ export const CONTROLS = {
     .map((id) => `#hyper-panel label:has([data-testid=${id}])`),
   gradient: ["#hyper-panel fieldset:has([data-testid=gradient])"],
 };
+
+// A panel made of parts a step can show one at a time: the whole shows all its parts, a
+// part shows the whole's frame too (and no other part).
+export const PANEL_PARTS = { explorer: ["activation-explorer", "loss-explorer"] };
 
 // Everything else a name can stand for: never shown on a lesson step (LESSON_HIDDEN), and
 // all of them can be hidden with ?hide= (e.g. hide=data,hyper).
@@ -98,10 +104,21 @@ export function withContainers(names) {
   return [...hidden];
 }
 
+// The panels a lesson step shows: its `show` (or the default), with the parts of a whole it
+// lists and the whole of a part. Presentation mode lays the stage out by them (style.css).
+export function lessonShown(step) {
+  const show = new Set(step?.show ?? ["network", "loss-chart"]);
+  for (const [whole, parts] of Object.entries(PANEL_PARTS)) {
+    if (show.has(whole)) parts.forEach((part) => show.add(part));
+    else if (parts.some((part) => show.has(part))) show.add(whole);
+  }
+  return [...show];
+}
+
 // What a lesson step hides: the panels not in `show` (the diagram always shows), the
 // controls not in `controls`, and the playground controls no lesson step uses.
 export function lessonHidden(step) {
-  const show = new Set(step?.show ?? ["network", "loss-chart"]);
+  const show = new Set(lessonShown(step));
   const controls = new Set(step?.controls ?? ["play", "step", "reset"]);
   const names = [
     ...Object.keys(PANELS).filter((name) => name !== "network" && !show.has(name)),

@@ -6,7 +6,7 @@
 // On every page it also puts a "Lessons" link in the top bar.
 import { request } from "./api.js";
 import {
-  PANELS, buildingWords, figureLinks, lessonHidden, lessonIdFromPath, searchWithStep, selectDetail,
+  PANELS, buildingWords, figureLinks, lessonHidden, lessonShown, lessonIdFromPath, searchWithStep, selectDetail,
   stepFromSearch, stepLabel,
 } from "./lesson-model.js";
 import { setHidden } from "./lesson-hide.js";
@@ -187,10 +187,16 @@ class LessonView {
     this.state.caption = { number: lesson.number, step: k, count, title: step.title };
     this.render(lesson, k);
     setHidden("lesson", lessonHidden(step));
-    // A panel the step shows that folds (gradient check, explorers, diagnostics) is unfolded.
-    for (const name of step.show ?? []) {
+    // What the step shows, for a stage laid out by it (style.css, html.present-staged).
+    document.documentElement.dataset.lessonShow = lessonShown(step).join(" ");
+    // A panel the step shows that folds (gradient check, explorers, diagnostics) is unfolded,
+    // and so is the one a part of it is in.
+    for (const name of lessonShown(step)) {
       for (const selector of PANELS[name] ?? []) {
-        for (const node of document.querySelectorAll(selector)) if (node instanceof HTMLDetailsElement) node.open = true;
+        for (const node of document.querySelectorAll(selector)) {
+          const folding = node.closest("details");
+          if (folding) folding.open = true;
+        }
       }
     }
     this.root.dataset.state = "loading";

@@ -1,15 +1,17 @@
 // Presentation mode, from the URL on any page (the playground or a lesson):
 //   present=1            bigger type (html.present: a bigger --font-size)
 //   canvas=1280x720      the page laid out in exactly that area (a stage of fixed size,
-//                        overflow hidden; the layout is scaled to fill it), for
-//                        screenshots and screen recordings of a known size
+//                        overflow hidden), for projecting, screenshots and recordings of a
+//                        known size. A lesson step gets a layout made for the stage (its
+//                        text in a column, its few panels filling the rest, drawn at the
+//                        stage's scale of a 1280x720 design); the playground is scaled to fit
 //   caption=1            a caption strip at the bottom: the network, loss, optimizer and
 //                        seed, the step and the loss, from the engine's snapshot
 //   hide=data,hyper      hide panels and controls by name (lesson-model.js NAMES: the names
 //                        of a lesson step's show/controls lists, and a few more)
 // main.js keeps these parameters in the URL when it rewrites it (keptQuery).
 import { formatCount, formatLoss, formatPercent } from "./format.js";
-import { NAMES } from "./lesson-model.js";
+import { NAMES, lessonIdFromPath } from "./lesson-model.js";
 import { setHidden } from "./lesson-hide.js";
 
 // The parameters the page keeps in its URL whatever the config.
@@ -19,6 +21,10 @@ export const CANVAS_MAX = [3840, 2160];
 const MIN_SCALE = 0.45;  // below this the type is unreadable: the stage crops instead
 const MAX_SCALE = 1.6;   // a short page grows to fill the stage, up to this
 const FIT_DELAY_MS = 120;
+// The stage a lesson step's layout is made for: any canvas draws it at the scale that fills
+// it (1.5 at 1920x1080), so the type is as large on every canvas of that shape.
+export const DESIGN = { width: 1280, height: 720 };
+const MIN_STAGE_SCALE = 0.5;  // a smaller canvas crops the design rather than shrink it more
 
 const yes = (value) => value !== null && /^(1|true|yes|on)$/i.test(value.trim());
 
@@ -116,8 +122,32 @@ export function mount(app) {
   }
   if (options.hide.length) setHidden("present", options.hide);
   const stage = options.canvas ? buildStage(options.canvas) : null;
+  const staged = stage !== null && lessonIdFromPath(location.pathname) !== null;
+  if (staged) root.classList.add("present-staged");
   if (options.caption) mountCaption(app, stage);
-  if (stage) fitStage(stage);
+  if (staged) scaleStage(stage, stageScale(options.canvas));
+  else if (stage) fitStage(stage);
+}
+
+// The scale at which the DESIGN stage fills a canvas (its shorter side decides).
+export function stageScale({ width, height }) {
+  return Math.max(MIN_STAGE_SCALE, Math.min(width / DESIGN.width, height / DESIGN.height));
+}
+
+// A lesson step's stage: the page is laid out in the canvas size divided by the scale (the
+// design size, stretched to the canvas's shape) and drawn at that scale. The layout fills
+// that box (style.css, html.present-staged); it is sized again when the caption below it
+// changes height.
+function scaleStage({ content, inner }, scale) {
+  document.documentElement.style.setProperty("--present-scale", String(scale));
+  content.dataset.scale = String(scale);
+  inner.style.transform = scale === 1 ? "" : `scale(${scale})`;
+  const size = () => {
+    inner.style.width = `${content.clientWidth / scale}px`;
+    inner.style.height = `${content.clientHeight / scale}px`;
+  };
+  new ResizeObserver(size).observe(content);
+  size();
 }
 
 function div(className, testid) {

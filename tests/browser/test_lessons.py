@@ -14,6 +14,7 @@ import re
 import struct
 import time
 import urllib.request
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -30,10 +31,24 @@ BUILD_MS = 30_000   # the digits lesson trains 2,000 steps before its step 2 sho
 PANEL_ELEMENT = {
     "formula": "[data-testid=formula]", "loss-chart": "#out-loss", "accuracy-chart": "#out-accuracy",
     "heatmap": "#out-heatmap", "digits": "#out-digits", "gradcheck": "[data-testid=gradcheck]",
-    "explorer": "[data-testid=explorer]", "timeline": "[data-testid=timeline]",
+    "explorer": "[data-testid=explorer]", "activation-explorer": "[data-testid=explorer-activation-part]",
+    "loss-explorer": "[data-testid=explorer-loss-part]", "timeline": "[data-testid=timeline]",
     "diagnostics": "[data-testid=diagnostics]",
 }
-ALWAYS_THERE = {"formula", "loss-chart", "gradcheck", "explorer", "diagnostics"}  # visible whenever shown
+ALWAYS_THERE = {"formula", "loss-chart", "gradcheck", "explorer", "activation-explorer", "loss-explorer",
+                "diagnostics"}  # visible whenever shown
+PANEL_PARTS = {"explorer": {"activation-explorer", "loss-explorer"}}  # a whole shows its parts; a part, its whole
+
+
+def shown_panels(step: dict) -> set[str]:
+    """The panels a step shows: its `show`, with the parts of a whole and the whole of a part."""
+    shown = set(step["show"])
+    for whole, parts in PANEL_PARTS.items():
+        if whole in shown:
+            shown |= parts
+        elif shown & parts:
+            shown.add(whole)
+    return shown
 CONTROL_ELEMENT = {
     "play": "[data-testid=play]", "step": "[data-testid=step]", "phase-step": "[data-testid=phase-step]",
     "reset": "[data-testid=reset]", "lr": "[data-testid=lr]", "batch": "[data-testid=batch-size]",
@@ -162,8 +177,9 @@ def check_step_shows(page, lesson: dict, k: int, created_step: int) -> None:
     expect(page.locator("#data-panel")).to_be_hidden()
     expect(page.locator("[data-testid=preset]")).to_be_hidden()
     two_d = page.evaluate("window.nnplay.config.layers[0] === 2")
+    shown = shown_panels(step)
     for name, selector in PANEL_ELEMENT.items():
-        if name not in step["show"]:
+        if name not in shown:
             expect(page.locator(selector), f"{lesson['id']} step {k}: {name} hidden").to_be_hidden()
         elif name in ALWAYS_THERE or (name == "heatmap" and two_d):
             expect(page.locator(selector), f"{lesson['id']} step {k}: {name} shown").to_be_visible()
@@ -393,3 +409,38 @@ def test_lesson_step_screenshots_in_every_theme(page, server, screenshots):
         assert overflow <= 0, f"{theme}: the lesson page scrolls sideways by {overflow}px"
         page.screenshot(path=str(screenshots / f"lesson-07-2-{theme}.png"), animations="disabled")
     page.select_option("[data-testid=theme]", "light")
+
+
+# --- a stage for every step ---------------------------------------------------------------
+
+STAGE_MEASURE = (Path(__file__).with_name("stage_measure.js")).read_text(encoding="utf-8")
+THEMES = ("light", "dark", "projector")
+MIN_BODY_PX = 18  # at 1280x720; a larger canvas draws the same design larger
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_every_lesson_step_fits_its_stage_legibly(open_page, server, screenshots, width, height):
+    """Every step of every lesson, in every theme, on a 1280x720 and a 1920x1080 canvas:
+    no text smaller than 18 px (times the canvas's scale of the 1280x720 design), nothing
+    cut off by the stage or by a panel."""
+    page = open_page(viewport={"width": width, "height": height})
+    scale = min(width / 1280, height / 720)
+    problems = []
+    for summary in api(server, "/api/lessons"):
+        for k in range(1, summary["steps"] + 1):
+            open_step(page, server, summary["id"], k, f"present=1&canvas={width}x{height}&caption=1",
+                      timeout=BUILD_MS)
+            for theme in THEMES:
+                page.evaluate("(t) => { const s = document.querySelector('[data-testid=theme]'); s.value = t;"
+                              " s.dispatchEvent(new Event('change')); }", theme)
+                settled(page)
+                measured = page.evaluate(STAGE_MEASURE)
+                where = f"{summary['id']} step {k} ({theme}, {width}x{height})"
+                assert measured["scale"] == pytest.approx(scale), where
+                if measured["smallest"]["size"] < MIN_BODY_PX * scale - 0.05:
+                    problems.append(f"{where}: text of {measured['smallest']['size']:.1f} px: {measured['smallest']}")
+                if measured["cut"]:
+                    problems.append(f"{where}: cut off: {'; '.join(measured['cut'][:4])}")
+                    page.screenshot(path=str(screenshots / f"stage-{width}-{summary['id'][:2]}-{k}-{theme}.png"))
+    assert not problems, "\n".join(problems)

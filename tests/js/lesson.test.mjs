@@ -10,7 +10,7 @@ import { lessonItemParts } from "../../static/js/lesson-list.js";
 
 // The names a lesson file may use (app/lessons.py LessonStep.show, docs/lessons.md controls).
 const SHOW_NAMES = ["network", "formula", "loss-chart", "accuracy-chart", "heatmap", "digits",
-  "gradcheck", "explorer", "timeline", "diagnostics"];
+  "gradcheck", "explorer", "activation-explorer", "loss-explorer", "timeline", "diagnostics"];
 const CONTROL_NAMES = ["play", "step", "phase-step", "reset", "lr", "batch", "optimizer", "gradient"];
 
 test("every panel and control name of the lesson format has selectors", () => {
@@ -50,6 +50,16 @@ test("a lesson step hides the panels and controls it does not list, never the di
   const defaults = lessonHidden({});
   assert.ok(!defaults.includes("loss-chart") && !defaults.includes("play") && !defaults.includes("reset"));
   assert.ok(defaults.includes("heatmap") && defaults.includes("phase-step"));
+});
+
+test("a step shows the explorer whole or one of its parts", () => {
+  const whole = lessonHidden({ show: ["explorer"], controls: [] });
+  for (const name of ["explorer", "activation-explorer", "loss-explorer"]) assert.ok(!whole.includes(name), name);
+  const losses = lessonHidden({ show: ["loss-explorer"], controls: [] });
+  assert.ok(!losses.includes("explorer") && !losses.includes("loss-explorer"), "the frame and the part show");
+  assert.ok(losses.includes("activation-explorer"), "the other part hides");
+  const none = lessonHidden({ show: ["network"], controls: [] });
+  for (const name of ["explorer", "activation-explorer", "loss-explorer"]) assert.ok(none.includes(name), name);
 });
 
 test("a box whose parts are all hidden is hidden too", () => {
