@@ -59,9 +59,11 @@ export function mount(app) {
   const byKey = (key) => findings.find((f) => keyOf(f) === key) ?? null;
   const rest = () => emit(pinned ? byKey(pinned) : null);
 
-  const item = (finding) => {
+  const item = (finding, index) => {
     const key = keyOf(finding);
-    const li = el("li", { className: `diagnostic ${finding.kind}`, dataset: { testid: "diagnostic", kind: finding.kind, key } },
+    // A finding of a kind already listed: the presentation stage says only where it is.
+    const repeat = findings.slice(0, index).some((f) => f.kind === finding.kind) ? "true" : null;
+    const li = el("li", { className: `diagnostic ${finding.kind}`, dataset: { testid: "diagnostic", kind: finding.kind, key, ...(repeat && { repeat }) } },
       el("strong", { className: "diagnostic-kind", textContent: `\u26a0 ${kindTitle(finding.kind)}` }),
       el("span", { className: "diagnostic-message", textContent: finding.message }));
     if (!finding.units?.length) return li;
