@@ -124,8 +124,9 @@ class Subscriber:
             self.axes_key = axes_key
             head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
         head = dumps(head)
-        # Splice the shared snapshot body into this socket's envelope: {...head, ...body}.
-        return head[:-1] + b"," + body[1:]
+        # Splice the shared snapshot body into this socket's envelope: {...head, ...body},
+        # in one copy (slicing the body first would make a second).
+        return b"".join((memoryview(head)[:-1], b",", memoryview(body)[1:]))
 
 
 def broadcast(session: Session, message: dict | None = None) -> None:

@@ -3,6 +3,10 @@
 Each socket is a receiver coroutine (commands in) and a sender coroutine (frames out) in
 one task group; its Subscriber is removed from the session in `finally`, however the
 socket ends.
+
+What the server sends goes out as binary messages of UTF-8 JSON: the frame's bytes as they
+were built, with no per-socket text copy (a str for send_text, which uvicorn encodes back to
+bytes, would be two more copies of every frame for every socket).
 """
 from __future__ import annotations
 
@@ -230,5 +234,4 @@ async def _send(websocket: WebSocket, message: dict) -> None:
 
 
 async def _send_bytes(websocket: WebSocket, data: bytes) -> None:
-    # Text frames: the browser's JSON.parse takes them as they come.
-    await websocket.send_text(data.decode())
+    await websocket.send_bytes(data)

@@ -24,7 +24,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.live import MAX_CONTROL
-from tests.app.conftest import strict_json, ws_receive, ws_receive_json
+from tests.app.conftest import strict_json, ws_json, ws_receive, ws_receive_json
 
 pytestmark = pytest.mark.nnplay_settings(max_message_bytes=2048)
 
@@ -87,7 +87,7 @@ def collect(ws, seconds: float) -> list[dict]:
         if message["type"] != "websocket.send":
             out.append(message)
             break
-        out.append(strict_json(message["text"]))
+        out.append(ws_json(message))
     return out
 
 
@@ -258,7 +258,7 @@ def test_frames_per_socket_never_exceed_max_fps(client):
                 message = ws_receive(ws, 0.01)
             except TimeoutError:
                 continue
-            if strict_json(message["text"])["type"] == "snapshot":
+            if ws_json(message)["type"] == "snapshot":
                 arrivals.append(now - start)
         send(ws, type="pause")
     assert 3 <= len(arrivals) <= 12, arrivals
@@ -511,8 +511,8 @@ def test_divergence_is_announced_stops_play_and_stays_valid_json(client):
         deadline = time.monotonic() + 10
         while diverged is None:
             message = ws_receive(ws, max(0.01, deadline - time.monotonic()))
-            texts.append(message["text"])
-            parsed = strict_json(message["text"])
+            texts.append(message["bytes"].decode("utf-8"))
+            parsed = ws_json(message)
             if parsed["type"] == "diverged":
                 diverged = parsed
         frame = next_snapshot(ws)

@@ -72,15 +72,15 @@ def test_a_broadcast_reaches_every_connected_student(api):
     try:
         for ws in sockets:
             ws.__enter__()
-            assert ws.receive_json()["type"] == "topology"
+            assert ws.receive_json(mode="binary")["type"] == "topology"
         body = {"config": {"preset": "circle", "layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]},
                 "message": "try this one"}
         result = teacher(api, "post", "/api/teacher/broadcast", json=body).json()
         assert result == {"students": 3, "sockets": 3}
         for ws in sockets:
-            message = ws.receive_json()
+            message = ws.receive_json(mode="binary")
             while message["type"] != "broadcast":
-                message = ws.receive_json()
+                message = ws.receive_json(mode="binary")
             assert message["message"] == "try this one" and message["config"]["layers"] == [2, 3, 1]
             assert message["config"]["data"]["name"] == "circle"  # fully resolved: ready to fork
     finally:
