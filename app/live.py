@@ -2,7 +2,9 @@
 
 Snapshots are newest-wins: a socket that reads slowly gets the latest state, never a
 growing queue, and a stalled send holds up only its own socket. Control messages
-(errors, divergence, topology) wait in a short queue of their own.
+(errors, divergence, topology) wait in a short queue of their own. A frame costs a socket
+at most its byte budget (`max_frame_bytes`): a bigger one is not sent, and the socket is
+told why once.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from core.errors import StateError
 log = logging.getLogger("nnplay.live")
 
 MAX_CONTROL = 64
+NOT_READING = "the client is not reading its messages"  # the reason of its 1008 close
 LIGHT_LIMIT = 500  # shown parameters above which frames leave out gradients while playing
 
 
@@ -35,11 +38,13 @@ class Subscriber:
     """One socket's view of a session: what to send next, and how it likes its frames."""
 
     def __init__(self, session: Session, grid: int | None = None, units: int | None = None,
-                 grids: GridPool | None = None):
+                 grids: GridPool | None = None, max_frame_bytes: int | None = None):
         self.session = session
         self.grid = grid
         self.units = units
         self.grids = grids or GridPool(0)
+        self.max_frame_bytes = max_frame_bytes
+        self.refused = False  # the last frame was over the budget (and the socket was told)
         self.control: collections.deque[bytes] = collections.deque()
         self.frame_pending = False
         self.wakeup = asyncio.Event()
@@ -53,7 +58,7 @@ class Subscriber:
     def send(self, message: dict) -> None:
         if len(self.control) >= MAX_CONTROL:
             # Its send may be stuck for good: end the socket rather than wait for it.
-            self.close("the client is not reading its messages", force=True)
+            self.close(NOT_READING, force=True)
             return
         self.control.append(dumps(message))
         self.wakeup.set()
@@ -71,8 +76,10 @@ class Subscriber:
         if force and self.cancel is not None:
             self.cancel()
 
-    async def frame(self) -> bytes:
-        """This socket's snapshot frame, with the history rows it has not seen yet.
+    async def frame(self) -> bytes | None:
+        """This socket's snapshot frame, with the history rows it has not seen yet; None
+        when it is over the socket's byte budget (the socket is sent an error instead, once
+        until a frame fits again, and the rows wait for the next frame that does).
 
         The serialized snapshot is cached on the session per view, so a hundred sockets
         watching one session cost one snapshot.
@@ -109,11 +116,7 @@ class Subscriber:
                 cache.clear()  # an older state: never sent again
             cache[key] = body
         reset = self.generation != session.generation
-        if reset:
-            self.generation, self.history_step = session.generation, -1
-        tail = history_tail(session, self.history_step, rows)
-        if tail["step"]:
-            self.history_step = tail["step"][-1]
+        tail = history_tail(session, -1 if reset else self.history_step, rows)
         # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
         head = {"type": "snapshot", "session": session.id, "sent": time.time(),
                 "history": {"reset": reset, **tail}}
@@ -121,12 +124,33 @@ class Subscriber:
         # the same every frame, and a tenth of a frame's bytes.
         axes_key = (self.grid, session.run.data.domain) if self.grid else None
         if axes_key != self.axes_key:
-            self.axes_key = axes_key
             head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
         head = dumps(head)
+        size = len(head) + len(body) - 1
+        if self.max_frame_bytes is not None and size > self.max_frame_bytes:
+            self._refuse(size)
+            return None
+        # What this socket has from here on (only once the frame is really made for it).
+        self.refused = False
+        self.axes_key = axes_key
+        if reset:
+            self.generation, self.history_step = session.generation, -1
+        if tail["step"]:
+            self.history_step = tail["step"][-1]
         # Splice the shared snapshot body into this socket's envelope: {...head, ...body},
         # in one copy (slicing the body first would make a second).
         return b"".join((memoryview(head)[:-1], b",", memoryview(body)[1:]))
+
+    def _refuse(self, size: int) -> None:
+        if self.refused:
+            return
+        self.refused = True
+        self.send({"type": "error", "code": "frame_too_large",
+                   "message": f"this view's snapshot frame has {size:,} bytes, more than the "
+                              f"{self.max_frame_bytes:,} a socket is sent "
+                              "(NNPLAY_MAX_FRAME_BYTES): ask for fewer units a layer, e.g. "
+                              '{"type": "view", "units": 32}',
+                   "fields": []})
 
 
 def broadcast(session: Session, message: dict | None = None) -> None:
