@@ -26,6 +26,7 @@ log = logging.getLogger("nnplay.live")
 
 MAX_CONTROL = 64
 NOT_READING = "the client is not reading its messages"  # the reason of its 1008 close
+MAX_SHARED = 4  # frames kept per view and state, for sockets at different history positions
 LIGHT_LIMIT = 500  # shown parameters above which frames leave out gradients while playing
 
 
@@ -82,14 +83,17 @@ class Subscriber:
         until a frame fits again, and the rows wait for the next frame that does).
 
         The serialized snapshot is cached on the session per view, so a hundred sockets
-        watching one session cost one snapshot.
+        watching one session cost one snapshot; and the frames made of it are kept with it,
+        one for each history position, so sockets that have seen the same rows (the usual
+        case) are sent the same bytes object: a big frame is not copied for each socket,
+        even while sends to sockets that stopped reading wait with it.
         """
         session = self.session
         cache = session.frames
         key = (self.grid, self.units, session.version, session.playing)
-        body = cache.get(key)
+        view = cache.get(key)
         rows = None  # the history as it stands (the body, cached or not, is of this state)
-        if body is None:
+        if view is None:
             async with session.lock:  # never read the parameters halfway through a step
                 run = session.run  # read under the lock: a rewind replaces it
                 if session.playing:
@@ -111,35 +115,45 @@ class Subscriber:
                 body = dumps(snap)
                 rows = len(run.history)  # training may go on while the job is rendered
             members = b'{"grid":null}' if job is None else await self.grids.draw(job)
-            body = body[:-1] + b"," + members[1:]
             if cache and next(iter(cache))[2:] != key[2:]:
                 cache.clear()  # an older state: never sent again
-            cache[key] = body
+            view = cache[key] = _View(body[:-1] + b"," + members[1:])
         reset = self.generation != session.generation
-        tail = history_tail(session, -1 if reset else self.history_step, rows)
-        # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
-        head = {"type": "snapshot", "session": session.id, "sent": time.time(),
-                "history": {"reset": reset, **tail}}
+        after = -1 if reset else self.history_step
         # The grid's coordinates only when this socket does not have them yet: they are
         # the same every frame, and a tenth of a frame's bytes.
         axes_key = (self.grid, session.run.data.domain) if self.grid else None
-        if axes_key != self.axes_key:
-            head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
-        head = dumps(head)
-        size = len(head) + len(body) - 1
-        if self.max_frame_bytes is not None and size > self.max_frame_bytes:
-            self._refuse(size)
+        with_axes = axes_key != self.axes_key
+        share = (reset, after, with_axes)  # what the frame's head depends on
+        entry = view.frames.get(share)  # (frame, the last history step it carries)
+        if entry is None:
+            tail = history_tail(session, after, rows)
+            # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
+            head = {"type": "snapshot", "session": session.id, "sent": time.time(),
+                    "history": {"reset": reset, **tail}}
+            if with_axes:
+                head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
+            head = dumps(head)
+            if self._over_budget(len(head) + len(view.members)):
+                return None  # not made at all
+            entry = view.add(share, head, tail["step"][-1] if tail["step"] else after)
+        elif self._over_budget(len(entry[0])):
             return None
         # What this socket has from here on (only once the frame is really made for it).
         self.refused = False
         self.axes_key = axes_key
         if reset:
-            self.generation, self.history_step = session.generation, -1
-        if tail["step"]:
-            self.history_step = tail["step"][-1]
-        # Splice the shared snapshot body into this socket's envelope: {...head, ...body},
-        # in one copy (slicing the body first would make a second).
-        return b"".join((memoryview(head)[:-1], b",", memoryview(body)[1:]))
+            self.generation = session.generation
+        frame, self.history_step = entry
+        return frame
+
+    def _over_budget(self, size: int) -> bool:
+        """Whether a frame of `size` bytes is over this socket's budget; the socket is told
+        (once until a frame fits again)."""
+        if self.max_frame_bytes is None or size <= self.max_frame_bytes:
+            return False
+        self._refuse(size)
+        return True
 
     def _refuse(self, size: int) -> None:
         if self.refused:
@@ -151,6 +165,29 @@ class Subscriber:
                               "(NNPLAY_MAX_FRAME_BYTES): ask for fewer units a layer, e.g. "
                               '{"type": "view", "units": 32}',
                    "fields": []})
+
+
+class _View:
+    """One view of one state of a session: its snapshot's members, serialized once, and
+    the frames made of them for each history position sockets were at.
+
+    The first frame takes the place of the body: the members are read out of it (they
+    end every frame), so a paused session keeps one copy of them, not two.
+    """
+
+    def __init__(self, body: bytes):
+        self.members = memoryview(body)[1:]  # `"key":value,...}`, after the opening brace
+        self.frames: dict = {}
+
+    def add(self, share, head: bytes, last_step: int) -> tuple[bytes, int]:
+        """The frame {...head, ...members} (made in one copy), kept for sockets at `share`."""
+        frame = b"".join((memoryview(head)[:-1], b",", self.members))
+        if not self.frames:
+            self.members = memoryview(frame)[len(head):]  # the body is let go
+        elif len(self.frames) >= MAX_SHARED:
+            del self.frames[next(iter(self.frames))]  # the oldest position: likely passed
+        self.frames[share] = (frame, last_step)
+        return self.frames[share]
 
 
 def broadcast(session: Session, message: dict | None = None) -> None:

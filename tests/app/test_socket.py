@@ -666,9 +666,10 @@ def test_a_client_that_never_reads_holds_up_no_one_and_costs_bounded_memory(
 def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_frame(
         traced, live_server, http, caplog):
     """Six sockets on a 38k-parameter session (a frame of about 5 MB once stepped) stop
-    reading while REST steps it; a seventh reads every frame meanwhile. Their sends time
-    out and they are closed with 1008: the server then holds for them at most the one frame
-    each that its connection took before it stalled, and once they read again, nothing."""
+    reading while REST steps it; a seventh reads every frame meanwhile. While their sends
+    wait, the frame they wait with is one object for all; the sends time out and they are
+    closed with 1008: the server then holds for them at most the one frame each that its
+    connection took before it stalled, and once they read again, nothing."""
     caplog.set_level(logging.ERROR)
     session_id = http.post("/api/sessions", json={"preset": "keras-mlp"}).json()["id"]
     session = live_server.app.state.sessions.sessions[session_id]
@@ -701,13 +702,15 @@ def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_fra
                 await asyncio.sleep(0.02)
             # Step until the stalled sockets' sends have timed out and they left the
             # session: the reader gets every step's frame meanwhile.
-            frame_bytes, steps = 0, 1
+            frame_bytes, steps, waiting = 0, 1, 0
             while len(session.subscribers) > 1:
                 assert steps < 100, "the stalled sockets were never closed"
                 await step()
                 steps += 1
                 frame_bytes = max(frame_bytes, len(await next_frame(reader, steps)))
                 await asyncio.sleep(0.05)
+                if len(session.subscribers) == stalled_count + 1:  # none closed yet
+                    waiting = max(waiting, tracemalloc.get_traced_memory()[0] - before)
             held = tracemalloc.get_traced_memory()[0] - before
             # Read again, at once: the close frame waits (one more send timeout) to go out.
             codes = await asyncio.gather(*(asyncio.to_thread(raw.close_code) for raw in stalled))
@@ -717,19 +720,22 @@ def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_fra
             after = tracemalloc.get_traced_memory()[0] - before
             await step()
             await next_frame(reader, steps + 1)  # the reader is still served
-            return frame_bytes, steps, held, codes, after
+            return frame_bytes, waiting, held, codes, after
         finally:
             await reader.close()
             for raw in stalled:
                 raw.sock.close()
 
-    frame_bytes, steps, held, codes, after = run_async(scenario(), timeout=120)
+    frame_bytes, waiting, held, codes, after = run_async(scenario(), timeout=120)
     assert 2_000_000 < frame_bytes < live_server.app.state.settings.max_frame_bytes, frame_bytes
     assert codes == [1008] * stalled_count, codes
-    # Each stalled socket: at most the one frame its connection's write buffer holds (the
-    # frame that waited behind it was dropped). Besides: the session's cached frame, and the
-    # reader's receive buffer. The frame waiting to be sent to each socket, as bytes and as
-    # text, would be two frames more a socket.
+    # While their sends wait: the one frame each connection's write buffer holds, and the
+    # frame the sends wait with, one bytes object for all of them, which is the session's
+    # cached frame too; besides, the reader's receive buffer. A copy of the waiting frame
+    # for each socket would be a frame more a socket (as text, two).
+    assert waiting < (stalled_count + 3) * frame_bytes, (waiting, frame_bytes)
+    # Once they are closed, the waiting frame is let go; the write buffers stay until the
+    # clients read or leave.
     assert held < (stalled_count + 2) * frame_bytes, (held, frame_bytes)
     assert after < 2 * frame_bytes, (after, frame_bytes)  # the session's cached frame, about
     assert not no_errors_logged(caplog)
