@@ -2,7 +2,9 @@
 
 Snapshots are newest-wins: a socket that reads slowly gets the latest state, never a
 growing queue, and a stalled send holds up only its own socket. Control messages
-(errors, divergence, topology) wait in a short queue of their own.
+(errors, divergence, topology) wait in a short queue of their own. A frame costs a socket
+at most its byte budget (`max_frame_bytes`): a bigger one is not sent, and the socket is
+told why once.
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from core.errors import StateError
 log = logging.getLogger("nnplay.live")
 
 MAX_CONTROL = 64
+NOT_READING = "the client is not reading its messages"  # the reason of its 1008 close
+MAX_SHARED = 4  # frames kept per view and state, for sockets at different history positions
 LIGHT_LIMIT = 500  # shown parameters above which frames leave out gradients while playing
 
 
@@ -35,11 +39,13 @@ class Subscriber:
     """One socket's view of a session: what to send next, and how it likes its frames."""
 
     def __init__(self, session: Session, grid: int | None = None, units: int | None = None,
-                 grids: GridPool | None = None):
+                 grids: GridPool | None = None, max_frame_bytes: int | None = None):
         self.session = session
         self.grid = grid
         self.units = units
         self.grids = grids or GridPool(0)
+        self.max_frame_bytes = max_frame_bytes
+        self.refused = False  # the last frame was over the budget (and the socket was told)
         self.control: collections.deque[bytes] = collections.deque()
         self.frame_pending = False
         self.wakeup = asyncio.Event()
@@ -53,7 +59,7 @@ class Subscriber:
     def send(self, message: dict) -> None:
         if len(self.control) >= MAX_CONTROL:
             # Its send may be stuck for good: end the socket rather than wait for it.
-            self.close("the client is not reading its messages", force=True)
+            self.close(NOT_READING, force=True)
             return
         self.control.append(dumps(message))
         self.wakeup.set()
@@ -71,18 +77,23 @@ class Subscriber:
         if force and self.cancel is not None:
             self.cancel()
 
-    async def frame(self) -> bytes:
-        """This socket's snapshot frame, with the history rows it has not seen yet.
+    async def frame(self) -> bytes | None:
+        """This socket's snapshot frame, with the history rows it has not seen yet; None
+        when it is over the socket's byte budget (the socket is sent an error instead, once
+        until a frame fits again, and the rows wait for the next frame that does).
 
         The serialized snapshot is cached on the session per view, so a hundred sockets
-        watching one session cost one snapshot.
+        watching one session cost one snapshot; and the frames made of it are kept with it,
+        one for each history position, so sockets that have seen the same rows (the usual
+        case) are sent the same bytes object: a big frame is not copied for each socket,
+        even while sends to sockets that stopped reading wait with it.
         """
         session = self.session
         cache = session.frames
         key = (self.grid, self.units, session.version, session.playing)
-        body = cache.get(key)
+        view = cache.get(key)
         rows = None  # the history as it stands (the body, cached or not, is of this state)
-        if body is None:
+        if view is None:
             async with session.lock:  # never read the parameters halfway through a step
                 run = session.run  # read under the lock: a rewind replaces it
                 if session.playing:
@@ -104,28 +115,79 @@ class Subscriber:
                 body = dumps(snap)
                 rows = len(run.history)  # training may go on while the job is rendered
             members = b'{"grid":null}' if job is None else await self.grids.draw(job)
-            body = body[:-1] + b"," + members[1:]
             if cache and next(iter(cache))[2:] != key[2:]:
                 cache.clear()  # an older state: never sent again
-            cache[key] = body
+            view = cache[key] = _View(body[:-1] + b"," + members[1:])
         reset = self.generation != session.generation
-        if reset:
-            self.generation, self.history_step = session.generation, -1
-        tail = history_tail(session, self.history_step, rows)
-        if tail["step"]:
-            self.history_step = tail["step"][-1]
-        # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
-        head = {"type": "snapshot", "session": session.id, "sent": time.time(),
-                "history": {"reset": reset, **tail}}
+        after = -1 if reset else self.history_step
         # The grid's coordinates only when this socket does not have them yet: they are
         # the same every frame, and a tenth of a frame's bytes.
         axes_key = (self.grid, session.run.data.domain) if self.grid else None
-        if axes_key != self.axes_key:
-            self.axes_key = axes_key
-            head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
-        head = dumps(head)
-        # Splice the shared snapshot body into this socket's envelope: {...head, ...body}.
-        return head[:-1] + b"," + body[1:]
+        with_axes = axes_key != self.axes_key
+        share = (reset, after, with_axes)  # what the frame's head depends on
+        entry = view.frames.get(share)  # (frame, the last history step it carries)
+        if entry is None:
+            tail = history_tail(session, after, rows)
+            # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
+            head = {"type": "snapshot", "session": session.id, "sent": time.time(),
+                    "history": {"reset": reset, **tail}}
+            if with_axes:
+                head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
+            head = dumps(head)
+            if self._over_budget(len(head) + len(view.members)):
+                return None  # not made at all
+            entry = view.add(share, head, tail["step"][-1] if tail["step"] else after)
+        elif self._over_budget(len(entry[0])):
+            return None
+        # What this socket has from here on (only once the frame is really made for it).
+        self.refused = False
+        self.axes_key = axes_key
+        if reset:
+            self.generation = session.generation
+        frame, self.history_step = entry
+        return frame
+
+    def _over_budget(self, size: int) -> bool:
+        """Whether a frame of `size` bytes is over this socket's budget; the socket is told
+        (once until a frame fits again)."""
+        if self.max_frame_bytes is None or size <= self.max_frame_bytes:
+            return False
+        self._refuse(size)
+        return True
+
+    def _refuse(self, size: int) -> None:
+        if self.refused:
+            return
+        self.refused = True
+        self.send({"type": "error", "code": "frame_too_large",
+                   "message": f"this view's snapshot frame has {size:,} bytes, more than the "
+                              f"{self.max_frame_bytes:,} a socket is sent "
+                              "(NNPLAY_MAX_FRAME_BYTES): ask for fewer units a layer, e.g. "
+                              '{"type": "view", "units": 32}',
+                   "fields": []})
+
+
+class _View:
+    """One view of one state of a session: its snapshot's members, serialized once, and
+    the frames made of them for each history position sockets were at.
+
+    The first frame takes the place of the body: the members are read out of it (they
+    end every frame), so a paused session keeps one copy of them, not two.
+    """
+
+    def __init__(self, body: bytes):
+        self.members = memoryview(body)[1:]  # `"key":value,...}`, after the opening brace
+        self.frames: dict = {}
+
+    def add(self, share, head: bytes, last_step: int) -> tuple[bytes, int]:
+        """The frame {...head, ...members} (made in one copy), kept for sockets at `share`."""
+        frame = b"".join((memoryview(head)[:-1], b",", self.members))
+        if not self.frames:
+            self.members = memoryview(frame)[len(head):]  # the body is let go
+        elif len(self.frames) >= MAX_SHARED:
+            del self.frames[next(iter(self.frames))]  # the oldest position: likely passed
+        self.frames[share] = (frame, last_step)
+        return self.frames[share]
 
 
 def broadcast(session: Session, message: dict | None = None) -> None:

@@ -71,6 +71,13 @@ class Settings(CommonSettings):
     unwatched_seconds: float = Field(15.0, gt=0)
     max_fps: float = Field(30.0, gt=0, le=120)
     max_message_bytes: int = Field(2_000_000, ge=1024)
+    # A send to a WebSocket that has not gone out after this long (its client stopped
+    # reading) closes the socket with 1008, and what the send held is let go.
+    send_timeout_seconds: float = Field(20.0, gt=0)
+    # The largest snapshot frame one socket is sent: a bigger one is not sent, the socket
+    # gets a `frame_too_large` error instead (a view with fewer units makes it fit). A
+    # socket that stops reading holds at most about this much in the server.
+    max_frame_bytes: int = Field(16_000_000, ge=1024)
     # The largest HTTP request body (an import with a long history is the biggest one
     # expected); a longer one is a 413 before it is read whole (app/limits.py).
     max_body_bytes: int = Field(8_000_000, ge=1024)

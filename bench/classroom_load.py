@@ -53,8 +53,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 DEFAULT_PRESETS = ("xor", "circle", "seed-2-3-1-train")
 PAGE_GRID = 40              # static/js/main.js GRID_SIZE: the page's view for 2-D inputs
-SNAPSHOT = '{"type":"snapshot"'
-TOPOLOGY = '{"type":"topology"'
+SNAPSHOT = b'{"type":"snapshot"'  # the server's messages are binary: UTF-8 JSON
+TOPOLOGY = b'{"type":"topology"'
 CLOSE_NOT_FOUND = 4404
 
 
@@ -258,10 +258,10 @@ async def run_client(client: Client, fleet: Fleet) -> None:
                 client.conn += 1
                 conn = client.conn
                 client.opens.append((time.time(), conn))
-                async for text in ws:
+                async for data in ws:
                     now = time.time()
-                    if text.startswith(SNAPSHOT):
-                        frame = orjson.loads(text)
+                    if data.startswith(SNAPSHOT):
+                        frame = orjson.loads(data)
                         client.frames.append((now, frame["sent"], frame["step"], frame["playing"], conn))
                         if client.kill_conn is not None and conn > client.kill_conn and client.back_at is None:
                             client.back_at = now
@@ -271,8 +271,8 @@ async def run_client(client: Client, fleet: Fleet) -> None:
                             await fleet.start.wait()
                             await ws.send(fleet.play)
                             client.played = True
-                    elif not text.startswith(TOPOLOGY):
-                        client.messages.append((now, text[:300]))
+                    elif not data.startswith(TOPOLOGY):
+                        client.messages.append((now, data[:300].decode(errors="replace")))
             client.closes.append((time.time(), client.conn, f"closed by the server ({ws.close_code})"))
             if ws.close_code == CLOSE_NOT_FOUND:
                 client.gone = True

@@ -162,7 +162,7 @@ def ws_send(ws, message: dict, name: str | None = None) -> None:
 
 def ws_receive(ws, *, limit: int = LIMIT, keep: int = KEEP, quiet: bool = False,
                name: str | None = None) -> dict:
-    message = json.loads(ws.receive_text())
+    message = json.loads(ws.receive_bytes())  # binary messages of UTF-8 JSON
     if not quiet:
         tag(name)
         print("server ->", pretty(shorten(message, limit, keep), 0, 10))
@@ -421,7 +421,7 @@ def socket_examples(c: TestClient) -> None:
         print(f">>> DELETE /api/sessions/{sid}  (from another client)")
         print("<<<", c.delete(f"/api/sessions/{sid}").status_code)
         try:
-            ws.receive_text()
+            ws.receive_bytes()
         except WebSocketDisconnect as closed:
             print(f"socket closed: code {closed.code}, reason {closed.reason!r}")
 
@@ -479,7 +479,7 @@ def socket_refusals(c: TestClient) -> None:
     with c.websocket_connect("/ws/sessions/no-such-session") as ws:
         ws_receive(ws)
         try:
-            ws.receive_text()
+            ws.receive_bytes()
         except WebSocketDisconnect as closed:
             print(f"socket closed: code {closed.code}, reason {closed.reason!r}")
     for name, headers, path in (("ws-origin", {"origin": "http://elsewhere.example"}, f"/ws/sessions/{sid}"),

@@ -3,6 +3,11 @@
 Each socket is a receiver coroutine (commands in) and a sender coroutine (frames out) in
 one task group; its Subscriber is removed from the session in `finally`, however the
 socket ends.
+
+What the server sends goes out as binary messages of UTF-8 JSON: the frame's bytes as they
+were built, with no per-socket text copy (a str for send_text, which uvicorn encodes back to
+bytes, would be two more copies of every frame for every socket). A send that has not gone
+out within `send_timeout_seconds` (the client stopped reading) ends the socket with 1008.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from app.errors import APIError, validation_fields
 from app.frames import topology_message
 from app.heavy import HeavyCalls
 from app.jsonio import dumps
-from app.live import Subscriber
+from app.live import NOT_READING, Subscriber
 from app.schemas import LiveConfig, ParamList, Strict, to_engine
 from app.sessions import Session, Stepped
 from core.errors import ConfigError, StateError
@@ -107,7 +112,8 @@ async def session_socket(websocket: WebSocket, session_id: str,
         await _send(websocket, _error("not_found", "no session with this id (it may have expired)"))
         await websocket.close(code=CLOSE_NOT_FOUND)
         return
-    subscriber = Subscriber(session, grid, units, grids=websocket.app.state.grids)
+    subscriber = Subscriber(session, grid, units, grids=websocket.app.state.grids,
+                            max_frame_bytes=websocket.app.state.settings.max_frame_bytes)
     session.subscribers.add(subscriber)
     session.touch()
     if session.resume_playing:  # it was training when the server stopped or nobody watched
@@ -233,16 +239,18 @@ def _error(code: str, message: str, fields: list | None = None) -> dict:
 
 async def _deliver(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
     """Control messages at once; snapshot frames at most max_fps a second, newest first."""
-    interval = 1.0 / websocket.app.state.settings.max_fps
+    settings = websocket.app.state.settings
+    interval = 1.0 / settings.max_fps
+    timeout = settings.send_timeout_seconds
     due = 0.0  # the earliest the next frame may go
     while True:
         await subscriber.wakeup.wait()
         subscriber.wakeup.clear()
-        while subscriber.control:
-            await _send_bytes(websocket, subscriber.control.popleft())
+        while subscriber.control and not subscriber.closed:
+            if not await _send_within(websocket, subscriber.control.popleft(), timeout):
+                subscriber.close(NOT_READING)
         if subscriber.closed:
-            code = CLOSE_NOT_FOUND if "deleted" in subscriber.closed else CLOSE_POLICY
-            await websocket.close(code=code, reason=subscriber.closed[:120])
+            await _close(websocket, subscriber, timeout)
             scope.cancel()
             return
         if subscriber.frame_pending:
@@ -257,13 +265,37 @@ async def _deliver(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
             # max_fps gets all its frames through; over any second there are still at
             # most about max_fps of them.
             due = max(due, now - 0.5 * interval) + interval
-            await _send_bytes(websocket, await subscriber.frame())
+            frame = await subscriber.frame()
+            if frame is None:  # over the socket's budget: it was sent an error instead
+                continue
+            sent = await _send_within(websocket, frame, timeout)
+            del frame  # not held while the socket closes
+            if not sent:
+                subscriber.close(NOT_READING)  # wakes this loop, which then closes
+
+
+async def _send_within(websocket: WebSocket, data: bytes, timeout: float) -> bool:
+    """Send `data`; False if it has not gone out after `timeout` seconds.
+
+    uvicorn takes a message at once while the connection's write buffer is low, and makes
+    the next send wait while it is high: to a client that stopped reading, one message goes
+    into the buffer and the next one waits, and is dropped after the timeout rather than
+    held for good.
+    """
+    with anyio.move_on_after(timeout) as waiting:
+        await websocket.send_bytes(data)
+    return not waiting.cancelled_caught
+
+
+async def _close(websocket: WebSocket, subscriber: Subscriber, timeout: float) -> None:
+    """Close with the code that says why: the session no longer has the socket at once,
+    and the close frame gets as long as any send to go out (a slow client then still
+    learns the code), then the connection is let go without it."""
+    subscriber.session.subscribers.discard(subscriber)
+    code = CLOSE_NOT_FOUND if "deleted" in subscriber.closed else CLOSE_POLICY
+    with anyio.move_on_after(timeout):
+        await websocket.close(code=code, reason=subscriber.closed[:120])
 
 
 async def _send(websocket: WebSocket, message: dict) -> None:
-    await _send_bytes(websocket, dumps(message))
-
-
-async def _send_bytes(websocket: WebSocket, data: bytes) -> None:
-    # Text frames: the browser's JSON.parse takes them as they come.
-    await websocket.send_text(data.decode())
+    await websocket.send_bytes(dumps(message))

@@ -1,5 +1,8 @@
 // The live socket to one session. It reconnects by itself (with growing pauses) and, on
 // reconnecting, resumes the same session: the server replays topology and a snapshot.
+// The server's messages are binary, UTF-8 JSON (docs/protocol.md, "Delivery rules").
+
+const utf8 = new TextDecoder();
 
 export class Connection {
   constructor({ sessionId, view = {}, onMessage, onState }) {
@@ -29,6 +32,7 @@ export class Connection {
   open() {
     this.closed = false;
     const socket = new WebSocket(this.url());
+    socket.binaryType = "arraybuffer";
     this.socket = socket;
     this.gridAxes = null; // a new socket is sent them again with its first grid
     this.onState?.("connecting");
@@ -39,13 +43,8 @@ export class Connection {
       for (const command of this.queue.splice(0)) this.sendNow(command);
     });
     socket.addEventListener("message", (event) => {
-      let message;
-      try {
-        message = JSON.parse(event.data);
-      } catch {
-        return; // the server only sends JSON; ignore anything else
-      }
-      this.onMessage?.(withGridAxes(message, this));
+      const message = parseMessage(event.data);
+      if (message !== undefined) this.onMessage?.(withGridAxes(message, this));
     });
     socket.addEventListener("close", (event) => {
       if (this.socket !== socket) return;
@@ -82,6 +81,16 @@ export class Connection {
     clearTimeout(this.timer);
     this.socket?.close(1000);
     this.socket = null;
+  }
+}
+
+// A server message, binary or text, as JSON; undefined for anything else (the server only
+// sends JSON).
+export function parseMessage(data) {
+  try {
+    return JSON.parse(typeof data === "string" ? data : utf8.decode(data));
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,8 +10,8 @@
         httpx2.get(live_server + "/api/health")  # live_server.ws_url == "ws://127.0.0.1:<port>"
 
 `app` is shared by `client` and `live_server` in one test, so a test may use both, or reach
-`app.state.sessions` to look at the server's side. Helpers (`strict_json`, `ws_receive`) are
-plain functions here: `from tests.app.conftest import strict_json`.
+`app.state.sessions` to look at the server's side. Helpers (`strict_json`, `ws_receive`,
+`ws_json`) are plain functions here: `from tests.app.conftest import strict_json`.
 """
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def ws_receive(ws, timeout: float = 5.0) -> dict:
 
     Starlette's `receive_*` block forever; this waits on the same stream with a deadline, so
     a missing frame fails the test instead of hanging it. Returns the raw message:
-    {"type": "websocket.send", "text": ...} or {"type": "websocket.close", "code": ...}.
+    {"type": "websocket.send", "bytes": ...} or {"type": "websocket.close", "code": ...}.
     """
     async def receive():
         with anyio.fail_after(timeout):
@@ -75,11 +75,17 @@ def ws_receive(ws, timeout: float = 5.0) -> dict:
     return ws.portal.call(receive)
 
 
-def ws_receive_json(ws, timeout: float = 5.0) -> dict:
-    """The next text frame of a TestClient websocket, parsed strictly (fails on a close)."""
-    message = ws_receive(ws, timeout)
+def ws_json(message: dict):
+    """A server message (an ASGI "websocket.send") parsed strictly: the server sends binary
+    messages of UTF-8 JSON, never text ones."""
     assert message["type"] == "websocket.send", message
-    return strict_json(message["text"])
+    assert message.get("text") is None and isinstance(message.get("bytes"), bytes), message
+    return strict_json(message["bytes"].decode("utf-8"))
+
+
+def ws_receive_json(ws, timeout: float = 5.0) -> dict:
+    """The next message of a TestClient websocket, parsed strictly (fails on a close)."""
+    return ws_json(ws_receive(ws, timeout))
 
 
 @pytest.fixture

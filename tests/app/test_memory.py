@@ -67,7 +67,7 @@ def test_a_patch_that_grows_a_session_past_its_limit_is_refused(client):
     # Over the socket, the same change is the same refusal.
     with client.websocket_connect(f"/ws/sessions/{sid}") as ws:
         ws.send_text(json.dumps({"type": "set", "optimizer": {"name": "adam"}}))
-        while (message := json.loads(ws.receive_text()))["type"] != "error":
+        while (message := json.loads(ws.receive_bytes()))["type"] != "error":
             pass
         assert message["code"] == "invalid_input" and message["fields"][0]["field"] == "optimizer.name"
 
@@ -127,7 +127,7 @@ def test_idle_sessions_move_to_the_store_and_come_back_exactly(stored):
         assert got[key] == want[key], key
     # b comes back too, over a socket as well as a request.
     with client.websocket_connect(f"/ws/sessions/{b}") as ws:
-        assert json.loads(ws.receive_text())["type"] == "topology"
+        assert json.loads(ws.receive_bytes())["type"] == "topology"
     assert client.get(f"/api/sessions/{b}").json()["snapshot"]["step"] == 4
 
 
@@ -135,7 +135,7 @@ def test_a_session_being_watched_is_never_evicted(stored):
     client = stored
     a = client.post("/api/sessions", json=XOR).json()["id"]
     with client.websocket_connect(f"/ws/sessions/{a}") as ws:
-        json.loads(ws.receive_text())
+        json.loads(ws.receive_bytes())
         response = client.post("/api/sessions", json=XOR)
         assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert a in client.app.state.sessions.sessions
@@ -185,12 +185,12 @@ def test_a_socket_to_a_session_that_cannot_come_back_yet_is_told_to_retry(stored
     a = client.post("/api/sessions", json=XOR).json()["id"]
     b = client.post("/api/sessions", json=XOR).json()["id"]  # a goes to the store
     with client.websocket_connect(f"/ws/sessions/{b}") as watching:
-        json.loads(watching.receive_text())  # b is watched: it cannot make room for a
+        json.loads(watching.receive_bytes())  # b is watched: it cannot make room for a
         with client.websocket_connect(f"/ws/sessions/{a}") as ws:
-            error = json.loads(ws.receive_text())
+            error = json.loads(ws.receive_bytes())
             assert error["type"] == "error" and error["code"] == "busy"
             with pytest.raises(WebSocketDisconnect) as closed:
-                ws.receive_text()
+                ws.receive_bytes()
             assert closed.value.code == 1013
         assert client.get(f"/api/sessions/{a}").status_code == 503
     assert client.get(f"/api/sessions/{a}").status_code == 200  # b is idle again: a comes back

@@ -14,6 +14,8 @@ import contextlib
 import json
 import logging
 import math
+import os
+import socket
 import time
 import tracemalloc
 
@@ -24,7 +26,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.live import MAX_CONTROL
-from tests.app.conftest import strict_json, ws_receive, ws_receive_json
+from tests.app.conftest import strict_json, ws_json, ws_receive, ws_receive_json
 
 pytestmark = pytest.mark.nnplay_settings(max_message_bytes=2048)
 
@@ -87,7 +89,7 @@ def collect(ws, seconds: float) -> list[dict]:
         if message["type"] != "websocket.send":
             out.append(message)
             break
-        out.append(strict_json(message["text"]))
+        out.append(ws_json(message))
     return out
 
 
@@ -306,7 +308,7 @@ def test_frames_per_socket_never_exceed_max_fps(client):
                 message = ws_receive(ws, 0.01)
             except TimeoutError:
                 continue
-            if strict_json(message["text"])["type"] == "snapshot":
+            if ws_json(message)["type"] == "snapshot":
                 arrivals.append(now - start)
         send(ws, type="pause")
     assert 3 <= len(arrivals) <= 12, arrivals
@@ -407,6 +409,36 @@ def test_params_edit_changes_the_snapshot(client):
         assert error["code"] == "invalid_input" and error["fields"][0]["field"] == "params[0].W"
         send(ws, type="view")
         assert next_snapshot(ws)["params"] == zeros  # unchanged, socket open
+
+
+# -- the byte budget of a frame ---------------------------------------------------------------
+@pytest.mark.nnplay_settings(max_frame_bytes=40_000)
+def test_a_frame_over_the_budget_is_not_sent_and_the_socket_is_told_once(client):
+    """Full frames of the digits net (about 90 kB, 550 kB once stepped) are over the budget;
+    one unit a layer (4 kB, 20 kB) is under it."""
+    session_id = create(client, preset="two-layer-digits")
+    with client.websocket_connect(f"/ws/sessions/{session_id}") as ws:
+        assert ws_receive_json(ws)["type"] == "topology"
+        error = ws_receive_json(ws)
+        assert error["type"] == "error" and error["code"] == "frame_too_large"
+        assert "40,000" in error["message"] and '"units"' in error["message"]
+        for _ in range(2):
+            assert client.post(f"/api/sessions/{session_id}/step", json={}).status_code == 200
+        assert collect(ws, 0.5) == []  # no frame, and the error is not said again
+
+        send(ws, type="view", units=1)
+        frame = next_message(ws, "snapshot")
+        # Nothing was missed: the first frame that fits has the history from the start.
+        assert frame["step"] == 2 and frame["history"]["reset"] is True
+        assert frame["history"]["step"] == [0, 1, 2]
+        assert frame["shown_units"] == [64, 1, 1]
+        send(ws, type="step")
+        later = next_message(ws, "snapshot")
+        assert later["history"]["reset"] is False and later["history"]["step"] == [3]
+
+        send(ws, type="view")  # every unit again: over the budget, and told so again
+        again = next_message(ws, "error")
+        assert again["code"] == "frame_too_large" and collect(ws, 0.3) == []
 
 
 # -- origins ----------------------------------------------------------------------------------
@@ -559,8 +591,8 @@ def test_divergence_is_announced_stops_play_and_stays_valid_json(client):
         deadline = time.monotonic() + 10
         while diverged is None:
             message = ws_receive(ws, max(0.01, deadline - time.monotonic()))
-            texts.append(message["text"])
-            parsed = strict_json(message["text"])
+            texts.append(message["bytes"].decode("utf-8"))
+            parsed = ws_json(message)
             if parsed["type"] == "diverged":
                 diverged = parsed
         frame = next_snapshot(ws)
@@ -676,6 +708,136 @@ def test_a_client_that_never_reads_holds_up_no_one_and_costs_bounded_memory(
     assert steps_during >= 100, steps_during  # the stalled socket's session kept training
     assert not stalled_session.subscribers
     assert not no_errors_logged(caplog)
+
+
+@pytest.mark.nnplay_settings(send_timeout_seconds=3.0)
+def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_frame(
+        traced, live_server, http, caplog):
+    """Six sockets on a 38k-parameter session (a frame of about 5 MB once stepped) stop
+    reading while REST steps it; a seventh reads every frame meanwhile. While their sends
+    wait, the frame they wait with is one object for all; the sends time out and they are
+    closed with 1008: the server then holds for them at most the one frame each that its
+    connection took before it stalled, and once they read again, nothing."""
+    caplog.set_level(logging.ERROR)
+    session_id = http.post("/api/sessions", json={"preset": "keras-mlp"}).json()["id"]
+    session = live_server.app.state.sessions.sessions[session_id]
+    url = f"{live_server.ws_url}/ws/sessions/{session_id}"
+    stalled_count = 6
+
+    async def next_frame(ws, step: int) -> bytes:
+        """The raw snapshot frame of `step` (earlier ones are skipped)."""
+        async with asyncio.timeout(10):
+            while True:
+                data = await ws.recv()
+                message = strict_json(data)
+                if message["type"] == "snapshot" and message["step"] >= step:
+                    return data
+
+    async def step() -> None:
+        response = await asyncio.to_thread(http.post, f"/api/sessions/{session_id}/step", json={})
+        assert response.status_code == 200
+
+    async def scenario():
+        reader = await open_socket(url, compression=None)
+        stalled = []
+        try:
+            await step()  # the network's arrays for a step exist before measuring
+            await next_frame(reader, 1)
+            before = tracemalloc.get_traced_memory()[0]
+            stalled = [await asyncio.to_thread(RawSocket, live_server.port, f"/ws/sessions/{session_id}")
+                       for _ in range(stalled_count)]
+            while len(session.subscribers) < stalled_count + 1:
+                await asyncio.sleep(0.02)
+            # Step until the stalled sockets' sends have timed out and they left the
+            # session: the reader gets every step's frame meanwhile.
+            frame_bytes, steps, waiting = 0, 1, 0
+            while len(session.subscribers) > 1:
+                assert steps < 100, "the stalled sockets were never closed"
+                await step()
+                steps += 1
+                frame_bytes = max(frame_bytes, len(await next_frame(reader, steps)))
+                await asyncio.sleep(0.05)
+                if len(session.subscribers) == stalled_count + 1:  # none closed yet
+                    waiting = max(waiting, tracemalloc.get_traced_memory()[0] - before)
+            held = tracemalloc.get_traced_memory()[0] - before
+            # Read again, at once: the close frame waits (one more send timeout) to go out.
+            codes = await asyncio.gather(*(asyncio.to_thread(raw.close_code) for raw in stalled))
+            for raw in stalled:
+                raw.sock.close()
+            await asyncio.sleep(0.5)  # the server lets the connections go
+            after = tracemalloc.get_traced_memory()[0] - before
+            await step()
+            await next_frame(reader, steps + 1)  # the reader is still served
+            return frame_bytes, waiting, held, codes, after
+        finally:
+            await reader.close()
+            for raw in stalled:
+                raw.sock.close()
+
+    frame_bytes, waiting, held, codes, after = run_async(scenario(), timeout=120)
+    assert 2_000_000 < frame_bytes < live_server.app.state.settings.max_frame_bytes, frame_bytes
+    assert codes == [1008] * stalled_count, codes
+    # While their sends wait: the one frame each connection's write buffer holds, and the
+    # frame the sends wait with, one bytes object for all of them, which is the session's
+    # cached frame too; besides, the reader's receive buffer. A copy of the waiting frame
+    # for each socket would be a frame more a socket (as text, two).
+    assert waiting < (stalled_count + 3) * frame_bytes, (waiting, frame_bytes)
+    # Once they are closed, the waiting frame is let go; the write buffers stay until the
+    # clients read or leave.
+    assert held < (stalled_count + 2) * frame_bytes, (held, frame_bytes)
+    assert after < 2 * frame_bytes, (after, frame_bytes)  # the session's cached frame, about
+    assert not no_errors_logged(caplog)
+
+
+class RawSocket:
+    """A WebSocket client made by hand on a TCP socket with a 4 kB receive buffer: past the
+    handshake it reads nothing until `close_code` is called, so what it was sent waits in
+    the server (a library client would take a whole frame into its own buffer first)."""
+
+    def __init__(self, port: int, path: str):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting
+        self.sock.settimeout(10)
+        self.sock.connect(("127.0.0.1", port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                          "Sec-WebSocket-Version: 13\r\n\r\n".encode())
+        self.pending = bytearray()
+        while b"\r\n\r\n" not in self.pending:
+            self.pending += self.sock.recv(1024)
+        head, _, rest = bytes(self.pending).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101"), head
+        self.pending = bytearray(rest)
+
+    def close_code(self) -> int | None:
+        """Read on until the server's close frame and return its code; None if the
+        connection ends without one."""
+        while True:
+            header = self._read(2)
+            if header is None:
+                return None
+            length = header[1] & 0x7F  # a server's frames are not masked
+            if length >= 126:
+                extended = self._read(2 if length == 126 else 8)
+                if extended is None:
+                    return None
+                length = int.from_bytes(extended, "big")
+            payload = self._read(length)
+            if payload is None:
+                return None
+            if header[0] & 0x0F == 0x8:
+                return int.from_bytes(payload[:2], "big")
+
+    def _read(self, size: int) -> bytes | None:
+        while len(self.pending) < size:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                return None
+            self.pending += chunk
+        data = bytes(self.pending[:size])
+        del self.pending[:size]
+        return data
 
 
 def _write_buffer(live_server, session_id: str) -> int:

@@ -108,15 +108,15 @@ def test_a_broadcast_reaches_every_connected_student(api):
     try:
         for ws in sockets:
             ws.__enter__()
-            assert ws.receive_json()["type"] == "topology"
+            assert ws.receive_json(mode="binary")["type"] == "topology"
         body = {"config": {"preset": "circle", "layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]},
                 "message": "try this one"}
         result = teacher(api, "post", "/api/teacher/broadcast", json=body).json()
         assert result == {"students": 3, "sockets": 3}
         for ws in sockets:
-            message = ws.receive_json()
+            message = ws.receive_json(mode="binary")
             while message["type"] != "broadcast":
-                message = ws.receive_json()
+                message = ws.receive_json(mode="binary")
             assert message["message"] == "try this one" and message["config"]["layers"] == [2, 3, 1]
             assert message["config"]["data"]["name"] == "circle"  # fully resolved: ready to fork
     finally:
@@ -217,9 +217,9 @@ def test_a_wrong_code_when_joining_is_a_field_error_and_counts_as_a_guess():
 
 
 def _next_of(ws, kind: str) -> dict:
-    message = ws.receive_json()
+    message = ws.receive_json(mode="binary")
     while message["type"] != kind:
-        message = ws.receive_json()
+        message = ws.receive_json(mode="binary")
     return message
 
 
@@ -235,7 +235,7 @@ def test_a_lesson_opened_in_the_class_joins_it_and_broadcasts_reach_it(api):
     rows = teacher(api, "get", "/api/teacher/board").json()
     assert [(r["student"], r["preset"]) for r in rows] == [("dee", response.json()["config"]["preset"])]
     with api.websocket_connect(f"/ws/sessions/{sid}") as ws:
-        assert ws.receive_json()["type"] == "topology"
+        assert ws.receive_json(mode="binary")["type"] == "topology"
         reached = teacher(api, "post", "/api/teacher/broadcast", json={"config": {"preset": "xor"}}).json()
         assert reached == {"students": 1, "sockets": 1}
         assert _next_of(ws, "broadcast")["config"]["data"]["name"] == "xor"
@@ -248,7 +248,7 @@ def test_the_teacher_sends_everyone_to_a_lesson_step(api):
     with api.websocket_connect(f"/ws/sessions/{ids[0]}") as first, \
             api.websocket_connect(f"/ws/sessions/{ids[1]}") as second:
         for ws in (first, second):
-            assert ws.receive_json()["type"] == "topology"
+            assert ws.receive_json(mode="binary")["type"] == "topology"
         result = teacher(api, "post", "/api/teacher/lesson",
                          json={"lesson": target["id"], "step": 2, "message": "look at the loss"}).json()
         assert result == {"students": 2, "sockets": 2}
@@ -275,7 +275,7 @@ def test_the_teacher_resets_one_students_run(api):
     first = api.get(f"/api/sessions/{ann}").json()["snapshot"]["params"]
     row = next(r for r in teacher(api, "get", "/api/teacher/board").json() if r["student"] == "ann")
     with api.websocket_connect(f"/ws/sessions/{ann}") as ws:
-        assert ws.receive_json()["type"] == "topology"
+        assert ws.receive_json(mode="binary")["type"] == "topology"
         assert _next_of(ws, "snapshot")["step"] == 12
         response = teacher(api, "post", f"/api/teacher/students/{row['handle']}/reset")
         assert response.status_code == 200 and response.json()["step"] == 0

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { withGridAxes } from "../../static/js/connection.js";
+import { parseMessage, withGridAxes } from "../../static/js/connection.js";
 
 const axes = (n) => ({ x: [...Array(n).keys()], y: [...Array(n).keys()], unit_x: [0, 1], unit_y: [0, 1] });
 const frame = (extra = {}) => ({ type: "snapshot", step: 1, grid: { encoding: "u8", output: [], layers: [] }, ...extra });
@@ -36,4 +36,11 @@ test("a grid that carries its own axes and other messages are left alone", () =>
 test("before any axes arrive a grid stays as it came", () => {
   const socket = { gridAxes: null };
   assert.equal(withGridAxes(frame(), socket).grid.x, undefined);
+});
+
+test("server messages are parsed whether they come as bytes or as text", () => {
+  const bytes = new TextEncoder().encode('{"type":"error","message":"Grüße ∂L/∂w"}');
+  assert.deepEqual(parseMessage(bytes.buffer), { type: "error", message: "Grüße ∂L/∂w" });
+  assert.deepEqual(parseMessage('{"type":"topology"}'), { type: "topology" });
+  assert.equal(parseMessage(new TextEncoder().encode("not json").buffer), undefined);
 });
