@@ -61,17 +61,21 @@ class History:
         return 0 if self._norms is None else self._norms.shape[1]
 
     def append(self, **row) -> None:
+        self.add(row.get("step") or 0, row.get("epoch") or 0,
+                 tuple(row.get(name) for name in VALUES), row.get("grad_norm"))
+
+    def add(self, step: int, epoch: int, values: tuple, norms: list | None) -> None:
+        """append(), positionally: `values` in VALUES' order (None for missing). A run
+        records a row every step, and keywords cost more than the row's writes."""
         n = self._n
         if n == len(self._counts):
             self._grow(max(min(2 * n, HISTORY_ROWS), n + 1))
         # Item by item: cheaper than turning a list into an array, once a step.
-        counts, values = self._counts, self._values
-        for i, name in enumerate(COUNTS):
-            counts[n, i] = row.get(name) or 0
-        for i, name in enumerate(VALUES):
-            value = row.get(name)
-            values[n, i] = np.nan if value is None else value
-        norms = row.get("grad_norm")
+        counts, row = self._counts, self._values[n]
+        counts[n, 0] = step
+        counts[n, 1] = epoch
+        for i, value in enumerate(values):
+            row[i] = np.nan if value is None else value
         if norms is not None:
             self._norms_for(len(norms))[n] = norms
         elif self._norms is not None:

@@ -24,19 +24,26 @@ def accuracy(a: np.ndarray, labels: np.ndarray) -> float:
     return int(np.count_nonzero(predicted_classes(a) == labels)) / len(labels)
 
 
-def evaluate(network: Network, loss: Loss, sets: dict, n_classes: int | None) -> dict:
+def evaluate(network: Network, loss: Loss, sets: dict, n_classes: int | None,
+             forwards: dict | None = None) -> dict:
     """sets: {"train": (x, y, labels), "test": (...)}; -> {"loss": {...}, "accuracy": {...}}.
 
     The loss is the data loss (no regularization penalty); values that are not finite,
-    and sets with no rows, give None.
+    and sets with no rows, give None. `forwards`, when given, receives each set's forward
+    pass and its loss as computed ({name: (values, loss)}): a full-batch step on the same
+    rows, at the same parameters, would compute exactly these (core/run.py reuses them).
     """
     out = {"loss": {}, "accuracy": {}}
     for name, (x, y, labels) in sets.items():
         if len(x) == 0:
             out["loss"][name] = out["accuracy"][name] = None
             continue
-        last = network.forward(x)[-1]
-        out["loss"][name] = finite_or_none(loss.value_of(last, y))
+        values = network.forward(x)
+        last = values[-1]
+        value = loss.value_of(last, y)
+        if forwards is not None:
+            forwards[name] = (values, value)
+        out["loss"][name] = finite_or_none(value)
         out["accuracy"][name] = (accuracy(last.a, labels)
                                  if n_classes is not None and labels is not None else None)
     return out

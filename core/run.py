@@ -58,6 +58,7 @@ class Run:
         self.network = build_network(self.sizes, cfg["activations"],
                                      [(W.copy(), None if b is None else b.copy()) for W, b in self.initial])
         self._param_names = self.param_names  # fixed with the topology; read every update
+        self._sqrt = math.sqrt if self.dtype == np.float64 else np.sqrt
         self.loss = get_loss(cfg["loss"])
         self._eval_sets = self._make_eval_sets()
         self._configure_live()
@@ -124,6 +125,21 @@ class Run:
             self.optimizer = make_optimizer(cfg["optimizer"])
         if getattr(self, "batcher", None) is not None:
             self.batcher.configure(cfg["batch"]["size"], cfg["batch"]["order"])
+        self._plan_evaluation()
+
+    def _plan_evaluation(self) -> None:
+        """Whether a step may take its forward pass from the evaluation before it.
+
+        A full-batch run whose batch is the training evaluation set itself, in order (all
+        the training rows, sequential, or a single row), evaluates the training set with
+        the very forward pass and loss its next step computes (the same arrays, the same
+        formulas: the same numbers). That step takes them over, so recording the training
+        loss every step costs the run nothing more than training.
+        """
+        cfg, n = self.config, len(self.data.x_train)
+        size = n if cfg["batch"]["size"] is None else min(cfg["batch"]["size"], n)
+        self._reuse_forward = (self._eval_sets["train"][0] is self.data.x_train and size == n
+                               and (n == 1 or cfg["batch"]["order"] == "sequential"))
 
     # -- state --------------------------------------------------------------------
     @property
@@ -154,8 +170,9 @@ class Run:
         self.last_grads: list[np.ndarray] | None = None
         self.divergence: dict | None = None
         self.history = History()
-        self._metrics_cache = None
-        self._record(force=True)
+        self._forget_metrics()
+        with np.errstate(all="ignore"):
+            self._record(force=True)
 
     def set_params(self, values, *, bounded: bool = True) -> None:
         """Replace the parameters with user values [{"W", "b"}] (shapes checked; with
@@ -170,7 +187,7 @@ class Run:
         self.divergence = None
         if self.status == "diverged":
             self.status = "paused"
-        self._metrics_cache = None
+        self._forget_metrics()
 
     def restore_last_good(self) -> None:
         """Continue a diverged run from its last good state: the parameters and optimizer
@@ -181,7 +198,7 @@ class Run:
         self._leave_phase()
         self.divergence = None
         self.status = "paused"
-        self._metrics_cache = None
+        self._forget_metrics()
 
     def patch(self, partial: dict) -> None:
         """Merge live settings (optimizer, batch, regularization, gradient) without a reset."""
@@ -293,12 +310,19 @@ class Run:
         rows = batcher.next()
         # take(rows, axis=0) is x_train[rows] with less overhead per call.
         x, t = self.data.x_train.take(rows, axis=0), self.data.y_train.take(rows, axis=0)
+        ahead = self._forward_ahead
+        if ahead is not None and self._reuse_forward and rows.shape[0] == batcher.n:
+            # The evaluation at these parameters ran this very forward pass and loss.
+            self._forward_ahead = None
+            self.pending = PendingStep(rows, x, t, batcher, before, values=ahead[0])
+            self.pending.data_loss = ahead[1]
+            return
         self.pending = PendingStep(rows, x, t, batcher, before, values=self.network.forward(x))
 
     def _phase_loss(self) -> None:
         p = self.pending
-        last = p.values[-1]
-        p.data_loss = self.loss.value_of(last, p.t)
+        if p.data_loss is None:  # else the forward pass came with its loss (_phase_forward)
+            p.data_loss = self.loss.value_of(p.values[-1], p.t)
         p.loss = p.data_loss + self.objective.penalty()
 
     def _phase_backward(self) -> None:
@@ -331,14 +355,14 @@ class Run:
         if problem is None:
             self._assign(p.new_params)
             self.step_count += 1
-            self._metrics_cache = None
+            self._forget_metrics()
             metrics = self._record()
             if metrics is not None and metrics["loss"]["train"] is None:
                 problem = ("loss", "the training loss is not finite after the update")
                 self._assign(p.old_params)
                 self.step_count -= 1
                 self.history.truncate_after(self.step_count)
-                self._metrics_cache = None
+                self._forget_metrics()
             else:
                 self.optimizer.commit(state)
                 self.last_grads = p.grads
@@ -362,40 +386,55 @@ class Run:
                            "hint": "learning rate too high? Lower it, or reset."}
 
     # -- metrics ------------------------------------------------------------------
+    def _forget_metrics(self) -> None:
+        """The parameters changed: the metrics (and the forward pass they ran) are stale."""
+        self._metrics_cache = None
+        self._forward_ahead = None
+
     def metrics(self) -> dict:
         """Loss and accuracy on the train and test evaluation sets at the current params."""
         if self._metrics_cache is None:
             with np.errstate(all="ignore"):
-                self._metrics_cache = evaluate(self.network, self.loss, self._eval_sets,
-                                               self.data.n_classes)
+                self._evaluate()
         return self._metrics_cache
+
+    def _evaluate(self) -> dict:
+        """metrics() worked out afresh, under the caller's np.errstate (entering one costs
+        about as much as the evaluation of a small network)."""
+        forwards = {} if self._reuse_forward else None
+        m = evaluate(self.network, self.loss, self._eval_sets, self.data.n_classes, forwards)
+        self._metrics_cache = m
+        self._forward_ahead = forwards.get("train") if forwards else None
+        return m
 
     def _record(self, force: bool = False) -> dict | None:
         every = self.config["metrics"]["every"]
-        if not force and (every == 0 or self.step_count % every):
+        step = self.step_count
+        if not force and (every == 0 or step % every):
             return None
-        m = self.metrics()
+        m = self._evaluate()  # the parameters are new: never cached (and under step's errstate)
         grads = self.last_grads if self.pending is None else self.pending.grads
         norms = None
-        if self.step_count > 0 and grads is not None:
+        if step > 0 and grads is not None:
             # sqrt(g . g) is what np.linalg.norm works out, without its checks per call
             # (vdot flattens by itself; np.sqrt, not math.sqrt, keeps a float32 run's norm
-            # a float32 square root).
-            norms = [float(np.sqrt(np.vdot(g, g))) for name, g in zip(self.param_names, grads)
-                     if name.startswith("W")]
+            # a float32 square root; a float64 one is math.sqrt's, correctly rounded both
+            # ways, at less cost).
+            sqrt = self._sqrt
+            norms = [float(sqrt(np.vdot(g, g))) for name, g in zip(self._param_names, grads)
+                     if name[0] == "W"]
         if len(self.history) >= HISTORY_ROWS:
             self.history = self.history.thinned()  # a new object: readers keep whole rows
-        self.history.append(step=self.step_count, epoch=self.batcher.epoch,
-                            train_loss=m["loss"]["train"], test_loss=m["loss"]["test"],
-                            train_accuracy=m["accuracy"]["train"],
-                            test_accuracy=m["accuracy"]["test"],
-                            batch_loss=None if self.pending is None else _finite(self.pending.loss),
-                            grad_norm=norms)
+        loss, acc = m["loss"], m["accuracy"]
+        self.history.add(step, self.batcher.epoch,
+                         (loss["train"], loss["test"], acc["train"], acc["test"],
+                          None if self.pending is None else _finite(self.pending.loss)), norms)
         return m
 
 
 def _finite(value):
-    return float(value) if value is not None and np.isfinite(value) else None
+    # math.isfinite: np.isfinite's answer for a scalar, without making an array of it.
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
 def _first_nonfinite(names, arrays, prefix):

@@ -196,3 +196,19 @@ def test_float32_runs_in_float32():
     run = Run({"preset": "xor", "dtype": "float32"})
     run.step(3)
     assert all(a.dtype == np.float32 for a in run.param_arrays())
+
+
+def test_a_full_batch_step_takes_its_forward_pass_from_the_evaluation_before_it():
+    # Sequential full batches: each step's batch is the training set, in order, so the
+    # evaluation after an update already ran the next step's forward pass and loss.
+    config = {"preset": "xor", "data": {"name": "xor", "n": 40, "test_fraction": 0.5},
+              "batch": {"size": None, "order": "sequential"}}
+    run = Run(config)
+    for _ in range(5):
+        recorded = run.history.last()["train_loss"]
+        run.step_phase()
+        run.step_phase()  # forward, loss
+        assert run.pending.data_loss == recorded  # the same number, bit for bit
+        fresh = run.loss.value_of(run.network.forward(run.pending.x)[-1], run.pending.t)
+        assert run.pending.data_loss == fresh
+        run.step(1)
