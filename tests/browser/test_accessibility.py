@@ -1,6 +1,8 @@
 """axe-core on the pages a class uses: the playground in every theme, a lesson in every
-theme, and the teacher board with a student on it. No serious or critical violation:
-contrast (4.5:1 for text, 3:1 for controls), names of controls, landmarks, ARIA.
+theme, and the teacher board with a student on it. No serious or critical violation
+(contrast of HTML text, names of controls, labels, ARIA); and what axe leaves undecided or
+does not check, measured here (contrast_measure.js): 4.5:1 for SVG text (the diagram's
+labels, the charts'), 3:1 for the edge of every control.
 
 axe-core comes from npm at the version tools/package-lock.json pins (tools/setup.sh test
 installs it); without it these tests are skipped, saying so.
@@ -18,6 +20,7 @@ from tests.browser.test_page import ready
 AXE = Path(__file__).resolve().parents[2] / "tools" / "node_modules" / "axe-core" / "axe.min.js"
 THEMES = ("light", "dark", "projector")
 SERIOUS = ("serious", "critical")
+CONTRAST_MEASURE = Path(__file__).with_name("contrast_measure.js").read_text(encoding="utf-8")
 
 pytestmark = pytest.mark.skipif(
     not AXE.exists(), reason=f"axe-core is not installed ({AXE} is missing; `bash tools/setup.sh test` "
@@ -32,6 +35,12 @@ def serious_violations(page) -> list[str]:
             f"{node['failureSummary']}"
             for rule in result["violations"] if rule["impact"] in SERIOUS
             for node in rule["nodes"]]
+
+
+def short_contrast(page) -> list[str]:
+    """SVG text under 4.5:1 and controls under 3:1, one line each."""
+    found = page.evaluate(CONTRAST_MEASURE)
+    return [f"text {line}" for line in found["text"]] + [f"control {line}" for line in found["controls"]]
 
 
 def themed(open_page, theme: str, **options):
@@ -49,7 +58,8 @@ def test_the_playground_has_no_serious_violations(open_page, server, theme):
     # A few steps: the metrics, charts and the heat map show numbers, not placeholders.
     page.locator("[data-testid=step-epoch]").click()
     page.wait_for_function("() => window.nnplay.snapshot.step > 0")
-    assert serious_violations(page) == []
+    found = serious_violations(page) + short_contrast(page)
+    assert not found, "\n".join(found)
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -59,7 +69,8 @@ def test_a_lesson_has_no_serious_violations(open_page, server, theme):
     ready(page)
     expect(page.locator("[data-testid=lesson-title]")).to_contain_text("Lesson 3")
     assert page.evaluate("document.documentElement.dataset.theme") == theme
-    assert serious_violations(page) == []
+    found = serious_violations(page) + short_contrast(page)
+    assert not found, "\n".join(found)
 
 
 def test_the_teacher_board_has_no_serious_violations(open_page, room):  # noqa: F811
@@ -67,4 +78,5 @@ def test_the_teacher_board_has_no_serious_violations(open_page, room):  # noqa: 
     teacher = board(open_page, base)
     student(open_page, base, "axe")
     expect(teacher.locator("[data-testid=student-row]", has_text="axe")).to_have_count(1)
-    assert serious_violations(teacher) == []
+    found = serious_violations(teacher) + short_contrast(teacher)
+    assert not found, "\n".join(found)
