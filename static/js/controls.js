@@ -71,7 +71,9 @@ function mountPlayback(app, ui) {
     markUnavailable(option, unavailableReason(app.datasets, p.config?.data?.name));
     preset.add(option);
   }
-  const custom = new Option("custom network", "");
+  // Shown while the network, its weights or its data are no longer a preset's (the server
+  // then sends `preset: null`); short, so the box keeps its width.
+  const custom = new Option("custom", "");
   custom.disabled = true;
   preset.addEventListener("change", () => {
     const id = preset.value;

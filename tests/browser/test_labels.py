@@ -39,7 +39,7 @@ def test_the_preset_box_says_custom_once_the_data_is_another(page, server):
     change_data_set(page, "moons")
     assert page.evaluate("window.nnplay.config.preset") is None
     expect(page.locator("[data-testid=preset]")).to_have_value("")
-    assert shown_preset(page) == "custom network"
+    assert shown_preset(page) == "custom"
     assert "xor" not in page.locator("[data-testid=preset]").get_attribute("title").lower()
     query = url_query(page)
     assert "preset" not in query and query["data"] == ["moons"]
@@ -60,7 +60,7 @@ def test_new_weights_on_the_textbook_net_no_longer_say_worked_by_hand(page, serv
     rebuilt(page, old)
     assert page.evaluate("window.nnplay.config.init.scheme") == "xavier"
     expect(page.locator("[data-testid=preset]")).to_have_value("")
-    assert shown_preset(page) == "custom network"
+    assert shown_preset(page) == "custom"
     # Nothing else describes the textbook network either: not the box's title, not the
     # buttons' help, not the button itself.
     reseed = page.locator("[data-testid=reseed]")
