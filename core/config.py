@@ -7,6 +7,7 @@ bad field. Checks that need the data (input and output sizes) happen when a run 
 from __future__ import annotations
 
 import copy
+from functools import cache
 from typing import Any
 
 from core.activations import ACTIVATIONS
@@ -30,6 +31,14 @@ DTYPES = ("float64", "float32")
 # Sections whose fields may change without touching the topology (PATCH, live lr).
 LIVE_SECTIONS = ("optimizer", "batch", "regularization", "gradient")
 TOPOLOGY_FIELDS = ("layers", "activations", "bias")
+# What a preset's name stands for: which network (its shape, activations, biases and loss),
+# from which starting weights (the init, e.g. the textbook's explicit ones), on which data
+# (the whole data spec: "xor with noise 0.3" is other data). A resolved config keeps the
+# name only while these equal the preset's. Everything else keeps it: the live sections
+# change during a run (PATCH), so a name that depended on them would flip mid-run, and "xor
+# with lr 0.3" is still the xor preset; the seed is another draw of the same preset; dtype
+# is precision; probe and metrics are what is shown.
+PRESET_FIELDS = ("layers", "activations", "bias", "loss", "init", "data")
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "preset": None,
@@ -78,7 +87,30 @@ def merge(base: dict, override: dict) -> dict:
 
 
 def resolve_config(raw: Any) -> dict:
-    """Fill in the preset and the defaults, then validate; returns a new dict."""
+    """Fill in the preset and the defaults, then validate; returns a new dict.
+
+    The result names its preset only while it still is that preset (PRESET_FIELDS equal
+    the preset's); a preset with another data set or network resolves with `preset` null,
+    so that every label that shows the name shows what is actually running.
+    """
+    config = _resolve(raw)
+    name = config["preset"]
+    if name is not None and _preset_identity(config) != _preset_identity(_resolved_preset(name)):
+        config["preset"] = None
+    return config
+
+
+@cache
+def _resolved_preset(name: str) -> dict:
+    """A preset alone, resolved (read only: shared by every call)."""
+    return _resolve({"preset": name})
+
+
+def _preset_identity(config: dict) -> dict:
+    return {field: config[field] for field in PRESET_FIELDS}
+
+
+def _resolve(raw: Any) -> dict:
     from core.presets import PRESETS  # presets are written in this format
 
     checker = Checker()

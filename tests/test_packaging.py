@@ -86,7 +86,11 @@ def test_a_build_prints_no_warning_and_carries_the_license(tmp_path):
         info = f"nnplay-{version}.dist-info"
         metadata = wheel.read(f"{info}/METADATA").decode()
         license_text = wheel.read(f"{info}/licenses/LICENSE").decode()
+        names = wheel.namelist()
     assert f"License-Expression: {PROJECT['license']}" in metadata.splitlines()
     assert license_text == (REPO / "LICENSE").read_text()
     with tarfile.open(tmp_path / f"nnplay-{version}.tar.gz") as sdist:
         assert f"nnplay-{version}/LICENSE" in sdist.getnames()
+        names += sdist.getnames()
+    # The test tools' node packages (tools/node_modules) stay in the checkout.
+    assert not [name for name in names if "node_modules" in name or "package-lock" in name]

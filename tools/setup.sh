@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv (Python 3.11+) and installs nnplay into it, its dependencies from the lock
 # file with their hashes checked (requirements.lock; with "test", requirements-test.lock, which
-# adds the test tools, and Debian's chromium for the browser tests). Safe to run again: when
+# adds the test tools, Debian's chromium for the browser tests and, with npm, axe-core from
+# tools/package-lock.json for their accessibility checks). Safe to run again: when
 # the lock and pyproject.toml are what was installed last, it installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,5 +48,17 @@ if [ "$want_tests" = "test" ]; then
     fi
     if ! command -v node >/dev/null && ! command -v nodejs >/dev/null; then
         apt_install nodejs || echo "warning: node is not installed; the browser modules' unit tests will fail" >&2
+    fi
+    # axe-core, for the accessibility checks of the browser tests, at the version and hash
+    # that tools/package-lock.json holds; again only when that lock changed.
+    if ! command -v npm >/dev/null; then
+        apt_install npm || true
+    fi
+    node_stamp=tools/node_modules/.nnplay-installed
+    if ! command -v npm >/dev/null; then
+        echo "warning: npm is not installed; the accessibility tests will be skipped" >&2
+    elif [ "$(cat "$node_stamp" 2>/dev/null || true)" != "$(sha256sum tools/package-lock.json | cut -d" " -f1)" ]; then
+        npm ci --prefix tools --no-audit --no-fund --loglevel=error >/dev/null
+        sha256sum tools/package-lock.json | cut -d" " -f1 > "$node_stamp"
     fi
 fi

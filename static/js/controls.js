@@ -14,6 +14,7 @@ import {
   setActivation, setBias, setDataset, unavailableReason,
 } from "./controls-model.js";
 import { el } from "./dom.js";
+import { sourcePreset } from "./urlstate.js";
 import { tip } from "./tip.js";
 import {
   field, select, fill, markUnavailable, numberInput, setValue, onCommit, keepFocus, rebuilder, refuse,
@@ -70,7 +71,9 @@ function mountPlayback(app, ui) {
     markUnavailable(option, unavailableReason(app.datasets, p.config?.data?.name));
     preset.add(option);
   }
-  const custom = new Option("custom network", "");
+  // Shown while the network, its weights or its data are no longer a preset's (the server
+  // then sends `preset: null`); short, so the box keeps its width.
+  const custom = new Option("custom", "");
   custom.disabled = true;
   preset.addEventListener("change", () => {
     const id = preset.value;
@@ -181,7 +184,11 @@ function mountShare(app) {
 function mountData(app, ui) {
   const root = document.getElementById("data-panel");
   const rebuild = ui.rebuild ??= rebuilder(app, ui);
-  const presetData = () => app.presets.find((p) => p.id === app.config?.preset)?.config?.data ?? null;
+  // The rows of the preset this config is or came from (a custom net on the textbook rows).
+  const presetData = () => {
+    const id = app.config && (app.config.preset ?? sourcePreset(app.config, app.presets));
+    return app.presets.find((p) => p.id === id)?.config?.data ?? null;
+  };
   const info = (name) => app.datasets.find((d) => d.name === name);
 
   const dataset = el("select", { testid: "dataset" });

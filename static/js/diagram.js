@@ -262,7 +262,7 @@ class Diagram {
     const font = lay.pillFont(w, h);
     const text = font ? svgEl("text", { x, y, "font-size": font.toFixed(1), "text-anchor": "middle",
       "dominant-baseline": "central", class: "node-value" }, g) : null;
-    return { g, rect, text, font, cache: {}, textCache: {} };
+    return { g, rect, text, font, name: g.getAttribute("aria-label"), cache: {}, textCache: {} };
   }
 
   buildBias(parent, l, j, col, y, withLabel) {
@@ -283,7 +283,7 @@ class Diagram {
     const rect = svgEl("rect", { ...box, class: "bias-mark" }, g);
     const label = withLabel ? svgEl("text", { x: col.x, y: y + col.pillH / 2 + 10, class: "bias-label",
       "text-anchor": "middle", "dominant-baseline": "central" }, g) : null;
-    return { g, rect, label, cache: {}, labelCache: {} };
+    return { g, rect, label, name: g.getAttribute("aria-label"), cache: {}, labelCache: {} };
   }
 
   // The attributes that make a node, weight or bias a button of the diagram's one tab
@@ -427,6 +427,8 @@ class Diagram {
           const chars = Math.max(3, Math.floor(room / (CHAR_WIDTH * 0.75 * node.font)));
           const shown = numbersOn ? fitNumber(v ?? null, this.numbers.decimals, chars) : shortFit(v, chars);
           if (node.text.textContent !== shown) node.text.textContent = shown;
+          // The name says what the pill shows (label in name: a voice user says what they see).
+          setAttr(node.g, "aria-label", `${node.name}, ${shown}`, node.cache);
           const font = Math.min(node.font, room / (CHAR_WIDTH * Math.max(1, shown.length)));
           setAttr(node.text, "font-size", font.toFixed(1), node.textCache);
         }
@@ -455,6 +457,7 @@ class Diagram {
         setAttr(bias.label, "class", `bias-label ${b > 0 ? "pos" : b < 0 ? "neg" : "zero"}`, bias.labelCache);
         const shown = `b=${numbersOn ? fmtNumber(b, this.numbers.decimals) : shortFit(b, LABEL_CHARS)}`;
         if (bias.label.textContent !== shown) bias.label.textContent = shown;
+        setAttr(bias.g, "aria-label", `${bias.name}, ${shown}`, bias.cache);
       }
     }));
     this.overlay.paint(snap, fresh);

@@ -155,7 +155,7 @@ class App {
       onState: (state) => {
         this.bus.emit("connection", state);
         // A session that expired while the laptop slept: start the same config afresh.
-        if (state === "gone") this.open(decodeConfig(encodeConfig(this.config)).config);
+        if (state === "gone") this.open(decodeConfig(encodeConfig(this.config, this.presets)).config);
       },
     });
     this.connection.open();
@@ -220,7 +220,7 @@ class App {
 
   // Anything else (data, architecture, loss, seed, preset) needs a new session.
   async rebuild(partial, { fromPreset = false } = {}) {
-    const base = fromPreset ? {} : decodeConfig(encodeConfig(this.config)).config;
+    const base = fromPreset ? {} : decodeConfig(encodeConfig(this.config, this.presets)).config;
     const old = this.sessionId;
     const opened = await this.open(mergeDeep(base, partial));
     if (opened && old && old !== this.sessionId) {
@@ -240,7 +240,7 @@ class App {
   // The config, the class code and the presentation options (present.keptQuery); a
   // lesson page's state is its ?step=, not a config.
   writeUrl(config) {
-    const query = [lessonIdFromPath(location.pathname) ? "" : encodeConfig(config),
+    const query = [lessonIdFromPath(location.pathname) ? "" : encodeConfig(config, this.presets),
       this.classCode ? `class=${encodeURIComponent(this.classCode)}` : "", present.keptQuery(location.search)]
       .filter(Boolean).join("&");
     if (location.search.slice(1) !== query) history.replaceState(null, "", query ? `?${query}` : location.pathname);
@@ -248,7 +248,7 @@ class App {
   }
 
   shareUrl() {
-    return `${location.origin}${location.pathname}?${encodeConfig(this.config)}`;
+    return `${location.origin}${location.pathname}?${encodeConfig(this.config, this.presets)}`;
   }
 }
 

@@ -58,7 +58,11 @@ function renderRoom(rows) {
       .then(refresh, (error) => { document.getElementById("board-status").textContent = error.message; }));
     const actions = document.createElement("td");
     actions.append(reset);
-    tr.append(cell(row.student), cell(`${row.preset ?? row.data} (${row.layers.join("-")})`), cell(row.step),
+    // A preset's name only while the run is that preset (the server clears it otherwise);
+    // a custom network says its shape and its data.
+    const layers = row.layers.join("-");
+    const network = row.preset ? `${row.preset} (${layers})` : `${layers} on ${row.data}`;
+    tr.append(cell(row.student), cell(network), cell(row.step),
       cell(formatLoss(row.loss.train)), cell(formatLoss(row.loss.test)), cell(formatPercent(accuracy)),
       cell(row.status, row.status === "diverged" ? "diverged" : ""), curve, actions);
     return tr;

@@ -66,15 +66,32 @@ function setPath(object, path, value) {
 }
 
 // A resolved config -> URL query string (fields that do not apply, such as `n` for
-// inline data, are left out; explicit weights come from the preset, not the URL).
-export function encodeConfig(config) {
+// inline data, are left out; explicit weights and inline rows come from the preset, not
+// the URL). `presets` (GET /api/presets) lets a config that is no longer its preset name
+// the one its weights or rows came from (sourcePreset).
+export function encodeConfig(config, presets = []) {
   const params = new URLSearchParams();
   for (const [key, path, codec] of URL_FIELDS) {
-    const value = getPath(config, path);
+    const value = key === "preset" ? config.preset ?? sourcePreset(config, presets) : getPath(config, path);
     if (value === undefined || (value === null && codec !== batchSize)) continue;
     params.set(key, codec.write(value));
   }
   return params.toString();
+}
+
+/** The preset whose explicit weights or inline rows `config` carries, or null. The server
+ *  names a preset only while the config is that preset (core/config.py PRESET_FIELDS): the
+ *  textbook weights on other data are `preset: null`. A URL cannot carry those weights or
+ *  rows, so it names the preset they came from, and every other field overrides it; the
+ *  server then resolves the same config, again without the name. */
+export function sourcePreset(config, presets) {
+  const explicit = config.init?.scheme === "explicit";
+  const inline = config.data?.name === "inline";
+  if (!explicit && !inline) return null;
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const source = presets.find((p) => (!explicit || same(p.config?.init?.params, config.init.params))
+    && (!inline || same(p.config?.data, config.data)));
+  return source?.id ?? null;
 }
 
 // URL query string -> {config, errors}: a partial config for the server to resolve, and

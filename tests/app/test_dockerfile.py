@@ -230,7 +230,8 @@ def _ignored(relative: str, patterns: list[str]) -> bool:
 def test_dockerignore_keeps_the_context_small():
     patterns = _dockerignore()
     for path in (".venv", ".git", "tests", "bench", "var", "build", "dist", "app/__pycache__",
-                 "core/data/__pycache__/x.pyc", "nnplay.egg-info"):
+                 "core/data/__pycache__/x.pyc", "nnplay.egg-info", "tools/node_modules/axe-core/axe.min.js",
+                 "node_modules/axe-core/axe.min.js", "static/node_modules/x.js"):
         assert _ignored(path, patterns), f"{path} would be sent to the Docker build"
     for path in ("pyproject.toml", "README.md", "MANIFEST.in", "LICENSE", "requirements.lock",
                  "app/main.py", "core/__init__.py", "static/js/main.js",

@@ -52,6 +52,14 @@ def test_health_presets_and_datasets(api):
     assert {"gate-and", "digits", "mnist", "inline", "plane"} <= set(datasets)
 
 
+def test_a_session_names_its_preset_only_while_it_is_that_preset(api):
+    assert create(api, preset="xor", optimizer={"lr": 0.3})["config"]["preset"] == "xor"
+    for change in ({"data": {"name": "moons"}}, {"layers": [2, 6, 1]}):
+        sid = create(api, preset="xor", **change)["id"]
+        # What the session reports later, and what the class board reads, say the same.
+        assert api.get(f"/api/sessions/{sid}").json()["config"]["preset"] is None, change
+
+
 def test_create_from_a_preset_alone_and_read_it_back(api):
     body = create(api, preset="seed-2-3-1")
     assert len(body["id"]) >= 22  # 128 bits in URL-safe base64

@@ -153,6 +153,37 @@ def test_a_preset_alone_is_a_whole_config_and_overrides_win():
     assert config["data"]["test_fraction"] == 0.0  # the data set's defaults are filled in
 
 
+@pytest.mark.parametrize("change", [
+    {"data": {"name": "spiral"}}, {"data": {"noise": 0.3}}, {"layers": [2, 8, 1]},
+    {"activations": ["relu", "relu", "sigmoid"]}, {"bias": False},
+    {"loss": "mse"}, {"init": {"scheme": "he"}},
+])
+def test_a_preset_with_another_network_or_data_is_no_longer_named(change):
+    config = resolve_config({"preset": "xor", **change})
+    assert config["preset"] is None
+    Run(config)  # still the network that was asked for, only without the name
+
+
+@pytest.mark.parametrize("change", [
+    {"optimizer": {"name": "adam", "lr": 0.3}}, {"seed": 4}, {"batch": {"size": 1}},
+    {"regularization": {"kind": "l2", "rate": 0.01}}, {"dtype": "float32"},
+    {"gradient": {"method": "numeric-central"}}, {"metrics": {"every": 5}},
+    {"data": {"name": "xor", "noise": 0.0}}, {"layers": [2, 4, 2, 1]},
+])
+def test_training_settings_and_values_equal_to_the_presets_keep_the_name(change):
+    assert resolve_config({"preset": "xor", **change})["preset"] == "xor"
+
+
+def test_new_random_weights_on_the_textbook_network_are_not_the_textbook_network():
+    assert resolve_config({"preset": "seed-2-3-1", "seed": 3})["preset"] == "seed-2-3-1"
+    assert resolve_config({"preset": "seed-2-3-1", "init": {"scheme": "explicit"}})["preset"] == "seed-2-3-1"
+    reseeded = resolve_config({"preset": "seed-2-3-1", "seed": 3, "init": {"scheme": "xavier"}})
+    assert reseeded["preset"] is None
+    # Other data under the textbook weights: the weights stay, the name goes.
+    other = resolve_config({"preset": "seed-2-3-1", "data": {"name": "gate-xor"}})
+    assert other["preset"] is None and other["init"] == resolve_config({"preset": "seed-2-3-1"})["init"]
+
+
 def test_resizing_a_preset_keeps_its_activations_and_drops_its_explicit_weights():
     config = resolve_config({"preset": "seed-2-3-1", "layers": [2, 5, 5, 1]})
     assert config["activations"] == ["sigmoid", "sigmoid", "linear"]

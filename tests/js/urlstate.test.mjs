@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { decodeConfig, encodeConfig, nearestConfig, URL_FIELDS } from "../../static/js/urlstate.js";
+import { decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS } from "../../static/js/urlstate.js";
 
 const resolved = {
   preset: "xor", layers: [2, 4, 2, 1], activations: ["tanh", "tanh", "sigmoid"], bias: true,
@@ -34,6 +34,30 @@ test("fields that do not apply are left out", () => {
   assert.equal(query.has("n"), false);
   assert.equal(query.has("noise"), false);
   assert.equal(query.get("data"), "inline");
+});
+
+test("a custom net on a preset's weights or rows names that preset in its URL", () => {
+  const rows = { name: "inline", inputs: [[1, 1]], targets: [[0]], test_fraction: 0 };
+  const textbook = [{ W: [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]], b: null }, { W: [[0.3], [0.5], [0.9]], b: null }];
+  const explicit = { ...resolved.init, scheme: "explicit", params: textbook };
+  const presets = [
+    { id: "hand", config: { ...resolved, preset: "hand", init: explicit, data: rows } },
+    { id: "hand-train", config: { ...resolved, preset: "hand-train", init: { ...explicit, params: [] }, data: rows } },
+    { id: "xor", config: resolved },
+  ];
+  // The textbook weights on xor data: no longer the preset, still its weights.
+  const custom = { ...resolved, preset: null, init: explicit };
+  assert.equal(sourcePreset(custom, presets), "hand");
+  assert.equal(new URLSearchParams(encodeConfig(custom, presets)).get("preset"), "hand");
+  // New random weights on the textbook rows: the rows' preset (the first that has them).
+  assert.equal(sourcePreset({ ...resolved, preset: null, data: rows }, presets), "hand");
+  // Weights and rows must both come from the one preset named.
+  assert.equal(sourcePreset({ ...custom, data: { ...rows, targets: [[1]] } }, presets), null);
+  // Random weights on generated data need no preset: every field is in the URL.
+  assert.equal(sourcePreset({ ...resolved, preset: null }, presets), null);
+  assert.equal(new URLSearchParams(encodeConfig({ ...resolved, preset: null }, presets)).has("preset"), false);
+  // A config that is its preset keeps its own name.
+  assert.equal(new URLSearchParams(encodeConfig(resolved, presets)).get("preset"), "xor");
 });
 
 test("unreadable values are reported and the rest still applies", () => {
