@@ -7,10 +7,11 @@ import logging
 import sqlite3
 import sys
 
+import anyio
 from fastapi import FastAPI
 from starlette_compress import CompressMiddleware
 
-from app import docs_ui, errors
+from app import docs_ui, errors, heap
 from app.assets import Assets
 from app.responses import JSONBody
 from app.paths import STATIC_DIR
@@ -36,10 +37,12 @@ log = logging.getLogger("nnplay")
 COMPRESS_MIN_BYTES = 1024
 
 SWEEP_SECONDS = 30.0
+GIVE_BACK_SECONDS = 2.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    heap.limit_arenas()  # before the worker threads that would each get one
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -70,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # /lessons would list nothing and every lesson page answer 404: say why, once.
             log.error("no lessons found in %s: the lesson pages are empty",
                       lesson_files.LESSONS_DIR)
-        tasks = [asyncio.create_task(_sweep(manager)), asyncio.create_task(app.state.lag.watch())]
+        tasks = [asyncio.create_task(_sweep(manager)), asyncio.create_task(app.state.lag.watch()),
+                 asyncio.create_task(_give_back_memory())]
         if persistence is not None:
             tasks.append(asyncio.create_task(persistence.watch()))
         try:
@@ -118,6 +122,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowedHosts, allowed=settings.allowed_hosts)  # before any work
     app.add_middleware(SecurityHeaders)
     return app
+
+
+async def _give_back_memory() -> None:
+    """Freed memory back to the system every few seconds (app/heap.py), in a thread: the
+    event loop never waits for it."""
+    while True:
+        await asyncio.sleep(GIVE_BACK_SECONDS)
+        await anyio.to_thread.run_sync(heap.give_back)
 
 
 async def _sweep(manager: SessionManager) -> None:

@@ -91,9 +91,12 @@ async def probe_health(soak: Soak, latencies: list[float]) -> None:
             await asyncio.sleep(max(0.0, HEALTH_EVERY - (time.perf_counter() - began)))
 
 
-async def sample_memory(soak: Soak, pid: int, samples: list[int]) -> None:
+async def sample_memory(soak: Soak, pid: int, samples: list[int], server: list[int]) -> None:
+    """The server's memory with its grid workers' (`samples`), and its own (`server`)."""
     while soak.running():
-        samples.append(sum(rss_bytes(p) or 0 for p in [pid, *descendants(pid)]))
+        own = rss_bytes(pid) or 0
+        server.append(own)
+        samples.append(own + sum(rss_bytes(p) or 0 for p in descendants(pid)))
         await asyncio.sleep(RSS_EVERY)
 
 
@@ -142,8 +145,10 @@ async def attack_long_steps(soak: Soak, count: int) -> None:
 
         async def one(sid: str) -> None:
             while soak.running():
-                await soak.request(client, "long steps", "POST", f"/api/sessions/{sid}/step",
-                                   json={"steps": 10_000}, timeout=5.0)
+                response = await soak.request(client, "long steps", "POST", f"/api/sessions/{sid}/step",
+                                              json={"steps": 10_000}, timeout=5.0)
+                if response is not None and response.status_code == 503:  # careless, not a flood:
+                    await asyncio.sleep(float(response.headers.get("retry-after", 1)))  # it waits as told
         await asyncio.gather(*(one(sid) for sid in ids if sid))
 
 
@@ -240,19 +245,27 @@ async def soak_server(args, server: ServerProcess) -> dict:
     tally: Tally = collections.Counter()
     latencies: list[float] = []
     memory: list[int] = []
+    server_memory: list[int] = []
     baseline = rss_bytes(server.pid) or 0
     soak = Soak(base, time.monotonic() + args.seconds, tally)
-    await asyncio.gather(
-        probe_health(soak, latencies), sample_memory(soak, server.pid, memory),
-        attack_imports(soak), attack_long_steps(soak, args.long_steps),
-        attack_big_nets(soak), attack_deaf_sockets(soak, args.port, args.deaf_sockets),
-        attack_big_answers(soak, args.history_rows), attack_big_body(soak, args.body_mb),
-        attack_guesses(soak))
+    attacks = {
+        "imports": lambda: attack_imports(soak),
+        "long-steps": lambda: attack_long_steps(soak, args.long_steps),
+        "big-nets": lambda: attack_big_nets(soak),
+        "deaf-sockets": lambda: attack_deaf_sockets(soak, args.port, args.deaf_sockets),
+        "big-answers": lambda: attack_big_answers(soak, args.history_rows),
+        "big-body": lambda: attack_big_body(soak, args.body_mb),
+        "guesses": lambda: attack_guesses(soak),
+    }
+    chosen = args.attacks.split(",") if args.attacks else list(attacks)
+    await asyncio.gather(probe_health(soak, latencies), sample_memory(soak, server.pid, memory, server_memory),
+                         *(attacks[name]() for name in chosen))
     ordered = sorted(latencies)
     return {"health_ms": {q: round(1000 * ordered[min(len(ordered) - 1, int(f * len(ordered)))], 1)
                           for q, f in (("p50", 0.5), ("p95", 0.95), ("max", 1.0))},
             "health_probes": len(latencies),
-            "rss_mb": {"baseline": round(baseline / 2**20, 1), "peak": round(max(memory) / 2**20, 1)},
+            "rss_mb": {"baseline": round(baseline / 2**20, 1), "peak": round(max(memory) / 2**20, 1),
+                       "server_peak": round(max(server_memory) / 2**20, 1)},
             "answers": {f"{attack}: {outcome}": n for (attack, outcome), n in sorted(tally.items(), key=str)},
             "log_problems": server.log_problems()[:20]}
 
@@ -291,6 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deaf-sockets", type=int, default=20)
     parser.add_argument("--history-rows", type=int, default=200_000)
     parser.add_argument("--body-mb", type=int, default=160)
+    parser.add_argument("--attacks", help="only these, comma-separated: imports, long-steps, big-nets, "
+                                          "deaf-sockets, big-answers, big-body, guesses")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the server (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the result here")
     args = parser.parse_args(argv)
     args.port = args.port or free_port()
@@ -298,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         server = ServerProcess(args.port, Path(tmp), sessions=100, save_interval=3.0)
         server.env.update(NNPLAY_MEMORY_MB=str(args.memory_mb), NNPLAY_TEACHER_TOKEN=TOKEN,
                           NNPLAY_CLASS_CODE=CLASS_CODE)
+        for assignment in args.env:
+            name, _, value = assignment.partition("=")
+            server.env[name] = value
         server.launch()
         try:
             result = asyncio.run(soak_server(args, server))
