@@ -285,7 +285,8 @@ def failures(result: dict) -> list[str]:
     out = []
     for key, n in result["answers"].items():
         attack, outcome = key.rsplit(": ", 1)
-        allowed = {422} if attack.startswith("import: ") else EXPECTED.get(attack, set())
+        # A bad import is a 422; while memory is full it may be refused first, as busy.
+        allowed = {422, 503} if attack.startswith("import: ") else EXPECTED.get(attack, set())
         if outcome.isdigit():
             outcome_value: int | str = int(outcome)
         else:
