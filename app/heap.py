@@ -8,6 +8,7 @@ is in use, and NNPLAY_MEMORY_MB would bound the sessions' needs but not the proc
 Two arenas, and handing freed pages back now and then, keep the two close. Elsewhere
 (another C library, another system) both are left as they are.
 """
+
 from __future__ import annotations
 
 import ctypes

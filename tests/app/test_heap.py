@@ -1,4 +1,5 @@
 """app/heap.py: on glibc the server asks for two malloc arenas and hands freed pages back."""
+
 import ctypes
 import threading
 
@@ -10,6 +11,7 @@ from app import heap
 def rss_bytes() -> int:
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
+
 
 pytestmark = pytest.mark.skipif(heap.LIBC is None, reason="not glibc: the heap is left as it is")
 

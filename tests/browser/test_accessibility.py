@@ -7,6 +7,7 @@ labels, the charts'), 3:1 for the edge of every control.
 axe-core comes from npm at the version tools/package-lock.json pins (tools/setup.sh test
 installs it); without it these tests are skipped, saying so.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,18 +24,23 @@ SERIOUS = ("serious", "critical")
 CONTRAST_MEASURE = Path(__file__).with_name("contrast_measure.js").read_text(encoding="utf-8")
 
 pytestmark = pytest.mark.skipif(
-    not AXE.exists(), reason=f"axe-core is not installed ({AXE} is missing; `bash tools/setup.sh test` "
-                             "installs it with npm from tools/package-lock.json)")
+    not AXE.exists(),
+    reason=f"axe-core is not installed ({AXE} is missing; `bash tools/setup.sh test` "
+    "installs it with npm from tools/package-lock.json)",
+)
 
 
 def serious_violations(page) -> list[str]:
     """axe's serious and critical violations on the page as it is now, one line per element."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
-    return [f"{rule['id']} ({rule['impact']}): {rule['help']} at {' '.join(node['target'])}: "
-            f"{node['failureSummary']}"
-            for rule in result["violations"] if rule["impact"] in SERIOUS
-            for node in rule["nodes"]]
+    return [
+        f"{rule['id']} ({rule['impact']}): {rule['help']} at {' '.join(node['target'])}: "
+        f"{node['failureSummary']}"
+        for rule in result["violations"]
+        if rule["impact"] in SERIOUS
+        for node in rule["nodes"]
+    ]
 
 
 def short_contrast(page) -> list[str]:

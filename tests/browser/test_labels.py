@@ -1,6 +1,7 @@
 """Labels name what is running: the preset box and the board's network column drop a
 preset's name once the network, its weights or its data are no longer the preset's
 (core/config.py PRESET_FIELDS), and keep it for a training setting."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -64,9 +65,15 @@ def test_new_weights_on_the_textbook_net_no_longer_say_worked_by_hand(page, serv
     # Nothing else describes the textbook network either: not the box's title, not the
     # buttons' help, not the button itself.
     reseed = page.locator("[data-testid=reseed]")
-    said = [page.locator("[data-testid=preset]").get_attribute("title"), reseed.get_attribute("title"),
-            reseed.text_content(), tip.text_content()]
-    assert not [text for text in said if "worked by hand" in (text or "") or about.rstrip(".") in (text or "")]
+    said = [
+        page.locator("[data-testid=preset]").get_attribute("title"),
+        reseed.get_attribute("title"),
+        reseed.text_content(),
+        tip.text_content(),
+    ]
+    assert not [
+        text for text in said if "worked by hand" in (text or "") or about.rstrip(".") in (text or "")
+    ]
 
 
 def test_the_textbook_weights_on_other_data_survive_the_next_change(page, server):
