@@ -14,6 +14,7 @@ quality 11) and keeps that on disk, so a restart does not compress again; withou
 (tests, an app made in a script) the quick form stays, rather than spend tens of seconds
 of CPU at every start (bench/README.md, page_weight.py, has the sizes and costs).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,8 +47,7 @@ REVALIDATE = "no-cache"
 
 # Per encoding, in the order the server prefers them: (quick, smallest).
 CODECS: dict[str, tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]]] = {
-    "br": (lambda data: brotli.compress(data, quality=5),
-           lambda data: brotli.compress(data, quality=11)),
+    "br": (lambda data: brotli.compress(data, quality=5), lambda data: brotli.compress(data, quality=11)),
     "gzip": (lambda data: gzip.compress(data, 9, mtime=0), zopfli.gzip.compress),
 }
 # Media types worth compressing (PNG and the like are compressed already).
@@ -147,8 +147,14 @@ class Compressor:
         """Make the smallest form; serve it from now on, then keep it on disk."""
         started = time.perf_counter()
         body = CODECS[key[1]][1](file.identity.body)
-        log.info("compressed %s (%s): %d -> %d bytes in %.1f s", file.path.name, key[1],
-                 len(file.identity.body), len(body), time.perf_counter() - started)
+        log.info(
+            "compressed %s (%s): %d -> %d bytes in %.1f s",
+            file.path.name,
+            key[1],
+            len(file.identity.body),
+            len(body),
+            time.perf_counter() - started,
+        )
         self._made[key] = Variant(body)
         self._store(key, body)
 
@@ -157,8 +163,7 @@ class Compressor:
         with self._start_lock:
             if self._thread is None:
                 # A daemon: a compression in progress never holds up the process's exit.
-                self._thread = threading.Thread(target=self._improve, name="nnplay-compress",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._improve, name="nnplay-compress", daemon=True)
                 self._thread.start()
 
     def _improve(self) -> None:
@@ -206,8 +211,9 @@ class AssetSet:
     """Files served under `mount`: `mount/<version>/<name>` for a year, `mount/<name>` with
     `no-cache` (old links)."""
 
-    def __init__(self, mount: str, files: Mapping[str, Path], compressor: Compressor,
-                 version: str | None = None):
+    def __init__(
+        self, mount: str, files: Mapping[str, Path], compressor: Compressor, version: str | None = None
+    ):
         self.mount = mount
         self.files = {name: AssetFile(path) for name, path in files.items()}
         self.compressor = compressor
@@ -265,8 +271,11 @@ def _etags(if_none_match: str) -> set[str]:
 
 def tree(directory: Path) -> dict[str, Path]:
     """Every file under a directory, by its path relative to it ("js/main.js")."""
-    return {path.relative_to(directory).as_posix(): path
-            for path in sorted(directory.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(directory).as_posix(): path
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
 
 
 class Assets:
@@ -276,12 +285,17 @@ class Assets:
         self.compressor = Compressor(cache_dir)
         self.static = AssetSet("/static", tree(static_dir), self.compressor)
         plotly_js = Path(plotly.offline.__file__).parent.parent / "package_data" / "plotly.min.js"
-        self.plotly = AssetSet("/vendor", {"plotly.min.js": plotly_js}, self.compressor,
-                               version=plotly.offline.get_plotlyjs_version())
+        self.plotly = AssetSet(
+            "/vendor",
+            {"plotly.min.js": plotly_js},
+            self.compressor,
+            version=plotly.offline.get_plotlyjs_version(),
+        )
         # fastapi-offline ships the Swagger UI and ReDoc bundles the CDNs would serve.
         docs_dir = Path(str(package_files("fastapi_offline") / "static"))
-        self.docs = AssetSet("/docs-assets", tree(docs_dir), self.compressor,
-                             version=package_version("fastapi-offline"))
+        self.docs = AssetSet(
+            "/docs-assets", tree(docs_dir), self.compressor, version=package_version("fastapi-offline")
+        )
 
     @property
     def sets(self) -> tuple[AssetSet, ...]:

@@ -4,6 +4,7 @@ broadcasts a network to everyone and runs challenges with a live leaderboard.
 Students are known by the nickname they give; their session ids (the secret that lets
 someone drive a session) never leave the server in anything the teacher board shows.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -68,8 +69,11 @@ def kept_code(data_dir: Path | None) -> str:
     try:
         _write_atomically(path, code + "\n")
     except OSError as error:  # the class still runs; only the next start gets another code
-        log.error("cannot keep the class code in %s (%s): it changes at the next start",
-                  path, error.strerror or error)
+        log.error(
+            "cannot keep the class code in %s (%s): it changes at the next start",
+            path,
+            error.strerror or error,
+        )
     return code
 
 
@@ -98,8 +102,8 @@ def handle(session_id: str) -> str:
 class Challenge:
     id: str
     title: str
-    data: str                     # the data set every entry must train on
-    metric: str                   # "test_loss" | "train_loss" | "test_accuracy"
+    data: str  # the data set every entry must train on
+    metric: str  # "test_loss" | "train_loss" | "test_accuracy"
     target: float
     max_hidden_units: int | None
     created: float = field(default_factory=time.time)
@@ -152,8 +156,7 @@ class Classroom:
         return next((s for s in self.students() if handle(s.id) == row_handle), None)
 
     def board(self) -> list[dict]:
-        return sorted((self.row(session) for session in self.students()),
-                      key=lambda r: r["student"].lower())
+        return sorted((self.row(session) for session in self.students()), key=lambda r: r["student"].lower())
 
     def row(self, session: Session) -> dict:
         """A student's row on the board."""
@@ -162,10 +165,16 @@ class Classroom:
         stride = max(1, len(losses) // CURVE_POINTS)
         m = run.metrics()
         return {
-            "student": session.student, "handle": handle(session.id),
-            "preset": run.config.get("preset"), "data": run.config["data"]["name"],
-            "layers": run.config["layers"], "step": run.step_count, "status": session.status(),
-            "loss": m["loss"], "accuracy": m["accuracy"], "curve": losses[::stride][-CURVE_POINTS:],
+            "student": session.student,
+            "handle": handle(session.id),
+            "preset": run.config.get("preset"),
+            "data": run.config["data"]["name"],
+            "layers": run.config["layers"],
+            "step": run.step_count,
+            "status": session.status(),
+            "loss": m["loss"],
+            "accuracy": m["accuracy"],
+            "curve": losses[::stride][-CURVE_POINTS:],
             "watching": len(session.subscribers),
         }
 
@@ -175,10 +184,18 @@ class Classroom:
             if not challenge.admits(session):
                 continue
             score = challenge.score(session)
-            entries.append({"student": session.student, "handle": handle(session.id),
-                            "score": score, "met": challenge.met(score), "step": session.run.step_count,
-                            "hidden_units": sum(session.run.config["layers"][1:-1])})
+            entries.append(
+                {
+                    "student": session.student,
+                    "handle": handle(session.id),
+                    "score": score,
+                    "met": challenge.met(score),
+                    "step": session.run.step_count,
+                    "hidden_units": sum(session.run.config["layers"][1:-1]),
+                }
+            )
         better_high = challenge.metric.endswith("accuracy")
-        entries.sort(key=lambda e: (e["score"] is None,
-                                    -(e["score"] or 0) if better_high else (e["score"] or 0)))
+        entries.sort(
+            key=lambda e: (e["score"] is None, -(e["score"] or 0) if better_high else (e["score"] or 0))
+        )
         return entries

@@ -1,4 +1,5 @@
 """The `nnplay` command: train headless in a terminal, or serve the playground."""
+
 from __future__ import annotations
 
 import argparse
@@ -69,16 +70,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="nnplay", description=__doc__, epilog=EPILOG,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="nnplay",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command")
     # Options every command has: the BLAS threads it may use.
     threads = _Parser(add_help=False)
     low, high = _field_limits(CommonSettings, "threads")
-    threads.add_argument("--threads", type=_bounded(low, high), default=None,
-                         help=f"BLAS threads for NumPy ({low}-{high}; default "
-                              f"{_default(CommonSettings, 'threads')})")
+    threads.add_argument(
+        "--threads",
+        type=_bounded(low, high),
+        default=None,
+        help=f"BLAS threads for NumPy ({low}-{high}; default {_default(CommonSettings, 'threads')})",
+    )
 
     train = commands.add_parser("train", help="train a network in the terminal", parents=[threads])
     source = train.add_mutually_exclusive_group(required=True)
@@ -90,12 +98,13 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--history", type=Path, help="write the per-step history (.csv or .json)")
     train.add_argument("--json", action="store_true", help="print the final snapshot as JSON")
     train.add_argument("--every", type=_count, default=None, help="table row every N steps")
-    train.add_argument("--mnist-dir", help="directory with the four MNIST IDX files "
-                                            f"(default {variable(CommonSettings, 'mnist_dir')})")
+    train.add_argument(
+        "--mnist-dir",
+        help=f"directory with the four MNIST IDX files (default {variable(CommonSettings, 'mnist_dir')})",
+    )
     train.set_defaults(handler=_train)
 
-    figure = commands.add_parser("figure", help="draw one panel of a run as PNG or SVG",
-                                 parents=[threads])
+    figure = commands.add_parser("figure", help="draw one panel of a run as PNG or SVG", parents=[threads])
     source = figure.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", choices=list(PRESETS), help="a preset by id")
     source.add_argument("--config", type=Path, help="a JSON file in the config format")
@@ -107,15 +116,21 @@ def _parser() -> argparse.ArgumentParser:
     figure.add_argument("--decimals", type=int, choices=[2, 3, 4], default=4)
     figure.add_argument("--layer", type=int, help="formula panel: the layer (1 = first hidden)")
     figure.add_argument("--unit", type=int, help="formula panel: a neuron of that layer")
-    figure.add_argument("--weight", type=int, nargs=2, metavar=("I", "J"),
-                        help="formula panel: the weight from unit I below to unit J")
+    figure.add_argument(
+        "--weight",
+        type=int,
+        nargs=2,
+        metavar=("I", "J"),
+        help="formula panel: the weight from unit I below to unit J",
+    )
     figure.add_argument("-o", "--output", type=Path, required=True, help="file ending in .png or .svg")
-    figure.add_argument("--mnist-dir", help="directory with the four MNIST IDX files "
-                                             f"(default {variable(CommonSettings, 'mnist_dir')})")
+    figure.add_argument(
+        "--mnist-dir",
+        help=f"directory with the four MNIST IDX files (default {variable(CommonSettings, 'mnist_dir')})",
+    )
     figure.set_defaults(handler=_figure)
 
-    lesson = commands.add_parser("lesson", help="write every step of a lesson as figures",
-                                 parents=[threads])
+    lesson = commands.add_parser("lesson", help="write every step of a lesson as figures", parents=[threads])
     lesson.add_argument("name", help="a lesson id (e.g. 01-forward-pass) or its number")
     lesson.add_argument("--out", type=Path, required=True, help="directory for the files")
     lesson.add_argument("--theme", choices=["light", "dark", "projector", "print"], default="light")
@@ -125,8 +140,12 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="start the web server", parents=[threads])
     serve.add_argument("--host", default=None, help=f"default {_default(Settings, 'host')}")
-    serve.add_argument("--port", type=_bounded(*_field_limits(Settings, "port")), default=None,
-                       help=f"default {_default(Settings, 'port')}")
+    serve.add_argument(
+        "--port",
+        type=_bounded(*_field_limits(Settings, "port")),
+        default=None,
+        help=f"default {_default(Settings, 'port')}",
+    )
     serve.set_defaults(handler=_serve)
     return parser
 
@@ -140,12 +159,14 @@ def _whole(text: str) -> int:
 
 def _bounded(low: int | None, high: int | None):
     """An argparse type: a whole number from `low` to `high` (either may be None)."""
+
     def parse(text: str) -> int:
         value = _whole(text)
         if (low is not None and value < low) or (high is not None and value > high):
             span = f"{low} to {high}" if high is not None else f"{low} or more"
             raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
         return value
+
     return parse
 
 
@@ -246,13 +267,19 @@ def _train(args) -> int:
 class _Table:
     def __init__(self, out, every: int, progress: _Progress):
         self.out, self.every, self.progress = out, every, progress
-        print(f"{'step':>8} {'epoch':>6} {'train loss':>12} {'test loss':>12} "
-              f"{'train acc':>9} {'test acc':>9}", file=out)
+        print(
+            f"{'step':>8} {'epoch':>6} {'train loss':>12} {'test loss':>12} {'train acc':>9} {'test acc':>9}",
+            file=out,
+        )
 
     def row(self, run) -> None:
         m = run.metrics()
-        cells = [_fmt(m["loss"]["train"], 12), _fmt(m["loss"]["test"], 12),
-                 _fmt(m["accuracy"]["train"], 9, pct=True), _fmt(m["accuracy"]["test"], 9, pct=True)]
+        cells = [
+            _fmt(m["loss"]["train"], 12),
+            _fmt(m["loss"]["test"], 12),
+            _fmt(m["accuracy"]["train"], 9, pct=True),
+            _fmt(m["accuracy"]["test"], 9, pct=True),
+        ]
         self.progress.clear()
         print(f"{run.step_count:>8} {run.batcher.epoch:>6} " + " ".join(cells), file=self.out, flush=True)
 
@@ -278,8 +305,9 @@ class _Progress:
         width = 30
         filled = int(width * done / max(self.total, 1))
         rate = done / max(time.perf_counter() - self.started, 1e-9)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} "
-                         f"{self.unit} ({rate:.0f}/s)")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} {self.unit} ({rate:.0f}/s)"
+        )
         sys.stderr.flush()
         self.shown = True
 
@@ -309,8 +337,7 @@ def _figure(args) -> int:
         return run
     try:
         run.step(args.steps)
-        data = render_figure(run, args.panel, fmt, args.theme, args.width, args.height,
-                             args.decimals, select)
+        data = render_figure(run, args.panel, fmt, args.theme, args.width, args.height, args.decimals, select)
     except FigureError as error:
         return _fail(f"--{error.field}: {error.reason}")
     except StateError as error:
@@ -333,7 +360,8 @@ def _lesson(args) -> int:
     for problem in problems:
         print(f"nnplay: lesson not loaded: {problem}", file=sys.stderr)
     lesson = lessons.get(args.name) or next(
-        (l for l in lessons.values() if args.name.isdigit() and l.number == int(args.name)), None)
+        (l for l in lessons.values() if args.name.isdigit() and l.number == int(args.name)), None
+    )
     if lesson is None:
         return _fail(f"no lesson {args.name!r}; there are: {', '.join(lessons)}")
     try:
@@ -358,10 +386,12 @@ def _write_lesson(args, lesson, build_step, caption, render_figure) -> None:
         stem = args.out / f"{index + 1:02d}-{panel}"
         for fmt in ("png", "svg"):
             stem.with_suffix(f".{fmt}").write_bytes(
-                render_figure(run, panel, fmt, args.theme, args.width, args.height, 4, select))
+                render_figure(run, panel, fmt, args.theme, args.width, args.height, 4, select)
+            )
         # The figure's alt text, then the step's own words with the engine's numbers.
-        stem.with_suffix(".txt").write_text(f"{caption(lesson, index, run)}\n\n{fill(step.text, run)}\n",
-                                            encoding="utf-8")
+        stem.with_suffix(".txt").write_text(
+            f"{caption(lesson, index, run)}\n\n{fill(step.text, run)}\n", encoding="utf-8"
+        )
         print(f"{stem.name}: {step.title}")
 
 
@@ -378,8 +408,10 @@ def _build_run(args):
     except OSError as error:
         return _fail(f"--config: cannot read {args.config}: {error.strerror}")
     except UnicodeDecodeError as error:
-        return _fail(f"--config: {args.config} is not UTF-8 text "
-                     f"(byte 0x{error.object[error.start]:02x} at position {error.start})")
+        return _fail(
+            f"--config: {args.config} is not UTF-8 text "
+            f"(byte 0x{error.object[error.start]:02x} at position {error.start})"
+        )
     except json.JSONDecodeError as error:
         return _fail(f"--config: not valid JSON: {error}")
     except ConfigError as error:
@@ -409,8 +441,12 @@ def _serve(args) -> int:
     except BadSetting as error:
         return _fail(str(error))
     host, port = args.host or settings.host, args.port or settings.port
-    if problem := _cannot_listen(host, port, "--host" if args.host else variable(Settings, "host"),
-                                 "--port" if args.port else variable(Settings, "port")):
+    if problem := _cannot_listen(
+        host,
+        port,
+        "--host" if args.host else variable(Settings, "host"),
+        "--port" if args.port else variable(Settings, "port"),
+    ):
         return _fail(problem)
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -423,8 +459,10 @@ def _serve(args) -> int:
     importlib.import_module("app.main")  # what uvicorn will load: made before the freeze
     gc.freeze()
     gc.set_threshold(700, 10, 1000)
-    print(f"nnplay: sessions and the class code are kept in {settings.data_dir} "
-          f"({data_variable} changes it)", file=sys.stderr)
+    print(
+        f"nnplay: sessions and the class code are kept in {settings.data_dir} ({data_variable} changes it)",
+        file=sys.stderr,
+    )
     print(f"nnplay: serving on http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr)
     # The socket's own limit sits just above the app's, so an oversized command gets the
     # app's error frame rather than a dropped connection.
@@ -434,9 +472,16 @@ def _serve(args) -> int:
     # NO_COLOR (https://no-color.org): set and not empty, the log has no colours; otherwise
     # uvicorn colours it when stderr is a terminal.
     colours = False if os.environ.get("NO_COLOR") else None
-    uvicorn.run("app.main:app", host=host, port=port, ws_max_size=settings.max_message_bytes * 2,
-                ws_per_message_deflate=False, timeout_graceful_shutdown=5, log_level="info",
-                use_colors=colours)
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        ws_max_size=settings.max_message_bytes * 2,
+        ws_per_message_deflate=False,
+        timeout_graceful_shutdown=5,
+        log_level="info",
+        use_colors=colours,
+    )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 Every command that changes the state tells all sockets watching the session.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,24 +18,39 @@ from core.run import PHASES
 from core.state import export_state
 
 
-async def step(session: Session, *, steps: int | None = None, epochs: int | None = None,
-               phase: str | None = None, limit: int = 10_000, heavy: HeavyCalls | None = None,
-               budget: Budget | None = None) -> Stepped:
+async def step(
+    session: Session,
+    *,
+    steps: int | None = None,
+    epochs: int | None = None,
+    phase: str | None = None,
+    limit: int = 10_000,
+    heavy: HeavyCalls | None = None,
+    budget: Budget | None = None,
+) -> Stepped:
     """One of: n steps, n epochs, or phases up to and including `phase` (none: one step).
     At most `limit` steps, however they are asked for; with `heavy` and a `budget`, a long
     call is a heavy one (app/heavy.py) and may stop early. Returns what it did."""
     given = [k for k, v in (("steps", steps), ("epochs", epochs), ("phase", phase)) if v is not None]
     if len(given) > 1:
-        raise APIError(422, "invalid_input", "give one of steps, epochs or phase",
-                       [{"field": k, "reason": "give only one of steps, epochs or phase"} for k in given])
+        raise APIError(
+            422,
+            "invalid_input",
+            "give one of steps, epochs or phase",
+            [{"field": k, "reason": "give only one of steps, epochs or phase"} for k in given],
+        )
     if not given:
         steps = 1
     batcher = session.run.batcher
     expected = steps or (epochs or 0) * -(-batcher.n // batcher.size)
     if expected > limit:
         field = "steps" if steps else "epochs"
-        raise APIError(422, "invalid_input", f"{field}: that is {expected:,} steps; at most {limit:,} per call",
-                       [{"field": field, "reason": f"that is {expected:,} steps; at most {limit:,} per call"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"{field}: that is {expected:,} steps; at most {limit:,} per call",
+            [{"field": field, "reason": f"that is {expected:,} steps; at most {limit:,} per call"}],
+        )
     await stop_playing(session)
     if phase is not None:
         before = session.run.step_count
@@ -63,6 +79,7 @@ def _phase(session: Session, wanted: str) -> None:
 async def patch(session: Session, partial: dict) -> None:
     """Live settings; one that would take the session past its memory limit (another
     optimizer's state, say) is a 422 naming the field, and nothing changes."""
+
     def change(partial: dict) -> None:
         session.grow_check(patch_config(session.run.config, partial))
         session.run.patch(partial)

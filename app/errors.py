@@ -4,6 +4,7 @@ Shape: {"error": {"code": "...", "message": "...", "fields": [{"field", "reason"
 (`ErrorBody`); `documented(...)` describes it in OpenAPI for the statuses a route can
 answer with, from the one table `STATUSES`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,27 +19,37 @@ from core.errors import ConfigError, StateError
 
 
 class APIError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: list[dict] | None = None,
-                 headers: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: list[dict] | None = None,
+        headers: dict | None = None,
+    ):
         self.status, self.code, self.message = status, code, message
         self.fields = fields or []
         self.headers = headers
 
 
 class FieldProblem(BaseModel):
-    field: str = Field(description="the input's dotted path: optimizer.lr, layers[1], params[0].W, "
-                                   "a query parameter; `body` for the whole body")
+    field: str = Field(
+        description="the input's dotted path: optimizer.lr, layers[1], params[0].W, "
+        "a query parameter; `body` for the whole body"
+    )
     reason: str
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="invalid_input (422), not_found (404), unauthorized (401), "
-                                  "forbidden (403), conflict (409), too_many_guesses (429), "
-                                  "busy (503), "
-                                  "method_not_allowed (405), too_large (413: a body over "
-                                  "NNPLAY_MAX_BODY_BYTES), http_error (400: a body that "
-                                  "cannot be read), bad_host (400: a Host header naming a "
-                                  "server this is not, NNPLAY_ALLOWED_HOSTS)")
+    code: str = Field(
+        description="invalid_input (422), not_found (404), unauthorized (401), "
+        "forbidden (403), conflict (409), too_many_guesses (429), "
+        "busy (503), "
+        "method_not_allowed (405), too_large (413: a body over "
+        "NNPLAY_MAX_BODY_BYTES), http_error (400: a body that "
+        "cannot be read), bad_host (400: a Host header naming a "
+        "server this is not, NNPLAY_ALLOWED_HOSTS)"
+    )
     message: str = Field(description="one line for people")
     fields: list[FieldProblem] = Field(description="each input to blame; [] when none is")
 
@@ -51,36 +62,57 @@ class ErrorBody(BaseModel):
 
 # What each status means, and the headers it comes with.
 STATUSES: dict[int, dict[str, Any]] = {
-    401: {"description": "no teacher token",
-          "headers": {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}},
+    401: {
+        "description": "no teacher token",
+        "headers": {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    },
     403: {"description": "a teacher token that does not open the board"},
     404: {"description": "not found"},
-    409: {"description": "the run's state does not allow it: stepping a diverged run (until it "
-                         "is reset, restored, given new weights or a lower learning rate), "
-                         "restoring one that has not diverged, going back before the "
-                         "earliest step the session keeps, or deleting with `unwatched_only` "
-                         "a session a socket still watches"},
-    422: {"description": "a bad body, query or path parameter or config field; `fields` names "
-                         "each with the reason"},
-    429: {"description": "too many wrong class codes or teacher tokens from this address "
-                         "(NNPLAY_GUESSES_PER_MINUTE a minute)",
-          "headers": {"Retry-After": {"description": "seconds to wait before trying again",
-                                      "schema": {"type": "integer"}}}},
-    503: {"description": "the server holds as many sessions as it may (NNPLAY_MAX_SESSIONS), "
-                         "or as much memory as its sessions may use (NNPLAY_MEMORY_MB) with "
-                         "none idle to move to the store",
-          "headers": {"Retry-After": {"description": "seconds to wait before trying again",
-                                      "schema": {"type": "integer"}}}},
+    409: {
+        "description": "the run's state does not allow it: stepping a diverged run (until it "
+        "is reset, restored, given new weights or a lower learning rate), "
+        "restoring one that has not diverged, going back before the "
+        "earliest step the session keeps, or deleting with `unwatched_only` "
+        "a session a socket still watches"
+    },
+    422: {
+        "description": "a bad body, query or path parameter or config field; `fields` names "
+        "each with the reason"
+    },
+    429: {
+        "description": "too many wrong class codes or teacher tokens from this address "
+        "(NNPLAY_GUESSES_PER_MINUTE a minute)",
+        "headers": {
+            "Retry-After": {
+                "description": "seconds to wait before trying again",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
+    503: {
+        "description": "the server holds as many sessions as it may (NNPLAY_MAX_SESSIONS), "
+        "or as much memory as its sessions may use (NNPLAY_MEMORY_MB) with "
+        "none idle to move to the store",
+        "headers": {
+            "Retry-After": {
+                "description": "seconds to wait before trying again",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
 }
 NOT_FOUND_SESSION = "no session with this id: it never existed, was deleted or expired"
-BUSY_HEAVY = ("the server runs and queues as many long calls (steps, epochs, gradient checks) "
-              "as it may (NNPLAY_HEAVY_CALLS, NNPLAY_HEAVY_QUEUE), or this session's last one "
-              "has not ended in time")
+BUSY_HEAVY = (
+    "the server runs and queues as many long calls (steps, epochs, gradient checks) "
+    "as it may (NNPLAY_HEAVY_CALLS, NNPLAY_HEAVY_QUEUE), or this session's last one "
+    "has not ended in time"
+)
 BOARD_OFF = "the teacher board is off (NNPLAY_TEACHER_TOKEN is not set)"
 
 
-def documented(*statuses: int, not_found: str | None = None,
-               busy: str | None = None) -> dict[int | str, dict[str, Any]]:
+def documented(
+    *statuses: int, not_found: str | None = None, busy: str | None = None
+) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses, each with the ErrorBody; `not_found`
     says what a 404 means on this route, `busy` what a 503 does."""
     responses: dict[int | str, dict[str, Any]] = {}
@@ -135,8 +167,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError):
-        return JSONBody(error_body(exc.code, exc.message, exc.fields), status_code=exc.status,
-                        headers=exc.headers)
+        return JSONBody(
+            error_body(exc.code, exc.message, exc.fields), status_code=exc.status, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -155,10 +188,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "http_error"
+        )
         fields = [{"field": "body", "reason": str(exc.detail)}] if exc.status_code == 413 else []
-        return JSONBody(error_body(code, str(exc.detail), fields), status_code=exc.status_code,
-                        headers=getattr(exc, "headers", None))
+        return JSONBody(
+            error_body(code, str(exc.detail), fields),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
 
 def _document_framework_errors(app: FastAPI) -> None:
@@ -178,10 +216,14 @@ def _document_framework_errors(app: FastAPI) -> None:
             schema = generate()
             body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
             bad_host = "a Host header naming a server this is not (NNPLAY_ALLOWED_HOSTS)"
-            unreadable = {"description": f"a request body that cannot be read (not UTF-8, say), "
-                                         f"or {bad_host}", "content": body}
-            too_large = {"description": "a request body over NNPLAY_MAX_BODY_BYTES, refused "
-                                        "before it is read whole", "content": body}
+            unreadable = {
+                "description": f"a request body that cannot be read (not UTF-8, say), or {bad_host}",
+                "content": body,
+            }
+            too_large = {
+                "description": "a request body over NNPLAY_MAX_BODY_BYTES, refused before it is read whole",
+                "content": body,
+            }
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
                     responses = operation.get("responses", {})

@@ -11,6 +11,7 @@ wrote itself.
 A job without `arrays` draws only the decision grid (a paused session's frame, whose
 arrays and phase values the loop writes in full).
 """
+
 from __future__ import annotations
 
 import math
@@ -36,11 +37,11 @@ class FrameJob:
     activations: tuple[str, ...]
     bias: bool
     dtype: str
-    params: tuple[np.ndarray, ...]                  # W1, b1, W2, ... (b only with biases)
+    params: tuple[np.ndarray, ...]  # W1, b1, W2, ... (b only with biases)
     max_units: int | None = None
-    grid: tuple | None = None                       # (domain, resolution) of the decision grid, None: none
-    arrays: bool = False                            # the frame's parameters, gradients and probe values too
-    grads: tuple[np.ndarray, ...] | None = None     # the last gradients (None: none yet, or left out)
+    grid: tuple | None = None  # (domain, resolution) of the decision grid, None: none
+    arrays: bool = False  # the frame's parameters, gradients and probe values too
+    grads: tuple[np.ndarray, ...] | None = None  # the last gradients (None: none yet, or left out)
     old_params: tuple[np.ndarray, ...] | None = None  # before the last update, to show its change
     probe: tuple[np.ndarray, np.ndarray] | None = None  # the probe rows' inputs and targets
 
@@ -51,8 +52,19 @@ class FrameJob:
         lists = [arrays for arrays in (self.params, self.grads, self.old_params) if arrays is not None]
         data = np.concatenate([a.ravel() for arrays in lists for a in arrays]).tobytes()
         probe = None if self.probe is None else [(a.tobytes(), a.dtype.str, a.shape) for a in self.probe]
-        return _unpacked, (self.sizes, self.activations, self.bias, self.dtype, self.max_units, self.grid,
-                           self.arrays, data, self.grads is not None, self.old_params is not None, probe)
+        return _unpacked, (
+            self.sizes,
+            self.activations,
+            self.bias,
+            self.dtype,
+            self.max_units,
+            self.grid,
+            self.arrays,
+            data,
+            self.grads is not None,
+            self.old_params is not None,
+            probe,
+        )
 
     @property
     def values(self) -> int:
@@ -61,8 +73,15 @@ class FrameJob:
         return sum(a.size for arrays in lists if arrays is not None for a in arrays)
 
 
-def frame_job(run, *, grid: int | None = None, max_units: int | None = None, arrays: bool = False,
-              grads: bool = True, change: bool = True) -> FrameJob | None:
+def frame_job(
+    run,
+    *,
+    grid: int | None = None,
+    max_units: int | None = None,
+    arrays: bool = False,
+    grads: bool = True,
+    change: bool = True,
+) -> FrameJob | None:
     """A job for the run's live frame: with `arrays`, its parameters, probe values, the
     gradients (`grads`) and the last update's change (`change`, when the run has just
     updated), as core.snapshot.snapshot(run, pending="light") shows them; the decision
@@ -73,15 +92,24 @@ def frame_job(run, *, grid: int | None = None, max_units: int | None = None, arr
     extra = {}
     if arrays:
         pending = run.pending
-        changed = (change and pending is not None and run.phase == "update"
-                   and pending.new_params is not None)
-        extra = {"arrays": True,
-                 "grads": tuple(run.last_grads) if grads and run.last_grads is not None else None,
-                 # In the update phase the run's parameters are the update's new ones.
-                 "old_params": tuple(pending.old_params) if changed else None,
-                 "probe": probe(run)}
-    return FrameJob(tuple(run.sizes), tuple(run.config["activations"]), run.bias, run.dtype.str,
-                    tuple(run.param_arrays()), max_units, grid, **extra)
+        changed = change and pending is not None and run.phase == "update" and pending.new_params is not None
+        extra = {
+            "arrays": True,
+            "grads": tuple(run.last_grads) if grads and run.last_grads is not None else None,
+            # In the update phase the run's parameters are the update's new ones.
+            "old_params": tuple(pending.old_params) if changed else None,
+            "probe": probe(run),
+        }
+    return FrameJob(
+        tuple(run.sizes),
+        tuple(run.config["activations"]),
+        run.bias,
+        run.dtype.str,
+        tuple(run.param_arrays()),
+        max_units,
+        grid,
+        **extra,
+    )
 
 
 def render(job: FrameJob) -> bytes:
@@ -92,9 +120,11 @@ def render(job: FrameJob) -> bytes:
     out = {}
     if job.arrays:
         cut = Cut(list(job.sizes), job.max_units)
-        out = {"params": cut.params(layers),
-               "grads": cut.params(by_layer(None if job.grads is None else list(job.grads), job.bias)),
-               **probe_view(network, *job.probe, cut)}
+        out = {
+            "params": cut.params(layers),
+            "grads": cut.params(by_layer(None if job.grads is None else list(job.grads), job.bias)),
+            **probe_view(network, *job.probe, cut),
+        }
         if job.old_params is not None:
             out["pending"] = change_view(job.params, job.old_params, job.bias, cut)
     grid = None
@@ -107,14 +137,17 @@ def render(job: FrameJob) -> bytes:
 
 def _unpacked(sizes, activations, bias, dtype, max_units, grid, arrays, data, grads, old_params, probe):
     """A FrameJob back from its pickled form (FrameJob.__reduce__)."""
-    shapes = [shape for fan_in, fan_out in zip(sizes, sizes[1:])
-              for shape in ((fan_in, fan_out), (fan_out,))[:1 + bias]]
+    shapes = [
+        shape
+        for fan_in, fan_out in zip(sizes, sizes[1:])
+        for shape in ((fan_in, fan_out), (fan_out,))[: 1 + bias]
+    ]
     flat, start, lists = np.frombuffer(data, dtype=dtype), 0, []
     for _ in range(1 + grads + old_params):
         one = []
         for shape in shapes:
             size = math.prod(shape)
-            one.append(flat[start:start + size].reshape(shape))
+            one.append(flat[start : start + size].reshape(shape))
             start += size
         lists.append(tuple(one))
     params = lists.pop(0)
@@ -122,4 +155,6 @@ def _unpacked(sizes, activations, bias, dtype, max_units, grid, arrays, data, gr
     old_params = lists.pop(0) if old_params else None
     if probe is not None:
         probe = tuple(np.frombuffer(rows, dtype=kind).reshape(shape) for rows, kind, shape in probe)
-    return FrameJob(sizes, activations, bias, dtype, params, max_units, grid, arrays, grads, old_params, probe)
+    return FrameJob(
+        sizes, activations, bias, dtype, params, max_units, grid, arrays, grads, old_params, probe
+    )

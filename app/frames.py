@@ -1,5 +1,6 @@
 """The documents the server sends: the topology message, snapshot frames, history tails
 (the decision grids they carry are drawn in app/grids.py)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,16 +11,32 @@ from core.data import DATASETS
 from core.plain import plain
 from core.snapshot import snapshot
 
-MAX_POINTS = 2000       # 2-D training and test points sent with the topology
+MAX_POINTS = 2000  # 2-D training and test points sent with the topology
 MAX_HISTORY_ROWS = 5000  # history rows in one frame; a client missing more fetches /history
 
 
-def session_snapshot(session: Session, grid: int | None = None, *, params: bool = True,
-                     activations: bool = True, max_units: int | None = None,
-                     pending: str = "full", raw: bool = False, grads: bool = True) -> dict:
+def session_snapshot(
+    session: Session,
+    grid: int | None = None,
+    *,
+    params: bool = True,
+    activations: bool = True,
+    max_units: int | None = None,
+    pending: str = "full",
+    raw: bool = False,
+    grads: bool = True,
+) -> dict:
     """The engine's snapshot plus what only the server knows (playing, speed, id)."""
-    snap = snapshot(session.run, grid=grid, params=params, activations=activations,
-                    max_units=max_units, pending=pending, raw=raw, grads=grads)
+    snap = snapshot(
+        session.run,
+        grid=grid,
+        params=params,
+        activations=activations,
+        max_units=max_units,
+        pending=pending,
+        raw=raw,
+        grads=grads,
+    )
     snap["status"] = session.status()
     snap["playing"] = session.playing
     snap["steps_per_second"] = session.steps_per_second
@@ -51,10 +68,16 @@ def topology_message(session: Session) -> dict:
         "loss": run.config["loss"],
         "param_names": run.param_names,
         "config": run.config,
-        "dataset": {"name": data.name, "kind": data.kind, "description": info.description,
-                    "n_classes": data.n_classes, "domain": data.domain,
-                    "image_shape": data.image_shape, "n_train": len(data.x_train),
-                    "n_test": len(data.x_test)},
+        "dataset": {
+            "name": data.name,
+            "kind": data.kind,
+            "description": info.description,
+            "n_classes": data.n_classes,
+            "domain": data.domain,
+            "image_shape": data.image_shape,
+            "n_train": len(data.x_train),
+            "n_test": len(data.x_test),
+        },
     }
     if run.sizes[0] == 2:
         message["points"] = {
@@ -66,8 +89,7 @@ def topology_message(session: Session) -> dict:
 
 def _points(x, y, labels) -> dict:
     rows = slice(0, MAX_POINTS)
-    return plain({"x": x[rows], "targets": y[rows],
-                  "labels": None if labels is None else labels[rows]})
+    return plain({"x": x[rows], "targets": y[rows], "labels": None if labels is None else labels[rows]})
 
 
 def history_tail(session: Session, after_step: int, rows: int | None = None) -> dict:

@@ -10,6 +10,7 @@ Whatever goes wrong with a worker (not started yet, too far behind, gone), the j
 rendered in the server's own process instead: render() gives the same bytes in both
 places, so a frame never depends on where it was rendered.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,14 +33,14 @@ except ImportError:  # not a Unix: pipes keep the size they have
 
 log = logging.getLogger("nnplay.grids")
 
-MAX_JOB_VALUES = 20_000          # larger networks are drawn in process: their params make big messages
-PIPE_BYTES = 1 << 20             # asked for each worker's pipes (Linux grants up to pipe-max-size)
-MAX_QUEUE = 128                  # jobs waiting for one worker (about 25 ms of drawing) before the
-                                 # server draws them itself rather than let frames wait longer
-STALL_SECONDS = 2.0              # a worker whose oldest job waits longer is given up (stopped, stuck)
-HEADER = struct.Struct("!i")     # multiprocessing's own framing: a length, then the message
+MAX_JOB_VALUES = 20_000  # larger networks are drawn in process: their params make big messages
+PIPE_BYTES = 1 << 20  # asked for each worker's pipes (Linux grants up to pipe-max-size)
+MAX_QUEUE = 128  # jobs waiting for one worker (about 25 ms of drawing) before the
+# server draws them itself rather than let frames wait longer
+STALL_SECONDS = 2.0  # a worker whose oldest job waits longer is given up (stopped, stuck)
+HEADER = struct.Struct("!i")  # multiprocessing's own framing: a length, then the message
 REPLY_ID = struct.Struct("<Q")
-READ_BYTES = 1 << 20             # each worker's reply buffer to begin with (it grows for bigger replies)
+READ_BYTES = 1 << 20  # each worker's reply buffer to begin with (it grows for bigger replies)
 
 
 def automatic_workers() -> int:
@@ -55,7 +56,7 @@ class _Worker:
     def __init__(self, process, requests, replies):
         self.process = process
         self.requests = requests  # the loop writes jobs here (blocking, but never into a full pipe)
-        self.replies = replies    # and reads the answers here, without blocking
+        self.replies = replies  # and reads the answers here, without blocking
         # Requests waiting in the pipe stay under three quarters of its size: a write
         # then always fits, so the loop never waits on a busy worker.
         self.room = 3 * _pipe_size(requests.fileno()) // 4
@@ -122,13 +123,19 @@ class GridPool:
         return render(job)
 
     def stats(self) -> dict:
-        return {"workers": sum(w.alive for w in self._workers), "by_workers": self.drawn_by_workers,
-                "here": self.drawn_here}
+        return {
+            "workers": sum(w.alive for w in self._workers),
+            "by_workers": self.drawn_by_workers,
+            "here": self.drawn_here,
+        }
 
     def _pick(self, size: int) -> _Worker | None:
         """The next worker in turn with room in its pipe for `size` more bytes."""
-        free = [w for w in self._workers
-                if w.alive and len(w.pending) < MAX_QUEUE and w.pending_bytes + size <= w.room]
+        free = [
+            w
+            for w in self._workers
+            if w.alive and len(w.pending) < MAX_QUEUE and w.pending_bytes + size <= w.room
+        ]
         return free[next(self._turn) % len(free)] if free else None
 
     async def _ask(self, worker: _Worker, rid: int, message: bytes) -> bytes:
@@ -149,7 +156,7 @@ class GridPool:
     def _readable(self, worker: _Worker) -> None:
         """Take whatever the worker has written; hand each whole reply to its waiter."""
         try:
-            count = os.readv(worker.replies.fileno(), [worker.view[worker.filled:]])
+            count = os.readv(worker.replies.fileno(), [worker.view[worker.filled :]])
         except BlockingIOError:
             return
         except OSError:
@@ -170,13 +177,13 @@ class GridPool:
             if entry is not None:
                 worker.pending_bytes -= entry[1]
                 if not entry[0].done():
-                    entry[0].set_result(bytes(view[start + HEADER.size + REPLY_ID.size:start + need]))
+                    entry[0].set_result(bytes(view[start + HEADER.size + REPLY_ID.size : start + need]))
             start += need
             need = HEADER.size
         # What is left of a reply moves to the front; the buffer grows for a reply too big for it.
         worker.filled = end - start
         if start and worker.filled:
-            view[:worker.filled] = bytes(view[start:end])
+            view[: worker.filled] = bytes(view[start:end])
         if need > len(buffer):
             view.release()
             buffer.extend(bytes(need - len(buffer)))
@@ -187,8 +194,11 @@ class GridPool:
         if not worker.alive:
             return
         worker.alive = False
-        log.error("grid worker %s stopped answering (exit code %s); its grids are drawn in the server",
-                  worker.process.name, worker.process.exitcode)
+        log.error(
+            "grid worker %s stopped answering (exit code %s); its grids are drawn in the server",
+            worker.process.name,
+            worker.process.exitcode,
+        )
         _let_go(worker)
         if worker.process.is_alive():
             worker.process.kill()  # stopped or stuck: SIGKILL reaches it either way
@@ -243,8 +253,9 @@ def _spawn(count: int) -> list:
         # the loop got round to reading them, while the jobs behind pile up.
         _grow_pipe(jobs_in.fileno())
         _grow_pipe(replies_in.fileno())
-        process = context.Process(target=_work, args=(jobs_out, replies_in), daemon=True,
-                                  name=f"nnplay-grid-{index + 1}")
+        process = context.Process(
+            target=_work, args=(jobs_out, replies_in), daemon=True, name=f"nnplay-grid-{index + 1}"
+        )
         process.start()
         jobs_out.close()  # the worker holds these ends: when the server goes, it reads EOF
         replies_in.close()

@@ -5,6 +5,7 @@ neuron as JSON floats is ten times bigger.
 The grid workers (app/gridpool.py) import this module, by way of app/framejobs.py: it
 needs NumPy and the engine, nothing of the sessions or the routes.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -16,7 +17,7 @@ import numpy as np
 from core.snapshot import grid_axes as core_grid_axes
 from core.snapshot import has_grid, network_grids
 
-UNIT_GRID = 16           # hidden-unit thumbnails: 16x16 is plenty and keeps frames small
+UNIT_GRID = 16  # hidden-unit thumbnails: 16x16 is plenty and keeps frames small
 
 
 def _pack(grids: list[np.ndarray]) -> list[dict]:
@@ -39,12 +40,15 @@ def _pack(grids: list[np.ndarray]) -> list[dict]:
     flat -= np.repeat(low, sizes)
     flat *= np.repeat(np.array(scale, dtype=flat.dtype), sizes)
     data = np.rint(flat, out=flat).astype(np.uint8)
-    return [{"low": lo, "high": hi, "data": binascii.b2a_base64(data[a:b], newline=False).decode("ascii")}
-            for lo, hi, a, b in zip(lows, highs, starts, starts[1:])]
+    return [
+        {"low": lo, "high": hi, "data": binascii.b2a_base64(data[a:b], newline=False).decode("ascii")}
+        for lo, hi, a, b in zip(lows, highs, starts, starts[1:])
+    ]
 
 
-def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID,
-                   max_units: int | None = None, axes: bool = True) -> dict | None:
+def quantized_grid(
+    run, resolution: int, unit_resolution: int = UNIT_GRID, max_units: int | None = None, axes: bool = True
+) -> dict | None:
     """The output at `resolution` and each hidden unit at a coarser `unit_resolution`
     (thumbnails; the first `max_units` of each layer), as bytes: {"encoding": "u8",
     "output": [packed per unit], "layers": [[packed per unit] per hidden layer]} and, with
@@ -54,18 +58,28 @@ def quantized_grid(run, resolution: int, unit_resolution: int = UNIT_GRID,
     return quantize(run.network, run.data.domain, resolution, unit_resolution, max_units, axes)
 
 
-def quantize(network, domain, resolution: int, unit_resolution: int = UNIT_GRID,
-             max_units: int | None = None, axes: bool = True) -> dict:
+def quantize(
+    network,
+    domain,
+    resolution: int,
+    unit_resolution: int = UNIT_GRID,
+    max_units: int | None = None,
+    axes: bool = True,
+) -> dict:
     """quantized_grid of a network with two inputs over a plotting box. Computed in
     float32: a picture of 256 levels cannot tell, and it costs half as much as float64."""
-    fine, coarse = network_grids(network, domain, (resolution, min(unit_resolution, resolution)),
-                                 dtype=np.float32)
+    fine, coarse = network_grids(
+        network, domain, (resolution, min(unit_resolution, resolution)), dtype=np.float32
+    )
     hidden = [layer[:max_units] for layer in coarse["layers"][:-1]]
     packed = _pack([*fine["layers"][-1], *(unit for layer in hidden for unit in layer)])
     outputs = len(fine["layers"][-1])
     bounds = list(itertools.accumulate((len(layer) for layer in hidden), initial=outputs))
-    out = {"encoding": "u8", "output": packed[:outputs],
-           "layers": [packed[a:b] for a, b in zip(bounds, bounds[1:])]}
+    out = {
+        "encoding": "u8",
+        "output": packed[:outputs],
+        "layers": [packed[a:b] for a, b in zip(bounds, bounds[1:])],
+    }
     if axes:
         out.update(x=fine["x"], y=fine["y"], unit_x=coarse["x"], unit_y=coarse["y"])
     return out

@@ -4,6 +4,7 @@ further try is a 429 with Retry-After, right or wrong, until the oldest failure 
 window. Right answers cost nothing. The counting is the `limits` package's moving window,
 kept in memory (one server process holds the class).
 """
+
 from __future__ import annotations
 
 import math
@@ -30,9 +31,12 @@ class Guesses:
             return
         reset = self.limiter.get_window_stats(self.item, what, key).reset_time
         wait = max(1, math.ceil(reset - time.time()))
-        raise APIError(429, "too_many_guesses",
-                       f"too many wrong {what}s from this address: try again in {wait} s",
-                       headers={"Retry-After": str(wait)})
+        raise APIError(
+            429,
+            "too_many_guesses",
+            f"too many wrong {what}s from this address: try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
 
     def failed(self, what: str, client: HTTPConnection) -> None:
         self.limiter.hit(self.item, what, _address(client))

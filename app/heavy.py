@@ -8,6 +8,7 @@ once with 503 busy and Retry-After. The engine checks its Budget between slices 
 (whole steps, single parameters of a gradient check), so a call stops early when its
 time is up or its client has gone, and says so.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,10 +31,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-TIME_BUDGET = "time budget"    # why a call stopped early, as its reply says
-CLIENT_GONE = "client gone"    # nobody reads this reply, but the work stopped for it
-WAIT_BUDGETS = 2.0             # a waiting call gives up after this many call budgets
-DISCONNECT_POLL = 0.1          # seconds between looks at whether an HTTP client is still there
+TIME_BUDGET = "time budget"  # why a call stopped early, as its reply says
+CLIENT_GONE = "client gone"  # nobody reads this reply, but the work stopped for it
+WAIT_BUDGETS = 2.0  # a waiting call gives up after this many call budgets
+DISCONNECT_POLL = 0.1  # seconds between looks at whether an HTTP client is still there
 
 
 class Budget:
@@ -82,8 +83,12 @@ class HeavyCalls:
 
     def _busy(self) -> APIError:
         retry = max(1, math.ceil(self.budget_seconds))
-        return APIError(503, "busy", f"the server is busy with as many long calls as it takes; "
-                                     f"try again in {retry} s", headers={"Retry-After": str(retry)})
+        return APIError(
+            503,
+            "busy",
+            f"the server is busy with as many long calls as it takes; try again in {retry} s",
+            headers={"Retry-After": str(retry)},
+        )
 
     @contextlib.asynccontextmanager
     async def slot(self, session: Session) -> AsyncIterator[None]:
@@ -119,6 +124,7 @@ class HeavyCalls:
         socket that closed), the budget tells the work to stop, and this returns (raising
         the cancellation) only once the thread has: a slot is never freed while its work
         still runs."""
+
         async def stop_if_cancelled() -> None:
             try:
                 await anyio.sleep_forever()
@@ -149,6 +155,7 @@ async def stop_when_disconnected(request: Request, budget: Budget) -> AsyncItera
 
     Starlette does not cancel a request whose client left, so this looks every
     DISCONNECT_POLL seconds."""
+
     async def watch() -> None:
         while not await request.is_disconnected():
             await asyncio.sleep(DISCONNECT_POLL)

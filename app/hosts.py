@@ -19,6 +19,7 @@ NNPLAY_ALLOWED_HOSTS=* answers any name. Any other request is a 400 with the err
 naming the Host header; a WebSocket handshake is refused the same way (or with a 403 from
 a server that cannot send a body with its refusal).
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,11 @@ def own_names() -> frozenset[str]:
         hostname = socket.gethostname()
         names.update((hostname, f"{hostname.split('.')[0]}.local", socket.getfqdn(hostname)))
     except OSError as error:  # the loopback names still work
-        log.warning("cannot tell this machine's names (%s): only localhost and addresses "
-                    "are answered, and names in NNPLAY_ALLOWED_HOSTS", error)
+        log.warning(
+            "cannot tell this machine's names (%s): only localhost and addresses "
+            "are answered, and names in NNPLAY_ALLOWED_HOSTS",
+            error,
+        )
     return frozenset(normal(name) for name in names if name)
 
 
@@ -91,12 +95,17 @@ class AllowedHosts:
         if host is not None and self.allows(host):
             await self.app(scope, receive, send)
             return
-        reason = (f"this server does not answer to the name {host!r}: open it by its address, "
-                  "or list the name in NNPLAY_ALLOWED_HOSTS" if host else "is not a host name")
+        reason = (
+            f"this server does not answer to the name {host!r}: open it by its address, "
+            "or list the name in NNPLAY_ALLOWED_HOSTS"
+            if host
+            else "is not a host name"
+        )
         if scope["type"] == "websocket" and "websocket.http.response" not in scope.get("extensions", {}):
             await send({"type": "websocket.close", "code": 1008, "reason": "bad_host"})  # a 403
             return
         # (Starlette sends a response to a WebSocket handshake as its refusal.)
-        response = JSONBody(error_body("bad_host", f"Host: {reason}",
-                                       [{"field": "Host", "reason": reason}]), status_code=400)
+        response = JSONBody(
+            error_body("bad_host", f"Host: {reason}", [{"field": "Host", "reason": reason}]), status_code=400
+        )
         await response(scope, receive, send)

@@ -4,6 +4,7 @@ which is why it imports nothing of the web framework: see app/responses.py).
 orjson writes NaN and +-Infinity as null, so whatever the engine produced, a browser's
 JSON.parse accepts it.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -2,6 +2,7 @@
 
 A busy loop (training done inline, a slow serializer) shows up here before users feel it.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 A teacher often opens the board on the server's own machine (http://127.0.0.1:8000), an
 address no student can use; the join link then names the machine's LAN address instead.
 """
+
 from __future__ import annotations
 
 import ipaddress

@@ -15,6 +15,7 @@ The sample is the diagram's (diagram-numbers.js): mid-step the batch's first row
 weights of that step; otherwise probe sample 0 at the current weights. After an update,
 the chain is the one the update used, at the old weights.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,12 +29,35 @@ from core.run import PHASES, Run
 
 PARAM_PREFIXES = ("old", "new", "change", "grad", "chain")
 PLACEHOLDER = re.compile(r"\{(?:(" + "|".join(PARAM_PREFIXES) + r"):)?([A-Za-z_]+)(\d*(?:_\d+(?:,\d+)?)?)\}")
-SCALARS = ("loss", "test_loss", "batch_loss", "train_accuracy", "test_accuracy", "step", "epoch",
-           "lr", "epsilon", "batch_size", "weights", "biases", "parameters", "n_train", "n_test",
-           "evaluations",
-           "divergence", "y_hat")
-INDEXED = {"x": r"\d+", "t": r"\d+", "z": r"\d+_\d+", "a": r"\d+_\d+", "delta": r"\d+_\d+",
-           "w": r"\d+_(?:\d\d|\d+,\d+)", "b": r"\d+_\d+"}
+SCALARS = (
+    "loss",
+    "test_loss",
+    "batch_loss",
+    "train_accuracy",
+    "test_accuracy",
+    "step",
+    "epoch",
+    "lr",
+    "epsilon",
+    "batch_size",
+    "weights",
+    "biases",
+    "parameters",
+    "n_train",
+    "n_test",
+    "evaluations",
+    "divergence",
+    "y_hat",
+)
+INDEXED = {
+    "x": r"\d+",
+    "t": r"\d+",
+    "z": r"\d+_\d+",
+    "a": r"\d+_\d+",
+    "delta": r"\d+_\d+",
+    "w": r"\d+_(?:\d\d|\d+,\d+)",
+    "b": r"\d+_\d+",
+}
 MID_STEP = PHASES[:-1]  # the phases before the update: the diagram draws the batch
 
 
@@ -53,8 +77,11 @@ def _known(m: re.Match | None) -> bool:
         return False
     prefix, base, index = m.groups()
     if prefix:
-        return base in ("w", "b") and re.fullmatch(INDEXED[base], index) is not None \
+        return (
+            base in ("w", "b")
+            and re.fullmatch(INDEXED[base], index) is not None
             and (prefix != "chain" or base == "w")
+        )
     if base in SCALARS:
         return index == ""
     return base in INDEXED and re.fullmatch(INDEXED[base], index) is not None
@@ -68,11 +95,12 @@ def fill(text: str, run: Run) -> str:
 
 # --- the page's number formats (static/js/format.js, formula-lines.js) ------------------
 
+
 def formula_number(value: float, decimals: int = 4) -> str:
     """As a hand calculation writes it (formulaNumber): exact values as they are (0.8, 1),
     the others rounded to `decimals` digits; tiny and huge ones in exponent form."""
     magnitude = abs(value)
-    if magnitude != 0 and (magnitude < 10 ** -decimals or magnitude >= 1e6):
+    if magnitude != 0 and (magnitude < 10**-decimals or magnitude >= 1e6):
         return _exponent(value, decimals - 1)
     rounded = round(value, decimals)
     if value == 0 or (rounded != 0 and abs(value - rounded) <= 1e-12 * max(1.0, magnitude)):
@@ -102,13 +130,15 @@ def _exponent(value: float, digits: int) -> str:
 
 # --- the values ---------------------------------------------------------------------------
 
+
 class _Values:
     def __init__(self, run: Run):
         self.run = run
         self.pending = run.pending
         self.mid = run.phase in MID_STEP and run.pending is not None
-        self.updated = run.phase == "update" and run.pending is not None \
-            and run.pending.new_params is not None
+        self.updated = (
+            run.phase == "update" and run.pending is not None and run.pending.new_params is not None
+        )
 
     def text(self, prefix: str | None, base: str, index: str) -> str:
         run, name = self.run, f"{prefix + ':' if prefix else ''}{base}{index}"
@@ -121,8 +151,10 @@ class _Values:
                 return formula_number(self.unit_value(base, index))
             return self.scalar(base)
         except (LookupError, TypeError) as error:
-            raise TextError(f"{{{name}}}: this step (step {run.step_count}, phase {run.phase}) "
-                            f"has no such value ({error})") from None
+            raise TextError(
+                f"{{{name}}}: this step (step {run.step_count}, phase {run.phase}) "
+                f"has no such value ({error})"
+            ) from None
 
     # the sample the diagram draws
     def sample(self) -> tuple[np.ndarray, np.ndarray]:
@@ -158,10 +190,14 @@ class _Values:
         else:
             if not self.updated:
                 raise LookupError("old, new and change belong to the update phase")
-            arrays = {"old": p.old_params, "new": p.new_params,
-                      "change": [n - o for n, o in zip(p.new_params, p.old_params)]}[prefix]
-        return float(self._array(arrays, base, layer)[i, j] if base == "w"
-                     else self._array(arrays, base, layer)[j])
+            arrays = {
+                "old": p.old_params,
+                "new": p.new_params,
+                "change": [n - o for n, o in zip(p.new_params, p.old_params)],
+            }[prefix]
+        return float(
+            self._array(arrays, base, layer)[i, j] if base == "w" else self._array(arrays, base, layer)[j]
+        )
 
     def _array(self, arrays, base: str, layer: int) -> np.ndarray:
         names = self.run.param_names
@@ -173,8 +209,11 @@ class _Values:
         network = run.network
         if self.updated:  # the update's own chain: at the weights it started from
             it = iter(self.pending.old_params)
-            network = build_network(run.sizes, run.config["activations"],
-                                    [(next(it), next(it) if run.bias else None) for _ in run.sizes[1:]])
+            network = build_network(
+                run.sizes,
+                run.config["activations"],
+                [(next(it), next(it) if run.bias else None) for _ in run.sizes[1:]],
+            )
         x, t = self.sample()
         factors = explain_weight(network, run.loss, x, t, layer, i, j)["factors"]
         return "".join(f"({formula_number(f['value'])})" for f in factors)
@@ -196,20 +235,25 @@ class _Values:
             return format_count(_present(None if p is None else p.evaluations))
         if base == "divergence":
             return _present(run.divergence)["reason"]
-        counts = {"step": run.step_count, "epoch": run.batcher.epoch, "n_train": len(run.data.x_train),
-                  "n_test": len(run.data.x_test),
-                  "weights": sum(a.size for n, a in zip(run.param_names, run.network.arrays()) if n[0] == "W"),
-                  "biases": sum(a.size for n, a in zip(run.param_names, run.network.arrays()) if n[0] == "b"),
-                  "parameters": run.network.parameter_count(),
-                  "batch_size": run.config["batch"]["size"] or len(run.data.x_train)}
+        counts = {
+            "step": run.step_count,
+            "epoch": run.batcher.epoch,
+            "n_train": len(run.data.x_train),
+            "n_test": len(run.data.x_test),
+            "weights": sum(a.size for n, a in zip(run.param_names, run.network.arrays()) if n[0] == "W"),
+            "biases": sum(a.size for n, a in zip(run.param_names, run.network.arrays()) if n[0] == "b"),
+            "parameters": run.network.parameter_count(),
+            "batch_size": run.config["batch"]["size"] or len(run.data.x_train),
+        }
         if base in counts:
             return format_count(counts[base])
-        return formula_number({"lr": run.config["optimizer"]["lr"],
-                               "epsilon": run.config["gradient"]["epsilon"]}[base])
+        return formula_number(
+            {"lr": run.config["optimizer"]["lr"], "epsilon": run.config["gradient"]["epsilon"]}[base]
+        )
 
 
 def _param_index(base: str, index: str) -> tuple[int, int, int]:
-    """"1_12" -> (1, 0, 1) for w (i, j from 1, one digit each unless written "1_10,12");
+    """ "1_12" -> (1, 0, 1) for w (i, j from 1, one digit each unless written "1_10,12");
     "1_2" -> (1, 0, 1) for b (j only)."""
     layer, rest = index.split("_")
     if base == "b":

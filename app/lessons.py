@@ -2,6 +2,7 @@
 a short text and an exact state (config, seed, steps taken, phase, selection, what is
 shown). A teacher writes a new lesson without code; docs/lessons.md explains the format.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -53,10 +54,22 @@ class LessonStep(BaseModel):
     epochs: Annotated[int, Field(ge=0, le=10_000)] = 0
     phase: Literal["forward", "loss", "backward", "update"] | None = None
     select: Selection | None = None
-    show: list[Literal["network", "formula", "loss-chart", "accuracy-chart", "heatmap", "digits",
-                       "gradcheck", "explorer", "activation-explorer", "loss-explorer", "timeline",
-                       "diagnostics"]] = Field(
-        default_factory=lambda: ["network", "loss-chart"])
+    show: list[
+        Literal[
+            "network",
+            "formula",
+            "loss-chart",
+            "accuracy-chart",
+            "heatmap",
+            "digits",
+            "gradcheck",
+            "explorer",
+            "activation-explorer",
+            "loss-explorer",
+            "timeline",
+            "diagnostics",
+        ]
+    ] = Field(default_factory=lambda: ["network", "loss-chart"])
     controls: list[str] = Field(default_factory=lambda: ["play", "step", "reset"])
     # The diagram writes out every z, a and w (the numbers mode): for steps whose text
     # states them.
@@ -144,15 +157,21 @@ def caption(lesson: Lesson, index: int, run: Run) -> str:
     """Alt text for a lesson step's figure, stating the numbers a reader needs."""
     step = lesson.steps[index]
     m = run.metrics()
-    parts = [f"Lesson {lesson.number}, step {index + 1}: {step.title}.",
-             f"A {'-'.join(map(str, run.sizes))} network ({', '.join(run.config['activations'])}) "
-             f"after {run.step_count} training steps."]
+    parts = [
+        f"Lesson {lesson.number}, step {index + 1}: {step.title}.",
+        f"A {'-'.join(map(str, run.sizes))} network ({', '.join(run.config['activations'])}) "
+        f"after {run.step_count} training steps.",
+    ]
     if m["loss"]["train"] is not None:
-        parts.append(f"Training loss {m['loss']['train']:.4g}" +
-                     (f", test loss {m['loss']['test']:.4g}." if m["loss"]["test"] is not None else "."))
+        parts.append(
+            f"Training loss {m['loss']['train']:.4g}"
+            + (f", test loss {m['loss']['test']:.4g}." if m["loss"]["test"] is not None else ".")
+        )
     if m["accuracy"]["train"] is not None:
-        parts.append(f"Training accuracy {m['accuracy']['train']:.1%}" +
-                     (f", test accuracy {m['accuracy']['test']:.1%}." if m["accuracy"]["test"] is not None else "."))
+        parts.append(
+            f"Training accuracy {m['accuracy']['train']:.1%}"
+            + (f", test accuracy {m['accuracy']['test']:.1%}." if m["accuracy"]["test"] is not None else ".")
+        )
     if max(run.sizes) <= 8:
         values = run.network.forward(run.data.x_train[:1])
         for layer, v in enumerate(values, start=1):

@@ -4,6 +4,7 @@ A body that declares its length is refused at once, unread; one sent in chunks i
 as it arrives and refused at the chunk that passes the limit. Either way the server never
 holds more than the limit of it (a JSON body is parsed only once it is whole).
 """
+
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
@@ -29,9 +30,13 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            response = JSONBody(error_body("too_large", too_large(self.limit),
-                                           [{"field": "body", "reason": too_large(self.limit)}]),
-                                status_code=413, headers={"Connection": "close"})
+            response = JSONBody(
+                error_body(
+                    "too_large", too_large(self.limit), [{"field": "body", "reason": too_large(self.limit)}]
+                ),
+                status_code=413,
+                headers={"Connection": "close"},
+            )
             await response(scope, receive, send)
             return
         seen = 0

@@ -6,6 +6,7 @@ growing queue, and a stalled send holds up only its own socket. Control messages
 at most its byte budget (`max_frame_bytes`): a bigger one is not sent, and the socket is
 told why once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,14 @@ def _shown_parameters(run, units: int | None) -> int:
 class Subscriber:
     """One socket's view of a session: what to send next, and how it likes its frames."""
 
-    def __init__(self, session: Session, grid: int | None = None, units: int | None = None,
-                 grids: GridPool | None = None, max_frame_bytes: int | None = None):
+    def __init__(
+        self,
+        session: Session,
+        grid: int | None = None,
+        units: int | None = None,
+        grids: GridPool | None = None,
+        max_frame_bytes: int | None = None,
+    ):
         self.session = session
         self.grid = grid
         self.units = units
@@ -103,10 +110,22 @@ class Subscriber:
                     # arrays, the probe's values and the grid are rendered from a copy
                     # (a frame job), by a grid worker while the loop serves others.
                     busy = _shown_parameters(run, self.units) > LIGHT_LIMIT
-                    snap = session_snapshot(session, max_units=self.units, raw=True, params=False,
-                                            activations=False, pending="none")
-                    job = frame_job(run, grid=self.grid, max_units=self.units, arrays=True,
-                                    grads=not busy, change=not busy)
+                    snap = session_snapshot(
+                        session,
+                        max_units=self.units,
+                        raw=True,
+                        params=False,
+                        activations=False,
+                        pending="none",
+                    )
+                    job = frame_job(
+                        run,
+                        grid=self.grid,
+                        max_units=self.units,
+                        arrays=True,
+                        grads=not busy,
+                        change=not busy,
+                    )
                 else:
                     snap = session_snapshot(session, max_units=self.units, raw=True)
                     job = frame_job(run, grid=self.grid, max_units=self.units)  # the grid only
@@ -129,8 +148,12 @@ class Subscriber:
         if entry is None:
             tail = history_tail(session, after, rows)
             # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
-            head = {"type": "snapshot", "session": session.id, "sent": time.time(),
-                    "history": {"reset": reset, **tail}}
+            head = {
+                "type": "snapshot",
+                "session": session.id,
+                "sent": time.time(),
+                "history": {"reset": reset, **tail},
+            }
             if with_axes:
                 head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
             head = dumps(head)
@@ -159,12 +182,17 @@ class Subscriber:
         if self.refused:
             return
         self.refused = True
-        self.send({"type": "error", "code": "frame_too_large",
-                   "message": f"this view's snapshot frame has {size:,} bytes, more than the "
-                              f"{self.max_frame_bytes:,} a socket is sent "
-                              "(NNPLAY_MAX_FRAME_BYTES): ask for fewer units a layer, e.g. "
-                              '{"type": "view", "units": 32}',
-                   "fields": []})
+        self.send(
+            {
+                "type": "error",
+                "code": "frame_too_large",
+                "message": f"this view's snapshot frame has {size:,} bytes, more than the "
+                f"{self.max_frame_bytes:,} a socket is sent "
+                "(NNPLAY_MAX_FRAME_BYTES): ask for fewer units a layer, e.g. "
+                '{"type": "view", "units": 32}',
+                "fields": [],
+            }
+        )
 
 
 class _View:
@@ -183,7 +211,7 @@ class _View:
         """The frame {...head, ...members} (made in one copy), kept for sockets at `share`."""
         frame = b"".join((memoryview(head)[:-1], b",", self.members))
         if not self.frames:
-            self.members = memoryview(frame)[len(head):]  # the body is let go
+            self.members = memoryview(frame)[len(head) :]  # the body is let go
         elif len(self.frames) >= MAX_SHARED:
             del self.frames[next(iter(self.frames))]  # the oldest position: likely passed
         self.frames[share] = (frame, last_step)
@@ -282,8 +310,10 @@ async def _play(session: Session, max_fps: float) -> None:
     except Exception:  # never let one session's failure go unnoticed, nor take others down
         log.exception("play loop of session %s failed", session.id)
         session.playing = False
-        broadcast(session, {"type": "error", "code": "internal",
-                            "message": "training stopped because of an internal error"})
+        broadcast(
+            session,
+            {"type": "error", "code": "internal", "message": "training stopped because of an internal error"},
+        )
         broadcast(session)
     finally:
         if session.play_task is asyncio.current_task():

@@ -1,4 +1,5 @@
 """The FastAPI application: `uvicorn app.main:app` or `nnplay serve`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -58,8 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if store is not None:  # opened, but its sessions could not be read
                     with contextlib.suppress(sqlite3.Error):
                         store.close()
-                app.state.store_problem = (f"sessions are not saved: cannot use the store in "
-                                           f"{settings.data_dir} ({error})")
+                app.state.store_problem = (
+                    f"sessions are not saved: cannot use the store in {settings.data_dir} ({error})"
+                )
                 log.error("%s", app.state.store_problem)
         app.state.persistence = persistence
         await app.state.grids.start()
@@ -68,8 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.error("lesson not loaded: %s", problem)
         if not lessons:
             # /lessons would list nothing and every lesson page answer 404: say why, once.
-            log.error("no lessons found in %s: the lesson pages are empty",
-                      lesson_files.LESSONS_DIR)
+            log.error("no lessons found in %s: the lesson pages are empty", lesson_files.LESSONS_DIR)
         tasks = [asyncio.create_task(_sweep(manager)), asyncio.create_task(app.state.lag.watch())]
         if persistence is not None:
             tasks.append(asyncio.create_task(persistence.watch()))
@@ -88,21 +89,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await persistence.save_changed()
                 persistence.store.close()
 
-    app = FastAPI(title="nnplay", version=_version(), default_response_class=JSONBody,
-                  lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="A playground that shows how a neural network learns: "
-                              "sessions, steps, gradients and live frames.")
+    app = FastAPI(
+        title="nnplay",
+        version=_version(),
+        default_response_class=JSONBody,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="A playground that shows how a neural network learns: "
+        "sessions, steps, gradients and live frames.",
+    )
     app.state.settings = settings
-    app.state.persistence = None     # made at start when there is a data directory
-    app.state.store_problem = None   # why there is none although there is one
+    app.state.persistence = None  # made at start when there is a data directory
+    app.state.store_problem = None  # why there is none although there is one
     app.state.sessions = SessionManager(settings)
     app.state.heavy = HeavyCalls.from_settings(settings)  # long steps and gradient checks
     app.state.lag = LoopLag()
     workers = automatic_workers() if settings.grid_workers is None else settings.grid_workers
     app.state.grids = GridPool(workers)
     app.state.guesses = Guesses(settings.guesses_per_minute)
-    app.state.classroom = Classroom(app.state.sessions,
-                                    settings.class_code or kept_code(settings.data_dir))
+    app.state.classroom = Classroom(app.state.sessions, settings.class_code or kept_code(settings.data_dir))
     errors.install(app)
     app.include_router(api_router)
     app.include_router(page_router)

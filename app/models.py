@@ -11,6 +11,7 @@ What the engine fixes is modelled field by field. What is open-ended is typed as
 a data set's own parameters, the optimizer's and the batch order's saved state.
 Numbers that can stop being finite (a diverging run) are `null` then, never NaN.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -155,9 +156,11 @@ class Snapshot(SnapshotBase):
     """The state of a session after its last step or phase (docs/api.md, the snapshot format)."""
 
     grid: DecisionGrid | None = Field(None, description="only with ?grid=N; null without two inputs")
-    earliest_step: int = Field(description="the first step time travel can show (at, rewind, ?step=): "
-                                           "0, the step a restored run started at, or later once "
-                                           "the oldest kept states made room within its memory")
+    earliest_step: int = Field(
+        description="the first step time travel can show (at, rewind, ?step=): "
+        "0, the step a restored run started at, or later once "
+        "the oldest kept states made room within its memory"
+    )
 
 
 class PastSnapshot(SnapshotBase):
@@ -219,8 +222,9 @@ class Config(Out):
     bias: bool
     loss: Literal[tuple(LOSSES)]  # type: ignore[valid-type]
     init: InitConfig
-    data: dict[str, Any] = Field(description="`name` and the parameters of that data set "
-                                             "(GET /api/datasets lists them)")
+    data: dict[str, Any] = Field(
+        description="`name` and the parameters of that data set (GET /api/datasets lists them)"
+    )
     optimizer: OptimizerConfig
     gradient: GradientConfig
     batch: BatchConfig
@@ -243,13 +247,16 @@ class SnapshotReply(Out):
 
 
 class StepReply(SnapshotReply):
-    steps_taken: int = Field(description="steps this call took (a phase that ends a step counts "
-                                         "as one); fewer than asked when the run diverged or "
-                                         "the call stopped early")
+    steps_taken: int = Field(
+        description="steps this call took (a phase that ends a step counts "
+        "as one); fewer than asked when the run diverged or "
+        "the call stopped early"
+    )
     stopped_early: Literal["time budget"] | None = Field(
         description='"time budget": the call used its NNPLAY_CALL_SECONDS and stopped at a step '
-                    "boundary (ask again to go on: the numbers are the same as in one call); "
-                    "null when it did not stop early")
+        "boundary (ask again to go on: the numbers are the same as in one call); "
+        "null when it did not stop early"
+    )
 
 
 class PastSnapshotReply(Out):
@@ -263,8 +270,10 @@ class ConfigAndSnapshot(Out):
 
 class LessonSession(SessionView):
     step: LessonStep
-    text: str = Field(description="the step's text with its placeholders filled from this "
-                                   "session's state (app/lesson_text.py)")
+    text: str = Field(
+        description="the step's text with its placeholders filled from this "
+        "session's state (app/lesson_text.py)"
+    )
 
 
 class Bias(Out):
@@ -305,7 +314,8 @@ class Forward(Out):
     output: Matrix
     loss: Number = Field(None, description="only with targets")
     explain: list[list[list[NeuronExplanation]]] | None = Field(
-        None, description="only with explain: per row (the first 8), per layer, per unit (the first 64)")
+        None, description="only with explain: per row (the first 8), per layer, per unit (the first 64)"
+    )
 
 
 class FactorTerm(Out):
@@ -380,14 +390,18 @@ class GradientCheck(Out):
     backprop: list[LayerParams]
     numeric: list[LayerParams]
     relative: list[LayerParams] = Field(description="|bp - num| / (|bp| + |num|) per entry")
-    check: list[LayerMeasures] = Field(description="each array's measures over its checked "
-                                                   "entries; null measures when it has none")
-    checked: int = Field(description="parameters the numeric gradient worked out, in parameter "
-                                     "order (each array row by row); the rest are null in "
-                                     "`numeric` and `relative`")
+    check: list[LayerMeasures] = Field(
+        description="each array's measures over its checked entries; null measures when it has none"
+    )
+    checked: int = Field(
+        description="parameters the numeric gradient worked out, in parameter "
+        "order (each array row by row); the rest are null in "
+        "`numeric` and `relative`"
+    )
     stopped_early: Literal["time budget"] | None = Field(
         description='"time budget": the numeric gradient used its NNPLAY_CALL_SECONDS before every '
-                    "parameter was checked; null when it checked them all")
+        "parameter was checked; null when it checked them all"
+    )
     cost: GradientCost
 
 
@@ -423,10 +437,12 @@ def _history_column(name: str):
 
 
 History = create_model(
-    "History", __base__=Out,
+    "History",
+    __base__=Out,
     __doc__="Per-step metrics, a list per column, an entry per recorded step; grad_norm "
-            "has per step the L2 norm of each layer's dL/dW (null at step 0).",
-    **{name: _history_column(name) for name in COLUMNS})
+    "has per step the L2 norm of each layer's dL/dW (null at step 0).",
+    **{name: _history_column(name) for name in COLUMNS},
+)
 
 
 class Export(Out):
@@ -439,8 +455,9 @@ class Export(Out):
     step: int
     status: Status
     divergence: Divergence | None
-    optimizer: dict[str, Any] = Field(description="the optimizer's state (velocities, moments), "
-                                                  "as that optimizer keeps it")
+    optimizer: dict[str, Any] = Field(
+        description="the optimizer's state (velocities, moments), as that optimizer keeps it"
+    )
     batcher: dict[str, Any] = Field(description="where the batch order stands, with its random state")
     last_grads: list[LayerParams] | None
 
@@ -459,19 +476,23 @@ class GridStats(Out):
 
 
 class MemoryUse(Out):
-    used_mb: float = Field(description="what the sessions in memory may need together "
-                                       "(core/memory.py's estimate of each)")
+    used_mb: float = Field(
+        description="what the sessions in memory may need together (core/memory.py's estimate of each)"
+    )
     total_mb: float = Field(description="the most they may need together (NNPLAY_MEMORY_MB)")
     session_mb: float = Field(description="the most one session may need (NNPLAY_SESSION_MEMORY_MB)")
-    in_store: int = Field(description="idle sessions moved to the store to free memory; each "
-                                      "comes back when it is asked for")
+    in_store: int = Field(
+        description="idle sessions moved to the store to free memory; each comes back when it is asked for"
+    )
 
 
 class Health(Out):
-    status: Literal["ok", "degraded"] = Field(description="degraded: the server answers, but "
-                                                         "something needs a look (see problems)")
-    problems: list[str] = Field(default_factory=list, description="what is wrong while "
-                                                                  "degraded, e.g. saves that fail")
+    status: Literal["ok", "degraded"] = Field(
+        description="degraded: the server answers, but something needs a look (see problems)"
+    )
+    problems: list[str] = Field(
+        default_factory=list, description="what is wrong while degraded, e.g. saves that fail"
+    )
     version: str
     sessions: int
     memory: MemoryUse
@@ -495,7 +516,8 @@ class Dataset(Out):
     available: bool
     unavailable_reason: str | None = Field(description="why it cannot be used on this server")
     params: dict[str, dict[str, Any]] = Field(
-        description="per parameter: type, default, min, max, description")
+        description="per parameter: type, default, min, max, description"
+    )
 
 
 class LessonSummary(Out):
@@ -538,8 +560,10 @@ class LossComparison(Out):
 class ClassInfo(Out):
     code: str
     students: int
-    join_url: str = Field(description="the link students open: the board's own address, or "
-                                      "this machine's LAN address when the board is on loopback")
+    join_url: str = Field(
+        description="the link students open: the board's own address, or "
+        "this machine's LAN address when the board is on loopback"
+    )
     join_urls: list[str] = Field(description="every link that may work, best first")
     join_qr: str = Field(description="join_url as a QR code: an SVG element, to put in a page")
 
@@ -604,4 +628,3 @@ class StudentView(Out):
     broadcast: Broadcast | None
     lesson: LessonPush | None
     challenges: list[Challenge]
-

@@ -5,6 +5,7 @@ repo's top-level static/, templates/ and lessons/ there). A checkout, run in pla
 installed editable, has no app/files/: they are at the top of the repo, beside app/.
 Found from this file, never from the working directory.
 """
+
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates

@@ -5,6 +5,7 @@ it: they are dropped from the store, which is copied aside first, and /api/healt
 The store is also where idle sessions go when memory is short (SessionManager.make_room):
 saved, dropped from memory, and loaded again, exactly as they were, when asked for.
 Sessions that do not fit in memory at start stay in the store the same way."""
+
 from __future__ import annotations
 
 import asyncio
@@ -63,8 +64,7 @@ def open_store(data_dir: Path) -> tuple[SQLiteStore, Salvage | None]:
         damage = str(error)
     if damage is None:
         return store, None
-    log.error("%s is damaged (%s): it is copied aside, and what can be read of it kept",
-              path, damage)
+    log.error("%s is damaged (%s): it is copied aside, and what can be read of it kept", path, damage)
     try:
         kept_at = copy_aside(path)  # before the store is closed: that folds its -wal in
     finally:
@@ -83,11 +83,9 @@ def _check_room(data_dir: Path) -> None:
             os.fsync(probe.fileno())  # where a disk fills up late, the write is refused here
     except OSError as error:
         if error.errno in READ_ONLY:
-            raise StoreUnusable(f"{data_dir} is read-only for this server "
-                                f"({error.strerror})") from error
+            raise StoreUnusable(f"{data_dir} is read-only for this server ({error.strerror})") from error
         if error.errno in FULL:
-            raise StoreUnusable(f"there is no room to write in {data_dir} "
-                                f"({error.strerror})") from error
+            raise StoreUnusable(f"there is no room to write in {data_dir} ({error.strerror})") from error
         raise StoreUnusable(f"cannot write in {data_dir} ({error.strerror})") from error
 
 
@@ -97,9 +95,9 @@ class _Saved:
 
     version: int
     generation: int
-    rows: int          # history rows in the store
-    last_step: int     # the step of the last of them, to notice a history rewritten
-    chunks: int        # history chunks written since the last full write
+    rows: int  # history rows in the store
+    last_step: int  # the step of the last of them, to notice a history rewritten
+    chunks: int  # history chunks written since the last full write
 
 
 class Persistence:
@@ -109,7 +107,7 @@ class Persistence:
         self.interval = interval
         self.saved: dict[str, _Saved] = {}
         self.failing: dict[str, str] = {}  # sessions whose last save failed, and why
-        self.error: str | None = None       # why the last save of all failed, if it did
+        self.error: str | None = None  # why the last save of all failed, if it did
         self.lost_at_start: str | None = None  # what could not be restored, and where it is kept
         manager.on_removed.append(self.forget)
         manager.evictor = self
@@ -150,16 +148,22 @@ class Persistence:
             self.lost_at_start = _lost_words(len(lost), loaded + len(lost), salvage, kept_at)
             log.error("%s", self.lost_at_start)
         elif salvage:
-            log.warning("%d sessions were read from the damaged store, and none was found lost; "
-                        "a copy of it as it was is kept at %s", salvage.read, salvage.kept_at)
+            log.warning(
+                "%d sessions were read from the damaged store, and none was found lost; "
+                "a copy of it as it was is kept at %s",
+                salvage.read,
+                salvage.kept_at,
+            )
         return loaded
 
     def _fits(self, record: dict) -> bool:
         config = record["run"].get("config")
         cost = estimate(resolve_config(config))["total"]
         manager = self.manager
-        return (manager.memory_in_use() + cost <= manager.total
-                and len(manager.sessions) < manager.settings.max_sessions)
+        return (
+            manager.memory_in_use() + cost <= manager.total
+            and len(manager.sessions) < manager.settings.max_sessions
+        )
 
     def _loaded(self, session: Session) -> None:
         """A session read from the store, in memory again."""
@@ -194,6 +198,7 @@ class Persistence:
     async def bring_back(self, session_id: str) -> Session | None:
         """An evicted session from its record (in a thread: its data set is loaded again);
         None when the store has none, or one that cannot be read (logged)."""
+
         def load() -> Session | None:
             try:
                 record = self.store.load(session_id)
@@ -201,6 +206,7 @@ class Persistence:
             except (ConfigError, KeyError, TypeError, ValueError, sqlite3.Error) as error:
                 log.warning("session %s could not come back from the store: %s", session_id[:8], error)
                 return None
+
         session = await anyio.to_thread.run_sync(load)
         if session is not None:
             self.saved[session_id] = _Saved(0, session.generation, 0, -1, MAX_CHUNKS)
@@ -231,12 +237,11 @@ class Persistence:
                 except Exception as error:  # this session only: the others are saved
                     self._failed(session.id, f"{type(error).__name__}: {error}")
             if time.monotonic() - slice_started > YIELD_SECONDS:  # a class is many sessions:
-                await asyncio.sleep(0)                            # let frames out between
+                await asyncio.sleep(0)  # let frames out between
                 slice_started = time.monotonic()
         failed: dict[str, str] = {}
         if saves:
-            failed = await anyio.to_thread.run_sync(self.store.save_many,
-                                                    {k: v[1] for k, v in saves.items()})
+            failed = await anyio.to_thread.run_sync(self.store.save_many, {k: v[1] for k, v in saves.items()})
             for session_id, (saved, _) in saves.items():
                 if session_id in failed:
                     self._failed(session_id, failed[session_id])
@@ -266,8 +271,9 @@ def _lost_words(lost: int, saved: int, salvage: Salvage | None, kept_at: str) ->
     if salvage and salvage.whole:
         what = "the store was damaged past reading: its sessions could not be restored"
     else:
-        what = (f"{lost} of {saved} saved sessions could not be restored at start"
-                + (" (the store was damaged)" if salvage else ""))
+        what = f"{lost} of {saved} saved sessions could not be restored at start" + (
+            " (the store was damaged)" if salvage else ""
+        )
     return f"{what}; a copy of the store as it was is kept at {kept_at}"
 
 
@@ -279,9 +285,13 @@ def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:
     steps = history.steps
     n = len(history)
     first = 0
-    if (before is not None and before.generation == session.generation
-            and before.chunks < MAX_CHUNKS and 0 < before.rows <= n
-            and steps[before.rows - 1] == before.last_step):
+    if (
+        before is not None
+        and before.generation == session.generation
+        and before.chunks < MAX_CHUNKS
+        and 0 < before.rows <= n
+        and steps[before.rows - 1] == before.last_step
+    ):
         first = before.rows
     chunks = (before.chunks + 1) if first else 1
     saved = _Saved(session.version, session.generation, n, int(steps[n - 1]) if n else -1, chunks)
@@ -289,10 +299,16 @@ def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:
 
 
 def _record_of(session: Session) -> dict:
-    return {"format": FORMAT, "created": session.created, "playing": session.wants_to_play(),
-            "steps_per_second": session.steps_per_second, "generation": session.generation,
-            "student": session.student, "seat": session.seat,
-            "run": export_state(session.run, history=False)}
+    return {
+        "format": FORMAT,
+        "created": session.created,
+        "playing": session.wants_to_play(),
+        "steps_per_second": session.steps_per_second,
+        "generation": session.generation,
+        "student": session.student,
+        "seat": session.seat,
+        "run": export_state(session.run, history=False),
+    }
 
 
 def _session_from(session_id: str, record: dict, manager: SessionManager) -> Session:

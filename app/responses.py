@@ -1,4 +1,5 @@
 """FastAPI's default response class for this app: JSON by the one encoder (app/jsonio.py)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -11,6 +11,7 @@ takes the damaged one's place. A file whose first page is spoiled (its header, o
 schema after it) is read through a copy whose first page is made again as this store
 makes it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,14 +27,22 @@ from app.store import SQLiteStore, aside_path
 log = logging.getLogger("nnplay.store")
 
 COMPANIONS = ("-wal", "-shm")  # SQLite's files beside the database: its journal and index
-HEADER_BYTES = 100             # SQLite's file header, at the start of the first page
+HEADER_BYTES = 100  # SQLite's file header, at the start of the first page
 # The paths to the session ids: each b-tree holding them, scanned until a damaged page.
-ID_QUERIES = ("SELECT id FROM sessions NOT INDEXED", "SELECT id FROM sessions ORDER BY id",
-              "SELECT DISTINCT id FROM history ORDER BY id", "SELECT id FROM history NOT INDEXED")
-RECORD_QUERIES = ("SELECT saved, record FROM sessions WHERE id = ?",
-                  "SELECT saved, record FROM sessions NOT INDEXED WHERE id = ?")
-HISTORY_QUERIES = ("SELECT first_row, rows FROM history WHERE id = ? ORDER BY first_row",
-                   "SELECT first_row, rows FROM history NOT INDEXED WHERE id = ? ORDER BY first_row")
+ID_QUERIES = (
+    "SELECT id FROM sessions NOT INDEXED",
+    "SELECT id FROM sessions ORDER BY id",
+    "SELECT DISTINCT id FROM history ORDER BY id",
+    "SELECT id FROM history NOT INDEXED",
+)
+RECORD_QUERIES = (
+    "SELECT saved, record FROM sessions WHERE id = ?",
+    "SELECT saved, record FROM sessions NOT INDEXED WHERE id = ?",
+)
+HISTORY_QUERIES = (
+    "SELECT first_row, rows FROM history WHERE id = ? ORDER BY first_row",
+    "SELECT first_row, rows FROM history NOT INDEXED WHERE id = ? ORDER BY first_row",
+)
 
 
 @dataclass
@@ -96,10 +105,11 @@ def _read_sessions(source: sqlite3.Connection, fresh: SQLiteStore, salvage: Salv
         elif chunks is None:
             salvage.lost[session_id] = "its history is on a damaged page"
         elif not _row_types(record[0], (float, int), (bytes, str)) or not all(
-                _row_types(chunk, (int,), (bytes, str)) for chunk in chunks):
+            _row_types(chunk, (int,), (bytes, str)) for chunk in chunks
+        ):
             salvage.lost[session_id] = "its rows are damaged"
         else:
-            (saved, blob), = record[:1]
+            ((saved, blob),) = record[:1]
             fresh.copy_in(session_id, saved, blob, chunks)
             salvage.read += 1
 

@@ -1,6 +1,7 @@
 """Request bodies. Every model forbids unknown fields, refuses NaN and Infinity, and bounds
 every number; the engine then checks what depends on the whole config (shapes, pairings).
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -8,8 +9,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.activations import ACTIVATIONS
-from core.config import (BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, MAX_HIDDEN_LAYERS,
-                         MAX_SEED, MAX_UNITS, OPTIMIZERS, REGULARIZATIONS)
+from core.config import (
+    BATCH_ORDERS,
+    DTYPES,
+    GRADIENT_METHODS,
+    INIT_SCHEMES,
+    MAX_HIDDEN_LAYERS,
+    MAX_SEED,
+    MAX_UNITS,
+    OPTIMIZERS,
+    REGULARIZATIONS,
+)
 from core.data import DATASETS
 from core.losses import LOSSES
 from core.presets import PRESETS
@@ -55,8 +65,9 @@ class DataModel(Strict):
     test_fraction: Annotated[float, Field(ge=0, lt=1)] | None = None
     inputs: Matrix | None = None
     targets: Matrix | None = None
-    labels: Annotated[list[Annotated[int, Field(ge=0, le=1023)]],
-                      Field(min_length=1, max_length=MAX_ROWS)] | None = None
+    labels: (
+        Annotated[list[Annotated[int, Field(ge=0, le=1023)]], Field(min_length=1, max_length=MAX_ROWS)] | None
+    ) = None
 
 
 class OptimizerModel(Strict):
@@ -113,7 +124,9 @@ class ConfigModel(Strict):
 
     preset: Literal[tuple(PRESETS)] | None = None  # type: ignore[valid-type]
     layers: Annotated[list[Units], Field(min_length=2, max_length=MAX_HIDDEN_LAYERS + 2)] | None = None
-    activations: Annotated[list[Activation], Field(min_length=1, max_length=MAX_HIDDEN_LAYERS + 1)] | None = None
+    activations: Annotated[list[Activation], Field(min_length=1, max_length=MAX_HIDDEN_LAYERS + 1)] | None = (
+        None
+    )
     bias: bool | None = None
     loss: Literal[tuple(LOSSES)] | None = None  # type: ignore[valid-type]
     init: InitModel | None = None

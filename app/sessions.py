@@ -11,6 +11,7 @@ session that does not fit first moves the least recently used idle sessions (no 
 not training, unused for EVICT_IDLE_SECONDS) to the store; they come back, exactly, when
 a request or a socket asks for them. Without a store, or with nothing idle, it is a 503.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,11 +47,12 @@ class Stepped(NamedTuple):
     steps_taken: int
     stopped_early: str | None
 
+
 # A session unused for less than this is never evicted: a request that has just found it
 # is about to use it.
 EVICT_IDLE_SECONDS = 10.0
 RETRY_SECONDS = "30"
-MB = 2 ** 20
+MB = 2**20
 
 
 CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")  # a container's memory limit (cgroup v2)
@@ -71,8 +73,7 @@ def machine_memory_mb() -> int:
 
 
 class Session:
-    def __init__(self, session_id: str, run: Run, max_fps: float = 30.0,
-                 unwatched_seconds: float = 15.0):
+    def __init__(self, session_id: str, run: Run, max_fps: float = 30.0, unwatched_seconds: float = 15.0):
         self.id = session_id
         self.run = run
         self.lock = asyncio.Lock()
@@ -83,11 +84,11 @@ class Session:
         self.steps_per_second = 30.0
         self.play_task: asyncio.Task | None = None
         self.subscribers: set = set()
-        self.step_seconds = 1e-4      # running estimate of one step's cost
-        self.generation = 0          # bumped whenever the history is replaced (reset, import)
-        self.version = 0             # bumped by every engine call: cached frames go stale
+        self.step_seconds = 1e-4  # running estimate of one step's cost
+        self.generation = 0  # bumped whenever the history is replaced (reset, import)
+        self.version = 0  # bumped by every engine call: cached frames go stale
         self.max_fps = max_fps
-        self.frames: dict = {}       # serialized snapshot per view, shared by all sockets
+        self.frames: dict = {}  # serialized snapshot per view, shared by all sockets
         # Training that waits for a watcher: set when the server stopped while it played, or
         # when nobody watched it for `unwatched_seconds`; the next socket starts it again.
         self.resume_playing = False
@@ -151,8 +152,14 @@ class Session:
                 finally:
                     self.version += 1
 
-    async def step(self, steps: int = 0, epochs: int = 0, *, heavy: HeavyCalls | None = None,
-                   budget: Budget | None = None) -> Stepped:
+    async def step(
+        self,
+        steps: int = 0,
+        epochs: int = 0,
+        *,
+        heavy: HeavyCalls | None = None,
+        budget: Budget | None = None,
+    ) -> Stepped:
         """Take steps (or epochs), timing them to keep the cost estimate honest.
 
         With `heavy` and a `budget`, a call not cheap enough to run inline is a heavy call
@@ -269,12 +276,21 @@ class SessionManager:
         tried: set[str] = set()
         while self.memory_in_use() + needed > self.total:
             now = time.monotonic()
-            idle = [s for s in self.sessions.values()
-                    if s is not keep and s.id not in tried and not s.subscribers and not s.playing
-                    and not s.lock.locked() and now - s.last_used >= EVICT_IDLE_SECONDS]
+            idle = [
+                s
+                for s in self.sessions.values()
+                if s is not keep
+                and s.id not in tried
+                and not s.subscribers
+                and not s.playing
+                and not s.lock.locked()
+                and now - s.last_used >= EVICT_IDLE_SECONDS
+            ]
             if self.evictor is None or not idle:
-                raise busy(f"the server's sessions use {self.memory_in_use() / MB:,.0f} of its "
-                           f"{self.total / MB:,.0f} MB of memory")
+                raise busy(
+                    f"the server's sessions use {self.memory_in_use() / MB:,.0f} of its "
+                    f"{self.total / MB:,.0f} MB of memory"
+                )
             victim = min(idle, key=lambda s: s.last_used)
             tried.add(victim.id)
             await self.evictor.evict(victim)
@@ -351,14 +367,18 @@ class SessionManager:
         ones too (from the store)."""
         limit = self.settings.session_idle_seconds
         now = time.monotonic()
-        stale = [s for s in self.sessions.values()
-                 if now - s.last_used > limit and not s.subscribers and not s.playing]
+        stale = [
+            s
+            for s in self.sessions.values()
+            if now - s.last_used > limit and not s.subscribers and not s.playing
+        ]
         for session in stale:
             self.sessions.pop(session.id, None)
             await self._stop(session)
             self._removed(session.id)
-        gone = [sid for sid, used in self.evicted.items()
-                if now - used > limit and sid not in self._returning]
+        gone = [
+            sid for sid, used in self.evicted.items() if now - used > limit and sid not in self._returning
+        ]
         for session_id in gone:
             del self.evicted[session_id]
             self._removed(session_id)

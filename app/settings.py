@@ -4,6 +4,7 @@ A variable set to the empty string counts as unset: compose passes `${NNPLAY_CLA
 when the teacher chose no code, and that must mean "generate one", not "a bad code".
 A bad value raises BadSetting, whose message is one line naming the variable and the reason.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -21,7 +22,9 @@ from pydantic_settings import SettingsError as _SourceError
 CLASS_CODE_PATTERN = r"^[A-Za-z0-9]{4,12}$"
 # A DNS name (its labels letters, digits and inner hyphens; a trailing dot allowed), or
 # "*." and one: every name under it.
-HOST_PATTERN = r"(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?"
+HOST_PATTERN = (
+    r"(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?"
+)
 
 
 class CommonSettings(BaseSettings):
@@ -109,8 +112,9 @@ class Settings(CommonSettings):
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:
-            raise ValueError(f"not a JSON list ({error.msg} at character {error.pos}); "
-                             "give the values comma-separated") from None
+            raise ValueError(
+                f"not a JSON list ({error.msg} at character {error.pos}); give the values comma-separated"
+            ) from None
 
     @field_validator("allowed_origins")
     @classmethod
@@ -119,10 +123,15 @@ class Settings(CommonSettings):
         # trailing slash would never match, silently.
         for origin in origins:
             parts = urlsplit(origin)
-            if parts.scheme not in ("http", "https") or not parts.netloc or origin != (
-                    f"{parts.scheme}://{parts.netloc}"):
-                raise ValueError(f"{origin!r} is not an origin: write scheme://host[:port], "
-                                 "e.g. http://lab-pc:8000, with no path or trailing slash")
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.netloc
+                or origin != (f"{parts.scheme}://{parts.netloc}")
+            ):
+                raise ValueError(
+                    f"{origin!r} is not an origin: write scheme://host[:port], "
+                    "e.g. http://lab-pc:8000, with no path or trailing slash"
+                )
         return origins
 
     @field_validator("allowed_hosts")
@@ -131,9 +140,11 @@ class Settings(CommonSettings):
         # A URL or a name with its port would never match a Host header, silently.
         for host in hosts:
             if host != "*" and not re.fullmatch(HOST_PATTERN, host) and not is_address(host):
-                raise ValueError(f"{host!r} is not a host name: write it as in the address bar, "
-                                 "without scheme, port or path, e.g. lab-pc.school.lan "
-                                 "(*.school.lan for every name under it, * for any)")
+                raise ValueError(
+                    f"{host!r} is not a host name: write it as in the address bar, "
+                    "without scheme, port or path, e.g. lab-pc.school.lan "
+                    "(*.school.lan for every name under it, * for any)"
+                )
         return hosts
 
 

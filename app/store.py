@@ -8,6 +8,7 @@ the same in the first minute and the sixtieth. Growing past one machine means an
 implementation of `SessionStore` (PostgreSQL, say) behind the same five methods; nothing
 else changes.
 """
+
 from __future__ import annotations
 
 import logging
@@ -74,13 +75,17 @@ class SQLiteStore:
         self._lock = threading.Lock()
         # check_same_thread=False: saves run in a thread pool, one at a time (the lock).
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")   # a crash mid-write never corrupts old rows
+        self._db.execute("PRAGMA journal_mode=WAL")  # a crash mid-write never corrupts old rows
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS sessions ("
-                         " id TEXT PRIMARY KEY, saved REAL NOT NULL, record BLOB NOT NULL)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS history ("
-                         " id TEXT NOT NULL, first_row INTEGER NOT NULL, rows BLOB NOT NULL,"
-                         " PRIMARY KEY (id, first_row))")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS sessions ("
+            " id TEXT PRIMARY KEY, saved REAL NOT NULL, record BLOB NOT NULL)"
+        )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS history ("
+            " id TEXT NOT NULL, first_row INTEGER NOT NULL, rows BLOB NOT NULL,"
+            " PRIMARY KEY (id, first_row))"
+        )
 
     def save_many(self, saves: dict[str, Save]) -> dict[str, str]:
         now = time.time()
@@ -89,7 +94,11 @@ class SQLiteStore:
             try:  # one session that cannot be written must not stop the others
                 record = _dumps(save.record)
                 rows = _dumps(save.rows) if save.rows.get("step") else None
-            except (TypeError, ValueError, RecursionError) as error:  # orjson's JSONEncodeError is a TypeError
+            except (
+                TypeError,
+                ValueError,
+                RecursionError,
+            ) as error:  # orjson's JSONEncodeError is a TypeError
                 failed[sid] = f"cannot be written: {error}"
                 continue
             records.append((sid, now, record))
@@ -120,7 +129,7 @@ class SQLiteStore:
         """What SQLite's structural check finds wrong with the file, or None; raises
         sqlite3.DatabaseError when it cannot even read that far."""
         with self._lock:
-            found = [line for line, in self._db.execute("PRAGMA quick_check(5)")]
+            found = [line for (line,) in self._db.execute("PRAGMA quick_check(5)")]
         return None if found == ["ok"] else "; ".join(" ".join(line.split()) for line in found)
 
     def keep_copy(self) -> str:
@@ -134,15 +143,15 @@ class SQLiteStore:
                 copy.close()
         return str(aside)
 
-    def copy_in(self, session_id: str, saved: float, record: bytes,
-                chunks: list[tuple[int, bytes]]) -> None:
+    def copy_in(self, session_id: str, saved: float, record: bytes, chunks: list[tuple[int, bytes]]) -> None:
         """One session's rows as another store held them (what a salvage could read)."""
         with self._lock:
             self._db.execute("BEGIN")
-            self._db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)",
-                             (session_id, saved, record))
-            self._db.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?)",
-                                 [(session_id, first, rows) for first, rows in chunks])
+            self._db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)", (session_id, saved, record))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO history VALUES (?, ?, ?)",
+                [(session_id, first, rows) for first, rows in chunks],
+            )
             self._db.execute("COMMIT")
 
     def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
@@ -172,8 +181,9 @@ class SQLiteStore:
     def _record(self, session_id: str, blob: bytes) -> dict:
         """The record with its whole history; raises on a damaged one."""
         with self._lock:
-            chunks = self._db.execute("SELECT first_row, rows FROM history WHERE id = ?"
-                                      " ORDER BY first_row", (session_id,)).fetchall()
+            chunks = self._db.execute(
+                "SELECT first_row, rows FROM history WHERE id = ? ORDER BY first_row", (session_id,)
+            ).fetchall()
         record = orjson.loads(blob)
         if not isinstance(record, dict) or not isinstance(record.get("run"), dict):
             raise ValueError("the record is not an object with a run")
@@ -208,8 +218,7 @@ def _joined(chunks: list[tuple[int, bytes]]) -> dict[str, list]:
     history: dict[str, list] = {name: [] for name in COLUMNS}
     for first_row, blob in chunks:
         if first_row != len(history["step"]):
-            raise ValueError(f"history chunk at row {first_row} does not follow row "
-                             f"{len(history['step'])}")
+            raise ValueError(f"history chunk at row {first_row} does not follow row {len(history['step'])}")
         rows = orjson.loads(blob)
         if not isinstance(rows, dict) or len({len(rows.get(name) or []) for name in COLUMNS}) != 1:
             raise ValueError(f"history chunk at row {first_row} is damaged")

@@ -14,6 +14,7 @@ What is written must not change meanwhile: the routes take, under the session's 
 copies of the run's arrays and a view of its history (core/history.py: recorded rows are
 never written again), then let the lock go before the first piece is written.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -30,10 +31,10 @@ from app.jsonio import OPTIONS, dumps
 from core.history import COLUMNS, CSV_COLUMNS, History, csv_header
 from core.plain import plain
 
-NUMBERS_PER_PIECE = 16_384   # numbers one orjson (or CSV) call writes: ~1-3 ms with the GIL
-CHUNK_BYTES = 128 * 1024     # bytes a chunk carries: one hop to the thread pool and back each
+NUMBERS_PER_PIECE = 16_384  # numbers one orjson (or CSV) call writes: ~1-3 ms with the GIL
+CHUNK_BYTES = 128 * 1024  # bytes a chunk carries: one hop to the thread pool and back each
 COPY_SECONDS_PER_NUMBER = 4e-9  # copying arrays under the lock; more than a few ms: in a thread
-ENCODINGS = ("br", "gzip")     # what the compression middleware offers (app/main.py), best first,
+ENCODINGS = ("br", "gzip")  # what the compression middleware offers (app/main.py), best first,
 BROTLI_QUALITY = GZIP_LEVEL = 4  # at its default levels
 
 
@@ -83,8 +84,10 @@ def _runs(rows) -> Iterator[tuple[Any, bool]]:
     """Consecutive rows of at most NUMBERS_PER_PIECE numbers together, (rows, True); a row
     bigger than that alone, (row, False)."""
     if not isinstance(rows[0], (list, tuple, dict, np.ndarray)):  # numbers (or strings)
-        yield from ((rows[start:start + NUMBERS_PER_PIECE], True)
-                    for start in range(0, len(rows), NUMBERS_PER_PIECE))
+        yield from (
+            (rows[start : start + NUMBERS_PER_PIECE], True)
+            for start in range(0, len(rows), NUMBERS_PER_PIECE)
+        )
         return
     if isinstance(rows, np.ndarray):
         width = rows[0].size
@@ -92,7 +95,7 @@ def _runs(rows) -> Iterator[tuple[Any, bool]]:
             yield from ((row, False) for row in rows)
         else:
             step = max(1, NUMBERS_PER_PIECE // max(width, 1))
-            yield from ((rows[start:start + step], True) for start in range(0, len(rows), step))
+            yield from ((rows[start : start + step], True) for start in range(0, len(rows), step))
         return
     start, count = 0, 0
     for i, row in enumerate(rows):
@@ -113,8 +116,12 @@ def _leaf(value: Any) -> bytes:
     # orjson writes float64 and integer arrays as their list would be written (NaN and
     # infinities as null too), only faster; float32's shortest forms differ from those of
     # the doubles plain() makes of them, so those (and the rest) go through plain().
-    if (isinstance(value, np.ndarray) and value.ndim and value.dtype.kind in "biuf"
-            and (value.dtype.kind != "f" or value.dtype == np.float64)):
+    if (
+        isinstance(value, np.ndarray)
+        and value.ndim
+        and value.dtype.kind in "biuf"
+        and (value.dtype.kind != "f" or value.dtype == np.float64)
+    ):
         return dumps(np.ascontiguousarray(value))
     return orjson.dumps(plain(value), option=OPTIONS, default=_short_history)
 
@@ -127,7 +134,7 @@ def _short_history(value: Any) -> dict:
 
 
 def _key(key: Any) -> bytes:
-    return dumps({key: None})[1:-len(b":null}")]  # as orjson writes it in an object
+    return dumps({key: None})[1 : -len(b":null}")]  # as orjson writes it in an object
 
 
 def _history_pieces(history: History) -> Iterator[bytes]:

@@ -4,6 +4,7 @@ The matrices here are small: with more than one thread, OpenBLAS spends more tim
 work between threads than doing it (the README gives the measurement), and a class
 server's grid workers would fight over the same cores.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The installed nnplay's version, as its package metadata says (what pip installed)."""
+
 from importlib.metadata import PackageNotFoundError, version
 
 

@@ -12,6 +12,7 @@ arrays, a fresh array for every intermediate), the "naive NumPy" reference of ca
 Every builder takes a fresh core.run.Run (before its first step) and returns steps(n),
 with steps.params() giving the current parameters in the engine's order.
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,7 +33,7 @@ def batches(run):
             continue
         perm = rng.permutation(n) if order == "shuffle" else np.arange(n)
         for start in range(0, n, size):
-            yield perm[start:start + size]
+            yield perm[start : start + size]
 
 
 def _start(run):
@@ -75,6 +76,7 @@ def bare_231(run):
             dW1 = x.T @ ((dy @ W2.T) * (a1 * (1.0 - a1)))
             for p, g in ((W1, dW1), (W2, dW2)):
                 p -= lr * g
+
     steps.params = lambda: [W1, W2]
     return steps
 
@@ -93,14 +95,20 @@ def bare_tanh_mlp(run):
             a2 = np.tanh(a1 @ W2 + b2)
             z3 = a2 @ W3 + b3
             a3 = sigmoid(z3)
-            loss = float((np.maximum(z3, 0.0) - z3 * t + np.log1p(np.exp(-np.abs(z3)))).sum()
-                         / z3.size)
+            loss = float((np.maximum(z3, 0.0) - z3 * t + np.log1p(np.exp(-np.abs(z3)))).sum() / z3.size)
             dz3 = (a3 - t) / a3.size
             dz2 = (dz3 @ W3.T) * (1.0 - a2 * a2)
             dz1 = (dz2 @ W2.T) * (1.0 - a1 * a1)
-            for p, g in ((W3, a2.T @ dz3), (b3, dz3.sum(axis=0)), (W2, a1.T @ dz2),
-                         (b2, dz2.sum(axis=0)), (W1, x.T @ dz1), (b1, dz1.sum(axis=0))):
+            for p, g in (
+                (W3, a2.T @ dz3),
+                (b3, dz3.sum(axis=0)),
+                (W2, a1.T @ dz2),
+                (b2, dz2.sum(axis=0)),
+                (W1, x.T @ dz1),
+                (b1, dz1.sum(axis=0)),
+            ):
                 p -= lr * g
+
     steps.params = lambda: [W1, b1, W2, b2, W3, b3]
     return steps
 
@@ -120,9 +128,9 @@ def bare_sigmoid_softmax(run):
             loss = float(-np.sum(t * log_a2) / x.shape[0])
             dz2 = (a2 - t) / x.shape[0]
             dz1 = (dz2 @ W2.T) * (a1 * (1.0 - a1))
-            for p, g in ((W2, a1.T @ dz2), (b2, dz2.sum(axis=0)),
-                         (W1, x.T @ dz1), (b1, dz1.sum(axis=0))):
+            for p, g in ((W2, a1.T @ dz2), (b2, dz2.sum(axis=0)), (W1, x.T @ dz1), (b1, dz1.sum(axis=0))):
                 p -= lr * g
+
     steps.params = lambda: [W1, b1, W2, b2]
     return steps
 
@@ -150,6 +158,7 @@ def bare_relu_rmsprop(run):
                 s *= rho
                 s += (1.0 - rho) * g * g
                 p -= lr * g / (np.sqrt(s) + eps)
+
     steps.params = lambda: params
     return steps
 
@@ -180,6 +189,7 @@ def naive_keras(run):
             for key in params:
                 cache[key] = rho * cache[key] + (1 - rho) * grads[key] ** 2
                 params[key] = params[key] - lr * grads[key] / (np.sqrt(cache[key]) + eps)
+
     steps.params = lambda: [params[key] for key in ("W1", "b1", "W2", "b2")]
     return steps
 

@@ -10,6 +10,7 @@ scales its targets by what this machine gives against those numbers.
 Each socket trains its own network with plain NumPy, one step a frame, and sends
 {"step", "loss", "params", "grid"?} with the grid as base64 bytes: nothing of nnplay.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -59,7 +60,11 @@ class TinyNet:
         return loss
 
 
-GRID = np.stack(np.meshgrid(np.linspace(-6, 6, 50), np.linspace(-6, 6, 50)), -1).reshape(-1, 2).astype(np.float32)
+GRID = (
+    np.stack(np.meshgrid(np.linspace(-6, 6, 50), np.linspace(-6, 6, 50)), -1)
+    .reshape(-1, 2)
+    .astype(np.float32)
+)
 
 
 def quantized(values: np.ndarray) -> dict:
@@ -85,8 +90,11 @@ async def stream(websocket: WebSocket, case: str) -> None:
     try:
         while True:
             loss = net.step()
-            frame = {"step": net.step_count, "loss": loss,
-                     "params": [{"W": W, "b": b} for W, b in zip(net.W, net.b)]}
+            frame = {
+                "step": net.step_count,
+                "loss": loss,
+                "params": [{"W": W, "b": b} for W, b in zip(net.W, net.b)],
+            }
             if grid:
                 frame["grid"] = quantized(net.forward(GRID, np.float32)[-1])  # a picture: float32
             await websocket.send_text(orjson.dumps(frame, option=orjson.OPT_SERIALIZE_NUMPY).decode())

@@ -15,6 +15,7 @@ probes). Target (issue 15): no stall over 50 ms for a 1M-row run.
 `--encoding identity` asks for uncompressed answers (the default asks for brotli, as
 browsers do: the compression runs on the loop too). Everything stays on 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,13 +38,21 @@ LONG = {"preset": "xor", "layers": [2, 8, 8, 1], "activations": ["tanh", "tanh",
 def synthetic_history(rows: int, layers: int) -> dict:
     """Plain columns (as History.as_dict() gives them) of a run `rows` steps long."""
     import numpy as np
+
     rng = np.random.default_rng(0)
     loss = (1.0 / (1.0 + np.arange(rows) / 1000.0) + 0.01 * rng.random(rows)).tolist()
     norms = rng.random((rows, layers)).tolist()
     norms[0] = None
-    return {"step": list(range(rows)), "epoch": [s // 50 for s in range(rows)],
-            "train_loss": loss, "test_loss": loss, "train_accuracy": (0.5 + 0.5 * rng.random(rows)).tolist(),
-            "test_accuracy": [None] * rows, "batch_loss": [None] + loss[:-1], "grad_norm": norms}
+    return {
+        "step": list(range(rows)),
+        "epoch": [s // 50 for s in range(rows)],
+        "train_loss": loss,
+        "test_loss": loss,
+        "train_accuracy": (0.5 + 0.5 * rng.random(rows)).tolist(),
+        "test_accuracy": [None] * rows,
+        "batch_loss": [None] + loss[:-1],
+        "grad_norm": norms,
+    }
 
 
 def serve(port: int, rows: int) -> None:
@@ -110,8 +119,13 @@ def main() -> None:
         return
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(args.root.resolve())}
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--rows", str(args.rows)],
-                              cwd=args.root, env=env, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), "--rows", str(args.rows)],
+        cwd=args.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         if server.stdout.readline().strip() != "ready":
             raise SystemExit("the server did not start")
@@ -121,14 +135,20 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        cases = [("history (JSON)", "/api/sessions/long/history"),
-                 ("history (CSV)", "/api/sessions/long/history?format=csv"),
-                 ("export", "/api/sessions/long/export"),
-                 ("session of a 1M-parameter net", "/api/sessions/wide")]
-        print(f"{args.rows:,} history rows; Accept-Encoding: {args.encoding}; {args.repeats} runs each "
-              f"(medians; slowest health call: the worst of all runs)")
-        print(f"{'answer':32} {'bytes':>12} {'first byte s':>12} {'last byte s':>11} "
-              f"{'health calls':>12} {'slowest health ms':>17}")
+        cases = [
+            ("history (JSON)", "/api/sessions/long/history"),
+            ("history (CSV)", "/api/sessions/long/history?format=csv"),
+            ("export", "/api/sessions/long/export"),
+            ("session of a 1M-parameter net", "/api/sessions/wide"),
+        ]
+        print(
+            f"{args.rows:,} history rows; Accept-Encoding: {args.encoding}; {args.repeats} runs each "
+            f"(medians; slowest health call: the worst of all runs)"
+        )
+        print(
+            f"{'answer':32} {'bytes':>12} {'first byte s':>12} {'last byte s':>11} "
+            f"{'health calls':>12} {'slowest health ms':>17}"
+        )
         for name, path in cases:
             runs, slowest, calls = [], 0.0, 0
             for _ in range(args.repeats):
@@ -140,13 +160,17 @@ def main() -> None:
                 poller.join()
                 slowest, calls = max(slowest, max(poller.seconds)), calls + len(poller.seconds)
             size = runs[0][0]
-            print(f"{name:32} {size:>12,} {statistics.median(r[1] for r in runs):>12.3f} "
-                  f"{statistics.median(r[2] for r in runs):>11.3f} {calls // args.repeats:>12} "
-                  f"{1000 * slowest:>17.1f}")
+            print(
+                f"{name:32} {size:>12,} {statistics.median(r[1] for r in runs):>12.3f} "
+                f"{statistics.median(r[2] for r in runs):>11.3f} {calls // args.repeats:>12} "
+                f"{1000 * slowest:>17.1f}"
+            )
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("GET", "/api/health")
         lag = json.loads(connection.getresponse().read())["loop_lag_ms"]
-        print(f"server loop lag over its last probes (ms): p50 {lag['p50']}, p95 {lag['p95']}, max {lag['max']}")
+        print(
+            f"server loop lag over its last probes (ms): p50 {lag['p50']}, p95 {lag['p95']}, max {lag['max']}"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

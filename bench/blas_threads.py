@@ -11,6 +11,7 @@ cost most, waiting for a core that is not free.
     .venv/bin/python bench/blas_threads.py --epochs 3 --repeats 5
     .venv/bin/python bench/blas_threads.py --epochs 3 --repeats 5 --busy
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,11 +27,18 @@ NNPLAY = Path(sys.executable).parent / "nnplay"
 
 def timed(threads: int, epochs: int) -> float:
     # The thread variables come from the command's own --threads, not from this shell.
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS", "NNPLAY_THREADS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS", "NNPLAY_THREADS")
+    }
     started = time.perf_counter()
-    subprocess.run([str(NNPLAY), "train", "--preset", "keras-mlp", "--epochs", str(epochs),
-                    "--threads", str(threads)], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(NNPLAY), "train", "--preset", "keras-mlp", "--epochs", str(epochs), "--threads", str(threads)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - started
 
 
@@ -55,8 +63,10 @@ def main() -> int:
             spinner.kill()
             spinner.wait()
     one, many = (statistics.median(times[t]) for t in (1, cores))
-    print(f"keras-mlp, {args.epochs} epoch(s), median of {args.repeats} runs each"
-          + (", one core kept busy" if args.busy else ""))
+    print(
+        f"keras-mlp, {args.epochs} epoch(s), median of {args.repeats} runs each"
+        + (", one core kept busy" if args.busy else "")
+    )
     print(f"  1 thread:   {one:6.2f} s   ({', '.join(f'{t:.2f}' for t in times[1])})")
     print(f"  {cores} threads: {many:6.2f} s   ({', '.join(f'{t:.2f}' for t in times[cores])})")
     print(f"  one thread takes {one / many:.2f}x the time of {cores} (below 1: one is faster)")

@@ -9,6 +9,7 @@ history, the exported state (optimizer and batch-order state) and the divergence
 report. --compare exits 1 and names the first differing case if anything changed.
 Python floats are compared with ==, so any change in any bit shows up.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,11 +30,13 @@ SKIPPED_PRESETS = ("two-layer-mnist", "keras-mnist")  # need the real MNIST file
 
 
 def record(run: Run) -> dict:
-    return {"snapshot": snapshot(run, grid=6 if run.sizes[0] == 2 else None),
-            "history": run.history.as_dict(),
-            "state": export_state(run),
-            "divergence": run.divergence,
-            "status": run.status}
+    return {
+        "snapshot": snapshot(run, grid=6 if run.sizes[0] == 2 else None),
+        "history": run.history.as_dict(),
+        "state": export_state(run),
+        "divergence": run.divergence,
+        "status": run.status,
+    }
 
 
 def stepped(config: dict, steps: int = STEPS) -> dict:
@@ -56,46 +59,74 @@ def phased(config: dict, phases: int = 11) -> list:
 def random_inline(rows: int, d: int, k: int, seed: int) -> dict:
     """MNIST-shaped random data (pixels in [0, 1], one label per row) typed inline."""
     rng = np.random.default_rng(seed)
-    return {"name": "inline", "inputs": rng.random((rows, d)).round(3).tolist(),
-            "labels": rng.integers(0, k, rows).tolist()}
+    return {
+        "name": "inline",
+        "inputs": rng.random((rows, d)).round(3).tolist(),
+        "labels": rng.integers(0, k, rows).tolist(),
+    }
 
 
 def cases():
     for name in PRESETS:
         if name not in SKIPPED_PRESETS:
             yield f"preset {name}", lambda name=name: stepped({"preset": name})
-            yield f"preset {name} metrics off", \
-                lambda name=name: stepped({"preset": name, "metrics": {"every": 0}})
-            yield f"preset {name} float32", \
-                lambda name=name: stepped({"preset": name, "dtype": "float32"})
+            yield (
+                f"preset {name} metrics off",
+                lambda name=name: stepped({"preset": name, "metrics": {"every": 0}}),
+            )
+            yield f"preset {name} float32", lambda name=name: stepped({"preset": name, "dtype": "float32"})
     for name in ("seed-2-3-1", "seed-2-3-1-train", "xor", "keras-mlp", "perceptron-and"):
         yield f"phases {name}", lambda name=name: phased({"preset": name})
-    base = {"layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"], "loss": "bce",
-            "data": {"name": "circle", "n": 400, "test_fraction": 0.5}, "batch": {"size": 10}}
+    base = {
+        "layers": [2, 8, 8, 1],
+        "activations": ["tanh", "tanh", "sigmoid"],
+        "loss": "bce",
+        "data": {"name": "circle", "n": 400, "test_fraction": 0.5},
+        "batch": {"size": 10},
+    }
     for opt in ("sgd", "momentum", "rmsprop", "adam"):
         for dtype in ("float64", "float32"):
             for reg in ("none", "l1", "l2"):
-                config = {**base, "optimizer": {"name": opt, "lr": 0.05}, "dtype": dtype,
-                          "regularization": {"kind": reg, "rate": 0.01}}
+                config = {
+                    **base,
+                    "optimizer": {"name": opt, "lr": 0.05},
+                    "dtype": dtype,
+                    "regularization": {"kind": reg, "rate": 0.01},
+                }
                 yield f"{opt} {dtype} {reg}", lambda config=config: stepped(config)
     for order in ("shuffle", "sequential", "random"):
         config = {**base, "batch": {"size": 7, "order": order}, "metrics": {"every": 3}}
         yield f"order {order} every 3", lambda config=config: stepped(config, 120)
     for method in ("numeric-forward", "numeric-central"):
-        config = {**base, "layers": [2, 3, 1], "activations": ["relu", "sigmoid"],
-                  "gradient": {"method": method}, "regularization": {"kind": "l2", "rate": 0.1}}
+        config = {
+            **base,
+            "layers": [2, 3, 1],
+            "activations": ["relu", "sigmoid"],
+            "gradient": {"method": method},
+            "regularization": {"kind": "l2", "rate": 0.1},
+        }
         yield f"gradient {method}", lambda config=config: stepped(config, 20)
     for loss, act in (("mse", "linear"), ("sse", "sigmoid"), ("bce", "sigmoid")):
-        config = {**base, "loss": loss, "activations": ["relu", "tanh", act],
-                  "data": {"name": "gaussians", "n": 100}}
+        config = {
+            **base,
+            "loss": loss,
+            "activations": ["relu", "tanh", act],
+            "data": {"name": "gaussians", "n": 100},
+        }
         yield f"loss {loss}", lambda config=config: stepped(config)
     # The benchmark shapes themselves, float32 and float64.
     mnist_like = random_inline(300, 784, 10, 1)
     for dtype in ("float32", "float64"):
-        yield f"784-50-10 {dtype}", lambda dtype=dtype: stepped(
-            {"preset": "two-layer-mnist", "data": mnist_like, "dtype": dtype}, 20)
-        yield f"784-512-10 {dtype}", lambda dtype=dtype: stepped(
-            {"preset": "keras-mnist", "data": mnist_like, "dtype": dtype}, 10)
+        yield (
+            f"784-50-10 {dtype}",
+            lambda dtype=dtype: stepped(
+                {"preset": "two-layer-mnist", "data": mnist_like, "dtype": dtype}, 20
+            ),
+        )
+        yield (
+            f"784-512-10 {dtype}",
+            lambda dtype=dtype: stepped({"preset": "keras-mnist", "data": mnist_like, "dtype": dtype}, 10),
+        )
     # Divergence: an update that blows up, checked at every granularity.
     wild = {"preset": "linear-4-4-4-4", "optimizer": {"name": "sgd", "lr": 50}}
     yield "diverge step", lambda: stepped(wild, 30)
@@ -103,8 +134,10 @@ def cases():
     for opt in ("momentum", "rmsprop", "adam"):
         config = {**wild, "optimizer": {"name": opt, "lr": 90}}
         yield f"diverge {opt}", lambda config=config: stepped(config, 200)
-    yield "diverge float32", lambda: stepped({**wild, "dtype": "float32",
-                                              "optimizer": {"name": "sgd", "lr": 100}}, 30)
+    yield (
+        "diverge float32",
+        lambda: stepped({**wild, "dtype": "float32", "optimizer": {"name": "sgd", "lr": 100}}, 30),
+    )
     # With metrics off the training loss is not checked: the gradient or the new
     # parameters are what turn non-finite.
     quiet = {**wild, "metrics": {"every": 0}}
@@ -117,17 +150,26 @@ def cases():
     # parameters (the update overflows), the batch loss (its square overflows while the
     # gradients stay finite), and the gradient of b1 alone (two rows' dL/dz add up past
     # the float limit while x^T dL/dz cancels).
-    for dtype, x_new, t_loss, t_bias in (("float64", 1e153, -1e155, -7.5e307),
-                                         ("float32", 2e18, -1e20, -1.5e38)):
+    for dtype, x_new, t_loss, t_bias in (
+        ("float64", 1e153, -1e155, -7.5e307),
+        ("float32", 2e18, -1e20, -1.5e38),
+    ):
         for what, inputs, targets, w, lr in (
-                ("new params", [[x_new]], [[0.0]], 1.0, 100),
-                ("batch loss", [[1.0]], [[t_loss]], 0.0, 0.01),
-                ("bias grad", [[1.0], [-1.0]], [[t_bias], [t_bias]], 0.0, 0.01)):
-            config = {"layers": [1, 1], "activations": ["linear"], "loss": "sse",
-                      "dtype": dtype, "batch": {"size": None}, "metrics": {"every": 0},
-                      "data": {"name": "inline", "inputs": inputs, "targets": targets},
-                      "init": {"scheme": "explicit", "params": [{"W": [[w]], "b": [0.0]}]},
-                      "optimizer": {"name": "sgd", "lr": lr}}
+            ("new params", [[x_new]], [[0.0]], 1.0, 100),
+            ("batch loss", [[1.0]], [[t_loss]], 0.0, 0.01),
+            ("bias grad", [[1.0], [-1.0]], [[t_bias], [t_bias]], 0.0, 0.01),
+        ):
+            config = {
+                "layers": [1, 1],
+                "activations": ["linear"],
+                "loss": "sse",
+                "dtype": dtype,
+                "batch": {"size": None},
+                "metrics": {"every": 0},
+                "data": {"name": "inline", "inputs": inputs, "targets": targets},
+                "init": {"scheme": "explicit", "params": [{"W": [[w]], "b": [0.0]}]},
+                "optimizer": {"name": "sgd", "lr": lr},
+            }
             yield f"diverge {what} {dtype}", lambda config=config: stepped(config, 3)
             yield f"diverge {what} {dtype} phases", lambda config=config: phased(config, 8)
     yield "diverge then patch", diverge_then_patch
@@ -151,8 +193,12 @@ def patch_mid_phase():
     run.patch({"optimizer": {"name": "adam", "lr": 0.01}, "batch": {"size": 4}})
     run.step(5)
     first = record(run)
-    run.set_params([{"W": (np.asarray(W) * 0.5).tolist(), "b": b}
-                    for W, b in ((p["W"], p["b"]) for p in first["snapshot"]["params"])])
+    run.set_params(
+        [
+            {"W": (np.asarray(W) * 0.5).tolist(), "b": b}
+            for W, b in ((p["W"], p["b"]) for p in first["snapshot"]["params"])
+        ]
+    )
     run.step(5)
     run.reset()
     run.step(2)

@@ -24,6 +24,7 @@ What it does, everything on 127.0.0.1 and bounded in time:
 It prints a table of each value against its target; the exit code is 1 if one is missed.
 The server is always stopped at the end (and dies with this script: PR_SET_PDEATHSIG).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,20 +53,21 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 DEFAULT_PRESETS = ("xor", "circle", "seed-2-3-1-train")
-PAGE_GRID = 40              # static/js/main.js GRID_SIZE: the page's view for 2-D inputs
+PAGE_GRID = 40  # static/js/main.js GRID_SIZE: the page's view for 2-D inputs
 SNAPSHOT = b'{"type":"snapshot"'  # the server's messages are binary: UTF-8 JSON
 TOPOLOGY = b'{"type":"topology"'
 CLOSE_NOT_FOUND = 4404
 
 
 BACKOFF_FIRST, BACKOFF_MAX = 0.25, 2.0
-SAMPLE_EVERY = 2.0           # s between RSS samples
-READY_TIMEOUT = 60.0         # s for every client's first snapshot before play
-AFTER_SECONDS = 3.0          # s of reading once every client is back after the restart
-RESTART_SLACK = 10.0         # s waited past the reconnect limit before giving up
+SAMPLE_EVERY = 2.0  # s between RSS samples
+READY_TIMEOUT = 60.0  # s for every client's first snapshot before play
+AFTER_SECONDS = 3.0  # s of reading once every client is back after the restart
+RESTART_SLACK = 10.0  # s waited past the reconnect limit before giving up
 
 
 # ---------------------------------------------------------------------------- server
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -73,8 +75,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_json(port: int, method: str, path: str, body: dict | None = None,
-              conn: http.client.HTTPConnection | None = None, timeout: float = 30.0):
+def http_json(
+    port: int,
+    method: str,
+    path: str,
+    body: dict | None = None,
+    conn: http.client.HTTPConnection | None = None,
+    timeout: float = 30.0,
+):
     """One request to the server (http.client: no proxy from the environment)."""
     own = conn is None
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -103,8 +111,12 @@ class ServerProcess:
         self.port, self.data_dir = port, data_dir
         self.log_path = data_dir / "server.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("NNPLAY_")}
-        env.update(NNPLAY_DATA_DIR=str(data_dir), NNPLAY_SAVE_INTERVAL_SECONDS=str(save_interval),
-                   NNPLAY_MAX_SESSIONS=str(max(1000, 2 * sessions)), PYTHONUNBUFFERED="1")
+        env.update(
+            NNPLAY_DATA_DIR=str(data_dir),
+            NNPLAY_SAVE_INTERVAL_SECONDS=str(save_interval),
+            NNPLAY_MAX_SESSIONS=str(max(1000, 2 * sessions)),
+            PYTHONUNBUFFERED="1",
+        )
         self.env = env
         self.process: subprocess.Popen | None = None
         self.started: list[subprocess.Popen] = []
@@ -115,13 +127,21 @@ class ServerProcess:
 
     def launch(self) -> None:
         # The death signal is tied to the thread that forks: only use it from the main one.
-        pre = _die_with_parent if (sys.platform.startswith("linux")
-                                   and threading.current_thread() is threading.main_thread()) else None
+        pre = (
+            _die_with_parent
+            if (sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread())
+            else None
+        )
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
-                cwd=self.data_dir, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, preexec_fn=pre)
+                cwd=self.data_dir,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=pre,
+            )
         self.started.append(self.process)
 
     async def wait_ready(self, timeout: float = 60.0) -> float:
@@ -196,11 +216,15 @@ class ServerProcess:
             text = self.log_path.read_text(errors="replace")
         except OSError:
             return []
-        return [line for line in text.splitlines()
-                if line.startswith(("ERROR", "CRITICAL", "Traceback")) or " ERROR " in line]
+        return [
+            line
+            for line in text.splitlines()
+            if line.startswith(("ERROR", "CRITICAL", "Traceback")) or " ERROR " in line
+        ]
 
 
 # ---------------------------------------------------------------------------- clients
+
 
 @dataclass
 class Client:
@@ -210,16 +234,16 @@ class Client:
     session_id: str
     preset: str
     url: str
-    frames: list = field(default_factory=list)   # (arrival, sent, step, playing, connection)
-    opens: list = field(default_factory=list)    # (time, connection)
-    closes: list = field(default_factory=list)   # (time, connection, why)
-    failed_attempts: int = 0                     # connects that did not open
+    frames: list = field(default_factory=list)  # (arrival, sent, step, playing, connection)
+    opens: list = field(default_factory=list)  # (time, connection)
+    closes: list = field(default_factory=list)  # (time, connection, why)
+    failed_attempts: int = 0  # connects that did not open
     messages: list = field(default_factory=list)  # error / diverged messages (time, text)
-    conn: int = 0                                # connections opened so far
+    conn: int = 0  # connections opened so far
     played: bool = False
-    gone: bool = False                           # closed with 4404: the page gives up
-    kill_conn: int | None = None                 # `conn` when the server was killed
-    back_at: float | None = None                 # first frame after the kill (time.time)
+    gone: bool = False  # closed with 4404: the page gives up
+    kill_conn: int | None = None  # `conn` when the server was killed
+    back_at: float | None = None  # first frame after the kill (time.time)
 
 
 class Fleet:
@@ -251,8 +275,9 @@ async def run_client(client: Client, fleet: Fleet) -> None:
     while True:
         opened = False
         try:
-            async with connect(client.url, proxy=None, max_size=None, open_timeout=10,
-                               close_timeout=2, ping_interval=None) as ws:
+            async with connect(
+                client.url, proxy=None, max_size=None, open_timeout=10, close_timeout=2, ping_interval=None
+            ) as ws:
                 opened = True
                 retries = 0
                 client.conn += 1
@@ -263,7 +288,11 @@ async def run_client(client: Client, fleet: Fleet) -> None:
                     if data.startswith(SNAPSHOT):
                         frame = orjson.loads(data)
                         client.frames.append((now, frame["sent"], frame["step"], frame["playing"], conn))
-                        if client.kill_conn is not None and conn > client.kill_conn and client.back_at is None:
+                        if (
+                            client.kill_conn is not None
+                            and conn > client.kill_conn
+                            and client.back_at is None
+                        ):
                             client.back_at = now
                             fleet.check_back()
                         if not client.played:
@@ -289,11 +318,12 @@ async def run_client(client: Client, fleet: Fleet) -> None:
         if client.gone:
             fleet.check_back()
             return
-        await asyncio.sleep(min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** retries))
+        await asyncio.sleep(min(BACKOFF_MAX, BACKOFF_FIRST * 2**retries))
         retries += 1
 
 
 # ---------------------------------------------------------------------------- the run
+
 
 async def _sample_memory(server: ServerProcess, samples: list) -> None:
     while True:
@@ -304,10 +334,18 @@ async def _sample_memory(server: ServerProcess, samples: list) -> None:
         await asyncio.sleep(SAMPLE_EVERY)
 
 
-async def run_load(sessions: int = 200, seconds: float = 60.0, fps: float = 5.0,
-                   restart: bool = True, port: int | None = None, grid: int | None = PAGE_GRID,
-                   presets: tuple[str, ...] = DEFAULT_PRESETS, save_interval: float = 2.0,
-                   data_dir: Path | None = None, log=None) -> dict:
+async def run_load(
+    sessions: int = 200,
+    seconds: float = 60.0,
+    fps: float = 5.0,
+    restart: bool = True,
+    port: int | None = None,
+    grid: int | None = PAGE_GRID,
+    presets: tuple[str, ...] = DEFAULT_PRESETS,
+    save_interval: float = 2.0,
+    data_dir: Path | None = None,
+    log=None,
+) -> dict:
     """Run the whole scenario and return the raw measurements plus `rows` (the table)."""
     log = log or (lambda message: print(message, file=sys.stderr, flush=True))
     port = port or free_port()
@@ -334,8 +372,10 @@ async def run_load(sessions: int = 200, seconds: float = 60.0, fps: float = 5.0,
         marks["create_s"] = time.monotonic() - began
         marks["rss_created"] = rss_bytes(pid0)
         query = f"?grid={grid}" if grid else ""  # all the presets used here have 2-D inputs
-        clients = [Client(i, sid, preset, f"ws://127.0.0.1:{port}/ws/sessions/{sid}{query}")
-                   for i, (sid, preset) in enumerate(ids)]
+        clients = [
+            Client(i, sid, preset, f"ws://127.0.0.1:{port}/ws/sessions/{sid}{query}")
+            for i, (sid, preset) in enumerate(ids)
+        ]
         fleet = Fleet(clients, fps)
         tasks = [asyncio.create_task(run_client(c, fleet)) for c in clients]
 
@@ -359,8 +399,9 @@ async def run_load(sessions: int = 200, seconds: float = 60.0, fps: float = 5.0,
             marks["loop_waiting"] = (sched1[1] - sched0[1]) / 1e9 / (t_end - t0)
         marks["load_mid"] = os.getloadavg()
         try:
-            marks["loop_lag"] = (await asyncio.to_thread(http_json, port, "GET", "/api/health",
-                                                         None, None, 10.0))["loop_lag_ms"]
+            marks["loop_lag"] = (
+                await asyncio.to_thread(http_json, port, "GET", "/api/health", None, None, 10.0)
+            )["loop_lag_ms"]
         except (OSError, RuntimeError, ValueError) as error:
             marks["loop_lag"] = {"error": repr(error)}
         marks.update(t0=t0, t_end=t_end)
@@ -405,8 +446,18 @@ async def run_load(sessions: int = 200, seconds: float = 60.0, fps: float = 5.0,
         if scratch is not None:
             scratch.cleanup()
     marks["load_end"] = os.getloadavg()
-    return summarize(clients, samples, marks, sessions=sessions, seconds=seconds, fps=fps,
-                     restart=restart, grid=grid, presets=presets, save_interval=save_interval)
+    return summarize(
+        clients,
+        samples,
+        marks,
+        sessions=sessions,
+        seconds=seconds,
+        fps=fps,
+        restart=restart,
+        grid=grid,
+        presets=presets,
+        save_interval=save_interval,
+    )
 
 
 def read_saved(path: Path) -> dict[str, tuple[int, bool, float]]:
@@ -449,11 +500,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60.0, help="streaming time before the restart")
     parser.add_argument("--fps", type=float, default=5.0, help="steps (and so frames) a second")
-    parser.add_argument("--restart", action=argparse.BooleanOptionalAction, default=True,
-                        help="SIGKILL and restart the server under load (default on)")
+    parser.add_argument(
+        "--restart",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="SIGKILL and restart the server under load (default on)",
+    )
     parser.add_argument("--port", type=int, default=None, help="default: a free port")
-    parser.add_argument("--grid", type=int, default=PAGE_GRID,
-                        help=f"decision-boundary grid a frame (the page's: {PAGE_GRID}; 0 = none)")
+    parser.add_argument(
+        "--grid",
+        type=int,
+        default=PAGE_GRID,
+        help=f"decision-boundary grid a frame (the page's: {PAGE_GRID}; 0 = none)",
+    )
     parser.add_argument("--presets", default=",".join(DEFAULT_PRESETS))
     parser.add_argument("--save-interval", type=float, default=2.0)
     parser.add_argument("--json", type=Path, help="also write the numbers here")
@@ -462,15 +521,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sessions, --seconds and --fps must be positive")
     signal.signal(signal.SIGTERM, _interrupt)  # a SIGTERM cleans up as Ctrl+C does
     try:
-        result = asyncio.run(run_load(args.sessions, args.seconds, args.fps, args.restart, args.port,
-                                      args.grid or None, tuple(args.presets.split(",")),
-                                      args.save_interval))
+        result = asyncio.run(
+            run_load(
+                args.sessions,
+                args.seconds,
+                args.fps,
+                args.restart,
+                args.port,
+                args.grid or None,
+                tuple(args.presets.split(",")),
+                args.save_interval,
+            )
+        )
     except KeyboardInterrupt:
         print("interrupted; the server was stopped", file=sys.stderr)
         return 130
     print(format_report(result))
     if args.json:
-        args.json.write_text(json.dumps({k: v for k, v in result.items() if k != "rows"}, default=str, indent=1))
+        args.json.write_text(
+            json.dumps({k: v for k, v in result.items() if k != "rows"}, default=str, indent=1)
+        )
     return 0 if result["all_met"] else 1
 
 

@@ -11,6 +11,7 @@ second; memory flat over 5 minutes.
 Everything stays on 127.0.0.1; the server runs in this process (a thread) and stops
 with it. Debian's chromium, driven by Playwright.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,17 +50,26 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=300.0)
     args = parser.parse_args()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings()), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(Settings()), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--enable-precise-memory-info"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--enable-precise-memory-info",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(f"http://127.0.0.1:{port}/?{QUERY}")
         page.wait_for_function("() => window.nnplay && window.nnplay.snapshot")
@@ -74,8 +84,11 @@ def main() -> int:
             fps = (len(frames) - 1) / ((frames[-1] - frames[0]) / 1000) if len(frames) > 1 else 0.0
             step = page.evaluate("window.nnplay.snapshot.step")
             samples.append((time.monotonic() - started, fps, heap, step))
-            print(f"{samples[-1][0]:6.0f} s  {fps:5.1f} rendered frames/s  heap "
-                  f"{(heap or 0) / 2**20:6.1f} MiB  step {step}", flush=True)
+            print(
+                f"{samples[-1][0]:6.0f} s  {fps:5.1f} rendered frames/s  heap "
+                f"{(heap or 0) / 2**20:6.1f} MiB  step {step}",
+                flush=True,
+            )
         browser.close()
     server.should_exit = True
     thread.join(timeout=10)
@@ -87,11 +100,15 @@ def main() -> int:
     first, second = (min(heaps[:half]), min(heaps[half:])) if half else (0.0, 0.0)
     growth = second - first
     print(f"\nload average: {os.getloadavg()}")
-    print(f"rendered frames/s: median {statistics.median(fps):.1f}, min {min(fps):.1f}   "
-          f"target >= 50: {'MET' if statistics.median(fps) >= 50 else 'NOT MET'}")
-    print(f"JS heap after collections: first half {first:.1f} MiB, second half {second:.1f} MiB "
-          f"(growth {growth:+.1f} MiB; samples {min(heaps or [0]):.1f} to {max(heaps or [0]):.1f} MiB)"
-          f"   flat (< 5 MiB growth): {'MET' if growth < 5 else 'NOT MET'}")
+    print(
+        f"rendered frames/s: median {statistics.median(fps):.1f}, min {min(fps):.1f}   "
+        f"target >= 50: {'MET' if statistics.median(fps) >= 50 else 'NOT MET'}"
+    )
+    print(
+        f"JS heap after collections: first half {first:.1f} MiB, second half {second:.1f} MiB "
+        f"(growth {growth:+.1f} MiB; samples {min(heaps or [0]):.1f} to {max(heaps or [0]):.1f} MiB)"
+        f"   flat (< 5 MiB growth): {'MET' if growth < 5 else 'NOT MET'}"
+    )
     return 0
 
 

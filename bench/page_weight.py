@@ -25,6 +25,7 @@ the quick compression levels (app/assets.py).
 The exit code is 1 when a target is missed for some client. WebSocket frames are not
 counted (the page's live frames; they are not part of loading it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,14 @@ from app.paths import STATIC_DIR  # noqa: E402
 
 TARGET_BYTES = 1_500_000
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 GZIP_ONLY = "gzip, deflate"
 
 
@@ -74,8 +81,13 @@ def start_server(data_dir: Path, port: int, host: str) -> subprocess.Popen:
     nnplay = Path(sys.executable).parent / "nnplay"
     env = {**os.environ, "NNPLAY_DATA_DIR": str(data_dir)}
     log = open(data_dir / "server.log", "w")
-    server = subprocess.Popen([str(nnplay), "serve", "--host", host, "--port", str(port)],
-                              cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [str(nnplay), "serve", "--host", host, "--port", str(port)],
+        cwd=data_dir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -125,8 +137,7 @@ class Recorder:
         response = event["response"]
         entry = self._entry(event["requestId"])
         entry["status"] = response["status"]
-        entry["encoding"] = {k.lower(): v for k, v in response["headers"].items()}.get(
-            "content-encoding")
+        entry["encoding"] = {k.lower(): v for k, v in response["headers"].items()}.get("content-encoding")
         entry["cached"] |= bool(response.get("fromDiskCache") or response.get("fromPrefetchCache"))
 
     def _from_cache(self, event):
@@ -146,10 +157,17 @@ class Recorder:
             part["requests"] += 1
             part["bytes"] += 0 if r["cached"] else r["bytes"]
             part["from_network"] += 0 if r["cached"] else 1
-        encodings = sorted({str(r.get("encoding")) for r in done if kind(r["url"]) in ("static", "plotly.js")})
+        encodings = sorted(
+            {str(r.get("encoding")) for r in done if kind(r["url"]) in ("static", "plotly.js")}
+        )
         sent = sorted({r["accept_encoding"] for r in done if r.get("accept_encoding")})
-        return {"requests": len(done), "bytes": sum(p["bytes"] for p in by_kind.values()),
-                "by_kind": by_kind, "static_encodings": encodings, "accept_encoding": sent}
+        return {
+            "requests": len(done),
+            "bytes": sum(p["bytes"] for p in by_kind.values()),
+            "by_kind": by_kind,
+            "static_encodings": encodings,
+            "accept_encoding": sent,
+        }
 
 
 def load(browser, url: str, accept_encoding: str | None) -> dict:
@@ -181,23 +199,30 @@ def report(name: str, result: dict) -> bool:
     static_again = sum(warm["by_kind"].get(k, {}).get("bytes", 0) for k in ("static", "plotly.js"))
     static_requests = sum(warm["by_kind"].get(k, {}).get("from_network", 0) for k in ("static", "plotly.js"))
     ok = cold["bytes"] <= TARGET_BYTES and static_again == 0
-    print(f"\n{name}: Accept-Encoding sent {cold['accept_encoding']}; static files came as "
-          f"{cold['static_encodings']}")
-    print(f"  cold load: {cold['requests']} requests, {mb(cold['bytes'])} "
-          f"= {cold['bytes'] / TARGET_BYTES:.2f} x the 1.5 MB target "
-          f"({'met' if cold['bytes'] <= TARGET_BYTES else 'MISSED'})")
+    print(
+        f"\n{name}: Accept-Encoding sent {cold['accept_encoding']}; static files came as "
+        f"{cold['static_encodings']}"
+    )
+    print(
+        f"  cold load: {cold['requests']} requests, {mb(cold['bytes'])} "
+        f"= {cold['bytes'] / TARGET_BYTES:.2f} x the 1.5 MB target "
+        f"({'met' if cold['bytes'] <= TARGET_BYTES else 'MISSED'})"
+    )
     for part, numbers in sorted(cold["by_kind"].items()):
         print(f"    {part:10s} {numbers['requests']:3d} requests {numbers['bytes']:>10,d} bytes")
-    print(f"  reload: {warm['requests']} requests, {mb(warm['bytes'])} in all; static files "
-          f"from the network again: {static_requests} ({static_again:,d} bytes) "
-          f"({'met' if static_again == 0 else 'MISSED'})")
+    print(
+        f"  reload: {warm['requests']} requests, {mb(warm['bytes'])} in all; static files "
+        f"from the network again: {static_requests} ({static_again:,d} bytes) "
+        f"({'met' if static_again == 0 else 'MISSED'})"
+    )
     return ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fresh", action="store_true",
-                        help="start with no compressed files made (the first start)")
+    parser.add_argument(
+        "--fresh", action="store_true", help="start with no compressed files made (the first start)"
+    )
     parser.add_argument("--no-lan", action="store_true", help="skip the LAN-address client")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     args = parser.parse_args()
@@ -210,8 +235,10 @@ def main() -> int:
             assets = Assets(STATIC_DIR, data_dir / "compressed")
             assets.static.precompress()
             assets.plotly.precompress()
-            print(f"made the smallest compressed forms of /static and plotly.js in "
-                  f"{time.perf_counter() - started:.1f} s")
+            print(
+                f"made the smallest compressed forms of /static and plotly.js in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
         port = free_port()
         server = start_server(data_dir, port, "0.0.0.0" if lan else "127.0.0.1")
         try:

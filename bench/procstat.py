@@ -2,6 +2,7 @@
 
 Shared by the load benchmarks, which watch a server they started.
 """
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ its training loop's step (random batch by np.random.choice, gradient, update, lo
 The seed imports sigmoid, sigmoid_grad, softmax and cross_entropy_error from the book's
 `common.functions` without showing them; they are written here from their formulas.
 """
+
 from __future__ import annotations
 
 from copy import deepcopy
@@ -60,6 +61,7 @@ def seed000_steps():
         nonlocal W
         for _ in range(n):
             W, loss = update_weights(x, y, W, 0.01)
+
     return steps
 
 
@@ -89,14 +91,14 @@ class TwoLayerNet:
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
         self.params = {}
-        self.params['W1'] = weight_init_std * np.random.randn(input_size, hidden_size)
-        self.params['b1'] = np.zeros(hidden_size)
-        self.params['W2'] = weight_init_std * np.random.randn(hidden_size, output_size)
-        self.params['b2'] = np.zeros(output_size)
+        self.params["W1"] = weight_init_std * np.random.randn(input_size, hidden_size)
+        self.params["b1"] = np.zeros(hidden_size)
+        self.params["W2"] = weight_init_std * np.random.randn(hidden_size, output_size)
+        self.params["b2"] = np.zeros(output_size)
 
     def predict(self, x):
-        W1, W2 = self.params['W1'], self.params['W2']
-        b1, b2 = self.params['b1'], self.params['b2']
+        W1, W2 = self.params["W1"], self.params["W2"]
+        b1, b2 = self.params["b1"], self.params["b2"]
         a1 = np.dot(x, W1) + b1
         z1 = sigmoid(a1)
         a2 = np.dot(z1, W2) + b2
@@ -108,8 +110,8 @@ class TwoLayerNet:
         return cross_entropy_error(y, t)
 
     def gradient(self, x, t):
-        W1, W2 = self.params['W1'], self.params['W2']
-        b1, b2 = self.params['b1'], self.params['b2']
+        W1, W2 = self.params["W1"], self.params["W2"]
+        b1, b2 = self.params["b1"], self.params["b2"]
         grads = {}
         batch_num = x.shape[0]
         # forward
@@ -119,12 +121,12 @@ class TwoLayerNet:
         y = softmax(a2)
         # backward
         dy = (y - t) / batch_num
-        grads['W2'] = np.dot(z1.T, dy)
-        grads['b2'] = np.sum(dy, axis=0)
+        grads["W2"] = np.dot(z1.T, dy)
+        grads["b2"] = np.sum(dy, axis=0)
         da1 = np.dot(dy, W2.T)
         dz1 = sigmoid_grad(a1) * da1
-        grads['W1'] = np.dot(x.T, dz1)
-        grads['b1'] = np.sum(dz1, axis=0)
+        grads["W1"] = np.dot(x.T, dz1)
+        grads["b1"] = np.sum(dz1, axis=0)
         return grads
 
 
@@ -148,8 +150,9 @@ def seed002_steps(x_train, t_train, dtype=np.float32, seed=0):
             x_batch = x_train[batch_mask]
             t_batch = t_train[batch_mask]
             grad = network.gradient(x_batch, t_batch)
-            for key in ('W1', 'b1', 'W2', 'b2'):
+            for key in ("W1", "b1", "W2", "b2"):
                 network.params[key] -= learning_rate * grad[key]
             loss = network.loss(x_batch, t_batch)
             train_loss_list.append(loss)
+
     return steps

@@ -21,6 +21,7 @@ or 503 it should get (a 5xx other than 503, or a dropped connection, is a failur
     .venv/bin/python bench/soak.py                   # 180 s
     .venv/bin/python bench/soak.py --seconds 60 --memory-mb 768
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,9 +51,14 @@ Tally = collections.Counter
 
 
 def _digits(layers: list[int], optimizer: str = "sgd") -> dict:
-    return {"data": {"name": "digits"}, "layers": layers, "loss": "cce",
-            "activations": ["relu"] * (len(layers) - 2) + ["softmax"],
-            "optimizer": {"name": optimizer, "lr": 0.001}, "batch": {"size": 32}}
+    return {
+        "data": {"name": "digits"},
+        "layers": layers,
+        "loss": "cce",
+        "activations": ["relu"] * (len(layers) - 2) + ["softmax"],
+        "optimizer": {"name": optimizer, "lr": 0.001},
+        "batch": {"size": 32},
+    }
 
 
 class Soak:
@@ -62,8 +68,9 @@ class Soak:
     def running(self) -> bool:
         return time.monotonic() < self.deadline
 
-    async def request(self, client: httpx2.AsyncClient, attack: str, method: str, path: str,
-                      **kwargs) -> httpx2.Response | None:
+    async def request(
+        self, client: httpx2.AsyncClient, attack: str, method: str, path: str, **kwargs
+    ) -> httpx2.Response | None:
         """One request; its status (or why it had none) counted under `attack`."""
         try:
             response = await client.request(method, path, **kwargs)
@@ -99,6 +106,7 @@ async def sample_memory(soak: Soak, pid: int, samples: list[int]) -> None:
 
 def bad_imports(doc: dict) -> dict[str, dict]:
     """An export made wrong in each way the report found."""
+
     def changed(change) -> dict:
         out = copy.deepcopy(doc)
         change(out)
@@ -112,10 +120,12 @@ def bad_imports(doc: dict) -> dict[str, dict]:
         "step 2**63-1": changed(lambda d: d.update(step=2**63 - 1)),
         "deep divergence": changed(lambda d: d.update(divergence=deep)),
         "string divergence": changed(lambda d: d.update(divergence="no")),
-        "10**30 inputs": changed(lambda d: d["config"].update(
-            data={"name": "inline", "inputs": [[10**30, 1]], "targets": [[0]]})),
+        "10**30 inputs": changed(
+            lambda d: d["config"].update(data={"name": "inline", "inputs": [[10**30, 1]], "targets": [[0]]})
+        ),
         "permutation out of range": changed(
-            lambda d: d["batcher"].update(permutation=[10**6] * len(d["batcher"]["permutation"]))),
+            lambda d: d["batcher"].update(permutation=[10**6] * len(d["batcher"]["permutation"]))
+        ),
         "empty history": changed(lambda d: d.update(history={})),
         "gradients of wrong shapes": changed(lambda d: d.update(last_grads=[{"W": [[1.0]], "b": [1.0]}])),
     }
@@ -129,21 +139,35 @@ async def attack_imports(soak: Soak) -> None:
         cases = bad_imports(doc)
         while soak.running():
             for name, body in cases.items():
-                await soak.request(client, f"import: {name}", "POST", "/api/sessions/import",
-                                   content=json.dumps(body), headers={"content-type": "application/json"})
+                await soak.request(
+                    client,
+                    f"import: {name}",
+                    "POST",
+                    "/api/sessions/import",
+                    content=json.dumps(body),
+                    headers={"content-type": "application/json"},
+                )
             await asyncio.sleep(0.5)
 
 
 async def attack_long_steps(soak: Soak, count: int) -> None:
     """`count` sessions, each asking for 10,000 steps and giving up after 5 s, again and again."""
-    async with httpx2.AsyncClient(base_url=soak.base, timeout=30,
-                                  limits=httpx2.Limits(max_connections=count + 4)) as client:
+    async with httpx2.AsyncClient(
+        base_url=soak.base, timeout=30, limits=httpx2.Limits(max_connections=count + 4)
+    ) as client:
         ids = [await soak.create(client, "long steps", _digits([64, 256, 10])) for _ in range(count)]
 
         async def one(sid: str) -> None:
             while soak.running():
-                await soak.request(client, "long steps", "POST", f"/api/sessions/{sid}/step",
-                                   json={"steps": 10_000}, timeout=5.0)
+                await soak.request(
+                    client,
+                    "long steps",
+                    "POST",
+                    f"/api/sessions/{sid}/step",
+                    json={"steps": 10_000},
+                    timeout=5.0,
+                )
+
         await asyncio.gather(*(one(sid) for sid in ids if sid))
 
 
@@ -159,8 +183,9 @@ async def attack_big_nets(soak: Soak) -> None:
             for sid in ids:
                 await soak.request(client, "step+patch", "POST", f"/api/sessions/{sid}/step")
                 lr = 0.002 if lr == 0.001 else 0.001
-                await soak.request(client, "step+patch", "PATCH", f"/api/sessions/{sid}",
-                                   json={"optimizer": {"lr": lr}})
+                await soak.request(
+                    client, "step+patch", "PATCH", f"/api/sessions/{sid}", json={"optimizer": {"lr": lr}}
+                )
                 await soak.request(client, "big snapshot", "GET", f"/api/sessions/{sid}")
 
 
@@ -168,9 +193,13 @@ def _deaf_socket(port: int, sid: str) -> socket.socket:
     """A WebSocket handshake, then nothing: the client never reads a frame."""
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.sendall((f"GET /ws/sessions/{sid}?grid=40 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                  "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: c29hay1ub3QtcmVhZGluZw==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    sock.sendall(
+        (
+            f"GET /ws/sessions/{sid}?grid=40 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: c29hay1ub3QtcmVhZGluZw==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
     return sock
 
 
@@ -182,8 +211,9 @@ async def attack_deaf_sockets(soak: Soak, port: int, count: int) -> None:
         sockets = [await asyncio.to_thread(_deaf_socket, port, sid) for _ in range(count)]
         try:
             while soak.running():
-                await soak.request(client, "deaf sockets", "POST", f"/api/sessions/{sid}/step",
-                                   json={"steps": 5})
+                await soak.request(
+                    client, "deaf sockets", "POST", f"/api/sessions/{sid}/step", json={"steps": 5}
+                )
                 await asyncio.sleep(2.0)
         finally:
             for sock in sockets:
@@ -196,8 +226,9 @@ async def attack_big_answers(soak: Soak, rows: int) -> None:
         sid = await soak.create(client, "big answers", {"preset": "seed-2-3-1"})
         taken = 0
         while soak.running() and taken < rows:
-            response = await soak.request(client, "grow history", "POST", f"/api/sessions/{sid}/step",
-                                          json={"steps": 5000})
+            response = await soak.request(
+                client, "grow history", "POST", f"/api/sessions/{sid}/step", json={"steps": 5000}
+            )
             if response is None or response.status_code != 200:
                 await asyncio.sleep(1.0)
                 continue
@@ -217,8 +248,14 @@ async def attack_big_body(soak: Soak, megabytes: int) -> None:
 
     async with httpx2.AsyncClient(base_url=soak.base, timeout=30) as client:
         while soak.running():
-            await soak.request(client, "big body", "POST", "/api/sessions", content=body(),
-                               headers={"content-type": "application/json"})
+            await soak.request(
+                client,
+                "big body",
+                "POST",
+                "/api/sessions",
+                content=body(),
+                headers={"content-type": "application/json"},
+            )
             await asyncio.sleep(2.0)
 
 
@@ -228,8 +265,13 @@ async def attack_guesses(soak: Soak) -> None:
         while soak.running():
             n += 1
             await soak.request(client, "wrong class code", "GET", f"/api/class/NOPE{n % 1000:03d}")
-            await soak.request(client, "wrong token", "GET", "/api/teacher/board",
-                               headers={"authorization": f"Bearer wrong-token-{n:012d}"})
+            await soak.request(
+                client,
+                "wrong token",
+                "GET",
+                "/api/teacher/board",
+                headers={"authorization": f"Bearer wrong-token-{n:012d}"},
+            )
             await soak.request(client, "foreign host", "GET", "/", headers={"host": "evil.example"})
             await asyncio.sleep(0.2)
 
@@ -243,27 +285,42 @@ async def soak_server(args, server: ServerProcess) -> dict:
     baseline = rss_bytes(server.pid) or 0
     soak = Soak(base, time.monotonic() + args.seconds, tally)
     await asyncio.gather(
-        probe_health(soak, latencies), sample_memory(soak, server.pid, memory),
-        attack_imports(soak), attack_long_steps(soak, args.long_steps),
-        attack_big_nets(soak), attack_deaf_sockets(soak, args.port, args.deaf_sockets),
-        attack_big_answers(soak, args.history_rows), attack_big_body(soak, args.body_mb),
-        attack_guesses(soak))
+        probe_health(soak, latencies),
+        sample_memory(soak, server.pid, memory),
+        attack_imports(soak),
+        attack_long_steps(soak, args.long_steps),
+        attack_big_nets(soak),
+        attack_deaf_sockets(soak, args.port, args.deaf_sockets),
+        attack_big_answers(soak, args.history_rows),
+        attack_big_body(soak, args.body_mb),
+        attack_guesses(soak),
+    )
     ordered = sorted(latencies)
-    return {"health_ms": {q: round(1000 * ordered[min(len(ordered) - 1, int(f * len(ordered)))], 1)
-                          for q, f in (("p50", 0.5), ("p95", 0.95), ("max", 1.0))},
-            "health_probes": len(latencies),
-            "rss_mb": {"baseline": round(baseline / 2**20, 1), "peak": round(max(memory) / 2**20, 1)},
-            "answers": {f"{attack}: {outcome}": n for (attack, outcome), n in sorted(tally.items(), key=str)},
-            "log_problems": server.log_problems()[:20]}
+    return {
+        "health_ms": {
+            q: round(1000 * ordered[min(len(ordered) - 1, int(f * len(ordered)))], 1)
+            for q, f in (("p50", 0.5), ("p95", 0.95), ("max", 1.0))
+        },
+        "health_probes": len(latencies),
+        "rss_mb": {"baseline": round(baseline / 2**20, 1), "peak": round(max(memory) / 2**20, 1)},
+        "answers": {f"{attack}: {outcome}": n for (attack, outcome), n in sorted(tally.items(), key=str)},
+        "log_problems": server.log_problems()[:20],
+    }
 
 
 # What each attack may get: anything else (a 500, a dropped connection) is a failure.
 EXPECTED = {
-    "imports": {200, 201}, "long steps": {201, 200, 503, "client gave up"},
-    "big nets": {201, 200, 422, 503}, "step+patch": {200, 422, 503},
-    "big snapshot": {200, 503}, "deaf sockets": {201, 200, 503},
-    "grow history": {201, 200, 503}, "big answers": {200, 201, 503},
-    "big body": {413}, "wrong class code": {404, 429}, "wrong token": {403, 429},
+    "imports": {200, 201},
+    "long steps": {201, 200, 503, "client gave up"},
+    "big nets": {201, 200, 422, 503},
+    "step+patch": {200, 422, 503},
+    "big snapshot": {200, 503},
+    "deaf sockets": {201, 200, 503},
+    "grow history": {201, 200, 503},
+    "big answers": {200, 201, 503},
+    "big body": {413},
+    "wrong class code": {404, 429},
+    "wrong token": {403, 429},
     "foreign host": {400},
 }
 
@@ -296,8 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     args.port = args.port or free_port()
     with tempfile.TemporaryDirectory(prefix="nnplay-soak-") as tmp:
         server = ServerProcess(args.port, Path(tmp), sessions=100, save_interval=3.0)
-        server.env.update(NNPLAY_MEMORY_MB=str(args.memory_mb), NNPLAY_TEACHER_TOKEN=TOKEN,
-                          NNPLAY_CLASS_CODE=CLASS_CODE)
+        server.env.update(
+            NNPLAY_MEMORY_MB=str(args.memory_mb), NNPLAY_TEACHER_TOKEN=TOKEN, NNPLAY_CLASS_CODE=CLASS_CODE
+        )
         server.launch()
         try:
             result = asyncio.run(soak_server(args, server))

@@ -6,6 +6,7 @@ run of every contender per round with the starting contender rotating, so a burs
 noise from elsewhere on the machine lands on all of them rather than on one. Ratios
 between two contenders are best taken per round (paired_ratio).
 """
+
 from __future__ import annotations
 
 import gc
@@ -20,7 +21,7 @@ Steps = Callable[[int], None]
 
 @dataclass
 class Timing:
-    steps: int            # steps per timed run
+    steps: int  # steps per timed run
     per_step: list[float]  # seconds per step, one per run
 
     @property
@@ -95,7 +96,9 @@ def paired_ratio(numerator: Timing, denominator: Timing) -> float:
 
 def median_seconds(action: Callable[[], None], repeats: int, seconds: float = 0.05) -> float:
     """Median seconds of one call of `action` (for one-off kernels such as a big matmul)."""
+
     def steps(n):
         for _ in range(n):
             action()
+
     return measure({"x": steps}, repeats, seconds)["x"].median

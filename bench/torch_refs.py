@@ -7,6 +7,7 @@ add overhead. Same data, dtype and initial weights as the engine's run. One thre
 
 Every builder takes a fresh core.run.Run and returns steps(n).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,8 +57,7 @@ def _optimizer(run, model):
     if opt["name"] == "sgd":
         return torch.optim.SGD(model.parameters(), lr=opt["lr"])
     if opt["name"] == "rmsprop":  # Keras' rho is PyTorch's alpha; eps outside the sqrt in both
-        return torch.optim.RMSprop(model.parameters(), lr=opt["lr"], alpha=opt["rho"],
-                                   eps=opt["eps"])
+        return torch.optim.RMSprop(model.parameters(), lr=opt["lr"], alpha=opt["rho"], eps=opt["eps"])
     raise ValueError(f"no PyTorch optimizer set up for {opt['name']}")
 
 
@@ -91,10 +91,9 @@ def torch_steps(run):
                 rows = torch.randint(0, n, (size,), generator=generator)
                 yield X[rows], Y[rows]
             else:
-                perm = (torch.randperm(n, generator=generator) if order == "shuffle"
-                        else torch.arange(n))
+                perm = torch.randperm(n, generator=generator) if order == "shuffle" else torch.arange(n)
                 for start in range(0, n, size):
-                    rows = perm[start:start + size]
+                    rows = perm[start : start + size]
                     yield X[rows], Y[rows]
 
     source = batches()
@@ -106,4 +105,5 @@ def torch_steps(run):
             loss = loss_fn(model(x), y)
             loss.backward()
             optimizer.step()
+
     return steps

@@ -2,6 +2,7 @@
 
 Shapes: every function maps z of shape (n, units) to a of the same shape.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,10 +12,10 @@ class Activation:
     """a = f(z), elementwise unless stated otherwise."""
 
     name = ""
-    formula = ""          # how a front end writes f(z)
+    formula = ""  # how a front end writes f(z)
     derivative_formula = ""
-    gives_log = False     # forward_with_log gives log a too (softmax)
-    elementwise = True    # each a depends on its own z only (so any array shape will do)
+    gives_log = False  # forward_with_log gives log a too (softmax)
+    elementwise = True  # each a depends on its own z only (so any array shape will do)
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         """z (n, units) -> a (n, units)."""
@@ -130,8 +131,8 @@ class Softmax(Activation):
         shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
-        e /= total                  # a
-        shifted -= np.log(total)    # log a
+        e /= total  # a
+        shifted -= np.log(total)  # log a
         return e, shifted
 
     def derivative(self, z, a):
@@ -143,9 +144,7 @@ class Softmax(Activation):
         return a * (da - (da * a).sum(axis=1, keepdims=True))
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    cls.name: cls() for cls in (Sigmoid, Tanh, ReLU, Linear, Step, Softmax)
-}
+ACTIVATIONS: dict[str, Activation] = {cls.name: cls() for cls in (Sigmoid, Tanh, ReLU, Linear, Step, Softmax)}
 
 
 def get_activation(name: str) -> Activation:

@@ -1,5 +1,6 @@
 """Which training rows each step uses: full batch, shuffled or sequential mini-batches,
 or a fresh random batch every step (seed 002's np.random.choice)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -81,8 +82,12 @@ class Batcher:
         samples_seen, position, permutation, rng_state = self.mark() if mark is None else mark
         if permutation is not None and not arrays:
             permutation = permutation.tolist()
-        return {"samples_seen": samples_seen, "position": position,
-                "permutation": permutation, "rng": _ints_to_text(rng_state)}
+        return {
+            "samples_seen": samples_seen,
+            "position": position,
+            "permutation": permutation,
+            "rng": _ints_to_text(rng_state),
+        }
 
     def load_state(self, state: dict) -> None:
         """Continue from `state` (as state() makes it); ValueError for one that could not
@@ -92,8 +97,9 @@ class Batcher:
         permutation = None if perm is None else np.asarray(perm, dtype=np.int64)
         if not 0 <= samples_seen < 2**53 or not 0 <= position <= self.n:
             raise ValueError(f"samples_seen and position must be counts within the {self.n} rows")
-        if permutation is not None and (permutation.shape != (self.n,)
-                                        or not np.array_equal(np.sort(permutation), np.arange(self.n))):
+        if permutation is not None and (
+            permutation.shape != (self.n,) or not np.array_equal(np.sort(permutation), np.arange(self.n))
+        ):
             raise ValueError(f"the permutation must hold each of the {self.n} row numbers once")
         self.samples_seen, self.position, self.permutation = samples_seen, position, permutation
         self.rng.bit_generator.state = _text_to_ints(state["rng"])

@@ -1,4 +1,5 @@
 """Field-by-field validation that collects every problem before reporting them together."""
+
 from __future__ import annotations
 
 import math
@@ -33,8 +34,18 @@ class Checker:
                 self.fail(path, "unknown field; allowed: " + ", ".join(sorted(allowed)))
         return True
 
-    def number(self, value: Any, field: str, low=None, high=None, *, integer=False,
-               low_open=False, high_open=False, nullable=False):
+    def number(
+        self,
+        value: Any,
+        field: str,
+        low=None,
+        high=None,
+        *,
+        integer=False,
+        low_open=False,
+        high_open=False,
+        nullable=False,
+    ):
         """A finite int or float within [low, high] (ends open when asked); returns it or None."""
         if value is None and nullable:
             return None

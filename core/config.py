@@ -4,6 +4,7 @@
 returns the fully resolved config, every field present, or raises ConfigError naming each
 bad field. Checks that need the data (input and output sizes) happen when a run is built.
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,8 +40,15 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "loss": "bce",
     "init": {"scheme": "xavier", "params": None, "low": -0.5, "high": 0.5, "std": 0.01},
     "data": {"name": "xor"},
-    "optimizer": {"name": "sgd", "lr": 0.03, "momentum": 0.9, "rho": 0.9,
-                  "beta1": 0.9, "beta2": 0.999, "eps": 1e-7},
+    "optimizer": {
+        "name": "sgd",
+        "lr": 0.03,
+        "momentum": 0.9,
+        "rho": 0.9,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "eps": 1e-7,
+    },
     "gradient": {"method": "backprop", "epsilon": 1e-4},
     "batch": {"size": 10, "order": "shuffle"},
     "regularization": {"kind": "none", "rate": 0.0},
@@ -63,10 +71,17 @@ def merge(base: dict, override: dict) -> dict:
     for key, value in override.items():
         old = out.get(key)
         replaces = (
-            (key == "data" and isinstance(value, dict) and isinstance(old, dict)
-             and "name" in value and value["name"] != old.get("name"))
-            or (key == "init" and isinstance(value, dict) and isinstance(old, dict)
-                and "scheme" in value and value["scheme"] != old.get("scheme"))
+            key == "data"
+            and isinstance(value, dict)
+            and isinstance(old, dict)
+            and "name" in value
+            and value["name"] != old.get("name")
+        ) or (
+            key == "init"
+            and isinstance(value, dict)
+            and isinstance(old, dict)
+            and "scheme" in value
+            and value["scheme"] != old.get("scheme")
         )
         if replaces and key == "init":
             out[key] = merge(DEFAULT_CONFIG["init"], value)
@@ -110,8 +125,9 @@ def _adapt_topology(base: dict, raw: dict) -> dict:
     init = raw.get("init")
     # "explicit" without weights of its own means "the preset's weights" (a shared URL says
     # just that); those cannot fit new shapes, so a fresh random start takes their place.
-    keeps_preset_weights = init is None or (isinstance(init, dict) and init.get("scheme") == "explicit"
-                                            and init.get("params") is None)
+    keeps_preset_weights = init is None or (
+        isinstance(init, dict) and init.get("scheme") == "explicit" and init.get("params") is None
+    )
     if (resized or rebiased) and keeps_preset_weights and base["init"]["scheme"] == "explicit":
         raw["init"] = {"scheme": "xavier", "params": None}
     return raw
@@ -121,8 +137,11 @@ def _validate(config: dict, checker: Checker) -> None:
     layers = config["layers"]
     layers_ok = isinstance(layers, list) and 2 <= len(layers) <= MAX_HIDDEN_LAYERS + 2
     if not layers_ok:
-        checker.fail("layers", f"must be a list of 2 to {MAX_HIDDEN_LAYERS + 2} layer sizes "
-                               f"(inputs, up to {MAX_HIDDEN_LAYERS} hidden layers, outputs)")
+        checker.fail(
+            "layers",
+            f"must be a list of 2 to {MAX_HIDDEN_LAYERS + 2} layer sizes "
+            f"(inputs, up to {MAX_HIDDEN_LAYERS} hidden layers, outputs)",
+        )
     else:
         for i, size in enumerate(layers):
             if checker.number(size, f"layers[{i}]", 1, MAX_UNITS, integer=True) is None:
@@ -153,8 +172,9 @@ def _validate(config: dict, checker: Checker) -> None:
         checker.number(config["probe"]["size"], "probe.size", 1, 64, integer=True)
     if checker.object(config["metrics"], "metrics", _SECTION_FIELDS["metrics"]):
         checker.number(config["metrics"]["every"], "metrics.every", 0, 100_000, integer=True)
-        checker.number(config["metrics"]["max_samples"], "metrics.max_samples", 1, 100_000,
-                       integer=True, nullable=True)
+        checker.number(
+            config["metrics"]["max_samples"], "metrics.max_samples", 1, 100_000, integer=True, nullable=True
+        )
 
 
 def _validate_activations(config: dict, checker: Checker, layers_ok: bool) -> None:
@@ -163,11 +183,12 @@ def _validate_activations(config: dict, checker: Checker, layers_ok: bool) -> No
         checker.fail("activations", "must be a list with one activation per weight layer")
         return
     if layers_ok and len(acts) != len(config["layers"]) - 1:
-        checker.fail("activations", f"needs {len(config['layers']) - 1} entries (one per weight "
-                                    f"layer), got {len(acts)}")
+        checker.fail(
+            "activations",
+            f"needs {len(config['layers']) - 1} entries (one per weight layer), got {len(acts)}",
+        )
     for i, name in enumerate(acts):
-        if checker.choice(name, f"activations[{i}]", tuple(ACTIVATIONS)) == "softmax" \
-                and i != len(acts) - 1:
+        if checker.choice(name, f"activations[{i}]", tuple(ACTIVATIONS)) == "softmax" and i != len(acts) - 1:
             checker.fail(f"activations[{i}]", "softmax is allowed on the output layer only")
     if acts and acts[-1] == "softmax" and layers_ok and config["layers"][-1] < 2:
         checker.fail("activations", "a softmax output needs at least 2 output units")
@@ -201,8 +222,9 @@ def _validate_live_sections(config: dict, checker: Checker) -> None:
         if opt.get("name") == "perceptron":
             acts = config["activations"]
             if not (isinstance(acts, list) and len(acts) == 1 and acts[0] == "step"):
-                checker.fail("optimizer.name", "the perceptron rule needs a single layer with "
-                                               "the step activation")
+                checker.fail(
+                    "optimizer.name", "the perceptron rule needs a single layer with the step activation"
+                )
     grad = config["gradient"]
     if checker.object(grad, "gradient", _SECTION_FIELDS["gradient"]):
         checker.choice(grad.get("method"), "gradient.method", GRADIENT_METHODS)

@@ -2,13 +2,14 @@
 
 Each finding: {"kind", "message", "units": [[layer, unit], ...]} (layer 1-based).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-SATURATED = 0.95       # share of samples at the flat ends before a unit counts as saturated
-GROWING_STEPS = 20     # recent steps over which a rising loss is reported
-GAP = 0.10             # train minus test accuracy that reads as overfitting
+SATURATED = 0.95  # share of samples at the flat ends before a unit counts as saturated
+GROWING_STEPS = 20  # recent steps over which a rising loss is reported
+GAP = 0.10  # train minus test accuracy that reads as overfitting
 MAX_ROWS = 500
 
 
@@ -24,32 +25,60 @@ def diagnose(run) -> list[dict]:
             flat = np.mean((v.a <= low) | (v.a >= high), axis=0)
             units = [[index, int(j)] for j in np.flatnonzero(flat >= SATURATED)]
             if units:
-                findings.append({"kind": "saturated", "units": units, "message": (
-                    f"{len(units)} {name} unit(s) in hidden layer {index} sit at the flat ends "
-                    f"of the curve for almost every sample: their gradient a'(z) is nearly 0, "
-                    f"so their weights barely learn (vanishing gradient). Smaller initial "
-                    f"weights, inputs on a smaller scale or another activation help.")})
+                findings.append(
+                    {
+                        "kind": "saturated",
+                        "units": units,
+                        "message": (
+                            f"{len(units)} {name} unit(s) in hidden layer {index} sit at the flat ends "
+                            f"of the curve for almost every sample: their gradient a'(z) is nearly 0, "
+                            f"so their weights barely learn (vanishing gradient). Smaller initial "
+                            f"weights, inputs on a smaller scale or another activation help."
+                        ),
+                    }
+                )
         elif name == "relu":
             dead = np.all(v.z <= 0, axis=0)
             units = [[index, int(j)] for j in np.flatnonzero(dead)]
             if units:
-                findings.append({"kind": "dead_relu", "units": units, "message": (
-                    f"{len(units)} ReLU unit(s) in hidden layer {index} output 0 for every "
-                    f"sample: they are dead, their gradient is 0 and they will not recover. "
-                    f"A lower learning rate or a different initialisation helps.")})
+                findings.append(
+                    {
+                        "kind": "dead_relu",
+                        "units": units,
+                        "message": (
+                            f"{len(units)} ReLU unit(s) in hidden layer {index} output 0 for every "
+                            f"sample: they are dead, their gradient is 0 and they will not recover. "
+                            f"A lower learning rate or a different initialisation helps."
+                        ),
+                    }
+                )
     losses = [v for v in run.history.column("train_loss", -GROWING_STEPS) if v is not None]
     if len(losses) >= GROWING_STEPS // 2 and losses[-1] > 1.5 * min(losses) and _mostly_rising(losses):
-        findings.append({"kind": "rising_loss", "units": [], "message": (
-            f"The training loss has grown from {min(losses):.4g} to {losses[-1]:.4g} over the "
-            f"last {len(losses)} recorded steps: the learning rate is probably too high "
-            f"(it is {run.config['optimizer']['lr']}).")})
+        findings.append(
+            {
+                "kind": "rising_loss",
+                "units": [],
+                "message": (
+                    f"The training loss has grown from {min(losses):.4g} to {losses[-1]:.4g} over the "
+                    f"last {len(losses)} recorded steps: the learning rate is probably too high "
+                    f"(it is {run.config['optimizer']['lr']})."
+                ),
+            }
+        )
     m = run.metrics()
     train, test = m["accuracy"]["train"], m["accuracy"]["test"]
     if train is not None and test is not None and train - test > GAP and run.step_count > 0:
-        findings.append({"kind": "overfitting", "units": [], "message": (
-            f"Train accuracy {train:.1%} is well above test accuracy {test:.1%}: the network "
-            f"fits the training rows better than new ones (overfitting). More data, noise, "
-            f"a smaller network or regularisation help.")})
+        findings.append(
+            {
+                "kind": "overfitting",
+                "units": [],
+                "message": (
+                    f"Train accuracy {train:.1%} is well above test accuracy {test:.1%}: the network "
+                    f"fits the training rows better than new ones (overfitting). More data, noise, "
+                    f"a smaller network or regularisation help."
+                ),
+            }
+        )
     return findings
 
 

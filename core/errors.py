@@ -1,4 +1,5 @@
 """Errors the engine raises for bad input, each naming the field and the reason."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """How a classifier does on a whole split: the confusion matrix and a gallery of rows."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,11 +25,23 @@ def evaluation(run, split: str = "test", limit: int = 24) -> dict:
     np.add.at(confusion, (labels, predicted), 1)
     confidence = out.max(axis=1) if out.shape[1] > 1 else np.where(predicted == 1, out[:, 0], 1 - out[:, 0])
     shown = range(min(limit, len(x)))
-    return plain({
-        "split": split, "rows": len(x), "classes": classes,
-        "accuracy": float(np.mean(predicted == labels)) if len(x) else None,
-        "confusion": confusion,
-        "image_shape": data.image_shape,
-        "samples": [{"index": i, "label": labels[i], "predicted": predicted[i],
-                     "confidence": confidence[i], "inputs": x[i]} for i in shown],
-    })
+    return plain(
+        {
+            "split": split,
+            "rows": len(x),
+            "classes": classes,
+            "accuracy": float(np.mean(predicted == labels)) if len(x) else None,
+            "confusion": confusion,
+            "image_shape": data.image_shape,
+            "samples": [
+                {
+                    "index": i,
+                    "label": labels[i],
+                    "predicted": predicted[i],
+                    "confidence": confidence[i],
+                    "inputs": x[i],
+                }
+                for i in shown
+            ],
+        }
+    )

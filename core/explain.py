@@ -5,6 +5,7 @@ z{l}_{j} and activation a{l}_{j}; W{l}[i, j] is written w{l}_{i}{j} (all 1-based
 in the 2-3-1 network z1_1 = x1*w1_11 + x2*w1_21 is the source's h11 = x1*w11 + x2*w21.
 The output layer's activations are also called y_hat.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,25 +44,40 @@ def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> di
     order = range(len(a_prev))
     if len(a_prev) > MAX_TERMS:
         order = sorted(np.argsort(-np.abs(products))[:MAX_TERMS].tolist())
-    terms = [{"input": unit_symbol(network, layer - 1, i), "input_value": a_prev[i],
-              "weight": weight_symbol(layer, i, unit), "weight_value": dense.W[i, unit],
-              "product": products[i]} for i in order]
+    terms = [
+        {
+            "input": unit_symbol(network, layer - 1, i),
+            "input_value": a_prev[i],
+            "weight": weight_symbol(layer, i, unit),
+            "weight_value": dense.W[i, unit],
+            "product": products[i],
+        }
+        for i in order
+    ]
     bias = None
     if dense.b is not None:
         bias = {"symbol": f"b{layer}_{unit + 1}", "value": dense.b[unit]}
     out = values[layer - 1]
-    return plain({
-        "layer": layer, "unit": unit,
-        "z_symbol": unit_symbol(network, layer, unit, "z"),
-        "a_symbol": unit_symbol(network, layer, unit, "a"),
-        "terms": terms, "terms_omitted": len(a_prev) - len(terms), "bias": bias,
-        "z": out.z[0, unit], "activation": dense.activation.name,
-        "formula": dense.activation.formula, "a": out.a[0, unit],
-    })
+    return plain(
+        {
+            "layer": layer,
+            "unit": unit,
+            "z_symbol": unit_symbol(network, layer, unit, "z"),
+            "a_symbol": unit_symbol(network, layer, unit, "a"),
+            "terms": terms,
+            "terms_omitted": len(a_prev) - len(terms),
+            "bias": bias,
+            "z": out.z[0, unit],
+            "activation": dense.activation.name,
+            "formula": dense.activation.formula,
+            "a": out.a[0, unit],
+        }
+    )
 
 
-def explain_weight(network: Network, loss: Loss, x: np.ndarray, t: np.ndarray,
-                   layer: int, i: int, j: int, sample: int = 0) -> dict:
+def explain_weight(
+    network: Network, loss: Loss, x: np.ndarray, t: np.ndarray, layer: int, i: int, j: int, sample: int = 0
+) -> dict:
     """The chain rule for dL/dw, w = W{layer}[i, j], on the set x (n, d), t (n, k).
 
     `factors` are for row `sample`, from the loss back to the weight, and multiply to
@@ -74,20 +90,31 @@ def explain_weight(network: Network, loss: Loss, x: np.ndarray, t: np.ndarray,
         grads, deltas = network.backward(x, values, dz_out)
     inputs = [x] + [v.a for v in values[:-1]]
     factors = _chain(network, loss, values, deltas, t, layer - 1, j, sample)
-    factors.append({"symbol": f"d{unit_symbol(network, layer, j, 'z')}/d{weight_symbol(layer, i, j)}",
-                    "value": inputs[layer - 1][sample, i],
-                    "meaning": f"the input on this edge, {unit_symbol(network, layer - 1, i)}"})
+    factors.append(
+        {
+            "symbol": f"d{unit_symbol(network, layer, j, 'z')}/d{weight_symbol(layer, i, j)}",
+            "value": inputs[layer - 1][sample, i],
+            "meaning": f"the input on this edge, {unit_symbol(network, layer - 1, i)}",
+        }
+    )
     product = float(np.prod([f["value"] for f in factors]))
-    return plain({
-        "layer": layer, "from": i, "to": j, "weight": weight_symbol(layer, i, j),
-        "weight_value": network.layers[layer - 1].W[i, j],
-        "sample": sample, "samples": len(x),
-        "factors": factors, "product": product,
-        "contributions": inputs[layer - 1][:, i] * deltas[layer - 1][:, j],
-        "gradient": grads[layer - 1][0][i, j],
-        "delta": deltas[layer - 1][sample, j],
-        "shortcut": _shortcut(network, loss) if layer == len(network.layers) else None,
-    })
+    return plain(
+        {
+            "layer": layer,
+            "from": i,
+            "to": j,
+            "weight": weight_symbol(layer, i, j),
+            "weight_value": network.layers[layer - 1].W[i, j],
+            "sample": sample,
+            "samples": len(x),
+            "factors": factors,
+            "product": product,
+            "contributions": inputs[layer - 1][:, i] * deltas[layer - 1][:, j],
+            "gradient": grads[layer - 1][0][i, j],
+            "delta": deltas[layer - 1][sample, j],
+            "shortcut": _shortcut(network, loss) if layer == len(network.layers) else None,
+        }
+    )
 
 
 def _shortcut(network: Network, loss: Loss) -> str | None:
@@ -103,18 +130,30 @@ def _chain(network, loss, values, deltas, t, index, unit, sample) -> list[dict]:
     z_name = unit_symbol(network, index + 1, unit, "z")
     a_name = unit_symbol(network, index + 1, unit, "a")
     v = values[index]
-    act = {"symbol": f"d{a_name}/d{z_name}",
-           "value": layer.activation.derivative(v.z[sample:sample + 1], v.a[sample:sample + 1])[0, unit],
-           "meaning": f"{layer.activation.name}'(z) = {layer.activation.derivative_formula}"}
+    act = {
+        "symbol": f"d{a_name}/d{z_name}",
+        "value": layer.activation.derivative(v.z[sample : sample + 1], v.a[sample : sample + 1])[0, unit],
+        "meaning": f"{layer.activation.name}'(z) = {layer.activation.derivative_formula}",
+    }
     linear = layer.activation.name == "linear"
     if index == last:
         if _shortcut(network, loss):
-            return [{"symbol": f"dL/d{z_name}", "value": deltas[index][sample, unit],
-                     "meaning": "(y_hat - y) / n, the shortcut of " + _shortcut(network, loss)}]
+            return [
+                {
+                    "symbol": f"dL/d{z_name}",
+                    "value": deltas[index][sample, unit],
+                    "meaning": "(y_hat - y) / n, the shortcut of " + _shortcut(network, loss),
+                }
+            ]
         if layer.activation.name == "softmax":
             # Every softmax output depends on every z: only the full Jacobian is honest here.
-            return [{"symbol": f"dL/d{z_name}", "value": deltas[index][sample, unit],
-                     "meaning": "dL/dy_hat through the softmax Jacobian"}]
+            return [
+                {
+                    "symbol": f"dL/d{z_name}",
+                    "value": deltas[index][sample, unit],
+                    "meaning": "dL/dy_hat through the softmax Jacobian",
+                }
+            ]
         dl_da = loss.grad_a(v.a, t)[sample, unit]
         top = {"symbol": f"dL/d{a_name}", "value": dl_da, "meaning": f"derivative of {loss.formula}"}
         return [top] if linear else [top, act]
@@ -124,14 +163,30 @@ def _chain(network, loss, values, deltas, t, index, unit, sample) -> list[dict]:
         # With a linear layer above, dz/da is the whole step: the source's dy_hat/da11 = w31.
         above_linear = above.activation.name == "linear"
         name_above = unit_symbol(network, index + 2, 0, "a" if above_linear else "z")
-        chain.append({"symbol": f"d{name_above}/d{a_name}", "value": above.W[unit, 0],
-                      "meaning": f"the weight {weight_symbol(index + 2, unit, 0)}"})
+        chain.append(
+            {
+                "symbol": f"d{name_above}/d{a_name}",
+                "value": above.W[unit, 0],
+                "meaning": f"the weight {weight_symbol(index + 2, unit, 0)}",
+            }
+        )
     else:
-        terms = [{"delta_symbol": f"dL/d{unit_symbol(network, index + 2, k, 'z')}",
-                  "delta": deltas[index + 1][sample, k],
-                  "weight": weight_symbol(index + 2, unit, k), "weight_value": above.W[unit, k],
-                  "product": deltas[index + 1][sample, k] * above.W[unit, k]}
-                 for k in range(above.fan_out)]
-        chain = [{"symbol": f"dL/d{a_name}", "value": float(sum(term["product"] for term in terms)),
-                  "meaning": "sum over the units above of dL/dz times the weight", "terms": terms}]
+        terms = [
+            {
+                "delta_symbol": f"dL/d{unit_symbol(network, index + 2, k, 'z')}",
+                "delta": deltas[index + 1][sample, k],
+                "weight": weight_symbol(index + 2, unit, k),
+                "weight_value": above.W[unit, k],
+                "product": deltas[index + 1][sample, k] * above.W[unit, k],
+            }
+            for k in range(above.fan_out)
+        ]
+        chain = [
+            {
+                "symbol": f"dL/d{a_name}",
+                "value": float(sum(term["product"] for term in terms)),
+                "meaning": "sum over the units above of dL/dz times the weight",
+                "terms": terms,
+            }
+        ]
     return chain if linear else chain + [act]

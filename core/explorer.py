@@ -1,4 +1,5 @@
 """Curves for the activation and loss explorers, computed by the engine's own functions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,9 +24,16 @@ def activation_curve(name: str, low: float = -6.0, high: float = 6.0, points: in
         a_full = activation.forward(column)
         a = a_full[:, 0]
         da = activation.derivative(column, a_full)[:, 0]
-    return plain({"name": name, "formula": activation.formula,
-                  "derivative_formula": activation.derivative_formula,
-                  "z": z, "a": a, "da": da})
+    return plain(
+        {
+            "name": name,
+            "formula": activation.formula,
+            "derivative_formula": activation.derivative_formula,
+            "z": z,
+            "a": a,
+            "da": da,
+        }
+    )
 
 
 def loss_comparison(prediction: list[float], target: list[float]) -> dict:
@@ -52,7 +60,18 @@ def loss_comparison(prediction: list[float], target: list[float]) -> dict:
         with np.errstate(all="ignore"):
             value = loss.value(z, a, t)
             grad = loss.grad_a(a, t)[0]
-        out.append({"name": name, "formula": loss.formula, "value": value, "grad_output": grad,
-                    "shortcut": None if loss.fused_with is None else
-                    {"activation": loss.fused_with, "grad_logits": ((a - t) / (a.size if name == "bce" else 1))[0]}})
+        out.append(
+            {
+                "name": name,
+                "formula": loss.formula,
+                "value": value,
+                "grad_output": grad,
+                "shortcut": None
+                if loss.fused_with is None
+                else {
+                    "activation": loss.fused_with,
+                    "grad_logits": ((a - t) / (a.size if name == "bce" else 1))[0],
+                },
+            }
+        )
     return plain({"prediction": p[0], "target": t[0], "losses": out})

@@ -1,5 +1,6 @@
 """The gradient check of a run: backprop against finite differences at the current
 parameters, with what each method cost, so a student sees why backprop wins."""
+
 from __future__ import annotations
 
 import math
@@ -26,9 +27,14 @@ def estimate_numeric_seconds(run, x: np.ndarray, t: np.ndarray, method: str) -> 
     return evaluations * one * 0.5
 
 
-def check_gradients(run, method: str = "numeric-central", epsilon: float = 1e-4,
-                    samples: int | None = None, max_seconds: float = MAX_SECONDS,
-                    should_stop: Callable[[], bool] | None = None) -> dict:
+def check_gradients(
+    run,
+    method: str = "numeric-central",
+    epsilon: float = 1e-4,
+    samples: int | None = None,
+    max_seconds: float = MAX_SECONDS,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict:
     """Gradients of the training objective over the first `samples` training rows (all by
     default). -> {"loss", "samples", "backprop": [{W, b}], "numeric": [{W, b}], "relative":
     [{W, b}] (each entry's |bp - num| / (|bp| + |num|)),
@@ -48,9 +54,12 @@ def check_gradients(run, method: str = "numeric-central", epsilon: float = 1e-4,
     x, t = run.data.x_train[:n], run.data.y_train[:n]
     expected = estimate_numeric_seconds(run, x, t, method)
     if expected > max_seconds:
-        raise ConfigError("samples", f"the numeric gradient of {run.network.parameter_count():,} "
-                                     f"parameters over {n} rows would take about "
-                                     f"{expected:.0f} s; ask for fewer samples")
+        raise ConfigError(
+            "samples",
+            f"the numeric gradient of {run.network.parameter_count():,} "
+            f"parameters over {n} rows would take about "
+            f"{expected:.0f} s; ask for fewer samples",
+        )
     with np.errstate(all="ignore"):
         started = time.perf_counter()
         bp = backprop(run.objective, x, t)
@@ -66,8 +75,10 @@ def check_gradients(run, method: str = "numeric-central", epsilon: float = 1e-4,
         relative = [relative_difference(a, b) for a, b in zip(bp.grads, numeric)]
         for rel, count in zip(relative, counts):
             rel.reshape(-1)[count:] = np.nan  # not worked out: no difference to speak of
-    measures = [{k: (r[k] if count else math.nan) for k in ("max_abs", "max_rel", "rel_norm")}
-                for r, count in zip(report, counts)]
+    measures = [
+        {k: (r[k] if count else math.nan) for k in ("max_abs", "max_rel", "rel_norm")}
+        for r, count in zip(report, counts)
+    ]
     check = by_layer(measures, run.bias)
     return {
         "loss": bp.data_loss + run.objective.penalty(),
@@ -97,10 +108,12 @@ def _checked_counts(arrays: list[np.ndarray], checked: int) -> list[int]:
     return counts
 
 
-def _checked_parts(reference: list[np.ndarray], other: list[np.ndarray],
-                   counts: list[int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _checked_parts(
+    reference: list[np.ndarray], other: list[np.ndarray], counts: list[int]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The two gradients, each array cut to its checked entries (as it is when whole)."""
+
     def part(array, count):
         return array if count == array.size else array.reshape(-1)[:count]
-    return ([part(a, c) for a, c in zip(reference, counts)],
-            [part(b, c) for b, c in zip(other, counts)])
+
+    return ([part(a, c) for a, c in zip(reference, counts)], [part(b, c) for b, c in zip(other, counts)])

@@ -4,6 +4,7 @@ plus the perceptron's update direction and the gradient check.
 Gradients are lists of arrays in the network's parameter order (W1, b1, W2, ...), each
 shaped like its parameter.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -59,15 +60,19 @@ class Objective:
 class Backprop:
     """One forward and backward pass over a batch."""
 
-    values: list[LayerValues]   # per layer z, a (n, fan_out)
-    deltas: list[np.ndarray]    # per layer dL/dz (n, fan_out)
-    grads: list[np.ndarray]     # flat, in parameter order
+    values: list[LayerValues]  # per layer z, a (n, fan_out)
+    deltas: list[np.ndarray]  # per layer dL/dz (n, fan_out)
+    grads: list[np.ndarray]  # flat, in parameter order
     data_loss: float
 
 
-def backprop(objective: Objective, x: np.ndarray, t: np.ndarray,
-             values: list[LayerValues] | None = None,
-             data_loss: float | None = None) -> Backprop:
+def backprop(
+    objective: Objective,
+    x: np.ndarray,
+    t: np.ndarray,
+    values: list[LayerValues] | None = None,
+    data_loss: float | None = None,
+) -> Backprop:
     """Gradients of objective.value(x, t) by the chain rule, layer by layer in reverse.
 
     `values`, when given, is the forward pass already computed for x at these parameters,
@@ -89,8 +94,9 @@ def backprop(objective: Objective, x: np.ndarray, t: np.ndarray,
     return Backprop(values, deltas, grads, data_loss)
 
 
-def numeric_gradient(objective: Objective, x: np.ndarray, t: np.ndarray,
-                     method: str = "numeric-central", epsilon: float = 1e-4) -> tuple[list[np.ndarray], int]:
+def numeric_gradient(
+    objective: Objective, x: np.ndarray, t: np.ndarray, method: str = "numeric-central", epsilon: float = 1e-4
+) -> tuple[list[np.ndarray], int]:
     """Finite differences over every parameter; returns (grads, loss evaluations used).
     See numeric_gradient_until."""
     result = numeric_gradient_until(objective, x, t, method, epsilon)
@@ -100,13 +106,18 @@ def numeric_gradient(objective: Objective, x: np.ndarray, t: np.ndarray,
 @dataclass(slots=True)
 class NumericGradient:
     grads: list[np.ndarray]  # NaN where a parameter was not worked out (it stopped early)
-    evaluations: int         # loss evaluations used
-    checked: int             # parameters worked out, in parameter order (row by row)
+    evaluations: int  # loss evaluations used
+    checked: int  # parameters worked out, in parameter order (row by row)
 
 
-def numeric_gradient_until(objective: Objective, x: np.ndarray, t: np.ndarray,
-                           method: str = "numeric-central", epsilon: float = 1e-4,
-                           should_stop: Callable[[], bool] | None = None) -> NumericGradient:
+def numeric_gradient_until(
+    objective: Objective,
+    x: np.ndarray,
+    t: np.ndarray,
+    method: str = "numeric-central",
+    epsilon: float = 1e-4,
+    should_stop: Callable[[], bool] | None = None,
+) -> NumericGradient:
     """Finite differences over the parameters, in parameter order, until `should_stop()`
     (asked before each one) says to stop, e.g. when a time budget runs out.
 
@@ -133,7 +144,7 @@ def numeric_gradient_until(objective: Objective, x: np.ndarray, t: np.ndarray,
         z = values[layer_index].z[rows]
         z[:, column] += shift
         a = network.layers[layer_index].activation.forward(z)
-        for upper in network.layers[layer_index + 1:]:
+        for upper in network.layers[layer_index + 1 :]:
             z = a @ upper.W
             if upper.b is not None:
                 z += upper.b
@@ -179,7 +190,9 @@ def numeric_gradient_until(objective: Objective, x: np.ndarray, t: np.ndarray,
     return result
 
 
-def perceptron_gradient(network: Network, x: np.ndarray, t: np.ndarray) -> tuple[list[np.ndarray], list[LayerValues]]:
+def perceptron_gradient(
+    network: Network, x: np.ndarray, t: np.ndarray
+) -> tuple[list[np.ndarray], list[LayerValues]]:
     """The direction that makes SGD apply Rosenblatt's rule: dW = -x^T (t - o), db = -sum(t - o).
 
     x (n, d), t (n, k); the network has one step layer. Returns (grads, values).
@@ -213,10 +226,12 @@ def gradient_check(reference: list[np.ndarray], other: list[np.ndarray], names: 
         diff = np.abs(a - b)
         rel = relative_difference(a, b)
         norm = float(np.linalg.norm(a) + np.linalg.norm(b))
-        report.append({
-            "name": name,
-            "max_abs": float(diff.max()) if diff.size else 0.0,
-            "max_rel": float(rel.max()) if rel.size else 0.0,
-            "rel_norm": float(np.linalg.norm(a - b)) / norm if norm > 0 else 0.0,
-        })
+        report.append(
+            {
+                "name": name,
+                "max_abs": float(diff.max()) if diff.size else 0.0,
+                "max_rel": float(rel.max()) if rel.size else 0.0,
+                "rel_norm": float(np.linalg.norm(a - b)) / norm if norm > 0 else 0.0,
+            }
+        )
     return report

@@ -16,12 +16,21 @@ history never costs more than HISTORY_ROWS rows, however long it trains. The old
 rows thin again and again, the newest are every recorded step: a loss curve shows the
 whole run and, in full detail, its latest stretch.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-COLUMNS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
-           "batch_loss", "grad_norm")
+COLUMNS = (
+    "step",
+    "epoch",
+    "train_loss",
+    "test_loss",
+    "train_accuracy",
+    "test_accuracy",
+    "batch_loss",
+    "grad_norm",
+)
 COUNTS = ("step", "epoch")
 VALUES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss")
 CSV_COLUMNS = tuple(name for name in COLUMNS if name != "grad_norm")  # one number a cell
@@ -51,7 +60,7 @@ class History:
     @property
     def steps(self) -> np.ndarray:
         """The step of every row (n,), a read-only view."""
-        view = self._counts[:self._n, 0]
+        view = self._counts[: self._n, 0]
         view.flags.writeable = False
         return view
 
@@ -61,8 +70,12 @@ class History:
         return 0 if self._norms is None else self._norms.shape[1]
 
     def append(self, **row) -> None:
-        self.add(row.get("step") or 0, row.get("epoch") or 0,
-                 tuple(row.get(name) for name in VALUES), row.get("grad_norm"))
+        self.add(
+            row.get("step") or 0,
+            row.get("epoch") or 0,
+            tuple(row.get(name) for name in VALUES),
+            row.get("grad_norm"),
+        )
 
     def add(self, step: int, epoch: int, values: tuple, norms: list | None) -> None:
         """append(), positionally: `values` in VALUES' order (None for missing). A run
@@ -114,10 +127,10 @@ class History:
         keep = np.concatenate([[0], np.arange(n - 1, 0, -2)[::-1]]) if n > 2 else np.arange(n)
         copy = History()
         copy._grow(max(FIRST_CAPACITY, len(keep)))
-        copy._counts[:len(keep)] = self._counts[keep]
-        copy._values[:len(keep)] = self._values[keep]
+        copy._counts[: len(keep)] = self._counts[keep]
+        copy._values[: len(keep)] = self._values[keep]
         if self._norms is not None:
-            copy._norms_for(self._norms.shape[1])[:len(keep)] = self._norms[keep]
+            copy._norms_for(self._norms.shape[1])[: len(keep)] = self._norms[keep]
         copy._n = len(keep)
         return copy
 
@@ -189,8 +202,9 @@ class History:
         fresh = History()
         fresh._grow(max(FIRST_CAPACITY, n))
         fresh._counts[:n] = np.array([columns[name] for name in COUNTS], dtype=np.int64).T
-        fresh._values[:n] = np.array([[np.nan if v is None else v for v in columns[name]]
-                                      for name in VALUES], dtype=np.float64).T
+        fresh._values[:n] = np.array(
+            [[np.nan if v is None else v for v in columns[name]] for name in VALUES], dtype=np.float64
+        ).T
         norms = columns["grad_norm"]
         widths = {len(row) for row in norms if row is not None}
         if len(widths) > 1:
@@ -198,12 +212,21 @@ class History:
         if widths:
             width = widths.pop()
             fresh._norms_for(width)[:n] = np.array(
-                [[np.nan] * width if row is None else [np.nan if v is None else v for v in row]
-                 for row in norms], dtype=np.float64).reshape(n, width)
+                [
+                    [np.nan] * width if row is None else [np.nan if v is None else v for v in row]
+                    for row in norms
+                ],
+                dtype=np.float64,
+            ).reshape(n, width)
         fresh._n = n
         while fresh._n > HISTORY_ROWS:  # a longer history (an import) as the run would keep it
             fresh = fresh.thinned()
-        self._counts, self._values, self._norms, self._n = fresh._counts, fresh._values, fresh._norms, fresh._n
+        self._counts, self._values, self._norms, self._n = (
+            fresh._counts,
+            fresh._values,
+            fresh._norms,
+            fresh._n,
+        )
         self._viewed = 0
 
     def to_csv(self) -> str:

@@ -1,4 +1,5 @@
 """Initial parameters: explicit textbook values or a seeded random scheme."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,9 @@ import numpy as np
 from core.checks import Checker
 
 
-def initial_params(init: dict, sizes: list[int], bias: bool, rng: np.random.Generator,
-                   dtype) -> list[tuple[np.ndarray, np.ndarray | None]]:
+def initial_params(
+    init: dict, sizes: list[int], bias: bool, rng: np.random.Generator, dtype
+) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """One (W (fan_in, fan_out), b (fan_out,) or None) per layer, drawn in layer order.
 
     Random schemes draw only the weights; biases start at zero (as seed 002 does),
@@ -43,8 +45,7 @@ def initial_params(init: dict, sizes: list[int], bias: bool, rng: np.random.Gene
 PARAM_LIMIT = 1e6  # the largest magnitude a user may type in as a weight or bias
 
 
-def explicit_params(values, sizes: list[int], bias: bool, dtype, field: str = "params",
-                    bounded: bool = True):
+def explicit_params(values, sizes: list[int], bias: bool, dtype, field: str = "params", bounded: bool = True):
     """Check user-given [{"W", "b"}] against the layer sizes; returns [(W, b or None)].
 
     Raises ConfigError naming e.g. "params[1].W" with the expected and given shapes.

@@ -4,6 +4,7 @@ Shapes: z and a are the output layer's pre-activation and activation, (n, k); t,
 targets, is (n, k) too (class labels arrive already one-hot). Every loss returns a Python
 float; every gradient has the shape of z.
 """
+
 from __future__ import annotations
 
 import numpy as np

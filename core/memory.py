@@ -40,6 +40,7 @@ the parts are, in bytes:
 The activations, update and the checkpoint being pickled are transient, counted at their
 peak: a session's cost is the most it may hold, not what it holds between steps.
 """
+
 from __future__ import annotations
 
 from core.config import parameter_count
@@ -60,14 +61,21 @@ CHECKPOINT_OBJECT = 200
 MIN_CHECKPOINTS = 8
 MAX_CHECKPOINTS = 256
 
-GRID_POINTS = 200 ** 2 + 16 ** 2  # the largest decision grid and its unit thumbnails
+GRID_POINTS = 200**2 + 16**2  # the largest decision grid and its unit thumbnails
 PYTHON_NUMBER = 32  # a float in a list: the object and the pointer to it
 SESSION_OVERHEAD = 64 * 1024
 
 # Which config field a part of the cost answers to, when it is too big.
-FIELDS = {"parameters": "layers", "update": "layers", "checkpoints": "layers",
-          "history": "layers", "activations": "layers", "data": "data", "config": "data",
-          "overhead": "layers"}
+FIELDS = {
+    "parameters": "layers",
+    "update": "layers",
+    "checkpoints": "layers",
+    "history": "layers",
+    "activations": "layers",
+    "data": "data",
+    "config": "data",
+    "overhead": "layers",
+}
 
 
 def checkpoint_bytes(config: dict) -> int:
@@ -76,8 +84,9 @@ def checkpoint_bytes(config: dict) -> int:
     slots = SLOTS[config["optimizer"]["name"]]
     train, _ = data_rows(config["data"])
     arrays = (len(config["layers"]) - 1) * (2 if config["bias"] is True else 1)
-    return ((count * _itemsize(config) + PICKLED_ARRAY * arrays) * (2 + slots) + 8 * train
-            + CHECKPOINT_OVERHEAD)
+    return (
+        (count * _itemsize(config) + PICKLED_ARRAY * arrays) * (2 + slots) + 8 * train + CHECKPOINT_OVERHEAD
+    )
 
 
 def timeline_bytes(config: dict, budget: int = DEFAULT_BUDGET) -> int:
@@ -124,8 +133,10 @@ def too_big(config: dict, limit: int, before: dict | None = None) -> tuple[str, 
     named = {name: size for name, size in parts.items() if name != "total"}
     if old is not None:
         named = {name: size - old[name] for name, size in named.items()}
-        if before["optimizer"]["name"] != config["optimizer"]["name"] and \
-                SLOTS[config["optimizer"]["name"]] > SLOTS[before["optimizer"]["name"]]:
+        if (
+            before["optimizer"]["name"] != config["optimizer"]["name"]
+            and SLOTS[config["optimizer"]["name"]] > SLOTS[before["optimizer"]["name"]]
+        ):
             return "optimizer.name", _reason(parts["total"], limit, "its optimizer's state")
     part = max(named, key=named.get)
     field = FIELDS[part]
@@ -135,12 +146,14 @@ def too_big(config: dict, limit: int, before: dict | None = None) -> tuple[str, 
 
 
 def _reason(total: int, limit: int, most: str) -> str:
-    return (f"the session would need about {_mb(total)} of memory ({most} most of all); "
-            f"a session may use at most {_mb(limit)}")
+    return (
+        f"the session would need about {_mb(total)} of memory ({most} most of all); "
+        f"a session may use at most {_mb(limit)}"
+    )
 
 
 def _mb(size: int) -> str:
-    return f"{size / 2 ** 20:,.0f} MB" if size >= 2 ** 20 else f"{size / 2 ** 10:,.0f} KB"
+    return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 2**10:,.0f} KB"
 
 
 def _data_field(spec: dict) -> str:
@@ -154,9 +167,11 @@ def _config_numbers(config: dict) -> int:
     data, init = config["data"], config["init"]
     numbers = 0
     if data["name"] == "inline":
-        numbers += sum(len(row) if isinstance(row, (list, tuple)) else 1
-                       for key in ("inputs", "targets", "labels")
-                       for row in (data.get(key) or []))
+        numbers += sum(
+            len(row) if isinstance(row, (list, tuple)) else 1
+            for key in ("inputs", "targets", "labels")
+            for row in (data.get(key) or [])
+        )
     if init["scheme"] == "explicit":
         numbers += parameter_count(config["layers"], config["bias"] is True)
     return numbers

@@ -1,4 +1,5 @@
 """Loss and accuracy of a network on its evaluation sets."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,9 @@ def accuracy(a: np.ndarray, labels: np.ndarray) -> float:
     return int(np.count_nonzero(predicted_classes(a) == labels)) / len(labels)
 
 
-def evaluate(network: Network, loss: Loss, sets: dict, n_classes: int | None,
-             forwards: dict | None = None) -> dict:
+def evaluate(
+    network: Network, loss: Loss, sets: dict, n_classes: int | None, forwards: dict | None = None
+) -> dict:
     """sets: {"train": (x, y, labels), "test": (...)}; -> {"loss": {...}, "accuracy": {...}}.
 
     The loss is the data loss (no regularization penalty); values that are not finite,
@@ -44,6 +46,7 @@ def evaluate(network: Network, loss: Loss, sets: dict, n_classes: int | None,
         if forwards is not None:
             forwards[name] = (values, value)
         out["loss"][name] = finite_or_none(value)
-        out["accuracy"][name] = (accuracy(last.a, labels)
-                                 if n_classes is not None and labels is not None else None)
+        out["accuracy"][name] = (
+            accuracy(last.a, labels) if n_classes is not None and labels is not None else None
+        )
     return out

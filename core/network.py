@@ -4,6 +4,7 @@ A layer holds W (fan_in, fan_out) and b (fan_out,) or None, so z = a_prev @ W + 
 the source material; its activation turns z into a. Layers are numbered from 1 (layer 0
 is the input), and parameter arrays are named W1, b1, W2, ... after them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -160,6 +161,4 @@ class Network:
 
 def build_network(sizes: list[int], activations: list[str], params) -> Network:
     """sizes [d, h1, ..., k]; activations one per weight layer; params [(W, b or None)]."""
-    return Network([
-        Dense(W, b, get_activation(name)) for (W, b), name in zip(params, activations)
-    ])
+    return Network([Dense(W, b, get_activation(name)) for (W, b), name in zip(params, activations)])

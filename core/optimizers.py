@@ -12,6 +12,7 @@ each: on a big layer a fresh array costs more than the arithmetic (its memory is
 in page by page). The new parameters and the new state are always fresh arrays; the work
 arrays are never handed out.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,10 +75,10 @@ class Momentum(Optimizer):
         lr, mu = self.settings["lr"], self.settings["momentum"]
         velocity, new = [], []
         for i, (p, g, v) in enumerate(zip(params, grads, self._slots("velocity", params))):
-            v = np.multiply(v, mu)                                  # mu v
-            v -= np.multiply(g, lr, out=self._work_like(i, g))      # mu v - lr g
+            v = np.multiply(v, mu)  # mu v
+            v -= np.multiply(g, lr, out=self._work_like(i, g))  # mu v - lr g
             velocity.append(v)
-            new.append(np.add(p, v))                                # w + v
+            new.append(np.add(p, v))  # w + v
         return new, {"velocity": velocity}
 
 
@@ -91,15 +92,15 @@ class RMSProp(Optimizer):
         square, new = [], []
         for i, (p, g, s) in enumerate(zip(params, grads, self._slots("square", params))):
             work = self._work_like(i, g)
-            s = np.multiply(s, rho)                   # rho s
-            np.multiply(g, 1.0 - rho, out=work)       # (1 - rho) g
-            work *= g                                 # (1 - rho) g g
-            s += work                                 # s' = rho s + (1 - rho) g g
-            w = np.sqrt(s)                            # sqrt(s')
-            w += eps                                  # sqrt(s') + eps
-            np.multiply(g, lr, out=work)              # lr g
-            np.divide(work, w, out=w)                 # lr g / (sqrt(s') + eps)
-            np.subtract(p, w, out=w)                  # w - lr g / (sqrt(s') + eps)
+            s = np.multiply(s, rho)  # rho s
+            np.multiply(g, 1.0 - rho, out=work)  # (1 - rho) g
+            work *= g  # (1 - rho) g g
+            s += work  # s' = rho s + (1 - rho) g g
+            w = np.sqrt(s)  # sqrt(s')
+            w += eps  # sqrt(s') + eps
+            np.multiply(g, lr, out=work)  # lr g
+            np.divide(work, w, out=w)  # lr g / (sqrt(s') + eps)
+            np.subtract(p, w, out=w)  # w - lr g / (sqrt(s') + eps)
             square.append(s)
             new.append(w)
         return new, {"square": square}
@@ -117,20 +118,21 @@ class Adam(Optimizer):
         # A Python float, so float32 arrays stay float32.
         scale = lr * (1.0 - beta2**t) ** 0.5 / (1.0 - beta1**t)
         ms, vs, new = [], [], []
-        for i, (p, g, m, v) in enumerate(zip(params, grads, self._slots("m", params),
-                                             self._slots("v", params))):
+        for i, (p, g, m, v) in enumerate(
+            zip(params, grads, self._slots("m", params), self._slots("v", params))
+        ):
             work = self._work_like(i, g)
-            m = np.multiply(m, beta1)                 # beta1 m
+            m = np.multiply(m, beta1)  # beta1 m
             m += np.multiply(g, 1.0 - beta1, out=work)  # m' = beta1 m + (1 - beta1) g
-            v = np.multiply(v, beta2)                 # beta2 v
-            np.multiply(g, 1.0 - beta2, out=work)     # (1 - beta2) g
-            work *= g                                 # (1 - beta2) g g
-            v += work                                 # v' = beta2 v + (1 - beta2) g g
-            w = np.sqrt(v)                            # sqrt(v')
-            w += eps                                  # sqrt(v') + eps
-            np.multiply(m, scale, out=work)           # scale m'
-            np.divide(work, w, out=w)                 # scale m' / (sqrt(v') + eps)
-            np.subtract(p, w, out=w)                  # w - scale m' / (sqrt(v') + eps)
+            v = np.multiply(v, beta2)  # beta2 v
+            np.multiply(g, 1.0 - beta2, out=work)  # (1 - beta2) g
+            work *= g  # (1 - beta2) g g
+            v += work  # v' = beta2 v + (1 - beta2) g g
+            w = np.sqrt(v)  # sqrt(v')
+            w += eps  # sqrt(v') + eps
+            np.multiply(m, scale, out=work)  # scale m'
+            np.divide(work, w, out=w)  # scale m' / (sqrt(v') + eps)
+            np.subtract(p, w, out=w)  # w - scale m' / (sqrt(v') + eps)
             ms.append(m)
             vs.append(v)
             new.append(w)

@@ -1,4 +1,5 @@
 """The step in progress: what each phase of a training step has computed so far."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,20 +15,40 @@ class PendingStep:
     small network that cost shows.
     """
 
-    __slots__ = ("indices", "x", "t", "values", "data_loss", "loss", "grads", "deltas",
-                 "evaluations", "old_params", "new_params", "_batcher", "_mark")
+    __slots__ = (
+        "indices",
+        "x",
+        "t",
+        "values",
+        "data_loss",
+        "loss",
+        "grads",
+        "deltas",
+        "evaluations",
+        "old_params",
+        "new_params",
+        "_batcher",
+        "_mark",
+    )
 
-    def __init__(self, indices: np.ndarray, x: np.ndarray, t: np.ndarray, batcher: Batcher,
-                 mark: tuple, values: list[LayerValues] | None = None):
-        self.indices = indices          # (batch,) training rows
-        self.x = x                      # (batch, d)
-        self.t = t                      # (batch, k)
-        self.values = values            # per layer z, a (batch, units)
-        self.data_loss: float | None = None        # loss on the batch, no penalty
-        self.loss: float | None = None             # objective on the batch, before the update
-        self.grads: list[np.ndarray] | None = None   # flat, parameter order
+    def __init__(
+        self,
+        indices: np.ndarray,
+        x: np.ndarray,
+        t: np.ndarray,
+        batcher: Batcher,
+        mark: tuple,
+        values: list[LayerValues] | None = None,
+    ):
+        self.indices = indices  # (batch,) training rows
+        self.x = x  # (batch, d)
+        self.t = t  # (batch, k)
+        self.values = values  # per layer z, a (batch, units)
+        self.data_loss: float | None = None  # loss on the batch, no penalty
+        self.loss: float | None = None  # objective on the batch, before the update
+        self.grads: list[np.ndarray] | None = None  # flat, parameter order
         self.deltas: list[np.ndarray] | None = None  # per layer dL/dz (batch, units), backprop only
-        self.evaluations = 0            # loss evaluations the gradient cost
+        self.evaluations = 0  # loss evaluations the gradient cost
         self.old_params: list[np.ndarray] | None = None
         self.new_params: list[np.ndarray] | None = None
         self._batcher, self._mark = batcher, mark

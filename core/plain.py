@@ -2,6 +2,7 @@
 
 Non-finite floats become None here, once, so no NaN or Infinity ever leaves the engine.
 """
+
 from __future__ import annotations
 
 import math

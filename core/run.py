@@ -5,6 +5,7 @@ A step has four phases: `forward` (pick the batch, compute every z and a), `loss
 `backward` (the gradient, by the configured method) and `update` (the optimizer's rule).
 `step()` runs whatever phases of the current step remain, then whole steps.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,18 +46,23 @@ class Run:
         # Independent streams, so changing the batch size never changes the data or weights.
         self._data_seed, self._init_seed, self._batch_seed, self._eval_seed = seeds
         try:
-            self.data = load_dataset(cfg["data"], np.random.default_rng(self._data_seed),
-                                     self.dtype, mnist_dir=mnist_dir)
+            self.data = load_dataset(
+                cfg["data"], np.random.default_rng(self._data_seed), self.dtype, mnist_dir=mnist_dir
+            )
         except DataError as error:
             raise ConfigError(error.field, error.reason) from None
         self._fit_to_data(batch_size_given=resolved or _gives_batch_size(config))
         self._check_fit()
         self.sizes = list(cfg["layers"])
         self.bias = cfg["bias"]
-        self.initial = initial_params(cfg["init"], self.sizes, self.bias,
-                                      np.random.default_rng(self._init_seed), self.dtype)
-        self.network = build_network(self.sizes, cfg["activations"],
-                                     [(W.copy(), None if b is None else b.copy()) for W, b in self.initial])
+        self.initial = initial_params(
+            cfg["init"], self.sizes, self.bias, np.random.default_rng(self._init_seed), self.dtype
+        )
+        self.network = build_network(
+            self.sizes,
+            cfg["activations"],
+            [(W.copy(), None if b is None else b.copy()) for W, b in self.initial],
+        )
         self._param_names = self.param_names  # fixed with the topology; read every update
         self._sqrt = math.sqrt if self.dtype == np.float64 else np.sqrt
         self.loss = get_loss(cfg["loss"])
@@ -82,20 +88,31 @@ class Run:
         errors = []
         d, k = data.x_train.shape[1], data.y_train.shape[1]
         if cfg["layers"][0] != d:
-            errors.append({"field": "layers[0]", "reason": f"the data has {d} inputs, so the "
-                                                           f"input layer needs {d} units"})
+            errors.append(
+                {
+                    "field": "layers[0]",
+                    "reason": f"the data has {d} inputs, so the input layer needs {d} units",
+                }
+            )
         if cfg["layers"][-1] != k:
-            errors.append({"field": f"layers[{len(cfg['layers']) - 1}]",
-                           "reason": f"the data has {k} target columns, so the output layer "
-                                     f"needs {k} units"})
+            errors.append(
+                {
+                    "field": f"layers[{len(cfg['layers']) - 1}]",
+                    "reason": f"the data has {k} target columns, so the output layer needs {k} units",
+                }
+            )
         if cfg["loss"] == "cce" and data.kind != "classification":
             errors.append({"field": "loss", "reason": "cce needs class labels; this data is regression"})
         if cfg["loss"] == "bce" and (np.any(data.y_train < 0) or np.any(data.y_train > 1)):
             errors.append({"field": "loss", "reason": "bce needs targets between 0 and 1"})
         size = cfg["batch"]["size"]
         if size is not None and size > len(data.x_train):
-            errors.append({"field": "batch.size", "reason": f"{size} is more than the "
-                                                            f"{len(data.x_train)} training rows"})
+            errors.append(
+                {
+                    "field": "batch.size",
+                    "reason": f"{size} is more than the {len(data.x_train)} training rows",
+                }
+            )
         if errors:
             raise ConfigError(errors)
 
@@ -105,8 +122,9 @@ class Run:
         rng = np.random.default_rng(self._eval_seed)
         sets = {}
         for name, x, y, labels in (
-                ("train", self.data.x_train, self.data.y_train, self.data.labels_train),
-                ("test", self.data.x_test, self.data.y_test, self.data.labels_test)):
+            ("train", self.data.x_train, self.data.y_train, self.data.labels_train),
+            ("test", self.data.x_test, self.data.y_test, self.data.labels_test),
+        ):
             if cap is not None and len(x) > cap:
                 rows = np.sort(rng.choice(len(x), size=cap, replace=False))
                 x, y = x[rows], y[rows]
@@ -138,8 +156,11 @@ class Run:
         """
         cfg, n = self.config, len(self.data.x_train)
         size = n if cfg["batch"]["size"] is None else min(cfg["batch"]["size"], n)
-        self._reuse_forward = (self._eval_sets["train"][0] is self.data.x_train and size == n
-                               and (n == 1 or cfg["batch"]["order"] == "sequential"))
+        self._reuse_forward = (
+            self._eval_sets["train"][0] is self.data.x_train
+            and size == n
+            and (n == 1 or cfg["batch"]["order"] == "sequential")
+        )
 
     # -- state --------------------------------------------------------------------
     @property
@@ -161,8 +182,9 @@ class Run:
         self._assign([a.copy() for W, b in self.initial for a in ((W,) if b is None else (W, b))])
         self.optimizer = make_optimizer(self.config["optimizer"])
         cfg = self.config["batch"]
-        self.batcher = Batcher(len(self.data.x_train), cfg["size"], cfg["order"],
-                               np.random.default_rng(self._batch_seed))
+        self.batcher = Batcher(
+            len(self.data.x_train), cfg["size"], cfg["order"], np.random.default_rng(self._batch_seed)
+        )
         self.step_count = 0
         self.status = "ready"
         self.phase: str | None = None
@@ -180,8 +202,7 @@ class Run:
 
         The step in progress is abandoned; a diverged run becomes usable again.
         """
-        params = explicit_params(values, self.sizes, self.bias, self.dtype, field="params",
-                                 bounded=bounded)
+        params = explicit_params(values, self.sizes, self.bias, self.dtype, field="params", bounded=bounded)
         self._assign([a for W, b in params for a in ((W,) if b is None else (W, b))])
         self._leave_phase()
         self.divergence = None
@@ -205,8 +226,7 @@ class Run:
         config = patch_config(self.config, partial)
         size = config["batch"]["size"]
         if size is not None and size > len(self.data.x_train):
-            raise ConfigError("batch.size", f"{size} is more than the {len(self.data.x_train)} "
-                                            f"training rows")
+            raise ConfigError("batch.size", f"{size} is more than the {len(self.data.x_train)} training rows")
         self.config = config
         self._configure_live()
         if self.status == "diverged":
@@ -232,7 +252,7 @@ class Run:
         # by the update phase.
         with np.errstate(all="ignore"):
             if steps > 0 and self.phase not in (None, "update"):
-                for name in PHASES[PHASES.index(self.phase) + 1:]:
+                for name in PHASES[PHASES.index(self.phase) + 1 :]:
                     self._advance(name)
                     if self.status == "diverged":
                         return taken
@@ -335,8 +355,9 @@ class Run:
             result = backprop(self.objective, p.x, p.t, values=p.values, data_loss=p.data_loss)
             p.grads, p.deltas, p.evaluations = result.grads, result.deltas, 1
         else:
-            p.grads, p.evaluations = numeric_gradient(self.objective, p.x, p.t, method,
-                                                      self.config["gradient"]["epsilon"])
+            p.grads, p.evaluations = numeric_gradient(
+                self.objective, p.x, p.t, method, self.config["gradient"]["epsilon"]
+            )
 
     def _phase_update(self) -> None:
         p = self.pending
@@ -373,8 +394,9 @@ class Run:
         """What stops this update: a non-finite gradient, else a non-finite batch loss,
         else a non-finite new parameter (the first one, in parameter order)."""
         p, names = self.pending, self._param_names
-        problem = _first_nonfinite(names, p.grads, "the gradient of ") \
-            or (None if math.isfinite(p.loss) else ("loss", "the batch loss is not finite"))
+        problem = _first_nonfinite(names, p.grads, "the gradient of ") or (
+            None if math.isfinite(p.loss) else ("loss", "the batch loss is not finite")
+        )
         if problem is not None:
             p.new_params = None  # refused before any update was worked out
             return problem
@@ -382,8 +404,12 @@ class Run:
 
     def _diverge(self, array: str, reason: str) -> None:
         self.status = "diverged"
-        self.divergence = {"step": self.step_count + 1, "array": array, "reason": reason,
-                           "hint": "learning rate too high? Lower it, or reset."}
+        self.divergence = {
+            "step": self.step_count + 1,
+            "array": array,
+            "reason": reason,
+            "hint": "learning rate too high? Lower it, or reset.",
+        }
 
     # -- metrics ------------------------------------------------------------------
     def _forget_metrics(self) -> None:
@@ -421,14 +447,24 @@ class Run:
             # a float32 square root; a float64 one is math.sqrt's, correctly rounded both
             # ways, at less cost).
             sqrt = self._sqrt
-            norms = [float(sqrt(np.vdot(g, g))) for name, g in zip(self._param_names, grads)
-                     if name[0] == "W"]
+            norms = [
+                float(sqrt(np.vdot(g, g))) for name, g in zip(self._param_names, grads) if name[0] == "W"
+            ]
         if len(self.history) >= HISTORY_ROWS:
             self.history = self.history.thinned()  # a new object: readers keep whole rows
         loss, acc = m["loss"], m["accuracy"]
-        self.history.add(step, self.batcher.epoch,
-                         (loss["train"], loss["test"], acc["train"], acc["test"],
-                          None if self.pending is None else _finite(self.pending.loss)), norms)
+        self.history.add(
+            step,
+            self.batcher.epoch,
+            (
+                loss["train"],
+                loss["test"],
+                acc["train"],
+                acc["test"],
+                None if self.pending is None else _finite(self.pending.loss),
+            ),
+            norms,
+        )
         return m
 
 

@@ -4,6 +4,7 @@ Shapes in the output: params[l].W is fan_in x fan_out, params[l].b is fan_out (o
 activations[l].z and .a are probe_rows x units; grid values are resolution x resolution
 with rows along y.
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,9 +37,17 @@ def probe(run) -> tuple[np.ndarray, np.ndarray]:
     return run.data.x_train[:n], run.data.y_train[:n]
 
 
-def snapshot(run, *, grid: int | None = None, params: bool = True,
-             activations: bool = True, max_units: int | None = None,
-             pending: str = "full", raw: bool = False, grads: bool = True) -> dict:
+def snapshot(
+    run,
+    *,
+    grid: int | None = None,
+    params: bool = True,
+    activations: bool = True,
+    max_units: int | None = None,
+    pending: str = "full",
+    raw: bool = False,
+    grads: bool = True,
+) -> dict:
     """The run's state after its last step or phase (see the module docstring for shapes).
 
     `max_units` caps what is sent of each wide layer to its first units (W1 keeps every
@@ -91,20 +100,26 @@ class Cut:
             return None
         if self.whole:
             return [{"W": _c(p["W"]), "b": None if p["b"] is None else _c(p["b"])} for p in layers]
-        return [{"W": _c(p["W"][:self.shown[l], :self.shown[l + 1]]),
-                 "b": None if p["b"] is None else _c(p["b"][:self.shown[l + 1]])}
-                for l, p in enumerate(layers)]
+        return [
+            {
+                "W": _c(p["W"][: self.shown[l], : self.shown[l + 1]]),
+                "b": None if p["b"] is None else _c(p["b"][: self.shown[l + 1]]),
+            }
+            for l, p in enumerate(layers)
+        ]
 
     def columns(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
         if self.whole:
             return [_c(a) for a in arrays]
-        return [_c(a[:, :self.shown[l + 1]]) for l, a in enumerate(arrays)]
+        return [_c(a[:, : self.shown[l + 1]]) for l, a in enumerate(arrays)]
 
     def values(self, layers: list[dict]) -> list[dict]:
         if self.whole:
             return [{"z": _c(v["z"]), "a": _c(v["a"])} for v in layers]
-        return [{"z": _c(v["z"][:, :self.shown[l + 1]]), "a": _c(v["a"][:, :self.shown[l + 1]])}
-                for l, v in enumerate(layers)]
+        return [
+            {"z": _c(v["z"][:, : self.shown[l + 1]]), "a": _c(v["a"][:, : self.shown[l + 1]])}
+            for l, v in enumerate(layers)
+        ]
 
 
 def probe_view(network, x: np.ndarray, t: np.ndarray, cut: Cut) -> dict:
@@ -131,9 +146,13 @@ def pending_view(run, cut: Cut | None = None) -> dict:
     """The current step's phase values, bounded to the first MAX_PENDING_ROWS batch rows."""
     cut = cut or Cut(run.sizes, None)
     p, rows = run.pending, slice(0, MAX_PENDING_ROWS)
-    view = {"batch": p.indices[rows].tolist(), "batch_size": int(len(p.indices)),
-            "inputs": plain(p.x[rows]), "targets": plain(p.t[rows]),
-            "activations": plain(cut.values([{"z": v.z[rows], "a": v.a[rows]} for v in p.values]))}
+    view = {
+        "batch": p.indices[rows].tolist(),
+        "batch_size": int(len(p.indices)),
+        "inputs": plain(p.x[rows]),
+        "targets": plain(p.t[rows]),
+        "activations": plain(cut.values([{"z": v.z[rows], "a": v.a[rows]} for v in p.values])),
+    }
     if p.loss is not None:
         view["loss"] = finite_or_none(p.loss)
     if p.grads is not None:
@@ -144,7 +163,9 @@ def pending_view(run, cut: Cut | None = None) -> dict:
     if p.new_params is not None and run.phase == "update":
         view["update"] = {
             "old": plain(cut.params(by_layer(p.old_params, run.bias))),
-            "change": plain(cut.params(by_layer([n - o for n, o in zip(p.new_params, p.old_params)], run.bias))),
+            "change": plain(
+                cut.params(by_layer([n - o for n, o in zip(p.new_params, p.old_params)], run.bias))
+            ),
             "new": plain(cut.params(by_layer(p.new_params, run.bias))),
         }
     return view

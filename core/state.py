@@ -5,6 +5,7 @@ and its seed), the current parameters, the optimizer's and the batch order's sta
 step counters and the history. Loading it gives a run that continues exactly as the
 original would have.
 """
+
 from __future__ import annotations
 
 import copy
@@ -19,8 +20,9 @@ from core.snapshot import by_layer
 FORMAT = "nnplay-run/1"
 
 
-def export_state(run: Run, *, arrays: bool = False, history: bool = True,
-                 config: dict | None = None, share: bool = False) -> dict:
+def export_state(
+    run: Run, *, arrays: bool = False, history: bool = True, config: dict | None = None, share: bool = False
+) -> dict:
     """The run as plain Python (JSON-ready). An unfinished step is left out.
 
     With `arrays`, parameters and optimizer state stay NumPy copies and the batch order's
@@ -88,8 +90,12 @@ def import_state(doc: dict, *, mnist_dir=None, own: bool = False) -> Run:
         run.step_count = int(doc.get("step", run.history.last()["step"] if len(run.history) else 0))
         field = "last_grads"
         if doc.get("last_grads"):
-            grads = [np.array(a, dtype=run.dtype) for layer in doc["last_grads"]
-                     for a in (layer["W"], layer["b"]) if a is not None]
+            grads = [
+                np.array(a, dtype=run.dtype)
+                for layer in doc["last_grads"]
+                for a in (layer["W"], layer["b"])
+                if a is not None
+            ]
             shapes = [a.shape for a in run.param_arrays()]
             if [g.shape for g in grads] != shapes:
                 raise ValueError(f"the gradients must have the parameters' shapes {shapes}")

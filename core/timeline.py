@@ -17,6 +17,7 @@ last change before its step; the steps before the earliest checkpoint left can n
 longer be shown (StateError), which a user changing a setting after every step for
 hours meets, rather than a server out of memory.
 """
+
 from __future__ import annotations
 
 import copy
@@ -45,8 +46,8 @@ FIRST_SPACING = 8
 @dataclass(slots=True)
 class Checkpoint:
     step: int
-    config: dict         # shared with the checkpoints before it while it does not change
-    blob: bytes          # the rest of the core.state export document, pickled
+    config: dict  # shared with the checkpoints before it while it does not change
+    blob: bytes  # the rest of the core.state export document, pickled
     pinned: bool = False
 
     @property
@@ -111,8 +112,9 @@ class Timeline:
             if 2 * loose >= len(self.checkpoints):
                 self.spacing *= 2
                 first = self.checkpoints[0]
-                self.checkpoints = [c for c in self.checkpoints
-                                    if c is first or c.pinned or c.step % self.spacing == 0]
+                self.checkpoints = [
+                    c for c in self.checkpoints if c is first or c.pinned or c.step % self.spacing == 0
+                ]
             else:
                 del self.checkpoints[0]
             size = self.nbytes
@@ -135,10 +137,12 @@ class Timeline:
         if not 0 <= step <= run.step_count:
             raise ValueError(f"step must be between 0 and {run.step_count}")
         if step < self.earliest:
-            raise StateError(f"step {step} cannot be shown: this session keeps its states from "
-                             f"step {self.earliest} on (a run restored from a saved state starts "
-                             f"at the step it was saved at, and the oldest states make room for "
-                             f"new ones within the session's memory)")
+            raise StateError(
+                f"step {step} cannot be shown: this session keeps its states from "
+                f"step {self.earliest} on (a run restored from a saved state starts "
+                f"at the step it was saved at, and the oldest states make room for "
+                f"new ones within the session's memory)"
+            )
         base = max((c for c in self.checkpoints if c.step <= step), key=lambda c: c.step)
         past = import_state(base.doc(), mnist_dir=mnist_dir, own=True)
         if step > base.step:
@@ -148,7 +152,6 @@ class Timeline:
 
     def truncate_after(self, step: int) -> None:
         self.checkpoints = [c for c in self.checkpoints if c.step <= step]
-
 
     def _checkpoint(self, run: Run, pinned: bool) -> Checkpoint:
         # Pickled bytes, not a tree of dicts and lists: a server keeps thousands of
@@ -170,8 +173,10 @@ def _config_like(config: dict, previous: dict | None) -> dict:
     """A copy of `config` that shares with `previous` every section equal in both."""
     if previous is None:
         return copy.deepcopy(config)
-    return {key: previous[key] if key in previous and previous[key] == value else copy.deepcopy(value)
-            for key, value in config.items()}
+    return {
+        key: previous[key] if key in previous and previous[key] == value else copy.deepcopy(value)
+        for key, value in config.items()
+    }
 
 
 class _ArrayPickler(pickle.Pickler):

@@ -24,6 +24,7 @@ and seed, same numbers).
 Long arrays are shortened: the first few items are printed and the rest are replaced by
 `… (N more)`, which is not JSON but never stands for an invented value.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,9 +37,9 @@ from starlette.websockets import WebSocketDisconnect
 from app.main import create_app
 from app.settings import Settings
 
-WIDTH = 108   # a JSON value that fits in this many columns is printed on one line
-LIMIT = 12    # lists longer than this are shortened ...
-KEEP = 4      # ... to their first KEEP items
+WIDTH = 108  # a JSON value that fits in this many columns is printed on one line
+LIMIT = 12  # lists longer than this are shortened ...
+KEEP = 4  # ... to their first KEEP items
 
 
 class More:
@@ -112,9 +113,20 @@ def tag(name: str | None) -> None:
         print(f"--- example: {name}")
 
 
-def show(client: TestClient, method: str, path: str, body=None, *, params: dict | None = None,
-         raw: str | None = None, headers: dict | None = None, limit: int = LIMIT,
-         keep: int = KEEP, top: int | None = None, name: str | None = None):
+def show(
+    client: TestClient,
+    method: str,
+    path: str,
+    body=None,
+    *,
+    params: dict | None = None,
+    raw: str | None = None,
+    headers: dict | None = None,
+    limit: int = LIMIT,
+    keep: int = KEEP,
+    top: int | None = None,
+    name: str | None = None,
+):
     """Send one request, print it and its response; returns the response JSON (or text)."""
     query = "" if not params else "?" + "&".join(f"{k}={v}" for k, v in params.items())
     tag(name)
@@ -132,8 +144,7 @@ def show(client: TestClient, method: str, path: str, body=None, *, params: dict 
     response = client.request(method, path, **kwargs)
     print(f"<<< {response.status_code} {response.reason_phrase}")
     for key, value in response.headers.items():
-        if key.lower() in ("content-type", "retry-after", "content-disposition", "allow",
-                           "www-authenticate"):
+        if key.lower() in ("content-type", "retry-after", "content-disposition", "allow", "www-authenticate"):
             print(f"<<< {key}: {value}")
     if not response.content:
         return None
@@ -160,8 +171,9 @@ def ws_send(ws, message: dict, name: str | None = None) -> None:
     ws.send_json(message)
 
 
-def ws_receive(ws, *, limit: int = LIMIT, keep: int = KEEP, quiet: bool = False,
-               name: str | None = None) -> dict:
+def ws_receive(
+    ws, *, limit: int = LIMIT, keep: int = KEEP, quiet: bool = False, name: str | None = None
+) -> dict:
     message = json.loads(ws.receive_bytes())  # binary messages of UTF-8 JSON
     if not quiet:
         tag(name)
@@ -184,7 +196,7 @@ def decode_u8(packed: dict, size: int) -> list[list[float]]:
     raw = base64.b64decode(packed["data"])
     low, high = packed["low"], packed["high"]
     values = [low + b * (high - low) / 255 for b in raw]
-    return [values[r * size:(r + 1) * size] for r in range(size)]
+    return [values[r * size : (r + 1) * size] for r in range(size)]
 
 
 def defaults(**changes) -> Settings:
@@ -194,8 +206,7 @@ def defaults(**changes) -> Settings:
 
 
 # -- REST ---------------------------------------------------------------------------------
-SEED_PARAMS = [{"W": [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]], "b": None},
-               {"W": [[0.3], [0.5], [0.9]], "b": None}]
+SEED_PARAMS = [{"W": [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]], "b": None}, {"W": [[0.3], [0.5], [0.9]], "b": None}]
 DIVERGING = {"preset": "seed-2-3-1", "activations": ["linear", "linear"], "optimizer": {"lr": 10}}
 
 
@@ -216,16 +227,20 @@ def rest_examples(c: TestClient) -> None:
     base = f"/api/sessions/{created['id']}"
     show(c, "GET", base, name="get")
     show(c, "POST", f"{base}/forward", {"inputs": [[1, 1]], "targets": [[0]]}, name="forward")
-    show(c, "POST", f"{base}/forward", {"inputs": [[1, 1], [0, 1]], "explain": True},
-         name="forward-explain")
+    show(c, "POST", f"{base}/forward", {"inputs": [[1, 1], [0, 1]], "explain": True}, name="forward-explain")
     show(c, "GET", f"{base}/explain/neuron", params={"layer": 1, "unit": 0}, name="neuron-1-0")
     show(c, "GET", f"{base}/explain/neuron", params={"layer": 2, "unit": 0}, name="neuron-2-0")
     show(c, "GET", f"{base}/explain/weight", params={"layer": 1, "i": 0, "j": 0}, name="weight-1-0-0")
     show(c, "GET", f"{base}/explain/weight", params={"layer": 2, "i": 0, "j": 0}, name="weight-2-0-0")
     note("timings vary from run to run")
     show(c, "GET", f"{base}/gradients", name="gradients")
-    show(c, "GET", f"{base}/gradients", params={"method": "numeric-forward", "epsilon": 0.001},
-         name="gradients-forward")
+    show(
+        c,
+        "GET",
+        f"{base}/gradients",
+        params={"method": "numeric-forward", "epsilon": 0.001},
+        name="gradients-forward",
+    )
 
     heading("Stepping: one phase at a time, then one step, n steps, one epoch")
     for phase in ("forward", "loss", "backward", "update"):
@@ -251,8 +266,14 @@ def rest_examples(c: TestClient) -> None:
     show(c, "GET", base, name="get-deleted")
 
     heading("A 2-D session: xor with a decision grid, ?units, and the evaluation")
-    xor = show(c, "POST", "/api/sessions", {"preset": "xor", "layers": [2, 3, 1], "seed": 3},
-               params={"grid": 3}, name="create-xor-grid")
+    xor = show(
+        c,
+        "POST",
+        "/api/sessions",
+        {"preset": "xor", "layers": [2, 3, 1], "seed": 3},
+        params={"grid": 3},
+        name="create-xor-grid",
+    )
     xbase = f"/api/sessions/{xor['id']}"
     show(c, "GET", xbase, params={"units": 2}, name="get-units")
     show(c, "GET", f"{xbase}/evaluation", params={"split": "test", "limit": 2}, name="evaluation-xor")
@@ -261,28 +282,47 @@ def rest_examples(c: TestClient) -> None:
     perc = c.post("/api/sessions", json={"preset": "perceptron-and"}).json()
     pbase = f"/api/sessions/{perc['id']}"
     show(c, "POST", f"{pbase}/step", {"epochs": 10}, name="perceptron-epochs")
-    show(c, "GET", f"{pbase}/evaluation", params={"split": "train", "limit": 4},
-         name="evaluation-perceptron")
+    show(c, "GET", f"{pbase}/evaluation", params={"split": "train", "limit": 4}, name="evaluation-perceptron")
 
     heading("Diagnostics and figures")
     show(c, "GET", f"{xbase}/diagnostics", name="diagnostics-none")
-    hot = c.post("/api/sessions", json={"preset": "xor", "layers": [2, 3, 1], "seed": 3,
-                                        "init": {"scheme": "normal", "std": 10}}).json()["id"]
+    hot = c.post(
+        "/api/sessions",
+        json={"preset": "xor", "layers": [2, 3, 1], "seed": 3, "init": {"scheme": "normal", "std": 10}},
+    ).json()["id"]
     show(c, "GET", f"/api/sessions/{hot}/diagnostics", name="diagnostics")
     note("the first 600 characters of the SVG")
-    show(c, "GET", f"{base_of(c, 'seed-2-3-1')}/figure", params={"panel": "network"},
-         name="figure-svg")
-    show(c, "GET", f"{xbase}/figure",
-         params={"panel": "boundary", "format": "png", "theme": "projector", "width": 640, "height": 480},
-         name="figure-png")
+    show(c, "GET", f"{base_of(c, 'seed-2-3-1')}/figure", params={"panel": "network"}, name="figure-svg")
+    show(
+        c,
+        "GET",
+        f"{xbase}/figure",
+        params={"panel": "boundary", "format": "png", "theme": "projector", "width": 640, "height": 480},
+        name="figure-png",
+    )
 
     heading("The activation and loss explorers")
-    show(c, "GET", "/api/explorer/activation", params={"name": "sigmoid", "low": -2, "high": 2, "points": 5},
-         name="explorer-activation")
-    show(c, "POST", "/api/explorer/losses", {"prediction": [0.7, 0.2, 0.1], "target": [1, 0, 0]},
-         name="explorer-losses")
-    show(c, "GET", "/api/explorer/activation", params={"name": "relu", "low": 2, "high": -2},
-         name="explorer-error")
+    show(
+        c,
+        "GET",
+        "/api/explorer/activation",
+        params={"name": "sigmoid", "low": -2, "high": 2, "points": 5},
+        name="explorer-activation",
+    )
+    show(
+        c,
+        "POST",
+        "/api/explorer/losses",
+        {"prediction": [0.7, 0.2, 0.1], "target": [1, 0, 0]},
+        name="explorer-losses",
+    )
+    show(
+        c,
+        "GET",
+        "/api/explorer/activation",
+        params={"name": "relu", "low": 2, "high": -2},
+        name="explorer-error",
+    )
 
     heading("GET /api/health (after the examples above)")
     show(c, "GET", "/api/health", name="health")
@@ -315,24 +355,36 @@ def error_examples(c: TestClient) -> None:
     show(c, "POST", f"/api/sessions/{again}/restore", name="restore")
 
     note("422: a field out of range, NaN, an unknown field")
-    show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1", "optimizer": {"lr": -1}},
-         name="error-422-lr-low")
-    show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1", "optimizer": {"lr": 150}},
-         name="error-422-lr-high")
-    show(c, "POST", "/api/sessions", raw='{"preset": "seed-2-3-1", "optimizer": {"lr": NaN}}',
-         name="error-422-nan")
-    show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1", "colour": "blue"},
-         name="error-422-unknown")
+    show(
+        c, "POST", "/api/sessions", {"preset": "seed-2-3-1", "optimizer": {"lr": -1}}, name="error-422-lr-low"
+    )
+    show(
+        c,
+        "POST",
+        "/api/sessions",
+        {"preset": "seed-2-3-1", "optimizer": {"lr": 150}},
+        name="error-422-lr-high",
+    )
+    show(
+        c,
+        "POST",
+        "/api/sessions",
+        raw='{"preset": "seed-2-3-1", "optimizer": {"lr": NaN}}',
+        name="error-422-nan",
+    )
+    show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1", "colour": "blue"}, name="error-422-unknown")
     note("422: limits on the network's size")
-    show(c, "POST", "/api/sessions", {"preset": "xor", "layers": [2] + [4] * 9 + [1]},
-         name="error-422-depth")
-    show(c, "POST", "/api/sessions", {"preset": "xor", "layers": [2, 2000, 1]},
-         name="error-422-width")
-    show(c, "POST", "/api/sessions", {"preset": "xor", "layers": [2, 1024, 1024, 1]},
-         name="error-422-parameters")
+    show(c, "POST", "/api/sessions", {"preset": "xor", "layers": [2] + [4] * 9 + [1]}, name="error-422-depth")
+    show(c, "POST", "/api/sessions", {"preset": "xor", "layers": [2, 2000, 1]}, name="error-422-width")
+    show(
+        c,
+        "POST",
+        "/api/sessions",
+        {"preset": "xor", "layers": [2, 1024, 1024, 1]},
+        name="error-422-parameters",
+    )
     note("422: the engine's checks that need the data")
-    show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1", "layers": [3, 3, 1]},
-         name="error-422-fit")
+    show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1", "layers": [3, 3, 1]}, name="error-422-fit")
     note("422: steps")
     show(c, "POST", f"{base}/step", {"steps": 20000}, name="error-422-steps")
     show(c, "POST", f"{base}/step", {"steps": 2, "epochs": 1}, name="error-422-two")
@@ -392,11 +444,11 @@ def socket_examples(c: TestClient) -> None:
 
         heading("WebSocket: play and pause (step counts vary with timing)")
         ws_send(ws, {"type": "play", "steps_per_second": 60}, name="ws-play")
-        ws_receive_until(ws, lambda m: m["type"] == "snapshot" and m["playing"] and m["step"] >= 3,
-                         name="ws-play-snapshot")
+        ws_receive_until(
+            ws, lambda m: m["type"] == "snapshot" and m["playing"] and m["step"] >= 3, name="ws-play-snapshot"
+        )
         ws_send(ws, {"type": "pause"}, name="ws-pause")
-        ws_receive_until(ws, lambda m: m["type"] == "snapshot" and not m["playing"],
-                         name="ws-pause-snapshot")
+        ws_receive_until(ws, lambda m: m["type"] == "snapshot" and not m["playing"], name="ws-pause-snapshot")
 
         heading("WebSocket: errors")
         ws_send(ws, {"type": "set", "optimizer": {"lr": 0}}, name="ws-error-lr")
@@ -482,16 +534,20 @@ def socket_refusals(c: TestClient) -> None:
             ws.receive_bytes()
         except WebSocketDisconnect as closed:
             print(f"socket closed: code {closed.code}, reason {closed.reason!r}")
-    for name, headers, path in (("ws-origin", {"origin": "http://elsewhere.example"}, f"/ws/sessions/{sid}"),
-                                ("ws-bad-query", {}, f"/ws/sessions/{sid}?grid=1")):
+    for name, headers, path in (
+        ("ws-origin", {"origin": "http://elsewhere.example"}, f"/ws/sessions/{sid}"),
+        ("ws-bad-query", {}, f"/ws/sessions/{sid}?grid=1"),
+    ):
         tag(name)
         print(f"connect {path}" + (f" with Origin: {headers['origin']}" if headers else ""))
         try:
             with c.websocket_connect(path, headers=headers):
                 pass
         except WebSocketDisconnect as closed:
-            print(f"refused before the handshake completed: close code {closed.code} "
-                  f"(a real server answers the handshake with HTTP 403)")
+            print(
+                f"refused before the handshake completed: close code {closed.code} "
+                f"(a real server answers the handshake with HTTP 403)"
+            )
     tag("ws-same-origin")
     print(f"connect /ws/sessions/{sid} with Origin: http://testserver (the page's own origin)")
     with c.websocket_connect(f"/ws/sessions/{sid}", headers={"origin": "http://testserver"}) as ws:
@@ -508,19 +564,39 @@ def classroom_examples() -> None:
     app = create_app(defaults(teacher_token=TOKEN, class_code="PHYS101"))
     with TestClient(app) as c:
         show(c, "GET", "/api/teacher/class", name="teacher-401")
-        show(c, "GET", "/api/teacher/class", headers={"Authorization": "Bearer not-the-token"},
-             name="teacher-403")
+        show(
+            c,
+            "GET",
+            "/api/teacher/class",
+            headers={"Authorization": "Bearer not-the-token"},
+            name="teacher-403",
+        )
         show(c, "GET", "/api/teacher/class", headers=BEARER, name="teacher-class")
 
         note("students join the class when they create their session")
-        ada = show(c, "POST", "/api/sessions", {"preset": "xor", "layers": [2, 3, 1], "seed": 3},
-                   params={"class_code": "phys101", "name": "Ada"}, name="create-student")
-        bob = c.post("/api/sessions", params={"class_code": "PHYS101", "name": "Bob"},
-                     json={"preset": "xor", "layers": [2, 8, 1], "seed": 1}).json()
+        ada = show(
+            c,
+            "POST",
+            "/api/sessions",
+            {"preset": "xor", "layers": [2, 3, 1], "seed": 3},
+            params={"class_code": "phys101", "name": "Ada"},
+            name="create-student",
+        )
+        bob = c.post(
+            "/api/sessions",
+            params={"class_code": "PHYS101", "name": "Bob"},
+            json={"preset": "xor", "layers": [2, 8, 1], "seed": 1},
+        ).json()
         c.post(f"/api/sessions/{ada['id']}/step", json={"epochs": 5})
         c.post(f"/api/sessions/{bob['id']}/step", json={"epochs": 5})
-        show(c, "POST", "/api/sessions", {"preset": "xor"}, params={"class_code": "NOPE42", "name": "Eve"},
-             name="create-student-bad-code")
+        show(
+            c,
+            "POST",
+            "/api/sessions",
+            {"preset": "xor"},
+            params={"class_code": "NOPE42", "name": "Eve"},
+            name="create-student-bad-code",
+        )
         show(c, "GET", "/api/teacher/board", headers=BEARER, name="teacher-board")
 
         tag("ws-class-connect")
@@ -528,28 +604,62 @@ def classroom_examples() -> None:
         with c.websocket_connect(f"/ws/sessions/{ada['id']}") as ws:
             ws_receive(ws, quiet=True)
             ws_receive(ws, quiet=True)
-            challenge = show(c, "POST", "/api/teacher/challenges", {
-                "title": "xor: test accuracy 90% with at most 8 hidden units", "data": "xor",
-                "metric": "test_accuracy", "target": 0.9, "max_hidden_units": 8},
-                headers=BEARER, name="teacher-challenge")
+            challenge = show(
+                c,
+                "POST",
+                "/api/teacher/challenges",
+                {
+                    "title": "xor: test accuracy 90% with at most 8 hidden units",
+                    "data": "xor",
+                    "metric": "test_accuracy",
+                    "target": 0.9,
+                    "max_hidden_units": 8,
+                },
+                headers=BEARER,
+                name="teacher-challenge",
+            )
             ws_receive(ws, name="ws-challenge")
-            show(c, "POST", "/api/teacher/broadcast", {
-                "config": {"preset": "xor", "layers": [2, 4, 1]},
-                "message": "Try four hidden units: does the test accuracy reach 90%?"},
-                headers=BEARER, limit=6, keep=3, name="teacher-broadcast")
+            show(
+                c,
+                "POST",
+                "/api/teacher/broadcast",
+                {
+                    "config": {"preset": "xor", "layers": [2, 4, 1]},
+                    "message": "Try four hidden units: does the test accuracy reach 90%?",
+                },
+                headers=BEARER,
+                limit=6,
+                keep=3,
+                name="teacher-broadcast",
+            )
             ws_receive(ws, name="ws-broadcast")
-            show(c, "POST", "/api/teacher/lesson", {"lesson": "03-chain-rule", "step": 2,
-                                                    "message": "We work this one out together."},
-                 headers=BEARER, name="teacher-lesson")
+            show(
+                c,
+                "POST",
+                "/api/teacher/lesson",
+                {"lesson": "03-chain-rule", "step": 2, "message": "We work this one out together."},
+                headers=BEARER,
+                name="teacher-lesson",
+            )
             ws_receive(ws, name="ws-lesson")
         ada_row = next(r for r in c.get("/api/teacher/board", headers=BEARER).json() if r["student"] == "Ada")
-        show(c, "POST", f"/api/teacher/students/{ada_row['handle']}/reset", headers=BEARER,
-             name="teacher-reset")
+        show(
+            c,
+            "POST",
+            f"/api/teacher/students/{ada_row['handle']}/reset",
+            headers=BEARER,
+            name="teacher-reset",
+        )
         show(c, "GET", "/api/teacher/challenges", headers=BEARER, name="teacher-challenges")
         show(c, "GET", "/api/class/phys101", name="class-view")
         show(c, "GET", "/api/class/WRONG1", name="class-view-404")
-        show(c, "DELETE", f"/api/teacher/challenges/{challenge['id']}", headers=BEARER,
-             name="teacher-challenge-delete")
+        show(
+            c,
+            "DELETE",
+            f"/api/teacher/challenges/{challenge['id']}",
+            headers=BEARER,
+            name="teacher-challenge-delete",
+        )
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """The browser code's pure modules have node unit tests (tests/js); run them here so one
 test command covers everything."""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +14,9 @@ def test_node_unit_tests_pass():
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
         pytest.fail("node is not installed: tools/setup.sh installs Debian's nodejs for the tests")
-    result = subprocess.run([node, "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [node, "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     summary = [line for line in result.stdout.splitlines() if line.startswith("# ")]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert any(line.startswith("# pass ") and line != "# pass 0" for line in summary), summary

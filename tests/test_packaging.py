@@ -5,6 +5,7 @@ turns today's deprecations into errors; the wheel and the sdist carry the licens
 files pin every dependency that pyproject.toml names, within its bounds, with hashes, and the
 runtime lock agrees with the test lock (tools/setup.sh installs the one for the other).
 """
+
 from __future__ import annotations
 
 import os
@@ -43,7 +44,8 @@ def read_lock(name: str) -> dict[str, list[tuple[str, Marker | None, int]]]:
         package, version = spec.strip().split("==")
         hashes = entry.count("--hash=sha256:")
         pins.setdefault(canonicalize_name(package), []).append(
-            (version.strip(), Marker(marker) if marker.strip() else None, hashes))
+            (version.strip(), Marker(marker) if marker.strip() else None, hashes)
+        )
     return pins
 
 
@@ -55,15 +57,19 @@ def test_the_lock_pins_every_dependency_within_its_bounds(lock):
         assert name in pins, f"{lock} has no pin for {requirement}: run tools/lock.sh"
         for version, _, _ in pins[name]:
             assert requirement.specifier.contains(version, prereleases=True), (
-                f"{lock} pins {name}=={version}, outside {requirement}: run tools/lock.sh")
+                f"{lock} pins {name}=={version}, outside {requirement}: run tools/lock.sh"
+            )
     unhashed = [name for name, entries in pins.items() if any(h == 0 for _, _, h in entries)]
     assert not unhashed, f"{lock} pins without hashes: {unhashed}"
 
 
 def test_the_runtime_lock_agrees_with_the_test_lock():
     runtime, test = read_lock("requirements.lock"), read_lock("requirements-test.lock")
-    differ = {name: (pins, test.get(name)) for name, pins in runtime.items()
-              if {(v, str(m)) for v, m, _ in pins} != {(v, str(m)) for v, m, _ in test.get(name, [])}}
+    differ = {
+        name: (pins, test.get(name))
+        for name, pins in runtime.items()
+        if {(v, str(m)) for v, m, _ in pins} != {(v, str(m)) for v, m, _ in test.get(name, [])}
+    }
     assert not differ, f"the two locks pin differently (run tools/lock.sh): {differ}"
 
 
@@ -72,8 +78,13 @@ def test_a_build_prints_no_warning_and_carries_the_license(tmp_path):
     # PYTHONDONTWRITEBYTECODE (set on some machines) makes setuptools say "warning:
     # byte-compiling is disabled"; that is the machine's choice, not the project's.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    build = subprocess.run([sys.executable, "-m", "build", "--outdir", str(tmp_path), str(REPO)],
-                           capture_output=True, text=True, env=env, timeout=600)
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     output = build.stdout + build.stderr
     assert build.returncode == 0, output
     # The output folder's name (after this test's name) says "warning" in every line naming it.

@@ -1,5 +1,6 @@
 """uvicorn serving an app on a free 127.0.0.1 port, in a background thread: the one way
 the test suites run a real server in-process."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,14 @@ def threaded_server(app, name: str, start_timeout: float = 10.0):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=2, ws_ping_interval=None)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        ws_ping_interval=None,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
     thread.start()

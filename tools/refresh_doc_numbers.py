@@ -11,6 +11,7 @@ person to look at. Anything further off is a real change and is left alone.
     .venv/bin/python tools/refresh_doc_numbers.py          # show what would change
     .venv/bin/python tools/refresh_doc_numbers.py --write  # and write it
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,15 +30,21 @@ SAME = 1e-9  # relative: a last-bit difference is about 1e-16; a real change is 
 
 
 def printed_numbers() -> list[tuple[float, str]]:
-    out = subprocess.run([sys.executable, "docs/examples.py"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "docs/examples.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
     return sorted({(float(m.group(2)), m.group(2)) for m in LONG_NUMBER.finditer(out)})
 
 
 def nearest(known: list[tuple[float, str]], text: str) -> str | None:
     value = float(text)
     i = bisect.bisect_left(known, (value, ""))
-    close = [s for v, s in known[max(0, i - 3):i + 3] if abs(v - value) <= SAME * max(abs(value), 1e-300)]
+    close = [s for v, s in known[max(0, i - 3) : i + 3] if abs(v - value) <= SAME * max(abs(value), 1e-300)]
     return close[0] if len(set(close)) == 1 else None
 
 
@@ -46,7 +53,7 @@ def refresh(doc: Path, known: list[tuple[float, str]]) -> tuple[str, list[str], 
     exact = {s for _, s in known}
     changed, unplaced, pieces, last = [], [], [], 0
     for block in FENCE.finditer(text):
-        if text[:block.start()].rstrip().endswith(TIMING):
+        if text[: block.start()].rstrip().endswith(TIMING):
             continue
         for number in LONG_NUMBER.finditer(block.group(1)):
             quoted = number.group(2)

@@ -1,5 +1,6 @@
 """Figures from a run: the same request gives the same bytes, in SVG or PNG, with the
 provenance (config, seed, step) inside so a handout's figure can be made again."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,13 +32,27 @@ class FigureError(ValueError):
 def provenance(run, panel: str, extra: dict) -> dict:
     config = run.config
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
-    return {"title": f"nnplay {panel}: {config.get('preset') or 'custom'} at step {run.step_count}",
-            "panel": panel, "step": run.step_count, "seed": config["seed"],
-            "config_sha256": digest, "config": config, **extra}
+    return {
+        "title": f"nnplay {panel}: {config.get('preset') or 'custom'} at step {run.step_count}",
+        "panel": panel,
+        "step": run.step_count,
+        "seed": config["seed"],
+        "config_sha256": digest,
+        "config": config,
+        **extra,
+    }
 
 
-def render_figure(run, panel: str, fmt: str = "svg", theme: str = "light", width: int = 800,
-                  height: int = 500, decimals: int = 4, select: dict | None = None) -> bytes:
+def render_figure(
+    run,
+    panel: str,
+    fmt: str = "svg",
+    theme: str = "light",
+    width: int = 800,
+    height: int = 500,
+    decimals: int = 4,
+    select: dict | None = None,
+) -> bytes:
     """One panel of the run as it is now. `select` names the neuron ({"layer", "unit"}) or
     weight ({"layer", "i", "j"}) of the formula panel. Raises FigureError for bad input."""
     if panel not in PANELS:
@@ -57,10 +72,18 @@ def _draw(run, panel, figure, colours, decimals, select) -> dict:
     if panel == "network":
         x = run.data.x_train[0]
         values = run.network.forward(x.reshape(1, -1))
-        draw_network(figure, colours, {
-            "sizes": run.sizes, "activations": run.config["activations"],
-            "params": [(layer.W, layer.b) for layer in run.network.layers],
-            "values": [(v.z[0], v.a[0]) for v in values], "inputs": x, "decimals": decimals})
+        draw_network(
+            figure,
+            colours,
+            {
+                "sizes": run.sizes,
+                "activations": run.config["activations"],
+                "params": [(layer.W, layer.b) for layer in run.network.layers],
+                "values": [(v.z[0], v.a[0]) for v in values],
+                "inputs": x,
+                "decimals": decimals,
+            },
+        )
         return {"sample": 0}
     if panel == "loss":
         draw_loss(figure, colours, run.history.as_dict())
@@ -70,8 +93,9 @@ def _draw(run, panel, figure, colours, decimals, select) -> dict:
         if grid is None:
             raise FigureError("panel", "the boundary figure needs 2-D inputs")
         data = run.data
-        draw_boundary(figure, colours, grid, {"x": data.x_train, "targets": data.y_train},
-                      data.kind == "classification")
+        draw_boundary(
+            figure, colours, grid, {"x": data.x_train, "targets": data.y_train}, data.kind == "classification"
+        )
         return {}
     return _draw_formula(run, figure, colours, decimals, select)
 
@@ -85,8 +109,9 @@ def _draw_formula(run, figure, colours, decimals, select) -> dict:
         if not (0 <= i < run.sizes[layer - 1] and 0 <= j < run.sizes[layer]):
             raise FigureError("i", "no such weight in that layer")
         size = run.config["probe"]["size"]
-        info = explain_weight(run.network, run.loss, run.data.x_train[:size], run.data.y_train[:size],
-                              layer, i, j)
+        info = explain_weight(
+            run.network, run.loss, run.data.x_train[:size], run.data.y_train[:size], layer, i, j
+        )
         draw_formula(figure, colours, weight_lines(info, decimals), "the chain rule for one weight")
         return {"select": {"layer": layer, "i": i, "j": j}}
     unit = int(select.get("unit", 0))

@@ -1,4 +1,5 @@
 """The loss curve and the decision boundary figures."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,10 @@ def draw_loss(figure: Figure, theme: dict, history: dict) -> None:
     ax = _axes(figure, theme)
     steps = history["step"]
     positive = []
-    for name, colour, style in (("train_loss", theme["train"], "solid"), ("test_loss", theme["test"], (0, (5, 3)))):
+    for name, colour, style in (
+        ("train_loss", theme["train"], "solid"),
+        ("test_loss", theme["test"], (0, (5, 3))),
+    ):
         points = [(s, v) for s, v in zip(steps, history[name]) if v is not None]
         if points:
             xs, ys = zip(*points)
@@ -47,13 +51,30 @@ def draw_boundary(figure: Figure, theme: dict, grid: dict, points: dict, classif
     else:
         limit = float(np.nanmax(np.abs(output))) or 1.0
         low, high = -limit, limit
-    image = ax.imshow(output, origin="lower", extent=(xs[0], xs[-1], ys[0], ys[-1]), cmap=colours,
-                      vmin=low, vmax=high, interpolation="bilinear", aspect="auto")
+    image = ax.imshow(
+        output,
+        origin="lower",
+        extent=(xs[0], xs[-1], ys[0], ys[-1]),
+        cmap=colours,
+        vmin=low,
+        vmax=high,
+        interpolation="bilinear",
+        aspect="auto",
+    )
     colorbar = figure.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
     colorbar.ax.tick_params(colors=theme["text"], labelsize=8)
     x, t = np.asarray(points["x"]), np.asarray(points["targets"])[:, 0]
-    ax.scatter(x[:, 0], x[:, 1], c=t, cmap=colours, vmin=low, vmax=high, s=14,
-               edgecolors=theme["text"], linewidths=0.6)
+    ax.scatter(
+        x[:, 0],
+        x[:, 1],
+        c=t,
+        cmap=colours,
+        vmin=low,
+        vmax=high,
+        s=14,
+        edgecolors=theme["text"],
+        linewidths=0.6,
+    )
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     ax.set_xlabel("x1", color=theme["text"])

@@ -1,4 +1,5 @@
 """The formula figure: a neuron's or a weight's arithmetic with the numbers substituted."""
+
 from __future__ import annotations
 
 from matplotlib.figure import Figure
@@ -39,5 +40,12 @@ def draw_formula(figure: Figure, theme: dict, lines: list[str], title: str) -> N
     longest = max(len(line) for line in lines)
     size = max(6.0, min(16.0, 0.9 * width_px / (0.6 * longest * figure.dpi / 72)))
     for index, line in enumerate(lines):
-        figure.text(0.04, 0.72 - index * 0.18, line, fontsize=size, color=theme["text"], va="top",
-                    family="DejaVu Sans Mono")
+        figure.text(
+            0.04,
+            0.72 - index * 0.18,
+            line,
+            fontsize=size,
+            color=theme["text"],
+            va="top",
+            family="DejaVu Sans Mono",
+        )

@@ -4,6 +4,7 @@ No pyplot (global state, not thread-safe): each figure owns its canvas. Dates, s
 versions and random ids are kept out of the files; the provenance (config, seed, step)
 goes into the metadata so a handout's figure can be regenerated.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,8 +23,8 @@ DPI = 100
 # Matplotlib keeps settings process-wide; rendering one figure at a time keeps them ours.
 _LOCK = threading.Lock()
 RC = {
-    "svg.hashsalt": "nnplay",     # stable ids in the SVG
-    "svg.fonttype": "none",       # real <text> elements: numbers stay searchable text
+    "svg.hashsalt": "nnplay",  # stable ids in the SVG
+    "svg.fonttype": "none",  # real <text> elements: numbers stay searchable text
     "font.family": "DejaVu Sans",  # shipped with matplotlib: the same glyphs everywhere
     "path.simplify": False,
 }
@@ -47,12 +48,24 @@ def to_bytes(figure: Figure, fmt: str, provenance: dict) -> bytes:
     buffer = io.BytesIO()
     if fmt == "svg":
         FigureCanvasSVG(figure)
-        figure.savefig(buffer, format="svg", facecolor=figure.get_facecolor(),
-                       metadata={"Date": None, "Creator": "nnplay", "Title": provenance["title"],
-                                 "Description": description})
+        figure.savefig(
+            buffer,
+            format="svg",
+            facecolor=figure.get_facecolor(),
+            metadata={
+                "Date": None,
+                "Creator": "nnplay",
+                "Title": provenance["title"],
+                "Description": description,
+            },
+        )
     else:
         FigureCanvasAgg(figure)
-        figure.savefig(buffer, format="png", dpi=DPI, facecolor=figure.get_facecolor(),
-                       metadata={"Software": "nnplay", "Title": provenance["title"],
-                                 "Description": description})
+        figure.savefig(
+            buffer,
+            format="png",
+            dpi=DPI,
+            facecolor=figure.get_facecolor(),
+            metadata={"Software": "nnplay", "Title": provenance["title"], "Description": description},
+        )
     return buffer.getvalue()

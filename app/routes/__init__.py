@@ -1,9 +1,9 @@
 """All routers in one place: the app includes `api_router` and `page_router`."""
+
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from app.routes import catalog, explorer, health, lessons, pages, sessions, socket, teacher
-
 
 
 def operation_id(route: APIRoute) -> str:

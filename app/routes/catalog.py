@@ -1,4 +1,5 @@
 """What can be built: the presets and the data sets."""
+
 from dataclasses import asdict
 from functools import lru_cache
 
@@ -21,8 +22,15 @@ async def presets() -> Response:
 
 @lru_cache
 def _presets() -> list[dict]:
-    return [{"id": key, "title": p["title"], "description": p["description"],
-             "config": resolve_config({"preset": key})} for key, p in PRESETS.items()]
+    return [
+        {
+            "id": key,
+            "title": p["title"],
+            "description": p["description"],
+            "config": resolve_config({"preset": key}),
+        }
+        for key, p in PRESETS.items()
+    ]
 
 
 # Output units a network needs for each built-in set (one-hot digits; one unit otherwise).
@@ -34,12 +42,21 @@ async def datasets(request: Request) -> Response:
     """Every data set: name, kind, description, input and output sizes, whether it can be
     used on this server and if not why (MNIST needs its files), and the params it takes."""
     mnist_problem = _mnist_problem(request.app.state.settings.mnist_dir)
-    return send([{"name": info.name, "kind": info.kind, "description": info.description,
-             "input_dim": info.input_dim, "output_dim": OUTPUTS.get(info.name, 1),
-             "available": info.name != "mnist" or mnist_problem is None,
-             "unavailable_reason": mnist_problem if info.name == "mnist" else None,
-             "params": asdict(info)["params"]}
-            for info in DATASETS.values()])
+    return send(
+        [
+            {
+                "name": info.name,
+                "kind": info.kind,
+                "description": info.description,
+                "input_dim": info.input_dim,
+                "output_dim": OUTPUTS.get(info.name, 1),
+                "available": info.name != "mnist" or mnist_problem is None,
+                "unavailable_reason": mnist_problem if info.name == "mnist" else None,
+                "params": asdict(info)["params"],
+            }
+            for info in DATASETS.values()
+        ]
+    )
 
 
 def _mnist_problem(directory) -> str | None:

@@ -1,4 +1,5 @@
 """The activation and loss explorers: curves computed by the engine's own functions."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -18,13 +19,20 @@ Bound = Annotated[float, Query(ge=-100, le=100, allow_inf_nan=False)]
 
 
 @router.get("/activation", response_model=ActivationCurve, responses=documented(422))
-async def activation(name: Literal[tuple(ACTIVATIONS)],  # type: ignore[valid-type]
-                     low: Bound = -6.0, high: Bound = 6.0,
-                     points: Annotated[int, Query(ge=2, le=2001)] = 121) -> Response:
+async def activation(
+    name: Literal[tuple(ACTIVATIONS)],  # type: ignore[valid-type]
+    low: Bound = -6.0,
+    high: Bound = 6.0,
+    points: Annotated[int, Query(ge=2, le=2001)] = 121,
+) -> Response:
     """f(z) and f'(z) over [low, high]."""
     if low >= high:
-        raise APIError(422, "invalid_input", "high: must be greater than low",
-                       [{"field": "high", "reason": f"must be greater than low ({low})"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            "high: must be greater than low",
+            [{"field": "high", "reason": f"must be greater than low ({low})"}],
+        )
     return send(activation_curve(name, low, high, points))
 
 

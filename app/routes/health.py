@@ -18,13 +18,24 @@ async def health(request: Request) -> Response:
     problems = [] if state.persistence is None else state.persistence.problems()
     if state.store_problem:
         problems.append(state.store_problem)
-    return send({"status": "degraded" if problems else "ok", "problems": problems,
-                 "version": _version(), "sessions": len(state.sessions.sessions),
-                 "memory": _memory(state.sessions),
-                 "loop_lag_ms": state.lag.summary(), "grids": state.grids.stats()})
+    return send(
+        {
+            "status": "degraded" if problems else "ok",
+            "problems": problems,
+            "version": _version(),
+            "sessions": len(state.sessions.sessions),
+            "memory": _memory(state.sessions),
+            "loop_lag_ms": state.lag.summary(),
+            "grids": state.grids.stats(),
+        }
+    )
 
 
 def _memory(manager) -> dict:
-    mb = 2 ** 20
-    return {"used_mb": round(manager.memory_in_use() / mb, 1), "total_mb": round(manager.total / mb, 1),
-            "session_mb": round(manager.session_limit / mb, 1), "in_store": len(manager.evicted)}
+    mb = 2**20
+    return {
+        "used_mb": round(manager.memory_in_use() / mb, 1),
+        "total_mb": round(manager.total / mb, 1),
+        "session_mb": round(manager.session_limit / mb, 1),
+        "in_store": len(manager.evicted),
+    }

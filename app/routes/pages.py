@@ -1,5 +1,6 @@
 """The HTML pages, and the files they load: nnplay's static files, plotly.js and the docs'
 UI, all served by the app (no CDN: the class LAN has no internet), see app/assets.py."""
+
 from __future__ import annotations
 
 import difflib
@@ -34,12 +35,14 @@ def plotly_url(context) -> str:
 TEMPLATES.env.globals.update(static_url=static_url, plotly_url=plotly_url)
 
 
-def page(request: Request, template: str, title: str, *, context: dict | None = None,
-         status_code: int = 200) -> Response:
+def page(
+    request: Request, template: str, title: str, *, context: dict | None = None, status_code: int = 200
+) -> Response:
     """A page: revalidated at every load (it names the current static files' URLs), with an
     ETag so that an unchanged page answers 304. Weak: compression changes its bytes."""
-    response = TEMPLATES.TemplateResponse(request, template, {"title": title, **(context or {})},
-                                          status_code=status_code)
+    response = TEMPLATES.TemplateResponse(
+        request, template, {"title": title, **(context or {})}, status_code=status_code
+    )
     etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:24] + '"'
     headers = {"Cache-Control": "no-cache", "ETag": etag, "Content-Security-Policy": PAGE_POLICY}
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
@@ -66,8 +69,13 @@ async def lesson_page(request: Request, lesson_id: str):
     lesson = lessons.get(lesson_id)
     if lesson is None:
         # A page for people, not a JSON body: what was asked for, the nearest lesson, the list.
-        return page(request, "lessons.html", "nnplay: no such lesson", status_code=404,
-                    context={"missing": lesson_id, "nearest": nearest_lesson(lesson_id, lessons)})
+        return page(
+            request,
+            "lessons.html",
+            "nnplay: no such lesson",
+            status_code=404,
+            context={"missing": lesson_id, "nearest": nearest_lesson(lesson_id, lessons)},
+        )
     return page(request, "index.html", f"nnplay: {lesson.number}. {lesson.title}")
 
 
@@ -85,8 +93,9 @@ def nearest_lesson(wanted: str, lessons: dict[str, Lesson]) -> Lesson | None:
 async def teacher_page(request: Request):
     """The board itself asks for the token; every call it makes carries it."""
     if not request.app.state.settings.teacher_token:
-        raise APIError(404, "not_found", "the teacher board is off: start the server with "
-                                         "NNPLAY_TEACHER_TOKEN set")
+        raise APIError(
+            404, "not_found", "the teacher board is off: start the server with NNPLAY_TEACHER_TOKEN set"
+        )
     return page(request, "teacher.html", "nnplay: teacher board")
 
 

@@ -1,4 +1,5 @@
 """/api/sessions: create, inspect, step, edit and export training sessions."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -16,11 +17,32 @@ from app.joining import JoiningDep
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import owned_snapshot, snapshot_numbers
 from app.grids import quantized_grid
-from app.models import (ConfigAndSnapshot, Evaluation, Export, Finding, Forward, GradientCheck, History,
-                        NeuronAtStep, PastSnapshotReply, SessionView, SnapshotReply, StepReply,
-                        WeightExplanation, send)
-from app.schemas import (ConfigModel, ExportDocument, ForwardRequest, LiveConfig, ParamsRequest,
-                         StepRequest, Strict, to_engine)
+from app.models import (
+    ConfigAndSnapshot,
+    Evaluation,
+    Export,
+    Finding,
+    Forward,
+    GradientCheck,
+    History,
+    NeuronAtStep,
+    PastSnapshotReply,
+    SessionView,
+    SnapshotReply,
+    StepReply,
+    WeightExplanation,
+    send,
+)
+from app.schemas import (
+    ConfigModel,
+    ExportDocument,
+    ForwardRequest,
+    LiveConfig,
+    ParamsRequest,
+    StepRequest,
+    Strict,
+    to_engine,
+)
 from app.sessions import Session
 from app.streaming import copy_cost, owned, send_csv, send_json
 from core.diagnostics import diagnose
@@ -42,8 +64,9 @@ async def _snapshot(session: Session, grid: int | None, **options) -> dict:
     """The session's snapshot, its arrays copied under the lock (in a worker thread for a
     large network), to be written after the lock is let go: send_json (app/streaming.py)
     writes a large one in pieces off the event loop."""
-    return await session.call(owned_snapshot, session, grid, cost=copy_cost(snapshot_numbers(session)),
-                              **options)
+    return await session.call(
+        owned_snapshot, session, grid, cost=copy_cost(snapshot_numbers(session)), **options
+    )
 
 
 async def _created(session: Session, grid: int | None) -> dict:
@@ -56,9 +79,16 @@ SESSION = documented(404, 503, not_found=NOT_FOUND_SESSION)
 SESSION_INPUT = documented(404, 422, 503, not_found=NOT_FOUND_SESSION)
 SESSION_STATE = documented(404, 409, 422, 503, not_found=NOT_FOUND_SESSION)  # where a StateError can arise
 
+
 @router.post("", status_code=201, response_model=SessionView, responses=documented(422, 429, 503))
-async def create_session(body: ConfigModel, manager: ManagerDep, settings: SettingsDep,
-                         request: Request, joining: JoiningDep, grid: Grid = None) -> Response:
+async def create_session(
+    body: ConfigModel,
+    manager: ManagerDep,
+    settings: SettingsDep,
+    request: Request,
+    joining: JoiningDep,
+    grid: Grid = None,
+) -> Response:
     """A new session from a config (a preset alone is enough); with `class_code` (and a
     `name`, and the browser's `seat`) it joins the class, so the teacher board shows it."""
     config = to_engine(body)
@@ -69,12 +99,12 @@ async def create_session(body: ConfigModel, manager: ManagerDep, settings: Setti
 
 
 @router.post("/import", status_code=201, response_model=SessionView, responses=documented(422, 503))
-async def import_session(body: ExportDocument, manager: ManagerDep, settings: SettingsDep,
-                         request: Request, grid: Grid = None) -> Response:
+async def import_session(
+    body: ExportDocument, manager: ManagerDep, settings: SettingsDep, request: Request, grid: Grid = None
+) -> Response:
     """A new session in the state an export describes."""
     doc = body.to_engine()
-    session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir),
-                                   doc.get("config"))
+    session = await manager.create(lambda: import_state(doc, mnist_dir=settings.mnist_dir), doc.get("config"))
     return send_json(await _created(session, grid), request, 201)
 
 
@@ -82,20 +112,27 @@ Units = Annotated[int | None, Query(ge=1, le=1024, description="send at most thi
 
 
 @router.get("/{session_id}", response_model=SessionView, responses=SESSION_INPUT)
-async def get_session(session: SessionDep, request: Request, grid: Grid = None,
-                      units: Units = None) -> Response:
+async def get_session(
+    session: SessionDep, request: Request, grid: Grid = None, units: Units = None
+) -> Response:
     snap = await _snapshot(session, grid, max_units=units)
     return send_json({"id": session.id, "config": session.run.config, "snapshot": snap}, request)
 
 
 @router.delete("/{session_id}", status_code=204, responses=SESSION_STATE)
-async def delete_session(session: SessionDep, manager: ManagerDep,
-                         unwatched_only: Annotated[bool, Query(
-                             description="refuse (409) while a socket watches the session: a page "
-                                         "leaving a session another tab still shows")] = False) -> Response:
+async def delete_session(
+    session: SessionDep,
+    manager: ManagerDep,
+    unwatched_only: Annotated[
+        bool,
+        Query(
+            description="refuse (409) while a socket watches the session: a page "
+            "leaving a session another tab still shows"
+        ),
+    ] = False,
+) -> Response:
     if unwatched_only and session.subscribers:
-        raise StateError(f"{len(session.subscribers)} socket(s) still watch this session; "
-                         "it is kept")
+        raise StateError(f"{len(session.subscribers)} socket(s) still watch this session; it is kept")
     await manager.delete(session.id)
     return Response(status_code=204)
 
@@ -105,8 +142,13 @@ SESSION_HEAVY = documented(404, 409, 422, 503, not_found=NOT_FOUND_SESSION, busy
 
 
 @router.post("/{session_id}/step", response_model=StepReply, responses=SESSION_HEAVY)
-async def step(session: SessionDep, settings: SettingsDep, request: Request,
-               body: StepRequest | None = None, grid: Grid = None) -> Response:
+async def step(
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    body: StepRequest | None = None,
+    grid: Grid = None,
+) -> Response:
     """{"steps": n} or {"epochs": n} or {"phase": name}; no body (or {}) takes one step.
     A long call stops early when its time budget (NNPLAY_CALL_SECONDS) is used up or its
     client goes away, at a step boundary; the reply says how many steps it took."""
@@ -114,14 +156,26 @@ async def step(session: SessionDep, settings: SettingsDep, request: Request,
     heavy = request.app.state.heavy
     budget = heavy.budget()
     async with stop_when_disconnected(request, budget):
-        stepped = await commands.step(session, steps=body.steps, epochs=body.epochs, phase=body.phase,
-                                      limit=settings.max_steps_per_call, heavy=heavy, budget=budget)
+        stepped = await commands.step(
+            session,
+            steps=body.steps,
+            epochs=body.epochs,
+            phase=body.phase,
+            limit=settings.max_steps_per_call,
+            heavy=heavy,
+            budget=budget,
+        )
     return send_json({"snapshot": await _snapshot(session, grid), **stepped._asdict()}, request)
 
 
 @router.get("/{session_id}/at/{step}", response_model=PastSnapshotReply, responses=SESSION_STATE)
-async def at_step(session: SessionDep, step: Annotated[int, FastAPIPath(ge=0)], request: Request,
-                  grid: Grid = None, units: Units = None) -> Response:
+async def at_step(
+    session: SessionDep,
+    step: Annotated[int, FastAPIPath(ge=0)],
+    request: Request,
+    grid: Grid = None,
+    units: Units = None,
+) -> Response:
     """The snapshot the session had after `step` steps (time travel; the session itself
     does not move). Recomputed exactly from the nearest saved state."""
     snap = await session.call(_past_snapshot, session, step, grid, units)
@@ -154,8 +208,12 @@ async def rewind(body: RewindRequest, session: SessionDep, request: Request, gri
 
 def _check_step(session: Session, step: int) -> None:
     if step > session.run.step_count:
-        raise APIError(422, "invalid_input", f"step: the session has taken {session.run.step_count} steps",
-                       [{"field": "step", "reason": f"must be between 0 and {session.run.step_count}"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"step: the session has taken {session.run.step_count} steps",
+            [{"field": "step", "reason": f"must be between 0 and {session.run.step_count}"}],
+        )
 
 
 def _past(session: Session, step: int) -> Run:
@@ -176,31 +234,48 @@ def _forward(run: Run, body: ForwardRequest) -> dict:
     d, k = run.sizes[0], run.sizes[-1]
     x = np.asarray(body.inputs, dtype=run.dtype)
     if x.ndim != 2 or x.shape[1] != d:
-        raise APIError(422, "invalid_input", f"inputs: every row needs {d} numbers",
-                       [{"field": "inputs", "reason": f"every row needs {d} numbers"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"inputs: every row needs {d} numbers",
+            [{"field": "inputs", "reason": f"every row needs {d} numbers"}],
+        )
     with np.errstate(all="ignore"):
         values = run.network.forward(x)
         out = {"layers": [{"z": v.z, "a": v.a} for v in values], "output": values[-1].a}
         if body.targets is not None:
             t = np.asarray(body.targets, dtype=run.dtype)
             if t.ndim != 2 or t.shape != (len(x), k):
-                raise APIError(422, "invalid_input", f"targets: needs {len(x)} rows of {k} numbers",
-                               [{"field": "targets", "reason": f"needs {len(x)} rows of {k} numbers"}])
+                raise APIError(
+                    422,
+                    "invalid_input",
+                    f"targets: needs {len(x)} rows of {k} numbers",
+                    [{"field": "targets", "reason": f"needs {len(x)} rows of {k} numbers"}],
+                )
             out["loss"] = run.loss.value(values[-1].z, values[-1].a, t)
         if body.explain:
-            out["explain"] = [[[explain_neuron(run.network, row, layer, unit)
-                                for unit in range(min(size, 64))]
-                               for layer, size in enumerate(run.sizes[1:], start=1)]
-                              for row in x[:8]]
+            out["explain"] = [
+                [
+                    [explain_neuron(run.network, row, layer, unit) for unit in range(min(size, 64))]
+                    for layer, size in enumerate(run.sizes[1:], start=1)
+                ]
+                for row in x[:8]
+            ]
     return plain(out)
 
 
-@router.get("/{session_id}/gradients", response_model=GradientCheck,
-            responses=documented(404, 422, 503, not_found=NOT_FOUND_SESSION, busy=BUSY_HEAVY))
-async def gradients(session: SessionDep, request: Request,
-                    method: Literal["numeric-central", "numeric-forward"] = "numeric-central",
-                    epsilon: Annotated[float, Query(gt=0, le=1, allow_inf_nan=False)] = 1e-4,
-                    samples: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> Response:
+@router.get(
+    "/{session_id}/gradients",
+    response_model=GradientCheck,
+    responses=documented(404, 422, 503, not_found=NOT_FOUND_SESSION, busy=BUSY_HEAVY),
+)
+async def gradients(
+    session: SessionDep,
+    request: Request,
+    method: Literal["numeric-central", "numeric-forward"] = "numeric-central",
+    epsilon: Annotated[float, Query(gt=0, le=1, allow_inf_nan=False)] = 1e-4,
+    samples: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> Response:
     """Backprop against finite differences on the training loss at the current params.
     A heavy call: the numeric gradient stops early when its time budget is used up
     (`checked` says how far it got) or its client goes away."""
@@ -208,8 +283,7 @@ async def gradients(session: SessionDep, request: Request,
     budget = heavy.budget()
 
     def check() -> dict:
-        result = check_gradients(session.run, method, epsilon, samples,
-                                 should_stop=budget.should_stop)
+        result = check_gradients(session.run, method, epsilon, samples, should_stop=budget.should_stop)
         stopped = result["checked"] < result["parameters"]
         return {**result, "stopped_early": budget.reason if stopped else None}
 
@@ -226,9 +300,13 @@ async def _run_at(session: Session, step: int | None) -> Run:
 
 
 @router.get("/{session_id}/explain/neuron", response_model=NeuronAtStep, responses=SESSION_STATE)
-async def neuron(session: SessionDep, layer: Annotated[int, Query(ge=1)],
-                 unit: Annotated[int, Query(ge=0)], sample: Annotated[int, Query(ge=0)] = 0,
-                 step: PastStep = None) -> Response:
+async def neuron(
+    session: SessionDep,
+    layer: Annotated[int, Query(ge=1)],
+    unit: Annotated[int, Query(ge=0)],
+    sample: Annotated[int, Query(ge=0)] = 0,
+    step: PastStep = None,
+) -> Response:
     """The arithmetic of z and a for one unit on one probe row (at `step`, if given)."""
     run = await _run_at(session, step)
     _check_unit(run, layer, unit)
@@ -238,15 +316,24 @@ async def neuron(session: SessionDep, layer: Annotated[int, Query(ge=1)],
 
 
 @router.get("/{session_id}/explain/weight", response_model=WeightExplanation, responses=SESSION_STATE)
-async def weight(session: SessionDep, layer: Annotated[int, Query(ge=1)],
-                 i: Annotated[int, Query(ge=0)], j: Annotated[int, Query(ge=0)],
-                 sample: Annotated[int, Query(ge=0)] = 0, step: PastStep = None) -> Response:
+async def weight(
+    session: SessionDep,
+    layer: Annotated[int, Query(ge=1)],
+    i: Annotated[int, Query(ge=0)],
+    j: Annotated[int, Query(ge=0)],
+    sample: Annotated[int, Query(ge=0)] = 0,
+    step: PastStep = None,
+) -> Response:
     """The chain rule for dL/dw on the probe rows, factors for row `sample` (at `step`)."""
     run = await _run_at(session, step)
     _check_unit(run, layer, j)
     if i >= run.sizes[layer - 1]:
-        raise APIError(422, "invalid_input", f"i: layer {layer - 1} has {run.sizes[layer - 1]} units",
-                       [{"field": "i", "reason": f"must be below {run.sizes[layer - 1]}"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"i: layer {layer - 1} has {run.sizes[layer - 1]} units",
+            [{"field": "i", "reason": f"must be below {run.sizes[layer - 1]}"}],
+        )
     size = run.config["probe"]["size"]
     x, t = run.data.x_train[:size], run.data.y_train[:size]
     _probe_row(run, sample)
@@ -256,49 +343,79 @@ async def weight(session: SessionDep, layer: Annotated[int, Query(ge=1)],
 
 def _check_unit(run: Run, layer: int, unit: int) -> None:
     if layer > len(run.sizes) - 1:
-        raise APIError(422, "invalid_input", f"layer: the network has {len(run.sizes) - 1} layers",
-                       [{"field": "layer", "reason": f"must be between 1 and {len(run.sizes) - 1}"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"layer: the network has {len(run.sizes) - 1} layers",
+            [{"field": "layer", "reason": f"must be between 1 and {len(run.sizes) - 1}"}],
+        )
     if unit >= run.sizes[layer]:
-        raise APIError(422, "invalid_input", f"layer {layer} has {run.sizes[layer]} units",
-                       [{"field": "unit", "reason": f"must be below {run.sizes[layer]}"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"layer {layer} has {run.sizes[layer]} units",
+            [{"field": "unit", "reason": f"must be below {run.sizes[layer]}"}],
+        )
 
 
 def _probe_row(run: Run, sample: int) -> np.ndarray:
     size = min(run.config["probe"]["size"], len(run.data.x_train))
     if sample >= size:
-        raise APIError(422, "invalid_input", f"sample: there are {size} probe rows",
-                       [{"field": "sample", "reason": f"must be below {size}"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"sample: there are {size} probe rows",
+            [{"field": "sample", "reason": f"must be below {size}"}],
+        )
     return run.data.x_train[sample]
 
 
 @router.get("/{session_id}/evaluation", response_model=Evaluation, responses=SESSION_INPUT)
-async def evaluate(session: SessionDep, split: Literal["train", "test"] = "test",
-                   limit: Annotated[int, Query(ge=0, le=200)] = 24) -> Response:
+async def evaluate(
+    session: SessionDep,
+    split: Literal["train", "test"] = "test",
+    limit: Annotated[int, Query(ge=0, le=200)] = 24,
+) -> Response:
     """Classification only: the confusion matrix on a split and its first rows with their
     predicted class (for the digit gallery)."""
     result = await session.call(evaluation, session.run, split, limit)
     if result is None:
-        raise APIError(422, "invalid_input", "this session's data is regression: no classes",
-                       [{"field": "split", "reason": "the data has no classes"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            "this session's data is regression: no classes",
+            [{"field": "split", "reason": "the data has no classes"}],
+        )
     return send(result)
 
 
-@router.get("/{session_id}/figure", response_class=Response, responses={
-    200: {"description": "the panel as an image", "content": {
-        media: {"schema": {"type": "string", "format": "binary"}} for media in FORMATS.values()}},
-    **SESSION_STATE})
-async def figure(session: SessionDep,
-                 panel: Literal["network", "loss", "boundary", "formula"] = "network",
-                 format: Literal["svg", "png"] = "svg",
-                 theme: Literal["light", "dark", "projector", "print"] = "light",
-                 width: Annotated[int, Query(ge=WIDTH_LIMITS[0], le=WIDTH_LIMITS[1])] = 800,
-                 height: Annotated[int, Query(ge=HEIGHT_LIMITS[0], le=HEIGHT_LIMITS[1])] = 500,
-                 decimals: Annotated[int, Query(ge=2, le=4)] = 4,
-                 layer: Annotated[int | None, Query(ge=1)] = None,
-                 unit: Annotated[int | None, Query(ge=0)] = None,
-                 i: Annotated[int | None, Query(ge=0)] = None,
-                 j: Annotated[int | None, Query(ge=0)] = None,
-                 step: Annotated[int | None, Query(ge=0, description="draw this earlier step")] = None) -> Response:
+@router.get(
+    "/{session_id}/figure",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the panel as an image",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}} for media in FORMATS.values()
+            },
+        },
+        **SESSION_STATE,
+    },
+)
+async def figure(
+    session: SessionDep,
+    panel: Literal["network", "loss", "boundary", "formula"] = "network",
+    format: Literal["svg", "png"] = "svg",
+    theme: Literal["light", "dark", "projector", "print"] = "light",
+    width: Annotated[int, Query(ge=WIDTH_LIMITS[0], le=WIDTH_LIMITS[1])] = 800,
+    height: Annotated[int, Query(ge=HEIGHT_LIMITS[0], le=HEIGHT_LIMITS[1])] = 500,
+    decimals: Annotated[int, Query(ge=2, le=4)] = 4,
+    layer: Annotated[int | None, Query(ge=1)] = None,
+    unit: Annotated[int | None, Query(ge=0)] = None,
+    i: Annotated[int | None, Query(ge=0)] = None,
+    j: Annotated[int | None, Query(ge=0)] = None,
+    step: Annotated[int | None, Query(ge=0, description="draw this earlier step")] = None,
+) -> Response:
     """One panel as an image; the same request returns the same bytes. The formula panel
     shows neuron (layer, unit) or weight (layer, i, j); `step` draws an earlier step."""
     select = {k: v for k, v in (("layer", layer), ("unit", unit), ("i", i), ("j", j)) if v is not None}
@@ -311,8 +428,11 @@ async def figure(session: SessionDep,
         body = await session.call(draw)
     except FigureError as error:
         raise APIError(422, "invalid_input", str(error), [{"field": error.field, "reason": error.reason}])
-    return Response(body, media_type=FORMATS[format],
-                    headers={"Content-Disposition": f'inline; filename="nnplay-{panel}.{format}"'})
+    return Response(
+        body,
+        media_type=FORMATS[format],
+        headers={"Content-Disposition": f'inline; filename="nnplay-{panel}.{format}"'},
+    )
 
 
 @router.get("/{session_id}/diagnostics", response_model=list[Finding], responses=SESSION)
@@ -322,14 +442,18 @@ async def diagnostics(session: SessionDep) -> Response:
 
 
 @router.put("/{session_id}/params", response_model=SnapshotReply, responses=SESSION_INPUT)
-async def put_params(body: ParamsRequest, session: SessionDep, request: Request, grid: Grid = None) -> Response:
+async def put_params(
+    body: ParamsRequest, session: SessionDep, request: Request, grid: Grid = None
+) -> Response:
     """Replace the weights and biases (shapes checked); takes effect at once."""
     await commands.set_params(session, [p.model_dump() for p in body.params])
     return send_json({"snapshot": await _snapshot(session, grid)}, request)
 
 
 @router.patch("/{session_id}", response_model=ConfigAndSnapshot, responses=SESSION_INPUT)
-async def patch_session(body: LiveConfig, session: SessionDep, request: Request, grid: Grid = None) -> Response:
+async def patch_session(
+    body: LiveConfig, session: SessionDep, request: Request, grid: Grid = None
+) -> Response:
     """Change optimizer, batch, regularization or gradient settings without a reset."""
     await commands.patch(session, to_engine(body))
     snap = await _snapshot(session, grid)
@@ -343,8 +467,7 @@ async def reset(session: SessionDep, request: Request, grid: Grid = None) -> Res
     return send_json({"snapshot": await _snapshot(session, grid)}, request)
 
 
-@router.post("/{session_id}/restore", response_model=SnapshotReply,
-             responses=SESSION_STATE)
+@router.post("/{session_id}/restore", response_model=SnapshotReply, responses=SESSION_STATE)
 async def restore(session: SessionDep, request: Request, grid: Grid = None) -> Response:
     """A diverged run continues from its last good step (its parameters and optimizer state
     before the update that failed), paused; 409 when the run has not diverged."""
@@ -352,28 +475,51 @@ async def restore(session: SessionDep, request: Request, grid: Grid = None) -> R
     return send_json({"snapshot": await _snapshot(session, grid)}, request)
 
 
-HistoryFormat = Annotated[str, Query(description="json, or csv for a CSV file",
-                                     json_schema_extra={"enum": ["json", "csv"]})]
+HistoryFormat = Annotated[
+    str, Query(description="json, or csv for a CSV file", json_schema_extra={"enum": ["json", "csv"]})
+]
 FromStep = Annotated[int, Query(alias="from", ge=0, description="the rows from this step on")]
 ToStep = Annotated[int | None, Query(ge=0, description="the rows before this step (default: all)")]
 
 
-@router.get("/{session_id}/history", response_model=History, responses={
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-          "description": "the columns as JSON, or with ?format=csv a CSV file"},
-    **SESSION_INPUT})
-async def history(session: SessionDep, request: Request, format: HistoryFormat = "json",
-                  first: FromStep = 0, to: ToStep = None) -> Response:
+@router.get(
+    "/{session_id}/history",
+    response_model=History,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "the columns as JSON, or with ?format=csv a CSV file",
+        },
+        **SESSION_INPUT,
+    },
+)
+async def history(
+    session: SessionDep,
+    request: Request,
+    format: HistoryFormat = "json",
+    first: FromStep = 0,
+    to: ToStep = None,
+) -> Response:
     """Per-step metrics from step 0, or the rows with `from` <= step < `to`; ?format=csv
     for CSV. A long history is streamed, written off the event loop."""
     if format not in ("json", "csv"):
-        raise APIError(422, "invalid_input", "format: must be json or csv",
-                       [{"field": "format", "reason": f"must be json or csv, got {format!r}"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            "format: must be json or csv",
+            [{"field": "format", "reason": f"must be json or csv, got {format!r}"}],
+        )
     if to is not None and first > to:
         reason = f"from ({first}) is after to ({to})"
-        raise APIError(422, "invalid_input", f"from, to: {reason}",
-                       [{"field": "from", "reason": f"must be at most to ({to})"},
-                        {"field": "to", "reason": f"must be at least from ({first})"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"from, to: {reason}",
+            [
+                {"field": "from", "reason": f"must be at most to ({to})"},
+                {"field": "to", "reason": f"must be at least from ({first})"},
+            ],
+        )
     # A view, not a copy: the rows it holds are never written again (core/history.py).
     rows = await session.call(session.run.history.view, first, to, cost=0.0)
     if format == "csv":

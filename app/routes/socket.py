@@ -9,6 +9,7 @@ were built, with no per-socket text copy (a str for send_text, which uvicorn enc
 bytes, would be two more copies of every frame for every socket). A send that has not gone
 out within `send_timeout_seconds` (the client stopped reading) ends the socket with 1008.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,10 +37,10 @@ from core.errors import ConfigError, StateError
 router = APIRouter()
 log = logging.getLogger("nnplay.socket")
 
-CLOSE_POLICY = 1008     # refused origin, or a client that stopped reading
+CLOSE_POLICY = 1008  # refused origin, or a client that stopped reading
 CLOSE_NOT_FOUND = 4404  # no such session (never existed, expired or deleted)
 INBOX = 4  # client messages read ahead while one is carried out (each up to max_message_bytes)
-CLOSE_BUSY = 1013       # "try again later": the session is in the store, and memory is full
+CLOSE_BUSY = 1013  # "try again later": the session is in the store, and memory is full
 
 
 class PlayCommand(Strict):
@@ -79,9 +80,12 @@ class ViewCommand(Strict):
     units: Annotated[int, Field(ge=1, le=1024)] | None = None
 
 
-Command = TypeAdapter(Annotated[
-    PlayCommand | PauseCommand | StepCommand | SetCommand | ResetCommand | ParamsCommand | ViewCommand,
-    Field(discriminator="type")])
+Command = TypeAdapter(
+    Annotated[
+        PlayCommand | PauseCommand | StepCommand | SetCommand | ResetCommand | ParamsCommand | ViewCommand,
+        Field(discriminator="type"),
+    ]
+)
 
 
 def origin_allowed(websocket: WebSocket) -> bool:
@@ -95,9 +99,12 @@ def origin_allowed(websocket: WebSocket) -> bool:
 
 
 @router.websocket("/ws/sessions/{session_id}")
-async def session_socket(websocket: WebSocket, session_id: str,
-                         grid: Annotated[int | None, Query(ge=2, le=200)] = None,
-                         units: Annotated[int | None, Query(ge=1, le=1024)] = None) -> None:
+async def session_socket(
+    websocket: WebSocket,
+    session_id: str,
+    grid: Annotated[int | None, Query(ge=2, le=200)] = None,
+    units: Annotated[int | None, Query(ge=1, le=1024)] = None,
+) -> None:
     if not origin_allowed(websocket):
         await websocket.close(code=CLOSE_POLICY)  # before accept: the handshake gets a 403
         return
@@ -112,8 +119,13 @@ async def session_socket(websocket: WebSocket, session_id: str,
         await _send(websocket, _error("not_found", "no session with this id (it may have expired)"))
         await websocket.close(code=CLOSE_NOT_FOUND)
         return
-    subscriber = Subscriber(session, grid, units, grids=websocket.app.state.grids,
-                            max_frame_bytes=websocket.app.state.settings.max_frame_bytes)
+    subscriber = Subscriber(
+        session,
+        grid,
+        units,
+        grids=websocket.app.state.grids,
+        max_frame_bytes=websocket.app.state.settings.max_frame_bytes,
+    )
     session.subscribers.add(subscriber)
     session.touch()
     if session.resume_playing:  # it was training when the server stopped or nobody watched
@@ -169,16 +181,18 @@ async def _work(websocket: WebSocket, subscriber: Subscriber, messages) -> None:
         except (ValueError, RecursionError) as error:
             subscriber.send(_error("bad_message", f"not valid JSON: {error}"))
             continue
-        await _handle(subscriber, data, max_steps=settings.max_steps_per_call,
-                      heavy=websocket.app.state.heavy)
+        await _handle(
+            subscriber, data, max_steps=settings.max_steps_per_call, heavy=websocket.app.state.heavy
+        )
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-async def _handle(subscriber: Subscriber, data, max_steps: int = 10_000,
-                  heavy: HeavyCalls | None = None) -> None:
+async def _handle(
+    subscriber: Subscriber, data, max_steps: int = 10_000, heavy: HeavyCalls | None = None
+) -> None:
     session: Session = subscriber.session
     try:
         command = Command.validate_python(data)
@@ -188,9 +202,15 @@ async def _handle(subscriber: Subscriber, data, max_steps: int = 10_000,
         elif kind == "pause":
             await commands.pause(session)
         elif kind == "step":  # the same rules as POST /step
-            stepped = await commands.step(session, steps=command.steps, epochs=command.epochs,
-                                          phase=command.phase, limit=max_steps, heavy=heavy,
-                                          budget=None if heavy is None else heavy.budget())
+            stepped = await commands.step(
+                session,
+                steps=command.steps,
+                epochs=command.epochs,
+                phase=command.phase,
+                limit=max_steps,
+                heavy=heavy,
+                budget=None if heavy is None else heavy.budget(),
+            )
             if stepped.stopped_early:
                 subscriber.send(_stopped_early(stepped, command))
         elif kind == "set":
@@ -206,8 +226,9 @@ async def _handle(subscriber: Subscriber, data, max_steps: int = 10_000,
             subscriber.notify()
     except ValidationError as error:
         fields = validation_fields(_untagged(error.errors(), data))
-        subscriber.send(_error("invalid_input", "; ".join(f"{f['field']}: {f['reason']}" for f in fields),
-                               fields))
+        subscriber.send(
+            _error("invalid_input", "; ".join(f"{f['field']}: {f['reason']}" for f in fields), fields)
+        )
     except ConfigError as error:
         subscriber.send(_error("invalid_input", str(error), error.errors))
     except StateError as error:
@@ -220,17 +241,19 @@ def _untagged(errors: list, data) -> list:
     """Drop the command's tag from error locations: "optimizer.lr", not "set.optimizer.lr",
     as PATCH and the engine's own checks name it."""
     tag = data.get("type") if isinstance(data, dict) else None
-    return [{**e, "loc": e["loc"][1:]} if e.get("loc") and e["loc"][0] == tag else e
-            for e in errors]
+    return [{**e, "loc": e["loc"][1:]} if e.get("loc") and e["loc"][0] == tag else e for e in errors]
 
 
 def _stopped_early(stepped: Stepped, command: StepCommand) -> dict:
     """To the socket that asked: its step command did not take all it asked for."""
     asked = f"{command.epochs:,} epochs" if command.epochs else f"{command.steps or 1:,} steps"
-    return {"type": "stopped_early", "steps_taken": stepped.steps_taken,
-            "reason": stepped.stopped_early,
-            "message": f"stopped after {stepped.steps_taken:,} steps of the {asked} asked for: "
-                       f"its {stepped.stopped_early} was used up; step again to go on"}
+    return {
+        "type": "stopped_early",
+        "steps_taken": stepped.steps_taken,
+        "reason": stepped.stopped_early,
+        "message": f"stopped after {stepped.steps_taken:,} steps of the {asked} asked for: "
+        f"its {stepped.stopped_early} was used up; step again to go on",
+    }
 
 
 def _error(code: str, message: str, fields: list | None = None) -> dict:

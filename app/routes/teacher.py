@@ -1,4 +1,5 @@
 """The teacher's routes (behind NNPLAY_TEACHER_TOKEN) and what students see of their class."""
+
 from __future__ import annotations
 
 import io
@@ -45,11 +46,13 @@ def require_teacher(request: Request, header: BearerToken) -> None:
     session id included), 429 after too many wrong ones from the same address."""
     settings: Settings = request.app.state.settings
     if not settings.teacher_token:
-        raise APIError(404, "not_found", "the teacher board is off: start the server with "
-                                         "NNPLAY_TEACHER_TOKEN set")
+        raise APIError(
+            404, "not_found", "the teacher board is off: start the server with NNPLAY_TEACHER_TOKEN set"
+        )
     if header is None or not header.credentials:
-        raise APIError(401, "unauthorized", "the teacher token is required",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise APIError(
+            401, "unauthorized", "the teacher token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
     guesses = request.app.state.guesses
     guesses.check("teacher token", request)
     if not secrets.compare_digest(header.credentials.encode(), settings.teacher_token.encode()):
@@ -67,16 +70,24 @@ async def class_info(room: ClassroomDep, request: Request) -> Response:
     address when the board was opened on loopback) and its QR code."""
     url = request.url
     links = join_urls(url.scheme, url.hostname or "127.0.0.1", url.port, room.code)
-    return send({"code": room.code, "students": len(room.students()), "join_url": links[0],
-                 "join_urls": links, "join_qr": _qr_svg(links[0])})
+    return send(
+        {
+            "code": room.code,
+            "students": len(room.students()),
+            "join_url": links[0],
+            "join_urls": links,
+            "join_qr": _qr_svg(links[0]),
+        }
+    )
 
 
 def _qr_svg(link: str) -> str:
     """The link as a QR code: one <svg> element with its namespace (the page parses it as
     SVG), scaled by CSS, black on white whatever the theme (phones read that best)."""
     buffer = io.BytesIO()
-    segno.make(link, error="m").save(buffer, kind="svg", xmldecl=False, nl=False, scale=6,
-                                     dark="#000", light="#fff", omitsize=True)
+    segno.make(link, error="m").save(
+        buffer, kind="svg", xmldecl=False, nl=False, scale=6, dark="#000", light="#fff", omitsize=True
+    )
     return buffer.getvalue().decode()
 
 
@@ -91,12 +102,15 @@ class BroadcastRequest(Strict):
     message: Annotated[str, Field(max_length=500)] = ""
 
 
-@router.post("/teacher/broadcast", dependencies=[Teacher], response_model=Reached,
-             responses={**TEACHER, **documented(422)})
+@router.post(
+    "/teacher/broadcast",
+    dependencies=[Teacher],
+    response_model=Reached,
+    responses={**TEACHER, **documented(422)},
+)
 async def send_broadcast(body: BroadcastRequest, room: ClassroomDep) -> Response:
     """Push a network (a full config, or a lesson step's) to every student; each can fork it."""
-    message = {"type": "broadcast", "config": resolve_config(to_engine(body.config)),
-               "message": body.message}
+    message = {"type": "broadcast", "config": resolve_config(to_engine(body.config)), "message": body.message}
     room.broadcasts.append(message)
     reached = 0
     for session in room.students():
@@ -111,19 +125,37 @@ class LessonRequest(Strict):
     message: Annotated[str, Field(max_length=500)] = ""
 
 
-@router.post("/teacher/lesson", dependencies=[Teacher], response_model=Reached,
-             responses={**TEACHER, **documented(422)})
+@router.post(
+    "/teacher/lesson",
+    dependencies=[Teacher],
+    response_model=Reached,
+    responses={**TEACHER, **documented(422)},
+)
 async def send_lesson(body: LessonRequest, room: ClassroomDep) -> Response:
     """Ask every student to open lesson `lesson` at step `step`: their page offers to go."""
     lesson = all_lessons().get(body.lesson)
     if lesson is None:
-        raise APIError(422, "invalid_input", f"lesson: no lesson {body.lesson!r}",
-                       [{"field": "lesson", "reason": f"no lesson {body.lesson!r}"}])
+        raise APIError(
+            422,
+            "invalid_input",
+            f"lesson: no lesson {body.lesson!r}",
+            [{"field": "lesson", "reason": f"no lesson {body.lesson!r}"}],
+        )
     if body.step > len(lesson.steps):
-        raise APIError(422, "invalid_input", f"step: the lesson has {len(lesson.steps)} steps",
-                       [{"field": "step", "reason": f"must be between 1 and {len(lesson.steps)}"}])
-    message = {"type": "lesson", "lesson": lesson.id, "step": body.step, "title": lesson.title,
-               "step_title": lesson.steps[body.step - 1].title, "message": body.message}
+        raise APIError(
+            422,
+            "invalid_input",
+            f"step: the lesson has {len(lesson.steps)} steps",
+            [{"field": "step", "reason": f"must be between 1 and {len(lesson.steps)}"}],
+        )
+    message = {
+        "type": "lesson",
+        "lesson": lesson.id,
+        "step": body.step,
+        "title": lesson.title,
+        "step_title": lesson.steps[body.step - 1].title,
+        "message": body.message,
+    }
     room.lesson = message
     reached = 0
     for session in room.students():
@@ -132,8 +164,12 @@ async def send_lesson(body: LessonRequest, room: ClassroomDep) -> Response:
     return send({"students": len(room.students()), "sockets": reached})
 
 
-@router.post("/teacher/students/{handle}/reset", dependencies=[Teacher], response_model=BoardRow,
-             responses=documented(401, 403, 404, 429, not_found=f"{BOARD_OFF}, or no student with this handle"))
+@router.post(
+    "/teacher/students/{handle}/reset",
+    dependencies=[Teacher],
+    response_model=BoardRow,
+    responses=documented(401, 403, 404, 429, not_found=f"{BOARD_OFF}, or no student with this handle"),
+)
 async def reset_student(handle: str, room: ClassroomDep) -> Response:
     """Back to its first step: a student's run (their current session, by the board row's
     handle), paused, its history cleared; their page shows it at once."""
@@ -152,8 +188,13 @@ class ChallengeRequest(Strict):
     max_hidden_units: Annotated[int, Field(ge=1, le=8192)] | None = None
 
 
-@router.post("/teacher/challenges", dependencies=[Teacher], status_code=201,
-             response_model=ChallengeView, responses={**TEACHER, **documented(422)})
+@router.post(
+    "/teacher/challenges",
+    dependencies=[Teacher],
+    status_code=201,
+    response_model=ChallengeView,
+    responses={**TEACHER, **documented(422)},
+)
 async def create_challenge(body: ChallengeRequest, room: ClassroomDep) -> Response:
     """E.g. "test loss < 0.05 on spiral with at most 12 hidden units"."""
     challenge = Challenge(id=secrets.token_hex(4), **body.model_dump())
@@ -164,32 +205,50 @@ async def create_challenge(body: ChallengeRequest, room: ClassroomDep) -> Respon
     return send(_challenge_view(room, challenge), 201)
 
 
-@router.get("/teacher/challenges", dependencies=[Teacher], response_model=list[ChallengeView],
-            responses=TEACHER)
+@router.get(
+    "/teacher/challenges", dependencies=[Teacher], response_model=list[ChallengeView], responses=TEACHER
+)
 async def list_challenges(room: ClassroomDep) -> Response:
     return send([_challenge_view(room, c) for c in room.challenges.values()])
 
 
-@router.delete("/teacher/challenges/{challenge_id}", dependencies=[Teacher], status_code=204,
-               responses=documented(401, 403, 404, not_found=f"{BOARD_OFF}, or no such challenge"))
+@router.delete(
+    "/teacher/challenges/{challenge_id}",
+    dependencies=[Teacher],
+    status_code=204,
+    responses=documented(401, 403, 404, not_found=f"{BOARD_OFF}, or no such challenge"),
+)
 async def delete_challenge(challenge_id: str, room: ClassroomDep) -> Response:
     if room.challenges.pop(challenge_id, None) is None:
         raise APIError(404, "not_found", "no such challenge")
     return Response(status_code=204)
 
 
-@router.get("/class/{code}", response_model=StudentView,
-            responses=documented(404, 429, not_found="no class with this code"))
+@router.get(
+    "/class/{code}",
+    response_model=StudentView,
+    responses=documented(404, 429, not_found="no class with this code"),
+)
 async def student_view(code: str, room: ClassroomDep, request: Request) -> Response:
     """What any student of the class may see: the latest broadcast and the challenges."""
     check_class_code(request, code)
-    return send({"code": room.code, "broadcast": room.broadcasts[-1] if room.broadcasts else None,
-                 "lesson": room.lesson,
-                 "challenges": [_challenge_view(room, c) for c in room.challenges.values()]})
+    return send(
+        {
+            "code": room.code,
+            "broadcast": room.broadcasts[-1] if room.broadcasts else None,
+            "lesson": room.lesson,
+            "challenges": [_challenge_view(room, c) for c in room.challenges.values()],
+        }
+    )
 
 
 def _challenge_view(room: Classroom, challenge: Challenge) -> dict:
-    return {"id": challenge.id, "title": challenge.title, "data": challenge.data,
-            "metric": challenge.metric, "target": challenge.target,
-            "max_hidden_units": challenge.max_hidden_units,
-            "leaderboard": room.leaderboard(challenge)}
+    return {
+        "id": challenge.id,
+        "title": challenge.title,
+        "data": challenge.data,
+        "metric": challenge.metric,
+        "target": challenge.target,
+        "max_hidden_units": challenge.max_hidden_units,
+        "leaderboard": room.leaderboard(challenge),
+    }

@@ -4,6 +4,7 @@ Every data set module registers itself here with a DatasetInfo (what GET /api/da
 lists) and a loader; `core.data.load.load_dataset` validates a spec against the info and
 calls the loader, which builds its arrays and hands them to `make_dataset`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -94,11 +95,11 @@ def register(info: DatasetInfo, loader: Loader, refusals: dict[str, str] | None 
     REFUSALS[info.name] = dict(refusals or {})
 
 
-def int_param(default: int | None, low: int, high: int, description: str,
-              nullable: bool = False) -> dict[str, Any]:
+def int_param(
+    default: int | None, low: int, high: int, description: str, nullable: bool = False
+) -> dict[str, Any]:
     """A params entry for an integer in [low, high]."""
-    entry = {"type": "int", "default": default, "min": low, "max": high,
-             "description": description}
+    entry = {"type": "int", "default": default, "min": low, "max": high, "description": description}
     if nullable:
         entry["nullable"] = True
     return entry
@@ -106,8 +107,7 @@ def int_param(default: int | None, low: int, high: int, description: str,
 
 def float_param(default: float, low: float, high: float, description: str) -> dict[str, Any]:
     """A params entry for a finite number in [low, high]."""
-    return {"type": "float", "default": default, "min": low, "max": high,
-            "description": description}
+    return {"type": "float", "default": default, "min": low, "max": high, "description": description}
 
 
 def noise_param(description: str) -> dict[str, Any]:
@@ -117,8 +117,7 @@ def noise_param(description: str) -> dict[str, Any]:
 
 def fraction_param(default: float) -> dict[str, Any]:
     """The shared `test_fraction` entry: 0..0.9."""
-    return float_param(default, 0.0, 0.9,
-                       "Share of the rows held back as test data, never trained on.")
+    return float_param(default, 0.0, 0.9, "Share of the rows held back as test data, never trained on.")
 
 
 def generated_params(noise_text: str) -> dict[str, dict[str, Any]]:
@@ -130,8 +129,9 @@ def generated_params(noise_text: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def split_indices(n: int, test_fraction: float, rng: np.random.Generator,
-                  shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def split_indices(
+    n: int, test_fraction: float, rng: np.random.Generator, shuffle: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Row indices (n_train,), (n_test,) int64 for a train/test split of n rows.
 
     With `shuffle` the order comes from rng.permutation(n) and the last
@@ -144,7 +144,7 @@ def split_indices(n: int, test_fraction: float, rng: np.random.Generator,
             raise ValueError("a split with test rows must shuffle")
         return np.arange(n, dtype=np.int64), np.zeros(0, dtype=np.int64)
     order = rng.permutation(n).astype(np.int64)
-    return order[: n - n_test], order[n - n_test:]
+    return order[: n - n_test], order[n - n_test :]
 
 
 def targets_for_labels(labels: np.ndarray, n_classes: int) -> np.ndarray:
@@ -157,12 +157,21 @@ def targets_for_labels(labels: np.ndarray, n_classes: int) -> np.ndarray:
     return y
 
 
-def make_dataset(info: DatasetInfo, x: np.ndarray, y: np.ndarray, labels: np.ndarray | None,
-                 *, n_classes: int | None, test_fraction: float, rng: np.random.Generator,
-                 dtype: Any, shuffle: bool = True,
-                 domain: tuple[tuple[float, float], ...] | None = None,
-                 image_shape: tuple[int, int] | None = None,
-                 kind: str | None = None) -> Dataset:
+def make_dataset(
+    info: DatasetInfo,
+    x: np.ndarray,
+    y: np.ndarray,
+    labels: np.ndarray | None,
+    *,
+    n_classes: int | None,
+    test_fraction: float,
+    rng: np.random.Generator,
+    dtype: Any,
+    shuffle: bool = True,
+    domain: tuple[tuple[float, float], ...] | None = None,
+    image_shape: tuple[int, int] | None = None,
+    kind: str | None = None,
+) -> Dataset:
     """Split rows x (n, d), y (n, k), labels (n,) or None, and cast to `dtype`.
 
     `kind` overrides info.kind (inline data decides it from its targets).

@@ -1,4 +1,5 @@
 """The 8x8 handwritten digits shipped with the package (see DIGITS_LICENSE.txt)."""
+
 from __future__ import annotations
 
 import functools
@@ -9,8 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from core.data.base import (Dataset, DatasetInfo, fraction_param, int_param, make_dataset,
-                            register, targets_for_labels)
+from core.data.base import (
+    Dataset,
+    DatasetInfo,
+    fraction_param,
+    int_param,
+    make_dataset,
+    register,
+    targets_for_labels,
+)
 
 N_DIGITS = 1797
 _FILE = "digits.csv.gz"
@@ -21,8 +29,7 @@ _MAX_PIXEL = 16.0
 def _read_digits() -> tuple[np.ndarray, np.ndarray]:
     # Parsed once per process; read-only so no caller can spoil the cache for the next one.
     raw = resources.files("core.data").joinpath(_FILE).read_bytes()
-    table = np.loadtxt(io.StringIO(gzip.decompress(raw).decode("ascii")), delimiter=",",
-                       dtype=np.uint8)
+    table = np.loadtxt(io.StringIO(gzip.decompress(raw).decode("ascii")), delimiter=",", dtype=np.uint8)
     if table.shape != (N_DIGITS, 65):
         raise RuntimeError(f"{_FILE} has shape {table.shape}, expected ({N_DIGITS}, 65)")
     pixels, labels = table[:, :64].copy(), table[:, 64].astype(np.int64)
@@ -46,20 +53,33 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
     rows = np.arange(N_DIGITS) if p["n"] == N_DIGITS else rng.permutation(N_DIGITS)[: p["n"]]
     x = pixels[rows] / _MAX_PIXEL
     labels = labels[rows]
-    return make_dataset(INFO, x, targets_for_labels(labels, 10), labels, n_classes=10,
-                        test_fraction=p["test_fraction"], rng=rng, dtype=dtype, shuffle=True,
-                        image_shape=(8, 8))
+    return make_dataset(
+        INFO,
+        x,
+        targets_for_labels(labels, 10),
+        labels,
+        n_classes=10,
+        test_fraction=p["test_fraction"],
+        rng=rng,
+        dtype=dtype,
+        shuffle=True,
+        image_shape=(8, 8),
+    )
 
 
 INFO = DatasetInfo(
     name="digits",
     kind="classification",
     description="1,797 small 8x8 pictures of handwritten digits 0-9: "
-                "the network must say which digit each one shows.",
+    "the network must say which digit each one shows.",
     input_dim=64,
     params={
-        "n": int_param(N_DIGITS, 10, N_DIGITS, "How many of the 1,797 images to use, "
-                                               "picked at random (train and test together)."),
+        "n": int_param(
+            N_DIGITS,
+            10,
+            N_DIGITS,
+            "How many of the 1,797 images to use, picked at random (train and test together).",
+        ),
         "test_fraction": fraction_param(0.2),
     },
 )

@@ -1,12 +1,12 @@
 """The four logic-gate truth tables: the first data a perceptron meets."""
+
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from core.data.base import (Dataset, DatasetInfo, fraction_param, make_dataset, noise_param,
-                            register)
+from core.data.base import Dataset, DatasetInfo, fraction_param, make_dataset, noise_param, register
 
 # The perceptron lesson trains in exactly this row order, so it is part of the contract.
 GATE_INPUTS = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
@@ -15,8 +15,10 @@ _GATES = {
     "gate-and": ([1, 0, 0, 0], "AND: the output is 1 only when both inputs are 1."),
     "gate-or": ([1, 1, 1, 0], "OR: the output is 1 when at least one input is 1."),
     "gate-nand": ([0, 1, 1, 1], "NAND: the opposite of AND, 0 only when both inputs are 1."),
-    "gate-xor": ([0, 1, 1, 0], "XOR: the output is 1 when exactly one input is 1; "
-                               "no single straight line can separate it."),
+    "gate-xor": (
+        [0, 1, 1, 0],
+        "XOR: the output is 1 when exactly one input is 1; no single straight line can separate it.",
+    ),
 }
 
 # Jitter is clipped at 3 standard deviations so the plotting box can be fixed per noise level.
@@ -41,9 +43,18 @@ def _loader(name: str):
             x += np.clip(jitter, -_CLIP_SIGMAS * noise, _CLIP_SIGMAS * noise)
         labels = np.array(outputs, dtype=np.int64)
         y = labels.astype(np.float64).reshape(-1, 1)
-        return make_dataset(_INFOS[name], x, y, labels, n_classes=2,
-                            test_fraction=p["test_fraction"], rng=rng, dtype=dtype,
-                            shuffle=p["test_fraction"] > 0, domain=gate_domain(noise))
+        return make_dataset(
+            _INFOS[name],
+            x,
+            y,
+            labels,
+            n_classes=2,
+            test_fraction=p["test_fraction"],
+            rng=rng,
+            dtype=dtype,
+            shuffle=p["test_fraction"] > 0,
+            domain=gate_domain(noise),
+        )
 
     return load
 
@@ -56,8 +67,9 @@ for _name, (_outputs, _description) in _GATES.items():
         description=_description,
         input_dim=2,
         params={
-            "noise": noise_param("Standard deviation of random jitter added to the inputs "
-                                 "(0 keeps them exactly 0 and 1)."),
+            "noise": noise_param(
+                "Standard deviation of random jitter added to the inputs (0 keeps them exactly 0 and 1)."
+            ),
             "test_fraction": fraction_param(0.0),
         },
     )

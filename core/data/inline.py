@@ -1,4 +1,5 @@
 """Data typed into the config itself: rows of inputs with targets or class labels."""
+
 from __future__ import annotations
 
 import math
@@ -7,8 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from core.data.base import (Dataset, DatasetInfo, DataError, fraction_param, make_dataset,
-                            register, targets_for_labels)
+from core.data.base import (
+    Dataset,
+    DatasetInfo,
+    DataError,
+    fraction_param,
+    make_dataset,
+    register,
+    targets_for_labels,
+)
 
 MAX_ROWS = 10000
 MAX_COLUMNS = 1024
@@ -42,8 +50,7 @@ def check_matrix(value: Any, field: str) -> np.ndarray:
     """
     if isinstance(value, np.ndarray):
         if value.ndim != 2 or value.dtype.kind not in "iuf":
-            raise DataError(field, f"must be a 2-D array of numbers, got {value.ndim}-D "
-                                   f"{value.dtype}")
+            raise DataError(field, f"must be a 2-D array of numbers, got {value.ndim}-D {value.dtype}")
         rows = value
     elif isinstance(value, (list, tuple)):
         rows = _check_rows(value, field)
@@ -70,21 +77,20 @@ def _check_rows(value: list | tuple, field: str) -> list | tuple:
     width, types = None, set()
     for i, row in enumerate(value):
         if not isinstance(row, (list, tuple, np.ndarray)) or np.ndim(row) != 1:
-            hint = " (write one row per list, e.g. [[0.5], [1.2]])" if isinstance(
-                row, _NUMBER_TYPES) else ""
+            hint = " (write one row per list, e.g. [[0.5], [1.2]])" if isinstance(row, _NUMBER_TYPES) else ""
             raise DataError(field, f"row {i} must be a list of numbers, got {_kind(row)}{hint}")
         if width is None:
             width = len(row)
         elif len(row) != width:
-            raise DataError(field, f"all rows must have the same length: row 0 has {width} "
-                                   f"values, row {i} has {len(row)}")
+            raise DataError(
+                field, f"all rows must have the same length: row 0 has {width} values, row {i} has {len(row)}"
+            )
         types.update(map(type, row))  # C-speed scan; only a bad set needs the slow search
     if not all(_is_number_type(t) for t in types):
         for i, row in enumerate(value):
             for j, cell in enumerate(row):
                 if not _is_number_type(type(cell)):
-                    raise DataError(field, f"row {i}, column {j} must be a number, "
-                                           f"got {_kind(cell)}")
+                    raise DataError(field, f"row {i}, column {j} must be a number, got {_kind(cell)}")
     return value
 
 
@@ -92,8 +98,9 @@ def check_labels(value: Any, field: str = "data.labels") -> np.ndarray:
     """Class numbers (list of ints >= 0, or a 1-D int array) as int64 (n,); raises DataError."""
     if isinstance(value, np.ndarray):
         if value.ndim != 1 or value.dtype.kind not in "iu":
-            raise DataError(field, f"must be a list of whole numbers, got a {value.ndim}-D "
-                                   f"{value.dtype} array")
+            raise DataError(
+                field, f"must be a list of whole numbers, got a {value.ndim}-D {value.dtype} array"
+            )
         labels = value.astype(np.int64)
     elif isinstance(value, (list, tuple)):
         if len(value) > MAX_ROWS:
@@ -102,11 +109,11 @@ def check_labels(value: Any, field: str = "data.labels") -> np.ndarray:
             ok = isinstance(label, _NUMBER_TYPES) and not isinstance(label, _BOOL_TYPES)
             if not ok or not float(label).is_integer():
                 shown = label if ok else _kind(label)
-                raise DataError(field, f"label {i} must be a whole number (a class index "
-                                       f"0, 1, 2, ...), got {shown}")
+                raise DataError(
+                    field, f"label {i} must be a whole number (a class index 0, 1, 2, ...), got {shown}"
+                )
             if not 0 <= label < MAX_CLASSES:
-                raise DataError(field, f"label {i} must be between 0 and {MAX_CLASSES - 1}, "
-                                       f"got {label}")
+                raise DataError(field, f"label {i} must be between 0 and {MAX_CLASSES - 1}, got {label}")
         labels = np.array([int(v) for v in value], dtype=np.int64)
     else:
         raise DataError(field, f"must be a list of class numbers, got {_kind(value)}")
@@ -148,8 +155,7 @@ def as_classification(data: Dataset) -> Dataset | None:
     test, _ = read_classes(data.y_test)
     if train is None or test is None:
         return None
-    return replace(data, kind="classification", labels_train=train, labels_test=test,
-                   n_classes=n_classes)
+    return replace(data, kind="classification", labels_train=train, labels_test=test, n_classes=n_classes)
 
 
 def data_domain(x: np.ndarray) -> tuple[tuple[float, float], ...]:
@@ -173,8 +179,10 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
     With test_fraction 0 the rows keep the given order (lessons depend on it).
     """
     if p["inputs"] is None:
-        raise DataError("data.inputs", "is required for inline data: a list of rows, "
-                                       "e.g. [[1, 1], [1, 0], [0, 1], [0, 0]]")
+        raise DataError(
+            "data.inputs",
+            "is required for inline data: a list of rows, e.g. [[1, 1], [1, 0], [0, 1], [0, 0]]",
+        )
     x = check_matrix(p["inputs"], "data.inputs")
     n = x.shape[0]
     if p["targets"] is not None and p["labels"] is not None:
@@ -182,8 +190,7 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
     if p["labels"] is not None:
         labels = check_labels(p["labels"])
         if labels.shape[0] != n:
-            raise DataError("data.labels", f"has {labels.shape[0]} labels but data.inputs "
-                                           f"has {n} rows")
+            raise DataError("data.labels", f"has {labels.shape[0]} labels but data.inputs has {n} rows")
         n_classes = max(2, int(labels.max()) + 1)
         y = targets_for_labels(labels, n_classes)
     elif p["targets"] is not None:
@@ -192,37 +199,66 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
             raise DataError("data.targets", f"has {y.shape[0]} rows but data.inputs has {n}")
         labels, n_classes = classify_targets(y)
     else:
-        raise DataError("data.targets", "inline data needs targets (one row of outputs per "
-                                        "input row) or labels (one class number per row)")
+        raise DataError(
+            "data.targets",
+            "inline data needs targets (one row of outputs per "
+            "input row) or labels (one class number per row)",
+        )
     fraction = p["test_fraction"]
-    return make_dataset(INFO, x, y, labels, n_classes=n_classes, test_fraction=fraction,
-                        rng=rng, dtype=dtype, shuffle=fraction > 0,
-                        domain=data_domain(x) if x.shape[1] == 2 else None,
-                        kind="classification" if labels is not None else "regression")
+    return make_dataset(
+        INFO,
+        x,
+        y,
+        labels,
+        n_classes=n_classes,
+        test_fraction=fraction,
+        rng=rng,
+        dtype=dtype,
+        shuffle=fraction > 0,
+        domain=data_domain(x) if x.shape[1] == 2 else None,
+        kind="classification" if labels is not None else "regression",
+    )
 
 
 INFO = DatasetInfo(
     name="inline",
     kind="any",  # each load decides: classification or regression, from the targets given
     description="Your own rows of numbers: inputs plus the answers (targets or class "
-                "labels) the network should learn to give.",
+    "labels) the network should learn to give.",
     input_dim=None,
     params={
-        "inputs": {"type": "matrix", "default": None, "max_rows": MAX_ROWS,
-                   "max_columns": MAX_COLUMNS,
-                   "description": "The input rows, e.g. [[1, 1], [1, 0], [0, 1], [0, 0]]."},
-        "targets": {"type": "matrix", "default": None, "nullable": True,
-                    "max_columns": MAX_COLUMNS,
-                    "description": "One row of wanted outputs per input row. One 0/1 column, "
-                                   "or one-hot rows, make it a classification task (when "
-                                   "they show two classes or more, or the loss is bce or "
-                                   "cce); other numbers make it regression."},
-        "labels": {"type": "int_list", "default": None, "nullable": True,
-                   "max": MAX_CLASSES - 1,
-                   "description": "Instead of targets: one class number (0, 1, 2, ...) "
-                                  "per input row."},
+        "inputs": {
+            "type": "matrix",
+            "default": None,
+            "max_rows": MAX_ROWS,
+            "max_columns": MAX_COLUMNS,
+            "description": "The input rows, e.g. [[1, 1], [1, 0], [0, 1], [0, 0]].",
+        },
+        "targets": {
+            "type": "matrix",
+            "default": None,
+            "nullable": True,
+            "max_columns": MAX_COLUMNS,
+            "description": "One row of wanted outputs per input row. One 0/1 column, "
+            "or one-hot rows, make it a classification task (when "
+            "they show two classes or more, or the loss is bce or "
+            "cce); other numbers make it regression.",
+        },
+        "labels": {
+            "type": "int_list",
+            "default": None,
+            "nullable": True,
+            "max": MAX_CLASSES - 1,
+            "description": "Instead of targets: one class number (0, 1, 2, ...) per input row.",
+        },
         "test_fraction": fraction_param(0.0),
     },
 )
-register(INFO, _load, refusals={"n": "inline data has exactly the rows you give; drop n",
-                                "noise": "inline data is used exactly as given; drop noise"})
+register(
+    INFO,
+    _load,
+    refusals={
+        "n": "inline data has exactly the rows you give; drop n",
+        "noise": "inline data is used exactly as given; drop noise",
+    },
+)

@@ -1,4 +1,5 @@
 """Checking a config's `data` object against the registry, then loading it."""
+
 from __future__ import annotations
 
 import math
@@ -11,8 +12,9 @@ from core.data.base import DATASETS, LOADERS, REFUSALS, DataError, Dataset
 from core.data.mnist import N_TEST, N_TRAIN
 
 
-def load_dataset(spec: dict, rng: np.random.Generator, dtype: Any = np.float64,
-                 mnist_dir: str | os.PathLike | None = None) -> Dataset:
+def load_dataset(
+    spec: dict, rng: np.random.Generator, dtype: Any = np.float64, mnist_dir: str | os.PathLike | None = None
+) -> Dataset:
     """Load the data set that `spec` (the config's `data` object) describes.
 
     spec: {"name": ..., plus any of the data set's params}; missing keys, and keys set
@@ -53,8 +55,7 @@ def check_spec(spec: Any) -> tuple[str, dict[str, Any]]:
         raise DataError("data.name", "is required; choose one of: " + ", ".join(DATASETS))
     if not isinstance(name, str) or name not in DATASETS:
         shown = repr(name) if isinstance(name, str) else _type_name(name)
-        raise DataError("data.name", f"unknown data set {shown}; choose one of: "
-                        + ", ".join(DATASETS))
+        raise DataError("data.name", f"unknown data set {shown}; choose one of: " + ", ".join(DATASETS))
     info = DATASETS[name]
     known = {"name"}.union(*(i.params for i in DATASETS.values()))
     for key, value in spec.items():
@@ -87,8 +88,7 @@ def _takes(name: str) -> str:
 
 
 def _check_int(value: Any, field: str, low: int, high: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
-                                                                     np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise DataError(field, f"must be an integer, got {_type_name(value)}")
     if isinstance(value, (float, np.floating)):
         if not math.isfinite(value) or not float(value).is_integer():
@@ -100,8 +100,7 @@ def _check_int(value: Any, field: str, low: int, high: int) -> int:
 
 
 def _check_float(value: Any, field: str, low: float, high: float) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
-                                                                     np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise DataError(field, f"must be a number, got {_type_name(value)}")
     value = float(value)
     if not math.isfinite(value):

@@ -2,6 +2,7 @@
 
 Nothing is downloaded: the files must already be there (plain or gzipped).
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,9 +33,12 @@ _FIELD = "data.name"  # MNIST has no file params; its files come with choosing i
 
 def _needs(missing: str) -> DataError:
     names = ", ".join(IDX_FILES.values())
-    return DataError(_FIELD, f"MNIST needs the four IDX files ({names}; each may end in .gz) "
-                             f"in the MNIST directory; set NNPLAY_MNIST_DIR to that "
-                             f"directory; missing: {missing}")
+    return DataError(
+        _FIELD,
+        f"MNIST needs the four IDX files ({names}; each may end in .gz) "
+        f"in the MNIST directory; set NNPLAY_MNIST_DIR to that "
+        f"directory; missing: {missing}",
+    )
 
 
 def find_idx_files(mnist_dir: str | os.PathLike | None) -> dict[str, Path]:
@@ -78,21 +82,28 @@ def read_idx(path: str | os.PathLike, magic: int) -> np.ndarray:
     header = 4 + 4 * ndim
     if len(raw) < 4 or struct.unpack(">I", raw[:4])[0] != magic:
         found = f"0x{struct.unpack('>I', raw[:4])[0]:08x}" if len(raw) >= 4 else "none"
-        raise DataError(_FIELD, f"MNIST file {path} is not an IDX file of the expected kind "
-                                f"(magic number {found}, expected 0x{magic:08x})")
+        raise DataError(
+            _FIELD,
+            f"MNIST file {path} is not an IDX file of the expected kind "
+            f"(magic number {found}, expected 0x{magic:08x})",
+        )
     if len(raw) < header:
         raise DataError(_FIELD, f"MNIST file {path} is cut short inside its header")
     shape = struct.unpack(f">{ndim}I", raw[4:header])
     if len(raw) - header != int(np.prod(shape, dtype=np.int64)):
-        raise DataError(_FIELD, f"MNIST file {path} holds {len(raw) - header} bytes of data, "
-                                f"but its header says {'x'.join(map(str, shape))}")
+        raise DataError(
+            _FIELD,
+            f"MNIST file {path} holds {len(raw) - header} bytes of data, "
+            f"but its header says {'x'.join(map(str, shape))}",
+        )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
 def _stamp(paths: dict[str, Path]) -> tuple:
     # Re-read only when a file changes, yet parse a 50 MB set once for many sessions.
-    return tuple((key, str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size)
-                 for key, p in sorted(paths.items()))
+    return tuple(
+        (key, str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for key, p in sorted(paths.items())
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,11 +114,13 @@ def _read_cached(stamp: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
         images = read_idx(paths[f"{part}_images"], IMAGE_MAGIC)
         labels = read_idx(paths[f"{part}_labels"], LABEL_MAGIC).astype(np.int64)
         if images.shape[1:] != (SIDE, SIDE):
-            raise DataError(_FIELD, f"MNIST {part} images are {images.shape[1]}x"
-                                    f"{images.shape[2]}, expected {SIDE}x{SIDE}")
+            raise DataError(
+                _FIELD, f"MNIST {part} images are {images.shape[1]}x{images.shape[2]}, expected {SIDE}x{SIDE}"
+            )
         if images.shape[0] != labels.shape[0]:
-            raise DataError(_FIELD, f"MNIST {part} files disagree: {images.shape[0]} images "
-                                    f"but {labels.shape[0]} labels")
+            raise DataError(
+                _FIELD, f"MNIST {part} files disagree: {images.shape[0]} images but {labels.shape[0]} labels"
+            )
         if labels.size and labels.max() > 9:
             raise DataError(_FIELD, f"MNIST {part} labels must be 0..9, found {labels.max()}")
         labels.setflags(write=False)
@@ -123,26 +136,33 @@ def read_mnist(mnist_dir: str | os.PathLike | None) -> tuple[np.ndarray, ...]:
     return _read_cached(_stamp(find_idx_files(mnist_dir)))
 
 
-def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any,
-          mnist_dir: str | os.PathLike | None) -> Dataset:
+def _load(
+    p: dict[str, Any], rng: np.random.Generator, dtype: Any, mnist_dir: str | os.PathLike | None
+) -> Dataset:
     """x_train (n, 784) / x_test (M, 784) in [0, 1], y one-hot (., 10); the file's split."""
     train_x, train_labels, test_x, test_labels = read_mnist(mnist_dir)
     n = p["n"]
     if n is not None:
         if n > train_x.shape[0]:
-            raise DataError("data.n", f"must be at most {train_x.shape[0]} (the MNIST "
-                                      f"training images), got {n}")
+            raise DataError(
+                "data.n", f"must be at most {train_x.shape[0]} (the MNIST training images), got {n}"
+            )
         rows = np.sort(rng.choice(train_x.shape[0], size=n, replace=False))
         train_x, train_labels = train_x[rows], train_labels[rows]
     scale = dtype.type(255)
     return Dataset(
-        name=INFO.name, kind=INFO.kind,
+        name=INFO.name,
+        kind=INFO.kind,
         x_train=train_x.astype(dtype) / scale,
         y_train=targets_for_labels(train_labels, 10).astype(dtype),
         x_test=test_x.astype(dtype) / scale,
         y_test=targets_for_labels(test_labels, 10).astype(dtype),
-        labels_train=train_labels.copy(), labels_test=test_labels.copy(),
-        n_classes=10, domain=None, image_shape=(SIDE, SIDE), description=INFO.description,
+        labels_train=train_labels.copy(),
+        labels_test=test_labels.copy(),
+        n_classes=10,
+        domain=None,
+        image_shape=(SIDE, SIDE),
+        description=INFO.description,
     )
 
 
@@ -150,16 +170,26 @@ INFO = DatasetInfo(
     name="mnist",
     kind="classification",
     description="70,000 handwritten digits, 28x28 pixels each (60,000 to train on, "
-                "10,000 to test); read from files you provide.",
+    "10,000 to test); read from files you provide.",
     input_dim=SIDE * SIDE,
     params={
-        "n": int_param(None, 10, N_TRAIN, "How many of the training images to use, picked "
-                                          "at random (unset = all); the test set is always "
-                                          "all of it.", nullable=True),
+        "n": int_param(
+            None,
+            10,
+            N_TRAIN,
+            "How many of the training images to use, picked "
+            "at random (unset = all); the test set is always "
+            "all of it.",
+            nullable=True,
+        ),
     },
 )
-register(INFO, _load, refusals={
-    "test_fraction": "MNIST keeps its standard split (60,000 training, 10,000 test "
-                     "images); leave test_fraction unset",
-    "noise": "MNIST images are real scans and take no noise",
-})
+register(
+    INFO,
+    _load,
+    refusals={
+        "test_fraction": "MNIST keeps its standard split (60,000 training, 10,000 test "
+        "images); leave test_fraction unset",
+        "noise": "MNIST images are real scans and take no noise",
+    },
+)

@@ -4,6 +4,7 @@ All live in the box (-6, 6) x (-6, 6). Label 1 is the "positive" class (inner di
 same-sign quadrants, upper-right blob, first spiral, lower moon), label 0 the other.
 `noise` (0..0.5) is read as the playground reads it, relative to each set's scale.
 """
+
 from __future__ import annotations
 
 import math
@@ -11,8 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from core.data.base import (PLANE_DOMAIN, Dataset, DatasetInfo, generated_params, make_dataset,
-                            register)
+from core.data.base import PLANE_DOMAIN, Dataset, DatasetInfo, generated_params, make_dataset, register
 
 Generator = Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
@@ -22,8 +22,12 @@ _MOON_SCALE = 3.5
 _MOON_CENTER = np.array([0.5, 0.25])  # middle of make_moons' [-1, 2] x [-0.5, 1] box
 
 
-def normal_in_box(rng: np.random.Generator, mean: np.ndarray, std: float,
-                  box: tuple[tuple[float, float], ...] = PLANE_DOMAIN) -> np.ndarray:
+def normal_in_box(
+    rng: np.random.Generator,
+    mean: np.ndarray,
+    std: float,
+    box: tuple[tuple[float, float], ...] = PLANE_DOMAIN,
+) -> np.ndarray:
     """Gaussian draws around mean (n, 2) with the given std, redrawn until inside `box`.
 
     Redrawing (not clipping) keeps points from piling up on the edge of the plot.
@@ -46,8 +50,12 @@ def circle(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, 
     the label is decided, so points near the gap can get the other class's label.
     """
     n_in = n // 2
-    radius = np.concatenate([rng.uniform(0.0, 0.5 * _CIRCLE_RADIUS, n_in),
-                             rng.uniform(0.7 * _CIRCLE_RADIUS, _CIRCLE_RADIUS, n - n_in)])
+    radius = np.concatenate(
+        [
+            rng.uniform(0.0, 0.5 * _CIRCLE_RADIUS, n_in),
+            rng.uniform(0.7 * _CIRCLE_RADIUS, _CIRCLE_RADIUS, n - n_in),
+        ]
+    )
     angle = rng.uniform(0.0, 2.0 * math.pi, n)
     x = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
     seen = x + rng.uniform(-_CIRCLE_RADIUS, _CIRCLE_RADIUS, x.shape) * noise
@@ -116,16 +124,17 @@ def moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, n
 
 
 _SETS: dict[str, tuple[Generator, str]] = {
-    "circle": (circle, "A disc of one class inside a ring of the other: no straight line "
-                       "separates them."),
-    "xor": (xor, "Four quadrants: points whose x and y have the same sign are one class, "
-                 "the rest the other."),
-    "gaussians": (gaussians, "Two round clouds of points, one per class, that a single "
-                             "straight line can separate."),
-    "spiral": (spiral, "Two spiral arms wound around each other: the hardest of the "
-                       "2-D sets."),
-    "moons": (moons, "Two interlocking half moons, one per class: a gently curved "
-                     "boundary separates them."),
+    "circle": (circle, "A disc of one class inside a ring of the other: no straight line separates them."),
+    "xor": (
+        xor,
+        "Four quadrants: points whose x and y have the same sign are one class, the rest the other.",
+    ),
+    "gaussians": (
+        gaussians,
+        "Two round clouds of points, one per class, that a single straight line can separate.",
+    ),
+    "spiral": (spiral, "Two spiral arms wound around each other: the hardest of the 2-D sets."),
+    "moons": (moons, "Two interlocking half moons, one per class: a gently curved boundary separates them."),
 }
 
 
@@ -134,15 +143,28 @@ def _loader(info: DatasetInfo, make: Generator):
         """x (n, 2), y (n, 1) 0/1, split by test_fraction; rows come in random order."""
         x, labels = make(p["n"], p["noise"], rng)
         y = labels.astype(np.float64).reshape(-1, 1)
-        return make_dataset(info, x, y, labels, n_classes=2, test_fraction=p["test_fraction"],
-                            rng=rng, dtype=dtype, shuffle=True, domain=PLANE_DOMAIN)
+        return make_dataset(
+            info,
+            x,
+            y,
+            labels,
+            n_classes=2,
+            test_fraction=p["test_fraction"],
+            rng=rng,
+            dtype=dtype,
+            shuffle=True,
+            domain=PLANE_DOMAIN,
+        )
 
     return load
 
 
 for _name, (_make, _description) in _SETS.items():
-    _info = DatasetInfo(name=_name, kind="classification", description=_description,
-                        input_dim=2,
-                        params=generated_params("How much the two classes blur into each other "
-                                             "(0 = cleanly separated)."))
+    _info = DatasetInfo(
+        name=_name,
+        kind="classification",
+        description=_description,
+        input_dim=2,
+        params=generated_params("How much the two classes blur into each other (0 = cleanly separated)."),
+    )
     register(_info, _loader(_info, _make))

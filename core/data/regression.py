@@ -3,21 +3,29 @@
 Inputs are uniform in (-6, 6)^2. As in the playground, noise (0..0.5) does not move
 the points: the target is read at a position shifted by up to noise * 6 per coordinate.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
 
 import numpy as np
 
-from core.data.base import (PLANE_DOMAIN, Dataset, DatasetInfo, generated_params, make_dataset,
-                            register)
+from core.data.base import PLANE_DOMAIN, Dataset, DatasetInfo, generated_params, make_dataset, register
 
 _RADIUS = 6.0
 _PLANE_SCALE = 12.0  # x + y spans [-12, 12]; dividing maps noise-free targets into [-1, 1]
 
 # (centre x, centre y, sign): bumps alternate in sign across a 3 x 2 grid.
-_BUMPS = np.array([[-4.0, 2.5, 1.0], [0.0, 2.5, -1.0], [4.0, 2.5, 1.0],
-                   [-4.0, -2.5, -1.0], [0.0, -2.5, 1.0], [4.0, -2.5, -1.0]])
+_BUMPS = np.array(
+    [
+        [-4.0, 2.5, 1.0],
+        [0.0, 2.5, -1.0],
+        [4.0, 2.5, 1.0],
+        [-4.0, -2.5, -1.0],
+        [0.0, -2.5, 1.0],
+        [4.0, -2.5, -1.0],
+    ]
+)
 _BUMP_REACH = 2.0  # a bump falls linearly from 1 at its centre to 0 at this distance
 
 
@@ -36,10 +44,14 @@ def bumps_target(x: np.ndarray) -> np.ndarray:
 
 
 _SETS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
-    "plane": (plane_target, "The target rises steadily from one corner to the other: "
-                            "a flat, tilted plane, y = (x1 + x2) / 12."),
-    "multi-gaussian": (bumps_target, "Six bumps, some up and some down, on a flat floor: "
-                                     "the network must learn where each one is."),
+    "plane": (
+        plane_target,
+        "The target rises steadily from one corner to the other: a flat, tilted plane, y = (x1 + x2) / 12.",
+    ),
+    "multi-gaussian": (
+        bumps_target,
+        "Six bumps, some up and some down, on a flat floor: the network must learn where each one is.",
+    ),
 }
 
 
@@ -50,15 +62,28 @@ def _loader(info: DatasetInfo, target: Callable[[np.ndarray], np.ndarray]):
         x = rng.uniform(-_RADIUS, _RADIUS, (n, 2))
         shift = rng.uniform(-_RADIUS, _RADIUS, (n, 2)) * p["noise"]
         y = target(x + shift).reshape(-1, 1)
-        return make_dataset(info, x, y, None, n_classes=None,
-                            test_fraction=p["test_fraction"], rng=rng, dtype=dtype,
-                            shuffle=True, domain=PLANE_DOMAIN)
+        return make_dataset(
+            info,
+            x,
+            y,
+            None,
+            n_classes=None,
+            test_fraction=p["test_fraction"],
+            rng=rng,
+            dtype=dtype,
+            shuffle=True,
+            domain=PLANE_DOMAIN,
+        )
 
     return load
 
 
 for _name, (_target, _description) in _SETS.items():
-    _info = DatasetInfo(name=_name, kind="regression", description=_description, input_dim=2,
-                        params=generated_params("How far off each target is read "
-                                             "(0 = exact)."))
+    _info = DatasetInfo(
+        name=_name,
+        kind="regression",
+        description=_description,
+        input_dim=2,
+        params=generated_params("How far off each target is read (0 = exact)."),
+    )
     register(_info, _loader(_info, _target))

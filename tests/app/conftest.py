@@ -13,6 +13,7 @@
 `app.state.sessions` to look at the server's side. Helpers (`strict_json`, `ws_receive`,
 `ws_json`) are plain functions here: `from tests.app.conftest import strict_json`.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,16 +39,17 @@ TEST_SETTINGS = dict(
     max_steps_per_call=5000,
     max_fps=30.0,
     mnist_dir=None,
-    data_dir=None,        # sessions in memory only: nothing written to disk
+    data_dir=None,  # sessions in memory only: nothing written to disk
     teacher_token=None,
     class_code=None,
-    grid_workers=0,       # grids drawn in process; tests/app/test_gridpool.py runs the workers
+    grid_workers=0,  # grids drawn in process; tests/app/test_gridpool.py runs the workers
 )
 
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "nnplay_settings(**fields): override Settings fields for the `settings` fixture")
+        "markers", "nnplay_settings(**fields): override Settings fields for the `settings` fixture"
+    )
 
 
 def make_settings(**overrides) -> Settings:
@@ -57,8 +59,10 @@ def make_settings(**overrides) -> Settings:
 
 def strict_json(text: str | bytes):
     """json.loads that refuses NaN, Infinity and -Infinity, as a browser's JSON.parse does."""
+
     def refuse(name):
         raise ValueError(f"{name} is not JSON")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -69,9 +73,11 @@ def ws_receive(ws, timeout: float = 5.0) -> dict:
     a missing frame fails the test instead of hanging it. Returns the raw message:
     {"type": "websocket.send", "bytes": ...} or {"type": "websocket.close", "code": ...}.
     """
+
     async def receive():
         with anyio.fail_after(timeout):
             return await ws._send_rx.receive()
+
     return ws.portal.call(receive)
 
 

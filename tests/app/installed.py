@@ -5,6 +5,7 @@ there, as a user or the container does: test_wheel.py and test_dockerfile.py.
     with served([str(bin_dir / "nnplay"), "serve", "--port", str(port)], ...) as base:
         fetched = crawl(base, ["/", "/lessons"])   # every page, script, style and module
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,8 +32,11 @@ LOCAL_PREFIXES = ("/static/", "/vendor/")
 def clean_env() -> dict[str, str]:
     """This process's environment without what would leak the checkout into the installed
     program: no NNPLAY_* settings, no PYTHONPATH, no active virtual environment."""
-    return {k: v for k, v in os.environ.items()
-            if not k.startswith("NNPLAY_") and k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("NNPLAY_") and k not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
 
 
 def fresh_venv(path: Path) -> Path:
@@ -43,9 +47,14 @@ def fresh_venv(path: Path) -> Path:
 
 def pip(bin_dir: Path, *args: str, cwd: Path | None = None, timeout: float = 600) -> None:
     """`pip ARGS` with the venv's own interpreter; fails the test with pip's output."""
-    done = subprocess.run([str(bin_dir / "python"), "-m", "pip", *args, "-q",
-                           "--disable-pip-version-check"], cwd=cwd, env=clean_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", *args, "-q", "--disable-pip-version-check"],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert done.returncode == 0, f"pip {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
 
 
@@ -55,8 +64,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(url: str, headers: dict[str, str] | None = None,
-        timeout: float = 10.0) -> tuple[int, str, bytes]:
+def get(url: str, headers: dict[str, str] | None = None, timeout: float = 10.0) -> tuple[int, str, bytes]:
     """(status, content type, body); an HTTP error status is returned, not raised."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
@@ -67,8 +75,9 @@ def get(url: str, headers: dict[str, str] | None = None,
 
 
 def post_json(url: str, body: dict, timeout: float = 30.0) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, json.loads(response.read())
 
@@ -85,11 +94,13 @@ def served(cmd: list[str], cwd: Path, env: dict[str, str], log_path: Path, port:
             deadline = time.monotonic() + 90
             while True:
                 if server.poll() is not None:
-                    raise AssertionError(f"the server exited with {server.returncode}:\n"
-                                         f"{log_path.read_text(errors='replace')}")
+                    raise AssertionError(
+                        f"the server exited with {server.returncode}:\n{log_path.read_text(errors='replace')}"
+                    )
                 if time.monotonic() > deadline:
-                    raise AssertionError("no answer from /api/health within 90 s:\n"
-                                         + log_path.read_text(errors="replace"))
+                    raise AssertionError(
+                        "no answer from /api/health within 90 s:\n" + log_path.read_text(errors="replace")
+                    )
                 try:
                     if get(base + "/api/health", timeout=2)[0] == 200:
                         break
@@ -126,8 +137,7 @@ class _Links(HTMLParser):
 
 # What an ES module imports: `import ... from "x"`, `export ... from "x"`, `import "x"` and
 # `import("x")`. Only relative or absolute paths count (the browser code has no bare names).
-_MODULE_IMPORT = re.compile(
-    r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["']((?:\.{1,2}/|/)[^"']+)["']""")
+_MODULE_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["']((?:\.{1,2}/|/)[^"']+)["']""")
 
 
 def page_links(html: str) -> list[str]:

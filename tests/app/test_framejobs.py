@@ -1,4 +1,5 @@
 """Frame jobs render exactly what the engine's live snapshot holds, byte for byte."""
+
 import pickle
 
 import pytest
@@ -13,9 +14,9 @@ CONFIGS = [
     {"preset": "xor", "layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]},
     {"preset": "xor", "dtype": "float32"},
     {"preset": "spiral"},
-    {"preset": "seed-2-3-1"},          # no biases
-    {"preset": "perceptron-and"},      # one layer, the perceptron's own gradient
-    {"preset": "two-layer-digits"},    # 64 inputs: no grid
+    {"preset": "seed-2-3-1"},  # no biases
+    {"preset": "perceptron-and"},  # one layer, the perceptron's own gradient
+    {"preset": "two-layer-digits"},  # 64 inputs: no grid
     {"preset": "linear-4-4-4-4"},
     {"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"], "loss": "mse"},  # diverges
 ]

@@ -1,4 +1,5 @@
 """The frame pieces: quantized grids decode to the engine's values, and history tails."""
+
 import base64
 from types import SimpleNamespace
 
@@ -26,8 +27,11 @@ def test_a_quantized_grid_decodes_to_the_engines_values_within_one_level():
     np.testing.assert_allclose(grid["unit_y"], coarse["y"])
     assert [len(layer) for layer in grid["layers"]] == [8, 8] and len(grid["output"]) == 1
     pairs = [(grid["output"][0], fine["layers"][-1][0])]
-    pairs += [(packed, values) for packed_layer, layer in zip(grid["layers"], coarse["layers"])
-              for packed, values in zip(packed_layer, layer)]
+    pairs += [
+        (packed, values)
+        for packed_layer, layer in zip(grid["layers"], coarse["layers"])
+        for packed, values in zip(packed_layer, layer)
+    ]
     for packed, values in pairs:
         exact = values.ravel()
         assert packed["low"] == pytest.approx(exact.min(), abs=1e-6)

@@ -10,6 +10,7 @@ Generated session ids would almost always miss, so `aim` points most requests on
 (forward inputs, parameter matrices, import documents) to fit it: the handlers and the
 engine run on arbitrary numbers, not just the 404 and the schema's 422.
 """
+
 from __future__ import annotations
 
 import collections
@@ -19,8 +20,13 @@ import json
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
-                                 response_schema_conformance, status_code_conformance)
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from app.main import create_app
 from tests.app.conftest import make_settings, strict_json
@@ -36,8 +42,8 @@ POOL_CONFIGS = {
     "linear": {"preset": "linear-4-4-4-4"},
     "xor": {"preset": "xor", "data": {"name": "xor", "n": 40}},
 }
-POOL: dict[str, str] = {}           # name -> id of a live session
-MISS_EVERY = 7                      # every 7th request keeps its generated (unknown) id
+POOL: dict[str, str] = {}  # name -> id of a live session
+MISS_EVERY = 7  # every 7th request keeps its generated (unknown) id
 COUNTER = itertools.count(1)
 STATS: collections.Counter = collections.Counter()  # (operation, status) -> responses
 
@@ -106,8 +112,12 @@ def aim(case) -> None:
                 case.body = fit_params(case.body, run)
     elif path.endswith("/import") and n % 2 and isinstance(case.body, dict):
         # A real export, whole or with one section replaced by a generated one.
-        exported = schema["/api/sessions/{session_id}/export"]["GET"].Case(
-            path_parameters={"session_id": POOL[sorted(POOL)[n % len(POOL)]]}).call().json()
+        exported = (
+            schema["/api/sessions/{session_id}/export"]["GET"]
+            .Case(path_parameters={"session_id": POOL[sorted(POOL)[n % len(POOL)]]})
+            .call()
+            .json()
+        )
         keys = sorted(case.body)
         if keys and n % 3:
             key = keys[n % len(keys)]
@@ -116,9 +126,16 @@ def aim(case) -> None:
 
 
 def check_response(case, response) -> None:
-    case.validate_response(response, checks=[not_a_server_error, status_code_conformance,
-                                             content_type_conformance, response_headers_conformance,
-                                             response_schema_conformance])
+    case.validate_response(
+        response,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ],
+    )
     assert response.status_code < 500, response.text
     content_type = ",".join(response.headers.get("content-type", []))
     if "json" in content_type:
@@ -126,9 +143,11 @@ def check_response(case, response) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
 def test_no_operation_fails_or_sends_invalid_json(case):
     aim(case)
     response = case.call()
@@ -141,10 +160,21 @@ def test_no_operation_fails_or_sends_invalid_json(case):
 
 
 # Operations whose fuzzed requests, aimed at live sessions, must sometimes succeed.
-MUST_SUCCEED = [f"{method} /api/sessions/{{session_id}}{path}" for method, path in [
-    ("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/step"), ("POST", "/forward"),
-    ("PUT", "/params"), ("POST", "/reset"), ("GET", "/gradients"), ("GET", "/history"),
-    ("GET", "/export")]]
+MUST_SUCCEED = [
+    f"{method} /api/sessions/{{session_id}}{path}"
+    for method, path in [
+        ("GET", ""),
+        ("PATCH", ""),
+        ("DELETE", ""),
+        ("POST", "/step"),
+        ("POST", "/forward"),
+        ("PUT", "/params"),
+        ("POST", "/reset"),
+        ("GET", "/gradients"),
+        ("GET", "/history"),
+        ("GET", "/export"),
+    ]
+]
 
 
 def test_the_fuzzing_reached_the_handlers():
@@ -152,8 +182,9 @@ def test_the_fuzzing_reached_the_handlers():
     by_operation = collections.defaultdict(collections.Counter)
     for (operation, status), count in STATS.items():
         by_operation[operation][status] += count
-    session_operations = {op: statuses for op, statuses in by_operation.items()
-                          if "{session_id}" in op and 405 not in statuses}
+    session_operations = {
+        op: statuses for op, statuses in by_operation.items() if "{session_id}" in op and 405 not in statuses
+    }
     if not session_operations:
         pytest.skip("the fuzz test did not run in this session")
     for operation, statuses in session_operations.items():
@@ -166,34 +197,38 @@ def test_the_fuzzing_reached_the_handlers():
 
 
 # -- non-finite numbers and wrong types in a create body --------------------------------------
-@pytest.mark.parametrize("body, field", [
-    ('{"preset": "xor", "seed": NaN}', "seed"),
-    ('{"preset": "xor", "optimizer": {"lr": NaN}}', "optimizer.lr"),
-    ('{"preset": "xor", "optimizer": {"lr": Infinity}}', "optimizer.lr"),
-    ('{"preset": "xor", "optimizer": {"momentum": -Infinity}}', "optimizer.momentum"),
-    ('{"preset": "xor", "optimizer": {"lr": 1e999}}', "optimizer.lr"),
-    ('{"preset": "xor", "init": {"scheme": "normal", "std": 1e999}}', "init.std"),
-    ('{"preset": "xor", "data": {"name": "xor", "noise": NaN}}', "data.noise"),
-    ('{"preset": "xor", "layers": [2, NaN, 1]}', "layers[1]"),
-    ('{"preset": "xor", "layers": [2, 1e999, 1]}', "layers[1]"),
-    ('{"data": {"name": "inline", "inputs": [[1, Infinity]], "targets": [[0]]}}',
-     "data.inputs[0][1]"),
-    ('{"preset": "seed-2-3-1", "init": {"scheme": "explicit", "params": '
-     '[{"W": [[NaN, 0, 0], [0, 0, 0]]}, {"W": [[0], [0], [0]]}]}}', "init.params[0].W[0][0]"),
-    ('{"preset": "xor", "seed": "1"}', "seed"),
-    ('{"preset": "xor", "seed": 1.5}', "seed"),
-    ('{"preset": "xor", "bias": 1}', "bias"),
-    ('{"preset": "xor", "layers": "2,4,1"}', "layers"),
-    ('{"preset": "xor", "layers": [2, "4", 1]}', "layers[1]"),
-    ('{"preset": "xor", "optimizer": {"lr": "fast"}}', "optimizer.lr"),
-    ('{"preset": "xor", "optimizer": [0.1]}', "optimizer"),
-    ('{"preset": "xor", "batch": {"size": true}}', "batch.size"),
-    ('{"preset": 7}', "preset"),
-    ('{"preset": "xor", "activations": [null, "tanh", "sigmoid"]}', "activations[0]"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ('{"preset": "xor", "seed": NaN}', "seed"),
+        ('{"preset": "xor", "optimizer": {"lr": NaN}}', "optimizer.lr"),
+        ('{"preset": "xor", "optimizer": {"lr": Infinity}}', "optimizer.lr"),
+        ('{"preset": "xor", "optimizer": {"momentum": -Infinity}}', "optimizer.momentum"),
+        ('{"preset": "xor", "optimizer": {"lr": 1e999}}', "optimizer.lr"),
+        ('{"preset": "xor", "init": {"scheme": "normal", "std": 1e999}}', "init.std"),
+        ('{"preset": "xor", "data": {"name": "xor", "noise": NaN}}', "data.noise"),
+        ('{"preset": "xor", "layers": [2, NaN, 1]}', "layers[1]"),
+        ('{"preset": "xor", "layers": [2, 1e999, 1]}', "layers[1]"),
+        ('{"data": {"name": "inline", "inputs": [[1, Infinity]], "targets": [[0]]}}', "data.inputs[0][1]"),
+        (
+            '{"preset": "seed-2-3-1", "init": {"scheme": "explicit", "params": '
+            '[{"W": [[NaN, 0, 0], [0, 0, 0]]}, {"W": [[0], [0], [0]]}]}}',
+            "init.params[0].W[0][0]",
+        ),
+        ('{"preset": "xor", "seed": "1"}', "seed"),
+        ('{"preset": "xor", "seed": 1.5}', "seed"),
+        ('{"preset": "xor", "bias": 1}', "bias"),
+        ('{"preset": "xor", "layers": "2,4,1"}', "layers"),
+        ('{"preset": "xor", "layers": [2, "4", 1]}', "layers[1]"),
+        ('{"preset": "xor", "optimizer": {"lr": "fast"}}', "optimizer.lr"),
+        ('{"preset": "xor", "optimizer": [0.1]}', "optimizer"),
+        ('{"preset": "xor", "batch": {"size": true}}', "batch.size"),
+        ('{"preset": 7}', "preset"),
+        ('{"preset": "xor", "activations": [null, "tanh", "sigmoid"]}', "activations[0]"),
+    ],
+)
 def test_non_finite_numbers_and_wrong_types_get_422_naming_the_field(client, body, field):
-    response = client.post("/api/sessions", content=body,
-                           headers={"content-type": "application/json"})
+    response = client.post("/api/sessions", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422, response.text
     error = strict_json(response.text)["error"]
     assert error["code"] == "invalid_input"
@@ -204,12 +239,17 @@ def test_non_finite_numbers_and_wrong_types_get_422_naming_the_field(client, bod
 def test_non_finite_numbers_elsewhere_get_422_too(client):
     session_id = client.post("/api/sessions", json={"preset": "xor"}).json()["id"]
     for method, path, body, field in [
-            ("PATCH", "", '{"optimizer": {"lr": NaN}}', "optimizer.lr"),
-            ("POST", "/step", '{"steps": Infinity}', "steps"),
-            ("POST", "/forward", '{"inputs": [[0.5, 1e999]]}', "inputs[0][1]"),
-            ("PUT", "/params", '{"params": [{"W": [[NaN]]}]}', "params[0].W[0][0]")]:
-        response = client.request(method, f"/api/sessions/{session_id}{path}", content=body,
-                                  headers={"content-type": "application/json"})
+        ("PATCH", "", '{"optimizer": {"lr": NaN}}', "optimizer.lr"),
+        ("POST", "/step", '{"steps": Infinity}', "steps"),
+        ("POST", "/forward", '{"inputs": [[0.5, 1e999]]}', "inputs[0][1]"),
+        ("PUT", "/params", '{"params": [{"W": [[NaN]]}]}', "params[0].W[0][0]"),
+    ]:
+        response = client.request(
+            method,
+            f"/api/sessions/{session_id}{path}",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
         assert response.status_code == 422, (path, response.text)
         assert field in [f["field"] for f in strict_json(response.text)["error"]["fields"]], path
     for query, field in [("grid=NaN", "grid"), ("grid=1e999", "grid")]:

@@ -1,5 +1,6 @@
 """Grid workers draw the live grids on other cores: the same bytes as the server's own
 process, whatever happens to a worker."""
+
 import asyncio
 import contextlib
 import os
@@ -28,8 +29,12 @@ async def started_pool(workers: int):
 
 
 def _jobs() -> list:
-    runs = [Run({"preset": "xor", "layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]}),
-            Run({"preset": "spiral"}), Run({"preset": "seed-2-3-1"}), Run({"preset": "perceptron-and"})]
+    runs = [
+        Run({"preset": "xor", "layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]}),
+        Run({"preset": "spiral"}),
+        Run({"preset": "seed-2-3-1"}),
+        Run({"preset": "perceptron-and"}),
+    ]
     jobs = []
     for steps, run in enumerate(runs):
         run.step(3 + steps)

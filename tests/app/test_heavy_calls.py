@@ -6,6 +6,7 @@ route for everyone. Here, at a quicker scale: two slots, long calls filling them
 cheap routes answering meanwhile; a call beyond the queue refused at once; calls over
 budget answering early with what they did; and a client that leaves stopping its work.
 """
+
 from __future__ import annotations
 
 import threading
@@ -56,8 +57,7 @@ def create(base: str, config: dict = SLOW) -> str:
 def test_cheap_routes_answer_while_long_calls_fill_every_slot(live_server, app):
     heavy = app.state.heavy
     a, b, c, d = (create(live_server) for _ in range(4))
-    running = [Call("POST", f"{live_server}/api/sessions/{s}/step", json={"steps": MANY})
-               for s in (a, b)]
+    running = [Call("POST", f"{live_server}/api/sessions/{s}/step", json={"steps": MANY}) for s in (a, b)]
     wait_for(lambda: heavy.slots.borrowed_tokens == 2, what="both slots to be taken")
 
     with httpx2.Client(base_url=live_server, timeout=60) as client:
@@ -157,8 +157,7 @@ def test_a_client_that_leaves_stops_its_work(live_server, app):
     heavy = app.state.heavy
     session_id = create(live_server)
     run = app.state.sessions.sessions[session_id].run
-    with httpx2.Client(timeout=httpx2.Timeout(60, read=1.0)) as client, \
-            pytest.raises(httpx2.ReadTimeout):
+    with httpx2.Client(timeout=httpx2.Timeout(60, read=1.0)) as client, pytest.raises(httpx2.ReadTimeout):
         client.post(f"{live_server}/api/sessions/{session_id}/step", json={"steps": MANY})
     assert run.step_count > 0
     # Gone: the work stops within a slice, long before its budget or its steps run out.
@@ -200,8 +199,10 @@ def test_closing_the_socket_stops_its_step(client, app):
 def test_a_socket_step_beyond_the_queue_is_told_busy(client, app):
     heavy = app.state.heavy
     first, second = (client.post("/api/sessions", json=SLOW).json()["id"] for _ in range(2))
-    with client.websocket_connect(f"/ws/sessions/{first}") as busy, \
-            client.websocket_connect(f"/ws/sessions/{second}") as ws:
+    with (
+        client.websocket_connect(f"/ws/sessions/{first}") as busy,
+        client.websocket_connect(f"/ws/sessions/{second}") as ws,
+    ):
         busy.send_json({"type": "step", "steps": MANY})
         wait_for(lambda: heavy.slots.borrowed_tokens == 1, what="the first step to run")
         ws.send_json({"type": "step", "steps": MANY})
@@ -219,13 +220,21 @@ def test_a_gradient_check_over_budget_says_how_far_it_got(client):
     assert reply["stopped_early"] == "time budget"
     assert 0 < reply["checked"] < reply["parameters"]
     # Parameter order, each array row by row: W1, b1, W2, b2.
-    numeric = [value for layer in reply["numeric"] for array in (layer["W"], [layer["b"]])
-               for row in array for value in row]
-    assert all(v is not None for v in numeric[:reply["checked"]])
-    assert all(v is None for v in numeric[reply["checked"]:])
+    numeric = [
+        value
+        for layer in reply["numeric"]
+        for array in (layer["W"], [layer["b"]])
+        for row in array
+        for value in row
+    ]
+    assert all(v is not None for v in numeric[: reply["checked"]])
+    assert all(v is None for v in numeric[reply["checked"] :])
     measures = [layer[name] for layer in reply["check"] for name in ("W", "b")]
     sizes = np.array([64 * 50, 50, 50 * 10, 10])
     starts = np.cumsum(sizes) - sizes
-    assert all(m == {"max_abs": None, "max_rel": None, "rel_norm": None}
-               for m, start in zip(measures, starts) if start >= reply["checked"])
+    assert all(
+        m == {"max_abs": None, "max_rel": None, "rel_norm": None}
+        for m, start in zip(measures, starts)
+        if start >= reply["checked"]
+    )
     assert all(None not in m.values() for m, start in zip(measures, starts) if start < reply["checked"])

@@ -2,6 +2,7 @@
 requests and sockets name the attacker's host, gets a 400 naming the Host header; the
 loopback names, the machine's names, any IP address and the names listed in
 NNPLAY_ALLOWED_HOSTS are answered, the port aside; `*` answers any name."""
+
 import base64
 import json
 import os
@@ -58,9 +59,13 @@ def test_a_foreign_name_is_refused_a_websocket():
 def handshake(port: int, host: str | None, path: str) -> tuple[int, bytes]:
     """A WebSocket handshake by hand (a client library sets Host from the URL): the status
     and the body of the answer."""
-    lines = [f"GET {path} HTTP/1.1", "Upgrade: websocket", "Connection: Upgrade",
-             f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
-             "Sec-WebSocket-Version: 13"] + ([f"Host: {host}"] if host else [])
+    lines = [
+        f"GET {path} HTTP/1.1",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+        "Sec-WebSocket-Version: 13",
+    ] + ([f"Host: {host}"] if host else [])
     with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
         conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         answer = b""
@@ -75,8 +80,9 @@ def handshake(port: int, host: str | None, path: str) -> tuple[int, bytes]:
 
 @pytest.mark.nnplay_settings(allowed_hosts=[])
 def test_a_real_server_refuses_the_handshake_with_the_error_body(live_server):
-    made = urllib.request.Request(f"{live_server}/api/sessions", data=b'{"preset": "xor"}',
-                                  headers={"content-type": "application/json"})
+    made = urllib.request.Request(
+        f"{live_server}/api/sessions", data=b'{"preset": "xor"}', headers={"content-type": "application/json"}
+    )
     with urllib.request.urlopen(made, timeout=30) as response:
         session_id = json.loads(response.read())["id"]
     path = f"/ws/sessions/{session_id}"
@@ -90,9 +96,20 @@ def test_a_real_server_refuses_the_handshake_with_the_error_body(live_server):
 def test_loopback_and_the_machines_names_and_any_address_are_answered():
     app = create_app(make_settings(allowed_hosts=[]))
     hostname = socket.gethostname()
-    for host in ("localhost", "LOCALHOST.:8000", "localhost:1", hostname, f"{hostname}:8000",
-                 socket.getfqdn(), "127.0.0.1", "127.0.0.1:8000", "[::1]:8000", "10.1.2.3",
-                 "192.168.0.20:8000", "[fe80::1]"):
+    for host in (
+        "localhost",
+        "LOCALHOST.:8000",
+        "localhost:1",
+        hostname,
+        f"{hostname}:8000",
+        socket.getfqdn(),
+        "127.0.0.1",
+        "127.0.0.1:8000",
+        "[::1]:8000",
+        "10.1.2.3",
+        "192.168.0.20:8000",
+        "[fe80::1]",
+    ):
         assert answers(app, host) == 200, host
 
 
@@ -117,9 +134,15 @@ def test_a_request_without_a_host_is_answered(live_server):
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
 
 
-@pytest.mark.parametrize(("text", "hosts"), [("lab-pc, lab-pc.school.lan", ["lab-pc", "lab-pc.school.lan"]),
-                                             ('["*.school.lan"]', ["*.school.lan"]), ("*", ["*"]),
-                                             ("", [])])
+@pytest.mark.parametrize(
+    ("text", "hosts"),
+    [
+        ("lab-pc, lab-pc.school.lan", ["lab-pc", "lab-pc.school.lan"]),
+        ('["*.school.lan"]', ["*.school.lan"]),
+        ("*", ["*"]),
+        ("", []),
+    ],
+)
 def test_the_setting_is_comma_separated_or_a_json_list(monkeypatch, text, hosts):
     monkeypatch.setenv("NNPLAY_ALLOWED_HOSTS", text)
     assert load(Settings).allowed_hosts == hosts

@@ -1,4 +1,5 @@
 """Lessons: every file is valid and every step builds; the API and `nnplay lesson`."""
+
 import logging
 import re
 
@@ -54,8 +55,10 @@ def test_lesson_prose_names_its_numbers_and_the_engine_fills_them():
     chain = build_step(lessons["03-chain-rule"].steps[0])
     assert fill("{chain:w1_11} = {grad:w1_11}", chain) == "(2.4664)(0.3)(0.1966)(1) = 0.1455"
     update = build_step(lessons["03-chain-rule"].steps[2])
-    assert fill("{old:w1_11} - {lr} * {grad:w1_11} = {new:w1_11}, {loss}", update) == \
-        "0.8 - 0.01 * 0.1455 = 0.7985, 1.4179"
+    assert (
+        fill("{old:w1_11} - {lr} * {grad:w1_11} = {new:w1_11}, {loss}", update)
+        == "0.8 - 0.01 * 0.1455 = 0.7985, 1.4179"
+    )
     digits = build_step(lessons["08-digits"].steps[1])
     m = digits.metrics()
     assert fill("{test_accuracy} {step}", digits) == f"{100 * m['accuracy']['test']:.1f}% 2,000"
@@ -63,8 +66,10 @@ def test_lesson_prose_names_its_numbers_and_the_engine_fills_them():
 
 def test_a_placeholder_that_names_nothing_or_nothing_there_is_refused(tmp_path):
     bad = tmp_path / "98-bad.toml"
-    bad.write_text('number = 98\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\n'
-                   'text = "the loss is {losss}"\npreset = "xor"\n')
+    bad.write_text(
+        'number = 98\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\n'
+        'text = "the loss is {losss}"\npreset = "xor"\n'
+    )
     with pytest.raises(LessonError, match="losss"):
         read_lesson(bad)
     step = read_lesson(LESSONS_DIR / "01-forward-pass.toml").steps[0]  # no backward pass yet
@@ -74,11 +79,15 @@ def test_a_placeholder_that_names_nothing_or_nothing_there_is_refused(tmp_path):
 
 def test_a_bad_lesson_file_is_refused_with_its_reason(tmp_path):
     bad = tmp_path / "99-bad.toml"
-    bad.write_text('number = 99\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\ntext = "t"\n'
-                   'preset = "xor"\nconfig = { optimizer = { lr = -1 } }\n')
+    bad.write_text(
+        'number = 99\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\ntext = "t"\n'
+        'preset = "xor"\nconfig = { optimizer = { lr = -1 } }\n'
+    )
     with pytest.raises(LessonError, match="optimizer.lr"):
         read_lesson(bad)
-    bad.write_text('number = 99\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\ntext = "t"\nsparkle = 1\n')
+    bad.write_text(
+        'number = 99\ntitle = "x"\nsummary = "y"\n[[steps]]\ntitle = "s"\ntext = "t"\nsparkle = 1\n'
+    )
     with pytest.raises(LessonError, match="sparkle"):
         read_lesson(bad)
     assert LESSONS_DIR.is_dir()
@@ -88,8 +97,12 @@ def test_a_server_without_lessons_says_so_at_start(monkeypatch, tmp_path, caplog
     monkeypatch.setattr(lesson_files, "LESSONS_DIR", tmp_path)  # an empty lessons folder
     lesson_files.read_all.cache_clear()
     try:
-        with caplog.at_level(logging.ERROR, logger="nnplay"), \
-                TestClient(create_app(Settings(allowed_hosts=["testserver"], data_dir=None, grid_workers=0))) as api:
+        with (
+            caplog.at_level(logging.ERROR, logger="nnplay"),
+            TestClient(
+                create_app(Settings(allowed_hosts=["testserver"], data_dir=None, grid_workers=0))
+            ) as api,
+        ):
             assert api.get("/api/lessons").json() == []
     finally:
         lesson_files.read_all.cache_clear()  # the next test reads the real lessons again
@@ -118,9 +131,17 @@ def test_lesson_routes():
 def test_nnplay_lesson_writes_numbered_figures_and_captions(tmp_path, capsys):
     assert main(["lesson", "03-chain-rule", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["01-formula.png", "01-formula.svg", "01-formula.txt",
-                     "02-network.png", "02-network.svg", "02-network.txt",
-                     "03-network.png", "03-network.svg", "03-network.txt"]
+    assert names == [
+        "01-formula.png",
+        "01-formula.svg",
+        "01-formula.txt",
+        "02-network.png",
+        "02-network.svg",
+        "02-network.txt",
+        "03-network.png",
+        "03-network.svg",
+        "03-network.txt",
+    ]
     assert (tmp_path / "01-formula.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "0.1455" in (tmp_path / "01-formula.svg").read_text()
     assert "Lesson 3, step 1" in (tmp_path / "01-formula.txt").read_text()
@@ -137,7 +158,10 @@ def test_nnplay_figure(tmp_path, capsys):
     text = out.read_text()
     assert "0.7311" in text and "1.2332" in text
     png = tmp_path / "loss.png"
-    assert main(["figure", "--preset", "seed-2-3-1-train", "--steps", "100", "--panel", "loss", "-o", str(png)]) == 0
+    assert (
+        main(["figure", "--preset", "seed-2-3-1-train", "--steps", "100", "--panel", "loss", "-o", str(png)])
+        == 0
+    )
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert main(["figure", "--preset", "xor", "-o", str(tmp_path / "x.gif")]) == 2
     assert main(["figure", "--preset", "two-layer-digits", "--panel", "boundary", "-o", str(out)]) == 2

@@ -1,5 +1,6 @@
 """Request bodies have a budget: over NNPLAY_MAX_BODY_BYTES, a 413 before the body is read
 whole, whether it declares its length or comes in chunks; nothing is created."""
+
 import json
 
 from fastapi.testclient import TestClient
@@ -11,7 +12,11 @@ LIMIT = 4096
 
 
 def client() -> TestClient:
-    return TestClient(create_app(Settings(allowed_hosts=["testserver"], data_dir=None, grid_workers=0, max_body_bytes=LIMIT)))
+    return TestClient(
+        create_app(
+            Settings(allowed_hosts=["testserver"], data_dir=None, grid_workers=0, max_body_bytes=LIMIT)
+        )
+    )
 
 
 def padded(size: int) -> bytes:
@@ -26,7 +31,9 @@ def test_a_body_over_the_limit_is_refused_unread_and_makes_nothing():
         for chunked in (False, True):
             data = padded(LIMIT + 100)
             content = iter([data[:1000], data[1000:]]) if chunked else data
-            response = api.post("/api/sessions", content=content, headers={"content-type": "application/json"})
+            response = api.post(
+                "/api/sessions", content=content, headers={"content-type": "application/json"}
+            )
             assert response.status_code == 413, (chunked, response.text)
             error = response.json()["error"]
             assert error["code"] == "too_large" and error["fields"][0]["field"] == "body"
@@ -34,15 +41,21 @@ def test_a_body_over_the_limit_is_refused_unread_and_makes_nothing():
             assert response.headers["x-content-type-options"] == "nosniff"
         assert api.get("/api/health").json()["sessions"] == 0
         # Within the limit, the same kind of body is a session.
-        small = api.post("/api/sessions", content=padded(LIMIT - 100), headers={"content-type": "application/json"})
+        small = api.post(
+            "/api/sessions", content=padded(LIMIT - 100), headers={"content-type": "application/json"}
+        )
         assert small.status_code == 201, small.text
 
 
 def test_every_route_with_a_body_documents_the_413():
     with client() as api:
         schema = api.get("/openapi.json").json()
-    with_body = [(path, method) for path, ops in schema["paths"].items() for method, op in ops.items()
-                 if "requestBody" in op]
+    with_body = [
+        (path, method)
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if "requestBody" in op
+    ]
     assert with_body
     for path, method in with_body:
         assert "413" in schema["paths"][path][method]["responses"], (path, method)

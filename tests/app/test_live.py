@@ -1,4 +1,5 @@
 """The play loop's pieces that need no socket."""
+
 import secrets
 
 from app.live import _phase

@@ -1,6 +1,7 @@
 """Memory has a budget: a session too big for its limit is a 422 naming the field, the
 server's total is kept by moving idle sessions to the store (and back, exactly), and
 without a store a session that does not fit is a 503 with Retry-After."""
+
 import json
 import os
 
@@ -14,9 +15,14 @@ from core.memory import estimate
 from core.run import Run
 from core.state import export_state
 
-MB = 2 ** 20
-BIG = {"layers": [64, 1024, 900, 10], "activations": ["relu", "relu", "softmax"], "loss": "cce",
-       "data": {"name": "digits"}, "optimizer": {"name": "adam"}}
+MB = 2**20
+BIG = {
+    "layers": [64, 1024, 900, 10],
+    "activations": ["relu", "relu", "softmax"],
+    "loss": "cce",
+    "data": {"name": "digits"},
+    "optimizer": {"name": "adam"},
+}
 XOR = {"preset": "xor", "seed": 3}
 SGD = {"preset": "keras-mlp", "optimizer": {"name": "sgd"}}
 SGD_MB = -(-estimate(resolve_config(SGD))["total"] // MB)  # room for SGD's state, not Adam's
@@ -57,7 +63,7 @@ def test_a_patch_that_grows_a_session_past_its_limit_is_refused(client):
     client.post(f"/api/sessions/{sid}/step", json={"steps": 3})
     response = client.patch(f"/api/sessions/{sid}", json={"optimizer": {"name": "adam"}})
     assert response.status_code == 422, response.text
-    field, = error_of(response)["fields"]
+    (field,) = error_of(response)["fields"]
     assert field["field"] == "optimizer.name" and f"at most {SGD_MB} MB" in field["reason"]
     config = client.get(f"/api/sessions/{sid}").json()["config"]
     assert config["optimizer"]["name"] == "sgd"  # nothing changed
@@ -101,6 +107,7 @@ def reference_after(steps_and_changes):
 def stored(tmp_path, idle_at_once):
     """A client of a server with a store, and memory for one xor session at a time."""
     from tests.app.conftest import make_settings
+
     app = create_app(make_settings(data_dir=tmp_path, memory_mb=5, save_interval_seconds=3600))
     with TestClient(app) as client:
         yield client
@@ -143,6 +150,7 @@ def test_a_session_being_watched_is_never_evicted(stored):
 
 def test_at_start_the_sessions_that_do_not_fit_stay_in_the_store_until_asked_for(tmp_path, idle_at_once):
     from tests.app.conftest import make_settings
+
     with TestClient(create_app(make_settings(data_dir=tmp_path, memory_mb=50))) as client:
         ids = [client.post("/api/sessions", json=XOR).json()["id"] for _ in range(3)]
         for steps, sid in enumerate(ids, start=1):
@@ -181,6 +189,7 @@ def test_step_and_change_again_and_again_keeps_the_timeline_in_its_budget(client
 
 def test_a_socket_to_a_session_that_cannot_come_back_yet_is_told_to_retry(stored):
     from starlette.websockets import WebSocketDisconnect
+
     client = stored
     a = client.post("/api/sessions", json=XOR).json()["id"]
     b = client.post("/api/sessions", json=XOR).json()["id"]  # a goes to the store

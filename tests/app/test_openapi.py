@@ -1,6 +1,7 @@
 """The API contract: /openapi.json is a valid OpenAPI document, every response the server
 sends is one it declares (status, media type, body schema), a client generated from it
 drives a session, and the docs list every route the app serves."""
+
 from __future__ import annotations
 
 import importlib
@@ -60,8 +61,11 @@ def test_routes_with_validated_input_document_422_and_full_ones_503_with_retry_a
 
 def test_the_teacher_routes_declare_the_bearer_scheme(document):
     schemes = document["components"]["securitySchemes"]
-    assert schemes["HTTPBearer"] == {"type": "http", "scheme": "bearer",
-                                     "description": schemes["HTTPBearer"]["description"]}
+    assert schemes["HTTPBearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["HTTPBearer"]["description"],
+    }
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             if path.startswith("/api/teacher/"):
@@ -76,7 +80,9 @@ def test_the_teacher_routes_declare_the_bearer_scheme(document):
 def test_the_token_opens_the_board_from_the_header_only(client):
     assert client.get("/api/teacher/board").status_code == 401
     assert client.get("/api/teacher/board", headers={"authorization": "Basic abc"}).status_code == 401
-    assert client.get("/api/teacher/board", headers={"authorization": "Bearer wrong-token"}).status_code == 403
+    assert (
+        client.get("/api/teacher/board", headers={"authorization": "Bearer wrong-token"}).status_code == 403
+    )
     assert client.get("/api/teacher/board", headers=TEACHER).status_code == 200
     # A cookie, which another site's page could make the browser send, opens nothing.
     client.cookies.set("nnplay_teacher", TOKEN)
@@ -112,16 +118,20 @@ class Checked:
         assert media in content, (method, path, media, list(content))
         if media == "application/json":
             schema = {**content[media]["schema"], "components": self.document["components"]}
-            errors = [f"{e.instance_path}: {e.message}"[:300]
-                      for e in jsonschema_rs.Draft202012Validator(schema).iter_errors(response.json())]
+            errors = [
+                f"{e.instance_path}: {e.message}"[:300]
+                for e in jsonschema_rs.Draft202012Validator(schema).iter_errors(response.json())
+            ]
             assert not errors, (method, path, errors[:5])
         return response
 
     def route_path(self, method: str, path: str) -> str:
         """The documented path template this request falls under (a literal one first)."""
-        fits = [template for template, operations in self.document["paths"].items()
-                if method.lower() in operations
-                and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path)]
+        fits = [
+            template
+            for template, operations in self.document["paths"].items()
+            if method.lower() in operations and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path)
+        ]
         assert fits, f"no documented operation for {method} {path}"
         return min(fits, key=lambda template: template.count("{"))
 
@@ -129,9 +139,18 @@ class Checked:
 @pytest.mark.nnplay_settings(teacher_token=TOKEN, class_code="PHYS101", max_sessions=12)
 def test_every_response_is_one_the_document_declares(client):
     call = Checked(client, client.app.openapi())
-    for path in ["/api/health", "/api/presets", "/api/datasets", "/api/lessons", "/api/lessons/nope",
-                 "/api/class/PHYS101", "/api/class/nope", "/api/explorer/activation?name=tanh&points=9",
-                 "/api/explorer/activation?name=tanh&low=3&high=1", "/api/sessions/nope"]:
+    for path in [
+        "/api/health",
+        "/api/presets",
+        "/api/datasets",
+        "/api/lessons",
+        "/api/lessons/nope",
+        "/api/class/PHYS101",
+        "/api/class/nope",
+        "/api/explorer/activation?name=tanh&points=9",
+        "/api/explorer/activation?name=tanh&low=3&high=1",
+        "/api/sessions/nope",
+    ]:
         call("GET", path)
     call("POST", "/api/explorer/losses", json={"prediction": [0.2, 0.8], "target": [0, 1]})
     call("POST", "/api/explorer/losses", json={"prediction": [0.2], "target": [0, 1]})
@@ -182,10 +201,16 @@ def test_every_response_is_one_the_document_declares(client):
     call("GET", "/api/teacher/board", headers=TEACHER)
     call("GET", "/api/teacher/board")
     call("GET", "/api/teacher/board", headers={"authorization": "Bearer wrong-token"})
-    call("POST", "/api/teacher/broadcast", headers=TEACHER, json={"config": {"preset": "xor"}, "message": "hi"})
+    call(
+        "POST", "/api/teacher/broadcast", headers=TEACHER, json={"config": {"preset": "xor"}, "message": "hi"}
+    )
     call("POST", "/api/teacher/broadcast", headers=TEACHER, json={"config": {"preset": "nope"}})
-    challenge = call("POST", "/api/teacher/challenges", headers=TEACHER,
-                     json={"title": "xor", "data": "xor", "target": 0.5}).json()
+    challenge = call(
+        "POST",
+        "/api/teacher/challenges",
+        headers=TEACHER,
+        json={"title": "xor", "data": "xor", "target": 0.5},
+    ).json()
     call("POST", "/api/teacher/challenges", headers=TEACHER, json={"title": "", "data": "xor", "target": 0.5})
     call("GET", "/api/teacher/challenges", headers=TEACHER)
     call("GET", "/api/class/PHYS101")
@@ -198,8 +223,11 @@ def test_every_response_is_one_the_document_declares(client):
     call("DELETE", f"/api/teacher/challenges/{challenge['id']}", headers=TEACHER)
 
     # A run that diverges (linear units, a learning rate of 10): its snapshot, then a 409.
-    diverging = call("POST", "/api/sessions", json={
-        "preset": "seed-2-3-1", "activations": ["linear", "linear"], "optimizer": {"lr": 10}}).json()
+    diverging = call(
+        "POST",
+        "/api/sessions",
+        json={"preset": "seed-2-3-1", "activations": ["linear", "linear"], "optimizer": {"lr": 10}},
+    ).json()
     assert call("POST", f"/api/sessions/{diverging['id']}/restore").status_code == 409  # not diverged
     for _ in range(2):
         call("POST", f"/api/sessions/{diverging['id']}/step", json={"steps": 20})
@@ -221,10 +249,21 @@ def generate_client(base_url: str, where: Path):
     (where / "openapi.json").write_bytes(httpx2.get(base_url + "/openapi.json").content)
     bin_dir = Path(sys.executable).parent  # the generator runs ruff from PATH
     result = subprocess.run(
-        [str(bin_dir / "openapi-python-client"), "generate", "--path", str(where / "openapi.json"),
-         "--output-path", str(where / "nnplay_client"), "--meta", "none"],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"})
+        [
+            str(bin_dir / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(where / "openapi.json"),
+            "--output-path",
+            str(where / "nnplay_client"),
+            "--meta",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     sys.path.insert(0, str(where))
     try:
@@ -244,23 +283,48 @@ def generated(live_server, tmp_path):
 @pytest.mark.nnplay_settings(teacher_token=TOKEN)
 def test_a_generated_client_drives_a_session(live_server, generated):
     from nnplay_client import AuthenticatedClient, Client
-    from nnplay_client.models import (ConfigModel, ErrorBody, ExportDocument, FigureFormat, ForwardRequest,
-                                      HistoryFormat, SessionView, StepRequest)
+    from nnplay_client.models import (
+        ConfigModel,
+        ErrorBody,
+        ExportDocument,
+        FigureFormat,
+        ForwardRequest,
+        HistoryFormat,
+        SessionView,
+        StepRequest,
+    )
 
-    with (httpx2.Client(base_url=live_server) as plain,
-          Client(base_url=live_server, raise_on_unexpected_status=True) as client,
-          AuthenticatedClient(base_url=live_server, token=TOKEN) as teacher,
-          AuthenticatedClient(base_url=live_server, token="wrong-token") as stranger):
+    with (
+        httpx2.Client(base_url=live_server) as plain,
+        Client(base_url=live_server, raise_on_unexpected_status=True) as client,
+        AuthenticatedClient(base_url=live_server, token=TOKEN) as teacher,
+        AuthenticatedClient(base_url=live_server, token="wrong-token") as stranger,
+    ):
         drive(plain, client, teacher, stranger)
 
 
 def drive(plain, client, teacher, stranger):
     """create, forward, step, history, export, import, a figure, errors, the teacher's board."""
     from nnplay_client.api.classroom import board
-    from nnplay_client.api.sessions import (create_session, export, forward, get_session, history,
-                                            import_session, step)
-    from nnplay_client.models import (ConfigModel, ErrorBody, ExportDocument, FigureFormat, ForwardRequest,
-                                      HistoryFormat, SessionView, StepRequest)
+    from nnplay_client.api.sessions import (
+        create_session,
+        export,
+        forward,
+        get_session,
+        history,
+        import_session,
+        step,
+    )
+    from nnplay_client.models import (
+        ConfigModel,
+        ErrorBody,
+        ExportDocument,
+        FigureFormat,
+        ForwardRequest,
+        HistoryFormat,
+        SessionView,
+        StepRequest,
+    )
 
     created = create_session.sync(client=client, body=ConfigModel.from_dict({"preset": "seed-2-3-1"}))
     assert isinstance(created, SessionView)
@@ -285,9 +349,13 @@ def drive(plain, client, teacher, stranger):
     assert columns.to_dict() == plain.get(f"/api/sessions/{created.id}/history").json()
     # The generator types JSON bodies only: the CSV file and the figure (PNG or SVG) come
     # through its HTTP client.
-    csv = client.get_httpx_client().get(f"/api/sessions/{created.id}/history",
-                                        params={"format": HistoryFormat.CSV.value})
-    assert csv.headers["content-type"].startswith("text/csv") and csv.content == plain.get(f"/api/sessions/{created.id}/history?format=csv").content
+    csv = client.get_httpx_client().get(
+        f"/api/sessions/{created.id}/history", params={"format": HistoryFormat.CSV.value}
+    )
+    assert (
+        csv.headers["content-type"].startswith("text/csv")
+        and csv.content == plain.get(f"/api/sessions/{created.id}/history?format=csv").content
+    )
 
     saved = export.sync(created.id, client=client)
     assert saved.step == 3 and saved.to_dict() == plain.get(f"/api/sessions/{created.id}/export").json()
@@ -296,8 +364,9 @@ def drive(plain, client, teacher, stranger):
     assert restored.snapshot.params == stepped.snapshot.params
     assert restored.snapshot.to_dict()["params"] == stepped.snapshot.to_dict()["params"]
 
-    image = client.get_httpx_client().get(f"/api/sessions/{created.id}/figure",
-                                          params={"format": FigureFormat.PNG.value, "width": 200})
+    image = client.get_httpx_client().get(
+        f"/api/sessions/{created.id}/figure", params={"format": FigureFormat.PNG.value, "width": 200}
+    )
     assert image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG")
 
     missing = get_session.sync("no-such-session", client=client)
@@ -312,6 +381,7 @@ def drive(plain, client, teacher, stranger):
 try:  # FastAPI 0.16x keeps an included router as one branch of app.routes
     from fastapi.routing import iter_route_contexts
 except ImportError:  # earlier versions copy its routes into app.routes
+
     def iter_route_contexts(routes):
         return routes
 

@@ -1,5 +1,6 @@
 """Nothing lost on restart: sessions saved in SQLite come back after SIGKILL or SIGTERM,
 a damaged record or database costs only itself, and a restored run continues bit for bit."""
+
 import json
 import os
 import signal
@@ -31,22 +32,29 @@ class Server:
     `log_dir`, which is the data directory unless that is to be unwritable), running this
     checkout's code. `before_start` runs in the child before the server does (to limit it)."""
 
-    def __init__(self, data_dir: Path, interval: float = 0.5, log_dir: Path | None = None,
-                 before_start=None):
+    def __init__(self, data_dir: Path, interval: float = 0.5, log_dir: Path | None = None, before_start=None):
         self.data_dir, self.interval, self.before_start = data_dir, interval, before_start
         self.port = free_port()
         self.process = None
         self.log = (log_dir or data_dir) / "server.log"
 
     def start(self):
-        env = dict(os.environ, NNPLAY_DATA_DIR=str(self.data_dir),
-                   NNPLAY_SAVE_INTERVAL_SECONDS=str(self.interval), PYTHONUNBUFFERED="1",
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        env = dict(
+            os.environ,
+            NNPLAY_DATA_DIR=str(self.data_dir),
+            NNPLAY_SAVE_INTERVAL_SECONDS=str(self.interval),
+            PYTHONUNBUFFERED="1",
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        )
         with self.log.open("ab") as log:  # the child keeps its own copy of the handle
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
-                cwd=self.log.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=self.before_start)
+                cwd=self.log.parent,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=self.before_start,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:  # serving, whatever its health says
             try:
@@ -71,8 +79,12 @@ class Server:
 
     def call(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method,
-                                         headers={"content-type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            data=data,
+            method=method,
+            headers={"content-type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
 
@@ -155,9 +167,17 @@ def _play_briefly(server: Server, sid: str, frames: int = 5, play: bool = True) 
 def test_a_restart_plays_again_what_was_playing_once_its_page_is_back(server):
     first = server(interval=60)  # only the save at shutdown
     playing = first.call("POST", "/api/sessions", {"preset": "xor"})["id"]
-    diverging = first.call("POST", "/api/sessions", {
-        "preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"], "loss": "mse",
-        "optimizer": {"lr": 100}})["id"]
+    diverging = first.call(
+        "POST",
+        "/api/sessions",
+        {
+            "preset": "xor",
+            "layers": [2, 4, 1],
+            "activations": ["tanh", "linear"],
+            "loss": "mse",
+            "optimizer": {"lr": 100},
+        },
+    )["id"]
     _play_briefly(first, playing)
     with ws_connect(f"ws://127.0.0.1:{first.port}/ws/sessions/{diverging}", open_timeout=10) as ws:
         ws.send(json.dumps({"type": "play", "steps_per_second": 500}))
@@ -187,8 +207,9 @@ def test_a_student_keeps_their_name_and_seat_across_a_restart(tmp_path):
 
     settings = make_settings(data_dir=tmp_path, class_code="ROOM42")
     with TestClient(create_app(settings)) as client:
-        sid = client.post("/api/sessions?class_code=ROOM42&name=ann&seat=ann-laptop-0001",
-                          json={"preset": "xor"}).json()["id"]
+        sid = client.post(
+            "/api/sessions?class_code=ROOM42&name=ann&seat=ann-laptop-0001", json={"preset": "xor"}
+        ).json()["id"]
     with TestClient(create_app(settings)) as client:
         session = client.app.state.sessions.sessions[sid]
         assert (session.student, session.seat) == ("ann", "ann-laptop-0001")
@@ -202,8 +223,13 @@ def test_a_damaged_record_costs_only_its_session(server, tmp_path):
     first.stop(signal.SIGTERM)
     db = sqlite3.connect(tmp_path / "sessions.sqlite3")
     db.execute("UPDATE sessions SET record = ? WHERE id = ?", (b"{not json", bad))
-    db.execute("UPDATE sessions SET record = ? WHERE id = ?",
-               (json.dumps({"format": "nnplay-session/1", "run": {"config": {"preset": "nope"}, "params": []}}), worse))
+    db.execute(
+        "UPDATE sessions SET record = ? WHERE id = ?",
+        (
+            json.dumps({"format": "nnplay-session/1", "run": {"config": {"preset": "nope"}, "params": []}}),
+            worse,
+        ),
+    )
     db.commit()
     db.close()
     second = server()
@@ -215,8 +241,10 @@ def test_a_damaged_record_costs_only_its_session(server, tmp_path):
     health = second.health()
     assert health["status"] == "degraded"
     (copy,) = copies(tmp_path)
-    assert health["problems"] == [f"2 of 3 saved sessions could not be restored at start; a copy "
-                                  f"of the store as it was is kept at {copy}"]
+    assert health["problems"] == [
+        f"2 of 3 saved sessions could not be restored at start; a copy "
+        f"of the store as it was is kept at {copy}"
+    ]
     kept = sqlite3.connect(copy)
     assert kept.execute("SELECT record FROM sessions WHERE id = ?", (bad,)).fetchone() == (b"{not json",)
     kept.close()
@@ -255,8 +283,11 @@ def _continues_bit_for_bit(s: Server, sid: str, preset: str, seed: int, steps: i
     fresh = s.call("POST", "/api/sessions", {"preset": preset, "seed": seed})["id"]
     straight = s.call("POST", f"/api/sessions/{fresh}/step", {"steps": steps + 5})["snapshot"]
     s.call("DELETE", f"/api/sessions/{fresh}")
-    return (continued["step"] == steps + 5 and continued["params"] == straight["params"]
-            and continued["loss"] == straight["loss"])
+    return (
+        continued["step"] == steps + 5
+        and continued["params"] == straight["params"]
+        and continued["loss"] == straight["loss"]
+    )
 
 
 def test_random_bytes_inside_the_database_cost_only_the_sessions_they_hit(server, tmp_path):
@@ -279,8 +310,9 @@ def test_random_bytes_inside_the_database_cost_only_the_sessions_they_hit(server
     (copy,) = copies(tmp_path)
     assert health["status"] == "degraded" and health["sessions"] == len(back)
     lost = f"{len(made) - len(back)} of {len(made)} saved sessions could not be restored at start"
-    assert health["problems"] == [f"{lost} (the store was damaged); a copy of the store as it "
-                                  f"was is kept at {copy}"]
+    assert health["problems"] == [
+        f"{lost} (the store was damaged); a copy of the store as it was is kept at {copy}"
+    ]
     assert lost in (tmp_path / "server.log").read_text()
     assert copy.read_bytes() == damaged and copy.stat().st_mode & 0o777 == 0o600
     assert path.stat().st_mode & 0o777 == 0o600
@@ -332,8 +364,10 @@ def test_a_record_whose_gradients_do_not_fit_costs_only_itself_at_start(server, 
     health = second.health()
     assert health["status"] == "degraded" and health["sessions"] == 1
     assert health["problems"][0].startswith("1 of 2 saved sessions could not be restored")
-    assert f"session {bad[:8]} was not restored: cannot rebuild the session" in (
-        tmp_path / "server.log").read_text()
+    assert (
+        f"session {bad[:8]} was not restored: cannot rebuild the session"
+        in (tmp_path / "server.log").read_text()
+    )
 
 
 def _without_root_override():
@@ -348,8 +382,11 @@ def _without_root_override():
 
 
 def _can_drop_root_override() -> bool:
-    probe = subprocess.run([sys.executable, "-c", "import os; os.listdir('/root')"],
-                           preexec_fn=_without_root_override, capture_output=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import os; os.listdir('/root')"],
+        preexec_fn=_without_root_override,
+        capture_output=True,
+    )
     return probe.returncode == 0 or b"PermissionError" in probe.stderr
 
 
@@ -377,8 +414,10 @@ def test_a_read_only_data_directory_is_said_at_start_and_the_server_serves(serve
         assert second.call("POST", f"/api/sessions/{made}/step", {"steps": 2})["snapshot"]["step"] == 2
         health = second.health()
         assert health["status"] == "degraded"
-        assert health["problems"] == [f"sessions are not saved: cannot use the store in {data} "
-                                      f"({data} is read-only for this server (Permission denied))"]
+        assert health["problems"] == [
+            f"sessions are not saved: cannot use the store in {data} "
+            f"({data} is read-only for this server (Permission denied))"
+        ]
         log = (tmp_path / "server.log").read_text()
         assert "moved" not in log and "copied aside" not in log and "Traceback" not in log
         assert (data / "sessions.sqlite3").read_bytes() == database  # there at the next start
@@ -405,8 +444,10 @@ def test_a_full_data_directory_is_said_at_start_and_the_server_serves(server, tm
     assert s.call("POST", f"/api/sessions/{made}/step", {"steps": 2})["snapshot"]["step"] == 2
     health = s.health()
     assert health["status"] == "degraded"
-    assert health["problems"] == [f"sessions are not saved: cannot use the store in {data} "
-                                  f"(there is no room to write in {data} (File too large))"]
+    assert health["problems"] == [
+        f"sessions are not saved: cannot use the store in {data} "
+        f"(there is no room to write in {data} (File too large))"
+    ]
     assert not list(data.glob(".room-*")) and not (data / "sessions.sqlite3").exists()
 
 
@@ -437,7 +478,8 @@ def test_saves_append_history_and_rewrite_it_after_a_reset_or_rewind(tmp_path):
         persistence = Persistence(open_store(tmp_path)[0], manager, interval=60)
         session = await manager.create(lambda: Run({"preset": "xor", "seed": 5}))
         chunks = lambda: persistence.store._db.execute(  # noqa: E731
-            "SELECT first_row FROM history WHERE id = ? ORDER BY first_row", (session.id,)).fetchall()
+            "SELECT first_row FROM history WHERE id = ? ORDER BY first_row", (session.id,)
+        ).fetchall()
         await session.step(steps=10)
         await persistence.save_changed()
         await session.step(steps=5)
@@ -487,8 +529,13 @@ def test_a_diverged_session_with_huge_weights_comes_back_and_looks_back(tmp_path
     from core.run import Run
 
     settings = Settings(data_dir=tmp_path, max_sessions=10)
-    config = {"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"], "loss": "mse",
-              "optimizer": {"name": "sgd", "lr": 100}}
+    config = {
+        "preset": "xor",
+        "layers": [2, 4, 1],
+        "activations": ["tanh", "linear"],
+        "loss": "mse",
+        "optimizer": {"name": "sgd", "lr": 100},
+    }
 
     async def scenario():
         manager = SessionManager(settings)
@@ -521,7 +568,9 @@ def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(tmp
     from app.main import create_app
     from app.settings import Settings
 
-    app = create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, save_interval_seconds=3600, grid_workers=0))
+    app = create_app(
+        Settings(allowed_hosts=["testserver"], data_dir=tmp_path, save_interval_seconds=3600, grid_workers=0)
+    )
     with TestClient(app) as api:
         good = api.post("/api/sessions", json={"preset": "xor"}).json()["id"]
         bad = api.post("/api/sessions", json={"preset": "circle"}).json()["id"]
@@ -553,8 +602,12 @@ def test_a_store_that_cannot_be_used_leaves_the_server_serving_without_saving(tm
     from app.settings import Settings
 
     (tmp_path / "sessions.sqlite3").mkdir()
-    with caplog.at_level(logging.ERROR, logger="nnplay"), \
-            TestClient(create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, grid_workers=0))) as api:
+    with (
+        caplog.at_level(logging.ERROR, logger="nnplay"),
+        TestClient(
+            create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, grid_workers=0))
+        ) as api,
+    ):
         made = api.post("/api/sessions", json={"preset": "xor"})
         assert made.status_code == 201
         assert api.post(f"/api/sessions/{made.json()['id']}/step", json={"steps": 2}).status_code == 200
@@ -586,11 +639,13 @@ def test_a_record_whose_gradients_do_not_fit_costs_only_itself(tmp_path):
             await session.step(steps=2)
         await persistence.save_changed()
         store = persistence.store
-        record = json_module.loads(store._db.execute("SELECT record FROM sessions WHERE id = ?",
-                                                     (bad.id,)).fetchone()[0])
+        record = json_module.loads(
+            store._db.execute("SELECT record FROM sessions WHERE id = ?", (bad.id,)).fetchone()[0]
+        )
         record["run"]["last_grads"] = record["run"]["last_grads"][:1]  # one layer short
-        store._db.execute("UPDATE sessions SET record = ? WHERE id = ?",
-                          (json_module.dumps(record).encode(), bad.id))
+        store._db.execute(
+            "UPDATE sessions SET record = ? WHERE id = ?", (json_module.dumps(record).encode(), bad.id)
+        )
         store.close()
         again = SessionManager(settings)
         restored = Persistence(open_store(tmp_path)[0], again, interval=60)

@@ -2,6 +2,7 @@
 to a session's rows is tried, the damaged file is copied aside as it was (journal and
 all), and a fresh, healthy file takes its place. The server's start with such files is in
 test_persistence.py."""
+
 import random
 import shutil
 import sqlite3
@@ -44,8 +45,11 @@ def test_a_spoiled_index_costs_no_session(tmp_path):
     """The ids' index (page 3) is noise: each record is found by scanning the table."""
     filled(tmp_path, 30)
     database = tmp_path / "sessions.sqlite3"
-    root = sqlite3.connect(database).execute(
-        "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_sessions_1'").fetchone()[0]
+    root = (
+        sqlite3.connect(database)
+        .execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_sessions_1'")
+        .fetchone()[0]
+    )
     spoil(database, (root - 1) * PAGE, PAGE)
     store, salvage = open_store(tmp_path)
     assert salvage.read == 30 and salvage.lost == {} and not salvage.whole
@@ -119,7 +123,9 @@ def test_a_cell_of_the_wrong_type_costs_only_its_session(tmp_path):
     db = sqlite3.connect(database)
     db.execute("UPDATE sessions SET record = 12345 WHERE id = 'session-04'")
     db.commit()
-    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_history_1'").fetchone()[0]
+    root = db.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_history_1'"
+    ).fetchone()[0]
     db.close()
     spoil(database, (root - 1) * PAGE, PAGE)
     store, salvage = open_store(tmp_path)

@@ -1,4 +1,5 @@
 """Every REST route: success, bad input and unknown id; the seed numbers through the API."""
+
 import csv
 import io
 import json
@@ -16,6 +17,7 @@ UNKNOWN = "x" * 22
 def strict_json(text: str):
     def refuse(name):
         raise ValueError(f"{name} in JSON")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -42,8 +44,17 @@ def test_health_presets_and_datasets(api):
     assert api.get("/api/health").json()["status"] == "ok"
     presets = api.get("/api/presets").json()
     ids = [p["id"] for p in presets]
-    assert {"seed-2-3-1", "seed-2-3-1-train", "perceptron-and", "two-layer-digits", "keras-mlp",
-            "linear-4-4-4-4", "xor", "circle", "spiral"} <= set(ids)
+    assert {
+        "seed-2-3-1",
+        "seed-2-3-1-train",
+        "perceptron-and",
+        "two-layer-digits",
+        "keras-mlp",
+        "linear-4-4-4-4",
+        "xor",
+        "circle",
+        "spiral",
+    } <= set(ids)
     seed = presets[ids.index("seed-2-3-1")]
     assert seed["title"] and seed["description"] and seed["config"]["layers"] == [2, 3, 1]
     datasets = {d["name"]: d for d in api.get("/api/datasets").json()}
@@ -84,10 +95,12 @@ def test_create_rejects_bad_configs_with_named_fields(api):
         response = api.post("/api/sessions", json=config)
         assert response.status_code == 422, (config, response.text)
         assert field in fields_of(response), (config, response.json())
-    for raw, field in (('{"preset": "xor", "optimizer": {"lr": NaN}}', "optimizer.lr"),
-                       ('{"preset": "xor", "optimizer": {"lr": Infinity}}', "optimizer.lr"),
-                       ('{"preset": "xor", "optimizer": {"lr": 1e999}}', "optimizer.lr"),
-                       ('{"preset": "xor", "init": {"scheme": "uniform", "low": -1e999}}', "init.low")):
+    for raw, field in (
+        ('{"preset": "xor", "optimizer": {"lr": NaN}}', "optimizer.lr"),
+        ('{"preset": "xor", "optimizer": {"lr": Infinity}}', "optimizer.lr"),
+        ('{"preset": "xor", "optimizer": {"lr": 1e999}}', "optimizer.lr"),
+        ('{"preset": "xor", "init": {"scheme": "uniform", "low": -1e999}}', "init.low"),
+    ):
         response = api.post("/api/sessions", content=raw, headers={"content-type": "application/json"})
         assert response.status_code == 422 and field in fields_of(response)
     response = api.post("/api/sessions", content="{not json", headers={"content-type": "application/json"})
@@ -95,11 +108,26 @@ def test_create_rejects_bad_configs_with_named_fields(api):
 
 
 def test_unknown_ids_get_the_same_404_everywhere(api):
-    routes = [("get", ""), ("delete", ""), ("post", "/step"), ("post", "/forward"), ("get", "/gradients"),
-              ("put", "/params"), ("patch", ""), ("post", "/reset"), ("get", "/history"), ("get", "/export"),
-              ("get", "/explain/neuron?layer=1&unit=0"), ("get", "/explain/weight?layer=1&i=0&j=0")]
-    bodies = {"/step": {"steps": 1}, "/forward": {"inputs": [[1, 1]]},
-              "/params": {"params": [{"W": [[1.0]], "b": None}]}, "": {"optimizer": {"lr": 0.1}}}
+    routes = [
+        ("get", ""),
+        ("delete", ""),
+        ("post", "/step"),
+        ("post", "/forward"),
+        ("get", "/gradients"),
+        ("put", "/params"),
+        ("patch", ""),
+        ("post", "/reset"),
+        ("get", "/history"),
+        ("get", "/export"),
+        ("get", "/explain/neuron?layer=1&unit=0"),
+        ("get", "/explain/weight?layer=1&i=0&j=0"),
+    ]
+    bodies = {
+        "/step": {"steps": 1},
+        "/forward": {"inputs": [[1, 1]]},
+        "/params": {"params": [{"W": [[1.0]], "b": None}]},
+        "": {"optimizer": {"lr": 0.1}},
+    }
     seen = set()
     for method, path in routes:
         kwargs = {"json": bodies[path]} if method in ("post", "put", "patch") and path in bodies else {}
@@ -114,17 +142,22 @@ def test_unknown_ids_get_the_same_404_everywhere(api):
 
 def test_forward_of_the_2_3_1_gives_the_seed_numbers(api):
     sid = create(api, preset="seed-2-3-1")["id"]
-    body = api.post(f"/api/sessions/{sid}/forward",
-                    json={"inputs": [[1, 1]], "targets": [[0]], "explain": True}).json()
+    body = api.post(
+        f"/api/sessions/{sid}/forward", json={"inputs": [[1, 1]], "targets": [[0]], "explain": True}
+    ).json()
     assert [round(z, 4) for z in body["layers"][0]["z"][0]] == [1.0, 1.3, 0.8]
     assert round(body["output"][0][0], 4) == 1.2332
     assert round(body["loss"], 4) == 1.5208
     neuron = body["explain"][0][0][0]  # row 0, layer 1, unit 0
     assert [(t["input_value"], t["weight_value"]) for t in neuron["terms"]] == [(1.0, 0.8), (1.0, 0.2)]
     assert round(neuron["a"], 4) == 0.7311 and neuron["activation"] == "sigmoid"
-    for bad, field in (({"inputs": [[1, 1, 1]]}, "inputs"), ({"inputs": [[1, 1]], "targets": [[0, 1]]}, "targets"),
-                       ({"inputs": []}, "inputs"), ({"inputs": [[1, "a"]]}, "inputs[0][1]"),
-                       ({"inputs": [[1, 1]], "extra": 1}, "extra")):
+    for bad, field in (
+        ({"inputs": [[1, 1, 1]]}, "inputs"),
+        ({"inputs": [[1, 1]], "targets": [[0, 1]]}, "targets"),
+        ({"inputs": []}, "inputs"),
+        ({"inputs": [[1, "a"]]}, "inputs[0][1]"),
+        ({"inputs": [[1, 1]], "extra": 1}, "extra"),
+    ):
         response = api.post(f"/api/sessions/{sid}/forward", json=bad)
         assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
 
@@ -136,8 +169,12 @@ def test_explain_routes_give_the_chain_rule(api):
     assert round(weight["gradient"], 5) == 0.14548
     neuron = api.get(f"/api/sessions/{sid}/explain/neuron?layer=2&unit=0").json()
     assert round(neuron["z"], 4) == 1.2332 and neuron["a_symbol"] == "y_hat"
-    for query, field in (("layer=3&unit=0", "layer"), ("layer=1&unit=3", "unit"), ("layer=0&unit=0", "layer"),
-                         ("layer=1&unit=0&sample=1", "sample")):
+    for query, field in (
+        ("layer=3&unit=0", "layer"),
+        ("layer=1&unit=3", "unit"),
+        ("layer=0&unit=0", "layer"),
+        ("layer=1&unit=0&sample=1", "sample"),
+    ):
         response = api.get(f"/api/sessions/{sid}/explain/neuron?{query}")
         assert response.status_code == 422 and field in fields_of(response), (query, response.text)
     response = api.get(f"/api/sessions/{sid}/explain/weight?layer=1&i=2&j=0")
@@ -168,8 +205,14 @@ def test_step_by_epochs_phases_and_bad_step_requests(api):
     assert phases == ["forward", "loss", "backward", "update"] and snap["step"] == 1
     assert round(snap["pending"]["grads"][0]["W"][0][0], 5) == 0.14548
     assert api.post(f"/api/sessions/{sid}/step", json={}).json()["snapshot"]["step"] == 2
-    for bad, field in (({"steps": 0}, "steps"), ({"steps": 5001}, "steps"), ({"steps": 1, "epochs": 1}, "steps"),
-                       ({"phase": "sideways"}, "phase"), ({"steps": 1.5}, "steps"), ({"jump": 1}, "jump")):
+    for bad, field in (
+        ({"steps": 0}, "steps"),
+        ({"steps": 5001}, "steps"),
+        ({"steps": 1, "epochs": 1}, "steps"),
+        ({"phase": "sideways"}, "phase"),
+        ({"steps": 1.5}, "steps"),
+        ({"jump": 1}, "jump"),
+    ):
         response = api.post(f"/api/sessions/{sid}/step", json=bad)
         assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
 
@@ -181,8 +224,12 @@ def test_gradient_check_route(api):
     assert len(body["backprop"]) == len(body["numeric"]) == len(body["check"]) == 2
     assert all(layer[k]["max_rel"] < 1e-5 for layer in body["check"] for k in ("W", "b"))
     assert body["cost"]["numeric"]["loss_evaluations"] == 1 + 2 * body["parameters"]
-    for query, field in (("method=guess", "method"), ("epsilon=0", "epsilon"), ("epsilon=nan", "epsilon"),
-                         ("samples=0", "samples")):
+    for query, field in (
+        ("method=guess", "method"),
+        ("epsilon=0", "epsilon"),
+        ("epsilon=nan", "epsilon"),
+        ("samples=0", "samples"),
+    ):
         response = api.get(f"/api/sessions/{sid}/gradients?{query}")
         assert response.status_code == 422 and field in fields_of(response), (query, response.text)
     big = create(api, preset="keras-mlp")["id"]
@@ -196,9 +243,11 @@ def test_edit_params_takes_effect_at_once(api):
     snap = api.put(f"/api/sessions/{sid}/params", json={"params": params}).json()["snapshot"]
     assert snap["params"][1]["W"] == [[0.0], [0.5], [0.9]]
     assert snap["activations"][1]["a"][0][0] == pytest.approx(0.7858 * 0.5 + 0.69 * 0.9, abs=1e-4)
-    for bad, field in (([{"W": [[1.0, 2.0]], "b": None}, params[1]], "params[0].W"),
-                       ([params[0]], "params"),
-                       ([{"W": params[0]["W"], "b": [1.0, 2.0, 3.0]}, params[1]], "params[0].b")):
+    for bad, field in (
+        ([{"W": [[1.0, 2.0]], "b": None}, params[1]], "params[0].W"),
+        ([params[0]], "params"),
+        ([{"W": params[0]["W"], "b": [1.0, 2.0, 3.0]}, params[1]], "params[0].b"),
+    ):
         response = api.put(f"/api/sessions/{sid}/params", json={"params": bad})
         assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
     assert api.get(f"/api/sessions/{sid}").json()["snapshot"]["params"][1]["W"] == [[0.0], [0.5], [0.9]]
@@ -210,9 +259,14 @@ def test_patch_changes_live_settings_and_refuses_topology(api):
     body = api.patch(f"/api/sessions/{sid}", json={"optimizer": {"lr": 0.05}, "batch": {"size": 20}}).json()
     assert body["config"]["optimizer"]["lr"] == 0.05 and body["config"]["batch"]["size"] == 20
     assert body["snapshot"]["step"] == 5
-    for bad, field in (({"layers": [2, 3, 1]}, "layers"), ({"activations": ["relu", "relu", "sigmoid"]}, "activations"),
-                       ({"bias": False}, "bias"), ({"optimizer": {"lr": -1}}, "optimizer.lr"),
-                       ({"seed": 4}, "seed"), ({"batch": {"size": 1000}}, "batch.size")):
+    for bad, field in (
+        ({"layers": [2, 3, 1]}, "layers"),
+        ({"activations": ["relu", "relu", "sigmoid"]}, "activations"),
+        ({"bias": False}, "bias"),
+        ({"optimizer": {"lr": -1}}, "optimizer.lr"),
+        ({"seed": 4}, "seed"),
+        ({"batch": {"size": 1000}}, "batch.size"),
+    ):
         response = api.patch(f"/api/sessions/{sid}", json=bad)
         assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
     assert api.get(f"/api/sessions/{sid}").json()["config"]["optimizer"]["lr"] == 0.05
@@ -246,12 +300,19 @@ def test_export_and_import_make_a_session_in_the_same_state(api):
     copy = api.post("/api/sessions/import", json=doc)
     assert copy.status_code == 201
     new = copy.json()["id"]
-    assert new != sid and copy.json()["snapshot"]["params"] == api.get(f"/api/sessions/{sid}").json()["snapshot"]["params"]
+    assert (
+        new != sid
+        and copy.json()["snapshot"]["params"] == api.get(f"/api/sessions/{sid}").json()["snapshot"]["params"]
+    )
     a = api.post(f"/api/sessions/{sid}/step", json={"steps": 7}).json()["snapshot"]
     b = api.post(f"/api/sessions/{new}/step", json={"steps": 7}).json()["snapshot"]
     assert a["params"] == b["params"] and a["loss"] == b["loss"]
-    for bad in ({"config": {"preset": "xor"}}, {"params": []}, {"config": {"preset": "nope"}, "params": []},
-                {"config": {"preset": "xor"}, "params": [{"W": [[1]]}]}):
+    for bad in (
+        {"config": {"preset": "xor"}},
+        {"params": []},
+        {"config": {"preset": "nope"}, "params": []},
+        {"config": {"preset": "xor"}, "params": [{"W": [[1]]}]},
+    ):
         assert api.post("/api/sessions/import", json=bad).status_code == 422, bad
 
 
@@ -263,16 +324,19 @@ def test_an_import_is_checked_like_a_new_session_and_a_bad_one_makes_nothing(api
     for _ in range(300):
         nested = {"a": nested}
     big = {"name": "inline", "inputs": [[10**30]], "targets": [[1]]}
-    for change, field in (({"step": 2**70}, "step"), ({"step": 2**63 - 1}, "step"),
-                          ({"status": "diverged", "divergence": nested}, "divergence.step"),
-                          ({"status": "diverged", "divergence": "boom"}, "divergence"),
-                          ({"status": "sleeping"}, "status"),
-                          ({"history": {}}, "history"),
-                          ({"config": {**doc["config"], "data": big}}, "config.data.inputs[0][0]"),
-                          ({"config": {**doc["config"], "optimizer": {"lr": 500}}}, "config.optimizer.lr"),
-                          ({"last_grads": [{"W": [[1.0]], "b": None}]}, "last_grads"),
-                          ({"batcher": {**doc["batcher"], "permutation": [999] * 100}}, "batcher"),
-                          ({"batcher": {**doc["batcher"], "position": -3}}, "batcher")):
+    for change, field in (
+        ({"step": 2**70}, "step"),
+        ({"step": 2**63 - 1}, "step"),
+        ({"status": "diverged", "divergence": nested}, "divergence.step"),
+        ({"status": "diverged", "divergence": "boom"}, "divergence"),
+        ({"status": "sleeping"}, "status"),
+        ({"history": {}}, "history"),
+        ({"config": {**doc["config"], "data": big}}, "config.data.inputs[0][0]"),
+        ({"config": {**doc["config"], "optimizer": {"lr": 500}}}, "config.optimizer.lr"),
+        ({"last_grads": [{"W": [[1.0]], "b": None}]}, "last_grads"),
+        ({"batcher": {**doc["batcher"], "permutation": [999] * 100}}, "batcher"),
+        ({"batcher": {**doc["batcher"], "position": -3}}, "batcher"),
+    ):
         before = api.get("/api/health").json()["sessions"]
         response = api.post("/api/sessions/import", json={**doc, **change})
         assert response.status_code == 422, (change, response.text)
@@ -294,8 +358,14 @@ def test_grid_on_snapshot_routes(api):
 
 
 def test_a_diverged_session_stays_strict_json(api):
-    sid = create(api, preset="xor", layers=[2, 4, 1], activations=["tanh", "linear"], loss="mse",
-                 optimizer={"name": "sgd", "lr": 100})["id"]
+    sid = create(
+        api,
+        preset="xor",
+        layers=[2, 4, 1],
+        activations=["tanh", "linear"],
+        loss="mse",
+        optimizer={"name": "sgd", "lr": 100},
+    )["id"]
     response = api.post(f"/api/sessions/{sid}/step", json={"steps": 500})
     snap = strict_json(response.text)["snapshot"]
     assert snap["status"] == "diverged" and snap["divergence"]["array"]
@@ -307,8 +377,14 @@ def test_a_diverged_session_stays_strict_json(api):
 
 def test_restore_takes_a_diverged_session_back_to_its_last_good_step(api):
     # Parameters far over 1e6 but finite: the server keeps them itself, no round trip.
-    sid = create(api, preset="xor", data={"name": "plane"}, activations=["tanh", "tanh", "linear"], loss="mse",
-                 optimizer={"name": "sgd", "lr": 100})["id"]
+    sid = create(
+        api,
+        preset="xor",
+        data={"name": "plane"},
+        activations=["tanh", "tanh", "linear"],
+        loss="mse",
+        optimizer={"name": "sgd", "lr": 100},
+    )["id"]
     assert api.post(f"/api/sessions/{sid}/restore").status_code == 409  # not diverged
     snap = api.post(f"/api/sessions/{sid}/step", json={"steps": 500}).json()["snapshot"]
     assert snap["status"] == "diverged"
@@ -405,10 +481,12 @@ def test_time_travel_after_an_import_reaches_back_to_the_import_and_refuses_befo
     assert api.get(f"/api/sessions/{new}").json()["snapshot"]["earliest_step"] == 30
     assert api.get(f"/api/sessions/{new}/history").json()["step"] == list(range(31))
     # Before the import's step: a 409 that says why, on every route that goes back.
-    for response in (api.get(f"/api/sessions/{new}/at/10"),
-                     api.get(f"/api/sessions/{new}/explain/neuron?layer=1&unit=0&step=10"),
-                     api.get(f"/api/sessions/{new}/figure?panel=network&step=10"),
-                     api.post(f"/api/sessions/{new}/rewind", json={"step": 10})):
+    for response in (
+        api.get(f"/api/sessions/{new}/at/10"),
+        api.get(f"/api/sessions/{new}/explain/neuron?layer=1&unit=0&step=10"),
+        api.get(f"/api/sessions/{new}/figure?panel=network&step=10"),
+        api.post(f"/api/sessions/{new}/rewind", json={"step": 10}),
+    ):
         assert response.status_code == 409, response.text
         assert "keeps its states from step 30 on" in response.json()["error"]["message"]
     assert api.get(f"/api/sessions/{new}").json()["snapshot"]["step"] == 30  # nothing moved

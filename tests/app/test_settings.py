@@ -1,6 +1,7 @@
 """Server settings: empty means unset, one format for the origins, a class code that
 survives restarts, and every bad value one line naming its variable (exit 2, no traceback)
 from `nnplay serve` and from `uvicorn app.main:app`."""
+
 import os
 import re
 import subprocess
@@ -52,18 +53,28 @@ def assert_one_line_naming(result: subprocess.CompletedProcess, name: str, reaso
 
 @pytest.mark.parametrize(("name", "value", "reason"), BAD_SETTINGS)
 def test_a_bad_setting_stops_nnplay_serve_with_one_line(name, value, reason, tmp_path):
-    result = subprocess.run([BIN / "nnplay", "serve", "--port", "1"], cwd=tmp_path, text=True,
-                            capture_output=True, timeout=60,
-                            env=clean_environment(**{name: value, "NNPLAY_DATA_DIR": str(tmp_path)}))
+    result = subprocess.run(
+        [BIN / "nnplay", "serve", "--port", "1"],
+        cwd=tmp_path,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env=clean_environment(**{name: value, "NNPLAY_DATA_DIR": str(tmp_path)}),
+    )
     assert_one_line_naming(result, name, reason)
     assert result.stdout == ""
 
 
 @pytest.mark.parametrize(("name", "value", "reason"), [BAD_SETTINGS[0], BAD_SETTINGS[4]])
 def test_a_bad_setting_stops_uvicorn_with_one_line(name, value, reason, tmp_path):
-    result = subprocess.run([BIN / "uvicorn", "app.main:app", "--port", "1"], cwd=tmp_path,
-                            text=True, capture_output=True, timeout=60,
-                            env=clean_environment(**{name: value}))
+    result = subprocess.run(
+        [BIN / "uvicorn", "app.main:app", "--port", "1"],
+        cwd=tmp_path,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env=clean_environment(**{name: value}),
+    )
     assert_one_line_naming(result, name, reason)
 
 
@@ -75,8 +86,9 @@ def test_two_bad_settings_are_still_one_line(monkeypatch):
         load(Settings)
     message = str(raised.value)
     assert "\n" not in message
-    assert re.fullmatch(r"NNPLAY_PORT: .*greater than or equal to 1; NNPLAY_MAX_FPS: .*greater than 0",
-                        message), message
+    assert re.fullmatch(
+        r"NNPLAY_PORT: .*greater than or equal to 1; NNPLAY_MAX_FPS: .*greater than 0", message
+    ), message
 
 
 def test_empty_values_mean_unset(monkeypatch):
@@ -90,8 +102,9 @@ def test_empty_values_mean_unset(monkeypatch):
     assert settings.data_dir is None and settings.grid_workers is None
 
 
-@pytest.mark.parametrize("text", ["http://lab-1:8000, http://lab-2:8000",
-                                  '["http://lab-1:8000", "http://lab-2:8000"]'])
+@pytest.mark.parametrize(
+    "text", ["http://lab-1:8000, http://lab-2:8000", '["http://lab-1:8000", "http://lab-2:8000"]']
+)
 def test_origins_are_comma_separated_or_a_json_list(monkeypatch, text):
     monkeypatch.setenv("NNPLAY_ALLOWED_ORIGINS", text)
     assert load(Settings).allowed_origins == ["http://lab-1:8000", "http://lab-2:8000"]
@@ -116,8 +129,9 @@ def test_a_generated_class_code_survives_a_restart(tmp_path):
 
 
 def test_a_chosen_code_wins_and_a_damaged_file_is_replaced(tmp_path):
-    with TestClient(create_app(make_settings(data_dir=tmp_path, teacher_token=TOKEN,
-                                             class_code="ROOM42"))) as api:
+    with TestClient(
+        create_app(make_settings(data_dir=tmp_path, teacher_token=TOKEN, class_code="ROOM42"))
+    ) as api:
         assert class_code(api) == "ROOM42"
     assert not (tmp_path / CODE_FILE).exists()  # a chosen code is the setting's, not kept
     (tmp_path / CODE_FILE).write_bytes(b"\xff not a code")

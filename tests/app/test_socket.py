@@ -5,6 +5,7 @@ waits with a deadline). Those about the network itself (the handshake's 403, sev
 clients, a client that stops reading) run uvicorn on a free loopback port and talk to it
 with the `websockets` library. Every wait has a short timeout: a hang fails, it never blocks.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,13 @@ from tests.app.conftest import strict_json, ws_json, ws_receive, ws_receive_json
 
 pytestmark = pytest.mark.nnplay_settings(max_message_bytes=2048)
 
-DIVERGING = {"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"],
-             "loss": "mse", "optimizer": {"lr": 100}}
+DIVERGING = {
+    "preset": "xor",
+    "layers": [2, 4, 1],
+    "activations": ["tanh", "linear"],
+    "loss": "mse",
+    "optimizer": {"lr": 100},
+}
 
 
 # -- helpers: TestClient --------------------------------------------------------------------
@@ -127,6 +133,7 @@ def run_async(scenario, timeout: float = 30.0):
     async def bounded():
         async with asyncio.timeout(timeout):
             return await scenario
+
     return asyncio.run(bounded())
 
 
@@ -212,8 +219,11 @@ def test_the_seed_network_over_the_socket(client):
     a = [1 / (1 + math.exp(-z)) for z in (1.0, 1.3, 0.8)]
     y_hat = 0.3 * a[0] + 0.5 * a[1] + 0.9 * a[2]
     # d(y_hat - 0)^2 / dW2 = 2 y_hat a; the hidden deltas go back through W2 and sigmoid'.
-    assert rounded(row[0] for row in backward["grads"][1]["W"]) == \
-        rounded(2 * y_hat * ai for ai in a) == [1.8031, 1.9382, 1.7018]
+    assert (
+        rounded(row[0] for row in backward["grads"][1]["W"])
+        == rounded(2 * y_hat * ai for ai in a)
+        == [1.8031, 1.9382, 1.7018]
+    )
     hidden_delta = [2 * y_hat * w * ai * (1 - ai) for w, ai in zip((0.3, 0.5, 0.9), a)]
     assert rounded(backward["grads"][0]["W"][0]) == rounded(hidden_delta) == [0.1455, 0.2075, 0.4748]
     assert backward["evaluations"] == 1 and phases["backward"]["step"] == 0
@@ -333,11 +343,11 @@ def test_step_commands_answer_with_snapshots(client):
     with watch(client, create(client, preset="seed-2-3-1")) as (ws, topology, first):  # 1 row
         answers = []
         for command, step, phase in [
-                ({"steps": 3}, 3, "update"),
-                ({"epochs": 2}, 5, "update"),
-                ({"phase": "forward"}, 5, "forward"),
-                ({"phase": "backward"}, 5, "backward"),  # runs loss, then backward
-                ({}, 6, "update"),                       # finishes the step in progress
+            ({"steps": 3}, 3, "update"),
+            ({"epochs": 2}, 5, "update"),
+            ({"phase": "forward"}, 5, "forward"),
+            ({"phase": "backward"}, 5, "backward"),  # runs loss, then backward
+            ({}, 6, "update"),  # finishes the step in progress
         ]:
             send(ws, type="step", **command)
             answers.append(next_snapshot(ws))
@@ -370,10 +380,12 @@ def test_set_changes_the_live_config_and_refuses_the_topology(client):
         assert next_snapshot(ws)["step"] == 0
         assert client.get(f"/api/sessions/{session_id}").json()["config"]["optimizer"]["lr"] == 0.05
 
-        for change, field in [({"layers": [2, 3, 1]}, "layers"),
-                              ({"activations": ["relu", "relu", "sigmoid"]}, "activations"),
-                              ({"optimizer": {"lr": -1}}, "optimizer.lr"),
-                              ({"colour": "red"}, "colour")]:
+        for change, field in [
+            ({"layers": [2, 3, 1]}, "layers"),
+            ({"activations": ["relu", "relu", "sigmoid"]}, "activations"),
+            ({"optimizer": {"lr": -1}}, "optimizer.lr"),
+            ({"colour": "red"}, "colour"),
+        ]:
             send(ws, type="set", **change)
             error = next_message(ws, "error")
             assert error["code"] == "invalid_input", error
@@ -402,7 +414,7 @@ def test_params_edit_changes_the_snapshot(client):
         frame = next_snapshot(ws)
         assert frame["params"] == zeros
         assert frame["activations"][0]["a"] == [[0.5, 0.5, 0.5]]  # sigmoid(0)
-        assert round(frame["activations"][1]["a"][0][0], 4) == 0.85   # 0.5 * (0.3 + 0.5 + 0.9)
+        assert round(frame["activations"][1]["a"][0][0], 4) == 0.85  # 0.5 * (0.3 + 0.5 + 0.9)
 
         send(ws, type="params", params=[{"W": [[1.0]], "b": None}, zeros[1]])  # wrong shape
         error = next_message(ws, "error")
@@ -630,7 +642,8 @@ def traced():
 
 
 def test_a_client_that_never_reads_holds_up_no_one_and_costs_bounded_memory(
-        traced, live_server, http, caplog):
+    traced, live_server, http, caplog
+):
     """One socket on a playing spiral session with a 50x50 grid (~95 kB a frame) is never
     read for ~5 s, while another socket on another playing session reads as usual."""
     caplog.set_level(logging.ERROR)
@@ -659,8 +672,9 @@ def test_a_client_that_never_reads_holds_up_no_one_and_costs_bounded_memory(
 
             # No compression, and the client stops reading from TCP after one queued message:
             # the kernel buffers fill and the server's sends to this socket block.
-            stalled = await open_socket(f"{live_server.ws_url}/ws/sessions/{stalled_id}?grid=50",
-                                        compression=None, max_queue=1)
+            stalled = await open_socket(
+                f"{live_server.ws_url}/ws/sessions/{stalled_id}?grid=50", compression=None, max_queue=1
+            )
             await stalled.send(json.dumps({"type": "play", "steps_per_second": 300}))
             await asyncio.sleep(1.0)
 
@@ -678,9 +692,12 @@ def test_a_client_that_never_reads_holds_up_no_one_and_costs_bounded_memory(
             (subscriber,) = stalled_session.subscribers
             assert len(subscriber.control) <= MAX_CONTROL
             assert not any(m.startswith(b'{"type":"snapshot"') for m in subscriber.control)
-            queues = [name for name, value in vars(subscriber).items()
-                      if isinstance(value, (list, collections.deque, asyncio.Queue))
-                      and value is not subscriber.control]
+            queues = [
+                name
+                for name, value in vars(subscriber).items()
+                if isinstance(value, (list, collections.deque, asyncio.Queue))
+                and value is not subscriber.control
+            ]
             assert queues == []
             assert subscriber.closed is None
 
@@ -712,7 +729,8 @@ def test_a_client_that_never_reads_holds_up_no_one_and_costs_bounded_memory(
 
 @pytest.mark.nnplay_settings(send_timeout_seconds=3.0)
 def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_frame(
-        traced, live_server, http, caplog):
+    traced, live_server, http, caplog
+):
     """Six sockets on a 38k-parameter session (a frame of about 5 MB once stepped) stop
     reading while REST steps it; a seventh reads every frame meanwhile. While their sends
     wait, the frame they wait with is one object for all; the sends time out and they are
@@ -744,8 +762,10 @@ def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_fra
             await step()  # the network's arrays for a step exist before measuring
             await next_frame(reader, 1)
             before = tracemalloc.get_traced_memory()[0]
-            stalled = [await asyncio.to_thread(RawSocket, live_server.port, f"/ws/sessions/{session_id}")
-                       for _ in range(stalled_count)]
+            stalled = [
+                await asyncio.to_thread(RawSocket, live_server.port, f"/ws/sessions/{session_id}")
+                for _ in range(stalled_count)
+            ]
             while len(session.subscribers) < stalled_count + 1:
                 await asyncio.sleep(0.02)
             # Step until the stalled sockets' sends have timed out and they left the
@@ -800,9 +820,11 @@ class RawSocket:
         self.sock.settimeout(10)
         self.sock.connect(("127.0.0.1", port))
         key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                          "Sec-WebSocket-Version: 13\r\n\r\n".encode())
+        self.sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
         self.pending = bytearray()
         while b"\r\n\r\n" not in self.pending:
             self.pending += self.sock.recv(1024)
@@ -842,9 +864,11 @@ class RawSocket:
 
 def _write_buffer(live_server, session_id: str) -> int:
     """Bytes uvicorn holds for the socket on `session_id` (its transport's write buffer)."""
-    sizes = [protocol.transport.get_write_buffer_size()
-             for protocol in live_server.server.server_state.connections
-             if session_id in (getattr(protocol, "scope", None) or {}).get("path", "")
-             and getattr(protocol, "transport", None) is not None]
+    sizes = [
+        protocol.transport.get_write_buffer_size()
+        for protocol in live_server.server.server_state.connections
+        if session_id in (getattr(protocol, "scope", None) or {}).get("path", "")
+        and getattr(protocol, "transport", None) is not None
+    ]
     assert sizes, "the stalled socket's connection was not found"
     return max(sizes)

@@ -1,6 +1,7 @@
 """The session store's contract, against its SQLite implementation: records replaced,
 history appended in chunks (or rewritten from row 0), deletes, and damage that costs only
 the session it touches."""
+
 import sqlite3
 
 import pytest
@@ -11,10 +12,17 @@ from core.history import COLUMNS
 
 def rows(steps) -> dict:
     steps = list(steps)
-    return {name: (steps if name == "step" else [None if name == "grad_norm" and s == 0 else
-                                                 ([float(s)] if name == "grad_norm" else s * 0.5)
-                                                 for s in steps])
-            for name in COLUMNS}
+    return {
+        name: (
+            steps
+            if name == "step"
+            else [
+                None if name == "grad_norm" and s == 0 else ([float(s)] if name == "grad_norm" else s * 0.5)
+                for s in steps
+            ]
+        )
+        for name in COLUMNS
+    }
 
 
 def record(step: int) -> dict:
@@ -68,8 +76,10 @@ def test_damaged_history_costs_only_its_session(store, damage):
     elif damage == "garbage":
         db.execute("UPDATE history SET rows = ? WHERE id = 'a' AND first_row = 4", (b"{nope",))
     elif damage == "ragged":
-        db.execute("UPDATE history SET rows = ? WHERE id = 'a' AND first_row = 4",
-                   (b'{"step": [4, 5], "epoch": [1]}',))
+        db.execute(
+            "UPDATE history SET rows = ? WHERE id = 'a' AND first_row = 4",
+            (b'{"step": [4, 5], "epoch": [1]}',),
+        )
     else:
         db.execute("DELETE FROM history WHERE id = 'a'")
     got = loaded(store)
@@ -80,12 +90,14 @@ def test_damaged_history_costs_only_its_session(store, damage):
 def test_an_older_record_with_its_history_inline_still_loads(tmp_path):
     db = sqlite3.connect(tmp_path / "sessions.sqlite3")
     db.execute("CREATE TABLE sessions (id TEXT PRIMARY KEY, saved REAL NOT NULL, record BLOB NOT NULL)")
-    db.execute("INSERT INTO sessions VALUES ('old', 0, ?)",
-               (b'{"format": "nnplay-session/1", "run": {"step": 0, "history": {"step": [0]}}}',))
+    db.execute(
+        "INSERT INTO sessions VALUES ('old', 0, ?)",
+        (b'{"format": "nnplay-session/1", "run": {"step": 0, "history": {"step": [0]}}}',),
+    )
     db.commit()
     db.close()
     store = SQLiteStore(tmp_path / "sessions.sqlite3")
-    (sid, rec, problem), = store.load_all()
+    ((sid, rec, problem),) = store.load_all()
     assert sid == "old" and problem is None and rec["run"]["history"] == {"step": [0]}
     store.close()
 

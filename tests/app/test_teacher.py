@@ -1,5 +1,6 @@
 """The teacher board: locked without the token, a class joined by code, broadcasts that
 reach every student, challenges with a leaderboard, and no session id ever shown."""
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -12,7 +13,9 @@ CODE = "ROOM42"
 
 def class_app(**settings):
     """The app with the built-in settings, a board token and a class code, and `settings`."""
-    return create_app(Settings(allowed_hosts=["testserver"], teacher_token=TOKEN, class_code=CODE, **settings))
+    return create_app(
+        Settings(allowed_hosts=["testserver"], teacher_token=TOKEN, class_code=CODE, **settings)
+    )
 
 
 @pytest.fixture
@@ -33,9 +36,14 @@ def join(api, name, seat=None, **config):
     return response.json()["id"]
 
 
-TEACHER_ROUTES = [("get", "/api/teacher/class"), ("get", "/api/teacher/board"),
-                  ("post", "/api/teacher/broadcast"), ("post", "/api/teacher/challenges"),
-                  ("get", "/api/teacher/challenges"), ("delete", "/api/teacher/challenges/abc")]
+TEACHER_ROUTES = [
+    ("get", "/api/teacher/class"),
+    ("get", "/api/teacher/board"),
+    ("post", "/api/teacher/broadcast"),
+    ("post", "/api/teacher/challenges"),
+    ("get", "/api/teacher/challenges"),
+    ("delete", "/api/teacher/challenges/abc"),
+]
 
 
 def test_teacher_routes_refuse_without_the_token_and_with_a_students_id(api):
@@ -79,24 +87,32 @@ def test_the_board_has_one_row_per_student_their_latest_session(api):
     api.post(f"/api/sessions/{first}/step", json={"steps": 5})
     latest = join(api, "ann", seat="ann-laptop-0001", preset="spiral")
     join(api, "ann", seat="other-ann-0002")  # another student who chose the same name
-    join(api, "bob")                         # a client that sends no seat: a student per session
+    join(api, "bob")  # a client that sends no seat: a student per session
     rows = teacher(api, "get", "/api/teacher/board").json()
     assert sorted((r["student"], r["preset"]) for r in rows) == [
-        ("ann", "spiral"), ("ann", "xor"), ("bob", "xor")]
+        ("ann", "spiral"),
+        ("ann", "xor"),
+        ("bob", "xor"),
+    ]
     assert teacher(api, "get", "/api/teacher/class").json()["students"] == 3
     api.post(f"/api/sessions/{first}/step")  # back in the first tab: that one is current now
     rows = teacher(api, "get", "/api/teacher/board").json()
     assert sorted((r["student"], r["preset"], r["step"]) for r in rows)[:2] == [
-        ("ann", "xor", 0), ("ann", "xor", 6)]
+        ("ann", "xor", 0),
+        ("ann", "xor", 6),
+    ]
     assert latest in api.app.state.sessions.sessions  # nothing deleted: only shown once
 
 
-@pytest.mark.parametrize("query,field", [
-    ("seat=abcdefgh1234", "seat"),                       # a seat outside a class
-    (f"class_code={CODE}&seat=short", "seat"),          # not a seat's shape
-    (f"class_code={CODE}&seat=" + "x" * 65, "seat"),
-    (f"class_code={CODE}&seat=has%20space1", "seat"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("seat=abcdefgh1234", "seat"),  # a seat outside a class
+        (f"class_code={CODE}&seat=short", "seat"),  # not a seat's shape
+        (f"class_code={CODE}&seat=" + "x" * 65, "seat"),
+        (f"class_code={CODE}&seat=has%20space1", "seat"),
+    ],
+)
 def test_a_bad_seat_is_a_field_error(api, query, field):
     response = api.post(f"/api/sessions?{query}", json={"preset": "xor"})
     assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == field
@@ -109,8 +125,10 @@ def test_a_broadcast_reaches_every_connected_student(api):
         for ws in sockets:
             ws.__enter__()
             assert ws.receive_json(mode="binary")["type"] == "topology"
-        body = {"config": {"preset": "circle", "layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]},
-                "message": "try this one"}
+        body = {
+            "config": {"preset": "circle", "layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]},
+            "message": "try this one",
+        }
         result = teacher(api, "post", "/api/teacher/broadcast", json=body).json()
         assert result == {"students": 3, "sockets": 3}
         for ws in sockets:
@@ -122,7 +140,9 @@ def test_a_broadcast_reaches_every_connected_student(api):
     finally:
         for ws in sockets:
             ws.__exit__(None, None, None)
-    fork = api.post("/api/sessions", json={"preset": "circle", "layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]})
+    fork = api.post(
+        "/api/sessions", json={"preset": "circle", "layers": [2, 3, 1], "activations": ["tanh", "sigmoid"]}
+    )
     assert fork.status_code == 201
     assert api.get(f"/api/class/{CODE}").json()["broadcast"]["message"] == "try this one"
     bad = teacher(api, "post", "/api/teacher/broadcast", json={"config": {"preset": "nope"}})
@@ -135,26 +155,44 @@ def test_challenges_rank_the_students_who_qualify(api):
     cy = join(api, "cy", preset="spiral", layers=[2, 4, 1], activations=["tanh", "sigmoid"])
     for sid, steps in ((ann, 300), (bob, 300), (cy, 10)):
         api.post(f"/api/sessions/{sid}/step", json={"steps": steps})
-    response = teacher(api, "post", "/api/teacher/challenges",
-                       json={"title": "spiral under 0.05 with 12 units", "data": "spiral",
-                             "metric": "test_loss", "target": 0.05, "max_hidden_units": 12})
+    response = teacher(
+        api,
+        "post",
+        "/api/teacher/challenges",
+        json={
+            "title": "spiral under 0.05 with 12 units",
+            "data": "spiral",
+            "metric": "test_loss",
+            "target": 0.05,
+            "max_hidden_units": 12,
+        },
+    )
     assert response.status_code == 201
     board = response.json()["leaderboard"]
-    assert [e["student"] for e in board] == sorted([e["student"] for e in board],
-                                                  key=lambda n: {"ann": 0, "cy": 1}[n]) == ["ann", "cy"]
+    assert (
+        [e["student"] for e in board]
+        == sorted([e["student"] for e in board], key=lambda n: {"ann": 0, "cy": 1}[n])
+        == ["ann", "cy"]
+    )
     assert board[0]["score"] <= board[1]["score"] and board[0]["hidden_units"] == 12
     seen = api.get(f"/api/class/{CODE.lower()}")
     assert seen.status_code == 200 and seen.json()["challenges"][0]["title"].startswith("spiral")
     for sid in (ann, bob, cy):
         assert sid not in seen.text
     assert api.get("/api/class/NOPE99").status_code == 404
-    for bad in ({"title": "x", "data": "nope", "target": 1}, {"title": "", "data": "xor", "target": 1},
-                {"title": "x", "data": "xor", "target": -1}):
+    for bad in (
+        {"title": "x", "data": "nope", "target": 1},
+        {"title": "", "data": "xor", "target": 1},
+        {"title": "x", "data": "xor", "target": -1},
+    ):
         assert teacher(api, "post", "/api/teacher/challenges", json=bad).status_code == 422
     cid = response.json()["id"]
-    accuracy = teacher(api, "post", "/api/teacher/challenges",
-                       json={"title": "spiral at 60%", "data": "spiral", "metric": "train_accuracy",
-                             "target": 0.6})
+    accuracy = teacher(
+        api,
+        "post",
+        "/api/teacher/challenges",
+        json={"title": "spiral at 60%", "data": "spiral", "metric": "train_accuracy", "target": 0.6},
+    )
     assert accuracy.status_code == 201, accuracy.text
     entries = accuracy.json()["leaderboard"]
     assert len(entries) == 3 and all(type(e["met"]) is bool and 0 <= e["score"] <= 1 for e in entries)
@@ -163,13 +201,21 @@ def test_challenges_rank_the_students_who_qualify(api):
     assert teacher(api, "delete", f"/api/teacher/challenges/{cid}").status_code == 404
 
 
-@pytest.mark.parametrize("name,reason", [
-    ("a\u202eb", "U+202E"), ("nul\x00", "U+0000"), ("zero\u200bwidth", "U+200B"),
-    ("x" * 41, "at most 40 characters"), ("   ", "must not be empty"),
-])
+@pytest.mark.parametrize(
+    "name,reason",
+    [
+        ("a\u202eb", "U+202E"),
+        ("nul\x00", "U+0000"),
+        ("zero\u200bwidth", "U+200B"),
+        ("x" * 41, "at most 40 characters"),
+        ("   ", "must not be empty"),
+    ],
+)
 def test_a_nickname_that_would_garble_the_board_is_refused(name, reason):
     with TestClient(class_app()) as api:
-        response = api.post("/api/sessions", params={"class_code": CODE, "name": name}, json={"preset": "xor"})
+        response = api.post(
+            "/api/sessions", params={"class_code": CODE, "name": name}, json={"preset": "xor"}
+        )
         assert response.status_code == 422
         fields = response.json()["error"]["fields"]
         assert [f["field"] for f in fields] == ["name"] and reason in fields[0]["reason"]
@@ -179,8 +225,9 @@ def test_a_nickname_that_would_garble_the_board_is_refused(name, reason):
 def test_a_nickname_is_kept_as_its_normal_form():
     with TestClient(class_app()) as api:
         # "Zoe" + a combining diaeresis, padded: the board shows the composed, trimmed name.
-        response = api.post("/api/sessions", params={"class_code": CODE, "name": "  Zoe\u0308 "},
-                            json={"preset": "xor"})
+        response = api.post(
+            "/api/sessions", params={"class_code": CODE, "name": "  Zoe\u0308 "}, json={"preset": "xor"}
+        )
         assert response.status_code == 201
         board = api.get("/api/teacher/board", headers={"Authorization": f"Bearer {TOKEN}"}).json()
         assert [row["student"] for row in board] == ["Zo\u00eb"]
@@ -204,15 +251,24 @@ def test_guessing_a_class_code_or_the_token_is_slow():
         assert join.status_code == 429
         # The teacher token has its own count.
         wrong = {"authorization": "Bearer not-the-teacher-token"}
-        assert [api.get("/api/teacher/board", headers=wrong).status_code for _ in range(4)] == [403, 403, 403, 429]
+        assert [api.get("/api/teacher/board", headers=wrong).status_code for _ in range(4)] == [
+            403,
+            403,
+            403,
+            429,
+        ]
         assert api.get("/api/teacher/board", headers={"authorization": f"Bearer {TOKEN}"}).status_code == 429
 
 
 def test_a_wrong_code_when_joining_is_a_field_error_and_counts_as_a_guess():
     with TestClient(class_app(guesses_per_minute=2)) as api:
         for _ in range(2):
-            response = api.post("/api/sessions", params={"class_code": "NOPE99", "name": "eve"}, json={"preset": "xor"})
-            assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "class_code"
+            response = api.post(
+                "/api/sessions", params={"class_code": "NOPE99", "name": "eve"}, json={"preset": "xor"}
+            )
+            assert (
+                response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "class_code"
+            )
         assert api.get(f"/api/class/{CODE}").status_code == 429
 
 
@@ -228,8 +284,9 @@ def test_a_lesson_opened_in_the_class_joins_it_and_broadcasts_reach_it(api):
     wrong = api.post("/api/lessons/01-forward-pass/steps/1/session?class_code=NOPE42&name=dee")
     assert wrong.status_code == 422 and wrong.json()["error"]["fields"][0]["field"] == "class_code"
     assert set(api.app.state.sessions.sessions) == before  # refused before anything was built
-    response = api.post(f"/api/lessons/01-forward-pass/steps/2/session?class_code={CODE}&name=dee"
-                        "&seat=dee-tablet-0001")
+    response = api.post(
+        f"/api/lessons/01-forward-pass/steps/2/session?class_code={CODE}&name=dee&seat=dee-tablet-0001"
+    )
     assert response.status_code == 201, response.text
     sid = response.json()["id"]
     rows = teacher(api, "get", "/api/teacher/board").json()
@@ -245,24 +302,36 @@ def test_the_teacher_sends_everyone_to_a_lesson_step(api):
     ids = [join(api, name) for name in ("ann", "bob")]
     lessons = api.get("/api/lessons").json()
     target = lessons[1]
-    with api.websocket_connect(f"/ws/sessions/{ids[0]}") as first, \
-            api.websocket_connect(f"/ws/sessions/{ids[1]}") as second:
+    with (
+        api.websocket_connect(f"/ws/sessions/{ids[0]}") as first,
+        api.websocket_connect(f"/ws/sessions/{ids[1]}") as second,
+    ):
         for ws in (first, second):
             assert ws.receive_json(mode="binary")["type"] == "topology"
-        result = teacher(api, "post", "/api/teacher/lesson",
-                         json={"lesson": target["id"], "step": 2, "message": "look at the loss"}).json()
+        result = teacher(
+            api,
+            "post",
+            "/api/teacher/lesson",
+            json={"lesson": target["id"], "step": 2, "message": "look at the loss"},
+        ).json()
         assert result == {"students": 2, "sockets": 2}
         for ws in (first, second):
             message = _next_of(ws, "lesson")
             assert (message["lesson"], message["step"], message["title"], message["message"]) == (
-                target["id"], 2, target["title"], "look at the loss")
+                target["id"],
+                2,
+                target["title"],
+                "look at the loss",
+            )
             lesson = api.get(f"/api/lessons/{target['id']}").json()
             assert message["step_title"] == lesson["steps"][1]["title"]
     # A student who comes later sees it in the class's view.
     assert api.get(f"/api/class/{CODE}").json()["lesson"]["lesson"] == target["id"]
-    for body, field in (({"lesson": "no-such-lesson"}, "lesson"),
-                        ({"lesson": target["id"], "step": target["steps"] + 1}, "step"),
-                        ({"lesson": target["id"], "step": 0}, "step")):
+    for body, field in (
+        ({"lesson": "no-such-lesson"}, "lesson"),
+        ({"lesson": target["id"], "step": target["steps"] + 1}, "step"),
+        ({"lesson": target["id"], "step": 0}, "step"),
+    ):
         response = teacher(api, "post", "/api/teacher/lesson", json=body)
         assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == field
     assert api.post("/api/teacher/lesson", json={"lesson": target["id"]}).status_code == 401
@@ -295,8 +364,9 @@ def test_the_join_link_names_an_address_students_can_reach(api):
     assert seen_as["join_url"] == f"http://testserver/?class={CODE}"
     qr = seen_as["join_qr"]
     assert qr.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in qr and "<path" in qr
-    local = api.get("/api/teacher/class", headers={"authorization": f"Bearer {TOKEN}",
-                                                   "host": "127.0.0.1:8000"}).json()
+    local = api.get(
+        "/api/teacher/class", headers={"authorization": f"Bearer {TOKEN}", "host": "127.0.0.1:8000"}
+    ).json()
     lan = lan_addresses()
     assert all(not a.startswith("127.") for a in lan)
     expected = [f"http://{a}:8000/?class={CODE}" for a in lan] or [f"http://127.0.0.1:8000/?class={CODE}"]

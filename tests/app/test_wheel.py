@@ -3,6 +3,7 @@ wheel; the wheel goes into a fresh virtual environment (with its dependencies, a
 `pip install` resolves them), and `nnplay serve`, `nnplay lesson` and `nnplay figure` run
 there from an empty folder, far from the checkout.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,29 +17,46 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.installed import (REPO, by_file, clean_env, crawl, free_port, fresh_venv, get, pip,
-                                 post_json, served)
+from tests.app.installed import (
+    REPO,
+    by_file,
+    clean_env,
+    crawl,
+    free_port,
+    fresh_venv,
+    get,
+    pip,
+    post_json,
+    served,
+)
 
 pytestmark = pytest.mark.slow
 
 PNG = b"\x89PNG\r\n\x1a\n"
 # The repo's folders the wheel carries inside the app package (pyproject.toml's package-dir).
-CARRIED = {"static": "app/files/static", "templates": "app/files/templates",
-           "lessons": "app/files/lessons"}
+CARRIED = {"static": "app/files/static", "templates": "app/files/templates", "lessons": "app/files/lessons"}
 
 
 def _checkout_files(folder: str) -> list[str]:
     """The files under `folder` of the checkout that belong in a build (no bytecode)."""
-    return sorted(p.relative_to(REPO).as_posix() for p in (REPO / folder).rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+    return sorted(
+        p.relative_to(REPO).as_posix()
+        for p in (REPO / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
 
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     """The sdist and the wheel built from it, as `python -m build` makes them."""
     out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
-                          env=clean_env(), capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return out
 
@@ -88,8 +106,7 @@ def test_the_wheel_holds_every_module_and_file_and_no_tests(wheel, dist):
         assert not missing, missing
 
 
-def test_installed_server_serves_every_page_file_lesson_and_figure(installed, empty_dir,
-                                                                   tmp_path):
+def test_installed_server_serves_every_page_file_lesson_and_figure(installed, empty_dir, tmp_path):
     env = clean_env()
     env["NNPLAY_DATA_DIR"] = str(tmp_path / "data")
     port = free_port()
@@ -111,16 +128,23 @@ def test_installed_server_serves_every_page_file_lesson_and_figure(installed, em
         # The digits data ships in the wheel: a session on it trains and draws.
         status, session = post_json(base + "/api/sessions", {"preset": "two-layer-digits"})
         assert status in (200, 201), session
-        status, kind, png = get(base + f"/api/sessions/{session['id']}/figure?format=png"
-                                       "&panel=network&width=400&height=300")
+        status, kind, png = get(
+            base + f"/api/sessions/{session['id']}/figure?format=png&panel=network&width=400&height=300"
+        )
         assert status == 200 and kind == "image/png" and png.startswith(PNG), (status, kind)
     assert os.listdir(empty_dir) == [], "the server wrote into its working directory"
 
 
 def test_installed_cli_writes_lessons_and_figures(installed, empty_dir):
     env = clean_env()
-    lesson = subprocess.run([str(installed / "nnplay"), "lesson", "1", "--out", "lesson"],
-                            cwd=empty_dir, env=env, capture_output=True, text=True, timeout=300)
+    lesson = subprocess.run(
+        [str(installed / "nnplay"), "lesson", "1", "--out", "lesson"],
+        cwd=empty_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert lesson.returncode == 0, lesson.stderr
     written = {p.name for p in (empty_dir / "lesson").iterdir()}
     (source,) = (REPO / "lessons").glob("01-*.toml")
@@ -131,8 +155,24 @@ def test_installed_cli_writes_lessons_and_figures(installed, empty_dir):
         png = empty_dir / "lesson" / caption.replace(".txt", ".png")
         assert png.read_bytes().startswith(PNG), png.name
 
-    figure = subprocess.run([str(installed / "nnplay"), "figure", "--preset", "xor",
-                             "--steps", "20", "--panel", "boundary", "-o", "xor.png"],
-                            cwd=empty_dir, env=env, capture_output=True, text=True, timeout=300)
+    figure = subprocess.run(
+        [
+            str(installed / "nnplay"),
+            "figure",
+            "--preset",
+            "xor",
+            "--steps",
+            "20",
+            "--panel",
+            "boundary",
+            "-o",
+            "xor.png",
+        ],
+        cwd=empty_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert figure.returncode == 0, figure.stderr
     assert (empty_dir / "xor.png").read_bytes().startswith(PNG)

@@ -14,6 +14,7 @@ The whole directory is skipped (with the reason) when /usr/bin/chromium or the p
 package is missing; `playwright install` is never run: the browser is Debian's.
 Screenshots go to $NNPLAY_SCREENSHOTS, or a temporary directory.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,14 @@ from tests.threaded_server import threaded_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TIMEOUT_MS = 10_000
 
 try:
@@ -59,6 +66,7 @@ def pytest_collection_modifyitems(config, items):
 
 # --- the server ------------------------------------------------------------------------
 
+
 class Server(str):
     """The base URL ("http://127.0.0.1:PORT"), with `.app` for looking at the server's side."""
 
@@ -68,9 +76,17 @@ class Server(str):
 @pytest.fixture(scope="session")
 def server():
     """uvicorn serving nnplay on a free 127.0.0.1 port, in a background thread."""
-    settings = Settings(host="127.0.0.1", port=8000, allowed_origins=[], max_sessions=500,
-                        session_idle_seconds=3600.0, max_steps_per_call=10_000, max_fps=30.0,
-                        mnist_dir=None, data_dir=None)
+    settings = Settings(
+        host="127.0.0.1",
+        port=8000,
+        allowed_origins=[],
+        max_sessions=500,
+        session_idle_seconds=3600.0,
+        max_steps_per_call=10_000,
+        max_fps=30.0,
+        mnist_dir=None,
+        data_dir=None,
+    )
     app = create_app(settings)
     with threaded_server(app, "nnplay-browser-server", start_timeout=15) as (_, port):
         url = Server(f"http://127.0.0.1:{port}")
@@ -79,6 +95,7 @@ def server():
 
 
 # --- the browser -----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser():

@@ -10,6 +10,7 @@ data-a, data-grad in full precision), `[data-testid=num-edge-L-i-j]` an edge's n
 and data-value (the final value in full precision); `[data-testid=timeline]` is the time
 slider and `[data-testid=continue-here]` rewinds the live run to the step shown.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,20 +30,24 @@ A_HIDDEN = ["0.7311", "0.7858", "0.6900"]
 
 # --- helpers -------------------------------------------------------------------------
 
+
 def ready(page) -> str:
     """Wait until the page shows a live session; returns its id."""
     page.wait_for_function(
         "() => window.nnplay && window.nnplay.sessionId && window.nnplay.snapshot"
         " && window.nnplay.snapshot.session === window.nnplay.sessionId"
         " && window.nnplay.topology && window.nnplay.topology.session === window.nnplay.sessionId"
-        " && document.querySelector('[data-testid=network]')", timeout=WAIT_MS)
+        " && document.querySelector('[data-testid=network]')",
+        timeout=WAIT_MS,
+    )
     return page.evaluate("window.nnplay.sessionId")
 
 
 def rest(server: str, method: str, path: str, body: dict | None = None) -> dict:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(server + path, data=data, method=method,
-                                     headers={"content-type": "application/json"} if data else {})
+    request = urllib.request.Request(
+        server + path, data=data, method=method, headers={"content-type": "application/json"} if data else {}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -54,9 +59,13 @@ def wait_attr(page, selector: str, attr: str, want: float, tol: float, what: str
             "([sel, attr, want, tol]) => { const el = document.querySelector(sel);"
             " const v = el ? parseFloat(el.getAttribute(attr)) : NaN;"
             " return Number.isFinite(v) && Math.abs(v - want) <= tol; }",
-            arg=[selector, attr, want, tol], timeout=WAIT_MS)
+            arg=[selector, attr, want, tol],
+            timeout=WAIT_MS,
+        )
     except Exception:  # noqa: BLE001 - say what the page shows
-        shown = page.evaluate("([sel, attr]) => document.querySelector(sel)?.getAttribute(attr)", [selector, attr])
+        shown = page.evaluate(
+            "([sel, attr]) => document.querySelector(sel)?.getAttribute(attr)", [selector, attr]
+        )
         pytest.fail(f"{what}: {selector} @{attr} is {shown!r}, wanted {want} (within {tol})")
 
 
@@ -80,6 +89,7 @@ def shoot(page, screenshots, name: str, scroll_to: str = "[data-testid=network]"
 
 
 # --- tests ---------------------------------------------------------------------------
+
 
 def test_phase_by_phase_with_the_numbers_and_the_formula(page, server, screenshots):
     page.goto(f"{server}/?preset=seed-2-3-1")
@@ -133,8 +143,14 @@ def test_phase_by_phase_with_the_numbers_and_the_formula(page, server, screensho
     expect(page.locator("[data-testid=train-loss]")).to_have_text("1.4179")
     expect(page.locator("[data-testid=num-node-2-0]")).not_to_contain_text("\u2202L/\u2202z")
     expect(page.locator("[data-testid=num-node-1-0]")).not_to_contain_text("\u2202L/\u2202z")
-    wait_attr(page, "[data-testid=formula]", "data-value", 0.14547852882549972, 1e-15,
-              "dC/dw11 that the update used")
+    wait_attr(
+        page,
+        "[data-testid=formula]",
+        "data-value",
+        0.14547852882549972,
+        1e-15,
+        "dC/dw11 that the update used",
+    )
     expect(formula).to_contain_text("(2.4664)(0.3)(0.1966)(1)")
     expect(formula).to_contain_text("0.8\u22120.01\u00b70.1455=0.7985")
     expect(formula).to_contain_text("step 1, after the update")
@@ -158,7 +174,9 @@ def test_phase_by_phase_with_the_numbers_and_the_formula(page, server, screensho
     params[0]["W"][0][0] = -0.25
     rest(server, "PUT", f"/api/sessions/{sid}/params", {"params": params})
     want = rest(server, "GET", f"/api/sessions/{sid}/explain/weight?layer=1&i=0&j=0")
-    wait_attr(page, "[data-testid=formula]", "data-value", want["product"], 1e-12, "dC/dw11 after the REST change")
+    wait_attr(
+        page, "[data-testid=formula]", "data-value", want["product"], 1e-12, "dC/dw11 after the REST change"
+    )
     expect(page.locator("[data-testid=edge-0-0-0]")).to_have_attribute("data-weight", "-0.25")
 
 
@@ -173,8 +191,10 @@ def test_time_travel_and_continue_from_here(page, server, screenshots):
     assert float(live_w) != 0.8
 
     # Somewhere in the middle, then back to now.
-    page.evaluate("(el) => { el.value = '25'; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-                  slider.element_handle())
+    page.evaluate(
+        "(el) => { el.value = '25'; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        slider.element_handle(),
+    )
     past = rest(server, "GET", f"/api/sessions/{sid}/at/25")["snapshot"]["params"][0]["W"][0][0]
     expect(page.locator("[data-testid=edge-0-0-0]")).to_have_attribute("data-weight", repr(past))
     expect(page.locator("[data-testid=timeline-step]")).to_contain_text("viewing step 25 (past)")
@@ -199,8 +219,10 @@ def test_time_travel_and_continue_from_here(page, server, screenshots):
     shoot(page, screenshots, "timeline-past", scroll_to="[data-testid=timeline]")
 
     page.click("[data-testid=continue-here]")
-    page.wait_for_function("() => window.nnplay.snapshot.step === 0 && !document.body.classList.contains('viewing-past')",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => window.nnplay.snapshot.step === 0 && !document.body.classList.contains('viewing-past')",
+        timeout=WAIT_MS,
+    )
     expect(page.locator("[data-testid=step-count]")).to_have_text("0")
     expect(page.locator("[data-testid=edge-0-0-0]")).to_have_attribute("data-weight", "0.8")
     expect(slider).to_have_attribute("max", "0")
@@ -221,5 +243,7 @@ def test_a_big_network_labels_only_the_focused_nodes_edges(page, server, screens
     labels = page.locator(".edge-num")
     expect(labels).to_have_count(16)  # 8 edges in, 8 out
     owners = labels.evaluate_all("(els) => els.map((el) => el.dataset.for)")
-    assert all(o.startswith("edge-1-") and o.endswith("-3") or o.startswith("edge-2-3-") for o in owners), owners
+    assert all(o.startswith("edge-1-") and o.endswith("-3") or o.startswith("edge-2-3-") for o in owners), (
+        owners
+    )
     shoot(page, screenshots, "numbers-big-net")

@@ -1,6 +1,7 @@
 """The Plotly charts follow their boxes (static/js/chart-fit.js): after the window changes
 size, each chart is drawn exactly as wide as its box and no chart reaches into the next
 one's heading."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,9 @@ def test_charts_follow_their_boxes_when_the_window_resizes(page, server):
             assert chart["drawn"] is not None, where
             left, right, bottom = chart["box"]
             d_left, d_right, d_bottom = chart["drawn"]
-            assert abs(d_left - left) <= 1 and abs(d_right - right) <= 1, f"{where}: drawn {chart['drawn']}, box {chart['box']}"
+            assert abs(d_left - left) <= 1 and abs(d_right - right) <= 1, (
+                f"{where}: drawn {chart['drawn']}, box {chart['box']}"
+            )
             assert d_bottom <= bottom + 1, f"{where}: the chart overflows its box ({d_bottom} > {bottom})"
             if chart["below"] is not None:
                 assert d_bottom <= chart["below"] + 1, f"{where}: the chart covers the next heading"

@@ -1,6 +1,7 @@
 """The class in the browser: the board shows the address and QR code to join, a student's
 page (a network or a lesson) is on the board, the teacher sends everyone to a lesson step
 and resets one student's run, and a wrong token does not keep asking."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,16 @@ CODE = "ROOM42"
 
 @pytest.fixture(scope="module")
 def room():
-    settings = Settings(host="127.0.0.1", port=8000, allowed_origins=[], max_sessions=200,
-                        mnist_dir=None, data_dir=None, teacher_token=TOKEN, class_code=CODE)
+    settings = Settings(
+        host="127.0.0.1",
+        port=8000,
+        allowed_origins=[],
+        max_sessions=200,
+        mnist_dir=None,
+        data_dir=None,
+        teacher_token=TOKEN,
+        class_code=CODE,
+    )
     app = create_app(settings)
     with threaded_server(app, "nnplay-class-server", start_timeout=15) as (_, port):
         yield f"http://127.0.0.1:{port}", app
@@ -50,6 +59,7 @@ def test_the_board_shows_how_to_join_and_resets_a_student(open_page, room, scree
     expect(link).to_contain_text(f"?class={CODE}")
     # Opened on loopback: the link names an address other machines can reach, if there is one.
     from app.lan import lan_addresses
+
     if lan_addresses():
         assert "127.0.0.1" not in link.text_content()
     qr = teacher.locator("[data-testid=join-qr] svg").bounding_box()

@@ -3,6 +3,7 @@ draw with scripts from the server's files only, and the browser reports no viola
 
 Everything here is driven by locators and clicks (Playwright's own isolated world), never
 by strings evaluated in the page, which the policy forbids."""
+
 from __future__ import annotations
 
 import pytest

@@ -7,6 +7,7 @@ says "step k of n"; `[data-testid=lesson-prev]` / `[data-testid=lesson-next]` tu
 steps; `[data-testid=figures]` opens the figure links `[data-testid=figure-PANEL-FORMAT]`.
 Presentation mode: `[data-testid=present-stage]` (canvas=WxH), `[data-testid=caption]`.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,19 +26,34 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 WAIT_MS = 10_000
-BUILD_MS = 30_000   # the digits lesson trains 2,000 steps before its step 2 shows
+BUILD_MS = 30_000  # the digits lesson trains 2,000 steps before its step 2 shows
 
 # What a name of a step's `show` / `controls` list stands for on the page (one element each).
 PANEL_ELEMENT = {
-    "formula": "[data-testid=formula]", "loss-chart": "#out-loss", "accuracy-chart": "#out-accuracy",
-    "heatmap": "#out-heatmap", "digits": "#out-digits", "gradcheck": "[data-testid=gradcheck]",
-    "explorer": "[data-testid=explorer]", "activation-explorer": "[data-testid=explorer-activation-part]",
-    "loss-explorer": "[data-testid=explorer-loss-part]", "timeline": "[data-testid=timeline]",
+    "formula": "[data-testid=formula]",
+    "loss-chart": "#out-loss",
+    "accuracy-chart": "#out-accuracy",
+    "heatmap": "#out-heatmap",
+    "digits": "#out-digits",
+    "gradcheck": "[data-testid=gradcheck]",
+    "explorer": "[data-testid=explorer]",
+    "activation-explorer": "[data-testid=explorer-activation-part]",
+    "loss-explorer": "[data-testid=explorer-loss-part]",
+    "timeline": "[data-testid=timeline]",
     "diagnostics": "[data-testid=diagnostics]",
 }
-ALWAYS_THERE = {"formula", "loss-chart", "gradcheck", "explorer", "activation-explorer", "loss-explorer",
-                "diagnostics"}  # visible whenever shown
-PANEL_PARTS = {"explorer": {"activation-explorer", "loss-explorer"}}  # a whole shows its parts; a part, its whole
+ALWAYS_THERE = {
+    "formula",
+    "loss-chart",
+    "gradcheck",
+    "explorer",
+    "activation-explorer",
+    "loss-explorer",
+    "diagnostics",
+}  # visible whenever shown
+PANEL_PARTS = {
+    "explorer": {"activation-explorer", "loss-explorer"}
+}  # a whole shows its parts; a part, its whole
 
 
 def shown_panels(step: dict) -> set[str]:
@@ -49,14 +65,22 @@ def shown_panels(step: dict) -> set[str]:
         elif shown & parts:
             shown.add(whole)
     return shown
+
+
 CONTROL_ELEMENT = {
-    "play": "[data-testid=play]", "step": "[data-testid=step]", "phase-step": "[data-testid=phase-step]",
-    "reset": "[data-testid=reset]", "lr": "[data-testid=lr]", "batch": "[data-testid=batch-size]",
-    "optimizer": "[data-testid=optimizer]", "gradient": "[data-testid=gradient]",
+    "play": "[data-testid=play]",
+    "step": "[data-testid=step]",
+    "phase-step": "[data-testid=phase-step]",
+    "reset": "[data-testid=reset]",
+    "lr": "[data-testid=lr]",
+    "batch": "[data-testid=batch-size]",
+    "optimizer": "[data-testid=optimizer]",
+    "gradient": "[data-testid=gradient]",
 }
 
 
 # --- helpers -------------------------------------------------------------------------
+
 
 def api(server, path: str):
     with urllib.request.urlopen(server + path, timeout=30) as response:
@@ -73,7 +97,9 @@ def step_ready(page, k: int, timeout: int = WAIT_MS) -> str:
                    && app && app.sessionId === l.dataset.session
                    && app.snapshot && app.snapshot.session === app.sessionId
                    && app.topology && app.topology.session === app.sessionId; }""",
-            arg=k, timeout=timeout)
+            arg=k,
+            timeout=timeout,
+        )
     except PlaywrightTimeout:
         shown = page.evaluate("""() => { const l = document.querySelector('[data-testid=lesson]');
             return l ? {state: l.dataset.state, step: l.dataset.step,
@@ -95,11 +121,19 @@ def wait_number(page, selector: str, want: float, tol: float, attr: str | None =
     try:
         page.wait_for_function(script, arg=[selector, attr, want, tol], timeout=WAIT_MS)
     except PlaywrightTimeout:
-        shown = page.evaluate("""([sel, attr]) => { const el = document.querySelector(sel);
-            return el ? (attr ? el.getAttribute(attr) : el.textContent) : '<no such element>'; }""", [selector, attr])
-        pytest.fail(f"{selector}{' @' + attr if attr else ''}: wanted {want} (within {tol}), the page shows {shown!r}")
-    text = page.evaluate("([sel, attr]) => { const el = document.querySelector(sel);"
-                         " return attr ? el.getAttribute(attr) : el.textContent; }", [selector, attr])
+        shown = page.evaluate(
+            """([sel, attr]) => { const el = document.querySelector(sel);
+            return el ? (attr ? el.getAttribute(attr) : el.textContent) : '<no such element>'; }""",
+            [selector, attr],
+        )
+        pytest.fail(
+            f"{selector}{' @' + attr if attr else ''}: wanted {want} (within {tol}), the page shows {shown!r}"
+        )
+    text = page.evaluate(
+        "([sel, attr]) => { const el = document.querySelector(sel);"
+        " return attr ? el.getAttribute(attr) : el.textContent; }",
+        [selector, attr],
+    )
     return float(text.replace(",", ""))
 
 
@@ -122,7 +156,7 @@ def written(text: str) -> tuple[float, float]:
     mantissa, _, exponent = text.replace(",", "").partition("e")
     decimals = len(mantissa.partition(".")[2])
     scale = 10.0 ** int(exponent or 0)
-    return float(mantissa) * scale, 0.5 * 10.0 ** -decimals * scale
+    return float(mantissa) * scale, 0.5 * 10.0**-decimals * scale
 
 
 def screen_text(page) -> str:
@@ -192,6 +226,7 @@ def check_step_shows(page, lesson: dict, k: int, created_step: int) -> None:
 
 # --- the list ------------------------------------------------------------------------
 
+
 def test_the_lessons_page_lists_the_ten_lessons(page, server):
     listed = api(server, "/api/lessons")
     assert len(listed) == 10
@@ -223,6 +258,7 @@ def test_an_unknown_lesson_is_not_found(page, server, allow_console):
 
 # --- every step ----------------------------------------------------------------------
 
+
 def test_every_step_of_every_lesson_loads_and_shows_its_state(page, server):
     """Each lesson from its first step, turned with the Next button. No console errors (the
     page fixture checks). The slowest steps (3 epochs of the 512-unit Keras-style net, 2,000
@@ -244,6 +280,7 @@ def test_every_step_of_every_lesson_loads_and_shows_its_state(page, server):
 
 
 # --- the steps that show the worked numbers --------------------------------------------
+
 
 def test_the_steps_show_the_numbers_their_text_states(page, server):
     # Lesson 1, step 4: the output of the 2-3-1 network is 1.2332, its output unit selected.
@@ -303,14 +340,18 @@ def test_the_figures_menu_links_the_figures_of_what_is_on_screen(page, server):
     for panel in ("network", "loss", "boundary"):
         for fmt in ("svg", "png"):
             expect(page.locator(f"[data-testid=figure-{panel}-{fmt}]")).to_have_attribute(
-                "href", f"{base}panel={panel}&format={fmt}")
+                "href", f"{base}panel={panel}&format={fmt}"
+            )
     formula = page.locator("[data-testid=figure-formula-svg]")
     expect(formula).to_have_attribute("href", f"{base}panel=formula&format=svg&layer=1&i=0&j=0")
     expect(formula).to_have_attribute("download", "lesson03-step1-formula.svg")
     for testid, kind in (("figure-formula-svg", "image/svg+xml"), ("figure-network-png", "image/png")):
         href = page.locator(f"[data-testid={testid}]").get_attribute("href")
         response = page.request.get(server + href)
-        assert response.status == 200 and response.headers["content-type"].startswith(kind), (testid, response.status)
+        assert response.status == 200 and response.headers["content-type"].startswith(kind), (
+            testid,
+            response.status,
+        )
     # Digits: no boundary (64 inputs) and no formula (nothing selected).
     open_step(page, server, "08-digits", 1)
     page.click("[data-testid=figures] summary")
@@ -326,8 +367,10 @@ PRESENT = "present=1&canvas=1280x720&caption=1&hide=data,hyper"
 
 def settled(page) -> None:
     """Wait until the stage has scaled its page to what is on it now."""
-    page.wait_for_function("() => { const c = document.querySelector('.present-content');"
-                           " return c && c.dataset.scale && !c.dataset.fitting; }")
+    page.wait_for_function(
+        "() => { const c = document.querySelector('.present-content');"
+        " return c && c.dataset.scale && !c.dataset.fitting; }"
+    )
     page.wait_for_timeout(300)  # Plotly redraws the charts at their new width
     page.wait_for_function("() => !document.querySelector('.present-content').dataset.fitting")
 
@@ -361,15 +404,23 @@ def test_presentation_mode_on_the_playground(page, server, screenshots):
     # The app rewrote its URL from the config and kept the presentation parameters.
     query = parse_qs(urlsplit(page.url).query)
     assert query["layers"] == ["2,3,1"]
-    assert (query["present"], query["canvas"], query["caption"], query["hide"]) == (["1"], ["1280x720"], ["1"], ["data,hyper"])
+    assert (query["present"], query["canvas"], query["caption"], query["hide"]) == (
+        ["1"],
+        ["1280x720"],
+        ["1"],
+        ["data,hyper"],
+    )
     check_stage(page, 1280, 720)
     # The caption follows the engine: one step later it says step 1 and the new loss.
     page.evaluate("window.nnplay.send({type: 'step', steps: 1})")
     expect(caption).to_contain_text("step 1")
     expect(caption).not_to_contain_text("1.5208")
     for theme in ("light", "dark", "projector"):
-        page.evaluate("(t) => { const s = document.querySelector('[data-testid=theme]'); s.value = t;"
-                      " s.dispatchEvent(new Event('change')); }", theme)
+        page.evaluate(
+            "(t) => { const s = document.querySelector('[data-testid=theme]'); s.value = t;"
+            " s.dispatchEvent(new Event('change')); }",
+            theme,
+        )
         expect(page.locator("html")).to_have_attribute("data-theme", theme)
         check_stage(page, 1280, 720)
         page.screenshot(path=str(screenshots / f"present-playground-{theme}.png"), animations="disabled")
@@ -390,8 +441,11 @@ def test_presentation_mode_on_a_lesson_step(open_page, server, screenshots):
     assert "layers" not in query, "a lesson page's URL is its step, not a config"
     check_stage(page, 1920, 1080)
     for theme in ("light", "dark", "projector"):
-        page.evaluate("(t) => { const s = document.querySelector('[data-testid=theme]'); s.value = t;"
-                      " s.dispatchEvent(new Event('change')); }", theme)
+        page.evaluate(
+            "(t) => { const s = document.querySelector('[data-testid=theme]'); s.value = t;"
+            " s.dispatchEvent(new Event('change')); }",
+            theme,
+        )
         settled(page)
         page.screenshot(path=str(screenshots / f"present-lesson-{theme}.png"), animations="disabled")
 
@@ -405,7 +459,9 @@ def test_lesson_step_screenshots_in_every_theme(page, server, screenshots):
         page.select_option("[data-testid=theme]", theme)
         expect(page.locator("html")).to_have_attribute("data-theme", theme)
         page.wait_for_timeout(300)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{theme}: the lesson page scrolls sideways by {overflow}px"
         page.screenshot(path=str(screenshots / f"lesson-07-2-{theme}.png"), animations="disabled")
     page.select_option("[data-testid=theme]", "light")
@@ -429,18 +485,31 @@ def test_every_lesson_step_fits_its_stage_legibly(open_page, server, screenshots
     problems = []
     for summary in api(server, "/api/lessons"):
         for k in range(1, summary["steps"] + 1):
-            open_step(page, server, summary["id"], k, f"present=1&canvas={width}x{height}&caption=1",
-                      timeout=BUILD_MS)
+            open_step(
+                page,
+                server,
+                summary["id"],
+                k,
+                f"present=1&canvas={width}x{height}&caption=1",
+                timeout=BUILD_MS,
+            )
             for theme in THEMES:
-                page.evaluate("(t) => { const s = document.querySelector('[data-testid=theme]'); s.value = t;"
-                              " s.dispatchEvent(new Event('change')); }", theme)
+                page.evaluate(
+                    "(t) => { const s = document.querySelector('[data-testid=theme]'); s.value = t;"
+                    " s.dispatchEvent(new Event('change')); }",
+                    theme,
+                )
                 settled(page)
                 measured = page.evaluate(STAGE_MEASURE)
                 where = f"{summary['id']} step {k} ({theme}, {width}x{height})"
                 assert measured["scale"] == pytest.approx(scale), where
                 if measured["smallest"]["size"] < MIN_BODY_PX * scale - 0.05:
-                    problems.append(f"{where}: text of {measured['smallest']['size']:.1f} px: {measured['smallest']}")
+                    problems.append(
+                        f"{where}: text of {measured['smallest']['size']:.1f} px: {measured['smallest']}"
+                    )
                 if measured["cut"]:
                     problems.append(f"{where}: cut off: {'; '.join(measured['cut'][:4])}")
-                    page.screenshot(path=str(screenshots / f"stage-{width}-{summary['id'][:2]}-{k}-{theme}.png"))
+                    page.screenshot(
+                        path=str(screenshots / f"stage-{width}-{summary['id'][:2]}-{k}-{theme}.png")
+                    )
     assert not problems, "\n".join(problems)

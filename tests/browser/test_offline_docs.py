@@ -1,5 +1,6 @@
 """/docs and /redoc on a class LAN: with every request to anywhere but the server refused,
 Swagger UI and ReDoc still draw the list of operations."""
+
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -31,15 +32,22 @@ def offline(page) -> list[str]:
 
 def operation_count(page, server) -> int:
     paths = page.request.get(server + "/openapi.json").json()["paths"]
-    return sum(1 for methods in paths.values() for method in methods
-               if method in {"get", "post", "put", "patch", "delete"})
+    return sum(
+        1
+        for methods in paths.values()
+        for method in methods
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
 
 
-@pytest.mark.parametrize("path, operation", [
-    # Swagger UI: one .opblock per operation; ReDoc: one section per operation.
-    ("/docs", ".opblock"),
-    ("/redoc", "[data-section-id^='operation/']"),
-])
+@pytest.mark.parametrize(
+    "path, operation",
+    [
+        # Swagger UI: one .opblock per operation; ReDoc: one section per operation.
+        ("/docs", ".opblock"),
+        ("/redoc", "[data-section-id^='operation/']"),
+    ],
+)
 def test_docs_render_with_no_internet(page, server, screenshots, allow_console, path, operation):
     if path in DECORATIONS:
         allow_console("ERR_INTERNET_DISCONNECTED", "a logo that ReDoc hides when it is refused")

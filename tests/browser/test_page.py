@@ -6,6 +6,7 @@ from unit i of layer L to unit j of layer L+1, W{L+1}[i][j] as diagram.js number
 `data-weight` and opens `[data-testid=weight-editor]` when clicked (Enter applies); the
 metrics bar shows `[data-testid=train-loss]`; `window.nnplay` is the App.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,13 +29,15 @@ OUTPUT = 1.2332
 
 # --- helpers -------------------------------------------------------------------------
 
+
 def ready(page, timeout: int = WAIT_MS) -> str:
     """Wait until the page has a session and a snapshot of it; returns the session id."""
     page.wait_for_function(
         "() => window.nnplay && window.nnplay.sessionId && window.nnplay.snapshot"
         " && window.nnplay.snapshot.session === window.nnplay.sessionId"
         " && window.nnplay.topology && window.nnplay.topology.session === window.nnplay.sessionId",
-        timeout=timeout)
+        timeout=timeout,
+    )
     return page.evaluate("window.nnplay.sessionId")
 
 
@@ -49,8 +52,9 @@ def session_id(page) -> str:
 
 def rebuilt(page, old: str) -> str:
     """Wait for a new session (a rebuild) to be live; returns its id."""
-    page.wait_for_function("(old) => window.nnplay.sessionId && window.nnplay.sessionId !== old",
-                           arg=old, timeout=WAIT_MS)
+    page.wait_for_function(
+        "(old) => window.nnplay.sessionId && window.nnplay.sessionId !== old", arg=old, timeout=WAIT_MS
+    )
     return ready(page)
 
 
@@ -65,15 +69,18 @@ def choose_preset(page, preset: str) -> str:
 def number_of(page, selector: str, attr: str | None = None) -> float | None:
     text = page.evaluate(
         "([sel, attr]) => { const el = document.querySelector(sel);"
-        " return el ? (attr ? el.getAttribute(attr) : el.textContent) : null; }", [selector, attr])
+        " return el ? (attr ? el.getAttribute(attr) : el.textContent) : null; }",
+        [selector, attr],
+    )
     try:
         return float(text.replace(",", "")) if text is not None else None
     except ValueError:
         return None
 
 
-def wait_number(page, selector: str, test, what: str, attr: str | None = None,
-                timeout: int = WAIT_MS) -> float:
+def wait_number(
+    page, selector: str, test, what: str, attr: str | None = None, timeout: int = WAIT_MS
+) -> float:
     """Wait until the number in `selector` (its text, or attribute `attr`) passes `test`
     (a JS arrow function of the number); fails with what the page shows."""
     try:
@@ -81,19 +88,23 @@ def wait_number(page, selector: str, test, what: str, attr: str | None = None,
             f"([sel, attr]) => {{ const el = document.querySelector(sel); if (!el) return false;"
             f" const v = parseFloat((attr ? el.getAttribute(attr) : el.textContent).replace(/,/g, ''));"
             f" return Number.isFinite(v) && ({test})(v); }}",
-            arg=[selector, attr], timeout=timeout)
+            arg=[selector, attr],
+            timeout=timeout,
+        )
     except PlaywrightTimeout:
         shown = page.evaluate(
             "([sel, attr]) => { const el = document.querySelector(sel);"
             " return el ? (attr ? el.getAttribute(attr) : el.textContent) : '<no such element>'; }",
-            [selector, attr])
+            [selector, attr],
+        )
         pytest.fail(f"{selector}{' @' + attr if attr else ''}: wanted {what}, the page shows {shown!r}")
     return number_of(page, selector, attr)
 
 
 def wait_close(page, selector: str, attr: str, want: float, tol: float = 1e-4) -> float:
-    return wait_number(page, selector, f"(v) => Math.abs(v - {want!r}) <= {tol!r}",
-                       f"{want} (within {tol})", attr)
+    return wait_number(
+        page, selector, f"(v) => Math.abs(v - {want!r}) <= {tol!r}", f"{want} (within {tol})", attr
+    )
 
 
 def step_count(page) -> int:
@@ -103,7 +114,8 @@ def step_count(page) -> int:
 def node_values(page) -> dict[str, str]:
     return page.evaluate(
         "() => Object.fromEntries([...document.querySelectorAll('[data-testid^=\"node-\"]')]"
-        ".map((el) => [el.dataset.testid, el.getAttribute('data-value')]))")
+        ".map((el) => [el.dataset.testid, el.getAttribute('data-value')]))"
+    )
 
 
 def same_diagram(first, second, what: str) -> None:
@@ -114,7 +126,9 @@ def same_diagram(first, second, what: str) -> None:
             """(want) => { const got = Object.fromEntries([...document.querySelectorAll('[data-testid^="node-"]')]
                   .map((el) => [el.dataset.testid, el.getAttribute('data-value')]));
               return Object.keys(want).length > 0 && JSON.stringify(got) === JSON.stringify(want); }""",
-            arg=expected, timeout=5_000)
+            arg=expected,
+            timeout=5_000,
+        )
     except PlaywrightTimeout:
         assert node_values(second) == node_values(first), what
 
@@ -135,7 +149,11 @@ def settle(page, quiet_ms: int = 500) -> None:
             const w = window.__settle ??= { last: null, since: 0 };
             if (w.last !== now) { w.last = now; w.since = performance.now(); return false; }
             return performance.now() - w.since >= quiet;
-        }""", arg=quiet_ms, polling=100, timeout=WAIT_MS)
+        }""",
+        arg=quiet_ms,
+        polling=100,
+        timeout=WAIT_MS,
+    )
     page.evaluate("delete window.__settle")
 
 
@@ -192,6 +210,7 @@ def check_layout(page, name: str) -> None:
 
 # --- the acceptance list ---------------------------------------------------------------
 
+
 def test_worked_example_shows_the_textbook_numbers(page, server):
     open_app(page, server)
     choose_preset(page, "seed-2-3-1")
@@ -222,8 +241,7 @@ def test_play_trains_the_net_until_the_loss_is_small(page, server):
     play.click()
     expect(play).to_have_attribute("aria-label", "pause")
     wait_number(page, "[data-testid=step-count]", "(v) => v > 0", "a rising step count")
-    wait_number(page, "[data-testid=train-loss]", "(v) => v < 0.01", "a loss below 0.01",
-                timeout=20_000)
+    wait_number(page, "[data-testid=train-loss]", "(v) => v < 0.01", "a loss below 0.01", timeout=20_000)
     play.click()
     expect(play).to_have_attribute("aria-label", "play")
     expect(play).to_contain_text("Play")
@@ -306,7 +324,9 @@ def test_a_shared_link_opens_the_same_network(open_page, server):
     second = open_page()
     second.goto(link)
     ready(second)
-    same = "JSON.stringify([window.nnplay.config, window.nnplay.snapshot.params, window.nnplay.snapshot.loss])"
+    same = (
+        "JSON.stringify([window.nnplay.config, window.nnplay.snapshot.params, window.nnplay.snapshot.loss])"
+    )
     assert second.evaluate(same) == first.evaluate(same), "step 0 differs"
     output = "[data-testid=node-4-0]"  # 2-4-2-2-1: layer 4 is the output
     for page in (first, second):
@@ -335,8 +355,10 @@ def test_share_without_a_clipboard_shows_the_link_selected(open_page, server):
     expect(link).to_be_visible()
     expect(link).to_be_focused()
     expect(link).to_have_value(page.url)
-    assert page.evaluate("(() => { const el = document.activeElement;"
-                         " return el.selectionStart === 0 && el.selectionEnd === el.value.length; })()")
+    assert page.evaluate(
+        "(() => { const el = document.activeElement;"
+        " return el.selectionStart === 0 && el.selectionEnd === el.value.length; })()"
+    )
     expect(page.locator("[data-testid=share-status]")).to_contain_text("Ctrl+C")
     check_layout(page, "share link shown")
 
@@ -380,20 +402,25 @@ def test_keyboard_space_plays_right_arrow_steps_r_resets(page, server):
 
 def test_the_socket_reconnects_to_the_same_session(page, server):
     sid = open_app(page, server, "preset=xor")
-    page.evaluate("window.__oldSocket = window.nnplay.connection.socket;"
-                  " window.nnplay.connection.socket.close()")
+    page.evaluate(
+        "window.__oldSocket = window.nnplay.connection.socket; window.nnplay.connection.socket.close()"
+    )
     page.wait_for_function(
         "() => { const s = window.nnplay.connection.socket;"
         " return s && s !== window.__oldSocket && s.readyState === WebSocket.OPEN; }",
-        timeout=WAIT_MS)
+        timeout=WAIT_MS,
+    )
     assert session_id(page) == sid
     page.locator("[data-testid=step]").click()
     expect(page.locator("[data-testid=step-count]")).to_have_text("1")
-    page.wait_for_function("window.nnplay.snapshot.step === 1 && window.nnplay.snapshot.session === "
-                           + json.dumps(sid))
+    page.wait_for_function(
+        "window.nnplay.snapshot.step === 1 && window.nnplay.snapshot.session === " + json.dumps(sid)
+    )
     # The new socket's grid came with its coordinates again, and a grid worker drew it.
-    grid = page.evaluate("(({x, y, unit_x, output}) => ({x: x.length, y: y.length, unit_x: unit_x.length,"
-                         " output: output.length}))(window.nnplay.snapshot.grid)")
+    grid = page.evaluate(
+        "(({x, y, unit_x, output}) => ({x: x.length, y: y.length, unit_x: unit_x.length,"
+        " output: output.length}))(window.nnplay.snapshot.grid)"
+    )
     assert grid["x"] == grid["y"] > 16 and grid["unit_x"] == 16 and grid["output"] == 1
     assert server.app.state.grids.stats()["by_workers"] > 0
 
@@ -435,8 +462,9 @@ def test_two_tabs_on_one_session_keep_it_when_one_rebuilds(open_page, server, al
     second = open_page()  # a duplicated tab: the same session, watched twice
     open_app(second, server, "preset=xor")
     second.evaluate("(id) => window.nnplay.openSession(id)", sid)
-    second.wait_for_function("(id) => window.nnplay.snapshot.session === id && window.nnplay.snapshot.step === 1",
-                             arg=sid)
+    second.wait_for_function(
+        "(id) => window.nnplay.snapshot.session === id && window.nnplay.snapshot.step === 1", arg=sid
+    )
     first.locator("[data-testid=add-layer]").click()
     rebuilt(first, sid)
     first.wait_for_timeout(3500)  # past the page's grace before it lets go of the old session
@@ -469,11 +497,13 @@ def test_screenshots_in_every_theme_and_on_a_tablet(open_page, server, screensho
     # Touch targets: buttons and selects at least 36 px high where there is no hover.
     small = tablet.evaluate(
         "() => [...document.querySelectorAll('#playback button, #playback select, #hyper-panel select')]"
-        ".filter((el) => el.getBoundingClientRect().height < 35.5).map((el) => el.dataset.testid)")
+        ".filter((el) => el.getBoundingClientRect().height < 35.5).map((el) => el.dataset.testid)"
+    )
     assert small == [], f"too small to touch: {small}"
 
 
 # --- the controls, one by one --------------------------------------------------------
+
 
 def test_live_settings_change_without_a_reset(page, server):
     sid = open_app(page, server, "preset=xor")
@@ -510,7 +540,8 @@ def test_live_settings_change_without_a_reset(page, server):
     page.wait_for_function(
         "() => { const c = window.nnplay.config; return c.batch.order === 'sequential'"
         " && c.gradient.method === 'numeric-central' && c.regularization.kind === 'l2'"
-        " && c.regularization.rate === 0.001; }")
+        " && c.regularization.rate === 0.001; }"
+    )
     # Still the same run: same session, same step.
     assert session_id(page) == sid
     expect(page.locator("[data-testid=step-count]")).to_have_text("2")
@@ -584,7 +615,11 @@ def test_data_set_change_fits_the_network_to_the_data(page, server):
     page.press("[data-testid=data-noise]", "Enter")
     rebuilt(page, sid)
     assert page.evaluate("window.nnplay.config.data") == {
-        "name": "circle", "n": 200, "noise": 0.2, "test_fraction": 0.5}
+        "name": "circle",
+        "n": 200,
+        "noise": 0.2,
+        "test_fraction": 0.5,
+    }
 
 
 def test_options_that_cannot_work_here_are_disabled_with_the_reason(page, server):
@@ -618,13 +653,17 @@ def test_an_error_clears_once_a_change_goes_through(page, server, allow_console)
     expect(alert).to_be_hidden()
 
 
-@pytest.mark.parametrize("key,value,named", [
-    ("layers", "2,0,1", "layers[1]"),
-    ("preset", "nosuch", "preset"),
-    ("lr", "500", "optimizer.lr"),
-])
-def test_a_bad_address_names_the_problem_and_shows_the_nearest_network(page, server, allow_console,
-                                                                       key, value, named):
+@pytest.mark.parametrize(
+    "key,value,named",
+    [
+        ("layers", "2,0,1", "layers[1]"),
+        ("preset", "nosuch", "preset"),
+        ("lr", "500", "optimizer.lr"),
+    ],
+)
+def test_a_bad_address_names_the_problem_and_shows_the_nearest_network(
+    page, server, allow_console, key, value, named
+):
     allow_console(r"status of 422", "the address asks for what the server refuses; the page says so")
     query = f"{key}={value}" if key == "preset" else f"preset=xor&{key}={value}"
     open_app(page, server, query)  # a live session, not "connecting..." forever

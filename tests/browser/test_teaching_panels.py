@@ -10,6 +10,7 @@ of the selected neuron), `explorer-p` (the slider) and `[data-testid=loss-row]`
 `[data-testid=diagnostic]` items (`data-kind`) or shows `diagnostics-empty`.
 Screenshots of each panel, light and dark, go to the `screenshots` directory.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,8 @@ def ready(page) -> str:
         "() => window.nnplay && window.nnplay.sessionId && window.nnplay.snapshot"
         " && window.nnplay.snapshot.session === window.nnplay.sessionId"
         " && window.nnplay.topology && window.nnplay.topology.session === window.nnplay.sessionId",
-        timeout=WAIT_MS)
+        timeout=WAIT_MS,
+    )
     return page.evaluate("window.nnplay.sessionId")
 
 
@@ -112,23 +114,29 @@ def test_explorers_mark_the_selected_neuron_and_show_the_losses(page, server, sc
     # The vertical line and the two markers sit at z = 1 on the plotted curves.
     chart = panel.locator("[data-testid=explorer-activation-chart]")
     page.wait_for_function(
-        "(el) => el.data && el.data.some((t) => t.name === 'selected z')", arg=chart.element_handle())
+        "(el) => el.data && el.data.some((t) => t.name === 'selected z')", arg=chart.element_handle()
+    )
     placed = chart.evaluate(
         "(el) => ({ x: el.data.find((t) => t.name === 'selected z').x,"
-        " lines: el.layout.shapes.map((s) => s.x0) })")
+        " lines: el.layout.shapes.map((s) => s.x0) })"
+    )
     assert placed == {"x": [1, 1], "lines": [1]}
 
     # The loss explorer at p = 0.8 against target 1: MSE = (0.8 - 1)^2 = 0.04.
     panel.locator("[data-testid=explorer-p]").evaluate(
-        "(el) => { el.value = '0.8'; el.dispatchEvent(new Event('input', { bubbles: true })); }")
+        "(el) => { el.value = '0.8'; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
     mse = panel.locator("[data-testid=loss-row][data-name=mse]")
     expect(mse).to_have_attribute("data-p", "0.8")
     assert abs(float(mse.get_attribute("data-value")) - 0.04) < 1e-12
     expect(mse).to_contain_text("0.04")
     expect(panel.locator("[data-testid=loss-row]")).to_have_count(3)
     loss_chart = panel.locator("[data-testid=explorer-loss-chart]")
-    page.wait_for_function("(el) => el.data && el.data.length === 3 && el.data[0].x.length === 25",
-                           arg=loss_chart.element_handle(), timeout=WAIT_MS)
+    page.wait_for_function(
+        "(el) => el.data && el.data.length === 3 && el.data[0].x.length === 25",
+        arg=loss_chart.element_handle(),
+        timeout=WAIT_MS,
+    )
     shoot(page, panel, screenshots, "explorer")
 
 
@@ -142,7 +150,9 @@ def test_diagnostics_name_saturated_units_and_point_at_them(page, server, screen
     expect(item).to_be_visible(timeout=WAIT_MS)
     expect(item).to_contain_text("vanishing gradient")
     expect(panel.locator("[data-testid=diagnostics-empty]")).to_be_hidden()
-    page.evaluate("() => { window.__highlights = []; window.nnplay.bus.on('highlight', (e) => window.__highlights.push(e)); }")
+    page.evaluate(
+        "() => { window.__highlights = []; window.nnplay.bus.on('highlight', (e) => window.__highlights.push(e)); }"
+    )
     item.hover()
     page.wait_for_function("() => window.__highlights.length >= 1")
     first = page.evaluate("window.__highlights[0]")

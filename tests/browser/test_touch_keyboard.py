@@ -10,6 +10,7 @@ Space selects. `[data-testid=inspect]` (aria-pressed) turns inspect mode on: a t
 weight then selects it for `[data-testid=formula]` (data-kind, data-value). A "?" tip
 `[data-testid=NAME]` opens `[data-testid=NAME-text]`.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,7 @@ from tests.browser.test_chain_rule import has_class, rest, wait_attr  # noqa: E4
 from tests.browser.test_page import open_app, settle  # noqa: E402
 
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
-W11 = "[data-testid=edge-0-0-0]"   # w1_11: input x1 -> hidden unit 1
+W11 = "[data-testid=edge-0-0-0]"  # w1_11: input x1 -> hidden unit 1
 FORMULA = "[data-testid=formula]"
 TARGET = 24  # px, the least touch target
 
@@ -48,13 +49,16 @@ def tab_to(page, testid: str, limit: int = 120, back: bool = False) -> None:
 
 def small_targets(page) -> list[str]:
     """The visible controls (and diagram elements) smaller than TARGET px either way."""
-    return page.evaluate("""(least) => [...document.querySelectorAll(
+    return page.evaluate(
+        """(least) => [...document.querySelectorAll(
             'button, select, input, a[href], [data-kind=neuron], [data-kind=bias], [role=button]')]
         .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
         .map((el) => [el, el.getBoundingClientRect()])
         .filter(([, r]) => r.width > 0 && (r.width < least - 0.5 || r.height < least - 0.5))
         .map(([el, r]) => `${el.dataset.testid ?? el.className?.baseVal ?? el.className}`
-             + ` ${Math.round(r.width)}x${Math.round(r.height)}`)""", TARGET)
+             + ` ${Math.round(r.width)}x${Math.round(r.height)}`)""",
+        TARGET,
+    )
 
 
 def test_taps_only_a_step_phase_by_phase_and_the_formula_of_w11(open_page, server, screenshots):
@@ -90,14 +94,18 @@ def test_taps_only_a_step_phase_by_phase_and_the_formula_of_w11(open_page, serve
     formula = page.locator(FORMULA)
     expect(formula).to_have_attribute("data-kind", "weight")
     expect(page.locator(f"{FORMULA} .formula-what")).to_contain_text("w1_11")
-    wait_attr(page, FORMULA, "data-value", explain_w11(server, sid), 1e-12, "dL/dw1_11 after the backward phase")
+    wait_attr(
+        page, FORMULA, "data-value", explain_w11(server, sid), 1e-12, "dL/dw1_11 after the backward phase"
+    )
     expect(page.locator("[data-testid=weight-editor]")).to_have_count(0)
     page.screenshot(path=str(screenshots / "touch-formula-w11.png"))
 
     page.locator("[data-testid=phase-step]").tap()
     expect(phase).to_have_text("update")
     # The update's panel: the gradient it used, worked out at the weights before it.
-    wait_attr(page, FORMULA, "data-value", explain_w11(server, sid, step=0), 1e-12, "dL/dw1_11 that the update used")
+    wait_attr(
+        page, FORMULA, "data-value", explain_w11(server, sid, step=0), 1e-12, "dL/dw1_11 that the update used"
+    )
     expect(formula).to_contain_text("step 1, after the update")
     assert page.evaluate("window.nnplay.snapshot.step") == 1
 
@@ -148,7 +156,9 @@ def test_keyboard_only_a_step_phase_by_phase_and_the_formula_of_w11(page, server
     formula = page.locator(FORMULA)
     expect(formula).to_have_attribute("data-kind", "weight")
     expect(page.locator(f"{FORMULA} .formula-what")).to_contain_text("w1_11")
-    wait_attr(page, FORMULA, "data-value", explain_w11(server, sid), 1e-12, "dL/dw1_11 after the backward phase")
+    wait_attr(
+        page, FORMULA, "data-value", explain_w11(server, sid), 1e-12, "dL/dw1_11 after the backward phase"
+    )
     expect(page.locator("[data-testid=play]")).to_have_attribute("aria-label", "play")
     # Enter edits the weight; Escape leaves the editor and its value alone.
     page.keyboard.press("Enter")
@@ -162,7 +172,9 @@ def test_keyboard_only_a_step_phase_by_phase_and_the_formula_of_w11(page, server
     tab_to(page, "phase-step", back=True)
     page.keyboard.press("Enter")
     expect(phase).to_have_text("update")
-    wait_attr(page, FORMULA, "data-value", explain_w11(server, sid, step=0), 1e-12, "dL/dw1_11 that the update used")
+    wait_attr(
+        page, FORMULA, "data-value", explain_w11(server, sid, step=0), 1e-12, "dL/dw1_11 that the update used"
+    )
     expect(formula).to_contain_text("0.8\u22120.01\u00b7")
     # Tab comes back to where the focus left the diagram.
     tab_to(page, "edge-0-0-0")
@@ -179,8 +191,9 @@ def test_a_huge_number_is_shortened_to_fit_its_node(open_page, server, screensho
         layer["W"] = [[1e6] * len(row) for row in layer["W"]]
     rest(server, "PUT", f"/api/sessions/{sid}/params", {"params": params})
     output = page.locator("[data-testid=node-9-0]")
-    page.wait_for_function("() => parseFloat(document.querySelector('[data-testid=node-9-0]')"
-                           ".getAttribute('data-value')) > 1e50")
+    page.wait_for_function(
+        "() => parseFloat(document.querySelector('[data-testid=node-9-0]').getAttribute('data-value')) > 1e50"
+    )
     full = float(output.get_attribute("data-value"))
 
     def fits(what: str) -> None:
@@ -195,9 +208,13 @@ def test_a_huge_number_is_shortened_to_fit_its_node(open_page, server, screensho
                 out.label = [l.left, l.right]; out.bg = [bg.left, bg.right];
             }
             return out; }""")
-        assert sizes["pill"][0] <= sizes["text"][0] and sizes["text"][1] <= sizes["pill"][1], f"{what}: {sizes}"
+        assert sizes["pill"][0] <= sizes["text"][0] and sizes["text"][1] <= sizes["pill"][1], (
+            f"{what}: {sizes}"
+        )
         if "label" in sizes:
-            assert sizes["bg"][0] - 1 <= sizes["label"][0] and sizes["label"][1] <= sizes["bg"][1] + 1, f"{what}: {sizes}"
+            assert sizes["bg"][0] - 1 <= sizes["label"][0] and sizes["label"][1] <= sizes["bg"][1] + 1, (
+                f"{what}: {sizes}"
+            )
         assert abs(float(sizes["shown"]) / full - 1) < 0.1, f"{what}: {sizes['shown']!r} is not {full}"
 
     fits("plain")

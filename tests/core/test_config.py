@@ -1,4 +1,5 @@
 """The config format: presets, merging, and a named error for every bad field."""
+
 import pytest
 
 from core.config import patch_config, resolve_config
@@ -21,7 +22,11 @@ BAD_FIELDS = [
     ({"activations": ["tanh"]}, "activations", "needs 3 entries"),
     ({"activations": ["tanh", "swish", "sigmoid"]}, "activations[1]", "must be one of"),
     ({"activations": ["softmax", "tanh", "sigmoid"]}, "activations[0]", "output layer only"),
-    ({"layers": [2, 4, 1], "activations": ["tanh", "softmax"], "loss": "cce"}, "activations", "at least 2 output"),
+    (
+        {"layers": [2, 4, 1], "activations": ["tanh", "softmax"], "loss": "cce"},
+        "activations",
+        "at least 2 output",
+    ),
     ({"bias": "yes"}, "bias", "true or false"),
     ({"loss": "hinge"}, "loss", "must be one of"),
     ({"loss": "cce"}, "loss", "needs a softmax output"),
@@ -77,14 +82,28 @@ DATA_DEPENDENT = [
     ({"preset": "xor", "layers": [3, 4, 1]}, "layers[0]", "the data has 2 inputs"),
     ({"preset": "xor", "layers": [2, 4, 3], "activations": ["tanh", "sigmoid"]}, "layers[2]", "1 target"),
     ({"preset": "xor", "batch": {"size": 500}}, "batch.size", "more than the 100 training rows"),
-    ({"preset": "xor", "data": {"name": "inline", "inputs": [[1, 2]], "targets": [[5.0]]}},
-     "loss", "bce needs targets between 0 and 1"),
-    ({"data": {"name": "plane"}, "layers": [2, 3], "activations": ["softmax"], "loss": "cce"},
-     "loss", "cce needs class labels"),
+    (
+        {"preset": "xor", "data": {"name": "inline", "inputs": [[1, 2]], "targets": [[5.0]]}},
+        "loss",
+        "bce needs targets between 0 and 1",
+    ),
+    (
+        {"data": {"name": "plane"}, "layers": [2, 3], "activations": ["softmax"], "loss": "cce"},
+        "loss",
+        "cce needs class labels",
+    ),
     ({"preset": "two-layer-mnist"}, "data.name", "NNPLAY_MNIST_DIR"),
-    ({"preset": "seed-2-3-1", "init": {"scheme": "explicit", "params": [{"W": [[1, 2]], "b": None},
-                                                                       {"W": [[1], [2], [3]], "b": None}]}},
-     "init.params[0].W", "must have shape [2, 3]"),
+    (
+        {
+            "preset": "seed-2-3-1",
+            "init": {
+                "scheme": "explicit",
+                "params": [{"W": [[1, 2]], "b": None}, {"W": [[1], [2], [3]], "b": None}],
+            },
+        },
+        "init.params[0].W",
+        "must have shape [2, 3]",
+    ),
 ]
 
 
@@ -100,17 +119,26 @@ def test_checks_against_the_data_name_the_field(config, field, reason):
 ONE_SAMPLE = {"name": "inline", "inputs": [[1, 1]], "targets": [[0, 1]]}
 
 
-@pytest.mark.parametrize("loss,activation,targets,classes", [
-    ("cce", "softmax", [[0, 1]], 2),               # one-hot, one class present
-    ("cce", "softmax", [[0, 0, 1], [0, 0, 1]], 3),  # three classes, one present
-    ("bce", "sigmoid", [[1]], 2),                  # one 0/1 column, one class present
-    ("bce", "sigmoid", [[0], [1]], 2),
-])
+@pytest.mark.parametrize(
+    "loss,activation,targets,classes",
+    [
+        ("cce", "softmax", [[0, 1]], 2),  # one-hot, one class present
+        ("cce", "softmax", [[0, 0, 1], [0, 0, 1]], 3),  # three classes, one present
+        ("bce", "sigmoid", [[1]], 2),  # one 0/1 column, one class present
+        ("bce", "sigmoid", [[0], [1]], 2),
+    ],
+)
 def test_a_classification_loss_reads_0_1_or_one_hot_targets_as_classes(loss, activation, targets, classes):
     k = len(targets[0])
-    inputs = [[1, 1], [0, 1]][:len(targets)]
-    run = Run({"layers": [2, k], "activations": [activation], "loss": loss,
-               "data": {"name": "inline", "inputs": inputs, "targets": targets}})
+    inputs = [[1, 1], [0, 1]][: len(targets)]
+    run = Run(
+        {
+            "layers": [2, k],
+            "activations": [activation],
+            "loss": loss,
+            "data": {"name": "inline", "inputs": inputs, "targets": targets},
+        }
+    )
     assert run.data.kind == "classification" and run.data.n_classes == classes
     labels = [row.index(1) if k > 1 else row[0] for row in targets]
     assert run.data.labels_train.tolist() == labels
@@ -140,8 +168,15 @@ def test_a_batch_size_nobody_gave_is_capped_at_the_training_rows():
 
 def test_a_batch_size_the_user_gave_is_still_checked():
     with pytest.raises(ConfigError) as error:
-        Run({"layers": [2, 2], "activations": ["softmax"], "loss": "cce", "data": ONE_SAMPLE,
-             "batch": {"size": 10}})
+        Run(
+            {
+                "layers": [2, 2],
+                "activations": ["softmax"],
+                "loss": "cce",
+                "data": ONE_SAMPLE,
+                "batch": {"size": 10},
+            }
+        )
     assert error.value.errors == [{"field": "batch.size", "reason": "10 is more than the 1 training rows"}]
 
 
@@ -185,8 +220,12 @@ def test_patch_only_touches_live_sections():
     patched = patch_config(config, {"optimizer": {"lr": 0.05}, "batch": {"size": 20}})
     assert patched["optimizer"]["lr"] == 0.05 and patched["batch"]["size"] == 20
     assert config["optimizer"]["lr"] == 0.1  # the original is untouched
-    for bad, field in (({"bias": False}, "bias"), ({"seed": 3}, "seed"),
-                       ({"data": {"name": "circle"}}, "data"), ({"optimizer": {"lr": 1e999}}, "optimizer.lr")):
+    for bad, field in (
+        ({"bias": False}, "bias"),
+        ({"seed": 3}, "seed"),
+        ({"data": {"name": "circle"}}, "data"),
+        ({"optimizer": {"lr": 1e999}}, "optimizer.lr"),
+    ):
         with pytest.raises(ConfigError) as error:
             patch_config(config, bad)
         assert error.value.errors[0]["field"] == field

@@ -1,4 +1,5 @@
 """Tests for core.data: every data set's shape, determinism, meaning, and spec checking."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,8 +19,12 @@ from core.data.mnist import IMAGE_MAGIC, LABEL_MAGIC
 from core.data.regression import bumps_target
 
 GENERATED = ["circle", "xor", "gaussians", "spiral", "moons", "plane", "multi-gaussian"]
-GATES = {"gate-and": [1, 0, 0, 0], "gate-or": [1, 1, 1, 0],
-         "gate-nand": [0, 1, 1, 1], "gate-xor": [0, 1, 1, 0]}
+GATES = {
+    "gate-and": [1, 0, 0, 0],
+    "gate-or": [1, 1, 1, 0],
+    "gate-nand": [0, 1, 1, 1],
+    "gate-xor": [0, 1, 1, 0],
+}
 
 
 def load(spec, seed=0, **kwargs) -> Dataset:
@@ -51,8 +56,12 @@ def test_registry_order_and_json():
     assert list(DATASETS) == [*GATES, *GENERATED, "digits", "mnist", "inline"]
     listed = json.loads(json.dumps({k: dataclasses.asdict(v) for k, v in DATASETS.items()}))
     assert listed["circle"]["params"]["n"] == {
-        "type": "int", "default": 200, "min": 4, "max": 10000,
-        "description": listed["circle"]["params"]["n"]["description"]}
+        "type": "int",
+        "default": 200,
+        "min": 4,
+        "max": 10000,
+        "description": listed["circle"]["params"]["n"]["description"],
+    }
     for name, info in DATASETS.items():
         assert isinstance(info, DatasetInfo) and info.name == name and info.description
         assert info.kind in ("classification", "regression", "any")
@@ -133,8 +142,10 @@ def test_points_stay_in_the_plotting_box_at_full_noise(name):
 # ---------------------------------------------------------------- split
 
 
-@pytest.mark.parametrize("n,fraction,n_test", [(200, 0.5, 100), (200, 0.0, 0), (10, 0.25, 2),
-                                               (4, 0.9, 3), (7, 0.3, 2), (1, 0.9, 0)])
+@pytest.mark.parametrize(
+    "n,fraction,n_test",
+    [(200, 0.5, 100), (200, 0.0, 0), (10, 0.25, 2), (4, 0.9, 3), (7, 0.3, 2), (1, 0.9, 0)],
+)
 def test_split_indices_sizes(n, fraction, n_test):
     train, test = split_indices(n, fraction, np.random.default_rng(0))
     assert len(test) == n_test and len(train) == n - n_test
@@ -276,8 +287,10 @@ def write_idx(path, array: np.ndarray, magic: int | None = None) -> None:
 
 def fake_mnist(folder, gz: bool, n_train=30, n_test=7):
     rng = np.random.default_rng(9)
-    parts = {"train": (rng.integers(0, 256, (n_train, 28, 28)), np.arange(n_train) % 10),
-             "t10k": (rng.integers(0, 256, (n_test, 28, 28)), np.arange(n_test) % 10)}
+    parts = {
+        "train": (rng.integers(0, 256, (n_train, 28, 28)), np.arange(n_train) % 10),
+        "t10k": (rng.integers(0, 256, (n_test, 28, 28)), np.arange(n_test) % 10),
+    }
     ext = ".gz" if gz else ""
     for prefix, (images, labels) in parts.items():
         write_idx(folder / f"{prefix}-images-idx3-ubyte{ext}", images)
@@ -382,8 +395,7 @@ def test_inline_one_hot_targets_and_regression():
 
 def test_inline_split_and_dtype():
     rows = [[float(i), 2.0 * i, 1.0] for i in range(20)]
-    spec = {"name": "inline", "inputs": rows, "targets": [[i / 10] for i in range(20)],
-            "test_fraction": 0.25}
+    spec = {"name": "inline", "inputs": rows, "targets": [[i / 10] for i in range(20)], "test_fraction": 0.25}
     d = load(spec, dtype=np.float32)
     assert d.x_train.shape == (15, 3) and d.x_test.shape == (5, 3)
     assert d.x_train.dtype == np.float32 and d.domain is None
@@ -395,32 +407,35 @@ def test_inline_split_and_dtype():
     assert wide.domain == ((-25, 125), (2.5, 7.5))
 
 
-@pytest.mark.parametrize("fields,field,words", [
-    ({"inputs": [[1, 2], [3]], "labels": [0, 1]}, "data.inputs", "same length"),
-    ({"inputs": [[0]] * 10001, "labels": [0] * 10001}, "data.inputs", "10000 rows"),
-    ({"inputs": [], "labels": []}, "data.inputs", "between 1 and"),
-    ({"inputs": [[]], "labels": [0]}, "data.inputs", "values"),
-    ({"inputs": [[0] * 1025], "labels": [0]}, "data.inputs", "1024"),
-    ({"inputs": [[1], [2]], "labels": [0]}, "data.labels", "1 labels but"),
-    ({"inputs": [[1], [2]], "targets": [[1], [2], [3]]}, "data.targets", "3 rows"),
-    ({"inputs": [[1], [2]]}, "data.targets", "needs targets"),
-    ({"inputs": [[1], [2]], "targets": [[1], [0]], "labels": [1, 0]}, "data.labels", "not both"),
-    ({"labels": [0, 1]}, "data.inputs", "required"),
-    ({"inputs": "1,2", "labels": [0]}, "data.inputs", "list of rows"),
-    ({"inputs": [1, 2], "labels": [0, 1]}, "data.inputs", "one row per list"),
-    ({"inputs": [[1, True]], "labels": [0]}, "data.inputs", "column 1 must be a number"),
-    ({"inputs": [[1, "2"]], "labels": [0]}, "data.inputs", "got a string"),
-    ({"inputs": [[1, math.nan]], "labels": [0]}, "data.inputs", "finite"),
-    ({"inputs": [[1], [math.inf]], "labels": [0, 1]}, "data.inputs", "row 1, column 0"),
-    ({"inputs": [[1]], "targets": [[-math.inf]]}, "data.targets", "finite"),
-    ({"inputs": [[10 ** 400]], "labels": [0]}, "data.inputs", "too large"),
-    ({"inputs": [[1], [2]], "labels": [0, -1]}, "data.labels", "between 0 and"),
-    ({"inputs": [[1], [2]], "labels": [0, 1.5]}, "data.labels", "whole number"),
-    ({"inputs": [[1], [2]], "labels": [0, True]}, "data.labels", "a boolean"),
-    ({"inputs": [[1], [2]], "labels": "01"}, "data.labels", "list of class numbers"),
-    ({"inputs": [[1]], "labels": [0], "n": 4}, "data.n", "drop n"),
-    ({"inputs": [[1]], "labels": [0], "test_fraction": 1}, "data.test_fraction", "0.9"),
-])
+@pytest.mark.parametrize(
+    "fields,field,words",
+    [
+        ({"inputs": [[1, 2], [3]], "labels": [0, 1]}, "data.inputs", "same length"),
+        ({"inputs": [[0]] * 10001, "labels": [0] * 10001}, "data.inputs", "10000 rows"),
+        ({"inputs": [], "labels": []}, "data.inputs", "between 1 and"),
+        ({"inputs": [[]], "labels": [0]}, "data.inputs", "values"),
+        ({"inputs": [[0] * 1025], "labels": [0]}, "data.inputs", "1024"),
+        ({"inputs": [[1], [2]], "labels": [0]}, "data.labels", "1 labels but"),
+        ({"inputs": [[1], [2]], "targets": [[1], [2], [3]]}, "data.targets", "3 rows"),
+        ({"inputs": [[1], [2]]}, "data.targets", "needs targets"),
+        ({"inputs": [[1], [2]], "targets": [[1], [0]], "labels": [1, 0]}, "data.labels", "not both"),
+        ({"labels": [0, 1]}, "data.inputs", "required"),
+        ({"inputs": "1,2", "labels": [0]}, "data.inputs", "list of rows"),
+        ({"inputs": [1, 2], "labels": [0, 1]}, "data.inputs", "one row per list"),
+        ({"inputs": [[1, True]], "labels": [0]}, "data.inputs", "column 1 must be a number"),
+        ({"inputs": [[1, "2"]], "labels": [0]}, "data.inputs", "got a string"),
+        ({"inputs": [[1, math.nan]], "labels": [0]}, "data.inputs", "finite"),
+        ({"inputs": [[1], [math.inf]], "labels": [0, 1]}, "data.inputs", "row 1, column 0"),
+        ({"inputs": [[1]], "targets": [[-math.inf]]}, "data.targets", "finite"),
+        ({"inputs": [[10**400]], "labels": [0]}, "data.inputs", "too large"),
+        ({"inputs": [[1], [2]], "labels": [0, -1]}, "data.labels", "between 0 and"),
+        ({"inputs": [[1], [2]], "labels": [0, 1.5]}, "data.labels", "whole number"),
+        ({"inputs": [[1], [2]], "labels": [0, True]}, "data.labels", "a boolean"),
+        ({"inputs": [[1], [2]], "labels": "01"}, "data.labels", "list of class numbers"),
+        ({"inputs": [[1]], "labels": [0], "n": 4}, "data.n", "drop n"),
+        ({"inputs": [[1]], "labels": [0], "test_fraction": 1}, "data.test_fraction", "0.9"),
+    ],
+)
 def test_inline_errors(fields, field, words):
     with pytest.raises(DataError) as err:
         load({"name": "inline", **fields})
@@ -432,30 +447,39 @@ def test_inline_errors(fields, field, words):
 
 
 def test_spec_defaults_and_nulls():
-    assert_same(load({"name": "spiral"}), load({"name": "spiral", "n": 200, "noise": 0,
-                                                "test_fraction": 0.5}))
+    assert_same(
+        load({"name": "spiral"}), load({"name": "spiral", "n": 200, "noise": 0, "test_fraction": 0.5})
+    )
     # Keys other sets take may be sent as null; integral floats count as integers.
-    assert_same(load({"name": "digits", "noise": None, "inputs": None, "n": 100.0}),
-                load({"name": "digits", "n": 100}))
+    assert_same(
+        load({"name": "digits", "noise": None, "inputs": None, "n": 100.0}),
+        load({"name": "digits", "n": 100}),
+    )
 
 
-@pytest.mark.parametrize("spec,field,reason", [
-    ({"name": "circle", "noise": 3}, "data.noise", "must be between 0 and 0.5, got 3"),
-    ({"name": "circle", "n": 3}, "data.n", "must be between 4 and 10000, got 3"),
-    ({"name": "circle", "n": True}, "data.n", "must be an integer, got a boolean"),
-    ({"name": "circle", "n": 10.5}, "data.n", "must be an integer, got 10.5"),
-    ({"name": "circle", "n": "10"}, "data.n", "must be an integer, got a string"),
-    ({"name": "circle", "noise": False}, "data.noise", "must be a number, got a boolean"),
-    ({"name": "circle", "noise": math.nan}, "data.noise", "must be a finite number, got nan"),
-    ({"name": "circle", "test_fraction": -0.1}, "data.test_fraction",
-     "must be between 0 and 0.9, got -0.1"),
-    ({"name": "circle", "seed": 1}, "data.seed", "unknown field"),
-    ({"name": "digits", "noise": 0.1}, "data.noise", "take no noise"),
-    ({"name": "gate-and", "n": 10}, "data.n", "is not used by the 'gate-and' data set"),
-    ({"name": "nope"}, "data.name", "unknown data set 'nope'"),
-    ({"name": 3}, "data.name", "unknown data set a number"),
-    ({"noise": 0.1}, "data.name", "is required"),
-])
+@pytest.mark.parametrize(
+    "spec,field,reason",
+    [
+        ({"name": "circle", "noise": 3}, "data.noise", "must be between 0 and 0.5, got 3"),
+        ({"name": "circle", "n": 3}, "data.n", "must be between 4 and 10000, got 3"),
+        ({"name": "circle", "n": True}, "data.n", "must be an integer, got a boolean"),
+        ({"name": "circle", "n": 10.5}, "data.n", "must be an integer, got 10.5"),
+        ({"name": "circle", "n": "10"}, "data.n", "must be an integer, got a string"),
+        ({"name": "circle", "noise": False}, "data.noise", "must be a number, got a boolean"),
+        ({"name": "circle", "noise": math.nan}, "data.noise", "must be a finite number, got nan"),
+        (
+            {"name": "circle", "test_fraction": -0.1},
+            "data.test_fraction",
+            "must be between 0 and 0.9, got -0.1",
+        ),
+        ({"name": "circle", "seed": 1}, "data.seed", "unknown field"),
+        ({"name": "digits", "noise": 0.1}, "data.noise", "take no noise"),
+        ({"name": "gate-and", "n": 10}, "data.n", "is not used by the 'gate-and' data set"),
+        ({"name": "nope"}, "data.name", "unknown data set 'nope'"),
+        ({"name": 3}, "data.name", "unknown data set a number"),
+        ({"noise": 0.1}, "data.name", "is required"),
+    ],
+)
 def test_spec_errors(spec, field, reason):
     with pytest.raises(DataError) as err:
         load(spec)

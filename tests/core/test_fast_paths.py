@@ -4,6 +4,7 @@ The finiteness check (a sum of squares first), the whole-step loop, the batch or
 cheap marks and the optimizers' work arrays each stand in for something simpler; these
 tests hold them to it.
 """
+
 import numpy as np
 import pytest
 
@@ -35,15 +36,24 @@ def test_all_finite_is_not_fooled_by_an_overflowing_sum_of_squares(dtype, big):
 
 
 def _one_unit(dtype, inputs, targets, w, lr):
-    return Run({"layers": [1, 1], "activations": ["linear"], "loss": "sse", "dtype": dtype,
-                "batch": {"size": None}, "metrics": {"every": 0},
-                "data": {"name": "inline", "inputs": inputs, "targets": targets},
-                "init": {"scheme": "explicit", "params": [{"W": [[w]], "b": [0.0]}]},
-                "optimizer": {"name": "sgd", "lr": lr}})
+    return Run(
+        {
+            "layers": [1, 1],
+            "activations": ["linear"],
+            "loss": "sse",
+            "dtype": dtype,
+            "batch": {"size": None},
+            "metrics": {"every": 0},
+            "data": {"name": "inline", "inputs": inputs, "targets": targets},
+            "init": {"scheme": "explicit", "params": [{"W": [[w]], "b": [0.0]}]},
+            "optimizer": {"name": "sgd", "lr": lr},
+        }
+    )
 
 
-@pytest.mark.parametrize("dtype, x_new, t_loss, t_bias", [
-    ("float64", 1e153, -1e155, -7.5e307), ("float32", 2e18, -1e20, -1.5e38)])
+@pytest.mark.parametrize(
+    "dtype, x_new, t_loss, t_bias", [("float64", 1e153, -1e155, -7.5e307), ("float32", 2e18, -1e20, -1.5e38)]
+)
 def test_divergence_names_the_first_culprit_in_order(dtype, x_new, t_loss, t_bias):
     # Only the new W overflows.
     run = _one_unit(dtype, [[x_new]], [[0.0]], 1.0, 100)
@@ -106,14 +116,23 @@ def test_sequential_batches_cannot_be_written_through():
 def test_optimizers_leave_inputs_and_state_alone_and_hand_out_fresh_arrays(name):
     rng = np.random.default_rng(0)
     params = [rng.standard_normal((4, 3)), rng.standard_normal(3)]
-    settings = {"name": name, "lr": 0.1, "momentum": 0.9, "rho": 0.9, "beta1": 0.9,
-                "beta2": 0.999, "eps": 1e-7}
+    settings = {
+        "name": name,
+        "lr": 0.1,
+        "momentum": 0.9,
+        "rho": 0.9,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "eps": 1e-7,
+    }
     optimizer = make_optimizer(settings)
     for _ in range(3):
         grads = [rng.standard_normal(p.shape) for p in params]
-        before = ([p.copy() for p in params], [g.copy() for g in grads],
-                  {k: [a.copy() for a in v] if isinstance(v, list) else v
-                   for k, v in optimizer.state.items()})
+        before = (
+            [p.copy() for p in params],
+            [g.copy() for g in grads],
+            {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in optimizer.state.items()},
+        )
         new, state = optimizer.propose(params, grads)
         again, _ = optimizer.propose(params, grads)
         assert all(np.array_equal(a, b) for a, b in zip(new, again))
@@ -122,8 +141,11 @@ def test_optimizers_leave_inputs_and_state_alone_and_hand_out_fresh_arrays(name)
         assert all(np.array_equal(a, b) for a, b in zip(grads, before[1]))
         for key, value in before[2].items():
             current = optimizer.state[key]
-            assert (current == value if not isinstance(value, list)
-                    else all(np.array_equal(a, b) for a, b in zip(current, value)))
+            assert (
+                current == value
+                if not isinstance(value, list)
+                else all(np.array_equal(a, b) for a, b in zip(current, value))
+            )
         optimizer.commit(state)
         params = new
 
@@ -133,6 +155,7 @@ def test_softmax_log_a_is_what_cross_entropy_works_out(dtype):
     from core.activations import get_activation
     from core.losses import get_loss
     from core.network import LayerValues
+
     rng = np.random.default_rng(1)
     z = (rng.standard_normal((37, 10)) * 30).astype(dtype)
     z[3] = [-200.0] * 9 + [200.0]  # probabilities that round to 0 and 1
@@ -146,11 +169,14 @@ def test_softmax_log_a_is_what_cross_entropy_works_out(dtype):
     assert get_activation("tanh").forward_with_log(z)[1] is None
 
 
-@pytest.mark.parametrize("preset, overrides", [
-    ("xor", {"layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]}),
-    ("two-layer-digits", {}),
-    ("circle", {"bias": False}),
-])
+@pytest.mark.parametrize(
+    "preset, overrides",
+    [
+        ("xor", {"layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]}),
+        ("two-layer-digits", {}),
+        ("circle", {"bias": False}),
+    ],
+)
 def test_unit_activations_are_the_forward_pass_one_row_per_unit(preset, overrides):
     run = Run({"preset": preset, **overrides})
     run.step(3)

@@ -10,8 +10,12 @@ from core.run import Run
 
 def flat(by_layer: list[dict]) -> list[np.ndarray]:
     """The arrays of a by-layer list in parameter order (W1, b1, W2, ...)."""
-    return [np.asarray(layer[name], dtype=float) for layer in by_layer for name in ("W", "b")
-            if layer[name] is not None]
+    return [
+        np.asarray(layer[name], dtype=float)
+        for layer in by_layer
+        for name in ("W", "b")
+        if layer[name] is not None
+    ]
 
 
 def test_a_check_told_to_stop_keeps_what_it_worked_out_and_says_how_far_it_got():

@@ -1,5 +1,6 @@
 """The history's columns: what goes in comes out (None for missing), through growth,
 truncation, copies and plain round trips; and a row stays small."""
+
 import math
 
 import numpy as np
@@ -9,9 +10,16 @@ from core.history import COLUMNS, History
 
 
 def row(step, norms=True):
-    return dict(step=step, epoch=step // 10, train_loss=1.0 / (step + 1), test_loss=None if step % 3 else 0.5 + step,
-                train_accuracy=0.25 * (step % 5), test_accuracy=None, batch_loss=None if step == 0 else math.pi * step,
-                grad_norm=None if step == 0 or not norms else [0.1 * step, 1e-300, 1e300])
+    return dict(
+        step=step,
+        epoch=step // 10,
+        train_loss=1.0 / (step + 1),
+        test_loss=None if step % 3 else 0.5 + step,
+        train_accuracy=0.25 * (step % 5),
+        test_accuracy=None,
+        batch_loss=None if step == 0 else math.pi * step,
+        grad_norm=None if step == 0 or not norms else [0.1 * step, 1e-300, 1e300],
+    )
 
 
 def filled(n, norms=True):
@@ -69,12 +77,15 @@ def test_load_takes_what_as_dict_gives_including_json_nulls_in_norms():
     assert len(empty) == 0 and empty.as_dict() == {name: [] for name in COLUMNS}
 
 
-@pytest.mark.parametrize("damage, error", [
-    (lambda p: p["epoch"].pop(), ValueError),
-    (lambda p: p.__setitem__("grad_norm", [None, [1.0], [1.0, 2.0]]), ValueError),
-    (lambda p: p.__setitem__("step", ["a", "b", "c"]), ValueError),
-    (lambda p: p.__setitem__("train_loss", [{}, 1.0, 2.0]), TypeError),
-])
+@pytest.mark.parametrize(
+    "damage, error",
+    [
+        (lambda p: p["epoch"].pop(), ValueError),
+        (lambda p: p.__setitem__("grad_norm", [None, [1.0], [1.0, 2.0]]), ValueError),
+        (lambda p: p.__setitem__("step", ["a", "b", "c"]), ValueError),
+        (lambda p: p.__setitem__("train_loss", [{}, 1.0, 2.0]), TypeError),
+    ],
+)
 def test_load_refuses_columns_that_do_not_fit(damage, error):
     plain = filled(3).as_dict()
     damage(plain)
@@ -150,6 +161,7 @@ def test_csv_rows_in_blocks_join_to_the_csv():
 def test_a_long_run_keeps_a_thinned_history_of_at_most_history_rows():
     from core.history import HISTORY_ROWS
     from core.run import Run
+
     run = Run({"preset": "seed-2-3-1-train"})
     run.step(HISTORY_ROWS + 5000)
     steps = run.history.steps
@@ -168,6 +180,7 @@ def test_a_long_run_keeps_a_thinned_history_of_at_most_history_rows():
 
 def test_loading_a_longer_history_thins_it():
     from core.history import HISTORY_ROWS
+
     long = filled(HISTORY_ROWS + 10).as_dict()
     again = History()
     again.load(long)

@@ -1,4 +1,5 @@
 """A run's memory, worked out from its config, against what the engine really holds."""
+
 import gc
 import tracemalloc
 
@@ -11,8 +12,13 @@ from core.memory import estimate, timeline_bytes, too_big
 from core.run import Run
 from core.timeline import Timeline
 
-BIG = {"layers": [64, 1024, 900, 10], "activations": ["relu", "relu", "softmax"], "loss": "cce",
-       "data": {"name": "digits"}, "optimizer": {"name": "adam"}}
+BIG = {
+    "layers": [64, 1024, 900, 10],
+    "activations": ["relu", "relu", "softmax"],
+    "loss": "cce",
+    "data": {"name": "digits"},
+    "optimizer": {"name": "adam"},
+}
 
 
 def stepped(timeline, run, steps):
@@ -81,10 +87,10 @@ def test_too_big_names_the_field_that_made_it_so():
     assert too_big(big, total) is None
     field, reason = too_big(big, total // 2)
     assert field == "layers"
-    assert f"{total / 2 ** 20:,.0f} MB" in reason and f"{total // 2 / 2 ** 20:,.0f} MB" in reason
+    assert f"{total / 2**20:,.0f} MB" in reason and f"{total // 2 / 2**20:,.0f} MB" in reason
     sgd = resolve_config({**BIG, "optimizer": {"name": "sgd"}})
     limit = estimate(sgd)["total"] + 1
     assert too_big(sgd, limit) is None
     assert too_big(big, limit, before=sgd)[0] == "optimizer.name"
     mnist = resolve_config({"preset": "two-layer-mnist", "dtype": "float64"})
-    assert too_big(mnist, 256 * 2 ** 20)[0] == "data.n"  # 70,000 images of 784 float64s
+    assert too_big(mnist, 256 * 2**20)[0] == "data.n"  # 70,000 images of 784 float64s

@@ -1,4 +1,5 @@
 """Stepping, phases, reset, live changes, divergence and determinism of a run."""
+
 import numpy as np
 import pytest
 
@@ -75,8 +76,13 @@ def test_step_finishes_a_step_in_progress():
 
 
 def test_epochs_count_rows_seen():
-    run = Run({"preset": "xor", "data": {"name": "xor", "n": 100, "test_fraction": 0.5},
-               "batch": {"size": 15, "order": "shuffle"}})
+    run = Run(
+        {
+            "preset": "xor",
+            "data": {"name": "xor", "n": 100, "test_fraction": 0.5},
+            "batch": {"size": 15, "order": "shuffle"},
+        }
+    )
     assert run.step_epochs(1) == 4  # 50 rows: 15 + 15 + 15 + 5
     assert snapshot(run)["epoch"] == 1
     run.step_epochs(2)
@@ -117,8 +123,7 @@ def test_live_learning_rate_change_keeps_parameters():
 
 def test_editing_a_weight_changes_the_output():
     run = Run({"preset": "seed-2-3-1"})
-    values = [{"W": [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]], "b": None},
-              {"W": [[0.0], [0.5], [0.9]], "b": None}]
+    values = [{"W": [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]], "b": None}, {"W": [[0.0], [0.5], [0.9]], "b": None}]
     run.set_params(values)
     out = snapshot(run)["activations"][1]["a"][0][0]
     assert out == pytest.approx(0.7858 * 0.5 + 0.6900 * 0.9, abs=1e-4)
@@ -128,8 +133,15 @@ def test_editing_a_weight_changes_the_output():
 
 
 def test_divergence_keeps_the_last_finite_parameters_and_names_the_array():
-    run = Run({"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"],
-               "loss": "mse", "optimizer": {"name": "sgd", "lr": 100}})
+    run = Run(
+        {
+            "preset": "xor",
+            "layers": [2, 4, 1],
+            "activations": ["tanh", "linear"],
+            "loss": "mse",
+            "optimizer": {"name": "sgd", "lr": 100},
+        }
+    )
     run.step(500)
     assert run.status == "diverged"
     assert run.divergence["array"] in run.param_names + ["loss"]
@@ -144,8 +156,13 @@ def test_divergence_keeps_the_last_finite_parameters_and_names_the_array():
 
 
 def test_restoring_a_diverged_run_continues_from_its_last_good_step():
-    config = {"preset": "xor", "layers": [2, 4, 1], "activations": ["tanh", "linear"],
-              "loss": "mse", "optimizer": {"name": "sgd", "lr": 100}}
+    config = {
+        "preset": "xor",
+        "layers": [2, 4, 1],
+        "activations": ["tanh", "linear"],
+        "loss": "mse",
+        "optimizer": {"name": "sgd", "lr": 100},
+    }
     run = Run(config)
     with pytest.raises(StateError):
         run.restore_last_good()  # nothing to restore yet
@@ -201,8 +218,11 @@ def test_float32_runs_in_float32():
 def test_a_full_batch_step_takes_its_forward_pass_from_the_evaluation_before_it():
     # Sequential full batches: each step's batch is the training set, in order, so the
     # evaluation after an update already ran the next step's forward pass and loss.
-    config = {"preset": "xor", "data": {"name": "xor", "n": 40, "test_fraction": 0.5},
-              "batch": {"size": None, "order": "sequential"}}
+    config = {
+        "preset": "xor",
+        "data": {"name": "xor", "n": 40, "test_fraction": 0.5},
+        "batch": {"size": None, "order": "sequential"},
+    }
     run = Run(config)
     for _ in range(5):
         recorded = run.history.last()["train_loss"]

@@ -1,4 +1,5 @@
 """The numbers of the source material, reproduced by the engine (../shared/docs/seeds.md)."""
+
 import numpy as np
 import pytest
 
@@ -21,7 +22,9 @@ def test_neuron_arithmetic_is_data():
     run = Run({"preset": "seed-2-3-1"})
     info = explain_neuron(run.network, run.data.x_train[0], layer=1, unit=0)
     assert [(t["input"], t["input_value"], t["weight"], t["weight_value"]) for t in info["terms"]] == [
-        ("x1", 1.0, "w1_11", 0.8), ("x2", 1.0, "w1_21", 0.2)]
+        ("x1", 1.0, "w1_11", 0.8),
+        ("x2", 1.0, "w1_21", 0.2),
+    ]
     assert info["z"] == pytest.approx(1.0)
     assert info["activation"] == "sigmoid"
     assert round(info["a"], 4) == 0.7311
@@ -34,7 +37,11 @@ def test_chain_rule_for_w11():
     values = [round(f["value"], 4) for f in info["factors"]]
     assert values == [2.4664, 0.3, 0.1966, 1.0]
     assert [f["symbol"] for f in info["factors"]] == [
-        "dL/dy_hat", "dy_hat/da1_1", "da1_1/dz1_1", "dz1_1/dw1_11"]
+        "dL/dy_hat",
+        "dy_hat/da1_1",
+        "da1_1/dz1_1",
+        "dz1_1/dw1_11",
+    ]
     assert round(info["product"], 5) == 0.14548
     assert info["gradient"] == pytest.approx(info["product"], rel=1e-12)
 

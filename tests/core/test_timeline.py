@@ -1,4 +1,5 @@
 """Time travel: any earlier step, exactly, and continuing from there."""
+
 import numpy as np
 import pytest
 

@@ -4,6 +4,7 @@ documented 503 of a full server), and the docs still quote what it prints: every
 written out to eight or more decimals in a code block of the docs is one it prints, except
 in blocks marked `<!-- numbers depend on timing -->` (frames taken while playing) and
 clocks (`sent`, `seconds`)."""
+
 import re
 import subprocess
 import sys
@@ -19,8 +20,9 @@ TIMING = "<!-- numbers depend on timing -->"
 
 @pytest.fixture(scope="module")
 def printed() -> str:
-    result = subprocess.run([sys.executable, "docs/examples.py"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "docs/examples.py"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
@@ -29,8 +31,10 @@ def test_the_documented_examples_all_run(printed):
     examples = re.split(r"^--- example: ", printed, flags=re.M)[1:]
     names = [e.split("\n", 1)[0] for e in examples]
     assert len(names) == len(set(names)) > 100
-    statuses = {name: re.findall(r"^<<< (\d{3}) ", body, flags=re.M)
-                for name, body in (e.split("\n", 1) for e in examples)}
+    statuses = {
+        name: re.findall(r"^<<< (\d{3}) ", body, flags=re.M)
+        for name, body in (e.split("\n", 1) for e in examples)
+    }
     server_errors = {name: s for name, codes in statuses.items() for s in codes if s.startswith("5")}
     assert server_errors == {"error-503": "503"}
     assert statuses["teacher-challenge"] == ["201"]
@@ -42,13 +46,15 @@ def test_the_docs_quote_what_the_examples_print(printed, doc):
     text = (ROOT / "docs" / doc).read_text()
     stale, checked = [], 0
     for block in FENCE.finditer(text):
-        if text[:block.start()].rstrip().endswith(TIMING):
+        if text[: block.start()].rstrip().endswith(TIMING):
             continue
         for number in LONG_NUMBER.finditer(block.group(1)):
             if number.group(1):
                 continue  # a clock
             checked += 1
             if number.group(2) not in known:
-                stale.append(f"line {text[:block.start(1) + number.start()].count(chr(10)) + 1}: {number.group(2)}")
+                stale.append(
+                    f"line {text[: block.start(1) + number.start()].count(chr(10)) + 1}: {number.group(2)}"
+                )
     assert checked > 100
     assert not stale, f"{doc} quotes numbers docs/examples.py no longer prints:\n" + "\n".join(stale[:20])
