@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import time
 import zlib
 
+from app.framejobs import frame_job
 from app.frames import history_tail, session_snapshot
 from app.gridpool import GridPool
-from app.framejobs import frame_job
 from app.grids import grid_axes
 from app.jsonio import dumps
 from app.sessions import Session
@@ -248,10 +249,8 @@ async def stop_playing(session: Session) -> None:
     session.play_task = None
     if task is not None and task is not asyncio.current_task() and not task.done():
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass
 
 
 async def _play(session: Session, max_fps: float) -> None:
@@ -279,12 +278,10 @@ async def _play(session: Session, max_fps: float) -> None:
             steps = int(carry)
             carry -= steps
             if steps:
-                try:
-                    # Not a heavy call (app/heavy.py): a tick is a short slice already, so it
-                    # neither takes one of their few slots nor waits behind them.
+                # Not a heavy call (app/heavy.py): a tick is a short slice already, so it
+                # neither takes one of their few slots nor waits behind them.
+                with contextlib.suppress(StateError):
                     await session.step(steps=steps)
-                except StateError:
-                    pass
             if session.run.status == "diverged":
                 session.playing = False
                 broadcast(session, {"type": "diverged", **session.run.divergence})

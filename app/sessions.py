@@ -15,6 +15,7 @@ a request or a socket asks for them. Without a store, or with nothing idle, it i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import time
@@ -297,10 +298,9 @@ class SessionManager:
 
     async def _grown(self, session: Session) -> None:
         """A session grew (another optimizer, say): make room for it if it can be made."""
-        try:
+        # The change itself was within the session's limit; new sessions wait.
+        with contextlib.suppress(APIError):
             await self.make_room(0, keep=session)
-        except APIError:
-            pass  # the change itself was within the session's limit; new sessions wait
 
     def new_session(self, session_id: str, run: Run) -> Session:
         """A session as the settings make it (not yet registered)."""
@@ -355,10 +355,8 @@ class SessionManager:
         task = session.play_task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # it is going away either way
                 await task
-            except (asyncio.CancelledError, Exception):  # it is going away either way
-                pass
         for subscriber in list(session.subscribers):
             subscriber.close("the session was deleted or expired")
 

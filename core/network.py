@@ -51,7 +51,8 @@ class Dense:
         return LayerValues(z, self.activation.forward(z))
 
     def backward(self, a_prev: np.ndarray, dz: np.ndarray, need_da_prev: bool = True):
-        """dL/dz (n, fan_out) -> (dW (fan_in, fan_out), db (fan_out,) or None, dL/da_prev (n, fan_in) or None)."""
+        """dL/dz (n, fan_out) -> (dW (fan_in, fan_out), db (fan_out,) or None,
+        dL/da_prev (n, fan_in) or None)."""
         dW = a_prev.T @ dz
         db = dz.sum(axis=0) if self.b is not None else None
         da_prev = dz @ self.W.T if need_da_prev else None

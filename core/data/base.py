@@ -7,8 +7,9 @@ calls the loader, which builds its arrays and hands them to `make_dataset`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

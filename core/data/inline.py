@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from core.data.base import (
+    DataError,
     Dataset,
     DatasetInfo,
-    DataError,
     fraction_param,
     make_dataset,
     register,

@@ -90,9 +90,10 @@ def _takes(name: str) -> str:
 def _check_int(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise DataError(field, f"must be an integer, got {_type_name(value)}")
-    if isinstance(value, (float, np.floating)):
-        if not math.isfinite(value) or not float(value).is_integer():
-            raise DataError(field, f"must be an integer, got {_fmt(value)}")
+    if isinstance(value, (float, np.floating)) and (
+        not math.isfinite(value) or not float(value).is_integer()
+    ):
+        raise DataError(field, f"must be an integer, got {_fmt(value)}")
     value = int(value)
     if not low <= value <= high:
         raise DataError(field, f"must be between {low} and {high}, got {value}")

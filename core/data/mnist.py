@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.data.base import Dataset, DatasetInfo, DataError, int_param, register, targets_for_labels
+from core.data.base import DataError, Dataset, DatasetInfo, int_param, register, targets_for_labels
 
 IDX_FILES = {
     "train_images": "train-images-idx3-ubyte",

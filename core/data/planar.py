@@ -8,7 +8,8 @@ same-sign quadrants, upper-right blob, first spiral, lower moon), label 0 the ot
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -6,7 +6,8 @@ the points: the target is read at a position shifted by up to noise * 6 per coor
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
