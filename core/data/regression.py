@@ -11,7 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from core.data.base import PLANE_DOMAIN, Dataset, DatasetInfo, generated_params, make_dataset, register
+from core.data.base import (
+    PLANE_DOMAIN,
+    Dataset,
+    DatasetInfo,
+    Loader,
+    generated_params,
+    make_dataset,
+    register,
+)
 
 _RADIUS = 6.0
 _PLANE_SCALE = 12.0  # x + y spans [-12, 12]; dividing maps noise-free targets into [-1, 1]
@@ -56,7 +64,7 @@ _SETS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
 }
 
 
-def _loader(info: DatasetInfo, target: Callable[[np.ndarray], np.ndarray]):
+def _loader(info: DatasetInfo, target: Callable[[np.ndarray], np.ndarray]) -> Loader:
     def load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: Any) -> Dataset:
         """x (n, 2) uniform in (-6, 6)^2, y (n, 1) real targets, split by test_fraction."""
         n = p["n"]
