@@ -177,8 +177,9 @@ class Session:
             size = count if budget is None else max(1, int(SLICE_SECONDS / self.step_seconds))
             taken = 0
             while taken < count:
-                if budget is not None and budget.should_stop():
-                    stopped.append(budget.reason)
+                reason = budget.reason if budget is not None and budget.should_stop() else None
+                if reason is not None:
+                    stopped.append(reason)
                     break
                 chunk = min(count - taken, size, self.timeline.until_due(run.step_count))
                 started = time.perf_counter()
@@ -323,6 +324,8 @@ class SessionManager:
             return await asyncio.shield(waiting)
         future = self._returning[session_id] = asyncio.get_running_loop().create_future()
         try:
+            if self.evictor is None:  # nothing is evicted without a store to evict to
+                raise not_found()
             session = await self.evictor.bring_back(session_id)
             if session is None:
                 self.evicted.pop(session_id, None)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from core.errors import StateError
 from core.plain import finite_or_none, plain
@@ -24,6 +25,10 @@ MAX_GRID = 200
 MAX_PENDING_ROWS = 16
 
 
+@overload
+def by_layer(flat: Sequence[Any], bias: bool) -> list[dict[str, Any]]: ...
+@overload
+def by_layer(flat: Sequence[Any] | None, bias: bool) -> list[dict[str, Any]] | None: ...
 def by_layer(flat: Sequence[Any] | None, bias: bool) -> list[dict[str, Any]] | None:
     """[W1, b1, W2, b2, ...] -> [{"W": W1, "b": b1}, ...] (b None without biases)."""
     if flat is None:
@@ -141,7 +146,7 @@ def probe_view(network: Network, x: np.ndarray, t: np.ndarray, cut: Cut) -> dict
     return {"probe": {"inputs": x, "targets": t}, "activations": cut.values(layer_values(values))}
 
 
-def change_view(new: list[np.ndarray], old: list[np.ndarray], bias: bool, cut: Cut) -> dict[str, Any]:
+def change_view(new: Sequence[np.ndarray], old: Sequence[np.ndarray], bias: bool, cut: Cut) -> dict[str, Any]:
     """{"update": {"change": new - old per layer as {"W", "b"}}}: what the last update did,
     as a live snapshot shows it. new, old: flat parameter lists [W1, b1, ...]."""
     change = [n - o for n, o in zip(new, old)]
@@ -215,7 +220,7 @@ def _clamped(resolutions: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def grids_values(
-    run: Run, resolutions: tuple[int, ...], dtype: str | None = None
+    run: Run, resolutions: tuple[int, ...], dtype: DTypeLike | None = None
 ) -> list[dict[str, Any]] | None:
     """grid_values at several resolutions, in one forward pass over all their points;
     computed in `dtype` (default: the run's own) when given, e.g. float32 for pictures."""
@@ -226,7 +231,7 @@ def grids_values(
 
 
 def network_grids(
-    network: Network, domain: tuple[Any, ...], resolutions: tuple[int, ...], dtype: str | None = None
+    network: Network, domain: tuple[Any, ...], resolutions: tuple[int, ...], dtype: DTypeLike | None = None
 ) -> list[dict[str, Any]]:
     """What grids_values gives, for a network with two inputs over a plotting box
     ((x_low, x_high), (y_low, y_high)): per resolution {"x": (res,), "y": (res,),
