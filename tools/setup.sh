@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates .venv (Python 3.11+) and installs nnplay into it, its dependencies from the lock
 # file with their hashes checked (requirements.lock; with "test", requirements-test.lock, which
-# adds the test tools, and Debian's chromium for the browser tests). Safe to run again: when
-# the lock and pyproject.toml are what was installed last, it installs nothing.
+# adds the test tools, and Debian's chromium for the browser tests; with "lint", the test tools
+# and node with npm, for tools/lint.sh). Safe to run again: when the lock and pyproject.toml
+# are what was installed last, it installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_tests=${1:-}
@@ -31,7 +32,7 @@ fi
 stamp=.venv/.nnplay-installed
 digest() { cat pyproject.toml "$1" | sha256sum | cut -d' ' -f1; }
 lock=requirements.lock
-[ "$want_tests" = "test" ] && lock=requirements-test.lock
+case "$want_tests" in test | lint) lock=requirements-test.lock ;; esac
 installed=$(cat "$stamp" 2>/dev/null || true)
 if [ ! -x .venv/bin/nnplay ] \
    || { [ "$installed" != "$(digest "$lock")" ] && [ "$installed" != "$(digest requirements-test.lock)" ]; }; then
@@ -47,5 +48,12 @@ if [ "$want_tests" = "test" ]; then
     fi
     if ! command -v node >/dev/null && ! command -v nodejs >/dev/null; then
         apt_install nodejs || echo "warning: node is not installed; the browser modules' unit tests will fail" >&2
+    fi
+fi
+
+if [ "$want_tests" = "lint" ]; then
+    # Debian's nodejs comes without npm, which installs ESLint (tools/lint.sh).
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        apt_install nodejs npm || { echo "tools/lint.sh needs node and npm: install them" >&2; exit 1; }
     fi
 fi
