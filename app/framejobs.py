@@ -94,32 +94,28 @@ def frame_job(
     box = (tuple(map(tuple, domain)), grid) if grid and domain is not None else None
     if box is None and not arrays:
         return None
-    if not arrays:
-        return FrameJob(*_topology(run), max_units, box)
-    pending = run.pending
-    # In the update phase the run's parameters are the update's new ones.
-    old = None
-    if change and pending is not None and run.phase == "update" and pending.new_params is not None:
-        old = pending.old_params
+    extra: dict[str, Any] = {}
+    if arrays:
+        pending = run.pending
+        # In the update phase the run's parameters are the update's new ones.
+        old = None
+        if change and pending is not None and run.phase == "update" and pending.new_params is not None:
+            old = pending.old_params
+        extra = {
+            "arrays": True,
+            "grads": tuple(run.last_grads) if grads and run.last_grads is not None else None,
+            "old_params": None if old is None else tuple(old),
+            "probe": probe(run),
+        }
     return FrameJob(
-        *_topology(run),
-        max_units,
-        box,
-        arrays=True,
-        grads=tuple(run.last_grads) if grads and run.last_grads is not None else None,
-        old_params=None if old is None else tuple(old),
-        probe=probe(run),
-    )
-
-
-def _topology(run: Run) -> tuple[tuple[int, ...], tuple[str, ...], bool, str, tuple[np.ndarray, ...]]:
-    """A FrameJob's first fields: the network's shape, its dtype and its parameters."""
-    return (
         tuple(run.sizes),
         tuple(run.config["activations"]),
         run.bias,
         run.dtype.str,
         tuple(run.param_arrays()),
+        max_units,
+        box,
+        **extra,
     )
 
 

@@ -3,13 +3,14 @@ or a fresh random batch every step (seed 002's np.random.choice)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 import numpy as np
 
 # A position in the sequence of batches (Batcher.mark): samples seen, position in the pass,
 # the pass's permutation (None when sequential) and the random generator's state.
-Mark: TypeAlias = tuple[int, int, np.ndarray | None, dict[str, Any]]
+Mark: TypeAlias = tuple[int, int, np.ndarray | None, Mapping[str, Any]]
 
 
 class Batcher:
@@ -28,7 +29,7 @@ class Batcher:
         # The generator's state as last read. Reading it builds a new dict (about a
         # microsecond), and it only moves when a batch draws from it, so it is read again
         # only after a draw. The generator is this Batcher's alone.
-        self._rng_state: dict[str, Any] | None = None
+        self._rng_state: Mapping[str, Any] | None = None
         # The sequential order's permutation, the same every pass: made once, read-only.
         self._in_order = np.arange(n)
         self._in_order.flags.writeable = False
@@ -76,7 +77,7 @@ class Batcher:
         """The current position in the sequence of batches, cheaply: state(mark) turns it
         into the plain state later, e.g. once a step taken from here is abandoned."""
         if self._rng_state is None:
-            self._rng_state = dict(self.rng.bit_generator.state)
+            self._rng_state = self.rng.bit_generator.state
         # The permutation array is never changed in place (each pass draws a new one).
         return self.samples_seen, self.position, self.permutation, self._rng_state
 
