@@ -56,7 +56,7 @@ COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/sv
 
 def pick_encoding(accept_encoding: str) -> str | None:
     """The first of CODECS's encodings that an Accept-Encoding header allows (q > 0)."""
-    allowed, refused, anything = set(), set(), False
+    allowed, refused, anything = set[str](), set[str](), False
     for item in accept_encoding.lower().split(","):
         name, *params = (part.strip() for part in item.split(";"))
         q = next((p[2:] for p in params if p.startswith("q=")), "1")

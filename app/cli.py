@@ -448,10 +448,13 @@ def _serve(args) -> int:
         "--port" if args.port else variable(Settings, "port"),
     ):
         return _fail(problem)
+    data_dir = settings.data_dir
+    if data_dir is None:
+        return _fail(f"{data_variable} names no folder")
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        return _fail(f"{data_variable}: cannot make {settings.data_dir}: {error.strerror}")
+        return _fail(f"{data_variable}: cannot make {data_dir}: {error.strerror}")
     # A class's server holds hundreds of sessions: a full garbage collection walks every
     # object they own and held the event loop for ~65 ms with 100 of them. Young
     # collections still run as often as ever (they find most garbage cycles); full ones
@@ -460,7 +463,7 @@ def _serve(args) -> int:
     gc.freeze()
     gc.set_threshold(700, 10, 1000)
     print(
-        f"nnplay: sessions and the class code are kept in {settings.data_dir} ({data_variable} changes it)",
+        f"nnplay: sessions and the class code are kept in {data_dir} ({data_variable} changes it)",
         file=sys.stderr,
     )
     print(f"nnplay: serving on http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr)

@@ -165,5 +165,5 @@ async def export(session: Session) -> dict:
 
 def _announce(session: Session) -> None:
     if session.run.status == "diverged":
-        broadcast(session, {"type": "diverged", **session.run.divergence})
+        broadcast(session, {"type": "diverged", **(session.run.divergence or {})})
     broadcast(session)

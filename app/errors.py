@@ -212,8 +212,9 @@ def _document_framework_errors(app: FastAPI) -> None:
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = generate()
+        schema = app.openapi_schema
+        if schema is None:
+            schema = generate()  # which FastAPI keeps as app.openapi_schema
             body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
             bad_host = "a Host header naming a server this is not (NNPLAY_ALLOWED_HOSTS)"
             unreadable = {
@@ -236,6 +237,6 @@ def _document_framework_errors(app: FastAPI) -> None:
                     operation["responses"] = dict(sorted(responses.items()))
             for name in ("HTTPValidationError", "ValidationError"):
                 schema.get("components", {}).get("schemas", {}).pop(name, None)
-        return app.openapi_schema
+        return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

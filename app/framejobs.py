@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.grids import quantize
 from app.jsonio import dumps
 from core.network import build_network
-from core.snapshot import Cut, by_layer, change_view, has_grid, probe, probe_view
+from core.snapshot import Cut, by_layer, change_view, grid_domain, probe, probe_view
+
+if TYPE_CHECKING:  # the grid workers import this module and need no more of the engine
+    from core.run import Run
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +43,7 @@ class FrameJob:
     dtype: str
     params: tuple[np.ndarray, ...]  # W1, b1, W2, ... (b only with biases)
     max_units: int | None = None
-    grid: tuple | None = None  # (domain, resolution) of the decision grid, None: none
+    grid: tuple[Any, ...] | None = None  # (domain, resolution) of the decision grid, None: none
     arrays: bool = False  # the frame's parameters, gradients and probe values too
     grads: tuple[np.ndarray, ...] | None = None  # the last gradients (None: none yet, or left out)
     old_params: tuple[np.ndarray, ...] | None = None  # before the last update, to show its change
@@ -74,7 +78,7 @@ class FrameJob:
 
 
 def frame_job(
-    run,
+    run: Run,
     *,
     grid: int | None = None,
     max_units: int | None = None,
@@ -86,18 +90,21 @@ def frame_job(
     gradients (`grads`) and the last update's change (`change`, when the run has just
     updated), as core.snapshot.snapshot(run, pending="light") shows them; the decision
     grid at `grid` when its inputs are 2-D. None when there is nothing to render."""
-    grid = (tuple(map(tuple, run.data.domain)), grid) if grid and has_grid(run) else None
-    if grid is None and not arrays:
+    domain = grid_domain(run)
+    box = (tuple(map(tuple, domain)), grid) if grid and domain is not None else None
+    if box is None and not arrays:
         return None
-    extra = {}
+    extra: dict[str, Any] = {}
     if arrays:
         pending = run.pending
-        changed = change and pending is not None and run.phase == "update" and pending.new_params is not None
+        # In the update phase the run's parameters are the update's new ones.
+        old = None
+        if change and pending is not None and run.phase == "update" and pending.new_params is not None:
+            old = pending.old_params
         extra = {
             "arrays": True,
             "grads": tuple(run.last_grads) if grads and run.last_grads is not None else None,
-            # In the update phase the run's parameters are the update's new ones.
-            "old_params": tuple(pending.old_params) if changed else None,
+            "old_params": None if old is None else tuple(old),
             "probe": probe(run),
         }
     return FrameJob(
@@ -107,7 +114,7 @@ def frame_job(
         run.dtype.str,
         tuple(run.param_arrays()),
         max_units,
-        grid,
+        box,
         **extra,
     )
 
@@ -117,8 +124,10 @@ def render(job: FrameJob) -> bytes:
     "activations", ["pending",] "grid"} with `arrays`, else {"grid"} (null without one)."""
     layers = by_layer(list(job.params), job.bias)
     network = build_network(list(job.sizes), list(job.activations), [(l["W"], l["b"]) for l in layers])
-    out = {}
+    out: dict[str, Any] = {}
     if job.arrays:
+        if job.probe is None:
+            raise ValueError("a job with arrays carries the probe rows too")
         cut = Cut(list(job.sizes), job.max_units)
         out = {
             "params": cut.params(layers),

@@ -29,7 +29,7 @@ from app.framejobs import FrameJob, render
 try:
     import fcntl
 except ImportError:  # not a Unix: pipes keep the size they have
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # its uses below then raise AttributeError, as caught
 
 log = logging.getLogger("nnplay.grids")
 

@@ -135,10 +135,13 @@ class _Values:
     def __init__(self, run: Run):
         self.run = run
         self.pending = run.pending
-        self.mid = run.phase in MID_STEP and run.pending is not None
-        self.updated = (
-            run.phase == "update" and run.pending is not None and run.pending.new_params is not None
-        )
+        # The step in progress, mid-step only; and the update's (old, new) parameters, in
+        # the update phase only.
+        self.mid = run.pending if run.phase in MID_STEP else None
+        self.update: tuple[list[np.ndarray], list[np.ndarray]] | None = None
+        p = run.pending
+        if run.phase == "update" and p is not None and p.old_params is not None and p.new_params is not None:
+            self.update = (p.old_params, p.new_params)
 
     def text(self, prefix: str | None, base: str, index: str) -> str:
         run, name = self.run, f"{prefix + ':' if prefix else ''}{base}{index}"
@@ -159,7 +162,7 @@ class _Values:
     # the sample the diagram draws
     def sample(self) -> tuple[np.ndarray, np.ndarray]:
         if self.mid:
-            return self.pending.x[:1], self.pending.t[:1]
+            return self.mid.x[:1], self.mid.t[:1]
         return self.run.data.x_train[:1], self.run.data.y_train[:1]
 
     def unit_value(self, base: str, index: str) -> float:
@@ -172,15 +175,16 @@ class _Values:
             return self.param(None, base, index)
         layer, unit = (int(p) for p in index.split("_"))
         if base == "delta":
-            if not self.mid or self.pending.deltas is None:
+            if not self.mid or self.mid.deltas is None:
                 raise LookupError("dL/dz is shown mid-step, after the backward pass")
-            return float(self.pending.deltas[layer - 1][0, unit - 1])
-        values = self.pending.values if self.mid else self.run.network.forward(x)
+            return float(self.mid.deltas[layer - 1][0, unit - 1])
+        values = self.mid.values if self.mid else self.run.network.forward(x)
         return float(getattr(values[layer - 1], base)[0, unit - 1])
 
     def param(self, prefix: str | None, base: str, index: str) -> float:
         layer, i, j = _param_index(base, index)
         p = self.pending
+        arrays: list[np.ndarray]
         if prefix is None:
             arrays = self.run.network.arrays()
         elif prefix == "grad":
@@ -188,13 +192,10 @@ class _Values:
                 raise LookupError("no gradient before the backward pass")
             arrays = p.grads
         else:
-            if not self.updated:
+            if self.update is None:
                 raise LookupError("old, new and change belong to the update phase")
-            arrays = {
-                "old": p.old_params,
-                "new": p.new_params,
-                "change": [n - o for n, o in zip(p.new_params, p.old_params)],
-            }[prefix]
+            old, new = self.update
+            arrays = {"old": old, "new": new, "change": [n - o for n, o in zip(new, old)]}[prefix]
         return float(
             self._array(arrays, base, layer)[i, j] if base == "w" else self._array(arrays, base, layer)[j]
         )
@@ -207,8 +208,8 @@ class _Values:
         layer, i, j = _param_index("w", index)
         run = self.run
         network = run.network
-        if self.updated:  # the update's own chain: at the weights it started from
-            it = iter(self.pending.old_params)
+        if self.update is not None:  # the update's own chain: at the weights it started from
+            it = iter(self.update[0])
             network = build_network(
                 run.sizes,
                 run.config["activations"],
@@ -223,7 +224,7 @@ class _Values:
         metrics = run.metrics()
         if base == "y_hat":
             x, _ = self.sample()
-            values = p.values if self.mid else run.network.forward(x)
+            values = self.mid.values if self.mid else run.network.forward(x)
             return formula_number(float(values[-1].a[0, 0]))
         if base in ("loss", "test_loss"):
             return format_loss(_present(metrics["loss"]["train" if base == "loss" else "test"]))

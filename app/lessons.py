@@ -44,6 +44,23 @@ class Selection(BaseModel):
         return {"layer": self.layer, "i": self.i, "j": self.j}
 
 
+# The panels a lesson step may show.
+Panel = Literal[
+    "network",
+    "formula",
+    "loss-chart",
+    "accuracy-chart",
+    "heatmap",
+    "digits",
+    "gradcheck",
+    "explorer",
+    "activation-explorer",
+    "loss-explorer",
+    "timeline",
+    "diagnostics",
+]
+
+
 class LessonStep(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Annotated[str, Field(min_length=1, max_length=200)]
@@ -54,22 +71,7 @@ class LessonStep(BaseModel):
     epochs: Annotated[int, Field(ge=0, le=10_000)] = 0
     phase: Literal["forward", "loss", "backward", "update"] | None = None
     select: Selection | None = None
-    show: list[
-        Literal[
-            "network",
-            "formula",
-            "loss-chart",
-            "accuracy-chart",
-            "heatmap",
-            "digits",
-            "gradcheck",
-            "explorer",
-            "activation-explorer",
-            "loss-explorer",
-            "timeline",
-            "diagnostics",
-        ]
-    ] = Field(default_factory=lambda: ["network", "loss-chart"])
+    show: list[Panel] = Field(default_factory=lambda: list[Panel](["network", "loss-chart"]))
     controls: list[str] = Field(default_factory=lambda: ["play", "step", "reset"])
     # The diagram writes out every z, a and w (the numbers mode): for steps whose text
     # states them.
@@ -178,5 +180,5 @@ def caption(lesson: Lesson, index: int, run: Run) -> str:
             name = "Output" if layer == len(values) else f"Hidden layer {layer} activations"
             parts.append(f"{name}: {', '.join(f'{a:.4f}' for a in v.a[0])}.")
     if run.status == "diverged":
-        parts.append(f"Training diverged: {run.divergence['reason']}.")
+        parts.append(f"Training diverged: {(run.divergence or {}).get('reason')}.")
     return " ".join(parts)

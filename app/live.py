@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import time
 import zlib
+from collections.abc import Callable
 
+from app.framejobs import frame_job
 from app.frames import history_tail, session_snapshot
 from app.gridpool import GridPool
-from app.framejobs import frame_job
 from app.grids import grid_axes
 from app.jsonio import dumps
 from app.sessions import Session
@@ -57,11 +59,13 @@ class Subscriber:
         self.frame_pending = False
         self.wakeup = asyncio.Event()
         self.closed: str | None = None
-        self.cancel = None  # set by the socket: ends it even while a send is stuck
+        self.cancel: Callable[[], object] | None = (
+            None  # set by the socket: ends it even while a send is stuck
+        )
         # Which history rows this socket has already been sent, and of which history.
         self.history_step = -1
         self.generation = -1
-        self.axes_key = None  # the grid axes this socket was last sent
+        self.axes_key: tuple[int, object] | None = None  # the grid axes this socket was last sent
 
     def send(self, message: dict) -> None:
         if len(self.control) >= MAX_CONTROL:
@@ -148,7 +152,7 @@ class Subscriber:
         if entry is None:
             tail = history_tail(session, after, rows)
             # `sent` (server clock, seconds) lets a client measure how late a frame arrives.
-            head = {
+            head: dict[str, object] = {
                 "type": "snapshot",
                 "session": session.id,
                 "sent": time.time(),
@@ -156,10 +160,10 @@ class Subscriber:
             }
             if with_axes:
                 head["grid_axes"] = grid_axes(session.run, self.grid) if self.grid else None
-            head = dumps(head)
-            if self._over_budget(len(head) + len(view.members)):
+            encoded = dumps(head)
+            if self._over_budget(len(encoded) + len(view.members)):
                 return None  # not made at all
-            entry = view.add(share, head, tail["step"][-1] if tail["step"] else after)
+            entry = view.add(share, encoded, tail["step"][-1] if tail["step"] else after)
         elif self._over_budget(len(entry[0])):
             return None
         # What this socket has from here on (only once the frame is really made for it).
@@ -248,10 +252,8 @@ async def stop_playing(session: Session) -> None:
     session.play_task = None
     if task is not None and task is not asyncio.current_task() and not task.done():
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass
 
 
 async def _play(session: Session, max_fps: float) -> None:
@@ -279,15 +281,13 @@ async def _play(session: Session, max_fps: float) -> None:
             steps = int(carry)
             carry -= steps
             if steps:
-                try:
-                    # Not a heavy call (app/heavy.py): a tick is a short slice already, so it
-                    # neither takes one of their few slots nor waits behind them.
+                # Not a heavy call (app/heavy.py): a tick is a short slice already, so it
+                # neither takes one of their few slots nor waits behind them.
+                with contextlib.suppress(StateError):
                     await session.step(steps=steps)
-                except StateError:
-                    pass
             if session.run.status == "diverged":
                 session.playing = False
-                broadcast(session, {"type": "diverged", **session.run.divergence})
+                broadcast(session, {"type": "diverged", **(session.run.divergence or {})})
             broadcast(session)
             if session.subscribers:
                 unwatched_since = None

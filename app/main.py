@@ -13,21 +13,21 @@ from fastapi import FastAPI
 from starlette_compress import CompressMiddleware
 
 from app import docs_ui, errors, heap
+from app import lessons as lesson_files
 from app.assets import Assets
-from app.responses import JSONBody
-from app.paths import STATIC_DIR
+from app.classroom import Classroom, kept_code
+from app.gridpool import GridPool, automatic_workers
 from app.guesses import Guesses
 from app.headers import SecurityHeaders
 from app.heavy import HeavyCalls
 from app.hosts import AllowedHosts
+from app.lag import LoopLag
 from app.limits import BodyLimit
+from app.paths import STATIC_DIR
+from app.persistence import Persistence, StoreUnusable, open_store
+from app.responses import JSONBody
 from app.routes import api_router, page_router
 from app.routes.health import _version
-from app.classroom import Classroom, kept_code
-from app.gridpool import GridPool, automatic_workers
-from app.lag import LoopLag
-from app import lessons as lesson_files
-from app.persistence import Persistence, StoreUnusable, open_store
 from app.sessions import SessionManager
 from app.settings import BadSetting, Settings, get_settings
 

@@ -56,14 +56,14 @@ def open_store(data_dir: Path) -> tuple[SQLiteStore, Salvage | None]:
     try:
         store = SQLiteStore(path)
         damage = store.damage()
+        if damage is None:
+            return store, None
     except sqlite3.DatabaseError as error:
         if not is_damage(error):
             if store is not None:
                 store.close()
             raise
         damage = str(error)
-    if damage is None:
-        return store, None
     log.error("%s is damaged (%s): it is copied aside, and what can be read of it kept", path, damage)
     try:
         kept_at = copy_aside(path)  # before the store is closed: that folds its -wal in
@@ -127,7 +127,7 @@ class Persistence:
         lost = dict(salvage.lost) if salvage else {}
         loaded = 0
         for session_id, record, problem in self.store.load_all():
-            if problem is None:
+            if record is not None:  # else `problem` says why it cannot be read
                 try:
                     if not self._fits(record):
                         self.manager.evicted[session_id] = time.monotonic()
@@ -137,7 +137,7 @@ class Persistence:
                     continue
                 except (ConfigError, KeyError, TypeError, ValueError) as error:
                     problem = f"cannot rebuild the session: {error}"
-            lost[session_id] = problem
+            lost[session_id] = problem or "it cannot be read"
         for session_id, problem in lost.items():
             log.warning("session %s was not restored: %s", session_id[:8], problem)
         if lost or (salvage and salvage.whole):
@@ -293,7 +293,7 @@ def _save_of(session: Session, before: _Saved | None) -> tuple[_Saved, Save]:
         and steps[before.rows - 1] == before.last_step
     ):
         first = before.rows
-    chunks = (before.chunks + 1) if first else 1
+    chunks = before.chunks + 1 if first and before is not None else 1
     saved = _Saved(session.version, session.generation, n, int(steps[n - 1]) if n else -1, chunks)
     return saved, Save(_record_of(session), history.rows(first, n), first)
 

@@ -15,6 +15,7 @@ a request or a socket asks for them. Without a store, or with nothing idle, it i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import time
@@ -176,8 +177,9 @@ class Session:
             size = count if budget is None else max(1, int(SLICE_SECONDS / self.step_seconds))
             taken = 0
             while taken < count:
-                if budget is not None and budget.should_stop():
-                    stopped.append(budget.reason)
+                reason = budget.reason if budget is not None and budget.should_stop() else None
+                if reason is not None:
+                    stopped.append(reason)
                     break
                 chunk = min(count - taken, size, self.timeline.until_due(run.step_count))
                 started = time.perf_counter()
@@ -297,10 +299,9 @@ class SessionManager:
 
     async def _grown(self, session: Session) -> None:
         """A session grew (another optimizer, say): make room for it if it can be made."""
-        try:
+        # The change itself was within the session's limit; new sessions wait.
+        with contextlib.suppress(APIError):
             await self.make_room(0, keep=session)
-        except APIError:
-            pass  # the change itself was within the session's limit; new sessions wait
 
     def new_session(self, session_id: str, run: Run) -> Session:
         """A session as the settings make it (not yet registered)."""
@@ -323,6 +324,8 @@ class SessionManager:
             return await asyncio.shield(waiting)
         future = self._returning[session_id] = asyncio.get_running_loop().create_future()
         try:
+            if self.evictor is None:  # nothing is evicted without a store to evict to
+                raise not_found()
             session = await self.evictor.bring_back(session_id)
             if session is None:
                 self.evicted.pop(session_id, None)
@@ -355,10 +358,8 @@ class SessionManager:
         task = session.play_task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # it is going away either way
                 await task
-            except (asyncio.CancelledError, Exception):  # it is going away either way
-                pass
         for subscriber in list(session.subscribers):
             subscriber.close("the session was deleted or expired")
 

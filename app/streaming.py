@@ -90,7 +90,7 @@ def _runs(rows) -> Iterator[tuple[Any, bool]]:
         )
         return
     if isinstance(rows, np.ndarray):
-        width = rows[0].size
+        width = rows.size // len(rows)  # numbers a row
         if width > NUMBERS_PER_PIECE:
             yield from ((row, False) for row in rows)
         else:

@@ -70,7 +70,7 @@ def bare_231(run):
         for _ in range(n):
             a1 = sigmoid(x @ W1)
             y = a1 @ W2
-            loss = float(np.square(y - t).sum() / y.size)  # the mean, as the engine writes it
+            _loss = float(np.square(y - t).sum() / y.size)  # the mean, as the engine writes it
             dy = 2.0 * (y - t) / y.size
             dW2 = a1.T @ dy
             dW1 = x.T @ ((dy @ W2.T) * (a1 * (1.0 - a1)))
@@ -95,7 +95,7 @@ def bare_tanh_mlp(run):
             a2 = np.tanh(a1 @ W2 + b2)
             z3 = a2 @ W3 + b3
             a3 = sigmoid(z3)
-            loss = float((np.maximum(z3, 0.0) - z3 * t + np.log1p(np.exp(-np.abs(z3)))).sum() / z3.size)
+            _loss = float((np.maximum(z3, 0.0) - z3 * t + np.log1p(np.exp(-np.abs(z3)))).sum() / z3.size)
             dz3 = (a3 - t) / a3.size
             dz2 = (dz3 @ W3.T) * (1.0 - a2 * a2)
             dz1 = (dz2 @ W2.T) * (1.0 - a1 * a1)
@@ -125,7 +125,7 @@ def bare_sigmoid_softmax(run):
             x, t = X[r], T[r]
             a1 = sigmoid(x @ W1 + b1)
             a2, log_a2 = softmax_and_log(a1 @ W2 + b2)
-            loss = float(-np.sum(t * log_a2) / x.shape[0])
+            _loss = float(-np.sum(t * log_a2) / x.shape[0])
             dz2 = (a2 - t) / x.shape[0]
             dz1 = (dz2 @ W2.T) * (a1 * (1.0 - a1))
             for p, g in ((W2, a1.T @ dz2), (b2, dz2.sum(axis=0)), (W1, x.T @ dz1), (b1, dz1.sum(axis=0))):
@@ -150,7 +150,7 @@ def bare_relu_rmsprop(run):
             z1 = x @ W1 + b1
             a1 = np.maximum(z1, 0.0)
             a2, log_a2 = softmax_and_log(a1 @ W2 + b2)
-            loss = float(-np.sum(t * log_a2) / x.shape[0])
+            _loss = float(-np.sum(t * log_a2) / x.shape[0])
             dz2 = (a2 - t) / x.shape[0]
             dz1 = np.where(z1 > 0, dz2 @ W2.T, 0.0)
             grads = (x.T @ dz1, dz1.sum(axis=0), a1.T @ dz2, dz2.sum(axis=0))
@@ -180,7 +180,7 @@ def naive_keras(run):
             z2 = np.dot(a1, params["W2"]) + params["b2"]
             exp = np.exp(z2 - np.max(z2, axis=1, keepdims=True))
             y = exp / np.sum(exp, axis=1, keepdims=True)
-            loss = -np.mean(np.sum(t * np.log(y + 1e-7), axis=1))
+            _loss = -np.mean(np.sum(t * np.log(y + 1e-7), axis=1))
             dz2 = (y - t) / x.shape[0]
             grads = {"W2": np.dot(a1.T, dz2), "b2": np.sum(dz2, axis=0)}
             dz1 = np.dot(dz2, params["W2"].T) * (z1 > 0)

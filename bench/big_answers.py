@@ -58,6 +58,7 @@ def synthetic_history(rows: int, layers: int) -> dict:
 def serve(port: int, rows: int) -> None:
     """The server (in the subprocess): the two sessions, then uvicorn until killed."""
     import uvicorn
+
     from app.main import create_app
     from app.sessions import Session
     from app.settings import Settings

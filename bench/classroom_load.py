@@ -310,7 +310,7 @@ async def run_client(client: Client, fleet: Fleet) -> None:
             client.closes.append((time.time(), client.conn, f"connection lost ({code or 'no close frame'})"))
             if code == CLOSE_NOT_FOUND:
                 client.gone = True
-        except (OSError, asyncio.TimeoutError, InvalidHandshake, InvalidURI) as error:
+        except (TimeoutError, OSError, InvalidHandshake, InvalidURI) as error:
             if opened:
                 client.closes.append((time.time(), client.conn, f"connection lost ({error!r})"))
             else:

@@ -381,7 +381,10 @@ def table_rows(r: dict) -> list[tuple[str, str, str, str]]:
 
 def format_report(r: dict) -> str:
     marks = r["marks"]
-    la = lambda key: " ".join(f"{x:.2f}" for x in marks.get(key, ()))
+
+    def la(key):
+        return " ".join(f"{x:.2f}" for x in marks.get(key, ()))
+
     lines = [
         f"classroom load: {r['sessions']} sessions ({', '.join(r['presets'])}; grid "
         f"{r['grid'] or 'off'}), {r['fps']:g} steps and frames/s, {r['seconds']:g} s, "

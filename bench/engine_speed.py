@@ -34,12 +34,11 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from typing import Callable  # noqa: E402
-
-import numpy as np  # noqa: E402
 
 import bare_numpy  # noqa: E402
+import numpy as np  # noqa: E402
 import seed_refs  # noqa: E402
 import torch_refs  # noqa: E402
 from timing import CLOCKS, Timing, measure, median_seconds, paired_ratio, use_clock  # noqa: E402

@@ -80,14 +80,15 @@ def lan_address() -> str | None:
 def start_server(data_dir: Path, port: int, host: str) -> subprocess.Popen:
     nnplay = Path(sys.executable).parent / "nnplay"
     env = {**os.environ, "NNPLAY_DATA_DIR": str(data_dir)}
-    log = open(data_dir / "server.log", "w")
-    server = subprocess.Popen(
-        [str(nnplay), "serve", "--host", host, "--port", str(port)],
-        cwd=data_dir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # The server writes to its own copy of the log's descriptor; ours closes at once.
+    with open(data_dir / "server.log", "w") as log:
+        server = subprocess.Popen(
+            [str(nnplay), "serve", "--host", host, "--port", str(port)],
+            cwd=data_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

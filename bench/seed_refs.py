@@ -32,7 +32,7 @@ def update_weights(inputs, outputs, weights, lr):
     updated_weights = deepcopy(weights)
     original_loss = feed_forward(inputs, outputs, original_weights)
     for i, layer in enumerate(original_weights):
-        for index, weight in np.ndenumerate(layer):
+        for index, _weight in np.ndenumerate(layer):
             temp_weights = deepcopy(weights)
             temp_weights[i][index] += 0.0001
             _loss_plus = feed_forward(inputs, outputs, temp_weights)
@@ -145,7 +145,7 @@ def seed002_steps(x_train, t_train, dtype=np.float32, seed=0):
     train_loss_list = []
 
     def steps(n):
-        for i in range(n):
+        for _i in range(n):
             batch_mask = np.random.choice(train_size, batch_size)
             x_batch = x_train[batch_mask]
             t_batch = t_train[batch_mask]

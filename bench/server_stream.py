@@ -123,7 +123,10 @@ async def run_case(base: str, name: str, clients: int, seconds: float, pid: int,
     lag = health["loop_lag_ms"]
     delays = sorted(d for c in out for d in c["delays"])
     sizes = [s for c in out for s in c["sizes"]]
-    p = lambda q: 1000 * delays[min(len(delays) - 1, int(q * len(delays)))] if delays else float("nan")
+
+    def p(q):
+        return 1000 * delays[min(len(delays) - 1, int(q * len(delays)))] if delays else float("nan")
+
     return {
         "case": name,
         "clients": clients,
@@ -265,9 +268,10 @@ def main() -> int:
                 factor = rate / ISSUE_FRAMES_PER_SECOND[name]
                 scaled = min(1.0, factor) * CASES[name][2]
                 print(
-                    f"{'  bare reference':<22} {REFERENCE_CLIENTS:>7} {'max':>6} {rate / REFERENCE_CLIENTS:>10.1f} "
-                    f"{rate:>8.0f} {'':>7} {'':>7} {size:>7.0f}   {factor:.0%} of the issue's "
-                    f"{ISSUE_FRAMES_PER_SECOND[name]:,} frames/s: target {scaled:.1f} fps at {REFERENCE_CLIENTS} clients"
+                    f"{'  bare reference':<22} {REFERENCE_CLIENTS:>7} {'max':>6} "
+                    f"{rate / REFERENCE_CLIENTS:>10.1f} {rate:>8.0f} {'':>7} {'':>7} {size:>7.0f}   "
+                    f"{factor:.0%} of the issue's {ISSUE_FRAMES_PER_SECOND[name]:,} frames/s: "
+                    f"target {scaled:.1f} fps at {REFERENCE_CLIENTS} clients"
                 )
             for clients in (int(c) for c in args.clients.split(",")):
                 r = asyncio.run(run_case(base, name, clients, args.seconds, server.pid, args.parse))
@@ -285,7 +289,8 @@ def main() -> int:
                     f"{r['frames_per_s_total']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
                     f"{r['bytes_per_frame']:>7.0f} {r['loop_lag_p95_ms'] or 0:>8.1f} "
                     f"{r['cpu_us_per_frame']:>8.0f} {r['loop_running']:>6.0%}/{r['loop_waiting']:<6.0%} "
-                    f"{'-' if r['grids_by_workers'] is None else format(r['grids_by_workers'], '.0%'):>7}  {verdict}"
+                    f"{'-' if r['grids_by_workers'] is None else format(r['grids_by_workers'], '.0%'):>7}  "
+                    f"{verdict}"
                 )
     finally:
         for process in (server, reference):

@@ -13,8 +13,8 @@ import gc
 import math
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 Steps = Callable[[int], None]
 

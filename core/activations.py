@@ -39,7 +39,7 @@ class Sigmoid(Activation):
     formula = "1 / (1 + e^(-z))"
     derivative_formula = "a (1 - a)"
 
-    def forward(self, z):
+    def forward(self, z: np.ndarray) -> np.ndarray:
         # sigmoid(z) = (1 + tanh(z / 2)) / 2 exactly: like the piecewise form it never
         # overflows (tanh saturates at +-1), and it costs one transcendental, not three.
         a = np.multiply(z, 0.5)
@@ -48,7 +48,7 @@ class Sigmoid(Activation):
         a *= 0.5
         return a
 
-    def derivative(self, z, a):
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return a * (1.0 - a)
 
 
@@ -57,10 +57,10 @@ class Tanh(Activation):
     formula = "(e^z - e^(-z)) / (e^z + e^(-z))"
     derivative_formula = "1 - a^2"
 
-    def forward(self, z):
+    def forward(self, z: np.ndarray) -> np.ndarray:
         return np.tanh(z)
 
-    def derivative(self, z, a):
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return 1.0 - a * a
 
 
@@ -69,13 +69,13 @@ class ReLU(Activation):
     formula = "max(0, z)"
     derivative_formula = "1 if z > 0 else 0"
 
-    def forward(self, z):
+    def forward(self, z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0.0).astype(z.dtype, copy=False)
 
-    def derivative(self, z, a):
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return (z > 0).astype(z.dtype)
 
-    def backward(self, z, a, da):
+    def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
         # The mask form (seed 003's Relu layer): no multiplication by a 0/1 array.
         return np.where(z > 0, da, 0.0).astype(da.dtype, copy=False)
 
@@ -85,13 +85,13 @@ class Linear(Activation):
     formula = "z"
     derivative_formula = "1"
 
-    def forward(self, z):
+    def forward(self, z: np.ndarray) -> np.ndarray:
         return z
 
-    def derivative(self, z, a):
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return np.ones_like(z)
 
-    def backward(self, z, a, da):
+    def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
         return da
 
 
@@ -102,10 +102,10 @@ class Step(Activation):
     formula = "1 if z > 0 else 0"
     derivative_formula = "0 (almost everywhere)"
 
-    def forward(self, z):
+    def forward(self, z: np.ndarray) -> np.ndarray:
         return (z > 0).astype(z.dtype)
 
-    def derivative(self, z, a):
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         # Zero almost everywhere: why the perceptron needs its own update rule.
         return np.zeros_like(z)
 
@@ -119,12 +119,12 @@ class Softmax(Activation):
     gives_log = True
     elementwise = False
 
-    def forward(self, z):
+    def forward(self, z: np.ndarray) -> np.ndarray:
         # Max-shifted so the largest exponent is e^0 = 1.
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
-    def forward_with_log(self, z):
+    def forward_with_log(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """The same a as forward, and log a = shifted - log(sum e): the log-softmax that
         cross-entropy needs, from the same shifted logits and sum, so the loss need not
         work them out again (and never takes the log of a probability that rounded to 0)."""
@@ -135,11 +135,11 @@ class Softmax(Activation):
         shifted -= np.log(total)  # log a
         return e, shifted
 
-    def derivative(self, z, a):
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """The Jacobian's diagonal only; `backward` uses the full Jacobian."""
         return a * (1.0 - a)
 
-    def backward(self, z, a, da):
+    def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
         # Jacobian-vector product: dz_j = a_j (da_j - sum_k a_k da_k).
         return a * (da - (da * a).sum(axis=1, keepdims=True))
 

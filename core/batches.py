@@ -3,7 +3,14 @@ or a fresh random batch every step (seed 002's np.random.choice)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
 import numpy as np
+
+# A position in the sequence of batches (Batcher.mark): samples seen, position in the pass,
+# the pass's permutation (None when sequential) and the random generator's state.
+Mark: TypeAlias = tuple[int, int, np.ndarray | None, Mapping[str, Any]]
 
 
 class Batcher:
@@ -22,7 +29,7 @@ class Batcher:
         # The generator's state as last read. Reading it builds a new dict (about a
         # microsecond), and it only moves when a batch draws from it, so it is read again
         # only after a draw. The generator is this Batcher's alone.
-        self._rng_state: dict | None = None
+        self._rng_state: Mapping[str, Any] | None = None
         # The sequential order's permutation, the same every pass: made once, read-only.
         self._in_order = np.arange(n)
         self._in_order.flags.writeable = False
@@ -66,7 +73,7 @@ class Batcher:
         remaining = self.n - self.samples_seen % self.n
         return max(1, -(-remaining // self.size))
 
-    def mark(self) -> tuple:
+    def mark(self) -> Mark:
         """The current position in the sequence of batches, cheaply: state(mark) turns it
         into the plain state later, e.g. once a step taken from here is abandoned."""
         if self._rng_state is None:
@@ -74,7 +81,7 @@ class Batcher:
         # The permutation array is never changed in place (each pass draws a new one).
         return self.samples_seen, self.position, self.permutation, self._rng_state
 
-    def state(self, mark: tuple | None = None, *, arrays: bool = False) -> dict:
+    def state(self, mark: Mark | None = None, *, arrays: bool = False) -> dict[str, Any]:
         """Everything needed to continue the same sequence of batches later: from now, or
         from an earlier mark(). The permutation is a list (JSON), or with `arrays` the
         array itself (never changed in place, so it can be shared; and a list of ints
@@ -89,7 +96,7 @@ class Batcher:
             "rng": _ints_to_text(rng_state),
         }
 
-    def load_state(self, state: dict) -> None:
+    def load_state(self, state: dict[str, Any]) -> None:
         """Continue from `state` (as state() makes it); ValueError for one that could not
         have come from a batcher of these n rows (a permutation of other rows, say)."""
         samples_seen, position = int(state["samples_seen"]), int(state["position"])
@@ -108,7 +115,7 @@ class Batcher:
 
 # PCG64's state holds 128-bit integers: JSON parsers (and JavaScript) would round them,
 # so they travel as decimal strings.
-def _ints_to_text(value):
+def _ints_to_text(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _ints_to_text(v) for k, v in value.items()}
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**53:
@@ -116,7 +123,7 @@ def _ints_to_text(value):
     return value
 
 
-def _text_to_ints(value):
+def _text_to_ints(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _text_to_ints(v) for k, v in value.items()}
     if isinstance(value, str) and value.lstrip("-").isdigit():

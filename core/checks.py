@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import Any
 
 from core.errors import ConfigError
@@ -13,8 +14,8 @@ _MISSING = object()
 class Checker:
     """Validates values at dotted paths and collects {"field", "reason"} errors."""
 
-    def __init__(self):
-        self.errors: list[dict] = []
+    def __init__(self) -> None:
+        self.errors: list[dict[str, Any]] = []
 
     def fail(self, field: str, reason: str) -> None:
         self.errors.append({"field": field, "reason": reason})
@@ -38,14 +39,14 @@ class Checker:
         self,
         value: Any,
         field: str,
-        low=None,
-        high=None,
+        low: float | None = None,
+        high: float | None = None,
         *,
-        integer=False,
-        low_open=False,
-        high_open=False,
-        nullable=False,
-    ):
+        integer: bool = False,
+        low_open: bool = False,
+        high_open: bool = False,
+        nullable: bool = False,
+    ) -> Any:
         """A finite int or float within [low, high] (ends open when asked); returns it or None."""
         if value is None and nullable:
             return None
@@ -67,7 +68,7 @@ class Checker:
             return None
         return int(value) if integer else value
 
-    def choice(self, value: Any, field: str, options) -> Any:
+    def choice(self, value: Any, field: str, options: Collection[Any]) -> Any:
         if value not in options or isinstance(value, bool):
             self.fail(field, f"must be one of {', '.join(map(str, options))}, got {value!r}")
             return None
@@ -80,7 +81,7 @@ class Checker:
         return value
 
 
-def _range_text(low, high, low_open, high_open, value) -> str:
+def _range_text(low: float | None, high: float | None, low_open: bool, high_open: bool, value: float) -> str:
     if low is not None and high is not None:
         left = "(" if low_open else "["
         right = ")" if high_open else "]"

@@ -70,7 +70,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
 _SECTION_FIELDS = {key: set(value) for key, value in DEFAULT_CONFIG.items() if isinstance(value, dict)}
 
 
-def merge(base: dict, override: dict) -> dict:
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge `override` into a copy of `base`.
 
     A `data` with a new `name`, or an `init` with a new `scheme`, replaces the whole
@@ -101,7 +101,7 @@ def merge(base: dict, override: dict) -> dict:
     return out
 
 
-def resolve_config(raw: Any) -> dict:
+def resolve_config(raw: Any) -> dict[str, Any]:
     """Fill in the preset and the defaults, then validate; returns a new dict.
 
     The result names its preset only while it still is that preset (PRESET_FIELDS equal
@@ -116,16 +116,16 @@ def resolve_config(raw: Any) -> dict:
 
 
 @cache
-def _resolved_preset(name: str) -> dict:
+def _resolved_preset(name: str) -> dict[str, Any]:
     """A preset alone, resolved (read only: shared by every call)."""
     return _resolve({"preset": name})
 
 
-def _preset_identity(config: dict) -> dict:
+def _preset_identity(config: dict[str, Any]) -> dict[str, Any]:
     return {field: config[field] for field in PRESET_FIELDS}
 
 
-def _resolve(raw: Any) -> dict:
+def _resolve(raw: Any) -> dict[str, Any]:
     from core.presets import PRESETS  # presets are written in this format
 
     checker = Checker()
@@ -145,12 +145,13 @@ def _resolve(raw: Any) -> dict:
     return config
 
 
-def _adapt_topology(base: dict, raw: dict) -> dict:
+def _adapt_topology(base: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
     """When the user resizes the network but keeps other choices, carry them over sensibly."""
     raw = dict(raw)
-    layers = raw.get("layers")
-    resized = isinstance(layers, list) and layers != base["layers"]
-    if resized and "activations" not in raw and len(layers) >= 2:
+    given = raw.get("layers")
+    layers: list[Any] | None = given if isinstance(given, list) else None
+    resized = layers is not None and layers != base["layers"]
+    if layers is not None and resized and "activations" not in raw and len(layers) >= 2:
         hidden = base["activations"][0] if len(base["activations"]) > 1 else "tanh"
         raw["activations"] = [hidden] * (len(layers) - 2) + [base["activations"][-1]]
     rebiased = "bias" in raw and raw["bias"] != base["bias"]
@@ -165,7 +166,7 @@ def _adapt_topology(base: dict, raw: dict) -> dict:
     return raw
 
 
-def _validate(config: dict, checker: Checker) -> None:
+def _validate(config: dict[str, Any], checker: Checker) -> None:
     layers = config["layers"]
     layers_ok = isinstance(layers, list) and 2 <= len(layers) <= MAX_HIDDEN_LAYERS + 2
     if not layers_ok:
@@ -209,7 +210,7 @@ def _validate(config: dict, checker: Checker) -> None:
         )
 
 
-def _validate_activations(config: dict, checker: Checker, layers_ok: bool) -> None:
+def _validate_activations(config: dict[str, Any], checker: Checker, layers_ok: bool) -> None:
     acts = config["activations"]
     if not isinstance(acts, list):
         checker.fail("activations", "must be a list with one activation per weight layer")
@@ -241,7 +242,7 @@ def _validate_init(init: Any, checker: Checker) -> None:
         checker.fail("init.params", "is only used by the explicit scheme")
 
 
-def _validate_live_sections(config: dict, checker: Checker) -> None:
+def _validate_live_sections(config: dict[str, Any], checker: Checker) -> None:
     opt = config["optimizer"]
     if checker.object(opt, "optimizer", _SECTION_FIELDS["optimizer"]):
         checker.choice(opt.get("name"), "optimizer.name", OPTIMIZERS)
@@ -276,7 +277,7 @@ def parameter_count(layers: list[int], bias: bool) -> int:
     return sum(a * b + (b if bias else 0) for a, b in zip(layers, layers[1:]))
 
 
-def patch_config(config: dict, patch: Any) -> dict:
+def patch_config(config: dict[str, Any], patch: Any) -> dict[str, Any]:
     """Merge a partial config of the live sections into a resolved config and validate.
 
     Topology changes (layers, activations, bias) and anything outside the live sections

@@ -5,7 +5,12 @@ Each finding: {"kind", "message", "units": [[layer, unit], ...]} (layer 1-based)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from core.run import Run
 
 SATURATED = 0.95  # share of samples at the flat ends before a unit counts as saturated
 GROWING_STEPS = 20  # recent steps over which a rising loss is reported
@@ -13,7 +18,7 @@ GAP = 0.10  # train minus test accuracy that reads as overfitting
 MAX_ROWS = 500
 
 
-def diagnose(run) -> list[dict]:
+def diagnose(run: Run) -> list[dict[str, Any]]:
     findings = []
     x = run.data.x_train[:MAX_ROWS]
     with np.errstate(all="ignore"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ConfigError(ValueError):
     """One or more invalid config fields.
@@ -10,7 +12,7 @@ class ConfigError(ValueError):
     next to its control.
     """
 
-    def __init__(self, errors: list[dict] | str, reason: str | None = None):
+    def __init__(self, errors: list[dict[str, Any]] | str, reason: str | None = None):
         if isinstance(errors, str):
             errors = [{"field": errors, "reason": reason or "is invalid"}]
         self.errors = errors

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from core.metrics import predicted_classes
 from core.plain import plain
 
+if TYPE_CHECKING:
+    from core.run import Run
 
-def evaluation(run, split: str = "test", limit: int = 24) -> dict:
+
+def evaluation(run: Run, split: str = "test", limit: int = 24) -> dict[str, Any] | None:
     """-> {"split", "rows", "classes", "accuracy", "confusion" (classes x classes counts,
     row = true class, column = predicted), "samples": first `limit` rows as {"index",
     "label", "predicted", "confidence", "inputs"}, "image_shape"}; regression -> None.
     """
     data = run.data
-    if data.n_classes is None:
-        return None
     x, labels = (data.x_test, data.labels_test) if split == "test" else (data.x_train, data.labels_train)
+    if data.n_classes is None or labels is None:
+        return None
     classes = max(data.n_classes, run.sizes[-1] if run.sizes[-1] > 1 else 2)
     with np.errstate(all="ignore"):
         out = run.network.predict(x) if len(x) else np.zeros((0, run.sizes[-1]))

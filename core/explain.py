@@ -8,10 +8,12 @@ The output layer's activations are also called y_hat.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from core.losses import Loss
-from core.network import Network
+from core.network import LayerValues, Network
 from core.plain import plain
 
 MAX_TERMS = 64  # a neuron with more inputs lists its largest products only
@@ -30,7 +32,7 @@ def weight_symbol(layer: int, i: int, j: int) -> str:
     return f"w{layer}_{i + 1}{j + 1}" if i < 9 and j < 9 else f"w{layer}_{i + 1},{j + 1}"
 
 
-def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> dict:
+def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> dict[str, Any]:
     """z and a of unit `unit` of layer `layer` (1-based) for one input row x (d,).
 
     -> {"layer", "unit", "z_symbol", "a_symbol", "terms": [{"input", "input_value",
@@ -41,7 +43,7 @@ def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> di
     dense = network.layers[layer - 1]
     a_prev = x if layer == 1 else values[layer - 2].a[0]
     products = a_prev * dense.W[:, unit]
-    order = range(len(a_prev))
+    order: range | list[int] = range(len(a_prev))
     if len(a_prev) > MAX_TERMS:
         order = sorted(np.argsort(-np.abs(products))[:MAX_TERMS].tolist())
     terms = [
@@ -77,7 +79,7 @@ def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> di
 
 def explain_weight(
     network: Network, loss: Loss, x: np.ndarray, t: np.ndarray, layer: int, i: int, j: int, sample: int = 0
-) -> dict:
+) -> dict[str, Any]:
     """The chain rule for dL/dw, w = W{layer}[i, j], on the set x (n, d), t (n, k).
 
     `factors` are for row `sample`, from the loss back to the weight, and multiply to
@@ -123,7 +125,16 @@ def _shortcut(network: Network, loss: Loss) -> str | None:
     return None
 
 
-def _chain(network, loss, values, deltas, t, index, unit, sample) -> list[dict]:
+def _chain(
+    network: Network,
+    loss: Loss,
+    values: list[LayerValues],
+    deltas: list[np.ndarray],
+    t: np.ndarray,
+    index: int,
+    unit: int,
+    sample: int,
+) -> list[dict[str, Any]]:
     """Factors whose product is dL/dz of unit `unit` in layer `index` (0-based), row `sample`."""
     last = len(network.layers) - 1
     layer = network.layers[index]
@@ -137,12 +148,13 @@ def _chain(network, loss, values, deltas, t, index, unit, sample) -> list[dict]:
     }
     linear = layer.activation.name == "linear"
     if index == last:
-        if _shortcut(network, loss):
+        shortcut = _shortcut(network, loss)
+        if shortcut:
             return [
                 {
                     "symbol": f"dL/d{z_name}",
                     "value": deltas[index][sample, unit],
-                    "meaning": "(y_hat - y) / n, the shortcut of " + _shortcut(network, loss),
+                    "meaning": "(y_hat - y) / n, the shortcut of " + shortcut,
                 }
             ]
         if layer.activation.name == "softmax":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from core.activations import ACTIVATIONS
@@ -9,7 +11,7 @@ from core.losses import LOSSES
 from core.plain import plain
 
 
-def activation_curve(name: str, low: float = -6.0, high: float = 6.0, points: int = 121) -> dict:
+def activation_curve(name: str, low: float = -6.0, high: float = 6.0, points: int = 121) -> dict[str, Any]:
     """f and f' of one activation over [low, high]: {"name", "formula", "derivative_formula",
     "z": (points,), "a": (points,), "da": (points,)}. Softmax is shown for the first of two
     logits [z, 0], i.e. as the sigmoid it reduces to."""
@@ -36,7 +38,7 @@ def activation_curve(name: str, low: float = -6.0, high: float = 6.0, points: in
     )
 
 
-def loss_comparison(prediction: list[float], target: list[float]) -> dict:
+def loss_comparison(prediction: list[float], target: list[float]) -> dict[str, Any]:
     """Every loss of one prediction against one target, with dL/dy_hat.
 
     prediction: probabilities (k,) (each in (0, 1); for cce they are renormalised to sum

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,10 +14,13 @@ from core.errors import ConfigError
 from core.gradients import backprop, gradient_check, numeric_gradient_until, relative_difference
 from core.snapshot import by_layer
 
+if TYPE_CHECKING:
+    from core.run import Run
+
 MAX_SECONDS = 30.0  # refuse a numeric gradient expected to take longer than this
 
 
-def estimate_numeric_seconds(run, x: np.ndarray, t: np.ndarray, method: str) -> float:
+def estimate_numeric_seconds(run: Run, x: np.ndarray, t: np.ndarray, method: str) -> float:
     """Loss evaluations the method needs times the measured cost of one forward pass."""
     started = time.perf_counter()
     with np.errstate(all="ignore"):
@@ -28,13 +32,13 @@ def estimate_numeric_seconds(run, x: np.ndarray, t: np.ndarray, method: str) -> 
 
 
 def check_gradients(
-    run,
+    run: Run,
     method: str = "numeric-central",
     epsilon: float = 1e-4,
     samples: int | None = None,
     max_seconds: float = MAX_SECONDS,
     should_stop: Callable[[], bool] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Gradients of the training objective over the first `samples` training rows (all by
     default). -> {"loss", "samples", "backprop": [{W, b}], "numeric": [{W, b}], "relative":
     [{W, b}] (each entry's |bp - num| / (|bp| + |num|)),
@@ -113,7 +117,7 @@ def _checked_parts(
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The two gradients, each array cut to its checked entries (as it is when whole)."""
 
-    def part(array, count):
+    def part(array: np.ndarray, count: int) -> np.ndarray:
         return array if count == array.size else array.reshape(-1)[:count]
 
     return ([part(a, c) for a, c in zip(reference, counts)], [part(b, c) for b, c in zip(other, counts)])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,7 @@ class Objective:
         self.reg_kind = reg_kind
         self.reg_rate = reg_rate
 
-    def entry_penalty(self, w):
+    def entry_penalty(self, w: Any) -> Any:
         """The penalty of one weight value (or an array of them), elementwise."""
         if self.reg_kind == "l2":
             return self.reg_rate * 0.5 * w * w
@@ -139,7 +140,7 @@ def numeric_gradient_until(
     grads = [np.full_like(array, np.nan) for array in network.arrays()]
     result = NumericGradient(grads, 1, 0)
 
-    def moved(layer_index: int, column: int, rows: np.ndarray, shift) -> float:
+    def moved(layer_index: int, column: int, rows: np.ndarray, shift: float) -> float:
         """Sum over `rows` of the per-sample loss after z[rows, column] += shift."""
         z = values[layer_index].z[rows]
         z[:, column] += shift
@@ -151,7 +152,9 @@ def numeric_gradient_until(
             a = upper.activation.forward(z)
         return float(np.sum(loss.per_sample(z, a, t[rows])))
 
-    def difference(layer_index, column, rows, shift, penalty_up, penalty_down) -> float:
+    def difference(
+        layer_index: int, column: int, rows: np.ndarray, shift: float, penalty_up: float, penalty_down: float
+    ) -> float:
         if central:
             change = moved(layer_index, column, rows, shift) - moved(layer_index, column, rows, -shift)
             return (weight * change + penalty_up - penalty_down) / (2 * epsilon)
@@ -212,7 +215,9 @@ def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
 
 
-def gradient_check(reference: list[np.ndarray], other: list[np.ndarray], names: list[str]) -> list[dict]:
+def gradient_check(
+    reference: list[np.ndarray], other: list[np.ndarray], names: list[str]
+) -> list[dict[str, Any]]:
     """Per parameter array: how far two gradients are apart.
 
     max_abs  = max |a - b|

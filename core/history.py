@@ -19,6 +19,8 @@ whole run and, in full detail, its latest stretch.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 COLUMNS = (
@@ -47,7 +49,7 @@ class History:
     update that led to it (None at step 0, before any update).
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._n = 0
         self._counts = np.zeros((FIRST_CAPACITY, len(COUNTS)), dtype=np.int64)
         self._values = np.full((FIRST_CAPACITY, len(VALUES)), np.nan)
@@ -69,7 +71,7 @@ class History:
         """How many gradient norms a row holds (0 before the first)."""
         return 0 if self._norms is None else self._norms.shape[1]
 
-    def append(self, **row) -> None:
+    def append(self, **row: Any) -> None:
         self.add(
             row.get("step") or 0,
             row.get("epoch") or 0,
@@ -77,7 +79,7 @@ class History:
             row.get("grad_norm"),
         )
 
-    def add(self, step: int, epoch: int, values: tuple, norms: list | None) -> None:
+    def add(self, step: int, epoch: int, values: tuple[Any, ...], norms: list[Any] | None) -> None:
         """append(), positionally: `values` in VALUES' order (None for missing). A run
         records a row every step, and keywords cost more than the row's writes."""
         n = self._n
@@ -134,11 +136,11 @@ class History:
         copy._n = len(keep)
         return copy
 
-    def rows(self, start: int, stop: int | None = None) -> dict[str, list]:
+    def rows(self, start: int, stop: int | None = None) -> dict[str, list[Any]]:
         """Rows start..stop-1 as plain lists per column (JSON's arrays, None for missing)."""
         return {name: self.column(name, start, stop) for name in COLUMNS}
 
-    def column(self, name: str, start: int = 0, stop: int | None = None) -> list:
+    def column(self, name: str, start: int = 0, stop: int | None = None) -> list[Any]:
         """One column's rows start..stop-1 as a plain list."""
         start, stop, _ = slice(start, stop).indices(self._n)
         stop = max(start, stop)
@@ -173,10 +175,10 @@ class History:
             raise KeyError(name)
         return None if self._norms is None else _read_only(self._norms[rows])
 
-    def as_dict(self) -> dict[str, list]:
+    def as_dict(self) -> dict[str, list[Any]]:
         return self.rows(0, self._n)
 
-    def last(self) -> dict | None:
+    def last(self) -> dict[str, Any] | None:
         if not self._n:
             return None
         return {name: values[0] for name, values in self.rows(self._n - 1).items()}
@@ -192,7 +194,7 @@ class History:
         copy._n = rows
         return copy
 
-    def load(self, columns: dict[str, list]) -> None:
+    def load(self, columns: dict[str, list[Any]]) -> None:
         """Replace the rows with plain columns (as as_dict gives them); raises ValueError
         or TypeError on columns that do not fit."""
         lengths = {len(columns.get(name, [])) for name in COLUMNS}
@@ -271,7 +273,7 @@ def csv_header() -> str:
     return ",".join(CSV_COLUMNS) + "\n"
 
 
-def _listed(column: np.ndarray) -> list:
+def _listed(column: np.ndarray) -> list[Any]:
     """A column of floats as a list, None for NaN (most blocks have none, or only NaN:
     one C call)."""
     missing = np.isnan(column)
@@ -281,7 +283,7 @@ def _listed(column: np.ndarray) -> list:
     return _nan_to_none(listed) if missing.any() else listed
 
 
-def _nan_to_none(values: list) -> list:
+def _nan_to_none(values: list[Any]) -> list[Any]:
     return [None if v != v else v for v in values]
 
 

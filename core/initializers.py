@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -10,7 +11,7 @@ from core.checks import Checker
 
 
 def initial_params(
-    init: dict, sizes: list[int], bias: bool, rng: np.random.Generator, dtype
+    init: dict[str, Any], sizes: list[int], bias: bool, rng: np.random.Generator, dtype: Any
 ) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """One (W (fan_in, fan_out), b (fan_out,) or None) per layer, drawn in layer order.
 
@@ -45,7 +46,9 @@ def initial_params(
 PARAM_LIMIT = 1e6  # the largest magnitude a user may type in as a weight or bias
 
 
-def explicit_params(values, sizes: list[int], bias: bool, dtype, field: str = "params", bounded: bool = True):
+def explicit_params(
+    values: Any, sizes: list[int], bias: bool, dtype: Any, field: str = "params", bounded: bool = True
+) -> list[tuple[np.ndarray, np.ndarray | None]]:
     """Check user-given [{"W", "b"}] against the layer sizes; returns [(W, b or None)].
 
     Raises ConfigError naming e.g. "params[1].W" with the expected and given shapes.
@@ -70,12 +73,15 @@ def explicit_params(values, sizes: list[int], bias: bool, dtype, field: str = "p
             if entry.get("b") is not None:
                 checker.fail(f"{where}.b", "must be null: this network has no biases")
             b = None
-        params.append((W, b))
+        if W is not None:  # else the checker holds why, and raises below
+            params.append((W, b))
     checker.raise_if_any()
     return params
 
 
-def _array(value, shape, field, checker: Checker, dtype, bounded: bool = True):
+def _array(
+    value: Any, shape: tuple[int, ...], field: str, checker: Checker, dtype: Any, bounded: bool = True
+) -> np.ndarray | None:
     if value is None:
         checker.fail(field, f"is missing; expected shape {list(shape)}")
         return None

@@ -43,6 +43,8 @@ peak: a session's cost is the most it may hold, not what it holds between steps.
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.config import parameter_count
 from core.data.load import data_rows
 from core.history import HISTORY_ROWS
@@ -78,7 +80,7 @@ FIELDS = {
 }
 
 
-def checkpoint_bytes(config: dict) -> int:
+def checkpoint_bytes(config: dict[str, Any]) -> int:
     """The most one time-travel checkpoint of this run may take (C above)."""
     count = parameter_count(config["layers"], config["bias"] is True)
     slots = SLOTS[config["optimizer"]["name"]]
@@ -89,13 +91,13 @@ def checkpoint_bytes(config: dict) -> int:
     )
 
 
-def timeline_bytes(config: dict, budget: int = DEFAULT_BUDGET) -> int:
+def timeline_bytes(config: dict[str, Any], budget: int = DEFAULT_BUDGET) -> int:
     """The bytes of checkpoints a run's timeline keeps (K C above)."""
     each = checkpoint_bytes(config)
     return min(MAX_CHECKPOINTS, max(MIN_CHECKPOINTS, budget // each)) * each
 
 
-def estimate(config: dict) -> dict[str, int]:
+def estimate(config: dict[str, Any]) -> dict[str, int]:
     """Bytes per part (the names of the formula above), and their "total"; `config` is a
     resolved one (core.config.resolve_config)."""
     layers, s = config["layers"], _itemsize(config)
@@ -121,7 +123,9 @@ def estimate(config: dict) -> dict[str, int]:
     return parts
 
 
-def too_big(config: dict, limit: int, before: dict | None = None) -> tuple[str, str] | None:
+def too_big(
+    config: dict[str, Any], limit: int, before: dict[str, Any] | None = None
+) -> tuple[str, str] | None:
     """(field, reason) when the run `config` describes would cost more than `limit` bytes,
     else None; with `before` (the config a change starts from), only when the change
     grows it. The field is what made it too big: the optimizer that keeps more state, the
@@ -131,14 +135,14 @@ def too_big(config: dict, limit: int, before: dict | None = None) -> tuple[str, 
     if parts["total"] <= limit or (old is not None and parts["total"] <= old["total"]):
         return None  # a change that does not grow a session is never refused
     named = {name: size for name, size in parts.items() if name != "total"}
-    if old is not None:
+    if old is not None and before is not None:
         named = {name: size - old[name] for name, size in named.items()}
         if (
             before["optimizer"]["name"] != config["optimizer"]["name"]
             and SLOTS[config["optimizer"]["name"]] > SLOTS[before["optimizer"]["name"]]
         ):
             return "optimizer.name", _reason(parts["total"], limit, "its optimizer's state")
-    part = max(named, key=named.get)
+    part = max(named, key=lambda name: named[name])
     field = FIELDS[part]
     if field == "data":
         field = _data_field(config["data"])
@@ -156,13 +160,13 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 2**10:,.0f} KB"
 
 
-def _data_field(spec: dict) -> str:
+def _data_field(spec: dict[str, Any]) -> str:
     if spec["name"] == "inline":
         return "data.inputs"
     return "data.n" if "n" in spec else "data.name"
 
 
-def _config_numbers(config: dict) -> int:
+def _config_numbers(config: dict[str, Any]) -> int:
     """Numbers the config carries in lists: inline rows and explicit weights."""
     data, init = config["data"], config["init"]
     numbers = 0
@@ -177,5 +181,5 @@ def _config_numbers(config: dict) -> int:
     return numbers
 
 
-def _itemsize(config: dict) -> int:
+def _itemsize(config: dict[str, Any]) -> int:
     return 4 if config["dtype"] == "float32" else 8

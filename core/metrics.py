@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from core.losses import Loss
@@ -26,8 +28,12 @@ def accuracy(a: np.ndarray, labels: np.ndarray) -> float:
 
 
 def evaluate(
-    network: Network, loss: Loss, sets: dict, n_classes: int | None, forwards: dict | None = None
-) -> dict:
+    network: Network,
+    loss: Loss,
+    sets: dict[str, Any],
+    n_classes: int | None,
+    forwards: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """sets: {"train": (x, y, labels), "test": (...)}; -> {"loss": {...}, "accuracy": {...}}.
 
     The loss is the data loss (no regularization penalty); values that are not finite,
@@ -35,7 +41,7 @@ def evaluate(
     pass and its loss as computed ({name: (values, loss)}): a full-batch step on the same
     rows, at the same parameters, would compute exactly these (core/run.py reuses them).
     """
-    out = {"loss": {}, "accuracy": {}}
+    out: dict[str, dict[str, float | None]] = {"loss": {}, "accuracy": {}}
     for name, (x, y, labels) in sets.items():
         if len(x) == 0:
             out["loss"][name] = out["accuracy"][name] = None

@@ -8,8 +8,10 @@ is the input), and parameter arrays are named W1, b1, W2, ... after them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from core.activations import Activation, get_activation
 from core.losses import Loss
@@ -50,8 +52,11 @@ class Dense:
             return LayerValues(z, *self.activation.forward_with_log(z))
         return LayerValues(z, self.activation.forward(z))
 
-    def backward(self, a_prev: np.ndarray, dz: np.ndarray, need_da_prev: bool = True):
-        """dL/dz (n, fan_out) -> (dW (fan_in, fan_out), db (fan_out,) or None, dL/da_prev (n, fan_in) or None)."""
+    def backward(
+        self, a_prev: np.ndarray, dz: np.ndarray, need_da_prev: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """dL/dz (n, fan_out) -> (dW (fan_in, fan_out), db (fan_out,) or None,
+        dL/da_prev (n, fan_in) or None)."""
         dW = a_prev.T @ dz
         db = dz.sum(axis=0) if self.b is not None else None
         da_prev = dz @ self.W.T if need_da_prev else None
@@ -99,7 +104,7 @@ class Network:
             a = out.a
         return values
 
-    def unit_activations(self, x: np.ndarray, dtype: np.dtype | type) -> list[np.ndarray]:
+    def unit_activations(self, x: np.ndarray, dtype: DTypeLike) -> list[np.ndarray]:
         """x (n, d) -> every layer's a, one row per unit (fan_out, n), computed with the
         parameters cast to `dtype`. For pictures of the network: float32 makes tanh and
         exp several times cheaper, far below what an 8-bit image can show; and in this
@@ -127,14 +132,16 @@ class Network:
         last = values[-1]
         return loss.grad_z(last.z, last.a, t, self.layers[-1].activation)
 
-    def backward(self, x: np.ndarray, values: list[LayerValues], dz_out: np.ndarray):
+    def backward(
+        self, x: np.ndarray, values: list[LayerValues], dz_out: np.ndarray
+    ) -> tuple[list[tuple[np.ndarray, np.ndarray | None]], list[np.ndarray]]:
         """Walk the layers in reverse from dL/dz of the output (n, k).
 
         Returns (grads, deltas): grads is a list per layer of (dW, db or None); deltas is a
         list per layer of dL/dz (n, fan_out), which the teaching views show.
         """
-        grads: list = [None] * len(self.layers)
-        deltas: list = [None] * len(self.layers)
+        grads: list[Any] = [None] * len(self.layers)
+        deltas: list[Any] = [None] * len(self.layers)
         dz = dz_out
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
@@ -142,7 +149,7 @@ class Network:
             deltas[index] = dz
             dW, db, da_prev = layer.backward(a_prev, dz, need_da_prev=index > 0)
             grads[index] = (dW, db)
-            if index > 0:
+            if da_prev is not None:  # every layer but the first
                 below = values[index - 1]
                 dz = self.layers[index - 1].activation.backward(below.z, below.a, da_prev)
         return grads, deltas
@@ -159,6 +166,8 @@ class Network:
                 layer.b[...] = b
 
 
-def build_network(sizes: list[int], activations: list[str], params) -> Network:
+def build_network(
+    sizes: list[int], activations: list[str], params: list[tuple[np.ndarray, np.ndarray | None]]
+) -> Network:
     """sizes [d, h1, ..., k]; activations one per weight layer; params [(W, b or None)]."""
     return Network([Dense(W, b, get_activation(name)) for (W, b), name in zip(params, activations)])

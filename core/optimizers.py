@@ -15,29 +15,34 @@ arrays are never handed out.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+# What propose() gives: the new parameters, and the state that commit() takes if they are kept.
+Proposal = tuple[list[np.ndarray], dict[str, Any]]
 
 
 class Optimizer:
     name = ""
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict[str, Any]):
         self.settings = dict(settings)
-        self.state: dict = {}
+        self.state: dict[str, Any] = {}
         self._work: dict[int, np.ndarray] = {}
 
-    def configure(self, settings: dict) -> None:
+    def configure(self, settings: dict[str, Any]) -> None:
         """Take new hyper-parameters (a live learning-rate change) and keep the state."""
         self.settings = dict(settings)
 
-    def propose(self, params: list[np.ndarray], grads: list[np.ndarray]):
+    def propose(self, params: list[np.ndarray], grads: list[np.ndarray]) -> Proposal:
         """-> (new_params, new_state); neither the inputs nor self.state change."""
         raise NotImplementedError
 
-    def commit(self, state: dict) -> None:
+    def commit(self, state: dict[str, Any]) -> None:
         self.state = state
 
-    def _slots(self, key: str, params) -> list[np.ndarray]:
+    def _slots(self, key: str, params: list[np.ndarray]) -> list[np.ndarray]:
         return self.state.get(key) or [np.zeros_like(p) for p in params]
 
     def _work_like(self, index: int, like: np.ndarray) -> np.ndarray:
@@ -53,7 +58,7 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def propose(self, params, grads):
+    def propose(self, params: list[np.ndarray], grads: list[np.ndarray]) -> Proposal:
         lr = self.settings["lr"]
         # One temporary (lr g) per parameter: not worth a work array.
         return [p - lr * g for p, g in zip(params, grads)], self.state
@@ -71,7 +76,7 @@ class Momentum(Optimizer):
 
     name = "momentum"
 
-    def propose(self, params, grads):
+    def propose(self, params: list[np.ndarray], grads: list[np.ndarray]) -> Proposal:
         lr, mu = self.settings["lr"], self.settings["momentum"]
         velocity, new = [], []
         for i, (p, g, v) in enumerate(zip(params, grads, self._slots("velocity", params))):
@@ -87,7 +92,7 @@ class RMSProp(Optimizer):
 
     name = "rmsprop"
 
-    def propose(self, params, grads):
+    def propose(self, params: list[np.ndarray], grads: list[np.ndarray]) -> Proposal:
         lr, rho, eps = self.settings["lr"], self.settings["rho"], self.settings["eps"]
         square, new = [], []
         for i, (p, g, s) in enumerate(zip(params, grads, self._slots("square", params))):
@@ -111,7 +116,7 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def propose(self, params, grads):
+    def propose(self, params: list[np.ndarray], grads: list[np.ndarray]) -> Proposal:
         lr, eps = self.settings["lr"], self.settings["eps"]
         beta1, beta2 = self.settings["beta1"], self.settings["beta2"]
         t = self.state.get("t", 0) + 1
@@ -142,6 +147,6 @@ class Adam(Optimizer):
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Perceptron, Momentum, RMSProp, Adam)}
 
 
-def make_optimizer(settings: dict) -> Optimizer:
+def make_optimizer(settings: dict[str, Any]) -> Optimizer:
     """settings is the config's `optimizer` section."""
     return OPTIMIZERS[settings["name"]](settings)

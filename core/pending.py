@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from core.batches import Batcher
+from core.batches import Batcher, Mark
 from core.network import LayerValues
 
 
@@ -37,8 +39,9 @@ class PendingStep:
         x: np.ndarray,
         t: np.ndarray,
         batcher: Batcher,
-        mark: tuple,
-        values: list[LayerValues] | None = None,
+        mark: Mark,
+        *,
+        values: list[LayerValues],
     ):
         self.indices = indices  # (batch,) training rows
         self.x = x  # (batch, d)
@@ -54,11 +57,11 @@ class PendingStep:
         self._batcher, self._mark = batcher, mark
 
     @property
-    def batcher_state(self) -> dict:
+    def batcher_state(self) -> dict[str, Any]:
         """The batch order's state before this batch was drawn. Built only when asked
         for (a step abandoned half-way, an export): most steps never need it."""
         return self.batcher_state_as()
 
-    def batcher_state_as(self, arrays: bool = False) -> dict:
+    def batcher_state_as(self, arrays: bool = False) -> dict[str, Any]:
         """batcher_state, with the permutation as an array when `arrays` (Batcher.state)."""
         return self._batcher.state(self._mark, arrays=arrays)

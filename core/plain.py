@@ -6,11 +6,12 @@ Non-finite floats become None here, once, so no NaN or Infinity ever leaves the 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     """Arrays -> nested lists; numpy scalars -> Python; NaN and +-inf -> None."""
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
@@ -32,7 +33,7 @@ def plain(value):
     return value
 
 
-def _replace_nonfinite(items):
+def _replace_nonfinite(items: Any) -> Any:
     if isinstance(items, list):
         return [_replace_nonfinite(v) for v in items]
     return items if math.isfinite(items) else None

@@ -7,6 +7,7 @@ rest from the defaults.
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 
 def _float32(value: float) -> float:
@@ -14,11 +15,11 @@ def _float32(value: float) -> float:
     return struct.unpack("f", struct.pack("f", value))[0]
 
 
-def _f32_matrix(rows):
+def _f32_matrix(rows: list[list[float]]) -> list[list[float]]:
     return [[_float32(v) for v in row] for row in rows]
 
 
-def _transpose(rows):
+def _transpose(rows: list[list[float]]) -> list[list[float]]:
     return [list(col) for col in zip(*rows)]
 
 
@@ -33,7 +34,7 @@ _SEED_TRAIN_PARAMS = [
 
 _ONE_SAMPLE = {"name": "inline", "inputs": [[1, 1]], "targets": [[0]]}
 
-PRESETS: dict[str, dict] = {
+PRESETS: dict[str, dict[str, Any]] = {
     "seed-2-3-1": {
         "title": "The 2-3-1 network worked by hand",
         "description": "Two inputs, three sigmoid hidden units, one linear output, no biases, "

@@ -9,7 +9,9 @@ A step has four phases: `forward` (pick the batch, compute every z and a), `loss
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -23,11 +25,14 @@ from core.history import HISTORY_ROWS, History
 from core.initializers import explicit_params, initial_params
 from core.losses import get_loss
 from core.metrics import evaluate
-from core.network import build_network
-from core.optimizers import make_optimizer
+from core.network import LayerValues, build_network
+from core.optimizers import Optimizer, make_optimizer
 from core.pending import PendingStep
 
 PHASES = ("forward", "loss", "backward", "update")
+
+# An evaluation set: inputs, targets and class labels (None for regression).
+EvalSet = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 
 
 def _gives_batch_size(raw: object) -> bool:
@@ -36,7 +41,21 @@ def _gives_batch_size(raw: object) -> bool:
 
 
 class Run:
-    def __init__(self, config: dict, *, mnist_dir=None, resolved: bool = False):
+    # Made by reset(), which __init__ calls after _configure_live has looked for them.
+    optimizer: Optimizer
+    batcher: Batcher
+    # The training set's forward pass and loss from the evaluation at the current
+    # parameters, for the next step to take over (_plan_evaluation); None when stale.
+    _forward_ahead: tuple[list[LayerValues], float] | None
+    _metrics_cache: dict[str, Any] | None
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        *,
+        mnist_dir: str | os.PathLike[str] | None = None,
+        resolved: bool = False,
+    ) -> None:
         """config: the one config format (partial, or resolved when `resolved`)."""
         self.config = config if resolved else resolve_config(config)
         self.mnist_dir = mnist_dir
@@ -116,11 +135,11 @@ class Run:
         if errors:
             raise ConfigError(errors)
 
-    def _make_eval_sets(self):
+    def _make_eval_sets(self) -> dict[str, EvalSet]:
         """Fixed subsets (at most metrics.max_samples rows) on which metrics are measured."""
         cap = self.config["metrics"]["max_samples"]
         rng = np.random.default_rng(self._eval_seed)
-        sets = {}
+        sets: dict[str, EvalSet] = {}
         for name, x, y, labels in (
             ("train", self.data.x_train, self.data.y_train, self.data.labels_train),
             ("test", self.data.x_test, self.data.y_test, self.data.labels_test),
@@ -190,13 +209,13 @@ class Run:
         self.phase: str | None = None
         self.pending: PendingStep | None = None
         self.last_grads: list[np.ndarray] | None = None
-        self.divergence: dict | None = None
+        self.divergence: dict[str, Any] | None = None
         self.history = History()
         self._forget_metrics()
         with np.errstate(all="ignore"):
             self._record(force=True)
 
-    def set_params(self, values, *, bounded: bool = True) -> None:
+    def set_params(self, values: Any, *, bounded: bool = True) -> None:
         """Replace the parameters with user values [{"W", "b"}] (shapes checked; with
         `bounded`, magnitudes too: see explicit_params).
 
@@ -221,7 +240,7 @@ class Run:
         self.status = "paused"
         self._forget_metrics()
 
-    def patch(self, partial: dict) -> None:
+    def patch(self, partial: dict[str, Any]) -> None:
         """Merge live settings (optimizer, batch, regularization, gradient) without a reset."""
         config = patch_config(self.config, partial)
         size = config["batch"]["size"]
@@ -339,14 +358,22 @@ class Run:
             return
         self.pending = PendingStep(rows, x, t, batcher, before, values=self.network.forward(x))
 
-    def _phase_loss(self) -> None:
+    def _in_progress(self) -> PendingStep:
+        """The step that the phases after `forward` work on (made by _phase_forward)."""
         p = self.pending
-        if p.data_loss is None:  # else the forward pass came with its loss (_phase_forward)
-            p.data_loss = self.loss.value_of(p.values[-1], p.t)
-        p.loss = p.data_loss + self.objective.penalty()
+        if p is None:
+            raise StateError("no step is in progress: its forward phase comes first")
+        return p
+
+    def _phase_loss(self) -> None:
+        p = self._in_progress()
+        data_loss = p.data_loss  # set when the forward pass came with its loss (_phase_forward)
+        if data_loss is None:
+            data_loss = p.data_loss = self.loss.value_of(p.values[-1], p.t)
+        p.loss = data_loss + self.objective.penalty()
 
     def _phase_backward(self) -> None:
-        p = self.pending
+        p = self._in_progress()
         method = self.config["gradient"]["method"]
         if self.optimizer.name == "perceptron":
             p.grads, _ = perceptron_gradient(self.network, p.x, p.t)
@@ -360,9 +387,13 @@ class Run:
             )
 
     def _phase_update(self) -> None:
-        p = self.pending
-        p.old_params = self.network.arrays()
-        p.new_params, state = self.optimizer.propose(p.old_params, p.grads)
+        p = self._in_progress()
+        grads, loss = p.grads, p.loss
+        if grads is None or loss is None:
+            raise StateError("the update phase needs the loss and backward phases first")
+        old_params = p.old_params = self.network.arrays()
+        new_params, state = self.optimizer.propose(old_params, grads)
+        p.new_params = new_params
         # Usually the batch loss and every new parameter are finite, and that is all there
         # is to check: each update rule turns a non-finite gradient into a non-finite
         # parameter (w - lr * inf is -inf, NaN stays NaN, RMSProp's and Adam's inf / inf
@@ -371,36 +402,38 @@ class Run:
         # all are, unless it overflows. Otherwise look closer, in the order that names the
         # first culprit.
         problem = None
-        if not math.isfinite(p.loss + sum(map(np.vdot, p.new_params, p.new_params))):
-            problem = self._update_problem()
+        if not math.isfinite(loss + sum(map(np.vdot, new_params, new_params))):
+            problem = self._update_problem(p, grads, loss, new_params)
         if problem is None:
-            self._assign(p.new_params)
+            self._assign(new_params)
             self.step_count += 1
             self._forget_metrics()
             metrics = self._record()
             if metrics is not None and metrics["loss"]["train"] is None:
                 problem = ("loss", "the training loss is not finite after the update")
-                self._assign(p.old_params)
+                self._assign(old_params)
                 self.step_count -= 1
                 self.history.truncate_after(self.step_count)
                 self._forget_metrics()
             else:
                 self.optimizer.commit(state)
-                self.last_grads = p.grads
+                self.last_grads = grads
         if problem is not None:
             self._diverge(*problem)
 
-    def _update_problem(self) -> tuple[str, str] | None:
+    def _update_problem(
+        self, p: PendingStep, grads: list[np.ndarray], loss: float, new_params: list[np.ndarray]
+    ) -> tuple[str, str] | None:
         """What stops this update: a non-finite gradient, else a non-finite batch loss,
         else a non-finite new parameter (the first one, in parameter order)."""
-        p, names = self.pending, self._param_names
-        problem = _first_nonfinite(names, p.grads, "the gradient of ") or (
-            None if math.isfinite(p.loss) else ("loss", "the batch loss is not finite")
+        names = self._param_names
+        problem = _first_nonfinite(names, grads, "the gradient of ") or (
+            None if math.isfinite(loss) else ("loss", "the batch loss is not finite")
         )
         if problem is not None:
             p.new_params = None  # refused before any update was worked out
             return problem
-        return _first_nonfinite(names, p.new_params, "")
+        return _first_nonfinite(names, new_params, "")
 
     def _diverge(self, array: str, reason: str) -> None:
         self.status = "diverged"
@@ -417,23 +450,24 @@ class Run:
         self._metrics_cache = None
         self._forward_ahead = None
 
-    def metrics(self) -> dict:
+    def metrics(self) -> dict[str, Any]:
         """Loss and accuracy on the train and test evaluation sets at the current params."""
-        if self._metrics_cache is None:
+        m = self._metrics_cache
+        if m is None:
             with np.errstate(all="ignore"):
-                self._evaluate()
-        return self._metrics_cache
+                m = self._evaluate()
+        return m
 
-    def _evaluate(self) -> dict:
+    def _evaluate(self) -> dict[str, Any]:
         """metrics() worked out afresh, under the caller's np.errstate (entering one costs
         about as much as the evaluation of a small network)."""
-        forwards = {} if self._reuse_forward else None
+        forwards: dict[str, Any] | None = {} if self._reuse_forward else None
         m = evaluate(self.network, self.loss, self._eval_sets, self.data.n_classes, forwards)
         self._metrics_cache = m
         self._forward_ahead = forwards.get("train") if forwards else None
         return m
 
-    def _record(self, force: bool = False) -> dict | None:
+    def _record(self, force: bool = False) -> dict[str, Any] | None:
         every = self.config["metrics"]["every"]
         step = self.step_count
         if not force and (every == 0 or step % every):
@@ -468,12 +502,12 @@ class Run:
         return m
 
 
-def _finite(value):
+def _finite(value: float | None) -> float | None:
     # math.isfinite: np.isfinite's answer for a scalar, without making an array of it.
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-def _first_nonfinite(names, arrays, prefix):
+def _first_nonfinite(names: list[str], arrays: list[np.ndarray], prefix: str) -> tuple[str, str] | None:
     for name, array in zip(names, arrays):
         if not _all_finite(array):
             return name, f"{prefix}{name} is not finite"

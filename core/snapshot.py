@@ -8,16 +8,28 @@ with rows along y.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
+from numpy.typing import DTypeLike
 
+from core.errors import StateError
 from core.plain import finite_or_none, plain
+
+if TYPE_CHECKING:
+    from core.network import LayerValues, Network
+    from core.run import Run
 
 MAX_GRID = 200
 MAX_PENDING_ROWS = 16
 
 
-def by_layer(flat: list[np.ndarray] | None, bias: bool) -> list[dict] | None:
+@overload
+def by_layer(flat: Sequence[Any], bias: bool) -> list[dict[str, Any]]: ...
+@overload
+def by_layer(flat: Sequence[Any] | None, bias: bool) -> list[dict[str, Any]] | None: ...
+def by_layer(flat: Sequence[Any] | None, bias: bool) -> list[dict[str, Any]] | None:
     """[W1, b1, W2, b2, ...] -> [{"W": W1, "b": b1}, ...] (b None without biases)."""
     if flat is None:
         return None
@@ -27,18 +39,18 @@ def by_layer(flat: list[np.ndarray] | None, bias: bool) -> list[dict] | None:
     return out
 
 
-def layer_values(values) -> list[dict]:
+def layer_values(values: list[LayerValues]) -> list[dict[str, Any]]:
     return [{"z": v.z, "a": v.a} for v in values]
 
 
-def probe(run) -> tuple[np.ndarray, np.ndarray]:
+def probe(run: Run) -> tuple[np.ndarray, np.ndarray]:
     """The probe rows: the first training rows, at most probe.size of them."""
     n = run.config["probe"]["size"]
     return run.data.x_train[:n], run.data.y_train[:n]
 
 
 def snapshot(
-    run,
+    run: Run,
     *,
     grid: int | None = None,
     params: bool = True,
@@ -47,7 +59,7 @@ def snapshot(
     pending: str = "full",
     raw: bool = False,
     grads: bool = True,
-) -> dict:
+) -> dict[str, Any]:
     """The run's state after its last step or phase (see the module docstring for shapes).
 
     `max_units` caps what is sent of each wide layer to its first units (W1 keeps every
@@ -81,7 +93,11 @@ def snapshot(
     if run.pending is not None and run.phase is not None and pending != "none":
         if pending == "full":
             out["pending"] = pending_view(run, cut)
-        elif run.phase == "update" and run.pending.new_params is not None:
+        elif (
+            run.phase == "update"
+            and run.pending.new_params is not None
+            and run.pending.old_params is not None
+        ):
             out["pending"] = change_view(run.pending.new_params, run.pending.old_params, run.bias, cut)
     if grid:
         out["grid"] = decision_grid(run, grid, max_units)
@@ -95,7 +111,7 @@ class Cut:
         self.shown = [sizes[0]] + [min(n, max_units) if max_units else n for n in sizes[1:]]
         self.whole = self.shown == sizes  # nothing to cut: skip the slicing (every frame)
 
-    def params(self, layers: list[dict] | None) -> list[dict] | None:
+    def params(self, layers: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
         if layers is None:
             return None
         if self.whole:
@@ -113,7 +129,7 @@ class Cut:
             return [_c(a) for a in arrays]
         return [_c(a[:, : self.shown[l + 1]]) for l, a in enumerate(arrays)]
 
-    def values(self, layers: list[dict]) -> list[dict]:
+    def values(self, layers: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if self.whole:
             return [{"z": _c(v["z"]), "a": _c(v["a"])} for v in layers]
         return [
@@ -122,7 +138,7 @@ class Cut:
         ]
 
 
-def probe_view(network, x: np.ndarray, t: np.ndarray, cut: Cut) -> dict:
+def probe_view(network: Network, x: np.ndarray, t: np.ndarray, cut: Cut) -> dict[str, Any]:
     """{"probe": {"inputs": x (rows, d), "targets": t (rows, k)}, "activations": the
     network's z and a on x per layer (rows, units)}, as snapshots show them."""
     with np.errstate(all="ignore"):
@@ -130,7 +146,7 @@ def probe_view(network, x: np.ndarray, t: np.ndarray, cut: Cut) -> dict:
     return {"probe": {"inputs": x, "targets": t}, "activations": cut.values(layer_values(values))}
 
 
-def change_view(new: list[np.ndarray], old: list[np.ndarray], bias: bool, cut: Cut) -> dict:
+def change_view(new: Sequence[np.ndarray], old: Sequence[np.ndarray], bias: bool, cut: Cut) -> dict[str, Any]:
     """{"update": {"change": new - old per layer as {"W", "b"}}}: what the last update did,
     as a live snapshot shows it. new, old: flat parameter lists [W1, b1, ...]."""
     change = [n - o for n, o in zip(new, old)]
@@ -142,10 +158,12 @@ def _c(array: np.ndarray) -> np.ndarray:
     return array if array.flags.c_contiguous else np.ascontiguousarray(array)
 
 
-def pending_view(run, cut: Cut | None = None) -> dict:
+def pending_view(run: Run, cut: Cut | None = None) -> dict[str, Any]:
     """The current step's phase values, bounded to the first MAX_PENDING_ROWS batch rows."""
     cut = cut or Cut(run.sizes, None)
     p, rows = run.pending, slice(0, MAX_PENDING_ROWS)
+    if p is None:
+        raise StateError("no step is in progress")
     view = {
         "batch": p.indices[rows].tolist(),
         "batch_size": int(len(p.indices)),
@@ -160,18 +178,17 @@ def pending_view(run, cut: Cut | None = None) -> dict:
         view["evaluations"] = p.evaluations
     if p.deltas is not None:
         view["deltas"] = plain(cut.columns([d[rows] for d in p.deltas]))
-    if p.new_params is not None and run.phase == "update":
+    new, old = p.new_params, p.old_params
+    if new is not None and old is not None and run.phase == "update":
         view["update"] = {
-            "old": plain(cut.params(by_layer(p.old_params, run.bias))),
-            "change": plain(
-                cut.params(by_layer([n - o for n, o in zip(p.new_params, p.old_params)], run.bias))
-            ),
-            "new": plain(cut.params(by_layer(p.new_params, run.bias))),
+            "old": plain(cut.params(by_layer(old, run.bias))),
+            "change": plain(cut.params(by_layer([n - o for n, o in zip(new, old)], run.bias))),
+            "new": plain(cut.params(by_layer(new, run.bias))),
         }
     return view
 
 
-def grid_values(run, resolution: int) -> dict | None:
+def grid_values(run: Run, resolution: int) -> dict[str, Any] | None:
     """Every unit's activation over a resolution x resolution grid of the 2-D input domain,
     as arrays: {"x": (res,), "y": (res,), "layers": [(units, res, res) per layer]}, rows
     along y; None when the inputs are not 2-D."""
@@ -179,32 +196,43 @@ def grid_values(run, resolution: int) -> dict | None:
     return None if grids is None else grids[0]
 
 
-def has_grid(run) -> bool:
+def has_grid(run: Run) -> bool:
     """Whether the run's inputs are a plane with a plotting box: two inputs and a domain."""
-    return run.sizes[0] == 2 and run.data.domain is not None
+    return grid_domain(run) is not None
 
 
-def grid_axes(run, resolutions: tuple[int, ...]) -> list[tuple[np.ndarray, np.ndarray]] | None:
+def grid_domain(run: Run) -> tuple[tuple[float, float], ...] | None:
+    """The plotting box of the run's inputs when they are a plane that has one, else None."""
+    return run.data.domain if run.sizes[0] == 2 else None
+
+
+def grid_axes(run: Run, resolutions: tuple[int, ...]) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """(xs (res,), ys (res,)) of the grids grids_values computes at these resolutions;
     None when the inputs are not 2-D. Cached and read-only: the same arrays every call."""
-    if not has_grid(run):
+    domain = grid_domain(run)
+    if domain is None:
         return None
-    return _grid_points(tuple(map(tuple, run.data.domain)), _clamped(resolutions), np.dtype(run.dtype).str)[0]
+    return _grid_points(tuple(map(tuple, domain)), _clamped(resolutions), np.dtype(run.dtype).str)[0]
 
 
 def _clamped(resolutions: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(min(max(r, 2), MAX_GRID)) for r in resolutions)
 
 
-def grids_values(run, resolutions: tuple[int, ...], dtype=None) -> list[dict] | None:
+def grids_values(
+    run: Run, resolutions: tuple[int, ...], dtype: DTypeLike | None = None
+) -> list[dict[str, Any]] | None:
     """grid_values at several resolutions, in one forward pass over all their points;
     computed in `dtype` (default: the run's own) when given, e.g. float32 for pictures."""
-    if not has_grid(run):
+    domain = grid_domain(run)
+    if domain is None:
         return None
-    return network_grids(run.network, run.data.domain, resolutions, dtype)
+    return network_grids(run.network, domain, resolutions, dtype)
 
 
-def network_grids(network, domain, resolutions: tuple[int, ...], dtype=None) -> list[dict]:
+def network_grids(
+    network: Network, domain: tuple[Any, ...], resolutions: tuple[int, ...], dtype: DTypeLike | None = None
+) -> list[dict[str, Any]]:
     """What grids_values gives, for a network with two inputs over a plotting box
     ((x_low, x_high), (y_low, y_high)): per resolution {"x": (res,), "y": (res,),
     "layers": [(units, res, res) per layer]}. Without `dtype`, in the network's own
@@ -226,7 +254,9 @@ def network_grids(network, domain, resolutions: tuple[int, ...], dtype=None) -> 
 
 
 @functools.lru_cache(maxsize=32)
-def _grid_points(domain: tuple, resolutions: tuple[int, ...], dtype: str):
+def _grid_points(
+    domain: tuple[Any, ...], resolutions: tuple[int, ...], dtype: str
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
     """((xs, ys) per resolution, all their grid points stacked (sum of res^2, 2)); cached
     because a live view asks for the same grids every frame. Read-only: shared."""
     axes, blocks = [], []
@@ -242,7 +272,7 @@ def _grid_points(domain: tuple, resolutions: tuple[int, ...], dtype: str):
     return axes, points
 
 
-def decision_grid(run, resolution: int, max_units: int | None = None) -> dict | None:
+def decision_grid(run: Run, resolution: int, max_units: int | None = None) -> dict[str, Any] | None:
     """grid_values as plain lists: {"x", "y", "layers": hidden layers' [unit grids] (the
     first `max_units` of each), "output": the output layer's [unit grids]}; None when the
     inputs are not 2-D."""

@@ -9,6 +9,8 @@ original would have.
 from __future__ import annotations
 
 import copy
+import os
+from typing import Any
 
 import numpy as np
 
@@ -21,8 +23,13 @@ FORMAT = "nnplay-run/1"
 
 
 def export_state(
-    run: Run, *, arrays: bool = False, history: bool = True, config: dict | None = None, share: bool = False
-) -> dict:
+    run: Run,
+    *,
+    arrays: bool = False,
+    history: bool = True,
+    config: dict[str, Any] | None = None,
+    share: bool = False,
+) -> dict[str, Any]:
     """The run as plain Python (JSON-ready). An unfinished step is left out.
 
     With `arrays`, parameters and optimizer state stay NumPy copies and the batch order's
@@ -50,11 +57,11 @@ def export_state(
     }
 
 
-def _same(value):
+def _same(value: Any) -> Any:
     return value
 
 
-def _copies(value):
+def _copies(value: Any) -> Any:
     """Nested lists and dicts of arrays -> the same structure of array copies."""
     if isinstance(value, np.ndarray):
         return value.copy()
@@ -65,7 +72,9 @@ def _copies(value):
     return value
 
 
-def import_state(doc: dict, *, mnist_dir=None, own: bool = False) -> Run:
+def import_state(
+    doc: dict[str, Any], *, mnist_dir: str | os.PathLike[str] | None = None, own: bool = False
+) -> Run:
     """A new run in the state `doc` describes; raises ConfigError on a bad document.
 
     `own`: the document is one the engine made itself (a time-travel checkpoint), whose
@@ -87,7 +96,8 @@ def import_state(doc: dict, *, mnist_dir=None, own: bool = False) -> Run:
         if doc.get("batcher"):
             run.batcher.load_state(doc["batcher"])
         field = "step"
-        run.step_count = int(doc.get("step", run.history.last()["step"] if len(run.history) else 0))
+        last = run.history.last()
+        run.step_count = int(doc.get("step", 0 if last is None else last["step"]))
         field = "last_grads"
         if doc.get("last_grads"):
             grads = [
@@ -110,8 +120,8 @@ def import_state(doc: dict, *, mnist_dir=None, own: bool = False) -> Run:
     return run
 
 
-def _arrays_state(state: dict, dtype) -> dict:
-    out = {}
+def _arrays_state(state: dict[str, Any], dtype: np.dtype[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for key, value in state.items():
         if isinstance(value, list):
             out[key] = [np.array(v, dtype=dtype) for v in value]  # copies: never share state

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import pickle
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +48,7 @@ FIRST_SPACING = 8
 @dataclass(slots=True)
 class Checkpoint:
     step: int
-    config: dict  # shared with the checkpoints before it while it does not change
+    config: dict[str, Any]  # shared with the checkpoints before it while it does not change
     blob: bytes  # the rest of the core.state export document, pickled
     pinned: bool = False
 
@@ -56,7 +58,7 @@ class Checkpoint:
         config is shared with the run's other checkpoints)."""
         return len(self.blob) + CHECKPOINT_OBJECT
 
-    def doc(self) -> dict:
+    def doc(self) -> dict[str, Any]:
         """The export document (without the history), fresh: the caller may keep it."""
         return {**pickle.loads(self.blob), "config": self.config}
 
@@ -126,7 +128,7 @@ class Timeline:
         or a later one once the oldest checkpoints made room for new ones (_thin)."""
         return self.checkpoints[0].step
 
-    def state_at(self, run: Run, step: int, mnist_dir=None) -> Run:
+    def state_at(self, run: Run, step: int, mnist_dir: str | os.PathLike[str] | None = None) -> Run:
         """A separate run in exactly the state `run` had after `step` steps (the run itself
         is untouched); its history is `run`'s up to that step.
 
@@ -169,7 +171,7 @@ class Timeline:
         return Checkpoint(run.step_count, config, blob.getvalue(), pinned)
 
 
-def _config_like(config: dict, previous: dict | None) -> dict:
+def _config_like(config: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
     """A copy of `config` that shares with `previous` every section equal in both."""
     if previous is None:
         return copy.deepcopy(config)
@@ -183,12 +185,12 @@ class _ArrayPickler(pickle.Pickler):
     """Pickles arrays as (bytes, dtype, shape): NumPy's own reduction costs several times
     more, and a class's server pickles a checkpoint every few steps of every session."""
 
-    def reducer_override(self, obj):
+    def reducer_override(self, obj: Any) -> Any:
         if type(obj) is np.ndarray:
             return _array, (obj.tobytes(), obj.dtype.str, obj.shape)
         return NotImplemented
 
 
-def _array(data: bytes, dtype: str, shape: tuple) -> np.ndarray:
+def _array(data: bytes, dtype: str, shape: tuple[Any, ...]) -> np.ndarray:
     """An array back from _ArrayPickler's bytes: a writable copy of its own."""
     return np.frombuffer(data, dtype=dtype).reshape(shape).copy()

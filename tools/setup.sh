@@ -2,8 +2,9 @@
 # Creates .venv (Python 3.11+) and installs nnplay into it, its dependencies from the lock
 # file with their hashes checked (requirements.lock; with "test", requirements-test.lock, which
 # adds the test tools, Debian's chromium for the browser tests and, with npm, axe-core from
-# tools/package-lock.json for their accessibility checks). Safe to run again: when
-# the lock and pyproject.toml are what was installed last, it installs nothing.
+# tools/package-lock.json for their accessibility checks; with "lint", the test tools and
+# node with npm, for tools/lint.sh). Safe to run again: when the lock and pyproject.toml
+# are what was installed last, it installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_tests=${1:-}
@@ -32,7 +33,7 @@ fi
 stamp=.venv/.nnplay-installed
 digest() { cat pyproject.toml "$1" | sha256sum | cut -d' ' -f1; }
 lock=requirements.lock
-[ "$want_tests" = "test" ] && lock=requirements-test.lock
+case "$want_tests" in test | lint) lock=requirements-test.lock ;; esac
 installed=$(cat "$stamp" 2>/dev/null || true)
 if [ ! -x .venv/bin/nnplay ] \
    || { [ "$installed" != "$(digest "$lock")" ] && [ "$installed" != "$(digest requirements-test.lock)" ]; }; then
@@ -60,5 +61,12 @@ if [ "$want_tests" = "test" ]; then
     elif [ "$(cat "$node_stamp" 2>/dev/null || true)" != "$(sha256sum tools/package-lock.json | cut -d" " -f1)" ]; then
         npm ci --prefix tools --no-audit --no-fund --loglevel=error >/dev/null
         sha256sum tools/package-lock.json | cut -d" " -f1 > "$node_stamp"
+    fi
+fi
+
+if [ "$want_tests" = "lint" ]; then
+    # Debian's nodejs comes without npm, which installs ESLint (tools/lint.sh).
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        apt_install nodejs npm || { echo "tools/lint.sh needs node and npm: install them" >&2; exit 1; }
     fi
 fi

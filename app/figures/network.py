@@ -44,7 +44,7 @@ def draw_network(figure: Figure, theme: dict, view: dict) -> None:
     # z above and b below a node need room between neighbours.
     label_nodes = not gaps or min(gaps) >= 3.6 * radius
     small = max(6.0, min(10.0, radius * 0.42))
-    for l, (W, b) in enumerate(view["params"]):
+    for l, (W, _b) in enumerate(view["params"]):
         for i in range(shown[l]):
             for j in range(shown[l + 1]):
                 w = float(W[i, j])

@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from app.deps import ManagerDep, SettingsDep
 from app.errors import APIError, documented
 from app.frames import session_snapshot
+from app.joining import JoiningDep
 from app.lesson_text import fill
 from app.lessons import Lesson, all_lessons, build_step
+from app.models import LessonSession, LessonSummary, send
 from core.run import Run
 from core.timeline import Timeline
-from app.deps import ManagerDep, SettingsDep
-from app.joining import JoiningDep
-from app.models import LessonSession, LessonSummary, send
 
 router = APIRouter(prefix="/lessons", tags=["lessons"])
 NO_LESSON = "no lesson with this id"

@@ -12,11 +12,11 @@ from pydantic import Field
 from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, APIError, documented
-from app.heavy import stop_when_disconnected
-from app.joining import JoiningDep
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import owned_snapshot, snapshot_numbers
 from app.grids import quantized_grid
+from app.heavy import stop_when_disconnected
+from app.joining import JoiningDep
 from app.models import (
     ConfigAndSnapshot,
     Evaluation,
@@ -427,7 +427,9 @@ async def figure(
     try:
         body = await session.call(draw)
     except FigureError as error:
-        raise APIError(422, "invalid_input", str(error), [{"field": error.field, "reason": error.reason}])
+        raise APIError(
+            422, "invalid_input", str(error), [{"field": error.field, "reason": error.reason}]
+        ) from None
     return Response(
         body,
         media_type=FORMATS[format],

@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import Annotated, Literal
+from typing import Annotated, Literal, assert_never
 from urllib.parse import urlsplit
 
 import anyio
@@ -196,34 +196,37 @@ async def _handle(
     session: Session = subscriber.session
     try:
         command = Command.validate_python(data)
-        kind = command.type
-        if kind == "play":
-            await commands.play(session, command.steps_per_second)
-        elif kind == "pause":
-            await commands.pause(session)
-        elif kind == "step":  # the same rules as POST /step
-            stepped = await commands.step(
-                session,
-                steps=command.steps,
-                epochs=command.epochs,
-                phase=command.phase,
-                limit=max_steps,
-                heavy=heavy,
-                budget=None if heavy is None else heavy.budget(),
-            )
-            if stepped.stopped_early:
-                subscriber.send(_stopped_early(stepped, command))
-        elif kind == "set":
-            partial = to_engine(command)
-            partial.pop("type")
-            await commands.patch(session, partial)
-        elif kind == "reset":
-            await commands.reset(session)
-        elif kind == "params":
-            await commands.set_params(session, [p.model_dump() for p in command.params])
-        elif kind == "view":
-            subscriber.grid, subscriber.units = command.grid, command.units
-            subscriber.notify()
+        # One case per command class: each case knows its command's fields.
+        match command:
+            case PlayCommand():
+                await commands.play(session, command.steps_per_second)
+            case PauseCommand():
+                await commands.pause(session)
+            case StepCommand():  # the same rules as POST /step
+                stepped = await commands.step(
+                    session,
+                    steps=command.steps,
+                    epochs=command.epochs,
+                    phase=command.phase,
+                    limit=max_steps,
+                    heavy=heavy,
+                    budget=None if heavy is None else heavy.budget(),
+                )
+                if stepped.stopped_early:
+                    subscriber.send(_stopped_early(stepped, command))
+            case SetCommand():
+                partial = to_engine(command)
+                partial.pop("type")
+                await commands.patch(session, partial)
+            case ResetCommand():
+                await commands.reset(session)
+            case ParamsCommand():
+                await commands.set_params(session, [p.model_dump() for p in command.params])
+            case ViewCommand():
+                subscriber.grid, subscriber.units = command.grid, command.units
+                subscriber.notify()
+            case _:
+                assert_never(command)
     except ValidationError as error:
         fields = validation_fields(_untagged(error.errors(), data))
         subscriber.send(
@@ -273,7 +276,7 @@ async def _deliver(websocket: WebSocket, subscriber: Subscriber, scope) -> None:
             if not await _send_within(websocket, subscriber.control.popleft(), timeout):
                 subscriber.close(NOT_READING)
         if subscriber.closed:
-            await _close(websocket, subscriber, timeout)
+            await _close(websocket, subscriber, subscriber.closed, timeout)
             scope.cancel()
             return
         if subscriber.frame_pending:
@@ -310,14 +313,14 @@ async def _send_within(websocket: WebSocket, data: bytes, timeout: float) -> boo
     return not waiting.cancelled_caught
 
 
-async def _close(websocket: WebSocket, subscriber: Subscriber, timeout: float) -> None:
+async def _close(websocket: WebSocket, subscriber: Subscriber, reason: str, timeout: float) -> None:
     """Close with the code that says why: the session no longer has the socket at once,
     and the close frame gets as long as any send to go out (a slow client then still
     learns the code), then the connection is let go without it."""
     subscriber.session.subscribers.discard(subscriber)
-    code = CLOSE_NOT_FOUND if "deleted" in subscriber.closed else CLOSE_POLICY
+    code = CLOSE_NOT_FOUND if "deleted" in reason else CLOSE_POLICY
     with anyio.move_on_after(timeout):
-        await websocket.close(code=code, reason=subscriber.closed[:120])
+        await websocket.close(code=code, reason=reason[:120])
 
 
 async def _send(websocket: WebSocket, message: dict) -> None:

@@ -11,14 +11,15 @@ from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
+from app import commands
 from app.classroom import Challenge, Classroom
 from app.errors import BOARD_OFF, APIError, documented
-from app.lessons import all_lessons
 from app.guesses import check_class_code
-from app import commands
 from app.lan import join_urls
+from app.lessons import all_lessons
 from app.live import broadcast
-from app.models import BoardRow, Challenge as ChallengeView, ClassInfo, Reached, StudentView, send
+from app.models import BoardRow, ClassInfo, Reached, StudentView, send
+from app.models import Challenge as ChallengeView
 from app.schemas import ConfigModel, Metric, Strict, to_engine
 from app.settings import Settings
 from core.config import resolve_config

@@ -3,7 +3,10 @@
 Importing this package registers every data set in DATASETS, in display order.
 """
 
-from core.data.base import DATASETS, Dataset, DataError, DatasetInfo, split_indices
+# Importing a module registers its data sets, so this order is the display order; load
+# comes last, as it imports mnist.
+# isort: off
+from core.data.base import DATASETS, DataError, Dataset, DatasetInfo, split_indices
 from core.data import gates, planar, regression, digits, mnist, inline  # noqa: F401  (register)
 from core.data.load import check_spec, load_dataset
 

@@ -7,8 +7,9 @@ calls the loader, which builds its arrays and hands them to `make_dataset`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ class DataError(ValueError):
         self.reason = reason
         super().__init__(f"{field}: {reason}")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[DataError], tuple[str, str]]:
         # The default pickling passes only the message, which __init__ cannot take.
         return (type(self), (self.field, self.reason))
 
@@ -75,7 +76,7 @@ class DatasetInfo:
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-Loader = Callable[[dict, np.random.Generator, np.dtype, Any], Dataset]
+Loader = Callable[[dict[str, Any], np.random.Generator, np.dtype, Any], Dataset]
 
 DATASETS: dict[str, DatasetInfo] = {}
 # Loaders stay out of DatasetInfo so that asdict(info) is plain JSON.

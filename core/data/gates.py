@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from core.data.base import Dataset, DatasetInfo, fraction_param, make_dataset, noise_param, register
+from core.data.base import Dataset, DatasetInfo, Loader, fraction_param, make_dataset, noise_param, register
 
 # The perceptron lesson trains in exactly this row order, so it is part of the contract.
 GATE_INPUTS = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
@@ -31,7 +31,7 @@ def gate_domain(noise: float) -> tuple[tuple[float, float], tuple[float, float]]
     return ((-pad, 1.0 + pad), (-pad, 1.0 + pad))
 
 
-def _loader(name: str):
+def _loader(name: str) -> Loader:
     outputs, _ = _GATES[name]
 
     def load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: Any) -> Dataset:

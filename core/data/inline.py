@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from core.data.base import (
+    DataError,
     Dataset,
     DatasetInfo,
-    DataError,
     fraction_param,
     make_dataset,
     register,
@@ -51,7 +51,7 @@ def check_matrix(value: Any, field: str) -> np.ndarray:
     if isinstance(value, np.ndarray):
         if value.ndim != 2 or value.dtype.kind not in "iuf":
             raise DataError(field, f"must be a 2-D array of numbers, got {value.ndim}-D {value.dtype}")
-        rows = value
+        rows: np.ndarray | list[Any] | tuple[Any, ...] = value
     elif isinstance(value, (list, tuple)):
         rows = _check_rows(value, field)
     else:
@@ -71,10 +71,10 @@ def check_matrix(value: Any, field: str) -> np.ndarray:
     return array
 
 
-def _check_rows(value: list | tuple, field: str) -> list | tuple:
+def _check_rows(value: list[Any] | tuple[Any, ...], field: str) -> list[Any] | tuple[Any, ...]:
     if len(value) > MAX_ROWS:
         raise DataError(field, f"must have between 1 and {MAX_ROWS} rows, got {len(value)}")
-    width, types = None, set()
+    width, types = None, set[type]()
     for i, row in enumerate(value):
         if not isinstance(row, (list, tuple, np.ndarray)) or np.ndim(row) != 1:
             hint = " (write one row per list, e.g. [[0.5], [1.2]])" if isinstance(row, _NUMBER_TYPES) else ""
@@ -187,6 +187,8 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
     n = x.shape[0]
     if p["targets"] is not None and p["labels"] is not None:
         raise DataError("data.labels", "give either targets or labels, not both")
+    labels: np.ndarray | None
+    n_classes: int | None
     if p["labels"] is not None:
         labels = check_labels(p["labels"])
         if labels.shape[0] != n:

@@ -13,7 +13,10 @@ from core.data.mnist import N_TEST, N_TRAIN
 
 
 def load_dataset(
-    spec: dict, rng: np.random.Generator, dtype: Any = np.float64, mnist_dir: str | os.PathLike | None = None
+    spec: dict[str, Any],
+    rng: np.random.Generator,
+    dtype: Any = np.float64,
+    mnist_dir: str | os.PathLike[str] | None = None,
 ) -> Dataset:
     """Load the data set that `spec` (the config's `data` object) describes.
 
@@ -31,7 +34,7 @@ def load_dataset(
     return LOADERS[name](params, rng, dtype, mnist_dir)
 
 
-def data_rows(spec: dict) -> tuple[int, int]:
+def data_rows(spec: dict[str, Any]) -> tuple[int, int]:
     """(training rows, test rows) of the data set a checked spec (check_spec's params, or a
     resolved config's `data`) gives, without loading it: what a run's memory is worked
     out from. MNIST's test set is always the file's 10,000 images."""
@@ -90,9 +93,10 @@ def _takes(name: str) -> str:
 def _check_int(value: Any, field: str, low: int, high: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise DataError(field, f"must be an integer, got {_type_name(value)}")
-    if isinstance(value, (float, np.floating)):
-        if not math.isfinite(value) or not float(value).is_integer():
-            raise DataError(field, f"must be an integer, got {_fmt(value)}")
+    if isinstance(value, (float, np.floating)) and (
+        not math.isfinite(value) or not float(value).is_integer()
+    ):
+        raise DataError(field, f"must be an integer, got {_fmt(value)}")
     value = int(value)
     if not low <= value <= high:
         raise DataError(field, f"must be between {low} and {high}, got {value}")
@@ -110,7 +114,7 @@ def _check_float(value: Any, field: str, low: float, high: float) -> float:
     return value
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float | np.floating[Any]) -> str:
     return f"{float(x):g}" if math.isfinite(x) else str(x)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.data.base import Dataset, DatasetInfo, DataError, int_param, register, targets_for_labels
+from core.data.base import DataError, Dataset, DatasetInfo, int_param, register, targets_for_labels
 
 IDX_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -41,7 +41,7 @@ def _needs(missing: str) -> DataError:
     )
 
 
-def find_idx_files(mnist_dir: str | os.PathLike | None) -> dict[str, Path]:
+def find_idx_files(mnist_dir: str | os.PathLike[str] | None) -> dict[str, Path]:
     """Paths of the four IDX files in mnist_dir (plain name preferred over .gz).
 
     Raises DataError("data.name", ...) saying which files are missing.
@@ -64,7 +64,7 @@ def find_idx_files(mnist_dir: str | os.PathLike | None) -> dict[str, Path]:
     return found
 
 
-def read_idx(path: str | os.PathLike, magic: int) -> np.ndarray:
+def read_idx(path: str | os.PathLike[str], magic: int) -> np.ndarray:
     """The uint8 array stored in one IDX file (gzipped when the name ends in .gz).
 
     `magic` is IMAGE_MAGIC (gives (count, rows, cols)) or LABEL_MAGIC (gives (count,)).
@@ -99,7 +99,7 @@ def read_idx(path: str | os.PathLike, magic: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
-def _stamp(paths: dict[str, Path]) -> tuple:
+def _stamp(paths: dict[str, Path]) -> tuple[Any, ...]:
     # Re-read only when a file changes, yet parse a 50 MB set once for many sessions.
     return tuple(
         (key, str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for key, p in sorted(paths.items())
@@ -107,7 +107,7 @@ def _stamp(paths: dict[str, Path]) -> tuple:
 
 
 @functools.lru_cache(maxsize=1)
-def _read_cached(stamp: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _read_cached(stamp: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     paths = {key: Path(p) for key, p, _, _ in stamp}
     arrays = []
     for part in ("train", "test"):
@@ -127,17 +127,18 @@ def _read_cached(stamp: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
         arrays += [images.reshape(-1, SIDE * SIDE), labels]
     if arrays[0].shape[0] == 0:
         raise DataError(_FIELD, "the MNIST training files hold no images")
-    return tuple(arrays)
+    x_train, labels_train, x_test, labels_test = arrays
+    return x_train, labels_train, x_test, labels_test
 
 
-def read_mnist(mnist_dir: str | os.PathLike | None) -> tuple[np.ndarray, ...]:
+def read_mnist(mnist_dir: str | os.PathLike[str] | None) -> tuple[np.ndarray, ...]:
     """(train_pixels (N, 784) uint8, train_labels (N,) int64, test_pixels (M, 784),
     test_labels (M,)), read-only views of an in-process cache. Raises DataError."""
     return _read_cached(_stamp(find_idx_files(mnist_dir)))
 
 
 def _load(
-    p: dict[str, Any], rng: np.random.Generator, dtype: Any, mnist_dir: str | os.PathLike | None
+    p: dict[str, Any], rng: np.random.Generator, dtype: Any, mnist_dir: str | os.PathLike[str] | None
 ) -> Dataset:
     """x_train (n, 784) / x_test (M, 784) in [0, 1], y one-hot (., 10); the file's split."""
     train_x, train_labels, test_x, test_labels = read_mnist(mnist_dir)

@@ -8,11 +8,20 @@ same-sign quadrants, upper-right blob, first spiral, lower moon), label 0 the ot
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from core.data.base import PLANE_DOMAIN, Dataset, DatasetInfo, generated_params, make_dataset, register
+from core.data.base import (
+    PLANE_DOMAIN,
+    Dataset,
+    DatasetInfo,
+    Loader,
+    generated_params,
+    make_dataset,
+    register,
+)
 
 Generator = Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
@@ -138,7 +147,7 @@ _SETS: dict[str, tuple[Generator, str]] = {
 }
 
 
-def _loader(info: DatasetInfo, make: Generator):
+def _loader(info: DatasetInfo, make: Generator) -> Loader:
     def load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: Any) -> Dataset:
         """x (n, 2), y (n, 1) 0/1, split by test_fraction; rows come in random order."""
         x, labels = make(p["n"], p["noise"], rng)

@@ -6,11 +6,20 @@ the points: the target is read at a position shifted by up to noise * 6 per coor
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from core.data.base import PLANE_DOMAIN, Dataset, DatasetInfo, generated_params, make_dataset, register
+from core.data.base import (
+    PLANE_DOMAIN,
+    Dataset,
+    DatasetInfo,
+    Loader,
+    generated_params,
+    make_dataset,
+    register,
+)
 
 _RADIUS = 6.0
 _PLANE_SCALE = 12.0  # x + y spans [-12, 12]; dividing maps noise-free targets into [-1, 1]
@@ -55,7 +64,7 @@ _SETS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
 }
 
 
-def _loader(info: DatasetInfo, target: Callable[[np.ndarray], np.ndarray]):
+def _loader(info: DatasetInfo, target: Callable[[np.ndarray], np.ndarray]) -> Loader:
     def load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: Any) -> Dataset:
         """x (n, 2) uniform in (-6, 6)^2, y (n, 1) real targets, split by test_fraction."""
         n = p["n"]

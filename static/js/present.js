@@ -198,7 +198,7 @@ function fitStage({ content, inner }) {
     }
     // The fit is monotonic: a larger scale lays the page out narrower, hence taller.
     let [low, high] = at(1) ? [1, MAX_SCALE] : [MIN_SCALE, 1];
-    let best = low;
+    let best;  // each branch below sets it
     if (at(high)) best = high;
     else if (low !== 1 && !at(low)) best = low;  // even the smallest scale crops
     else {

@@ -115,7 +115,7 @@ def served(cmd: list[str], cwd: Path, env: dict[str, str], log_path: Path, port:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-                raise AssertionError("the server did not stop within 20 s of SIGTERM")
+                raise AssertionError("the server did not stop within 20 s of SIGTERM") from None
     text = log_path.read_text(errors="replace")
     # uvicorn re-raises the signal it caught once it has shut down cleanly.
     assert code in (0, -signal.SIGTERM), (code, text)

@@ -120,12 +120,14 @@ def test_a_changed_static_file_changes_the_prefix(tmp_path, monkeypatch):
     changed = create_app(make_settings()).state.assets.static
     assert same.prefix == before.prefix
     assert changed.prefix != before.prefix and changed.prefix.startswith("/static/")
-    with threaded_server(create_app(make_settings()), "nnplay-assets-changed") as (_, port):
-        with httpx2.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            assert f'src="{changed.prefix}/js/main.js"' in client.get("/").text
-            api_js = client.get(f"{changed.prefix}/js/api.js")
-            assert api_js.status_code == 200 and api_js.text.endswith("// changed\n")
-            assert client.get(f"{before.prefix}/js/api.js").status_code == 404
+    with (
+        threaded_server(create_app(make_settings()), "nnplay-assets-changed") as (_, port),
+        httpx2.Client(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        assert f'src="{changed.prefix}/js/main.js"' in client.get("/").text
+        api_js = client.get(f"{changed.prefix}/js/api.js")
+        assert api_js.status_code == 200 and api_js.text.endswith("// changed\n")
+        assert client.get(f"{before.prefix}/js/api.js").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -199,13 +201,15 @@ def test_a_server_with_a_data_dir_replaces_the_quick_form_by_the_smallest(tmp_pa
     app = create_app(make_settings(data_dir=tmp_path))
     url = app.state.assets.static.url("style.css")
     css = (STATIC_DIR / "style.css").read_bytes()
-    with threaded_server(app, "nnplay-assets-smallest") as (_, port):
-        with httpx2.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            quick = raw_get(client, url, "gzip").raw_body
-            kept = tmp_path / "compressed" / f"{hashlib.sha256(css).hexdigest()}.gzip"
-            deadline = time.monotonic() + 30
-            while not kept.exists() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            smallest = raw_get(client, url, "gzip").raw_body
+    with (
+        threaded_server(app, "nnplay-assets-smallest") as (_, port),
+        httpx2.Client(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        quick = raw_get(client, url, "gzip").raw_body
+        kept = tmp_path / "compressed" / f"{hashlib.sha256(css).hexdigest()}.gzip"
+        deadline = time.monotonic() + 30
+        while not kept.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        smallest = raw_get(client, url, "gzip").raw_body
     assert gzip.decompress(quick) == css == gzip.decompress(smallest)
     assert kept.read_bytes() == smallest and len(smallest) < len(quick)

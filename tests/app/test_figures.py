@@ -73,7 +73,8 @@ def test_figures_are_identical_across_processes():
     code = (
         "import hashlib, sys; from core.run import Run; from app.figures import render_figure; "
         "r = Run({'preset': 'seed-2-3-1-train'}); r.step(20); "
-        "print(hashlib.sha256(render_figure(r, 'network', 'png') + render_figure(r, 'loss', 'svg')).hexdigest())"
+        "print(hashlib.sha256(render_figure(r, 'network', 'png') "
+        "+ render_figure(r, 'loss', 'svg')).hexdigest())"
     )
     digests = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

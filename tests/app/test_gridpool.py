@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from app.gridpool import MAX_JOB_VALUES, PIPE_BYTES, GridPool, _pipe_size
 from app.framejobs import frame_job, render
+from app.gridpool import MAX_JOB_VALUES, PIPE_BYTES, GridPool, _pipe_size
 from app.grids import quantized_grid
 from app.jsonio import dumps
 from core.run import Run

@@ -49,9 +49,11 @@ def test_a_foreign_name_is_refused_a_websocket():
     with TestClient(app) as api:
         # The origin check alone let this in: Origin and Host agree.
         rebound = {"host": "evil.example", "origin": "http://evil.example"}
-        with pytest.raises(WebSocketDenialResponse) as refused:
-            with api.websocket_connect(f"/ws/sessions/{session_id}", headers=rebound):
-                pytest.fail("a DNS-rebound page got a socket")
+        with (
+            pytest.raises(WebSocketDenialResponse) as refused,
+            api.websocket_connect(f"/ws/sessions/{session_id}", headers=rebound),
+        ):
+            pytest.fail("a DNS-rebound page got a socket")
         assert refused.value.status_code == 400
         assert_names_host(refused.value.json(), "evil.example")
 

@@ -283,16 +283,6 @@ def generated(live_server, tmp_path):
 @pytest.mark.nnplay_settings(teacher_token=TOKEN)
 def test_a_generated_client_drives_a_session(live_server, generated):
     from nnplay_client import AuthenticatedClient, Client
-    from nnplay_client.models import (
-        ConfigModel,
-        ErrorBody,
-        ExportDocument,
-        FigureFormat,
-        ForwardRequest,
-        HistoryFormat,
-        SessionView,
-        StepRequest,
-    )
 
     with (
         httpx2.Client(base_url=live_server) as plain,

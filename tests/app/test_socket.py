@@ -458,9 +458,11 @@ def test_a_frame_over_the_budget_is_not_sent_and_the_socket_is_told_once(client)
 def test_origin_is_checked_at_the_handshake(client):
     session_id = create(client, preset="xor")
     for origin in ("http://evil.example", "http://testserver.evil.example", "null"):
-        with pytest.raises(WebSocketDisconnect) as refused:
-            with client.websocket_connect(f"/ws/sessions/{session_id}", headers={"origin": origin}):
-                pytest.fail(f"{origin} was let in")
+        with (
+            pytest.raises(WebSocketDisconnect) as refused,
+            client.websocket_connect(f"/ws/sessions/{session_id}", headers={"origin": origin}),
+        ):
+            pytest.fail(f"{origin} was let in")
         assert refused.value.code == 1008
     for headers in ({}, {"origin": "http://testserver"}, {"origin": "http://lab-pc:8000"}):
         with watch(client, session_id, headers=headers) as (ws, topology, first):
