@@ -113,9 +113,11 @@ function mountPlayback(app, ui) {
   const help = tip("the lesson and these buttons", "", { testid: "playback-tip" });
   const describe = () => {
     const about = app.presets.find((p) => p.id === (app.config?.preset ?? ""))?.description;
+    const missing = [...preset.options].filter((o) => o.disabled).map((o) => `${o.textContent.replace(/ \(unavailable\)$/, "")} (${o.title})`);
     help.set([about ? `This lesson: ${about.replace(/\.$/, "")}` : null, "Play (Space) trains until paused",
       ...[step, epoch, reset, reseedButton].map((b) => `${b.textContent}: ${b.title}`),
-      `speed: ${speedField.title}`].filter(Boolean).join(". ") + ".");
+      `speed: ${speedField.title}`,
+      missing.length ? `Unavailable presets: ${missing.join("; ")}` : null].filter(Boolean).join(". ") + ".");
   };
   const speedField = field("speed", speed, { className: "ctl-field ctl-inline", title: "training steps per second while playing" });
   root.append(
@@ -193,6 +195,8 @@ function mountData(app, ui) {
 
   const dataset = el("select", { testid: "dataset" });
   const description = el("p", { class: "ctl-note", testid: "dataset-description" });
+  // Why a disabled data set is disabled, in words (an option's title shows to a mouse only).
+  const unavailable = el("p", { class: "ctl-note", testid: "dataset-unavailable", hidden: true });
   dataset.addEventListener("change", () => {
     const chosen = info(dataset.value);
     if (chosen) rebuild((config) => setDataset(config, chosen, presetData()));
@@ -230,6 +234,7 @@ function mountData(app, ui) {
   root.append(el("div", { class: "ctl-data" },
     el("h2", {}, "Data"),
     field("data set", dataset),
+    unavailable,
     description,
     ...DATA_PARAMS.map(([key]) => paramFields[key]),
     field("seed", seed, { title: "the random seed: initial weights, data and batches", help: true }),
@@ -240,7 +245,14 @@ function mountData(app, ui) {
       const config = app.config;
       const sets = datasetChoices(app.datasets, config, presetData());
       fill(dataset, sets.map((d) => d.name), Object.fromEntries(sets.map((d) => [d.name, d.name === "inline" ? "the lesson's own rows" : d.name])));
-      for (const option of dataset.options) markUnavailable(option, unavailableReason(app.datasets, option.value));
+      const reasons = [];
+      for (const option of dataset.options) {
+        const reason = unavailableReason(app.datasets, option.value);
+        markUnavailable(option, reason);
+        if (reason !== null) reasons.push(`${option.value}: ${reason}`);
+      }
+      unavailable.textContent = reasons.length ? `Not available here: ${reasons.join("; ")}.` : "";
+      unavailable.hidden = !reasons.length;
       dataset.value = config.data.name;
       const current = info(config.data.name);
       description.textContent = current?.description ?? "";
@@ -306,12 +318,18 @@ function mountArchitecture(app, ui) {
     const grid = el("div", { class: "ctl-layers" }, ...columns);
     grid.style.setProperty("--columns", String(columns.length));
 
-    const add = el("button", { type: "button", testid: "add-layer", disabled: layers.length - 2 >= MAX_HIDDEN_LAYERS, title: `at most ${MAX_HIDDEN_LAYERS} hidden layers` }, "+ hidden layer");
+    const full = layers.length - 2 >= MAX_HIDDEN_LAYERS;
+    const limit = `at most ${MAX_HIDDEN_LAYERS} hidden layers`;
+    const add = el("button", { type: "button", testid: "add-layer", disabled: full, title: limit }, "+ hidden layer");
     add.addEventListener("click", () => rebuild((c) => addHiddenLayer(c)));
+    // Why the button does nothing, in words (a disabled button's title shows to a mouse only).
+    const addLimit = el("span", { class: "ctl-note", testid: "add-layer-limit", id: "add-layer-limit", hidden: !full }, `(${limit})`);
+    if (full) add.setAttribute("aria-describedby", addLimit.id);
     const bias = el("input", { type: "checkbox", testid: "bias", checked: Boolean(config.bias) });
     bias.addEventListener("change", () => rebuild((c) => setBias(c, bias.checked)));
     const tools = el("div", { class: "ctl-arch-tools" },
       add,
+      addLimit,
       el("label", { class: "ctl-check" }, bias, el("span", {}, "biases")),
       el("span", { class: "ctl-note", testid: "network-summary" }, describeNetwork(config)));
     box.replaceChildren(tools, grid);

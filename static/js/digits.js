@@ -30,11 +30,28 @@ export function mount(app) {
   const confusionNote = el("p", { className: "panel-note" });
   const confusion = el("table", { className: "confusion", dataset: { testid: "confusion" } });
   const confusionWrap = el("div", { className: "confusion-wrap" }, confusion);
+  // A tapped (clicked) image or cell says in words what its title says to a mouse.
+  const galleryPick = el("p", { className: "panel-note digits-pick", dataset: { testid: "gallery-pick" } });
+  const confusionPick = el("p", { className: "panel-note digits-pick", dataset: { testid: "confusion-pick" } });
+  galleryPick.setAttribute("aria-live", "polite");
+  confusionPick.setAttribute("aria-live", "polite");
   slot.append(
     el("h2", { textContent: "First-layer weights" }), weightNote, weightGrid,
-    el("h2", { textContent: "Test digits" }), galleryNote, gallery,
-    el("h2", { textContent: "Confusion matrix" }), confusionNote, confusionWrap,
+    el("h2", { textContent: "Test digits" }), galleryNote, gallery, galleryPick,
+    el("h2", { textContent: "Confusion matrix" }), confusionNote, confusionWrap, confusionPick,
   );
+  const showPicked = (container, selector, pick, hint) => {
+    pick.textContent = hint;
+    container.addEventListener("click", (event) => {
+      const picked = event.target.closest(selector);
+      if (!picked?.title) return;
+      container.querySelector(".picked")?.classList.remove("picked");
+      picked.classList.add("picked");
+      pick.textContent = picked.title;
+    });
+  };
+  showPicked(gallery, "figure", galleryPick, "Tap (click) an image for its row and the network's confidence.");
+  showPicked(confusion, "td", confusionPick, "Tap (click) a cell for its share of the row.");
 
   let shape = null;            // [rows, cols] of an image
   let weightCells = [];        // [{canvas, ctx, image, values}]

@@ -36,6 +36,12 @@ function renderToken(token) {
     case "num": {
       const span = el("span", { class: "n" }, token.text);
       if (Number.isFinite(token.value)) span.title = String(token.value);
+      // A rounded number: a tap or Tab focuses it and the panel's readout line shows it in
+      // full (touch and keyboard never see a title).
+      if (Number.isFinite(token.value) && String(token.value) !== token.text) {
+        span.dataset.full = String(token.value);
+        span.tabIndex = 0;
+      }
       return span;
     }
     case "fn":
@@ -95,7 +101,16 @@ export function mount(app) {
   const title = el("h2", null, "Formula");
   const what = el("span", { class: "formula-what" });
   const body = el("div", { class: "formula-body" });
-  root.append(el("div", { class: "formula-head" }, title, what), body);
+  // The full value of the focused (tapped) number; its rounded text is what the lines show.
+  const full = el("p", { class: "formula-full", testid: "formula-full", "aria-live": "polite", hidden: true });
+  root.append(el("div", { class: "formula-head" }, title, what), body, full);
+  body.addEventListener("focusin", (event) => {
+    const number = event.target.closest?.(".n[data-full]");
+    if (!number) return;
+    full.textContent = `${number.textContent} in full: ${number.dataset.full}`;
+    full.hidden = false;
+  });
+  body.addEventListener("focusout", () => { full.hidden = true; });
   const anchor = document.getElementById("metrics") ?? document.getElementById("diagram");
   anchor.after(root);
 

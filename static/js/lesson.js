@@ -80,6 +80,9 @@ class LessonView {
   build() {
     const prev = el("button", { type: "button", testid: "lesson-prev", title: "the previous step (Page Up)" }, "\u25c2 Previous");
     const next = el("button", { type: "button", class: "primary", testid: "lesson-next", title: "the next step (Page Down)" }, "Next \u25b8");
+    // The buttons' keys in words (their titles show to a mouse only).
+    const keys = el("p", { class: "lesson-note lesson-keys", testid: "lesson-keys" },
+      "Page Up: the previous step; Page Down: the next step (what a presenter's clicker sends).");
     prev.addEventListener("click", () => this.go(this.k - 1));
     next.addEventListener("click", () => this.go(this.k + 1));
     this.prev = prev;
@@ -101,7 +104,7 @@ class LessonView {
     this.figures.addEventListener("toggle", () => this.renderFigures());
     this.root = el("section", { id: "lesson-panel", class: "panel lesson", testid: "lesson", "aria-label": "Lesson", "data-state": "loading" },
       this.crumbs, this.title, this.counter, this.dots, this.stepTitle, this.text, this.status,
-      el("div", { class: "lesson-nav" }, prev, next), this.onward, this.figures);
+      el("div", { class: "lesson-nav" }, prev, next), keys, this.onward, this.figures);
     const layout = document.querySelector(".layout") ?? document.body;
     layout.prepend(this.root);
   }

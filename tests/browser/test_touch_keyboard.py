@@ -225,3 +225,50 @@ def test_a_huge_number_is_shortened_to_fit_its_node(open_page, server, screensho
     expect(page.locator("[data-testid=network]")).to_have_class(has_class("numbers"))
     fits("numbers mode")
     page.locator("[data-testid=network]").screenshot(path=str(screenshots / "touch-huge-number.png"))
+
+
+def test_hints_that_were_titles_show_on_a_tap(open_page, server, screenshots):
+    """On a tablet (no hover): a formula number's full value, why "+ hidden layer" is disabled,
+    the lesson's step keys, and a confusion-matrix cell's share: shown, or shown by a tap."""
+    from tests.browser.test_lessons import open_step
+    from tests.browser.test_teaching_panels import rebuild
+
+    page = open_page(**TABLET)
+    open_app(page, server, "preset=seed-2-3-1")
+    settle(page)
+    # A neuron's formula: a tap on one of its numbers shows that number in full.
+    page.locator("[data-testid=node-1-0]").tap()
+    expect(page.locator(FORMULA)).to_have_attribute("data-kind", "neuron")
+    number = page.locator(f"{FORMULA} .n[data-full]").first  # a rounded number (a plain 1 is not one)
+    full = number.get_attribute("data-full")
+    assert len(full) > len(number.inner_text()), f"{number.inner_text()!r} is not {full!r} rounded"
+    readout = page.locator("[data-testid=formula-full]")
+    expect(readout).to_be_hidden()
+    number.tap()
+    expect(readout).to_be_visible()
+    expect(readout).to_contain_text(f"in full: {full}")
+    page.screenshot(path=str(screenshots / "touch-formula-full-value.png"))
+
+    # At the most hidden layers the disabled button says why, in words.
+    limit = page.locator("[data-testid=add-layer-limit]")
+    expect(limit).to_be_hidden()
+    rebuild(page, {"layers": [2] + [1] * 8 + [1], "activations": ["tanh"] * 8 + ["sigmoid"]})
+    expect(page.locator("[data-testid=add-layer]")).to_be_disabled()
+    expect(limit).to_be_visible()
+    expect(limit).to_contain_text("at most 8 hidden layers")
+
+    # A confusion-matrix cell: a tap shows its share of the row.
+    open_app(page, server, "preset=two-layer-digits")
+    cell = page.locator("[data-testid=confusion] td").first
+    cell.scroll_into_view_if_needed()
+    cell.tap()
+    pick = page.locator("[data-testid=confusion-pick]")
+    expect(pick).to_have_text(cell.get_attribute("title"))
+    expect(pick).to_contain_text("true 0, predicted 0")
+
+    # The lesson's Previous/Next keys: in words under the buttons.
+    open_step(page, server, "01-forward-pass", 1)
+    keys = page.locator("[data-testid=lesson-keys]")
+    expect(keys).to_be_visible()
+    expect(keys).to_contain_text("Page Down: the next step")
+    page.screenshot(path=str(screenshots / "touch-lesson-keys-tip.png"))
