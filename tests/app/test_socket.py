@@ -805,8 +805,10 @@ def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_fra
     # for each socket would be a frame more a socket (as text, two).
     assert waiting < (stalled_count + 3) * frame_bytes, (waiting, frame_bytes)
     # Once they are closed, the waiting frame is let go; the write buffers stay until the
-    # clients read or leave.
-    assert held < (stalled_count + 2) * frame_bytes, (held, frame_bytes)
+    # clients read or leave. (One frame of room beside: the newest step's frame may be in
+    # the making for the reader then; the lowest dependency versions measured 8.03 frames.)
+    # A copy per socket would still be six frames more.
+    assert held < (stalled_count + 3) * frame_bytes, (held, frame_bytes)
     assert after < 2 * frame_bytes, (after, frame_bytes)  # the session's cached frame, about
     assert not no_errors_logged(caplog)
 
