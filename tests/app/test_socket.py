@@ -809,7 +809,9 @@ def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_fra
     # the making for the reader then; the lowest dependency versions measured 8.03 frames.)
     # A copy per socket would still be six frames more.
     assert held < (stalled_count + 3) * frame_bytes, (held, frame_bytes)
-    assert after < 2 * frame_bytes, (after, frame_bytes)  # the session's cached frame, about
+    # The session's cached frame, and room for the reader's next (the lowest dependency
+    # versions measured 2.05 frames); kept waiting frames would be six more.
+    assert after < 3 * frame_bytes, (after, frame_bytes)
     assert not no_errors_logged(caplog)
 
 
