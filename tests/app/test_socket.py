@@ -803,15 +803,18 @@ def test_sockets_that_never_read_are_closed_with_1008_and_keep_at_most_their_fra
     # frame the sends wait with, one bytes object for all of them, which is the session's
     # cached frame too; besides, the reader's receive buffer. A copy of the waiting frame
     # for each socket would be a frame more a socket (as text, two).
-    assert waiting < (stalled_count + 3) * frame_bytes, (waiting, frame_bytes)
+    # (The older uvicorn and websockets of the lowest dependency versions hold one frame
+    # more: 9.04 frames measured.)
+    assert waiting < (stalled_count + 4) * frame_bytes, (waiting, frame_bytes)
     # Once they are closed, the waiting frame is let go; the write buffers stay until the
-    # clients read or leave. (One frame of room beside: the newest step's frame may be in
-    # the making for the reader then; the lowest dependency versions measured 8.03 frames.)
-    # A copy per socket would still be six frames more.
-    assert held < (stalled_count + 3) * frame_bytes, (held, frame_bytes)
-    # The session's cached frame, and room for the reader's next (the lowest dependency
-    # versions measured 2.05 frames); kept waiting frames would be six more.
-    assert after < 3 * frame_bytes, (after, frame_bytes)
+    # clients read or leave. Room beside for the newest step's frame, which may be in the
+    # making for the reader then, and for the older uvicorn and websockets of the lowest
+    # dependency versions, which measured 8.0 to 9.1 frames here. A copy of the waiting
+    # frame kept for each socket would be six frames more than that.
+    assert held < (stalled_count + 4) * frame_bytes, (held, frame_bytes)
+    # The session's cached frame, room for the reader's next, and the frame more the lowest
+    # dependency versions hold (3.06 frames measured); kept waiting frames would be six more.
+    assert after < 4 * frame_bytes, (after, frame_bytes)
     assert not no_errors_logged(caplog)
 
 
