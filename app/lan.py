@@ -11,6 +11,8 @@ import socket
 
 import psutil
 
+from app.hosts import LOOPBACK_NAMES
+
 # Interfaces of containers and virtual machines on this host: no student reaches those.
 VIRTUAL_PREFIXES = ("docker", "br-", "veth", "virbr", "vnet", "cni", "flannel", "podman", "lxc")
 
@@ -37,7 +39,7 @@ def lan_addresses() -> list[str]:
 def is_loopback(host: str) -> bool:
     """A name or address that means "this machine" to whoever types it."""
     name = host.strip("[]").lower()
-    if name in ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"):
+    if name in LOOPBACK_NAMES:
         return True
     try:
         return ipaddress.ip_address(name).is_loopback

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import segno
 from fastapi import APIRouter, Depends, Request, Response, Security
@@ -113,11 +113,7 @@ async def send_broadcast(body: BroadcastRequest, room: ClassroomDep) -> Response
     """Push a network (a full config, or a lesson step's) to every student; each can fork it."""
     message = {"type": "broadcast", "config": resolve_config(to_engine(body.config)), "message": body.message}
     room.broadcasts.append(message)
-    reached = 0
-    for session in room.students():
-        broadcast(session, message)
-        reached += len(session.subscribers)
-    return send({"students": len(room.students()), "sockets": reached})
+    return send(_tell_everyone(room, message))
 
 
 class LessonRequest(Strict):
@@ -158,11 +154,7 @@ async def send_lesson(body: LessonRequest, room: ClassroomDep) -> Response:
         "message": body.message,
     }
     room.lesson = message
-    reached = 0
-    for session in room.students():
-        broadcast(session, message)
-        reached += len(session.subscribers)
-    return send({"students": len(room.students()), "sockets": reached})
+    return send(_tell_everyone(room, message))
 
 
 @router.post(
@@ -201,8 +193,7 @@ async def create_challenge(body: ChallengeRequest, room: ClassroomDep) -> Respon
     challenge = Challenge(id=secrets.token_hex(4), **body.model_dump())
     room.challenges[challenge.id] = challenge
     message = {"type": "challenge", **_challenge_view(room, challenge)}
-    for session in room.students():
-        broadcast(session, message)
+    _tell_everyone(room, message)
     return send(_challenge_view(room, challenge), 201)
 
 
@@ -253,3 +244,11 @@ def _challenge_view(room: Classroom, challenge: Challenge) -> dict:
         "max_hidden_units": challenge.max_hidden_units,
         "leaderboard": room.leaderboard(challenge),
     }
+
+
+def _tell_everyone(room: Classroom, message: dict[str, Any]) -> dict[str, int]:
+    """Send `message` to every student's sockets; how many students and sockets it reached."""
+    students = room.students()
+    for session in students:
+        broadcast(session, message)
+    return {"students": len(students), "sockets": sum(len(s.subscribers) for s in students)}
