@@ -1,7 +1,7 @@
 // The teacher board: the room at a glance, a broadcast, and challenges with leaderboards.
 // Every request carries the teacher token; students never see this page's data.
-import { request } from "./api.js";
-import { formatLoss, formatPercent } from "./format.js";
+import { request } from "./shell/api.js";
+import { formatLoss, formatPercent } from "./lib/format.js";
 
 const KEY = "nnplay:teacher-token";
 const REFRESH_MS = 2000;

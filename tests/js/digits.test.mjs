@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 
 import {
   columnsMaxAbs, confusionCell, luminance, paintDiverging, paintGrey, rowShare, weightColumn,
-} from "../../static/js/digits-images.js";
-import { Refresher } from "../../static/js/refresh.js";
+} from "../../static/js/views/digits/digits-images.js";
+import { Refresher } from "../../static/js/lib/throttle.js";
 
 test("a weight column becomes a row-major image", () => {
   // W is fan_in x fan_out: 6 inputs (a 2x3 image), 2 units; column 1 is 10 * input index.

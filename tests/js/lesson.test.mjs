@@ -5,7 +5,7 @@ import {
   CONTROLS, EXTRAS, LESSON_HIDDEN, NAMES, PANELS, buildingWords, figureLinks, figureSelect, hidingCss,
   lessonHidden, lessonIdFromPath, rearranges, searchWithStep, selectDetail, selectorsFor, stepFromSearch,
   stepLabel, withContainers,
-} from "../../static/js/lesson-model.js";
+} from "../../static/js/views/lesson/lesson-model.js";
 import { lessonItemParts } from "../../static/js/lesson-list.js";
 
 // The names a lesson file may use (app/lessons.py LessonStep.show, docs/lessons.md controls).

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Gate } from "../../static/js/timeline-gate.js";
-import { clampStep, latestStep, movesLive, timelineText } from "../../static/js/timeline-model.js";
+import { Gate } from "../../static/js/lib/gate.js";
+import { clampStep, latestStep, movesLive, timelineText } from "../../static/js/views/timeline/timeline-model.js";
 
 test("the slider's range and values", () => {
   assert.equal(latestStep([0, 1, 2, 50], 50), 50);
