@@ -1,7 +1,7 @@
 // A request gate for views that fetch from the server as things change: at most one
 // request in flight, at most one every `interval` ms, and always the latest wish last.
 // Used by the formula panel (explain routes on every new snapshot) and the time slider
-// (a past step per scrub). Pure apart from the timer it is given (tests/js/timeline.test.mjs).
+// (a past step per scrub). Pure apart from the timer it is given (tests/js/lib/gate.test.mjs).
 
 export class Gate {
   // fetcher(request) -> Promise; deliver(request, {ok, result, error}, {superseded}).

@@ -1,5 +1,5 @@
 // The four phases of one training step, in order, and what each one computes, in words.
-// Pure (tests/js/phases.test.mjs); the controls are in phases.js.
+// Pure (tests/js/views/chain/phases-order.test.mjs); the controls are in phases.js.
 
 export const PHASES = ["forward", "loss", "backward", "update"];
 

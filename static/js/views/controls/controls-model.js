@@ -1,6 +1,6 @@
 // Pure helpers for the controls: given the server's resolved config and what the user asked
 // for, the partial config to send. No DOM here, so node can test every rule
-// (tests/js/controls.test.mjs). The server still checks everything; these rules only keep
+// (tests/js/views/controls/controls-model.test.mjs). The server still checks everything; these rules only keep
 // a single click from producing a config the server must refuse (an input layer that does
 // not match the data, a loss without its output activation, textbook weights of the wrong
 // shape).

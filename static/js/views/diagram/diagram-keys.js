@@ -10,7 +10,7 @@
 //             into its node
 //   "+N more": up to the last node drawn of its layer
 // Home and End go to the first and the last element of the same kind in the same place.
-// Pure (tests/js/diagram-keys.test.mjs).
+// Pure (tests/js/views/diagram/diagram-keys.test.mjs).
 
 export const MOVES = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End"]);
 

@@ -1,6 +1,6 @@
 // Pure layout maths for the network diagram (diagram.js): which units of a layer
 // are drawn, where every node goes, how the layer headers read, and how big things are.
-// No DOM here, so node's test runner can check it (tests/js/diagram-layout.test.mjs).
+// No DOM here, so node's test runner can check it (tests/js/views/diagram/diagram-layout.test.mjs).
 
 export const UNIT_CAP = 16;     // a layer wider than this shows its first 16 units + "+N more"
 export const HEADER_FONT = 11;  // px, layer headers

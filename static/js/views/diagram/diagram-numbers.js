@@ -1,7 +1,7 @@
 // Worked-numbers mode for the diagram (diagram.js): which numbers each neuron
 // and edge shows (the engine's, from the snapshot: z and a, the step's dL/dz and dL/dw,
 // the update's old and new weights), and where the edge labels go so that they overlap
-// as little as possible. Pure (tests/js/numbers-labels.test.mjs).
+// as little as possible. Pure (tests/js/views/diagram/diagram-numbers.test.mjs).
 import { formatNumber } from "../../lib/format.js";
 import { textWidth } from "./diagram-layout.js";
 

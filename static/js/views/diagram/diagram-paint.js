@@ -1,5 +1,5 @@
 // Pure helpers for painting the diagram: edge colours, readable text on a coloured node,
-// and "what did the last update change" bookkeeping. No DOM (tests/js/diagram-paint.test.mjs).
+// and "what did the last update change" bookkeeping. No DOM (tests/js/views/diagram/diagram-paint.test.mjs).
 import { mix, rgb } from "../../lib/scales.js";
 
 // An edge's or bias's colour: the sign's colour (palette.pos / palette.neg), stronger for

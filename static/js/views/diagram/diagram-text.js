@@ -1,5 +1,5 @@
 // The diagram's words and numbers: tooltip lines for a neuron, weight or bias, parameter
-// names, and number formats. Pure (tests/js/diagram-text.test.mjs).
+// names, and number formats. Pure (tests/js/views/diagram/diagram-text.test.mjs).
 import { formatNumber } from "../../lib/format.js";
 import { changeOf, paramValue } from "./diagram-paint.js";
 import { numberView } from "./diagram-numbers.js";

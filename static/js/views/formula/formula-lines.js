@@ -1,7 +1,7 @@
 // The formula panel's lines, built from the explain routes' data (core/explain.py): the
 // arithmetic of a neuron (z = sum of inputs times weights, a = activation(z)) or of one
 // weight's gradient (the chain rule, factor by factor), numbers substituted. Every number
-// is the engine's; this only arranges them. Pure (tests/js/formula.test.mjs).
+// is the engine's; this only arranges them. Pure (tests/js/views/formula/formula.test.mjs).
 //
 // A line is {tokens: [...], className?}; tokens are {t: "sym"|"frac"|"op"|"num"|"fn"|
 // "group"|"text"} as in formula-symbols.js, with {t: "num", text, value} for numbers and

@@ -1,7 +1,7 @@
 // The engine's symbols (core/explain.py) as typeset pieces: "z1_1" is z with subscript
 // "1,1" (layer 1, unit 1), "w1_21" is w with subscript "1,21" (layer 1, from input 2 to
 // unit 1), "x2" is x with subscript 2, "y_hat" is ŷ, "dL/dz1_1" is the fraction ∂L/∂z₁,₁.
-// Pure: tokens out, no DOM (formula.js renders them; tests/js/formula.test.mjs).
+// Pure: tokens out, no DOM (formula.js renders them; tests/js/views/formula/formula.test.mjs).
 
 const HAT = "y_hat";
 

@@ -1,7 +1,7 @@
 // The pure part of lessons and presentation mode (no DOM): which page elements a name
 // such as "loss-chart" or "lr" stands for, what a lesson step hides, the lesson URL, the
 // selection a step asks for, and the figure links of a session. lesson.js and present.js
-// put these on the page; tests/js/lesson.test.mjs checks them.
+// put these on the page; tests/js/views/lesson/lesson-model.test.mjs checks them.
 
 // --- names -> elements ------------------------------------------------------------------
 

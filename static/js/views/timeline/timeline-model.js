@@ -1,5 +1,5 @@
 // Time travel's small decisions (timeline.js does the DOM and the requests). Pure
-// (tests/js/timeline.test.mjs).
+// (tests/js/views/timeline/timeline-model.test.mjs).
 
 // The slider's top: the latest step the history or the live snapshot knows.
 export function latestStep(historySteps, liveStep) {

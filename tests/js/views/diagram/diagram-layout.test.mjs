@@ -5,7 +5,7 @@ import {
   anchorSegment, bandPoints, biasLabelFits, canExpand, edgeLabelsFit, headerLines, headerPlacement,
   idealSpacing, layerName, layoutDiagram, pickAnchors, pillFont, segmentDistance, summary, textWidth,
   UNIT_CAP, visibleCount,
-} from "../../static/js/views/diagram/diagram-layout.js";
+} from "../../../../static/js/views/diagram/diagram-layout.js";
 
 const columnsFor = (sizes, options = {}) => sizes.map((size, l) => {
   const c = visibleCount(size, { expanded: options.expanded?.includes(l), available: options.available?.[l] ?? size });

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { nextElement } from "../../static/js/views/diagram/diagram-keys.js";
-import { fitNumber, formatNumber } from "../../static/js/lib/format.js";
-import { elementName } from "../../static/js/views/diagram/diagram-text.js";
+import { nextElement } from "../../../../static/js/views/diagram/diagram-keys.js";
+import { fitNumber, formatNumber } from "../../../../static/js/lib/format.js";
+import { elementName } from "../../../../static/js/views/diagram/diagram-text.js";
 
 // The 2-3-1 network, without biases, and a 2-3-1 with biases and a "+N more" under layer 1.
 const plain = { counts: [2, 3, 1] };

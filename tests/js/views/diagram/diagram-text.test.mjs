@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { describe, paramName, short, unitName, valueText } from "../../static/js/views/diagram/diagram-text.js";
-import { paramSymbol } from "../../static/js/views/formula/formula-lines.js";
+import { describe, paramName, short, unitName, valueText } from "../../../../static/js/views/diagram/diagram-text.js";
+import { paramSymbol } from "../../../../static/js/views/formula/formula-lines.js";
 
 const topology = { layers: [2, 3, 1], activations: ["sigmoid", "linear"] };
 const snap = {

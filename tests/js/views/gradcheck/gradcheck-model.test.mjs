@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {
   PASS_LIMIT, buildQuery, checkRows, costSentence, evaluationsBreakdown, exact, firstEntries,
   formatError, formatMs, formatSig, passes, shapeOf, summary,
-} from "../../static/js/views/gradcheck/gradcheck-model.js";
+} from "../../../../static/js/views/gradcheck/gradcheck-model.js";
 
 // The shape of GET /api/sessions/{id}/gradients for a 2-2-1 network with biases.
 const RESULT = {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { KEPT, captionParts, captionText, describeConfig, keptQuery, parsePresent } from "../../static/js/views/lesson/present.js";
+import { KEPT, captionParts, captionText, describeConfig, keptQuery, parsePresent } from "../../../../static/js/views/lesson/present.js";
 
 const CONFIG = {
   preset: "seed-2-3-1", layers: [2, 3, 1], activations: ["sigmoid", "linear"], loss: "mse",

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {
   BUCKETS, bucketOf, changeOf, colorTable, contrast, luminance, nextChange, paramValue, parseRgb,
   readableOn, signColor, withParam,
-} from "../../static/js/views/diagram/diagram-paint.js";
+} from "../../../../static/js/views/diagram/diagram-paint.js";
 
 const palette = { pos: [33, 102, 172], neg: [179, 88, 6], zero: [232, 232, 232] };
 

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { derivative, plainText, prettyText, symbol } from "../../static/js/views/formula/formula-symbols.js";
+import { derivative, plainText, prettyText, symbol } from "../../../../static/js/views/formula/formula-symbols.js";
 import {
   biasLines, formulaNumber, inputLines, neuronLines, paramSymbol, updateLine, weightLines,
-} from "../../static/js/views/formula/formula-lines.js";
+} from "../../../../static/js/views/formula/formula-lines.js";
 
 // What the explain routes answer for the 2-3-1 network at x = (1, 1), target 0.
 const NEURON = {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {
   byteValue, colorTable, decodeBase64Into, decodedLength, gridValues, niceTicks, paintFlipped,
   roundUp, scalePosition, unitScale,
-} from "../../static/js/views/heatmap/grid-decode.js";
+} from "../../../../static/js/views/heatmap/grid-decode.js";
 
 const b64 = (bytes) => Buffer.from(Uint8Array.from(bytes)).toString("base64");
 

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { PAUSED_GAP_MS, PLAYING_GAP_MS, kindTitle, unitsText } from "../../static/js/views/diagnostics/diagnostics.js";
-import { Refresher } from "../../static/js/lib/throttle.js";
+import { PAUSED_GAP_MS, PLAYING_GAP_MS, kindTitle, unitsText } from "../../../../static/js/views/diagnostics/diagnostics.js";
+import { Refresher } from "../../../../static/js/lib/throttle.js";
 
 // A fake clock and timers: run(ms) advances time and fires what is due.
 function fakeTime() {

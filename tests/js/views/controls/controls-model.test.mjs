@@ -6,7 +6,7 @@ import {
   choices, dataParams, datasetChoices, dataShape, describeNetwork, outputChoices, parseInteger,
   parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation,
   setBias, setDataset, setLoss, unavailableReason,
-} from "../../static/js/views/controls/controls-model.js";
+} from "../../../../static/js/views/controls/controls-model.js";
 
 // main.js's mergeDeep (main.js starts the page when imported, so it is copied here).
 function mergeDeepForTest(base, extra) {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { PHASES, batchWords, midStep, nextPhase, phaseLabel, phaseNote, phaseToRequest } from "../../static/js/views/chain/phases-order.js";
+import { PHASES, batchWords, midStep, nextPhase, phaseLabel, phaseNote, phaseToRequest } from "../../../../static/js/views/chain/phases-order.js";
 
 test("the phases run in order and a finished step starts again with forward", () => {
   assert.deepEqual(PHASES, ["forward", "loss", "backward", "update"]);

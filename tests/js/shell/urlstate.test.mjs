@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS } from "../../static/js/shell/urlstate.js";
+import { decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS } from "../../../static/js/shell/urlstate.js";
 
 const resolved = {
   preset: "xor", layers: [2, 4, 2, 1], activations: ["tanh", "tanh", "sigmoid"], bias: true,

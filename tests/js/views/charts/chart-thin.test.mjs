@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { MAX_POINTS, Thinner } from "../../static/js/views/charts/chart-thin.js";
+import { MAX_POINTS, Thinner } from "../../../../static/js/views/charts/chart-thin.js";
 
 const rows = (from, n) => Array.from({ length: n }, (_, k) => from + k);
 

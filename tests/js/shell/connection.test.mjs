@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { parseMessage, withGridAxes } from "../../static/js/shell/connection.js";
+import { parseMessage, withGridAxes } from "../../../static/js/shell/connection.js";
 
 const axes = (n) => ({ x: [...Array(n).keys()], y: [...Array(n).keys()], unit_x: [0, 1], unit_y: [0, 1] });
 const frame = (extra = {}) => ({ type: "snapshot", step: 1, grid: { encoding: "u8", output: [], layers: [] }, ...extra });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {
   EDGE_LABEL_LIMIT, NEAR_END, NEAR_START, commonBox, compactEdges, edgeLabel, labelEveryEdge, lineBox,
   nodeLabel, nodeValue, numberView, overlapArea, placeLabels,
-} from "../../static/js/views/diagram/diagram-numbers.js";
+} from "../../../../static/js/views/diagram/diagram-numbers.js";
 
 // The 2-3-1 network's snapshots while stepping phase by phase (abridged from the engine).
 const params = [{ W: [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]], b: null }, { W: [[0.3], [0.5], [0.9]], b: null }];
@@ -112,7 +112,7 @@ test("a focused node's labels sit near each edge's other end", () => {
 });
 
 test("tooltips tell the step in progress: the batch's row, dL/dz, the update", async () => {
-  const { describe } = await import("../../static/js/views/diagram/diagram-text.js");
+  const { describe } = await import("../../../../static/js/views/diagram/diagram-text.js");
   const topology = { layers: [2, 3, 1], activations: ["sigmoid", "linear"] };
   // Mid-step: the batch's first row, the sample the diagram draws, and only that one.
   const neuron = describe({ kind: "neuron", l: 1, i: 0 }, topology, backward);

@@ -5,8 +5,7 @@ import {
   CONTROLS, EXTRAS, LESSON_HIDDEN, NAMES, PANELS, buildingWords, figureLinks, figureSelect, hidingCss,
   lessonHidden, lessonIdFromPath, rearranges, searchWithStep, selectDetail, selectorsFor, stepFromSearch,
   stepLabel, withContainers,
-} from "../../static/js/views/lesson/lesson-model.js";
-import { lessonItemParts } from "../../static/js/lesson-list.js";
+} from "../../../../static/js/views/lesson/lesson-model.js";
 
 // The names a lesson file may use (app/lessons.py LessonStep.show, docs/lessons.md controls).
 const SHOW_NAMES = ["network", "formula", "loss-chart", "accuracy-chart", "heatmap", "digits",
@@ -128,10 +127,4 @@ test("figure links: network and loss always, boundary for 2-D inputs, formula wi
   assert.equal(formula.href, "/api/sessions/abc/figure?panel=formula&format=svg&theme=dark&layer=1&i=0&j=0&step=7");
   assert.equal(formula.download, "lesson03-step1-formula.svg");
   assert.deepEqual(figureLinks({ sessionId: null, config }), []);
-});
-
-test("the lessons page lists number, title, summary and steps", () => {
-  const parts = lessonItemParts({ id: "01-forward-pass", number: 1, title: "T", summary: "S", steps: 4 });
-  assert.deepEqual(parts, { href: "/lessons/01-forward-pass", number: "1", title: "T", summary: "S", steps: "4 steps" });
-  assert.equal(lessonItemParts({ id: "x", number: 2, title: "", summary: "", steps: 1 }).steps, "1 step");
 });

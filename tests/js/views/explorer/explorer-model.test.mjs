@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 
 import {
   formatVector, lossBodies, lossCurves, lossGrid, lossRows, markerPlacement, selectedNeuron,
-} from "../../static/js/views/explorer/explorer-model.js";
+} from "../../../../static/js/views/explorer/explorer-model.js";
 
 // A curve shaped like GET /api/explorer/activation?name=sigmoid&low=-2&high=2&points=5.
 const SIGMOID = {
