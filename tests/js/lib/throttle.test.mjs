@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Refresher } from "../../../static/js/lib/throttle.js";
+import { Gate, Refresher } from "../../../static/js/lib/throttle.js";
 
 // A fake clock and timer queue for the refresher.
 function fakeTime() {
@@ -63,4 +63,77 @@ test("refresher: a failed run does not block the next one", async () => {
   await time.advance(100);
   assert.equal(runs, 2);
   r.cancel();
+});
+
+// A fake clock: `schedule` queues callbacks, `advance` runs the due ones.
+function clock() {
+  let now = 0;
+  let timers = [];
+  return {
+    now: () => now,
+    schedule: (fn, ms) => {
+      const timer = { at: now + ms, fn };
+      timers.push(timer);
+      return timer;
+    },
+    cancel: (timer) => { timers = timers.filter((t) => t !== timer); },
+    advance(ms) {
+      now += ms;
+      const due = timers.filter((t) => t.at <= now);
+      timers = timers.filter((t) => t.at > now);
+      for (const t of due) t.fn();
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test("the gate: one request at a time, at most one per interval, the latest wish last", async () => {
+  const time = clock();
+  const asked = [];
+  const pending = [];
+  const got = [];
+  const gate = new Gate((req) => {
+    asked.push(req);
+    return new Promise((resolve) => pending.push(resolve));
+  }, (req, outcome, info) => got.push([req, outcome.result, info.superseded]),
+  { interval: 250, now: time.now, schedule: time.schedule, cancel: time.cancel });
+
+  gate.want(1);
+  assert.deepEqual(asked, [1]);
+  gate.want(2);
+  gate.want(3);  // 2 is never asked: 3 replaced it while 1 was in flight
+  assert.deepEqual(asked, [1]);
+  pending.shift()("one");
+  await tick();
+  assert.deepEqual(got, [[1, "one", true]]);
+  assert.deepEqual(asked, [1]);  // too soon after the first request
+  time.advance(249);
+  assert.deepEqual(asked, [1]);
+  time.advance(1);
+  assert.deepEqual(asked, [1, 3]);
+  pending.shift()("three");
+  await tick();
+  assert.deepEqual(got.at(-1), [3, "three", false]);
+  time.advance(1000);
+  assert.deepEqual(asked, [1, 3]);  // nothing more was wanted
+});
+
+test("the gate reports failures and forgets on drop", async () => {
+  const time = clock();
+  const got = [];
+  let calls = 0;
+  const gate = new Gate(() => {
+    calls += 1;
+    throw new Error("no");
+  }, (req, outcome) => got.push([req, outcome.ok, outcome.error.message]),
+  { interval: 100, now: time.now, schedule: time.schedule, cancel: time.cancel });
+  gate.want("a");
+  await tick();
+  assert.deepEqual(got, [["a", false, "no"]]);
+  gate.want("b");   // waits for the interval
+  gate.drop();
+  time.advance(500);
+  await tick();
+  assert.equal(calls, 1);
 });

@@ -7,7 +7,7 @@
 // data-value (the final value, full precision: the neuron's a, the weight's dL/dw).
 import { request } from "../../shell/api.js";
 import { el } from "../../lib/dom.js";
-import { Gate } from "../../lib/gate.js";
+import { Gate } from "../../lib/throttle.js";
 import {
   biasLines, descentLine, gradientLine, inputLines, neuronLines, paramSymbol, updateLine, weightLines,
 } from "./formula-lines.js";

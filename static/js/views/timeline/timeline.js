@@ -7,7 +7,7 @@
 // now. "continue from here" rewinds the live run to the step shown (POST .../rewind).
 import { api } from "../../shell/api.js";
 import { el } from "../../lib/dom.js";
-import { Gate } from "../../lib/gate.js";
+import { Gate } from "../../lib/throttle.js";
 import { clampStep, latestStep, movesLive, timelineText } from "./timeline-model.js";
 import { cssVar } from "../../shell/theme.js";
 
