@@ -19,6 +19,12 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+// Whether a key pressed on `target` goes into a field (the page's own keys then do nothing).
+export function isTyping(target) {
+  return target instanceof HTMLInputElement || target instanceof HTMLSelectElement ||
+    target instanceof HTMLTextAreaElement || Boolean(target?.isContentEditable);
+}
+
 // The teaching panels live under the diagram, in the order they mount.
 export function teachingHost() {
   let host = document.getElementById("teaching");

@@ -2,21 +2,7 @@
 // Weights use a colour-blind-safe diverging pair (blue for positive, orange for negative,
 // from ColorBrewer's PuOr/RdBu families) plus a second cue that needs no colour at all:
 // negative edges are dashed.
-
-export function parseColor(hex) {
-  const h = hex.trim().replace("#", "");
-  const full = h.length === 3 ? [...h].map((c) => c + c).join("") : h;
-  return [0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16));
-}
-
-export function mix(a, b, t) {
-  const u = Math.min(1, Math.max(0, t));
-  return a.map((v, i) => Math.round(v + (b[i] - v) * u));
-}
-
-export function rgb([r, g, b]) {
-  return `rgb(${r}, ${g}, ${b})`;
-}
+import { mix, rgb } from "./color.js";
 
 // value in [-limit, limit] -> a colour between neg, zero and pos.
 export function divergingColor(value, limit, palette) {

@@ -1,11 +1,9 @@
 // Space plays or pauses, the right arrow takes one step, r resets: not while typing.
+import { isTyping } from "../lib/dom.js";
 
 export function mount(app) {
   document.addEventListener("keydown", (event) => {
-    const target = event.target;
-    const typing = target instanceof HTMLInputElement || target instanceof HTMLSelectElement ||
-      target instanceof HTMLTextAreaElement || target?.isContentEditable;
-    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === " ") {
       event.preventDefault();
       app.send(app.snapshot?.playing ? { type: "pause" } : { type: "play", steps_per_second: app.speed ?? 30 });

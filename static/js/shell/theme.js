@@ -1,6 +1,6 @@
 // Light, dark and projector themes. The choice is remembered per browser; views that paint
 // colours themselves (SVG, canvas) read `palette()` and listen for "theme".
-import { parseColor } from "../lib/scales.js";
+import { parseColor } from "../lib/color.js";
 
 const THEMES = ["light", "dark", "projector"];
 const KEY = "nnplay:theme";

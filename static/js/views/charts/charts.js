@@ -14,7 +14,7 @@ import { followBox, sized } from "./chart-fit.js";
 import { outputSlot } from "./chart-slots.js";
 import { Thinner } from "./chart-thin.js";
 import { formatLoss } from "../../lib/format.js";
-import { parseColor } from "../../lib/scales.js";
+import { parseColor, rgb } from "../../lib/color.js";
 import { chartLook, cssVar, palette } from "../../shell/theme.js";
 
 // Okabe-Ito: distinguishable with every common colour-vision deficiency. On dark panels
@@ -31,10 +31,6 @@ const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
 // Not Plotly's `responsive`: chart-fit.js follows each chart's own box instead.
 const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false };
 const HEIGHT_EMS = 14.5;
-
-function rgbString([r, g, b]) {
-  return `rgb(${r}, ${g}, ${b})`;
-}
 
 // One chart: its slot, its Plotly div, the series it shows and its thinner.
 class Chart {
@@ -215,13 +211,13 @@ export function mount(app) {
   const setup = (topology) => {
     const hasTest = (topology?.dataset?.n_test ?? 1) > 0;
     loss.define([
-      { name: "train loss", value: column("train_loss"), color: (p) => rgbString(p.pos) },
-      { name: "test loss", value: column("test_loss"), color: (p) => rgbString(p.neg), dash: "dash", showlegend: hasTest, visible: hasTest },
+      { name: "train loss", value: column("train_loss"), color: (p) => rgb(p.pos) },
+      { name: "test loss", value: column("test_loss"), color: (p) => rgb(p.neg), dash: "dash", showlegend: hasTest, visible: hasTest },
       { name: "batch loss", value: column("batch_loss"), color: () => cssVar("--muted", "#888"), width: 1, dash: "dot", visible: "legendonly" },
     ]);
     accuracy.define([
-      { name: "train accuracy", value: column("train_accuracy"), color: (p) => rgbString(p.pos), hover: "%{y:.1%}<extra>train accuracy</extra>" },
-      { name: "test accuracy", value: column("test_accuracy"), color: (p) => rgbString(p.neg), dash: "dash",
+      { name: "train accuracy", value: column("train_accuracy"), color: (p) => rgb(p.pos), hover: "%{y:.1%}<extra>train accuracy</extra>" },
+      { name: "test accuracy", value: column("test_accuracy"), color: (p) => rgb(p.neg), dash: "dash",
         showlegend: hasTest, visible: hasTest, hover: "%{y:.1%}<extra>test accuracy</extra>" },
     ]);
     const weightLayers = Math.max(0, (topology?.layers?.length ?? 1) - 1);

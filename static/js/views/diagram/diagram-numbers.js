@@ -3,7 +3,7 @@
 // the update's old and new weights), and where the edge labels go so that they overlap
 // as little as possible. Pure (tests/js/views/diagram/diagram-numbers.test.mjs).
 import { formatNumber } from "../../lib/format.js";
-import { textWidth } from "./diagram-layout.js";
+import { segmentDistance, textWidth } from "./diagram-layout.js";
 
 export const LABEL_FONT = 10;   // px (the projector theme's are bigger: see lineHeight)
 export const LINE_HEIGHT = 12;  // px per label line at LABEL_FONT
@@ -158,14 +158,6 @@ export function overlapArea(a, b) {
   const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
   const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
   return w > 0 && h > 0 ? w * h : 0;
-}
-
-function segmentDistance(px, py, x1, y1, x2, y2) {
-  const dx = x2 - x1;
-  const dy = y2 - y1;
-  const length2 = dx * dx + dy * dy;
-  const t = length2 ? Math.max(0, Math.min(1, ((px - x1) * dx + (py - y1) * dy) / length2)) : 0;
-  return Math.hypot(px - (x1 + t * dx), py - (y1 + t * dy));
 }
 
 // From the middle outwards: 0.5, 0.45, 0.55, 0.4, ... 0.15, 0.85.

@@ -7,16 +7,9 @@
 // and edge its layer as a CSS variable for the layer-by-layer animation delays.
 import * as num from "./diagram-numbers.js";
 import { textWidth } from "./diagram-layout.js";
+import { svgEl } from "../../lib/svg.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const PHASE_CLASSES = ["phase-forward", "phase-loss", "phase-backward", "phase-update"];
-
-function svgEl(name, attrs, parent) {
-  const node = document.createElementNS(NS, name);
-  for (const [key, value] of Object.entries(attrs ?? {})) node.setAttribute(key, value);
-  parent?.append(node);
-  return node;
-}
 
 function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;

@@ -1,6 +1,6 @@
 // Pure helpers for painting the diagram: edge colours, readable text on a coloured node,
 // and "what did the last update change" bookkeeping. No DOM (tests/js/views/diagram/diagram-paint.test.mjs).
-import { mix, rgb } from "../../lib/scales.js";
+import { contrast, mix, rgb } from "../../lib/color.js";
 
 // An edge's or bias's colour: the sign's colour (palette.pos / palette.neg), stronger for
 // larger |value|, but never fading into the background: even a tiny weight shows its sign.
@@ -25,26 +25,6 @@ export function bucketOf(value, limit, buckets = BUCKETS) {
 export function colorTable(palette, buckets = BUCKETS, floor = 0.3) {
   const row = (sign) => Array.from({ length: buckets + 1 }, (_, k) => signColor(sign * (k / buckets), 1, palette, floor));
   return { pos: row(1), neg: row(-1), zero: rgb(palette.zero) };
-}
-
-// "rgb(1, 2, 3)" -> [1, 2, 3].
-export function parseRgb(text) {
-  const m = /rgba?\(\s*(\d+)[,\s]+(\d+)[,\s]+(\d+)/.exec(text ?? "");
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [128, 128, 128];
-}
-
-// WCAG relative luminance of an [r, g, b] colour (0..255 each).
-export function luminance([r, g, b]) {
-  const lin = (c) => {
-    const s = c / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-}
-
-export function contrast(a, b) {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
 }
 
 // Of the candidate text colours, the one that reads best on `fill`.

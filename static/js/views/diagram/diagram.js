@@ -14,7 +14,8 @@
 // biases (diagram-keys.js), Enter edits a weight or bias (selects a node), Space selects.
 // Inspect mode (bus "inspect": {on}, the toggle in inspect.js) makes a click or tap on a
 // weight or bias select it instead of editing, for pointers without Shift or Alt.
-import { activationRange, edgeDash, edgeWidth, maxAbs, parseColor, rangeColor, rgb } from "../../lib/scales.js";
+import { activationRange, edgeDash, edgeWidth, maxAbs, rangeColor } from "../../lib/scales.js";
+import { parseColor, parseRgb, rgb } from "../../lib/color.js";
 import { palette } from "../../shell/theme.js";
 import * as lay from "./diagram-layout.js";
 import * as paint from "./diagram-paint.js";
@@ -26,8 +27,8 @@ import { NumbersOverlay } from "./diagram-overlay.js";
 import { fmt as fmtNumber } from "./diagram-numbers.js";
 import { MOVES, nextElement } from "./diagram-keys.js";
 import { fitNumber } from "../../lib/format.js";
+import { svgEl } from "../../lib/svg.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const EDGE_BUDGET = 700;  // edges restyled per frame at most (the rest on the next frames)
 const LONG_PRESS_MS = 550; // a press this long on a weight or bias selects it (no editor)
 const TOUCH_TARGET = 24;   // px: the least hit area of a node or bias where there is room
@@ -40,13 +41,6 @@ const shortFit = (v, chars) => {
   const text = short(v);
   return text.length <= chars ? text : fitNumber(v, 3, chars);
 };
-
-function svgEl(name, attrs, parent) {
-  const node = document.createElementNS(NS, name);
-  for (const [key, value] of Object.entries(attrs ?? {})) node.setAttribute(key, value);
-  parent?.append(node);
-  return node;
-}
 
 // setAttribute only when the value changed: most frames change few of them.
 function setAttr(node, name, value, cache) {
@@ -419,7 +413,7 @@ class Diagram {
         const fill = rangeColor(v, range, pal);
         setAttr(node.rect, "fill", fill, node.cache);
         if (node.text) {
-          setAttr(node.text, "fill", rgb(paint.readableOn(paint.parseRgb(fill), [text, panel])), node.textCache);
+          setAttr(node.text, "fill", rgb(paint.readableOn(parseRgb(fill), [text, panel])), node.textCache);
           // A long number: shortened (3.2e151) to what fits at 3/4 of the pill's font, then
           // a smaller font rather than text past the pill. The full value: data-value, the
           // tooltip (on hover, tap or focus) and the formula panel.

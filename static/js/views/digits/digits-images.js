@@ -1,6 +1,8 @@
 // Pure helpers for the image views: first-layer weights as pictures, digits in grey, and
 // the confusion matrix's colours. No DOM: the node tests run them.
 
+import { luminance, mix } from "../../lib/color.js";
+
 // Column j of W (fan_in x fan_out, as the snapshot sends it) as an image of `shape`
 // [rows, cols], row-major: pixel (r, c) is input r * cols + c. Returns a Float64Array.
 export function weightColumn(W, j, [rows, cols], out = new Float64Array(rows * cols)) {
@@ -73,15 +75,6 @@ export function confusionCell(count, rowTotal, diagonal, { pos, neg, zero }) {
   // A square root so a few mistakes out of many still show.
   const t = count > 0 ? Math.max(0.08, Math.sqrt(share)) : 0;
   const end = diagonal ? pos : neg;
-  const background = zero.map((v, i) => Math.round(v + (end[i] - v) * t));
+  const background = mix(zero, end, t);
   return { share, background, text: luminance(background) < 0.45 ? "light" : "dark" };
-}
-
-// Relative luminance (WCAG) of an sRGB colour, 0..1.
-export function luminance([r, g, b]) {
-  const lin = (c) => {
-    const s = c / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }

@@ -10,13 +10,12 @@ import { columnsMaxAbs, confusionCell, paintDiverging, paintGrey, weightColumn }
 import { formatCount, formatNumber, formatPercent } from "../../lib/format.js";
 import { palette } from "../../shell/theme.js";
 import { el } from "../../lib/dom.js";
+import { rgb } from "../../lib/color.js";
 
 const MAX_WEIGHT_IMAGES = 32;
 const WEIGHT_INTERVAL = 500;
 const GALLERY_INTERVAL = 2000;
 const GALLERY_SIZE = 24;
-
-const css = ([r, g, b]) => `rgb(${r}, ${g}, ${b})`;
 
 export function mount(app) {
   const slot = outputSlot("digits");
@@ -87,8 +86,8 @@ export function mount(app) {
     weightNote.replaceChildren(
       `Each image is one hidden unit's weights from the ${shape[0]}\u00d7${shape[1]} pixels` +
         (total > units ? ` (the first ${units} of ${total} units)` : "") + ": ",
-      el("span", { className: "swatch", style: `background:${css(p.pos)}` }), " positive, ",
-      el("span", { className: "swatch", style: `background:${css(p.neg)}` }), ` negative; colour scale \u00b1${formatNumber(limit, 3)} (step ${formatCount(latest.step)}).`,
+      el("span", { className: "swatch", style: `background:${rgb(p.pos)}` }), " positive, ",
+      el("span", { className: "swatch", style: `background:${rgb(p.neg)}` }), ` negative; colour scale \u00b1${formatNumber(limit, 3)} (step ${formatCount(latest.step)}).`,
     );
   };
   const weights = new Refresher(drawWeights, { interval: WEIGHT_INTERVAL });
@@ -138,7 +137,7 @@ export function mount(app) {
       ...row.map((count, k) => {
         const cell = confusionCell(count, totals[t], t === k, p);
         const td = el("td", { textContent: String(count) });
-        td.style.background = css(cell.background);
+        td.style.background = rgb(cell.background);
         td.className = `${cell.text}${t === k ? " diagonal" : ""}${count === 0 ? " zero" : ""}`;
         td.title = `true ${t}, predicted ${k}: ${count} of ${totals[t]} (${formatPercent(cell.share)})`;
         return td;

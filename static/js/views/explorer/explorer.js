@@ -9,7 +9,7 @@ import {
 } from "./explorer-model.js";
 import { formatLoss, formatNumber } from "../../lib/format.js";
 import { unitName } from "../diagram/diagram-text.js";
-import { rgb } from "../../lib/scales.js";
+import { rgb } from "../../lib/color.js";
 import { chartLook, cssVar, palette } from "../../shell/theme.js";
 import { followBox, sized } from "../charts/chart-fit.js";
 import { el, teachingHost } from "../../lib/dom.js";

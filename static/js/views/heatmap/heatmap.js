@@ -14,6 +14,7 @@ import {
 } from "./grid-decode.js";
 import { cssVar, palette } from "../../shell/theme.js";
 import { el } from "../../lib/dom.js";
+import { mix, parseColor, rgb } from "../../lib/color.js";
 
 const PLOT = 240;                       // the plot area, CSS px
 const MARGIN = { left: 36, right: 10, top: 8, bottom: 24 };
@@ -23,13 +24,6 @@ const BACKGROUND = 0.8;                 // background saturation, so the points 
 const MAX_UNITS = 32;                   // thumbnails per hidden layer
 // Okabe-Ito, for more than two classes.
 const CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"];
-
-const hex = (text) => {
-  const h = text.replace("#", "");
-  return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
-};
-const css = ([r, g, b]) => `rgb(${r}, ${g}, ${b})`;
-const mixRgb = (a, b, t) => a.map((v, i) => Math.round(v + (b[i] - v) * t));
 
 // A canvas with a backing store at the device's pixel ratio, drawn in CSS px.
 function hiDpiCanvas(width, height, className) {
@@ -119,7 +113,7 @@ export function mount(app) {
 
   const classColor = (k, p) => {
     if (mode.kind === "binary" || (mode.kind === "classes" && mode.classes === 2)) return k === 1 ? p.pos : p.neg;
-    return hex(CLASS_COLORS[k % CLASS_COLORS.length]);
+    return parseColor(CLASS_COLORS[k % CLASS_COLORS.length]);
   };
 
   // --- setup per topology ---------------------------------------------------------------
@@ -263,10 +257,10 @@ export function mount(app) {
   const pointColor = (points, i, p) => {
     if (mode.kind === "regression") {
       const t = scalePosition(points.targets[i][0], { center: 0, limit: regressionLimit });
-      return css(mixRgb(p.zero, t >= 0 ? p.pos : p.neg, Math.abs(t)));
+      return rgb(mix(p.zero, t >= 0 ? p.pos : p.neg, Math.abs(t)));
     }
     const label = points.labels?.[i] ?? Math.round(points.targets[i][0]);
-    return css(classColor(label, p));
+    return rgb(classColor(label, p));
   };
 
   const drawPoints = () => {
@@ -330,7 +324,7 @@ export function mount(app) {
       legendBar.canvas.hidden = true;
       for (let k = 0; k < mode.classes; k += 1) {
         const swatch = el("span", { className: "swatch" });
-        swatch.style.background = css(classColor(k, p));
+        swatch.style.background = rgb(classColor(k, p));
         legendClasses.append(el("span", { className: "legend-class" }, swatch, `class ${k}`));
       }
       legendNote.textContent = `colour: the most likely class, paler where unsure. ${train}${test}`;
@@ -339,7 +333,7 @@ export function mount(app) {
     legendBar.canvas.hidden = false;
     for (let x = 0; x < PLOT; x += 1) {
       const t = (x / (PLOT - 1)) * 2 - 1;
-      ctx.fillStyle = css(mixRgb(p.zero, t >= 0 ? p.pos : p.neg, Math.abs(t) * BACKGROUND));
+      ctx.fillStyle = rgb(mix(p.zero, t >= 0 ? p.pos : p.neg, Math.abs(t) * BACKGROUND));
       ctx.fillRect(x, 0, 1, 10);
     }
     let labels;

@@ -10,7 +10,7 @@ import {
   stepFromSearch, stepLabel,
 } from "./lesson-model.js";
 import { setHidden } from "./lesson-hide.js";
-import { el } from "../../lib/dom.js";
+import { el, isTyping } from "../../lib/dom.js";
 
 const LIVE_TIMEOUT_MS = 20_000;
 const DROP_DELAY_MS = 2_000;
@@ -126,9 +126,7 @@ class LessonView {
     // keys do nothing for a control the step hides.
     window.addEventListener("keydown", (event) => {
       const target = event.target;
-      const typing = target instanceof HTMLInputElement || target instanceof HTMLSelectElement ||
-        target instanceof HTMLTextAreaElement || target?.isContentEditable;
-      if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(target) || event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === "PageDown" || event.key === "PageUp") {
         event.preventDefault();
         event.stopPropagation();

@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  BUCKETS, bucketOf, changeOf, colorTable, contrast, luminance, nextChange, paramValue, parseRgb,
-  readableOn, signColor, withParam,
+  BUCKETS, bucketOf, changeOf, colorTable, nextChange, paramValue, readableOn, signColor, withParam,
 } from "../../../../static/js/views/diagram/diagram-paint.js";
+import { parseRgb } from "../../../../static/js/lib/color.js";
 
 const palette = { pos: [33, 102, 172], neg: [179, 88, 6], zero: [232, 232, 232] };
 
@@ -40,9 +40,6 @@ test("text colour: whichever reads better on the fill", () => {
   const light = [255, 255, 255];
   assert.deepEqual(readableOn([33, 102, 172], [dark, light]), light);
   assert.deepEqual(readableOn([232, 232, 232], [dark, light]), dark);
-  assert.ok(contrast(dark, light) > 10);
-  assert.equal(luminance([0, 0, 0]), 0);
-  assert.ok(Math.abs(luminance([255, 255, 255]) - 1) < 1e-12);
 });
 
 test("paramValue reads weights and biases, undefined when absent", () => {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  columnsMaxAbs, confusionCell, luminance, paintDiverging, paintGrey, rowShare, weightColumn,
+  columnsMaxAbs, confusionCell, paintDiverging, paintGrey, rowShare, weightColumn,
 } from "../../../../static/js/views/digits/digits-images.js";
 
 test("a weight column becomes a row-major image", () => {
@@ -63,9 +63,4 @@ test("confusion colours scale with the share of the true class", () => {
   const many = confusionCell(10, 40, false, palette);
   assert.ok(distance(few) > 0);
   assert.ok(distance(many) > distance(few));
-});
-
-test("luminance: black 0, white 1", () => {
-  assert.equal(luminance([0, 0, 0]), 0);
-  assert.ok(Math.abs(luminance([255, 255, 255]) - 1) < 1e-9);
 });
