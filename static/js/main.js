@@ -6,6 +6,7 @@ import { Bus } from "./shell/bus.js";
 import { Connection } from "./shell/connection.js";
 import { HistoryStore } from "./shell/history.js";
 import { decodeConfig, encodeConfig, nearestConfig } from "./shell/urlstate.js";
+import { mergeDeep } from "./lib/merge.js";
 import * as charts from "./views/charts/charts.js";
 import * as classroom from "./views/classroom/classroom.js";
 import * as controls from "./views/controls/controls.js";
@@ -260,15 +261,6 @@ function viewFor(config) {
     // needs more of a wide layer than that.
     units: widest > WIDE_LAYER ? WIDE_LAYER : null,
   };
-}
-
-export function mergeDeep(base, extra) {
-  const out = structuredClone(base);
-  for (const [key, value] of Object.entries(extra)) {
-    const isObject = value && typeof value === "object" && !Array.isArray(value);
-    out[key] = isObject && out[key] && typeof out[key] === "object" ? mergeDeep(out[key], value) : value;
-  }
-  return out;
 }
 
 const app = new App();

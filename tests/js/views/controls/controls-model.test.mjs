@@ -7,16 +7,7 @@ import {
   parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation,
   setBias, setDataset, setLoss, unavailableReason,
 } from "../../../../static/js/views/controls/controls-model.js";
-
-// main.js's mergeDeep (main.js starts the page when imported, so it is copied here).
-function mergeDeepForTest(base, extra) {
-  const out = structuredClone(base);
-  for (const [key, value] of Object.entries(extra)) {
-    const isObject = value && typeof value === "object" && !Array.isArray(value);
-    out[key] = isObject && out[key] && typeof out[key] === "object" ? mergeDeepForTest(out[key], value) : value;
-  }
-  return out;
-}
+import { mergeDeep } from "../../../../static/js/lib/merge.js";
 
 // Resolved configs as the server sends them (the parts the rules read).
 const seed231 = {
@@ -142,7 +133,7 @@ test("switching to the digits fits 64 inputs and 10 softmax outputs", () => {
 
 test("the new data set's defaults replace the old params (xor's noise would be refused)", () => {
   const base = { data: { name: "xor", n: 200, noise: 0.1, test_fraction: 0.5 } };
-  const merged = mergeDeepForTest(base, setDataset(xor, set("digits")));
+  const merged = mergeDeep(base, setDataset(xor, set("digits")));
   assert.equal(merged.data.noise, null);
   assert.equal(merged.data.n, null);
 });
