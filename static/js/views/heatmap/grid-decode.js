@@ -132,3 +132,27 @@ export function roundUp(value) {
   }
   return Number((10 * power).toPrecision(12));
 }
+
+// Paint K class outputs (bytes per unit, with their packed {low, high}) as the most likely
+// class per cell, its colour from `zero` (at p = 1/K: no idea) to full (p = 1), at most
+// `strength`; rows flipped as paintFlipped does.
+export function paintArgmax(bytes, packed, colors, zero, strength, pixels, res) {
+  const k = packed.length;
+  for (let row = 0; row < res; row += 1) {
+    for (let col = 0; col < res; col += 1) {
+      const i = row * res + col;
+      let best = 0;
+      let bestValue = -Infinity;
+      for (let u = 0; u < k; u += 1) {
+        const v = byteValue(bytes[u][i], packed[u].low, packed[u].high);
+        if (v > bestValue) { bestValue = v; best = u; }
+      }
+      const t = Math.max(0, Math.min(1, (bestValue - 1 / k) / (1 - 1 / k))) * strength;
+      const c = colors[best];
+      const r = Math.round(zero[0] + (c[0] - zero[0]) * t);
+      const g = Math.round(zero[1] + (c[1] - zero[1]) * t);
+      const b = Math.round(zero[2] + (c[2] - zero[2]) * t);
+      pixels[(res - 1 - row) * res + col] = ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+    }
+  }
+}

@@ -7,23 +7,19 @@
 // 256-entry colour table, and a copy into a reused ImageData; the data points live on a
 // second canvas that is redrawn only when the data, the theme or the test-points toggle
 // changes.
+//
+// What to draw is the model's (heatmap-model.js: the output's meaning, colours, ticks,
+// legend and readout, and the network's and grid's state); this file holds the DOM and the
+// reused pixel buffers.
 import { outputSlot } from "../charts/chart-slots.js";
-import { formatNumber } from "../../lib/format.js";
+import { byteValue, colorTable, decodeBase64Into, paintArgmax, paintFlipped, unitScale } from "./grid-decode.js";
 import {
-  byteValue, colorTable, decodeBase64Into, niceTicks, paintFlipped, roundUp, scalePosition, unitScale,
-} from "./grid-decode.js";
+  BACKGROUND, HEIGHT, HeatmapModel, MARGIN, PLOT, WIDTH, axisTicks, barColor, cellAt, formatTick,
+} from "./heatmap-model.js";
 import { cssVar, palette } from "../../shell/theme.js";
 import { el } from "../../lib/dom.js";
-import { mix, parseColor, rgb } from "../../lib/color.js";
 
-const PLOT = 240;                       // the plot area, CSS px
-const MARGIN = { left: 36, right: 10, top: 8, bottom: 24 };
-const WIDTH = MARGIN.left + PLOT + MARGIN.right;
-const HEIGHT = MARGIN.top + PLOT + MARGIN.bottom;
-const BACKGROUND = 0.8;                 // background saturation, so the points stand out
 const MAX_UNITS = 32;                   // thumbnails per hidden layer
-// Okabe-Ito, for more than two classes.
-const CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"];
 
 // A canvas with a backing store at the device's pixel ratio, drawn in CSS px.
 function hiDpiCanvas(width, height, className) {
@@ -38,14 +34,41 @@ function hiDpiCanvas(width, height, className) {
   return { canvas, ctx };
 }
 
-// What the output means and how to colour it, from the topology.
-function outputMode(topology) {
-  const outputs = topology.layers[topology.layers.length - 1];
-  const activation = topology.activations[topology.activations.length - 1];
-  const classification = topology.dataset.kind === "classification";
-  if (classification && outputs > 1) return { kind: "classes", classes: outputs, activation };
-  if (classification) return { kind: "binary", activation };
-  return { kind: "regression", activation, outputs };
+// The pixel buffers, reused from frame to frame: one decoded byte buffer per output unit and
+// one for all thumbnails, the res x res offscreen canvas holding the output's pixels (its
+// ImageData and a Uint32 view of it), two colour tables, and the thumbnails.
+class Buffers {
+  constructor() {
+    this.res = 0;
+    this.outputBytes = [];
+    this.unitBytes = null;
+    this.source = null;
+    this.sourceCtx = null;
+    this.image = null;
+    this.pixels = null;
+    this.table = new Uint32Array(256);
+    this.unitTable = new Uint32Array(256);
+    this.thumbs = [];            // [{layer, unit, ctx, image, pixels, activation, res}]
+  }
+
+  // For a grid of size x size; returns whether the buffers were made again.
+  fit(size) {
+    if (size === this.res && this.source) return false;
+    this.res = size;
+    this.source = document.createElement("canvas");
+    this.source.width = size;
+    this.source.height = size;
+    this.sourceCtx = this.source.getContext("2d");
+    this.image = this.sourceCtx.createImageData(size, size);
+    this.pixels = new Uint32Array(this.image.data.buffer);
+    this.thumbs = [];
+    return true;
+  }
+
+  // The outputs' values at cell i of the last decoded grid.
+  valuesAt(output, i) {
+    return output.map((packed, u) => byteValue(this.outputBytes[u]?.[i] ?? 0, packed.low, packed.high));
+  }
 }
 
 export function mount(app) {
@@ -83,61 +106,25 @@ export function mount(app) {
   const units = el("div", { className: "hidden-units", dataset: { testid: "hidden-units" } });
   slot.append(heading, stack, legend, readout, waiting, unitsHeading, units);
 
-  // --- state ----------------------------------------------------------------------------
-  let topology = null;
-  let mode = null;
-  let grid = null;            // the last packed grid (for a theme repaint)
-  let res = 0;
-  let domain = null;
-  let targetLimit = 0;        // the train targets' largest |value|
-  let regressionLimit = 1;    // colour limit for regression: a round number above targets and outputs
-  const outputBytes = [];     // one reused byte buffer per output unit
-  let unitBytes = null;       // one reused byte buffer for all thumbnails
-  let source = null;          // res x res offscreen canvas holding the output's pixels
-  let sourceCtx = null;
-  let image = null;           // its ImageData, and a Uint32 view of it
-  let pixels = null;
-  const table = new Uint32Array(256);
-  const unitTable = new Uint32Array(256);
-  let thumbs = [];            // [{layer, unit, canvas, ctx, image, pixels}]
+  const model = new HeatmapModel();
+  const buffers = new Buffers();
 
   const colors = () => {
     const p = palette();
     return { ...p, text: cssVar("--text", "#222"), muted: cssVar("--muted", "#666"), panel: cssVar("--panel", "#fff") };
   };
 
-  const toPx = (x, y) => [
-    MARGIN.left + ((x - domain[0][0]) / (domain[0][1] - domain[0][0])) * PLOT,
-    MARGIN.top + PLOT - ((y - domain[1][0]) / (domain[1][1] - domain[1][0])) * PLOT,
-  ];
-
-  const classColor = (k, p) => {
-    if (mode.kind === "binary" || (mode.kind === "classes" && mode.classes === 2)) return k === 1 ? p.pos : p.neg;
-    return parseColor(CLASS_COLORS[k % CLASS_COLORS.length]);
-  };
-
   // --- setup per topology ---------------------------------------------------------------
   const setup = (message) => {
-    topology = message;
-    grid = null;
-    res = 0;
-    const twoD = message.layers[0] === 2 && Array.isArray(message.dataset?.domain);
-    slot.hidden = !twoD;
-    if (!twoD) {
-      mode = null;
-      return;
-    }
-    mode = outputMode(message);
-    domain = message.dataset.domain;
-    const targets = message.points?.train?.targets ?? [];
-    targetLimit = Math.max(0, ...targets.map((t) => Math.abs(t[0] ?? 0)));
-    regressionLimit = roundUp(targetLimit);
-    const test = message.points?.test?.x ?? [];
-    showTest.disabled = test.length === 0;
-    showTest.parentElement.title = test.length ? "" : "this data has no test rows";
-    noTest.hidden = test.length > 0;  // the reason, readable without hovering
+    buffers.res = 0;
+    slot.hidden = !model.setTopology(message);
+    if (slot.hidden) return;
+    const tests = model.testCount;
+    showTest.disabled = tests === 0;
+    showTest.parentElement.title = tests ? "" : "this data has no test rows";
+    noTest.hidden = tests > 0;  // the reason, readable without hovering
     units.replaceChildren();
-    thumbs = [];
+    buffers.thumbs = [];
     unitsHeading.hidden = message.layers.length <= 2;
     waiting.hidden = false;
     base.ctx.clearRect(0, 0, WIDTH, HEIGHT);
@@ -147,79 +134,45 @@ export function mount(app) {
   };
 
   // --- painting ---------------------------------------------------------------------------
-  const ensureBuffers = (size) => {
-    if (size === res && source) return;
-    res = size;
-    source = document.createElement("canvas");
-    source.width = size;
-    source.height = size;
-    sourceCtx = source.getContext("2d");
-    image = sourceCtx.createImageData(size, size);
-    pixels = new Uint32Array(image.data.buffer);
-    thumbs = [];
-    units.replaceChildren();
-  };
-
   const paintOutput = (p) => {
-    const packed = grid.output;
-    if (mode.kind === "classes") {
+    const packed = model.grid.output;
+    const { res, outputBytes } = buffers;
+    if (model.mode.kind === "classes") {
       // Argmax class, saturation by how sure: p_max from 1/K (neutral) to 1 (full).
-      const k = packed.length;
-      for (let u = 0; u < k; u += 1) outputBytes[u] = decodeBase64Into(packed[u].data, outputBytes[u]);
-      const colorsK = Array.from({ length: k }, (_, c) => classColor(c, p));
-      for (let row = 0; row < res; row += 1) {
-        for (let col = 0; col < res; col += 1) {
-          const i = row * res + col;
-          let best = 0;
-          let bestValue = -Infinity;
-          for (let u = 0; u < k; u += 1) {
-            const v = byteValue(outputBytes[u][i], packed[u].low, packed[u].high);
-            if (v > bestValue) { bestValue = v; best = u; }
-          }
-          const t = Math.max(0, Math.min(1, (bestValue - 1 / k) / (1 - 1 / k))) * BACKGROUND;
-          const c = colorsK[best];
-          const r = Math.round(p.zero[0] + (c[0] - p.zero[0]) * t);
-          const g = Math.round(p.zero[1] + (c[1] - p.zero[1]) * t);
-          const b = Math.round(p.zero[2] + (c[2] - p.zero[2]) * t);
-          pixels[(res - 1 - row) * res + col] = ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
-        }
-      }
+      for (let u = 0; u < packed.length; u += 1) outputBytes[u] = decodeBase64Into(packed[u].data, outputBytes[u]);
+      const classColors = packed.map((_, c) => model.classColor(c, p));
+      paintArgmax(outputBytes, packed, classColors, p.zero, BACKGROUND, buffers.pixels, res);
     } else {
       const first = packed[0];
       outputBytes[0] = decodeBase64Into(first.data, outputBytes[0]);
-      const scale = outputScale(first);
-      colorTable(first.low, first.high, scale, p, BACKGROUND, table);
-      paintFlipped(outputBytes[0], table, pixels, res);
+      colorTable(first.low, first.high, model.outputScale(first), p, BACKGROUND, buffers.table);
+      paintFlipped(outputBytes[0], buffers.table, buffers.pixels, res);
     }
-    sourceCtx.putImageData(image, 0, 0);
+    buffers.sourceCtx.putImageData(buffers.image, 0, 0);
     const ctx = base.ctx;
     ctx.clearRect(0, 0, WIDTH, HEIGHT);
     ctx.save();
-    ctx.beginPath();
-    ctx.rect(MARGIN.left, MARGIN.top, PLOT, PLOT);
-    ctx.clip();
+    clipToPlot(ctx);
     // Grid values are samples at the domain's corners and evenly between: centre each
     // sample's pixel on its point (half a cell beyond the plot on each side, clipped).
     const cell = PLOT / Math.max(1, res - 1);
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(source, MARGIN.left - cell / 2, MARGIN.top - cell / 2, PLOT + cell, PLOT + cell);
+    ctx.drawImage(buffers.source, MARGIN.left - cell / 2, MARGIN.top - cell / 2, PLOT + cell, PLOT + cell);
     ctx.restore();
     drawAxes();
   };
 
-  const outputScale = (packed) => {
-    if (mode.kind === "regression") return { center: 0, limit: Math.max(regressionLimit, 1e-9) };
-    if (mode.activation === "tanh") return { center: 0, limit: 1 };
-    if (mode.activation === "linear" || mode.activation === "relu") {
-      return { center: 0.5, limit: Math.max(0.5, Math.abs(packed.low - 0.5), Math.abs(packed.high - 0.5)) };
-    }
-    return { center: 0.5, limit: 0.5 };
+  const clipToPlot = (ctx) => {
+    ctx.beginPath();
+    ctx.rect(MARGIN.left, MARGIN.top, PLOT, PLOT);
+    ctx.clip();
   };
 
   const drawAxes = () => {
     const ctx = base.ctx;
     const p = colors();
+    const [[x0, x1], [y0, y1]] = model.domain;
     ctx.save();
     ctx.strokeStyle = p.muted;
     ctx.lineWidth = 1;
@@ -227,62 +180,41 @@ export function mount(app) {
     ctx.fillStyle = p.muted;
     const fontSize = Math.round((parseFloat(cssVar("--font-size", "14px")) || 14) * 0.78);
     ctx.font = `${fontSize}px system-ui, sans-serif`;
-    // Round ticks inside the domain, plus the domain's ends when they are round numbers
-    // themselves (then ticks too close to an end are dropped).
-    const axisTicks = (low, high) => {
-      const ticks = niceTicks(low, high, 5);
-      const step = ticks.length > 1 ? ticks[1] - ticks[0] : high - low;
-      const round = (v) => Number(v.toPrecision(2)) === v;
-      const ends = [low, high].filter(round);
-      const inner = ticks.filter((t) => ends.every((e) => Math.abs(t - e) > step * 0.45 || t === e));
-      return [...new Set([...ends, ...inner])];
-    };
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const t of axisTicks(domain[0][0], domain[0][1])) {
-      const [x] = toPx(t, domain[1][0]);
+    for (const t of axisTicks(x0, x1)) {
+      const [x] = model.toPx(t, y0);
       ctx.fillRect(Math.round(x) - 0.5, MARGIN.top + PLOT, 1, 4);
       ctx.fillText(formatTick(t), x, MARGIN.top + PLOT + 6);
     }
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const t of axisTicks(domain[1][0], domain[1][1])) {
-      const [, y] = toPx(domain[0][0], t);
+    for (const t of axisTicks(y0, y1)) {
+      const [, y] = model.toPx(x0, t);
       ctx.fillRect(MARGIN.left - 4, Math.round(y) - 0.5, 4, 1);
       ctx.fillText(formatTick(t), MARGIN.left - 6, y);
     }
     ctx.restore();
   };
 
-  const pointColor = (points, i, p) => {
-    if (mode.kind === "regression") {
-      const t = scalePosition(points.targets[i][0], { center: 0, limit: regressionLimit });
-      return rgb(mix(p.zero, t >= 0 ? p.pos : p.neg, Math.abs(t)));
-    }
-    const label = points.labels?.[i] ?? Math.round(points.targets[i][0]);
-    return rgb(classColor(label, p));
-  };
-
   const drawPoints = () => {
     const ctx = overlay.ctx;
     ctx.clearRect(0, 0, WIDTH, HEIGHT);
-    if (!topology?.points) return;
+    const points = model.topology?.points;
+    if (!points) return;
     const p = colors();
-    const train = topology.points.train;
-    const test = topology.points.test;
+    const { train, test } = points;
     const n = train.x.length + (showTest.checked ? test.x.length : 0);
     const radius = n > 800 ? 2.5 : n > 300 ? 3 : n > 20 ? 3.5 : 5;
     ctx.save();
-    ctx.beginPath();
-    ctx.rect(MARGIN.left, MARGIN.top, PLOT, PLOT);
-    ctx.clip();
+    clipToPlot(ctx);
     // Train points: filled in the class (or target) colour, a white ring inside a dark
     // one, so they read on any background and on either theme.
     for (let i = 0; i < train.x.length; i += 1) {
-      const [x, y] = toPx(train.x[i][0], train.x[i][1]);
+      const [x, y] = model.toPx(train.x[i][0], train.x[i][1]);
       ctx.beginPath();
       ctx.arc(x, y, radius, 0, 2 * Math.PI);
-      ctx.fillStyle = pointColor(train, i, p);
+      ctx.fillStyle = model.pointColor(train, i, p);
       ctx.fill();
       ctx.lineWidth = 1;
       ctx.strokeStyle = "rgba(255, 255, 255, 0.95)";
@@ -295,21 +227,20 @@ export function mount(app) {
     // Test points: hollow rings in the class colour, outlined the same way.
     if (showTest.checked) {
       for (let i = 0; i < test.x.length; i += 1) {
-        const [x, y] = toPx(test.x[i][0], test.x[i][1]);
+        const [x, y] = model.toPx(test.x[i][0], test.x[i][1]);
         ctx.beginPath();
         ctx.arc(x, y, radius, 0, 2 * Math.PI);
         ctx.lineWidth = 3.5;
         ctx.strokeStyle = "rgba(0, 0, 0, 0.75)";
         ctx.stroke();
         ctx.lineWidth = 2;
-        ctx.strokeStyle = pointColor(test, i, p);
+        ctx.strokeStyle = model.pointColor(test, i, p);
         ctx.stroke();
       }
     }
     ctx.restore();
-    const shown = train.x.length + (showTest.checked ? test.x.length : 0);
     overlay.canvas.setAttribute("aria-label",
-      `network output over the input plane with ${shown} data points` + (grid ? "" : " (no output yet)"));
+      `network output over the input plane with ${n} data points` + (model.grid ? "" : " (no output yet)"));
   };
 
   const drawLegend = () => {
@@ -318,43 +249,30 @@ export function mount(app) {
     ctx.clearRect(0, 0, PLOT, 10);
     legendClasses.replaceChildren();
     legendLabels.replaceChildren();
-    const train = "\u25cf train";
-    const test = showTest.checked ? "  \u25cb test (hollow)" : "";
-    if (mode.kind === "classes") {
-      legendBar.canvas.hidden = true;
-      for (let k = 0; k < mode.classes; k += 1) {
+    const { classes, labels, note } = model.legend(p, showTest.checked);
+    legendNote.textContent = note;
+    legendBar.canvas.hidden = Boolean(classes);
+    if (classes) {
+      for (const { name, color } of classes) {
         const swatch = el("span", { className: "swatch" });
-        swatch.style.background = rgb(classColor(k, p));
-        legendClasses.append(el("span", { className: "legend-class" }, swatch, `class ${k}`));
+        swatch.style.background = color;
+        legendClasses.append(el("span", { className: "legend-class" }, swatch, name));
       }
-      legendNote.textContent = `colour: the most likely class, paler where unsure. ${train}${test}`;
       return;
     }
-    legendBar.canvas.hidden = false;
     for (let x = 0; x < PLOT; x += 1) {
-      const t = (x / (PLOT - 1)) * 2 - 1;
-      ctx.fillStyle = rgb(mix(p.zero, t >= 0 ? p.pos : p.neg, Math.abs(t) * BACKGROUND));
+      ctx.fillStyle = barColor((x / (PLOT - 1)) * 2 - 1, p);
       ctx.fillRect(x, 0, 1, 10);
     }
-    let labels;
-    let note;
-    if (mode.kind === "regression") {
-      const limit = regressionLimit;
-      labels = [formatTick(-limit), "0", formatTick(limit)];
-      note = `colour: the network's output (points: their target). ${train}${test}`;
-    } else {
-      const scale = outputScale(grid?.output?.[0] ?? { low: 0, high: 1 });
-      labels = [`${formatTick(scale.center - scale.limit)} = class 0`, formatTick(scale.center), `${formatTick(scale.center + scale.limit)} = class 1`];
-      note = `colour: the output; the boundary is at ${formatTick(scale.center)}. ${train}${test}`;
-    }
     legendLabels.append(...labels.map((text) => el("span", { textContent: text })));
-    legendNote.textContent = note;
   };
 
   const paintUnits = (p) => {
+    const { grid, topology } = model;
     const layers = grid.layers ?? [];
     // Hidden units come on a coarser grid of their own (thumbnails), sized by unit_x.
-    const ures = grid.unit_x?.length ?? res;
+    const ures = grid.unit_x?.length ?? buffers.res;
+    const thumbs = buffers.thumbs;
     if (thumbs.length && thumbs[0].res !== ures) thumbs.length = 0;
     if (!thumbs.length && layers.length) {
       units.replaceChildren();
@@ -382,26 +300,16 @@ export function mount(app) {
     for (const thumb of thumbs) {
       const packed = layers[thumb.layer]?.[thumb.unit];
       if (!packed) continue;
-      unitBytes = decodeBase64Into(packed.data, unitBytes);
-      colorTable(packed.low, packed.high, unitScale(thumb.activation, packed.low, packed.high), p, 1, unitTable);
-      paintFlipped(unitBytes, unitTable, thumb.pixels, ures);
+      buffers.unitBytes = decodeBase64Into(packed.data, buffers.unitBytes);
+      colorTable(packed.low, packed.high, unitScale(thumb.activation, packed.low, packed.high), p, 1, buffers.unitTable);
+      paintFlipped(buffers.unitBytes, buffers.unitTable, thumb.pixels, ures);
       thumb.ctx.putImageData(thumb.image, 0, 0);
     }
   };
 
   const paint = () => {
-    if (!grid || !mode) return;
-    if (mode.kind === "regression") {
-      // Around 0, out to a round number covering the targets and the current outputs; it
-      // changes only when the outputs cross it, and then the points are recoloured too.
-      const first = grid.output[0];
-      const limit = roundUp(Math.max(targetLimit, Math.abs(first.low), Math.abs(first.high)));
-      if (limit !== regressionLimit) {
-        regressionLimit = limit;
-        drawPoints();
-      }
-    }
-    ensureBuffers(grid.x.length);
+    if (!model.grid || !model.mode) return;
+    if (buffers.fit(model.grid.x.length)) units.replaceChildren();
     const p = colors();
     paintOutput(p);
     paintUnits(p);
@@ -412,19 +320,16 @@ export function mount(app) {
   // --- events -----------------------------------------------------------------------------
   app.bus.on("topology", setup);
   app.bus.on("snapshot", (snap) => {
-    if (slot.hidden || !mode || !snap.grid || snap.grid.encoding !== "u8") return;
-    const layersChanged = grid && (grid.layers?.length !== snap.grid.layers?.length
-      || grid.layers?.some((layer, l) => layer.length !== snap.grid.layers[l].length));
-    grid = snap.grid;
-    if (layersChanged) {
-      thumbs = [];
-    }
+    if (slot.hidden || !model.mode || !snap.grid || snap.grid.encoding !== "u8") return;
+    const { layersChanged, limitChanged } = model.takeGrid(snap.grid);
+    if (layersChanged) buffers.thumbs = [];
+    if (limitChanged) drawPoints();
     paint();
   });
   app.bus.on("theme", () => {
-    if (!mode) return;
+    if (!model.mode) return;
     drawPoints();
-    if (grid) paint();
+    if (model.grid) paint();
     else {
       base.ctx.clearRect(0, 0, WIDTH, HEIGHT);
       drawAxes();
@@ -432,45 +337,24 @@ export function mount(app) {
     }
   });
   showTest.addEventListener("change", () => {
-    if (!mode) return;
+    if (!model.mode) return;
     drawPoints();
     drawLegend();
   });
 
   // The value under the pointer, from the last decoded output grid.
   overlay.canvas.addEventListener("mousemove", (event) => {
-    if (!grid || !mode || !res) return;
+    if (!model.grid || !model.mode || !buffers.res) return;
     const box = overlay.canvas.getBoundingClientRect();
     const px = ((event.clientX - box.left) / box.width) * WIDTH - MARGIN.left;
     const py = ((event.clientY - box.top) / box.height) * HEIGHT - MARGIN.top;
-    if (px < 0 || py < 0 || px > PLOT || py > PLOT) {
+    const cell = cellAt(px, py, buffers.res);
+    if (!cell) {
       readout.textContent = "\u00a0";
       return;
     }
-    const col = Math.round((px / PLOT) * (res - 1));
-    const row = Math.round((1 - py / PLOT) * (res - 1));
-    const x = grid.x[col];
-    const y = grid.y[row];
-    const i = row * res + col;
-    const values = grid.output.map((packed, u) => byteValue(outputBytes[u]?.[i] ?? 0, packed.low, packed.high));
-    let shown;
-    if (mode.kind === "classes") {
-      const best = values.indexOf(Math.max(...values));
-      shown = `class ${best} (output ${formatNumber(values[best], 3)})`;
-    } else if (mode.kind === "binary") {
-      const scale = outputScale(grid.output[0]);
-      shown = `output ${formatNumber(values[0], 3)} (class ${values[0] >= scale.center ? 1 : 0})`;
-    } else {
-      shown = `output ${formatNumber(values[0], 3)}`;
-    }
-    readout.textContent = `x = (${formatNumber(x, 2)}, ${formatNumber(y, 2)}) \u2192 ${shown}`;
+    const values = buffers.valuesAt(model.grid.output, cell.row * buffers.res + cell.col);
+    readout.textContent = model.readout(cell, values);
   });
   overlay.canvas.addEventListener("mouseleave", () => { readout.textContent = "\u00a0"; });
-}
-
-function formatTick(value) {
-  if (!Number.isFinite(value)) return "";
-  const rounded = Number(value.toPrecision(3));
-  return Math.abs(rounded) >= 1000 || (rounded !== 0 && Math.abs(rounded) < 0.01)
-    ? rounded.toExponential(1) : String(rounded);
 }

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  byteValue, colorTable, decodeBase64Into, decodedLength, gridValues, niceTicks, paintFlipped,
+  byteValue, colorTable, decodeBase64Into, decodedLength, gridValues, niceTicks, paintArgmax, paintFlipped,
   roundUp, scalePosition, unitScale,
 } from "../../../../static/js/views/heatmap/grid-decode.js";
 
@@ -90,4 +90,27 @@ test("regression colour limits round up to 1, 2 or 5 times a power of ten", () =
   assert.equal(roundUp(-3), 5);
   assert.equal(roundUp(0.03), 0.05);
   assert.equal(roundUp(0), 1e-6);
+});
+
+test("classes paint as the most likely one, paler the less sure, rows flipped", () => {
+  // A 2 x 2 grid, three classes with values over 0..1.
+  const zero = [200, 200, 200];
+  const colors = [[255, 0, 0], [0, 255, 0], [0, 0, 255]];
+  const packed = [0, 1, 2].map(() => ({ low: 0, high: 1 }));
+  const bytes = [
+    Uint8Array.from([255, 0, 85, 0]),     // class 0: sure in cell 0
+    Uint8Array.from([0, 255, 85, 0]),     // class 1: sure in cell 1
+    Uint8Array.from([0, 0, 85, 153]),     // class 2: cell 3 at 0.6; cell 2 a three-way tie
+  ];
+  const pixels = new Uint32Array(4);
+  paintArgmax(bytes, packed, colors, zero, 1, pixels, 2);
+  const rgbOf = (p) => [p & 0xff, (p >> 8) & 0xff, (p >> 16) & 0xff];
+  // rows along y: cells 0, 1 are the bottom row, drawn last
+  assert.deepEqual(rgbOf(pixels[2]), [255, 0, 0]);
+  assert.deepEqual(rgbOf(pixels[3]), [0, 255, 0]);
+  assert.deepEqual(rgbOf(pixels[0]), zero);        // p = 1/3 everywhere: no idea
+  // cell 3: class 2 at p = 0.6, (0.6 - 1/3) / (1 - 1/3) = 40 % of the way from zero to blue
+  assert.deepEqual(rgbOf(pixels[1]), [120, 120, 222]);
+  paintArgmax(bytes, packed, colors, zero, 0.5, pixels, 2);
+  assert.deepEqual(rgbOf(pixels[2]), [228, 100, 100]);   // halfway at strength 0.5
 });
