@@ -93,7 +93,7 @@ def fill(text: str, run: Run) -> str:
     return PLACEHOLDER.sub(lambda m: values.text(*m.groups()), text)
 
 
-# --- the page's number formats (static/js/format.js, formula-lines.js) ------------------
+# --- the page's number formats (static/js/lib/format.js, formula-lines.js) ------------------
 
 
 def formula_number(value: float, decimals: int = 4) -> str:

@@ -64,7 +64,7 @@ async def lessons_page(request: Request):
 
 @router.get("/lessons/{lesson_id}", response_class=HTMLResponse)
 async def lesson_page(request: Request, lesson_id: str):
-    """The playground with a lesson panel (static/js/lesson.js); ?step=k picks the step."""
+    """The playground with a lesson panel (static/js/views/lesson/lesson.js); ?step=k picks the step."""
     lessons = all_lessons()
     lesson = lessons.get(lesson_id)
     if lesson is None:

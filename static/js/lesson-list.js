@@ -1,9 +1,9 @@
 // The /lessons page: the lessons the server could read (GET /api/lessons), each with its
 // number, title, summary and number of steps, linking to /lessons/{id}.
-import { request } from "./api.js";
-import { Bus } from "./bus.js";
-import { el } from "./dom.js";
-import * as theme from "./theme.js";
+import { request } from "./shell/api.js";
+import { Bus } from "./shell/bus.js";
+import { el } from "./lib/dom.js";
+import * as theme from "./shell/theme.js";
 
 // One list item (also used by the node tests through lessonItemParts).
 export function lessonItemParts(lesson) {

@@ -1,31 +1,32 @@
 // The page's conductor: finds or creates the session for the URL's config, keeps the
 // socket open, and passes what the server says to the views through the bus. Views never
 // talk to each other; they read `app` and listen on `app.bus`.
-import { api } from "./api.js";
-import { Bus } from "./bus.js";
-import { Connection } from "./connection.js";
-import { HistoryStore } from "./history.js";
-import { decodeConfig, encodeConfig, nearestConfig } from "./urlstate.js";
-import * as charts from "./charts.js";
-import * as classroom from "./classroom.js";
-import * as controls from "./controls.js";
-import * as diagnostics from "./diagnostics.js";
-import * as diagram from "./diagram.js";
-import * as digits from "./digits.js";
-import * as explorer from "./explorer.js";
-import * as formula from "./formula.js";
-import * as gradcheck from "./gradcheck.js";
-import * as heatmaps from "./heatmap.js";
-import * as inspect from "./inspect.js";
-import * as keyboard from "./keyboard.js";
-import * as lesson from "./lesson.js";
-import { lessonIdFromPath } from "./lesson-model.js";
-import * as numbers from "./numbers.js";
-import * as phases from "./phases.js";
-import * as present from "./present.js";
-import * as status from "./status.js";
-import * as theme from "./theme.js";
-import * as timeline from "./timeline.js";
+import { api } from "./shell/api.js";
+import { Bus } from "./shell/bus.js";
+import { Connection } from "./shell/connection.js";
+import { HistoryStore } from "./shell/history.js";
+import { decodeConfig, encodeConfig, nearestConfig } from "./shell/urlstate.js";
+import { mergeDeep } from "./lib/merge.js";
+import * as charts from "./views/charts/charts.js";
+import * as classroom from "./views/classroom/classroom.js";
+import * as controls from "./views/controls/controls.js";
+import * as diagnostics from "./views/diagnostics/diagnostics.js";
+import * as diagram from "./views/diagram/diagram.js";
+import * as digits from "./views/digits/digits.js";
+import * as explorer from "./views/explorer/explorer.js";
+import * as formula from "./views/formula/formula.js";
+import * as gradcheck from "./views/gradcheck/gradcheck.js";
+import * as heatmaps from "./views/heatmap/heatmap.js";
+import * as inspect from "./views/chain/inspect.js";
+import * as keyboard from "./shell/keyboard.js";
+import * as lesson from "./views/lesson/lesson.js";
+import { lessonIdFromPath } from "./views/lesson/lesson-model.js";
+import * as numbers from "./views/chain/numbers.js";
+import * as phases from "./views/chain/phases.js";
+import * as present from "./views/lesson/present.js";
+import * as status from "./views/status/status.js";
+import * as theme from "./shell/theme.js";
+import * as timeline from "./views/timeline/timeline.js";
 
 export const DEFAULT_QUERY = "preset=seed-2-3-1";
 const WIDE_LAYER = 32;     // wider layers are sent only in part (see `view`)
@@ -260,15 +261,6 @@ function viewFor(config) {
     // needs more of a wide layer than that.
     units: widest > WIDE_LAYER ? WIDE_LAYER : null,
   };
-}
-
-export function mergeDeep(base, extra) {
-  const out = structuredClone(base);
-  for (const [key, value] of Object.entries(extra)) {
-    const isObject = value && typeof value === "object" && !Array.isArray(value);
-    out[key] = isObject && out[key] && typeof out[key] === "object" ? mergeDeep(out[key], value) : value;
-  }
-  return out;
 }
 
 const app = new App();

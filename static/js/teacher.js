@@ -1,7 +1,8 @@
 // The teacher board: the room at a glance, a broadcast, and challenges with leaderboards.
 // Every request carries the teacher token; students never see this page's data.
-import { request } from "./api.js";
-import { formatLoss, formatPercent } from "./format.js";
+import { request } from "./shell/api.js";
+import { formatLoss, formatPercent } from "./lib/format.js";
+import { svgEl } from "./lib/svg.js";
 
 const KEY = "nnplay:teacher-token";
 const REFRESH_MS = 2000;
@@ -23,20 +24,14 @@ function cell(text, className) {
 
 // A loss curve as a tiny SVG polyline (log scale: losses span orders of magnitude).
 export function sparkline(values, width = 120, height = 28) {
-  const svgNS = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(svgNS, "svg");
-  svg.setAttribute("class", "spark");
-  svg.setAttribute("width", width);
-  svg.setAttribute("height", height);
+  const svg = svgEl("svg", { class: "spark", width, height });
   const logs = values.filter((v) => v > 0).map(Math.log10);
   if (logs.length > 1) {
     const low = Math.min(...logs);
     const high = Math.max(...logs);
     const span = high - low || 1;
     const points = logs.map((v, i) => `${(i / (logs.length - 1)) * width},${height - 2 - ((v - low) / span) * (height - 4)}`);
-    const line = document.createElementNS(svgNS, "polyline");
-    line.setAttribute("points", points.join(" "));
-    svg.append(line);
+    svgEl("polyline", { points: points.join(" ") }, svg);
   }
   return svg;
 }

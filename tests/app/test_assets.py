@@ -91,7 +91,7 @@ def test_static_files_are_versioned_immutable_and_compressed_as_accepted(
 
 def test_modules_import_each_other_with_relative_paths():
     # Absolute "/static/..." imports would skip the version prefix and mix versions.
-    for module in (STATIC_DIR / "js").glob("*.js"):
+    for module in (STATIC_DIR / "js").rglob("*.js"):
         text = module.read_text()
         assert not re.search(r"""(?:from|import)\s*\(?\s*["']/""", text), module.name
         assert "/static/" not in text, module.name
@@ -116,7 +116,8 @@ def test_a_changed_static_file_changes_the_prefix(tmp_path, monkeypatch):
     before = create_app(make_settings()).state.assets.static
     monkeypatch.setattr(app.main, "STATIC_DIR", copy)
     same = create_app(make_settings()).state.assets.static
-    (copy / "js" / "api.js").write_text((copy / "js" / "api.js").read_text() + "\n// changed\n")
+    api_module = copy / "js" / "shell" / "api.js"
+    api_module.write_text(api_module.read_text() + "\n// changed\n")
     changed = create_app(make_settings()).state.assets.static
     assert same.prefix == before.prefix
     assert changed.prefix != before.prefix and changed.prefix.startswith("/static/")
@@ -125,9 +126,9 @@ def test_a_changed_static_file_changes_the_prefix(tmp_path, monkeypatch):
         httpx2.Client(base_url=f"http://127.0.0.1:{port}") as client,
     ):
         assert f'src="{changed.prefix}/js/main.js"' in client.get("/").text
-        api_js = client.get(f"{changed.prefix}/js/api.js")
+        api_js = client.get(f"{changed.prefix}/js/shell/api.js")
         assert api_js.status_code == 200 and api_js.text.endswith("// changed\n")
-        assert client.get(f"{before.prefix}/js/api.js").status_code == 404
+        assert client.get(f"{before.prefix}/js/shell/api.js").status_code == 404
 
 
 @pytest.mark.parametrize(

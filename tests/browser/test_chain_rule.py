@@ -1,8 +1,8 @@
 """Worked numbers, phase-by-phase backprop, the formula panel and time travel, in a real
 browser on the 2-3-1 network worked by hand (x = (1, 1), target 0, no biases, mse).
 
-Element contract (static/js/numbers.js, phases.js, formula.js, timeline.js and the
-diagram's overlay): `[data-testid=numbers-toggle]` turns the numbers on;
+Element contract (static/js/views/: chain/numbers.js, phases.js, formula.js, timeline.js and
+the diagram's overlay): `[data-testid=numbers-toggle]` turns the numbers on;
 `[data-testid=num-node-L-i]` carries a unit's z above its pill and dL/dz below (data-z,
 data-a, data-grad in full precision), `[data-testid=num-edge-L-i-j]` an edge's numbers
 (data-weight, data-grad); `[data-testid=phase-step]` runs the next phase and

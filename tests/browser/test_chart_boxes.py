@@ -1,6 +1,6 @@
-"""The Plotly charts follow their boxes (static/js/chart-fit.js): after the window changes
-size, each chart is drawn exactly as wide as its box and no chart reaches into the next
-one's heading."""
+"""The Plotly charts follow their boxes (static/js/views/charts/chart-fit.js): after the
+window changes size, each chart is drawn exactly as wide as its box and no chart reaches
+into the next one's heading."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Lessons and presentation mode in a real browser (issue "Lessons and figures").
 
-Element contract (static/js/lesson.js, present.js): the lesson panel `[data-testid=lesson]`
-carries `data-state` (loading / ready / error), `data-step` (k, 1-based) and, once ready,
+Element contract (static/js/views/lesson/: lesson.js, present.js): the lesson panel
+`[data-testid=lesson]` carries `data-state` (loading / ready / error), `data-step` (k, 1-based) and, once ready,
 `data-session` (the step's session, the one the page shows); `[data-testid=lesson-counter]`
 says "step k of n"; `[data-testid=lesson-prev]` / `[data-testid=lesson-next]` turn the
 steps; `[data-testid=figures]` opens the figure links `[data-testid=figure-PANEL-FORMAT]`.

@@ -1,5 +1,5 @@
-"""The teaching panels in a real browser: the gradient check (static/js/gradcheck.js), the
-activation and loss explorers (explorer.js) and the diagnostics (diagnostics.js).
+"""The teaching panels in a real browser: the gradient check (static/js/views/gradcheck/),
+the activation and loss explorers (views/explorer/) and the diagnostics (views/diagnostics/).
 
 Element contract: `[data-testid=gradcheck]` holds `gradcheck-samples`, `gradcheck-run`, one
 `[data-testid=gradcheck-row]` per parameter array (`data-name`, `data-max-rel`,

@@ -3,12 +3,12 @@
 w1_11 (the weight from input x1 to hidden unit 1), once with taps only on a tablet and once
 with the keyboard only; touch targets of at least 24 px; a huge number that fits its node.
 
-Element contract (static/js/diagram.js, inspect.js, tip.js): the diagram's nodes, weights
-and biases (`[data-testid=node-L-i]`, `edge-L-i-j`, `bias-L-j`) are buttons of one tab stop
-(tabindex 0 on one of them); the arrow keys move between them, Enter edits a weight or bias,
-Space selects. `[data-testid=inspect]` (aria-pressed) turns inspect mode on: a tap on a
-weight then selects it for `[data-testid=formula]` (data-kind, data-value). A "?" tip
-`[data-testid=NAME]` opens `[data-testid=NAME-text]`.
+Element contract (static/js/: views/diagram/, views/chain/inspect.js, lib/tip.js): the
+diagram's nodes, weights and biases (`[data-testid=node-L-i]`, `edge-L-i-j`, `bias-L-j`) are
+buttons of one tab stop (tabindex 0 on one of them); the arrow keys move between them, Enter
+edits a weight or bias, Space selects. `[data-testid=inspect]` (aria-pressed) turns inspect
+mode on: a tap on a weight then selects it for `[data-testid=formula]` (data-kind,
+data-value). A "?" tip `[data-testid=NAME]` opens `[data-testid=NAME-text]`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,17 @@
+// Space plays or pauses, the right arrow takes one step, r resets: not while typing.
+import { isTyping } from "../lib/dom.js";
+
+export function mount(app) {
+  document.addEventListener("keydown", (event) => {
+    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === " ") {
+      event.preventDefault();
+      app.send(app.snapshot?.playing ? { type: "pause" } : { type: "play", steps_per_second: app.speed ?? 30 });
+    } else if (event.key === "ArrowRight") {
+      event.preventDefault();
+      app.send({ type: "step", steps: 1 });
+    } else if (event.key === "r" || event.key === "R") {
+      app.send({ type: "reset" });
+    }
+  });
+}

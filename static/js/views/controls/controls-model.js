@@ -1,0 +1,269 @@
+// Pure helpers for the controls: given the server's resolved config and what the user asked
+// for, the partial config to send. No DOM here, so node can test every rule
+// (tests/js/views/controls/controls-model.test.mjs). The server still checks everything; these rules only keep
+// a single click from producing a config the server must refuse (an input layer that does
+// not match the data, a loss without its output activation, textbook weights of the wrong
+// shape).
+
+export const SPEEDS = [1, 3, 10, 30, 100, 300, 1000];
+export const DEFAULT_SPEED = 30;
+export const MAX_HIDDEN_LAYERS = 8;
+export const MAX_UNITS = 1024;
+export const MAX_SEED = 2 ** 32 - 1;
+
+export const HIDDEN_ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"];
+export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear", "softmax"];
+export const LOSSES = ["mse", "sse", "bce", "cce"];
+export const OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam", "perceptron"];
+export const GRADIENT_METHODS = ["backprop", "numeric-forward", "numeric-central"];
+export const BATCH_ORDERS = ["shuffle", "sequential", "random"];
+export const REGULARIZATIONS = ["none", "l1", "l2"];
+export const DTYPES = ["float64", "float32"];
+
+// The optimizer settings each rule reads (the learning rate is read by all of them).
+export const OPTIMIZER_SETTINGS = {
+  sgd: [],
+  momentum: ["momentum"],
+  rmsprop: ["rho", "eps"],
+  adam: ["beta1", "beta2", "eps"],
+  perceptron: [],
+};
+
+// A loss computed together with its output activation (the server refuses other pairs).
+export const FUSED = { bce: "sigmoid", cce: "softmax" };
+
+// Data sets with more than two classes, and how many (the catalog gives kind and inputs).
+const CLASS_COUNTS = { digits: 10, mnist: 10 };
+
+// The data params a control is shown for, in display order, with their labels.
+export const DATA_PARAMS = [
+  ["n", "size (n)"],
+  ["noise", "noise"],
+  ["test_fraction", "test fraction"],
+];
+
+/** Choices for a select: the allowed ones, plus the current value if it is not among them
+ *  (a preset may use "step"; the select must still show what the server has). */
+export function choices(allowed, current) {
+  return current != null && !allowed.includes(current) ? [...allowed, current] : [...allowed];
+}
+
+/** Output activations that make sense for `units` outputs (softmax needs at least 2). */
+export function outputChoices(units, current) {
+  return choices(OUTPUT_ACTIVATIONS.filter((a) => a !== "softmax" || units >= 2), current);
+}
+
+/** The URL/number text of an input -> a finite number, or null when empty or unreadable. */
+export function parseNumber(text) {
+  const trimmed = String(text ?? "").trim();
+  if (trimmed === "") return null;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : null;
+}
+
+/** A whole number from an input, or null. */
+export function parseInteger(text) {
+  const value = parseNumber(text);
+  return value !== null && Number.isInteger(value) ? value : null;
+}
+
+/** A uniformly random seed 0..2^32-1 from `crypto.getRandomValues`. */
+export function randomSeed(source = globalThis.crypto) {
+  return source.getRandomValues(new Uint32Array(1))[0];
+}
+
+/** The speed to play at: `speed` if it is one of SPEEDS, else the default. */
+export function pickSpeed(speed) {
+  return SPEEDS.includes(Number(speed)) ? Number(speed) : DEFAULT_SPEED;
+}
+
+// --- topology --------------------------------------------------------------------------
+
+function sameList(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+// Everything a new topology needs besides layers/activations/bias to stay valid.
+function topology(config, layers, activations, bias = config.bias, extra = {}) {
+  const partial = { layers, activations, bias, ...extra };
+  const reshaped = !sameList(layers, config.layers) || bias !== config.bias;
+  // Explicit (textbook) weights fit one shape only. The URL always carries init=explicit,
+  // so the server's own fallback does not apply: ask for xavier here.
+  if (reshaped && config.init?.scheme === "explicit") partial.init = { scheme: "xavier" };
+  // The perceptron rule works on a single step layer only.
+  const perceptronFits = activations.length === 1 && activations[0] === "step";
+  if (config.optimizer?.name === "perceptron" && !perceptronFits) {
+    partial.optimizer = { name: "sgd" };
+  }
+  return partial;
+}
+
+/** Hidden layer sizes (layers without the input and output). */
+export function hiddenLayers(config) {
+  return config.layers.slice(1, -1);
+}
+
+/** Add a hidden layer just before the output, as wide and with the same activation as the
+ *  last hidden layer (4 tanh units for a network without one); null at the maximum. */
+export function addHiddenLayer(config) {
+  const { layers, activations } = config;
+  if (layers.length - 2 >= MAX_HIDDEN_LAYERS) return null;
+  const hidden = layers.length > 2;
+  const width = hidden ? layers[layers.length - 2] : 4;
+  const act = hidden && HIDDEN_ACTIVATIONS.includes(activations[activations.length - 2])
+    ? activations[activations.length - 2] : "tanh";
+  return topology(config,
+    [...layers.slice(0, -1), width, layers[layers.length - 1]],
+    [...activations.slice(0, -1), act, activations[activations.length - 1]]);
+}
+
+/** Remove hidden layer `index` (1 = the first hidden layer); null if it is not hidden. */
+export function removeHiddenLayer(config, index) {
+  const { layers, activations } = config;
+  if (index < 1 || index > layers.length - 2) return null;
+  return topology(config,
+    layers.filter((_, i) => i !== index),
+    activations.filter((_, i) => i !== index - 1));
+}
+
+/** Change the width of hidden layer `index` by `delta` (kept in 1..MAX_UNITS); null when
+ *  nothing would change. */
+export function resizeLayer(config, index, delta) {
+  const { layers } = config;
+  if (index < 1 || index > layers.length - 2) return null;
+  const width = Math.min(MAX_UNITS, Math.max(1, layers[index] + delta));
+  if (width === layers[index]) return null;
+  const next = [...layers];
+  next[index] = width;
+  return topology(config, next, [...config.activations]);
+}
+
+/** Set the activation of layer `index` (1 = first hidden layer, last = output). An output
+ *  activation that its loss cannot be fused with brings a loss that fits. */
+export function setActivation(config, index, activation) {
+  const acts = [...config.activations];
+  if (index < 1 || index > acts.length || acts[index - 1] === activation) return null;
+  acts[index - 1] = activation;
+  const extra = {};
+  if (index === acts.length) {
+    const fused = FUSED[config.loss];
+    if (fused && fused !== activation) {
+      extra.loss = activation === "softmax" ? "cce" : activation === "sigmoid" ? "bce" : "mse";
+    } else if (!fused && activation === "softmax" && config.loss === "bce") {
+      extra.loss = "cce";
+    }
+  }
+  return topology(config, [...config.layers], acts, config.bias, extra);
+}
+
+/** Biases on or off. */
+export function setBias(config, bias) {
+  if (bias === config.bias) return null;
+  return topology(config, [...config.layers], [...config.activations], bias);
+}
+
+/** A new loss; bce and cce bring the output activation they are computed with. */
+export function setLoss(config, loss) {
+  if (loss === config.loss) return null;
+  const partial = { loss };
+  const fused = FUSED[loss];
+  const acts = config.activations;
+  if (fused && acts[acts.length - 1] !== fused) {
+    partial.activations = [...acts.slice(0, -1), fused];
+  }
+  return partial;
+}
+
+// --- data ------------------------------------------------------------------------------
+
+/** What the data set asks of the network: inputs (null = keep), outputs (null = keep) and
+ *  the task ("binary", "multiclass", "regression", or null when the rows decide). */
+export function dataShape(info, presetData = null) {
+  if (!info) return { inputs: null, outputs: null, task: null };
+  if (info.name === "inline") {
+    const inputs = presetData?.inputs?.[0]?.length ?? null;
+    const outputs = presetData?.targets?.[0]?.length ?? null;
+    return { inputs, outputs, task: null };
+  }
+  if (info.kind === "regression") return { inputs: info.input_dim, outputs: 1, task: "regression" };
+  const classes = CLASS_COUNTS[info.name] ?? 2;
+  return classes > 2
+    ? { inputs: info.input_dim, outputs: classes, task: "multiclass" }
+    : { inputs: info.input_dim, outputs: 1, task: "binary" };
+}
+
+// Is (output activation, loss) a sensible pair for the task? If not, the canonical pair.
+function outputFor(task, act, loss) {
+  if (task === "binary") {
+    return act === "softmax" || loss === "cce" ? ["sigmoid", "bce"] : [act, loss];
+  }
+  if (task === "multiclass") return ["softmax", "cce"];
+  if (task === "regression") {
+    return FUSED[loss] || act === "softmax" || act === "step" ? ["linear", "mse"] : [act, loss];
+  }
+  return [act, loss];
+}
+
+/** Switch to data set `info` (an entry of GET /api/datasets) with its default params, and
+ *  fit the input and output layers and the loss to it. `presetData` is the preset's data
+ *  (for inline rows, which only a preset provides). */
+export function setDataset(config, info, presetData = null) {
+  const data = { name: info.name };
+  // The new set's defaults: null means "not set" to the server, and keys a set does not
+  // take are accepted only as null.
+  for (const [key] of DATA_PARAMS) data[key] = null;
+  const { inputs, outputs, task } = dataShape(info, presetData);
+  const layers = [...config.layers];
+  if (inputs) layers[0] = inputs;
+  const outputsChanged = outputs !== null && outputs !== layers[layers.length - 1];
+  if (outputs) layers[layers.length - 1] = outputs;
+  const acts = [...config.activations];
+  let [act, loss] = outputFor(task, acts[acts.length - 1], config.loss);
+  if (outputsChanged && task === "binary") [act, loss] = ["sigmoid", "bce"];
+  if (outputsChanged && task === "regression") [act, loss] = ["linear", "mse"];
+  if (act === "softmax" && layers[layers.length - 1] < 2) [act, loss] = ["sigmoid", "bce"];
+  acts[acts.length - 1] = act;
+  const partial = topology(config, layers, acts, config.bias, { data });
+  if (loss !== config.loss) partial.loss = loss;
+  return partial;
+}
+
+/** The data params that apply to a data set: [key, label, spec] for numeric params. */
+export function dataParams(info) {
+  if (!info) return [];
+  return DATA_PARAMS
+    .filter(([key]) => info.params?.[key] && ["int", "float"].includes(info.params[key].type))
+    .map(([key, label]) => [key, label, info.params[key]]);
+}
+
+/** The data sets to offer: all of them, except inline rows unless the config or its preset
+ *  has some (a new set of rows cannot be typed in here). */
+export function datasetChoices(datasets, config, presetData = null) {
+  const inline = config?.data?.name === "inline" || presetData?.name === "inline";
+  return datasets.filter((d) => d.name !== "inline" || inline);
+}
+
+/** Why data set `name` cannot be used on this server (GET /api/datasets says), or null. */
+export function unavailableReason(datasets, name) {
+  const info = datasets.find((d) => d.name === name);
+  return info && info.available === false ? (info.unavailable_reason ?? "not available on this server") : null;
+}
+
+/** New random weights: a new seed, and a random initializer if the current one is not. */
+export function reseed(config, seed) {
+  const scheme = config.init?.scheme;
+  return { seed, init: { scheme: scheme === "explicit" || scheme === "zeros" ? "xavier" : scheme } };
+}
+
+/** A short description of the network, e.g. "2-3-1, 9 weights, 0 biases". */
+export function describeNetwork(config) {
+  const { layers, bias } = config;
+  let weights = 0;
+  let biases = 0;
+  for (let i = 1; i < layers.length; i += 1) {
+    weights += layers[i - 1] * layers[i];
+    if (bias) biases += layers[i];
+  }
+  return `${layers.join("-")}: ${weights.toLocaleString("en-US")} weights, ` +
+    `${biases.toLocaleString("en-US")} biases`;
+}

@@ -1,0 +1,350 @@
+// The controls: playback in the top bar, the share button, the data panel, the
+// architecture above the diagram, and the training settings at the bottom.
+//
+// The server's config is the only config: every control is set from `app.config` when the
+// server says something changed ("topology", "config") and after a refused change, so a
+// control never shows a value the server does not have. Live settings go out as
+// `app.setLive`, everything else as `app.rebuild` (a new session); the rules that keep a
+// rebuild valid (matching layer sizes, loss and output activation) are in
+// controls-model.js.
+import {
+  HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_UNITS, SPEEDS, DATA_PARAMS,
+  addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, outputChoices,
+  parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer,
+  setActivation, setBias, setDataset, unavailableReason,
+} from "./controls-model.js";
+import { el } from "../../lib/dom.js";
+import { sourcePreset } from "../../shell/urlstate.js";
+import { tip } from "../../lib/tip.js";
+import {
+  field, select, fill, markUnavailable, numberInput, setValue, onCommit, keepFocus, rebuilder, refuse,
+} from "./controls-fields.js";
+import { mountSettings } from "./controls-settings.js";
+
+// --- mount -----------------------------------------------------------------------------
+
+// Space on a focused button presses that button (as everywhere on the web); the page-wide
+// shortcut (space = play/pause, keyboard.js) applies when no control has the focus.
+function keepSpaceForButtons(root) {
+  root?.addEventListener("keydown", (event) => {
+    if (event.key === " " && event.target instanceof HTMLButtonElement) event.stopPropagation();
+  });
+}
+
+export function mount(app) {
+  app.speed = pickSpeed(app.speed);
+  for (const id of ["playback", "page-tools", "data-panel", "architecture", "hyper-panel"]) {
+    keepSpaceForButtons(document.getElementById(id));
+  }
+  const ui = { app, busy: 0 };
+  const views = [
+    mountPlayback(app, ui),
+    mountShare(app),
+    mountData(app, ui),
+    mountArchitecture(app, ui),
+    mountSettings(app, ui),
+  ];
+  // `force`: after a refused or finished change, every control shows the server's value
+  // again, even where the config did not change.
+  const sync = (force = false) => {
+    if (!app.config) return;
+    for (const view of views) view.sync?.(force);
+  };
+  ui.sync = sync;
+  app.bus.on("topology", () => sync());
+  app.bus.on("config", () => sync());
+  // A refused change: show the server's value again (the message is shown by status.js).
+  app.bus.on("error", () => sync(true));
+  app.bus.on("snapshot", () => { for (const view of views) view.snapshot?.(); });
+  sync();
+}
+
+// --- playback (top bar) ----------------------------------------------------------------
+
+function mountPlayback(app, ui) {
+  const root = document.getElementById("playback");
+  const rebuild = ui.rebuild ??= rebuilder(app, ui);
+
+  const preset = el("select", { testid: "preset", class: "ctl-preset" });
+  for (const p of app.presets) {
+    const option = new Option(p.title, p.id);
+    markUnavailable(option, unavailableReason(app.datasets, p.config?.data?.name));
+    preset.add(option);
+  }
+  // Shown while the network, its weights or its data are no longer a preset's (the server
+  // then sends `preset: null`); short, so the box keeps its width.
+  const custom = new Option("custom", "");
+  custom.disabled = true;
+  preset.addEventListener("change", () => {
+    const id = preset.value;
+    if (id) rebuild(() => ({ preset: id }), { fromPreset: true });
+  });
+
+  const play = el("button", { testid: "play", class: "primary ctl-play", type: "button" });
+  const setPlay = (playing) => {
+    play.textContent = playing ? "\u275a\u275a Pause" : "\u25b6 Play";
+    play.setAttribute("aria-label", playing ? "pause" : "play");
+    play.setAttribute("aria-pressed", playing ? "true" : "false");
+  };
+  setPlay(false);
+  play.addEventListener("click", () => {
+    app.send(app.snapshot?.playing ? { type: "pause" } : { type: "play", steps_per_second: app.speed });
+  });
+
+  const step = el("button", { testid: "step", type: "button", title: "one training step (right arrow)" }, "Step");
+  step.addEventListener("click", () => app.send({ type: "step", steps: 1 }));
+  const epoch = el("button", { testid: "step-epoch", type: "button", title: "one pass over the training data" }, "Epoch");
+  epoch.addEventListener("click", () => app.send({ type: "step", epochs: 1 }));
+  const reset = el("button", { testid: "reset", type: "button", title: "back to step 0 with the same initial weights (r)" }, "Reset");
+  reset.addEventListener("click", () => app.send({ type: "reset" }));
+
+  const speed = el("select", { testid: "speed" });
+  for (const s of SPEEDS) speed.add(new Option(`${s}/s`, String(s)));
+  speed.value = String(app.speed);
+  speed.addEventListener("change", () => {
+    app.speed = pickSpeed(speed.value);
+    if (app.snapshot?.playing) app.send({ type: "play", steps_per_second: app.speed });
+  });
+
+  const reseedButton = el("button", { testid: "reseed", type: "button", title: "a new random seed: new initial weights (and new random data)" }, "New weights");
+  reseedButton.addEventListener("click", () => rebuild((config) => reseed(config, randomSeed())));
+
+  // The buttons' titles, readable by touch and keyboard too, with the lesson's description.
+  const help = tip("the lesson and these buttons", "", { testid: "playback-tip" });
+  const describe = () => {
+    const about = app.presets.find((p) => p.id === (app.config?.preset ?? ""))?.description;
+    const missing = [...preset.options].filter((o) => o.disabled).map((o) => `${o.textContent.replace(/ \(unavailable\)$/, "")} (${o.title})`);
+    help.set([about ? `This lesson: ${about.replace(/\.$/, "")}` : null, "Play (Space) trains until paused",
+      ...[step, epoch, reset, reseedButton].map((b) => `${b.textContent}: ${b.title}`),
+      `speed: ${speedField.title}`,
+      missing.length ? `Unavailable presets: ${missing.join("; ")}` : null].filter(Boolean).join(". ") + ".");
+  };
+  const speedField = field("speed", speed, { className: "ctl-field ctl-inline", title: "training steps per second while playing" });
+  root.append(
+    field("preset", preset, { className: "ctl-field ctl-inline" }),
+    play, step, epoch, reset,
+    speedField,
+    reseedButton,
+    help.element,
+  );
+  describe();
+
+  return {
+    sync() {
+      const id = app.config.preset ?? "";
+      if (!id && !custom.parentNode) preset.add(custom, 0);
+      if (id && custom.parentNode) custom.remove();
+      preset.value = id;
+      preset.title = app.presets.find((p) => p.id === id)?.description ?? "";
+      describe();
+      if (speed.value !== String(app.speed)) speed.value = String(app.speed);
+    },
+    snapshot() {
+      setPlay(Boolean(app.snapshot?.playing));
+    },
+  };
+}
+
+// --- share (page tools) ----------------------------------------------------------------
+
+function mountShare(app) {
+  const root = document.getElementById("page-tools");
+  const button = el("button", { testid: "share", type: "button", title: "copy a link to this exact network, data and settings" }, "Share");
+  const said = el("span", { class: "ctl-said", role: "status", testid: "share-status" });
+  // Without the clipboard API (plain http on a LAN address) the link is shown, selected.
+  const url = el("input", { testid: "share-url", readOnly: true, class: "ctl-share-url", hidden: true, "aria-label": "link to this page" });
+  let timer = null;
+  const say = (text) => {
+    said.textContent = text;
+    clearTimeout(timer);
+    timer = setTimeout(() => { said.textContent = ""; }, 4000);
+  };
+  button.addEventListener("click", async () => {
+    const link = app.shareUrl();
+    button.dataset.url = link;
+    try {
+      if (!navigator.clipboard?.writeText) throw new Error("no clipboard API");
+      await navigator.clipboard.writeText(link);
+      url.hidden = true;
+      say("copied");
+    } catch {
+      url.value = link;
+      url.hidden = false;
+      url.focus();
+      url.select();
+      say("press Ctrl+C to copy");
+    }
+  });
+  url.addEventListener("blur", () => { url.hidden = true; });
+  // The note and the link float under the button: the top bar keeps its layout.
+  root.append(el("span", { class: "ctl-share" }, button, el("span", { class: "ctl-share-pop" }, url, said)));
+  return {};
+}
+
+// --- data panel ------------------------------------------------------------------------
+
+function mountData(app, ui) {
+  const root = document.getElementById("data-panel");
+  const rebuild = ui.rebuild ??= rebuilder(app, ui);
+  // The rows of the preset this config is or came from (a custom net on the textbook rows).
+  const presetData = () => {
+    const id = app.config && (app.config.preset ?? sourcePreset(app.config, app.presets));
+    return app.presets.find((p) => p.id === id)?.config?.data ?? null;
+  };
+  const info = (name) => app.datasets.find((d) => d.name === name);
+
+  const dataset = el("select", { testid: "dataset" });
+  const description = el("p", { class: "ctl-note", testid: "dataset-description" });
+  // Why a disabled data set is disabled, in words (an option's title shows to a mouse only).
+  const unavailable = el("p", { class: "ctl-note", testid: "dataset-unavailable", hidden: true });
+  dataset.addEventListener("change", () => {
+    const chosen = info(dataset.value);
+    if (chosen) rebuild((config) => setDataset(config, chosen, presetData()));
+  });
+
+  const params = {};
+  const paramFields = {};
+  for (const [key, label] of DATA_PARAMS) {
+    const input = numberInput(`data-${key.replace("_", "-")}`);
+    onCommit(input, () => {
+      const spec = info(app.config.data.name)?.params?.[key];
+      const value = spec?.type === "int" ? parseInteger(input.value) : parseNumber(input.value);
+      if (value === null && !(spec?.nullable && input.value.trim() === "")) {
+        refuse(app, `data.${key}`, spec?.type === "int" ? "enter a whole number" : "enter a number");
+        ui.sync(true);
+        return;
+      }
+      rebuild(() => ({ data: { [key]: value } }));
+    });
+    params[key] = input;
+    paramFields[key] = field(label, input, { help: true });
+  }
+
+  const seed = numberInput("seed", { min: 0, max: MAX_SEED, step: 1 });
+  onCommit(seed, () => {
+    const value = parseInteger(seed.value);
+    if (value === null) {
+      refuse(app, "seed", `enter a whole number from 0 to ${MAX_SEED}`);
+      ui.sync(true);
+      return;
+    }
+    rebuild(() => ({ seed: value }));
+  });
+
+  root.append(el("div", { class: "ctl-data" },
+    el("h2", {}, "Data"),
+    field("data set", dataset),
+    unavailable,
+    description,
+    ...DATA_PARAMS.map(([key]) => paramFields[key]),
+    field("seed", seed, { title: "the random seed: initial weights, data and batches", help: true }),
+  ));
+
+  return {
+    sync() {
+      const config = app.config;
+      const sets = datasetChoices(app.datasets, config, presetData());
+      fill(dataset, sets.map((d) => d.name), Object.fromEntries(sets.map((d) => [d.name, d.name === "inline" ? "the lesson's own rows" : d.name])));
+      const reasons = [];
+      for (const option of dataset.options) {
+        const reason = unavailableReason(app.datasets, option.value);
+        markUnavailable(option, reason);
+        if (reason !== null) reasons.push(`${option.value}: ${reason}`);
+      }
+      unavailable.textContent = reasons.length ? `Not available here: ${reasons.join("; ")}.` : "";
+      unavailable.hidden = !reasons.length;
+      dataset.value = config.data.name;
+      const current = info(config.data.name);
+      description.textContent = current?.description ?? "";
+      const shown = new Set(dataParams(current).map(([key]) => key));
+      for (const [key, , spec] of dataParams(current)) {
+        const input = params[key];
+        input.min = spec.min ?? "";
+        input.max = spec.max ?? "";
+        input.step = spec.type === "int" ? "1" : "0.01";
+        input.placeholder = spec.nullable ? "all" : "";
+        paramFields[key].title = spec.description ?? "";
+        paramFields[key].help.set(spec.description ?? "");
+        paramFields[key].help.element.hidden = !spec.description;
+        setValue(input, config.data[key]);
+      }
+      for (const [key] of DATA_PARAMS) paramFields[key].hidden = !shown.has(key);
+      setValue(seed, config.seed);
+    },
+  };
+}
+
+// --- architecture (above the diagram) --------------------------------------------------
+
+function mountArchitecture(app, ui) {
+  const root = document.getElementById("architecture");
+  const rebuild = ui.rebuild ??= rebuilder(app, ui);
+  const box = el("div", { class: "ctl-arch", role: "group", "aria-label": "network architecture" });
+  root.append(box);
+
+  const layerBox = (title, ...children) => el("div", { class: "ctl-layer" }, el("span", { class: "ctl-layer-title" }, title), ...children);
+  // Narrow columns (many layers) show the short words; CSS container queries pick one.
+  const words = (long, short) => [el("span", { class: "ctl-long" }, long), el("span", { class: "ctl-short", "aria-hidden": "true" }, short)];
+  const units = (n, testid) => el("span", { class: "ctl-units", testid }, ...words(`${n} ${n === 1 ? "unit" : "units"}`, String(n)));
+
+  const draw = () => {
+    const config = app.config;
+    const { layers, activations } = config;
+    const last = layers.length - 1;
+    const columns = [layerBox(words("input", "in"), units(layers[0], "layer-size-0"))];
+    for (let i = 1; i < last; i += 1) {
+      const minus = el("button", { type: "button", testid: `neurons-minus-${i}`, class: "ctl-small", "aria-label": `remove a neuron from hidden layer ${i}`, disabled: layers[i] <= 1 }, "\u2212");
+      const plus = el("button", { type: "button", testid: `neurons-plus-${i}`, class: "ctl-small", "aria-label": `add a neuron to hidden layer ${i}`, disabled: layers[i] >= MAX_UNITS }, "+");
+      minus.addEventListener("click", () => rebuild((c) => resizeLayer(c, i, -1)));
+      plus.addEventListener("click", () => rebuild((c) => resizeLayer(c, i, +1)));
+      const act = select(`activation-${i}`, choices(HIDDEN_ACTIVATIONS, activations[i - 1]), {});
+      act.setAttribute("aria-label", `activation of hidden layer ${i}`);
+      act.value = activations[i - 1];
+      act.addEventListener("change", () => rebuild((c) => setActivation(c, i, act.value)));
+      const remove = el("button", { type: "button", testid: `remove-layer-${i}`, class: "ctl-small ctl-remove", "aria-label": `remove hidden layer ${i}`, title: `remove hidden layer ${i}` }, "\u00d7");
+      remove.addEventListener("click", () => rebuild((c) => removeHiddenLayer(c, i)));
+      columns.push(el("div", { class: "ctl-layer" },
+        el("span", { class: "ctl-layer-title" }, ...words(`hidden ${i}`, `h${i}`), remove),
+        el("span", { class: "ctl-stepper" }, minus, el("span", { class: "ctl-units", testid: `layer-size-${i}`, "aria-live": "polite" }, String(layers[i])), plus),
+        field(words("activation", "act"), act, { className: "ctl-field ctl-compact" })));
+    }
+    const out = select("output-activation", outputChoices(layers[last], activations[last - 1]), {});
+    out.setAttribute("aria-label", "activation of the output layer");
+    out.value = activations[last - 1];
+    out.addEventListener("change", () => rebuild((c) => setActivation(c, last, out.value)));
+    columns.push(layerBox(words("output", "out"), units(layers[last], `layer-size-${last}`),
+      field(words("activation", "act"), out, { className: "ctl-field ctl-compact" })));
+
+    const grid = el("div", { class: "ctl-layers" }, ...columns);
+    grid.style.setProperty("--columns", String(columns.length));
+
+    const full = layers.length - 2 >= MAX_HIDDEN_LAYERS;
+    const limit = `at most ${MAX_HIDDEN_LAYERS} hidden layers`;
+    const add = el("button", { type: "button", testid: "add-layer", disabled: full, title: limit }, "+ hidden layer");
+    add.addEventListener("click", () => rebuild((c) => addHiddenLayer(c)));
+    // Why the button does nothing, in words (a disabled button's title shows to a mouse only).
+    const addLimit = el("span", { class: "ctl-note", testid: "add-layer-limit", id: "add-layer-limit", hidden: !full }, `(${limit})`);
+    if (full) add.setAttribute("aria-describedby", addLimit.id);
+    const bias = el("input", { type: "checkbox", testid: "bias", checked: Boolean(config.bias) });
+    bias.addEventListener("change", () => rebuild((c) => setBias(c, bias.checked)));
+    const tools = el("div", { class: "ctl-arch-tools" },
+      add,
+      addLimit,
+      el("label", { class: "ctl-check" }, bias, el("span", {}, "biases")),
+      el("span", { class: "ctl-note", testid: "network-summary" }, describeNetwork(config)));
+    box.replaceChildren(tools, grid);
+  };
+
+  // Drawn again only when the network itself changed (a live learning-rate change must not
+  // close a select the user has open).
+  let drawn = null;
+  return {
+    sync(force) {
+      const { layers, activations, bias } = app.config;
+      const key = JSON.stringify([layers, activations, bias]);
+      if (key === drawn && !force) return;
+      drawn = key;
+      keepFocus(box, draw);
+    },
+  };
+}

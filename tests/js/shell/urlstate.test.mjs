@@ -1,0 +1,88 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS } from "../../../static/js/shell/urlstate.js";
+
+const resolved = {
+  preset: "xor", layers: [2, 4, 2, 1], activations: ["tanh", "tanh", "sigmoid"], bias: true,
+  loss: "bce", init: { scheme: "xavier", params: null, low: -0.5, high: 0.5, std: 0.01 },
+  data: { name: "xor", n: 200, noise: 0.05, test_fraction: 0.5 },
+  optimizer: { name: "adam", lr: 0.003, momentum: 0.9, rho: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-7 },
+  gradient: { method: "numeric-central", epsilon: 0.0001 }, batch: { size: null, order: "shuffle" },
+  regularization: { kind: "l2", rate: 0.001 }, dtype: "float64", seed: 42,
+};
+
+test("encode then decode gives back every field in the table", () => {
+  const { config, errors } = decodeConfig(encodeConfig(resolved));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(config.layers, [2, 4, 2, 1]);
+  assert.deepEqual(config.activations, ["tanh", "tanh", "sigmoid"]);
+  assert.equal(config.bias, true);
+  assert.equal(config.batch.size, null);
+  assert.equal(config.optimizer.lr, 0.003);
+  assert.equal(config.gradient.epsilon, 0.0001);
+  assert.equal(config.data.noise, 0.05);
+  assert.equal(config.seed, 42);
+  assert.equal(config.init.scheme, "xavier");
+  assert.equal(config.init.params, undefined, "explicit weights never travel in the URL");
+  assert.equal(encodeConfig(config), encodeConfig(resolved));
+});
+
+test("fields that do not apply are left out", () => {
+  const inline = { ...resolved, data: { name: "inline", inputs: [[1, 1]], targets: [[0]], test_fraction: 0 } };
+  const query = new URLSearchParams(encodeConfig(inline));
+  assert.equal(query.has("n"), false);
+  assert.equal(query.has("noise"), false);
+  assert.equal(query.get("data"), "inline");
+});
+
+test("a custom net on a preset's weights or rows names that preset in its URL", () => {
+  const rows = { name: "inline", inputs: [[1, 1]], targets: [[0]], test_fraction: 0 };
+  const textbook = [{ W: [[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]], b: null }, { W: [[0.3], [0.5], [0.9]], b: null }];
+  const explicit = { ...resolved.init, scheme: "explicit", params: textbook };
+  const presets = [
+    { id: "hand", config: { ...resolved, preset: "hand", init: explicit, data: rows } },
+    { id: "hand-train", config: { ...resolved, preset: "hand-train", init: { ...explicit, params: [] }, data: rows } },
+    { id: "xor", config: resolved },
+  ];
+  // The textbook weights on xor data: no longer the preset, still its weights.
+  const custom = { ...resolved, preset: null, init: explicit };
+  assert.equal(sourcePreset(custom, presets), "hand");
+  assert.equal(new URLSearchParams(encodeConfig(custom, presets)).get("preset"), "hand");
+  // New random weights on the textbook rows: the rows' preset (the first that has them).
+  assert.equal(sourcePreset({ ...resolved, preset: null, data: rows }, presets), "hand");
+  // Weights and rows must both come from the one preset named.
+  assert.equal(sourcePreset({ ...custom, data: { ...rows, targets: [[1]] } }, presets), null);
+  // Random weights on generated data need no preset: every field is in the URL.
+  assert.equal(sourcePreset({ ...resolved, preset: null }, presets), null);
+  assert.equal(new URLSearchParams(encodeConfig({ ...resolved, preset: null }, presets)).has("preset"), false);
+  // A config that is its preset keeps its own name.
+  assert.equal(new URLSearchParams(encodeConfig(resolved, presets)).get("preset"), "xor");
+});
+
+test("unreadable values are reported and the rest still applies", () => {
+  const { config, errors } = decodeConfig("layers=2,x,1&lr=fast&seed=7&batch=full");
+  assert.deepEqual(errors.map((e) => e.key), ["layers", "lr"]);
+  assert.equal(config.seed, 7);
+  assert.equal(config.batch.size, null);
+  assert.equal(config.layers, undefined);
+});
+
+test("every URL key is unique and every path is distinct", () => {
+  const keys = URL_FIELDS.map(([key]) => key);
+  const paths = URL_FIELDS.map(([, path]) => path);
+  assert.equal(new Set(keys).size, keys.length);
+  assert.equal(new Set(paths).size, paths.length);
+});
+
+test("nearestConfig leaves out what the server named, and nothing else", () => {
+  assert.deepEqual(nearestConfig({ preset: "xor", layers: [2, 0, 1] }, [{ field: "layers[1]", reason: "x" }]),
+    { preset: "xor" });
+  assert.deepEqual(nearestConfig({ preset: "nosuch" }, [{ field: "preset" }]), {});
+  assert.deepEqual(nearestConfig({ preset: "xor", optimizer: { name: "sgd", lr: 500 } }, [{ field: "optimizer.lr" }]),
+    { preset: "xor", optimizer: { name: "sgd" } });
+  const config = { preset: "xor" };
+  assert.equal(nearestConfig(config, [{ field: "body" }]), null);  // nothing it can leave out
+  assert.equal(nearestConfig(config, []), null);
+  assert.deepEqual(config, { preset: "xor" });  // the original is untouched
+});
