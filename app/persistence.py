@@ -20,6 +20,7 @@ from pathlib import Path
 
 import anyio
 
+from app import records
 from app.salvage import Salvage, copy_aside, is_damage, rebuild
 from app.sessions import Session, SessionManager
 from app.store import Save, SessionStore, SQLiteStore
@@ -32,6 +33,8 @@ log = logging.getLogger("nnplay.persistence")
 
 FORMAT = "nnplay-session/1"
 YIELD_SECONDS = 0.005  # most time a save holds the event loop before letting others run
+# The arrays a save copies before they are written: bounds what saving many sessions holds.
+FLUSH_BYTES = 32 * 2**20
 MAX_CHUNKS = 64  # history chunks a session may have in the store before it is rewritten whole
 
 
@@ -224,8 +227,12 @@ class Persistence:
                 self.error = f"{type(error).__name__}: {error}"
 
     async def save_changed(self) -> int:
-        """Save every session changed since its last save; returns how many were written."""
-        saves: dict[str, tuple[_Saved, Save]] = {}
+        """Save every session changed since its last save; returns how many were written.
+
+        The copies a save holds are written whenever they reach FLUSH_BYTES, so saving a
+        few big sessions holds about one of them at a time, not all."""
+        batch: dict[str, tuple[_Saved, Save]] = {}
+        held = written = 0
         slice_started = time.monotonic()
         for session in list(self.manager.sessions.values()):
             before = self.saved.get(session.id)
@@ -233,21 +240,27 @@ class Persistence:
                 continue
             async with session.lock:  # a consistent state, never half a step
                 try:
-                    saves[session.id] = _save_of(session, before)
+                    batch[session.id] = _save_of(session, before)
+                    held += records.array_bytes(batch[session.id][1].record)
                 except Exception as error:  # this session only: the others are saved
                     self._failed(session.id, f"{type(error).__name__}: {error}")
-            if time.monotonic() - slice_started > YIELD_SECONDS:  # a class is many sessions:
+            if held >= FLUSH_BYTES:
+                written += await self._write(batch)
+                batch, held = {}, 0
+                slice_started = time.monotonic()
+            elif time.monotonic() - slice_started > YIELD_SECONDS:  # a class is many sessions:
                 await asyncio.sleep(0)  # let frames out between
                 slice_started = time.monotonic()
-        failed: dict[str, str] = {}
-        if saves:
-            failed = await anyio.to_thread.run_sync(self.store.save_many, {k: v[1] for k, v in saves.items()})
-            for session_id, (saved, _) in saves.items():
-                if session_id in failed:
-                    self._failed(session_id, failed[session_id])
-                elif session_id in self.manager.sessions:  # not deleted meanwhile
-                    self.saved[session_id] = saved
-                    self.failing.pop(session_id, None)
+        return written + (await self._write(batch) if batch else 0)
+
+    async def _write(self, saves: dict[str, tuple[_Saved, Save]]) -> int:
+        failed = await anyio.to_thread.run_sync(self.store.save_many, {k: v[1] for k, v in saves.items()})
+        for session_id, (saved, _) in saves.items():
+            if session_id in failed:
+                self._failed(session_id, failed[session_id])
+            elif session_id in self.manager.sessions:  # not deleted meanwhile
+                self.saved[session_id] = saved
+                self.failing.pop(session_id, None)
         return len(saves) - len(failed)
 
     def _failed(self, session_id: str, why: str) -> None:
@@ -307,7 +320,9 @@ def _record_of(session: Session) -> dict:
         "generation": session.generation,
         "student": session.student,
         "seat": session.seat,
-        "run": export_state(session.run, history=False),
+        # The arrays as copies (the run goes on while they are written), written as bytes
+        # (app/records.py); the config is never changed in place, so it is shared.
+        "run": export_state(session.run, history=False, arrays=True, config=session.run.config),
     }
 
 

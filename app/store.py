@@ -23,6 +23,7 @@ from typing import Protocol
 
 import orjson
 
+from app.records import decode, encode
 from core.history import COLUMNS
 
 log = logging.getLogger("nnplay.store")
@@ -92,7 +93,7 @@ class SQLiteStore:
         records, replaced, chunks, failed = [], [], [], {}
         for sid, save in saves.items():
             try:  # one session that cannot be written must not stop the others
-                record = _dumps(save.record)
+                record = encode(save.record)
                 rows = _dumps(save.rows) if save.rows.get("step") else None
             except (
                 TypeError,
@@ -184,8 +185,8 @@ class SQLiteStore:
             chunks = self._db.execute(
                 "SELECT first_row, rows FROM history WHERE id = ? ORDER BY first_row", (session_id,)
             ).fetchall()
-        record = orjson.loads(blob)
-        if not isinstance(record, dict) or not isinstance(record.get("run"), dict):
+        record = decode(blob)
+        if not isinstance(record.get("run"), dict):
             raise ValueError("the record is not an object with a run")
         if chunks:
             record["run"]["history"] = _joined(chunks)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect as ws_connect
 
+from app import records
 from app.persistence import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -354,9 +355,9 @@ def test_a_record_whose_gradients_do_not_fit_costs_only_itself_at_start(server, 
         first.call("POST", f"/api/sessions/{sid}/step", {"steps": 3})
     first.stop(signal.SIGTERM)
     db = sqlite3.connect(tmp_path / "sessions.sqlite3")
-    record = json.loads(db.execute("SELECT record FROM sessions WHERE id = ?", (bad,)).fetchone()[0])
+    record = records.decode(db.execute("SELECT record FROM sessions WHERE id = ?", (bad,)).fetchone()[0])
     record["run"]["last_grads"] = record["run"]["last_grads"][:1]  # one layer short
-    db.execute("UPDATE sessions SET record = ? WHERE id = ?", (json.dumps(record).encode(), bad))
+    db.execute("UPDATE sessions SET record = ? WHERE id = ?", (records.encode(record), bad))
     db.commit()
     db.close()
     second = server()
@@ -621,7 +622,6 @@ def test_a_record_whose_gradients_do_not_fit_costs_only_itself(tmp_path):
     """A record saved with gradients of another network (a damaged store, an old bug) is
     skipped at start with its reason; the other sessions come back."""
     import asyncio
-    import json as json_module
 
     from app.persistence import Persistence
     from app.sessions import SessionManager
@@ -639,13 +639,11 @@ def test_a_record_whose_gradients_do_not_fit_costs_only_itself(tmp_path):
             await session.step(steps=2)
         await persistence.save_changed()
         store = persistence.store
-        record = json_module.loads(
+        record = records.decode(
             store._db.execute("SELECT record FROM sessions WHERE id = ?", (bad.id,)).fetchone()[0]
         )
         record["run"]["last_grads"] = record["run"]["last_grads"][:1]  # one layer short
-        store._db.execute(
-            "UPDATE sessions SET record = ? WHERE id = ?", (json_module.dumps(record).encode(), bad.id)
-        )
+        store._db.execute("UPDATE sessions SET record = ? WHERE id = ?", (records.encode(record), bad.id))
         store.close()
         again = SessionManager(settings)
         restored = Persistence(open_store(tmp_path)[0], again, interval=60)
