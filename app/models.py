@@ -21,11 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.lessons import LessonStep
 from app.responses import JSONBody
-from app.schemas import Activation, Metric
+from app.schemas import Activation, Metric, Phase
 from core.config import BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, OPTIMIZERS, REGULARIZATIONS
 from core.history import COLUMNS, COUNTS
 from core.losses import LOSSES
-from core.run import PHASES
 
 
 def send(content: Any, status_code: int = 200) -> Response:
@@ -42,7 +41,6 @@ class Out(BaseModel):
 Number = Annotated[float | None, Field(description="null when not finite")]
 Vector = list[Number]
 Matrix = Annotated[list[Vector], Field(description="a list of rows")]
-Phase = Literal[PHASES]  # type: ignore[valid-type]
 Status = Literal["ready", "paused", "running", "diverged"]
 
 

@@ -30,7 +30,7 @@ from app.frames import topology_message
 from app.heavy import HeavyCalls
 from app.jsonio import dumps
 from app.live import NOT_READING, Subscriber
-from app.schemas import LiveConfig, ParamList, Strict, to_engine
+from app.schemas import LiveConfig, ParamList, Phase, Strict, to_engine
 from app.sessions import Session, Stepped
 from core.errors import ConfigError, StateError
 
@@ -56,7 +56,7 @@ class StepCommand(Strict):
     type: Literal["step"]
     steps: Annotated[int, Field(ge=1, le=10_000)] | None = None
     epochs: Annotated[int, Field(ge=1, le=1000)] | None = None
-    phase: Literal["forward", "loss", "backward", "update"] | None = None
+    phase: Phase | None = None
 
 
 class SetCommand(LiveConfig):
