@@ -338,7 +338,7 @@ def data_params() -> tuple[Field, ...]:
                 f"data.{key}",
                 entries[0][1]["type"],
                 None,
-                entries[0][1]["description"],
+                _common_description(entries),
                 low=min(lows) if lows else None,
                 high=max(highs) if highs else None,
                 nullable=True,  # null: the data set's default
@@ -347,6 +347,12 @@ def data_params() -> tuple[Field, ...]:
             )
         )
     return tuple(params)
+
+
+def _common_description(entries: list[tuple[str, dict[str, Any]]]) -> str:
+    """The data sets' description of a param when they agree, else where to find theirs."""
+    descriptions = {entry["description"] for _, entry in entries}
+    return descriptions.pop() if len(descriptions) == 1 else "depends on the data set (per_dataset)"
 
 
 def describe() -> list[dict[str, Any]]:
@@ -361,7 +367,8 @@ def describe() -> list[dict[str, Any]]:
         "loss": {"fused_with": {name: loss.fused_with for name, loss in LOSSES.items() if loss.fused_with}},
     }
     out = []
-    for field in FIELDS + data_params():
+    data_name = FIELDS.index(BY_PATH["data.name"]) + 1
+    for field in FIELDS[:data_name] + data_params() + FIELDS[data_name:]:
         entry: dict[str, Any] = {
             "path": field.path,
             "type": field.kind,

@@ -221,6 +221,18 @@ def rest_examples(c: TestClient) -> None:
     print("<<< 200 OK")
     print("<<< content-type: application/json")
     print(pretty([datasets[0], More(len(datasets) - 2), datasets[-1]]))
+    fields = {entry["path"]: entry for entry in c.get("/api/config/fields").json()}
+    shown = ("activations", "optimizer.momentum", "batch.size")
+    note(f"{len(fields)} fields; {', '.join(shown)} are printed")
+    tag("config-fields")
+    print(">>> GET /api/config/fields")
+    print("<<< 200 OK")
+    print("<<< content-type: application/json")
+    paths, picked, last = list(fields), [], -1
+    for i in sorted(paths.index(path) for path in shown):
+        picked += ([More(i - last - 1)] if i > last + 1 else []) + [fields[paths[i]]]
+        last = i
+    print(pretty(picked + ([More(len(paths) - 1 - last)] if last < len(paths) - 1 else [])))
 
     heading("A session of the 2-3-1 network worked by hand (preset seed-2-3-1)")
     created = show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1"}, name="create")
