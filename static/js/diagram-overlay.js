@@ -7,9 +7,10 @@
 // and edge its layer as a CSS variable for the layer-by-layer animation delays.
 import * as num from "./diagram-numbers.js";
 import { textWidth } from "./diagram-layout.js";
+import { PHASES } from "./phases-order.js";
 
 const NS = "http://www.w3.org/2000/svg";
-const PHASE_CLASSES = ["phase-forward", "phase-loss", "phase-backward", "phase-update"];
+const PHASE_CLASSES = PHASES.map((phase) => `phase-${phase}`);
 
 function svgEl(name, attrs, parent) {
   const node = document.createElementNS(NS, name);
