@@ -36,6 +36,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.main import create_app
 from app.settings import Settings
+from core.run import PHASES
 
 WIDTH = 108  # a JSON value that fits in this many columns is printed on one line
 LIMIT = 12  # lists longer than this are shortened ...
@@ -255,7 +256,7 @@ def rest_examples(c: TestClient) -> None:
     )
 
     heading("Stepping: one phase at a time, then one step, n steps, one epoch")
-    for phase in ("forward", "loss", "backward", "update"):
+    for phase in PHASES:
         show(c, "POST", f"{base}/step", {"phase": phase}, name=f"phase-{phase}")
     show(c, "POST", f"{base}/step", {}, name="step-one")
     show(c, "POST", f"{base}/step", {"steps": 3}, name="step-three")
