@@ -25,8 +25,8 @@ MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 1024
 MAX_PARAMETERS = 1_000_000  # weights and biases together: a bigger net steps too slowly to watch
 MAX_SEED = 2**32 - 1
-# A bigger batch is (nearly) the whole training set of every data set but MNIST, and a
-# full batch is asked for with null, whatever the set's size.
+# No data set but MNIST trains on more rows than this; a full batch is asked for with
+# null, whatever the set's size.
 MAX_BATCH = 10_000
 
 
@@ -69,9 +69,9 @@ class Field:
             raise TypeError(f"{self.path} is not a list")
         return self.length
 
-    def check(self, value: Any, checker: Checker, path: str | None = None) -> Any:
+    def check(self, value: Any, checker: Checker) -> Any:
         """The value if it is allowed (integers as int), else None with the reason noted."""
-        path = path or self.path
+        path = self.path
         if self.kind in ("int", "float"):
             return checker.number(
                 value,

@@ -3,10 +3,12 @@
 // (tests/js/controls.test.mjs). The server still checks everything; these rules only keep
 // a single click from producing a config the server must refuse (an input layer that does
 // not match the data, a loss without its output activation, textbook weights of the wrong
-// shape).
+// shape). The choices and limits are the server's (GET /api/config/fields): the rules that
+// need them take them as their first argument, `vocab` (see vocabulary).
 
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 1000];
 export const DEFAULT_SPEED = 30;
+
 // The words a data param's control is labelled with, in the order they are shown; a param
 // the server adds is shown too, after these, labelled with its name.
 const DATA_PARAM_LABELS = { n: "size (n)", noise: "noise", test_fraction: "test fraction" };
