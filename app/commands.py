@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from app.errors import APIError
+from app.errors import invalid
 from app.heavy import Budget, HeavyCalls
 from app.live import broadcast, start_playing, stop_playing
 from app.sessions import Session, Stepped
@@ -33,11 +33,9 @@ async def step(
     call is a heavy one (app/heavy.py) and may stop early. Returns what it did."""
     given = [k for k, v in (("steps", steps), ("epochs", epochs), ("phase", phase)) if v is not None]
     if len(given) > 1:
-        raise APIError(
-            422,
-            "invalid_input",
-            "give one of steps, epochs or phase",
-            [{"field": k, "reason": "give only one of steps, epochs or phase"} for k in given],
+        reason = "give only one of steps, epochs or phase"
+        raise invalid(
+            [{"field": k, "reason": reason} for k in given], message="give one of steps, epochs or phase"
         )
     if not given:
         steps = 1
@@ -45,12 +43,7 @@ async def step(
     expected = steps or (epochs or 0) * -(-batcher.n // batcher.size)
     if expected > limit:
         field = "steps" if steps else "epochs"
-        raise APIError(
-            422,
-            "invalid_input",
-            f"{field}: that is {expected:,} steps; at most {limit:,} per call",
-            [{"field": field, "reason": f"that is {expected:,} steps; at most {limit:,} per call"}],
-        )
+        raise invalid(field, f"that is {expected:,} steps; at most {limit:,} per call")
     await stop_playing(session)
     if phase is not None:
         before = session.run.step_count

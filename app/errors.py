@@ -135,8 +135,20 @@ def not_found() -> APIError:
     return APIError(404, "not_found", "no session with this id (it may have expired)")
 
 
+def invalid(
+    fields: list[dict[str, Any]] | str, reason: str | None = None, message: str | None = None
+) -> APIError:
+    """The 422 for bad input, naming each field with its reason: `invalid("step", "must be
+    ...")` for one, `invalid([{"field", "reason"}, ...])` for several (as ConfigError
+    takes them). `message`, the one line for people, is "field: reason; ..." unless given."""
+    if isinstance(fields, str):
+        fields = [{"field": fields, "reason": reason or "is invalid"}]
+    text = message or "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
+    return APIError(422, "invalid_input", text, fields)
+
+
 def config_error(error: ConfigError) -> APIError:
-    return APIError(422, "invalid_input", str(error), error.errors)
+    return invalid(error.errors)
 
 
 def validation_fields(errors) -> list[dict]:
@@ -173,9 +185,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
-        fields = validation_fields(exc.errors())
-        message = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
-        return JSONBody(error_body("invalid_input", message, fields), status_code=422)
+        error = invalid(validation_fields(exc.errors()))
+        return JSONBody(error_body(error.code, error.message, error.fields), status_code=422)
 
     @app.exception_handler(ConfigError)
     async def _config(request: Request, exc: ConfigError):

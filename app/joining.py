@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request
 from pydantic import AfterValidator
 
 from app.classroom import NICKNAME_LENGTH, nickname
-from app.errors import APIError
+from app.errors import APIError, invalid
 from app.guesses import check_class_code
 from app.sessions import Session
 
@@ -49,12 +49,7 @@ async def _joining(
     # A coroutine: checked on the event loop, not in a pool thread that long calls may fill.
     for field, value in (("name", name), ("seat", seat)):
         if value is not None and class_code is None:
-            raise APIError(
-                422,
-                "invalid_input",
-                f"{field}: only used together with class_code",
-                [{"field": field, "reason": "only used together with class_code"}],
-            )
+            raise invalid(field, "only used together with class_code")
     if class_code is None:
         return None
     try:
@@ -62,12 +57,7 @@ async def _joining(
     except APIError as error:  # a field of the request: said as one (422), or the 429 as it is
         if error.status != 404:
             raise
-        raise APIError(
-            422,
-            "invalid_input",
-            "class_code: no class with this code",
-            [{"field": "class_code", "reason": "no class with this code"}],
-        ) from None
+        raise invalid("class_code", "no class with this code") from None
     return Joining(name or "student", seat)
 
 

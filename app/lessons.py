@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from app.lesson_text import TextError, check_names
 from app.paths import LESSONS_DIR
+from app.schemas import Phase
 from core.config import resolve_config
 from core.errors import ConfigError
 from core.run import Run
@@ -69,7 +70,7 @@ class LessonStep(BaseModel):
     config: dict = Field(default_factory=dict)
     steps: Annotated[int, Field(ge=0, le=100_000)] = 0
     epochs: Annotated[int, Field(ge=0, le=10_000)] = 0
-    phase: Literal["forward", "loss", "backward", "update"] | None = None
+    phase: Phase | None = None
     select: Selection | None = None
     show: list[Panel] = Field(default_factory=lambda: list[Panel](["network", "loss-chart"]))
     controls: list[str] = Field(default_factory=lambda: ["play", "step", "reset"])

@@ -21,11 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.lessons import LessonStep
 from app.responses import JSONBody
-from app.schemas import Activation, Metric
+from app.schemas import Activation, Metric, Phase
 from core.config import BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, OPTIMIZERS, REGULARIZATIONS
 from core.history import COLUMNS, COUNTS
 from core.losses import LOSSES
-from core.run import PHASES
 
 
 def send(content: Any, status_code: int = 200) -> Response:
@@ -42,7 +41,6 @@ class Out(BaseModel):
 Number = Annotated[float | None, Field(description="null when not finite")]
 Vector = list[Number]
 Matrix = Annotated[list[Vector], Field(description="a list of rows")]
-Phase = Literal[PHASES]  # type: ignore[valid-type]
 Status = Literal["ready", "paused", "running", "diverged"]
 
 
@@ -517,6 +515,41 @@ class Dataset(Out):
     unavailable_reason: str | None = Field(description="why it cannot be used on this server")
     params: dict[str, dict[str, Any]] = Field(
         description="per parameter: type, default, min, max, description"
+    )
+
+
+class FieldApplies(Out):
+    field: str = Field(description="the field whose value decides")
+    values: list[str] = Field(description="the values it is used with")
+
+
+class ConfigField(Out):
+    """One field of the config, as core/fields.py declares it."""
+
+    path: str = Field(description="where it sits in the config: optimizer.lr, layers, data.noise")
+    type: Literal["int", "float", "bool", "choice", "int_list", "choice_list", "params", "matrix"] = Field(
+        description="int_list: layers (or inline data's labels); choice_list: activations; "
+        "params: explicit weights; matrix: rows of numbers"
+    )
+    default: Any = Field(description="the value when none is given (a data param's is its data set's)")
+    help: str
+    choices: list[Any] | None = Field(description="the allowed values (of each entry, for a list)")
+    min: float | None = Field(description="the smallest value (of each entry, for a list)")
+    max: float | None = Field(description="the largest value (of each entry, for a list)")
+    min_open: bool = Field(description="min itself is refused")
+    max_open: bool = Field(description="max itself is refused")
+    nullable: bool = Field(description="null is a value (batch.size null: full batch)")
+    live: bool = Field(description="may change during a run (PATCH, the socket's `set`)")
+    topology: bool = Field(description="the network's shape: changing it needs a new session")
+    length: list[int] | None = Field(description="a list's fewest and most entries")
+    applies: FieldApplies | None = Field(description="used only while another field has one of these values")
+    per_dataset: dict[str, dict[str, Any]] | None = Field(
+        description="a data param: per data set that takes it, its default, limits and description "
+        "(min and max above hold for at least one)"
+    )
+    facts: dict[str, Any] | None = Field(
+        description="layers: max_parameters; activations: output_only, without_gradient (what "
+        "gradient descent cannot train through); loss: fused_with (the output activation it needs)"
     )
 
 

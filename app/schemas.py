@@ -4,37 +4,29 @@ every number; the engine then checks what depends on the whole config (shapes, p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from core.activations import ACTIVATIONS
-from core.config import (
-    BATCH_ORDERS,
-    DTYPES,
-    GRADIENT_METHODS,
-    INIT_SCHEMES,
-    MAX_HIDDEN_LAYERS,
-    MAX_SEED,
-    MAX_UNITS,
-    OPTIMIZERS,
-    REGULARIZATIONS,
-)
-from core.data import DATASETS
-from core.losses import LOSSES
-from core.presets import PRESETS
+from core.config import LIVE_SECTIONS, TOPOLOGY_FIELDS
+from core.data.inline import MAX_ROWS
+from core.fields import BY_PATH, FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, data_params
+from core.fields import Field as ConfigField
+from core.initializers import PARAM_LIMIT
 from core.run import PHASES
 
-MAX_ROWS = 10_000
 MAX_STEPS = 10_000
 
-# The engine's activation names, from its registry: a Literal built at run time, which
-# Pydantic checks and the OpenAPI schema lists. A type checker sees the string it is.
+# The engine's names, from its registries: Literals built at run time, which Pydantic
+# checks and the OpenAPI schema lists. A type checker sees the string each is.
 if TYPE_CHECKING:
     Activation = str
+    Phase = str
 else:
     Activation = Literal[tuple(ACTIVATIONS)]
-Finite = Annotated[float, Field(ge=-1e6, le=1e6)]
+    Phase = Literal[PHASES]
+Finite = Annotated[float, Field(ge=-PARAM_LIMIT, le=PARAM_LIMIT)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 Row = Annotated[list[Finite], Field(min_length=1, max_length=MAX_UNITS)]
 Matrix = Annotated[list[Row], Field(min_length=1, max_length=MAX_ROWS)]
@@ -55,95 +47,91 @@ class ParamsModel(Strict):
 ParamList = Annotated[list[ParamsModel], Field(min_length=1, max_length=MAX_HIDDEN_LAYERS + 1)]
 
 
-class InitModel(Strict):
-    scheme: Literal[INIT_SCHEMES] | None = None  # type: ignore[valid-type]
-    params: ParamList | None = None
-    low: Annotated[float, Field(ge=-100, le=100)] | None = None
-    high: Annotated[float, Field(ge=-100, le=100)] | None = None
-    std: Annotated[float, Field(gt=0, le=100)] | None = None
+def _bounds(field: ConfigField) -> Any:
+    """Field(...) with the table's limits for a number."""
+    limits: dict[str, Any] = {}
+    if field.low is not None:
+        limits["gt" if field.low_open else "ge"] = field.low
+    if field.high is not None:
+        limits["lt" if field.high_open else "le"] = field.high
+    return Field(**limits)
 
 
-class DataModel(Strict):
-    name: Literal[tuple(DATASETS)] | None = None  # type: ignore[valid-type]
-    n: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    noise: Annotated[float, Field(ge=0, le=1)] | None = None
-    test_fraction: Annotated[float, Field(ge=0, lt=1)] | None = None
-    inputs: Matrix | None = None
-    targets: Matrix | None = None
-    labels: (
-        Annotated[list[Annotated[int, Field(ge=0, le=1023)]], Field(min_length=1, max_length=MAX_ROWS)] | None
-    ) = None
+def _annotation(field: ConfigField) -> Any:
+    """The type a request may send for a field of the table."""
+    length: dict[str, Any] = dict(zip(("min_length", "max_length"), field.length or ()))
+    if field.path == "layers":
+        return Annotated[list[Units], Field(**length)]
+    if field.path == "activations":
+        return Annotated[list[Activation], Field(**length)]
+    if field.kind == "params":
+        return ParamList
+    if field.kind == "matrix":
+        return Matrix
+    if field.kind == "int_list":  # inline data's class labels
+        label = Annotated[int, _bounds(field)]
+        return Annotated[list[label], Field(min_length=1, max_length=MAX_ROWS)]
+    if field.kind == "choice":
+        return Literal[field.choices]
+    if field.kind == "bool":
+        return bool
+    return Annotated[int if field.kind == "int" else float, _bounds(field)]
 
 
-class OptimizerModel(Strict):
-    name: Literal[OPTIMIZERS] | None = None  # type: ignore[valid-type]
-    lr: Annotated[float, Field(gt=0, le=100)] | None = None
-    momentum: Annotated[float, Field(ge=0, lt=1)] | None = None
-    rho: Annotated[float, Field(ge=0, lt=1)] | None = None
-    beta1: Annotated[float, Field(ge=0, lt=1)] | None = None
-    beta2: Annotated[float, Field(ge=0, lt=1)] | None = None
-    eps: Annotated[float, Field(gt=0, le=1)] | None = None
+def _model(name: str, doc: str, fields: tuple[ConfigField, ...]) -> Any:
+    """A request model with one optional member per field (null, or left out: the default)."""
+    members: dict[str, Any] = {field.key: (_annotation(field) | None, None) for field in fields}
+    return create_model(name, __base__=Strict, __doc__=doc, **members)
 
 
-class GradientModel(Strict):
-    method: Literal[GRADIENT_METHODS] | None = None  # type: ignore[valid-type]
-    epsilon: Annotated[float, Field(gt=0, le=1)] | None = None
+def _section(section: str) -> tuple[ConfigField, ...]:
+    return tuple(field for field in FIELDS + data_params() if field.section == section)
 
 
-class BatchModel(Strict):
-    size: Annotated[int, Field(ge=1, le=MAX_ROWS)] | None = None
-    order: Literal[BATCH_ORDERS] | None = None  # type: ignore[valid-type]
+# The config's sections, from the table (a new field there is a new member here).
+SECTIONS = {
+    "init": _model("InitModel", "How the first weights are chosen.", _section("init")),
+    "data": _model("DataModel", "The data set and its params.", _section("data")),
+    "optimizer": _model("OptimizerModel", "The update rule and its settings.", _section("optimizer")),
+    "gradient": _model("GradientModel", "How the gradient is worked out.", _section("gradient")),
+    "batch": _model("BatchModel", "Which training rows each step takes.", _section("batch")),
+    "regularization": _model(
+        "RegularizationModel", "A penalty on large weights.", _section("regularization")
+    ),
+    "probe": _model("ProbeModel", "The rows the per-unit views show.", _section("probe")),
+    "metrics": _model(
+        "MetricsModel", "How often the metrics are measured, and on how many rows.", _section("metrics")
+    ),
+}
 
 
-class RegularizationModel(Strict):
-    kind: Literal[REGULARIZATIONS] | None = None  # type: ignore[valid-type]
-    rate: Annotated[float, Field(ge=0, le=10)] | None = None
+def _members(paths: list[str]) -> dict[str, Any]:
+    """Members for these top-level paths: a section's model, or a field of the table."""
+    return {
+        path: (SECTIONS[path] | None, None) if path in SECTIONS else (_annotation(BY_PATH[path]) | None, None)
+        for path in paths
+    }
 
 
-class ProbeModel(Strict):
-    size: Annotated[int, Field(ge=1, le=64)] | None = None
+_TOP = list(dict.fromkeys(field.section or field.path for field in FIELDS))
 
-
-class MetricsModel(Strict):
-    every: Annotated[int, Field(ge=0, le=100_000)] | None = None
-    max_samples: Annotated[int, Field(ge=1, le=100_000)] | None = None
-
-
-class LiveConfig(Strict):
-    """The parts of a config that change without a reset (PATCH, the socket's `set`).
-
-    layers, activations and bias are accepted here only to be refused by name.
-    """
-
-    optimizer: OptimizerModel | None = None
-    batch: BatchModel | None = None
-    regularization: RegularizationModel | None = None
-    gradient: GradientModel | None = None
-    layers: list[Units] | None = None
-    activations: list[Activation] | None = None
-    bias: bool | None = None
-
-
-class ConfigModel(Strict):
-    """The engine's config format; a `preset` alone is enough."""
-
-    preset: Literal[tuple(PRESETS)] | None = None  # type: ignore[valid-type]
-    layers: Annotated[list[Units], Field(min_length=2, max_length=MAX_HIDDEN_LAYERS + 2)] | None = None
-    activations: Annotated[list[Activation], Field(min_length=1, max_length=MAX_HIDDEN_LAYERS + 1)] | None = (
-        None
+if TYPE_CHECKING:
+    ConfigModel = Strict
+    LiveConfig = Strict
+else:
+    ConfigModel = create_model(
+        "ConfigModel",
+        __base__=Strict,
+        __doc__="The engine's config format; a `preset` alone is enough.",
+        **_members(_TOP),
     )
-    bias: bool | None = None
-    loss: Literal[tuple(LOSSES)] | None = None  # type: ignore[valid-type]
-    init: InitModel | None = None
-    data: DataModel | None = None
-    optimizer: OptimizerModel | None = None
-    gradient: GradientModel | None = None
-    batch: BatchModel | None = None
-    regularization: RegularizationModel | None = None
-    dtype: Literal[DTYPES] | None = None  # type: ignore[valid-type]
-    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None
-    probe: ProbeModel | None = None
-    metrics: MetricsModel | None = None
+    LiveConfig = create_model(
+        "LiveConfig",
+        __base__=Strict,
+        __doc__="The parts of a config that change without a reset (PATCH, the socket's `set`).\n\n"
+        "layers, activations and bias are accepted here only to be refused by name.",
+        **_members([*LIVE_SECTIONS, *TOPOLOGY_FIELDS]),
+    )
 
 
 def to_engine(model: BaseModel) -> dict:
@@ -156,7 +144,7 @@ class StepRequest(Strict):
 
     steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] | None = None
     epochs: Annotated[int, Field(ge=1, le=1000)] | None = None
-    phase: Literal[PHASES] | None = None  # type: ignore[valid-type]
+    phase: Phase | None = None
 
 
 class ForwardRequest(Strict):

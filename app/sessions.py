@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 import anyio
 
-from app.errors import APIError, not_found
+from app.errors import APIError, invalid, not_found
 from app.heavy import Budget, HeavyCalls
 from app.settings import Settings
 from core.config import resolve_config
@@ -109,7 +109,7 @@ class Session:
         if self.memory_limit is not None:
             problem = too_big(config, self.memory_limit, before=self.run.config)
             if problem is not None:
-                raise memory_error(*problem)
+                raise invalid(*problem)
         self.memory = estimate(config)["total"]
 
     def touch(self) -> None:
@@ -208,10 +208,6 @@ class Session:
         return await self.call_heavy(heavy, budget, work)
 
 
-def memory_error(field: str, reason: str) -> APIError:
-    return APIError(422, "invalid_input", f"{field}: {reason}", [{"field": field, "reason": reason}])
-
-
 def busy(why: str) -> APIError:
     return APIError(503, "busy", f"{why}; try again later", headers={"Retry-After": RETRY_SECONDS})
 
@@ -251,7 +247,7 @@ class SessionManager:
         config = resolve_config(raw)  # a bad config is the ConfigError the build would raise
         problem = too_big(config, self.session_limit)
         if problem is not None:
-            raise memory_error(*problem)
+            raise invalid(*problem)
         return estimate(config)["total"]
 
     async def create(self, build: Callable[[], Run], config: Any = None) -> Session:

@@ -16,6 +16,8 @@ class Activation:
     derivative_formula = ""
     gives_log = False  # forward_with_log gives log a too (softmax)
     elementwise = True  # each a depends on its own z only (so any array shape will do)
+    output_only = False  # allowed on the output layer only (softmax: its units share one sum)
+    trains = True  # gradient descent can train through it (step's derivative is 0)
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         """z (n, units) -> a (n, units)."""
@@ -100,6 +102,7 @@ class Step(Activation):
 
     name = "step"
     formula = "1 if z > 0 else 0"
+    trains = False  # the perceptron rule trains it, without a gradient
     derivative_formula = "0 (almost everywhere)"
 
     def forward(self, z: np.ndarray) -> np.ndarray:
@@ -115,6 +118,7 @@ class Softmax(Activation):
 
     name = "softmax"
     formula = "e^(z_j) / sum_k e^(z_k)"
+    output_only = True
     derivative_formula = "a_j (delta_jk - a_k)"
     gives_log = True
     elementwise = False

@@ -15,23 +15,28 @@ from core.activations import ACTIVATIONS
 from core.checks import Checker
 from core.data import DataError, check_spec
 from core.errors import ConfigError
+from core.fields import (
+    BY_PATH,
+    FIELDS,
+    MAX_HIDDEN_LAYERS,
+    MAX_PARAMETERS,
+    choices,
+    default_config,
+    section_fields,
+)
 from core.losses import LOSSES
 
-MAX_HIDDEN_LAYERS = 8
-MAX_UNITS = 1024
-MAX_PARAMETERS = 1_000_000
-MAX_SEED = 2**32 - 1
-
-INIT_SCHEMES = ("explicit", "zeros", "uniform", "normal", "xavier", "he")
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "perceptron")
-GRADIENT_METHODS = ("backprop", "numeric-forward", "numeric-central")
-BATCH_ORDERS = ("shuffle", "sequential", "random")
-REGULARIZATIONS = ("none", "l1", "l2")
-DTYPES = ("float64", "float32")
+# The allowed values of the choice fields (core/fields.py says them), for other modules.
+INIT_SCHEMES = choices("init.scheme")
+OPTIMIZERS = choices("optimizer.name")
+GRADIENT_METHODS = choices("gradient.method")
+BATCH_ORDERS = choices("batch.order")
+REGULARIZATIONS = choices("regularization.kind")
+DTYPES = choices("dtype")
 
 # Sections whose fields may change without touching the topology (PATCH, live lr).
-LIVE_SECTIONS = ("optimizer", "batch", "regularization", "gradient")
-TOPOLOGY_FIELDS = ("layers", "activations", "bias")
+LIVE_SECTIONS = tuple(dict.fromkeys(f.section for f in FIELDS if f.live and f.section))
+TOPOLOGY_FIELDS = tuple(f.path for f in FIELDS if f.topology)
 # What a preset's name stands for: which network (its shape, activations, biases and loss),
 # from which starting weights (the init, e.g. the textbook's explicit ones), on which data
 # (the whole data spec: "xor with noise 0.3" is other data). A resolved config keeps the
@@ -41,31 +46,7 @@ TOPOLOGY_FIELDS = ("layers", "activations", "bias")
 # is precision; probe and metrics are what is shown.
 PRESET_FIELDS = ("layers", "activations", "bias", "loss", "init", "data")
 
-DEFAULT_CONFIG: dict[str, Any] = {
-    "preset": None,
-    "layers": [2, 4, 4, 1],
-    "activations": ["tanh", "tanh", "sigmoid"],
-    "bias": True,
-    "loss": "bce",
-    "init": {"scheme": "xavier", "params": None, "low": -0.5, "high": 0.5, "std": 0.01},
-    "data": {"name": "xor"},
-    "optimizer": {
-        "name": "sgd",
-        "lr": 0.03,
-        "momentum": 0.9,
-        "rho": 0.9,
-        "beta1": 0.9,
-        "beta2": 0.999,
-        "eps": 1e-7,
-    },
-    "gradient": {"method": "backprop", "epsilon": 1e-4},
-    "batch": {"size": 10, "order": "shuffle"},
-    "regularization": {"kind": "none", "rate": 0.0},
-    "dtype": "float64",
-    "seed": 0,
-    "probe": {"size": 4},
-    "metrics": {"every": 1, "max_samples": 2000},
-}
+DEFAULT_CONFIG: dict[str, Any] = default_config()
 
 _SECTION_FIELDS = {key: set(value) for key, value in DEFAULT_CONFIG.items() if isinstance(value, dict)}
 
@@ -168,16 +149,18 @@ def _adapt_topology(base: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]
 
 def _validate(config: dict[str, Any], checker: Checker) -> None:
     layers = config["layers"]
-    layers_ok = isinstance(layers, list) and 2 <= len(layers) <= MAX_HIDDEN_LAYERS + 2
+    low, high = BY_PATH["layers"].lengths
+    layers_ok = isinstance(layers, list) and low <= len(layers) <= high
     if not layers_ok:
         checker.fail(
             "layers",
-            f"must be a list of 2 to {MAX_HIDDEN_LAYERS + 2} layer sizes "
+            f"must be a list of {low} to {high} layer sizes "
             f"(inputs, up to {MAX_HIDDEN_LAYERS} hidden layers, outputs)",
         )
     else:
+        units = BY_PATH["layers"]
         for i, size in enumerate(layers):
-            if checker.number(size, f"layers[{i}]", 1, MAX_UNITS, integer=True) is None:
+            if checker.number(size, f"layers[{i}]", units.low, units.high, integer=True) is None:
                 layers_ok = False
         if layers_ok:
             config["layers"] = [int(s) for s in layers]
@@ -185,8 +168,8 @@ def _validate(config: dict[str, Any], checker: Checker) -> None:
             if count > MAX_PARAMETERS:
                 checker.fail("layers", f"has {count:,} parameters; at most {MAX_PARAMETERS:,}")
     _validate_activations(config, checker, layers_ok)
-    checker.boolean(config["bias"], "bias")
-    loss = checker.choice(config["loss"], "loss", tuple(LOSSES))
+    BY_PATH["bias"].check(config["bias"], checker)
+    loss = BY_PATH["loss"].check(config["loss"], checker)
     acts = config["activations"]
     if loss and isinstance(acts, list) and acts and isinstance(acts[-1], str):
         fused = LOSSES[loss].fused_with
@@ -199,15 +182,22 @@ def _validate(config: dict[str, Any], checker: Checker) -> None:
     except DataError as error:
         checker.fail(error.field, error.reason)
     _validate_live_sections(config, checker)
-    checker.choice(config["dtype"], "dtype", DTYPES)
-    checker.number(config["seed"], "seed", 0, MAX_SEED, integer=True)
-    if checker.object(config["probe"], "probe", _SECTION_FIELDS["probe"]):
-        checker.number(config["probe"]["size"], "probe.size", 1, 64, integer=True)
-    if checker.object(config["metrics"], "metrics", _SECTION_FIELDS["metrics"]):
-        checker.number(config["metrics"]["every"], "metrics.every", 0, 100_000, integer=True)
-        checker.number(
-            config["metrics"]["max_samples"], "metrics.max_samples", 1, 100_000, integer=True, nullable=True
-        )
+    for path in ("dtype", "seed"):
+        BY_PATH[path].check(config[path], checker)
+    for section in ("probe", "metrics"):
+        _check_section(config[section], section, checker)
+
+
+def _check_section(values: Any, section: str, checker: Checker) -> dict[str, Any] | None:
+    """Check a section's object and each of its plain fields (the table's); the checked
+    values by key (None where refused), or None when it is not an object."""
+    if not checker.object(values, section, _SECTION_FIELDS[section]):
+        return None
+    return {
+        field.key: field.check(values.get(field.key), checker)
+        for field in section_fields(section)
+        if field.kind != "params"
+    }
 
 
 def _validate_activations(config: dict[str, Any], checker: Checker, layers_ok: bool) -> None:
@@ -221,55 +211,36 @@ def _validate_activations(config: dict[str, Any], checker: Checker, layers_ok: b
             f"needs {len(config['layers']) - 1} entries (one per weight layer), got {len(acts)}",
         )
     for i, name in enumerate(acts):
-        if checker.choice(name, f"activations[{i}]", tuple(ACTIVATIONS)) == "softmax" and i != len(acts) - 1:
-            checker.fail(f"activations[{i}]", "softmax is allowed on the output layer only")
+        name = checker.choice(name, f"activations[{i}]", BY_PATH["activations"].choices)
+        if name is not None and ACTIVATIONS[name].output_only and i != len(acts) - 1:
+            checker.fail(f"activations[{i}]", f"{name} is allowed on the output layer only")
     if acts and acts[-1] == "softmax" and layers_ok and config["layers"][-1] < 2:
         checker.fail("activations", "a softmax output needs at least 2 output units")
 
 
 def _validate_init(init: Any, checker: Checker) -> None:
-    if not checker.object(init, "init", _SECTION_FIELDS["init"]):
+    checked = _check_section(init, "init", checker)
+    if checked is None:
         return
-    scheme = checker.choice(init.get("scheme"), "init.scheme", INIT_SCHEMES)
-    low = checker.number(init.get("low"), "init.low", -100, 100)
-    high = checker.number(init.get("high"), "init.high", -100, 100)
+    low, high = checked["low"], checked["high"]
     if low is not None and high is not None and low >= high:
         checker.fail("init.high", f"must be greater than init.low ({low}), got {high}")
-    checker.number(init.get("std"), "init.std", 0, 100, low_open=True)
-    if scheme == "explicit" and not isinstance(init.get("params"), list):
+    if checked["scheme"] == "explicit" and not isinstance(init.get("params"), list):
         checker.fail("init.params", "the explicit scheme needs a list of {W, b}, one per layer")
-    elif scheme != "explicit" and init.get("params") is not None:
+    elif checked["scheme"] != "explicit" and init.get("params") is not None:
         checker.fail("init.params", "is only used by the explicit scheme")
 
 
 def _validate_live_sections(config: dict[str, Any], checker: Checker) -> None:
-    opt = config["optimizer"]
-    if checker.object(opt, "optimizer", _SECTION_FIELDS["optimizer"]):
-        checker.choice(opt.get("name"), "optimizer.name", OPTIMIZERS)
-        checker.number(opt.get("lr"), "optimizer.lr", 0, 100, low_open=True)
-        checker.number(opt.get("momentum"), "optimizer.momentum", 0, 1, high_open=True)
-        checker.number(opt.get("rho"), "optimizer.rho", 0, 1, high_open=True)
-        checker.number(opt.get("beta1"), "optimizer.beta1", 0, 1, high_open=True)
-        checker.number(opt.get("beta2"), "optimizer.beta2", 0, 1, high_open=True)
-        checker.number(opt.get("eps"), "optimizer.eps", 0, 1, low_open=True)
-        if opt.get("name") == "perceptron":
-            acts = config["activations"]
-            if not (isinstance(acts, list) and len(acts) == 1 and acts[0] == "step"):
-                checker.fail(
-                    "optimizer.name", "the perceptron rule needs a single layer with the step activation"
-                )
-    grad = config["gradient"]
-    if checker.object(grad, "gradient", _SECTION_FIELDS["gradient"]):
-        checker.choice(grad.get("method"), "gradient.method", GRADIENT_METHODS)
-        checker.number(grad.get("epsilon"), "gradient.epsilon", 0, 1, low_open=True)
-    batch = config["batch"]
-    if checker.object(batch, "batch", _SECTION_FIELDS["batch"]):
-        checker.number(batch.get("size"), "batch.size", 1, 100_000, integer=True, nullable=True)
-        checker.choice(batch.get("order"), "batch.order", BATCH_ORDERS)
-    reg = config["regularization"]
-    if checker.object(reg, "regularization", _SECTION_FIELDS["regularization"]):
-        checker.choice(reg.get("kind"), "regularization.kind", REGULARIZATIONS)
-        checker.number(reg.get("rate"), "regularization.rate", 0, 10)
+    opt = _check_section(config["optimizer"], "optimizer", checker)
+    if opt is not None and config["optimizer"].get("name") == "perceptron":
+        acts = config["activations"]
+        if not (isinstance(acts, list) and len(acts) == 1 and acts[0] == "step"):
+            checker.fail(
+                "optimizer.name", "the perceptron rule needs a single layer with the step activation"
+            )
+    for section in ("gradient", "batch", "regularization"):
+        _check_section(config[section], section, checker)
 
 
 def parameter_count(layers: list[int], bias: bool) -> int:

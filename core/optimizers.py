@@ -25,6 +25,7 @@ Proposal = tuple[list[np.ndarray], dict[str, Any]]
 
 class Optimizer:
     name = ""
+    reads: tuple[str, ...] = ("lr",)  # the config's optimizer settings the rule uses
 
     def __init__(self, settings: dict[str, Any]):
         self.settings = dict(settings)
@@ -75,6 +76,7 @@ class Momentum(Optimizer):
     """v <- mu v - lr g; w <- w + v."""
 
     name = "momentum"
+    reads = ("lr", "momentum")
 
     def propose(self, params: list[np.ndarray], grads: list[np.ndarray]) -> Proposal:
         lr, mu = self.settings["lr"], self.settings["momentum"]
@@ -91,6 +93,7 @@ class RMSProp(Optimizer):
     """s <- rho s + (1 - rho) g^2; w <- w - lr g / (sqrt(s) + eps), as Keras does it."""
 
     name = "rmsprop"
+    reads = ("lr", "rho", "eps")
 
     def propose(self, params: list[np.ndarray], grads: list[np.ndarray]) -> Proposal:
         lr, rho, eps = self.settings["lr"], self.settings["rho"], self.settings["eps"]
@@ -115,6 +118,7 @@ class Adam(Optimizer):
     """Adam with bias correction (Kingma and Ba)."""
 
     name = "adam"
+    reads = ("lr", "beta1", "beta2", "eps")
 
     def propose(self, params: list[np.ndarray], grads: list[np.ndarray]) -> Proposal:
         lr, eps = self.settings["lr"], self.settings["eps"]
@@ -144,7 +148,8 @@ class Adam(Optimizer):
         return new, {"t": t, "m": ms, "v": vs}
 
 
-OPTIMIZERS = {cls.name: cls for cls in (SGD, Perceptron, Momentum, RMSProp, Adam)}
+# In the order the page offers them: the perceptron's rule, for a single step layer, last.
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, RMSProp, Adam, Perceptron)}
 
 
 def make_optimizer(settings: dict[str, Any]) -> Optimizer:

@@ -36,6 +36,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.main import create_app
 from app.settings import Settings
+from core.run import PHASES
 
 WIDTH = 108  # a JSON value that fits in this many columns is printed on one line
 LIMIT = 12  # lists longer than this are shortened ...
@@ -221,6 +222,18 @@ def rest_examples(c: TestClient) -> None:
     print("<<< 200 OK")
     print("<<< content-type: application/json")
     print(pretty([datasets[0], More(len(datasets) - 2), datasets[-1]]))
+    fields = {entry["path"]: entry for entry in c.get("/api/config/fields").json()}
+    shown = ("activations", "optimizer.momentum", "batch.size")
+    note(f"{len(fields)} fields; {', '.join(shown)} are printed")
+    tag("config-fields")
+    print(">>> GET /api/config/fields")
+    print("<<< 200 OK")
+    print("<<< content-type: application/json")
+    paths, picked, last = list(fields), [], -1
+    for i in sorted(paths.index(path) for path in shown):
+        picked += ([More(i - last - 1)] if i > last + 1 else []) + [fields[paths[i]]]
+        last = i
+    print(pretty(picked + ([More(len(paths) - 1 - last)] if last < len(paths) - 1 else [])))
 
     heading("A session of the 2-3-1 network worked by hand (preset seed-2-3-1)")
     created = show(c, "POST", "/api/sessions", {"preset": "seed-2-3-1"}, name="create")
@@ -243,7 +256,7 @@ def rest_examples(c: TestClient) -> None:
     )
 
     heading("Stepping: one phase at a time, then one step, n steps, one epoch")
-    for phase in ("forward", "loss", "backward", "update"):
+    for phase in PHASES:
         show(c, "POST", f"{base}/step", {"phase": phase}, name=f"phase-{phase}")
     show(c, "POST", f"{base}/step", {}, name="step-one")
     show(c, "POST", f"{base}/step", {"steps": 3}, name="step-three")

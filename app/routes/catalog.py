@@ -1,14 +1,15 @@
-"""What can be built: the presets and the data sets."""
+"""What can be built: the presets, the data sets and the config's vocabulary."""
 
 from dataclasses import asdict
 from functools import lru_cache
 
 from fastapi import APIRouter, Request, Response
 
-from app.models import Dataset, Preset, send
+from app.models import ConfigField, Dataset, Preset, send
 from core.config import resolve_config
 from core.data import DATASETS, DataError
 from core.data.mnist import find_idx_files
+from core.fields import describe
 from core.presets import PRESETS
 
 router = APIRouter(tags=["catalog"])
@@ -31,6 +32,19 @@ def _presets() -> list[dict]:
         }
         for key, p in PRESETS.items()
     ]
+
+
+@router.get("/config/fields", response_model=list[ConfigField])
+async def config_fields() -> Response:
+    """The config's vocabulary: every field with its type, default, allowed values or
+    limits, whether it may change during a run, what it is used with, and a line of help;
+    the data sets' params with their limits per data set."""
+    return send(_fields())
+
+
+@lru_cache
+def _fields() -> list[dict]:
+    return describe()
 
 
 # Output units a network needs for each built-in set (one-hot digits; one unit otherwise).

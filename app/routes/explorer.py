@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import Field, model_validator
 
-from app.errors import APIError, documented
+from app.errors import documented, invalid
 from app.models import ActivationCurve, LossComparison, send
 from app.schemas import Strict
 from core.activations import ACTIVATIONS
@@ -27,12 +27,7 @@ async def activation(
 ) -> Response:
     """f(z) and f'(z) over [low, high]."""
     if low >= high:
-        raise APIError(
-            422,
-            "invalid_input",
-            "high: must be greater than low",
-            [{"field": "high", "reason": f"must be greater than low ({low})"}],
-        )
+        raise invalid("high", f"must be greater than low ({low})", message="high: must be greater than low")
     return send(activation_curve(name, low, high, points))
 
 

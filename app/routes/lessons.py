@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from app.deps import ManagerDep, SettingsDep
-from app.errors import APIError, documented
+from app.errors import APIError, documented, invalid
 from app.frames import session_snapshot
 from app.joining import JoiningDep
 from app.lesson_text import fill
@@ -61,11 +61,10 @@ async def step_session(
     `class_code` (and `name`, `seat`) a student's, in the class like any other."""
     lesson = _lesson(lesson_id)
     if index > len(lesson.steps):
-        raise APIError(
-            422,
-            "invalid_input",
-            f"index: the lesson has {len(lesson.steps)} steps",
-            [{"field": "index", "reason": f"must be between 1 and {len(lesson.steps)}"}],
+        raise invalid(
+            "index",
+            f"must be between 1 and {len(lesson.steps)}",
+            message=f"index: the lesson has {len(lesson.steps)} steps",
         )
     step = lesson.steps[index - 1]
     # The step's run is its config replayed, so its timeline keeps the way there from step

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from app import commands
 from app.deps import ManagerDep, SessionDep, SettingsDep
-from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, APIError, documented
+from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, documented, invalid
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import owned_snapshot, snapshot_numbers
 from app.grids import quantized_grid
@@ -208,11 +208,10 @@ async def rewind(body: RewindRequest, session: SessionDep, request: Request, gri
 
 def _check_step(session: Session, step: int) -> None:
     if step > session.run.step_count:
-        raise APIError(
-            422,
-            "invalid_input",
-            f"step: the session has taken {session.run.step_count} steps",
-            [{"field": "step", "reason": f"must be between 0 and {session.run.step_count}"}],
+        raise invalid(
+            "step",
+            f"must be between 0 and {session.run.step_count}",
+            message=f"step: the session has taken {session.run.step_count} steps",
         )
 
 
@@ -234,24 +233,14 @@ def _forward(run: Run, body: ForwardRequest) -> dict:
     d, k = run.sizes[0], run.sizes[-1]
     x = np.asarray(body.inputs, dtype=run.dtype)
     if x.ndim != 2 or x.shape[1] != d:
-        raise APIError(
-            422,
-            "invalid_input",
-            f"inputs: every row needs {d} numbers",
-            [{"field": "inputs", "reason": f"every row needs {d} numbers"}],
-        )
+        raise invalid("inputs", f"every row needs {d} numbers")
     with np.errstate(all="ignore"):
         values = run.network.forward(x)
         out = {"layers": [{"z": v.z, "a": v.a} for v in values], "output": values[-1].a}
         if body.targets is not None:
             t = np.asarray(body.targets, dtype=run.dtype)
             if t.ndim != 2 or t.shape != (len(x), k):
-                raise APIError(
-                    422,
-                    "invalid_input",
-                    f"targets: needs {len(x)} rows of {k} numbers",
-                    [{"field": "targets", "reason": f"needs {len(x)} rows of {k} numbers"}],
-                )
+                raise invalid("targets", f"needs {len(x)} rows of {k} numbers")
             out["loss"] = run.loss.value(values[-1].z, values[-1].a, t)
         if body.explain:
             out["explain"] = [
@@ -328,11 +317,10 @@ async def weight(
     run = await _run_at(session, step)
     _check_unit(run, layer, j)
     if i >= run.sizes[layer - 1]:
-        raise APIError(
-            422,
-            "invalid_input",
-            f"i: layer {layer - 1} has {run.sizes[layer - 1]} units",
-            [{"field": "i", "reason": f"must be below {run.sizes[layer - 1]}"}],
+        raise invalid(
+            "i",
+            f"must be below {run.sizes[layer - 1]}",
+            message=f"i: layer {layer - 1} has {run.sizes[layer - 1]} units",
         )
     size = run.config["probe"]["size"]
     x, t = run.data.x_train[:size], run.data.y_train[:size]
@@ -343,30 +331,21 @@ async def weight(
 
 def _check_unit(run: Run, layer: int, unit: int) -> None:
     if layer > len(run.sizes) - 1:
-        raise APIError(
-            422,
-            "invalid_input",
-            f"layer: the network has {len(run.sizes) - 1} layers",
-            [{"field": "layer", "reason": f"must be between 1 and {len(run.sizes) - 1}"}],
+        raise invalid(
+            "layer",
+            f"must be between 1 and {len(run.sizes) - 1}",
+            message=f"layer: the network has {len(run.sizes) - 1} layers",
         )
     if unit >= run.sizes[layer]:
-        raise APIError(
-            422,
-            "invalid_input",
-            f"layer {layer} has {run.sizes[layer]} units",
-            [{"field": "unit", "reason": f"must be below {run.sizes[layer]}"}],
+        raise invalid(
+            "unit", f"must be below {run.sizes[layer]}", message=f"layer {layer} has {run.sizes[layer]} units"
         )
 
 
 def _probe_row(run: Run, sample: int) -> np.ndarray:
     size = min(run.config["probe"]["size"], len(run.data.x_train))
     if sample >= size:
-        raise APIError(
-            422,
-            "invalid_input",
-            f"sample: there are {size} probe rows",
-            [{"field": "sample", "reason": f"must be below {size}"}],
-        )
+        raise invalid("sample", f"must be below {size}", message=f"sample: there are {size} probe rows")
     return run.data.x_train[sample]
 
 
@@ -380,11 +359,8 @@ async def evaluate(
     predicted class (for the digit gallery)."""
     result = await session.call(evaluation, session.run, split, limit)
     if result is None:
-        raise APIError(
-            422,
-            "invalid_input",
-            "this session's data is regression: no classes",
-            [{"field": "split", "reason": "the data has no classes"}],
+        raise invalid(
+            "split", "the data has no classes", message="this session's data is regression: no classes"
         )
     return send(result)
 
@@ -427,9 +403,7 @@ async def figure(
     try:
         body = await session.call(draw)
     except FigureError as error:
-        raise APIError(
-            422, "invalid_input", str(error), [{"field": error.field, "reason": error.reason}]
-        ) from None
+        raise invalid(error.field, error.reason) from None
     return Response(
         body,
         media_type=FORMATS[format],
@@ -505,22 +479,15 @@ async def history(
     """Per-step metrics from step 0, or the rows with `from` <= step < `to`; ?format=csv
     for CSV. A long history is streamed, written off the event loop."""
     if format not in ("json", "csv"):
-        raise APIError(
-            422,
-            "invalid_input",
-            "format: must be json or csv",
-            [{"field": "format", "reason": f"must be json or csv, got {format!r}"}],
-        )
+        raise invalid("format", f"must be json or csv, got {format!r}", message="format: must be json or csv")
     if to is not None and first > to:
         reason = f"from ({first}) is after to ({to})"
-        raise APIError(
-            422,
-            "invalid_input",
-            f"from, to: {reason}",
+        raise invalid(
             [
                 {"field": "from", "reason": f"must be at most to ({to})"},
                 {"field": "to", "reason": f"must be at least from ({first})"},
             ],
+            message=f"from, to: {reason}",
         )
     # A view, not a copy: the rows it holds are never written again (core/history.py).
     rows = await session.call(session.run.history.view, first, to, cost=0.0)

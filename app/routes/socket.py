@@ -25,12 +25,12 @@ from pydantic import Field, TypeAdapter, ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from app import commands
-from app.errors import APIError, validation_fields
+from app.errors import APIError, config_error, invalid, validation_fields
 from app.frames import topology_message
 from app.heavy import HeavyCalls
 from app.jsonio import dumps
 from app.live import NOT_READING, Subscriber
-from app.schemas import LiveConfig, ParamList, Strict, to_engine
+from app.schemas import LiveConfig, ParamList, Phase, Strict, to_engine
 from app.sessions import Session, Stepped
 from core.errors import ConfigError, StateError
 
@@ -56,7 +56,7 @@ class StepCommand(Strict):
     type: Literal["step"]
     steps: Annotated[int, Field(ge=1, le=10_000)] | None = None
     epochs: Annotated[int, Field(ge=1, le=1000)] | None = None
-    phase: Literal["forward", "loss", "backward", "update"] | None = None
+    phase: Phase | None = None
 
 
 class SetCommand(LiveConfig):
@@ -228,16 +228,13 @@ async def _handle(
             case _:
                 assert_never(command)
     except ValidationError as error:
-        fields = validation_fields(_untagged(error.errors(), data))
-        subscriber.send(
-            _error("invalid_input", "; ".join(f"{f['field']}: {f['reason']}" for f in fields), fields)
-        )
+        subscriber.send(_refusal(invalid(validation_fields(_untagged(error.errors(), data)))))
     except ConfigError as error:
-        subscriber.send(_error("invalid_input", str(error), error.errors))
+        subscriber.send(_refusal(config_error(error)))
     except StateError as error:
         subscriber.send(_error("conflict", str(error)))
     except APIError as error:
-        subscriber.send(_error(error.code, error.message, error.fields))
+        subscriber.send(_refusal(error))
 
 
 def _untagged(errors: list, data) -> list:
@@ -261,6 +258,11 @@ def _stopped_early(stepped: Stepped, command: StepCommand) -> dict:
 
 def _error(code: str, message: str, fields: list | None = None) -> dict:
     return {"type": "error", "code": code, "message": message, "fields": fields or []}
+
+
+def _refusal(error: APIError) -> dict:
+    """An API error as the socket's error message."""
+    return _error(error.code, error.message, error.fields)
 
 
 async def _deliver(websocket: WebSocket, subscriber: Subscriber, scope) -> None:

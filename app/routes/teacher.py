@@ -13,7 +13,7 @@ from pydantic import Field
 
 from app import commands
 from app.classroom import Challenge, Classroom
-from app.errors import BOARD_OFF, APIError, documented
+from app.errors import BOARD_OFF, APIError, documented, invalid
 from app.guesses import check_class_code
 from app.lan import join_urls
 from app.lessons import all_lessons
@@ -132,18 +132,12 @@ async def send_lesson(body: LessonRequest, room: ClassroomDep) -> Response:
     """Ask every student to open lesson `lesson` at step `step`: their page offers to go."""
     lesson = all_lessons().get(body.lesson)
     if lesson is None:
-        raise APIError(
-            422,
-            "invalid_input",
-            f"lesson: no lesson {body.lesson!r}",
-            [{"field": "lesson", "reason": f"no lesson {body.lesson!r}"}],
-        )
+        raise invalid("lesson", f"no lesson {body.lesson!r}")
     if body.step > len(lesson.steps):
-        raise APIError(
-            422,
-            "invalid_input",
-            f"step: the lesson has {len(lesson.steps)} steps",
-            [{"field": "step", "reason": f"must be between 1 and {len(lesson.steps)}"}],
+        raise invalid(
+            "step",
+            f"must be between 1 and {len(lesson.steps)}",
+            message=f"step: the lesson has {len(lesson.steps)} steps",
         )
     message = {
         "type": "lesson",

@@ -68,6 +68,7 @@ class App {
     this.snapshot = null;
     this.presets = [];
     this.datasets = [];
+    this.fields = [];        // the config's fields, choices and limits (GET /api/config/fields)
     this.connection = null;
     // A student who opened the class link (?class=CODE) joins the teacher's board, and so
     // does every page this tab opens after it (a lesson, the lesson list and back).
@@ -78,7 +79,7 @@ class App {
 
   async start() {
     theme.mount(this);
-    [this.presets, this.datasets] = await Promise.all([api.presets(), api.datasets()]);
+    [this.presets, this.datasets, this.fields] = await Promise.all([api.presets(), api.datasets(), api.configFields()]);
     for (const view of [present, status, controls, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, explorer,
       numbers, inspect, phases, formula, timeline, lesson]) {
       view.mount(this);

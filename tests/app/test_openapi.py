@@ -143,6 +143,7 @@ def test_every_response_is_one_the_document_declares(client):
         "/api/health",
         "/api/presets",
         "/api/datasets",
+        "/api/config/fields",
         "/api/lessons",
         "/api/lessons/nope",
         "/api/class/PHYS101",

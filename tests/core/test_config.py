@@ -57,7 +57,7 @@ BAD_FIELDS = [
     ({"optimizer": {"name": "perceptron"}}, "optimizer.name", "single layer with the step"),
     ({"gradient": {"method": "guess"}}, "gradient.method", "must be one of"),
     ({"gradient": {"epsilon": 0}}, "gradient.epsilon", "must be in (0, 1]"),
-    ({"batch": {"size": 0}}, "batch.size", "must be in [1, 100000]"),
+    ({"batch": {"size": 0}}, "batch.size", "must be in [1, 10000]"),
     ({"batch": {"order": "backwards"}}, "batch.order", "must be one of"),
     ({"regularization": {"kind": "l3"}}, "regularization.kind", "must be one of"),
     ({"regularization": {"rate": -1}}, "regularization.rate", "must be in [0, 10]"),

@@ -28,6 +28,7 @@ export async function request(method, path, body, headers = {}) {
 export const api = {
   presets: () => request("GET", "/api/presets"),
   datasets: () => request("GET", "/api/datasets"),
+  configFields: () => request("GET", "/api/config/fields"),
   create: (config, query = "") => request("POST", `/api/sessions${query}`, config),
   get: (id, query = "") => request("GET", `/api/sessions/${id}${query}`),
   remove: (id, { unwatchedOnly = false } = {}) =>

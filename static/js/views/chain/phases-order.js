@@ -17,9 +17,9 @@ export function phaseToRequest(shown, sent) {
   return nextPhase(sent ?? shown);
 }
 
-// Mid-step: a phase that has run while the step's update has not.
+// Mid-step: a phase that has run while the step's update (the last phase) has not.
 export function midStep(phase) {
-  return phase === "forward" || phase === "loss" || phase === "backward";
+  return PHASES.slice(0, -1).includes(phase);
 }
 
 // The phase name as the page shows it: "—" between steps.

@@ -3,44 +3,53 @@
 // (tests/js/views/controls/controls-model.test.mjs). The server still checks everything; these rules only keep
 // a single click from producing a config the server must refuse (an input layer that does
 // not match the data, a loss without its output activation, textbook weights of the wrong
-// shape).
+// shape). The choices and limits are the server's (GET /api/config/fields): the rules that
+// need them take them as their first argument, `vocab` (see vocabulary).
 
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 1000];
 export const DEFAULT_SPEED = 30;
-export const MAX_HIDDEN_LAYERS = 8;
-export const MAX_UNITS = 1024;
-export const MAX_SEED = 2 ** 32 - 1;
 
-export const HIDDEN_ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"];
-export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear", "softmax"];
-export const LOSSES = ["mse", "sse", "bce", "cce"];
-export const OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam", "perceptron"];
-export const GRADIENT_METHODS = ["backprop", "numeric-forward", "numeric-central"];
-export const BATCH_ORDERS = ["shuffle", "sequential", "random"];
-export const REGULARIZATIONS = ["none", "l1", "l2"];
-export const DTYPES = ["float64", "float32"];
+// The words a data param's control is labelled with, in the order they are shown; a param
+// the server adds is shown too, after these, labelled with its name.
+const DATA_PARAM_LABELS = { n: "size (n)", noise: "noise", test_fraction: "test fraction" };
 
-// The optimizer settings each rule reads (the learning rate is read by all of them).
-export const OPTIMIZER_SETTINGS = {
-  sgd: [],
-  momentum: ["momentum"],
-  rmsprop: ["rho", "eps"],
-  adam: ["beta1", "beta2", "eps"],
-  perceptron: [],
-};
+/** What the controls need from GET /api/config/fields (the config's one table, in
+ *  core/fields.py), passed as `vocab` to the rules below: each field by path, and the
+ *  lists and limits that follow from them. */
+export function vocabulary(fields) {
+  const field = Object.fromEntries(fields.map((f) => [f.path, f]));
+  const acts = field.activations;
+  // Gradient descent cannot train through a step unit: the perceptron preset brings one.
+  const trained = acts.choices.filter((a) => !acts.facts.without_gradient.includes(a));
+  const usedWith = (path, value) => fields
+    .filter((f) => f.applies?.field === path && f.applies.values.includes(value))
+    .map((f) => f.path.split(".").pop());
+  const labelled = Object.keys(DATA_PARAM_LABELS);
+  const rank = (key) => (labelled.includes(key) ? labelled.indexOf(key) : labelled.length);
+  const dataKeys = fields
+    .filter((f) => f.path.startsWith("data.") && f.per_dataset && ["int", "float"].includes(f.type))
+    .map((f) => f.path.slice("data.".length))
+    .sort((a, b) => rank(a) - rank(b));
+  return {
+    field: (path) => field[path],
+    maxHiddenLayers: field.layers.length[1] - 2,
+    maxUnits: field.layers.max,
+    maxSeed: field.seed.max,
+    hiddenActivations: trained.filter((a) => !acts.facts.output_only.includes(a)),
+    outputActivations: trained,
+    // A loss computed together with its output activation (the server refuses other pairs).
+    fused: field.loss.facts.fused_with,
+    // The optimizer settings each rule reads (the learning rate is read by all of them).
+    optimizerSettings: Object.fromEntries(field["optimizer.name"].choices.map((name) => [name, usedWith("optimizer.name", name)])),
+    // The numeric data params, with their labels, in display order.
+    dataParams: dataKeys.map((key) => [key, DATA_PARAM_LABELS[key] ?? key]),
+  };
+}
 
-// A loss computed together with its output activation (the server refuses other pairs).
-export const FUSED = { bce: "sigmoid", cce: "softmax" };
-
-// Data sets with more than two classes, and how many (the catalog gives kind and inputs).
-const CLASS_COUNTS = { digits: 10, mnist: 10 };
-
-// The data params a control is shown for, in display order, with their labels.
-export const DATA_PARAMS = [
-  ["n", "size (n)"],
-  ["noise", "noise"],
-  ["test_fraction", "test fraction"],
-];
+/** A number input's min, max and step from the field's limits. */
+export function inputLimits(field) {
+  return { min: field.min ?? undefined, max: field.max ?? undefined, step: field.type === "int" ? 1 : "any" };
+}
 
 /** Choices for a select: the allowed ones, plus the current value if it is not among them
  *  (a preset may use "step"; the select must still show what the server has). */
@@ -49,8 +58,8 @@ export function choices(allowed, current) {
 }
 
 /** Output activations that make sense for `units` outputs (softmax needs at least 2). */
-export function outputChoices(units, current) {
-  return choices(OUTPUT_ACTIVATIONS.filter((a) => a !== "softmax" || units >= 2), current);
+export function outputChoices(vocab, units, current) {
+  return choices(vocab.outputActivations.filter((a) => a !== "softmax" || units >= 2), current);
 }
 
 /** The URL/number text of an input -> a finite number, or null when empty or unreadable. */
@@ -105,12 +114,12 @@ export function hiddenLayers(config) {
 
 /** Add a hidden layer just before the output, as wide and with the same activation as the
  *  last hidden layer (4 tanh units for a network without one); null at the maximum. */
-export function addHiddenLayer(config) {
+export function addHiddenLayer(vocab, config) {
   const { layers, activations } = config;
-  if (layers.length - 2 >= MAX_HIDDEN_LAYERS) return null;
+  if (layers.length - 2 >= vocab.maxHiddenLayers) return null;
   const hidden = layers.length > 2;
   const width = hidden ? layers[layers.length - 2] : 4;
-  const act = hidden && HIDDEN_ACTIVATIONS.includes(activations[activations.length - 2])
+  const act = hidden && vocab.hiddenActivations.includes(activations[activations.length - 2])
     ? activations[activations.length - 2] : "tanh";
   return topology(config,
     [...layers.slice(0, -1), width, layers[layers.length - 1]],
@@ -126,12 +135,12 @@ export function removeHiddenLayer(config, index) {
     activations.filter((_, i) => i !== index - 1));
 }
 
-/** Change the width of hidden layer `index` by `delta` (kept in 1..MAX_UNITS); null when
- *  nothing would change. */
-export function resizeLayer(config, index, delta) {
+/** Change the width of hidden layer `index` by `delta` (kept in 1..vocab.maxUnits); null
+ *  when nothing would change. */
+export function resizeLayer(vocab, config, index, delta) {
   const { layers } = config;
   if (index < 1 || index > layers.length - 2) return null;
-  const width = Math.min(MAX_UNITS, Math.max(1, layers[index] + delta));
+  const width = Math.min(vocab.maxUnits, Math.max(1, layers[index] + delta));
   if (width === layers[index]) return null;
   const next = [...layers];
   next[index] = width;
@@ -140,13 +149,13 @@ export function resizeLayer(config, index, delta) {
 
 /** Set the activation of layer `index` (1 = first hidden layer, last = output). An output
  *  activation that its loss cannot be fused with brings a loss that fits. */
-export function setActivation(config, index, activation) {
+export function setActivation(vocab, config, index, activation) {
   const acts = [...config.activations];
   if (index < 1 || index > acts.length || acts[index - 1] === activation) return null;
   acts[index - 1] = activation;
   const extra = {};
   if (index === acts.length) {
-    const fused = FUSED[config.loss];
+    const fused = vocab.fused[config.loss];
     if (fused && fused !== activation) {
       extra.loss = activation === "softmax" ? "cce" : activation === "sigmoid" ? "bce" : "mse";
     } else if (!fused && activation === "softmax" && config.loss === "bce") {
@@ -163,10 +172,10 @@ export function setBias(config, bias) {
 }
 
 /** A new loss; bce and cce bring the output activation they are computed with. */
-export function setLoss(config, loss) {
+export function setLoss(vocab, config, loss) {
   if (loss === config.loss) return null;
   const partial = { loss };
-  const fused = FUSED[loss];
+  const fused = vocab.fused[loss];
   const acts = config.activations;
   if (fused && acts[acts.length - 1] !== fused) {
     partial.activations = [...acts.slice(0, -1), fused];
@@ -186,20 +195,20 @@ export function dataShape(info, presetData = null) {
     return { inputs, outputs, task: null };
   }
   if (info.kind === "regression") return { inputs: info.input_dim, outputs: 1, task: "regression" };
-  const classes = CLASS_COUNTS[info.name] ?? 2;
-  return classes > 2
-    ? { inputs: info.input_dim, outputs: classes, task: "multiclass" }
+  // One output unit for two classes, one per class (one-hot) for more.
+  return info.output_dim > 1
+    ? { inputs: info.input_dim, outputs: info.output_dim, task: "multiclass" }
     : { inputs: info.input_dim, outputs: 1, task: "binary" };
 }
 
 // Is (output activation, loss) a sensible pair for the task? If not, the canonical pair.
-function outputFor(task, act, loss) {
+function outputFor(vocab, task, act, loss) {
   if (task === "binary") {
     return act === "softmax" || loss === "cce" ? ["sigmoid", "bce"] : [act, loss];
   }
   if (task === "multiclass") return ["softmax", "cce"];
   if (task === "regression") {
-    return FUSED[loss] || act === "softmax" || act === "step" ? ["linear", "mse"] : [act, loss];
+    return vocab.fused[loss] || act === "softmax" || act === "step" ? ["linear", "mse"] : [act, loss];
   }
   return [act, loss];
 }
@@ -207,18 +216,18 @@ function outputFor(task, act, loss) {
 /** Switch to data set `info` (an entry of GET /api/datasets) with its default params, and
  *  fit the input and output layers and the loss to it. `presetData` is the preset's data
  *  (for inline rows, which only a preset provides). */
-export function setDataset(config, info, presetData = null) {
+export function setDataset(vocab, config, info, presetData = null) {
   const data = { name: info.name };
   // The new set's defaults: null means "not set" to the server, and keys a set does not
   // take are accepted only as null.
-  for (const [key] of DATA_PARAMS) data[key] = null;
+  for (const [key] of vocab.dataParams) data[key] = null;
   const { inputs, outputs, task } = dataShape(info, presetData);
   const layers = [...config.layers];
   if (inputs) layers[0] = inputs;
   const outputsChanged = outputs !== null && outputs !== layers[layers.length - 1];
   if (outputs) layers[layers.length - 1] = outputs;
   const acts = [...config.activations];
-  let [act, loss] = outputFor(task, acts[acts.length - 1], config.loss);
+  let [act, loss] = outputFor(vocab, task, acts[acts.length - 1], config.loss);
   if (outputsChanged && task === "binary") [act, loss] = ["sigmoid", "bce"];
   if (outputsChanged && task === "regression") [act, loss] = ["linear", "mse"];
   if (act === "softmax" && layers[layers.length - 1] < 2) [act, loss] = ["sigmoid", "bce"];
@@ -229,9 +238,9 @@ export function setDataset(config, info, presetData = null) {
 }
 
 /** The data params that apply to a data set: [key, label, spec] for numeric params. */
-export function dataParams(info) {
+export function dataParams(vocab, info) {
   if (!info) return [];
-  return DATA_PARAMS
+  return vocab.dataParams
     .filter(([key]) => info.params?.[key] && ["int", "float"].includes(info.params[key].type))
     .map(([key, label]) => [key, label, info.params[key]]);
 }

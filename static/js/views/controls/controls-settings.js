@@ -1,10 +1,7 @@
 // The training settings at the bottom of the page: optimizer, batches, regularization,
 // gradient method, loss, data type. Live settings go out as `app.setLive`, the rest as a
 // rebuild (see controls.js).
-import {
-  BATCH_ORDERS, DTYPES, GRADIENT_METHODS, LOSSES, OPTIMIZERS, OPTIMIZER_SETTINGS,
-  REGULARIZATIONS, choices, parseInteger, parseNumber, setLoss,
-} from "./controls-model.js";
+import { choices, inputLimits, parseInteger, parseNumber, setLoss } from "./controls-model.js";
 import { el } from "../../lib/dom.js";
 import {
   field, select, fill, numberInput, setValue, onCommit, rebuilder, refuse,
@@ -16,11 +13,13 @@ export function mountSettings(app, ui) {
   const root = document.getElementById("hyper-panel");
   const rebuild = ui.rebuild ??= rebuilder(app, ui);
   const group = (legend, ...children) => el("fieldset", { class: "ctl-group" }, el("legend", {}, legend), ...children);
+  const { vocab } = ui;
+  const allowed = (path) => vocab.field(path).choices;
 
   // A live number: sent as {section: {key: value}}; a refusal comes back as an error and
   // the next sync puts the server's value back.
-  const liveNumber = (section, key, testid, attrs) => {
-    const input = numberInput(testid, attrs);
+  const liveNumber = (section, key, testid) => {
+    const input = numberInput(testid, inputLimits(vocab.field(`${section}.${key}`)));
     onCommit(input, () => {
       const value = parseNumber(input.value);
       if (value === null) {
@@ -38,20 +37,20 @@ export function mountSettings(app, ui) {
     return node;
   };
 
-  const loss = select("loss", LOSSES);
-  loss.addEventListener("change", () => rebuild((c) => setLoss(c, loss.value)));
+  const loss = select("loss", allowed("loss"));
+  loss.addEventListener("change", () => rebuild((c) => setLoss(vocab, c, loss.value)));
 
-  const optimizer = liveSelect("optimizer", "name", "optimizer", OPTIMIZERS);
-  const lr = liveNumber("optimizer", "lr", "lr", { min: 0, max: 100 });
+  const optimizer = liveSelect("optimizer", "name", "optimizer", allowed("optimizer.name"));
+  const lr = liveNumber("optimizer", "lr", "lr");
   const optFields = {
-    momentum: field("momentum", liveNumber("optimizer", "momentum", "momentum", { min: 0, max: 1 })),
-    rho: field("rho (decay)", liveNumber("optimizer", "rho", "rho", { min: 0, max: 1 })),
-    beta1: field("beta1", liveNumber("optimizer", "beta1", "beta1", { min: 0, max: 1 })),
-    beta2: field("beta2", liveNumber("optimizer", "beta2", "beta2", { min: 0, max: 1 })),
-    eps: field("epsilon", liveNumber("optimizer", "eps", "optimizer-eps", { min: 0, max: 1 })),
+    momentum: field("momentum", liveNumber("optimizer", "momentum", "momentum")),
+    rho: field("rho (decay)", liveNumber("optimizer", "rho", "rho")),
+    beta1: field("beta1", liveNumber("optimizer", "beta1", "beta1")),
+    beta2: field("beta2", liveNumber("optimizer", "beta2", "beta2")),
+    eps: field("epsilon", liveNumber("optimizer", "eps", "optimizer-eps")),
   };
 
-  const batchSize = numberInput("batch-size", { min: 1, max: 10000, step: 1 });
+  const batchSize = numberInput("batch-size", inputLimits(vocab.field("batch.size")));
   onCommit(batchSize, () => {
     const value = parseInteger(batchSize.value);
     if (value === null) {
@@ -67,15 +66,15 @@ export function mountSettings(app, ui) {
     const size = full.checked ? null : parseInteger(batchSize.value) ?? 10;
     app.setLive({ batch: { size } });
   });
-  const order = liveSelect("batch", "order", "batch-order", BATCH_ORDERS);
+  const order = liveSelect("batch", "order", "batch-order", allowed("batch.order"));
 
-  const gradient = liveSelect("gradient", "method", "gradient", GRADIENT_METHODS);
-  const gradEps = field("nudge (epsilon)", liveNumber("gradient", "epsilon", "gradient-epsilon", { min: 0, max: 1 }));
+  const gradient = liveSelect("gradient", "method", "gradient", allowed("gradient.method"));
+  const gradEps = field("nudge (epsilon)", liveNumber("gradient", "epsilon", "gradient-epsilon"));
 
-  const regKind = liveSelect("regularization", "kind", "regularization", REGULARIZATIONS);
-  const regRate = field("rate", liveNumber("regularization", "rate", "regularization-rate", { min: 0, max: 10 }));
+  const regKind = liveSelect("regularization", "kind", "regularization", allowed("regularization.kind"));
+  const regRate = field("rate", liveNumber("regularization", "rate", "regularization-rate"));
 
-  const dtype = select("dtype", DTYPES);
+  const dtype = select("dtype", allowed("dtype"));
   dtype.addEventListener("change", () => rebuild(() => ({ dtype: dtype.value })));
 
   root.append(
@@ -86,17 +85,17 @@ export function mountSettings(app, ui) {
       field("order", order)),
     group("gradient", field("method", gradient), gradEps),
     group("regularization", field("kind", regKind), regRate),
-    group("numbers", field("precision", dtype, { title: "float64 (double) or float32 (single) arithmetic", help: true })),
+    group("numbers", field("precision", dtype, { title: vocab.field("dtype").help, help: true })),
   );
 
   return {
     sync() {
       const c = app.config;
       loss.value = c.loss;
-      fill(optimizer, choices(OPTIMIZERS, c.optimizer.name));
+      fill(optimizer, choices(allowed("optimizer.name"), c.optimizer.name));
       optimizer.value = c.optimizer.name;
       setValue(lr, c.optimizer.lr);
-      const applies = new Set(OPTIMIZER_SETTINGS[c.optimizer.name] ?? []);
+      const applies = new Set(vocab.optimizerSettings[c.optimizer.name] ?? []);
       for (const [key, wrapper] of Object.entries(optFields)) {
         wrapper.hidden = !applies.has(key);
         setValue(wrapper.querySelector("input"), c.optimizer[key]);
@@ -107,10 +106,10 @@ export function mountSettings(app, ui) {
       batchSize.placeholder = c.batch.size === null ? "all" : "";
       order.value = c.batch.order;
       gradient.value = c.gradient.method;
-      gradEps.hidden = c.gradient.method === "backprop";
+      gradEps.hidden = !vocab.field("gradient.epsilon").applies.values.includes(c.gradient.method);
       setValue(gradEps.querySelector("input"), c.gradient.epsilon);
       regKind.value = c.regularization.kind;
-      regRate.hidden = c.regularization.kind === "none";
+      regRate.hidden = !vocab.field("regularization.rate").applies.values.includes(c.regularization.kind);
       setValue(regRate.querySelector("input"), c.regularization.rate);
       dtype.value = c.dtype;
     },

@@ -8,10 +8,9 @@
 // rebuild valid (matching layer sizes, loss and output activation) are in
 // controls-model.js.
 import {
-  HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_UNITS, SPEEDS, DATA_PARAMS,
-  addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, outputChoices,
-  parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer,
-  setActivation, setBias, setDataset, unavailableReason,
+  SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, inputLimits,
+  outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed,
+  resizeLayer, setActivation, setBias, setDataset, unavailableReason, vocabulary,
 } from "./controls-model.js";
 import { el } from "../../lib/dom.js";
 import { sourcePreset } from "../../shell/urlstate.js";
@@ -36,7 +35,8 @@ export function mount(app) {
   for (const id of ["playback", "page-tools", "data-panel", "architecture", "hyper-panel"]) {
     keepSpaceForButtons(document.getElementById(id));
   }
-  const ui = { app, busy: 0 };
+  // The config's fields, choices and limits, as the server states them (GET /api/config/fields).
+  const ui = { app, busy: 0, vocab: vocabulary(app.fields) };
   const views = [
     mountPlayback(app, ui),
     mountShare(app),
@@ -184,6 +184,7 @@ function mountShare(app) {
 // --- data panel ------------------------------------------------------------------------
 
 function mountData(app, ui) {
+  const { vocab } = ui;
   const root = document.getElementById("data-panel");
   const rebuild = ui.rebuild ??= rebuilder(app, ui);
   // The rows of the preset this config is or came from (a custom net on the textbook rows).
@@ -199,12 +200,12 @@ function mountData(app, ui) {
   const unavailable = el("p", { class: "ctl-note", testid: "dataset-unavailable", hidden: true });
   dataset.addEventListener("change", () => {
     const chosen = info(dataset.value);
-    if (chosen) rebuild((config) => setDataset(config, chosen, presetData()));
+    if (chosen) rebuild((config) => setDataset(vocab, config, chosen, presetData()));
   });
 
   const params = {};
   const paramFields = {};
-  for (const [key, label] of DATA_PARAMS) {
+  for (const [key, label] of vocab.dataParams) {
     const input = numberInput(`data-${key.replace("_", "-")}`);
     onCommit(input, () => {
       const spec = info(app.config.data.name)?.params?.[key];
@@ -220,11 +221,12 @@ function mountData(app, ui) {
     paramFields[key] = field(label, input, { help: true });
   }
 
-  const seed = numberInput("seed", { min: 0, max: MAX_SEED, step: 1 });
+  const seedField = vocab.field("seed");
+  const seed = numberInput("seed", inputLimits(seedField));
   onCommit(seed, () => {
     const value = parseInteger(seed.value);
     if (value === null) {
-      refuse(app, "seed", `enter a whole number from 0 to ${MAX_SEED}`);
+      refuse(app, "seed", `enter a whole number from ${seedField.min} to ${seedField.max}`);
       ui.sync(true);
       return;
     }
@@ -236,8 +238,8 @@ function mountData(app, ui) {
     field("data set", dataset),
     unavailable,
     description,
-    ...DATA_PARAMS.map(([key]) => paramFields[key]),
-    field("seed", seed, { title: "the random seed: initial weights, data and batches", help: true }),
+    ...vocab.dataParams.map(([key]) => paramFields[key]),
+    field("seed", seed, { title: seedField.help, help: true }),
   ));
 
   return {
@@ -256,8 +258,8 @@ function mountData(app, ui) {
       dataset.value = config.data.name;
       const current = info(config.data.name);
       description.textContent = current?.description ?? "";
-      const shown = new Set(dataParams(current).map(([key]) => key));
-      for (const [key, , spec] of dataParams(current)) {
+      const shown = new Set(dataParams(vocab, current).map(([key]) => key));
+      for (const [key, , spec] of dataParams(vocab, current)) {
         const input = params[key];
         input.min = spec.min ?? "";
         input.max = spec.max ?? "";
@@ -268,7 +270,7 @@ function mountData(app, ui) {
         paramFields[key].help.element.hidden = !spec.description;
         setValue(input, config.data[key]);
       }
-      for (const [key] of DATA_PARAMS) paramFields[key].hidden = !shown.has(key);
+      for (const [key] of vocab.dataParams) paramFields[key].hidden = !shown.has(key);
       setValue(seed, config.seed);
     },
   };
@@ -277,6 +279,7 @@ function mountData(app, ui) {
 // --- architecture (above the diagram) --------------------------------------------------
 
 function mountArchitecture(app, ui) {
+  const { vocab } = ui;
   const root = document.getElementById("architecture");
   const rebuild = ui.rebuild ??= rebuilder(app, ui);
   const box = el("div", { class: "ctl-arch", role: "group", "aria-label": "network architecture" });
@@ -294,13 +297,13 @@ function mountArchitecture(app, ui) {
     const columns = [layerBox(words("input", "in"), units(layers[0], "layer-size-0"))];
     for (let i = 1; i < last; i += 1) {
       const minus = el("button", { type: "button", testid: `neurons-minus-${i}`, class: "ctl-small", "aria-label": `remove a neuron from hidden layer ${i}`, disabled: layers[i] <= 1 }, "\u2212");
-      const plus = el("button", { type: "button", testid: `neurons-plus-${i}`, class: "ctl-small", "aria-label": `add a neuron to hidden layer ${i}`, disabled: layers[i] >= MAX_UNITS }, "+");
-      minus.addEventListener("click", () => rebuild((c) => resizeLayer(c, i, -1)));
-      plus.addEventListener("click", () => rebuild((c) => resizeLayer(c, i, +1)));
-      const act = select(`activation-${i}`, choices(HIDDEN_ACTIVATIONS, activations[i - 1]), {});
+      const plus = el("button", { type: "button", testid: `neurons-plus-${i}`, class: "ctl-small", "aria-label": `add a neuron to hidden layer ${i}`, disabled: layers[i] >= vocab.maxUnits }, "+");
+      minus.addEventListener("click", () => rebuild((c) => resizeLayer(vocab, c, i, -1)));
+      plus.addEventListener("click", () => rebuild((c) => resizeLayer(vocab, c, i, +1)));
+      const act = select(`activation-${i}`, choices(vocab.hiddenActivations, activations[i - 1]), {});
       act.setAttribute("aria-label", `activation of hidden layer ${i}`);
       act.value = activations[i - 1];
-      act.addEventListener("change", () => rebuild((c) => setActivation(c, i, act.value)));
+      act.addEventListener("change", () => rebuild((c) => setActivation(vocab, c, i, act.value)));
       const remove = el("button", { type: "button", testid: `remove-layer-${i}`, class: "ctl-small ctl-remove", "aria-label": `remove hidden layer ${i}`, title: `remove hidden layer ${i}` }, "\u00d7");
       remove.addEventListener("click", () => rebuild((c) => removeHiddenLayer(c, i)));
       columns.push(el("div", { class: "ctl-layer" },
@@ -308,20 +311,20 @@ function mountArchitecture(app, ui) {
         el("span", { class: "ctl-stepper" }, minus, el("span", { class: "ctl-units", testid: `layer-size-${i}`, "aria-live": "polite" }, String(layers[i])), plus),
         field(words("activation", "act"), act, { className: "ctl-field ctl-compact" })));
     }
-    const out = select("output-activation", outputChoices(layers[last], activations[last - 1]), {});
+    const out = select("output-activation", outputChoices(vocab, layers[last], activations[last - 1]), {});
     out.setAttribute("aria-label", "activation of the output layer");
     out.value = activations[last - 1];
-    out.addEventListener("change", () => rebuild((c) => setActivation(c, last, out.value)));
+    out.addEventListener("change", () => rebuild((c) => setActivation(vocab, c, last, out.value)));
     columns.push(layerBox(words("output", "out"), units(layers[last], `layer-size-${last}`),
       field(words("activation", "act"), out, { className: "ctl-field ctl-compact" })));
 
     const grid = el("div", { class: "ctl-layers" }, ...columns);
     grid.style.setProperty("--columns", String(columns.length));
 
-    const full = layers.length - 2 >= MAX_HIDDEN_LAYERS;
-    const limit = `at most ${MAX_HIDDEN_LAYERS} hidden layers`;
+    const full = layers.length - 2 >= vocab.maxHiddenLayers;
+    const limit = `at most ${vocab.maxHiddenLayers} hidden layers`;
     const add = el("button", { type: "button", testid: "add-layer", disabled: full, title: limit }, "+ hidden layer");
-    add.addEventListener("click", () => rebuild((c) => addHiddenLayer(c)));
+    add.addEventListener("click", () => rebuild((c) => addHiddenLayer(vocab, c)));
     // Why the button does nothing, in words (a disabled button's title shows to a mouse only).
     const addLimit = el("span", { class: "ctl-note", testid: "add-layer-limit", id: "add-layer-limit", hidden: !full }, `(${limit})`);
     if (full) add.setAttribute("aria-describedby", addLimit.id);

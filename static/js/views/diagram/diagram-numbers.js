@@ -4,13 +4,13 @@
 // as little as possible. Pure (tests/js/views/diagram/diagram-numbers.test.mjs).
 import { formatNumber } from "../../lib/format.js";
 import { segmentDistance, textWidth } from "./diagram-layout.js";
+import { midStep } from "../chain/phases-order.js";
 
 export const LABEL_FONT = 10;   // px (the projector theme's are bigger: see lineHeight)
 export const LINE_HEIGHT = 12;  // px per label line at LABEL_FONT
 export const EDGE_LABEL_LIMIT = 40;  // more shown edges: label only those of the focused node
 const PAD = 6;                  // px around a label's text, both sides together
 
-const MID_STEP = new Set(["forward", "loss", "backward"]);
 const AFTER_LOSS = new Set(["loss", "backward"]);
 
 export const fmt = (v, decimals) => formatNumber(v ?? null, decimals);
@@ -24,7 +24,7 @@ export function moment(snap) {
   const phase = snap?.playing ? null : snap?.phase ?? null;
   if (snap?.playing) return `step ${step}, training`;
   if (snap?.viewing_past) return `step ${step}, looked back at (time travel)`;
-  if (MID_STEP.has(phase)) {
+  if (midStep(phase)) {
     const pass = { forward: "forward pass", loss: "loss", backward: "backward pass" }[phase];
     return `step ${step + 1}, ${pass}`;
   }
@@ -40,7 +40,7 @@ export function moment(snap) {
 export function numberView(snap) {
   const pending = snap?.pending ?? null;
   const phase = snap?.phase ?? null;
-  const batch = MID_STEP.has(phase) && pending?.activations ? pending : null;
+  const batch = midStep(phase) && pending?.activations ? pending : null;
   const row = (m) => m?.[0];
   const size = pending?.batch_size ?? null;
   const afterUpdate = phase === "update";

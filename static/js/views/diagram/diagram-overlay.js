@@ -8,8 +8,9 @@
 import * as num from "./diagram-numbers.js";
 import { textWidth } from "./diagram-layout.js";
 import { svgEl } from "../../lib/svg.js";
+import { PHASES } from "../chain/phases-order.js";
 
-const PHASE_CLASSES = ["phase-forward", "phase-loss", "phase-backward", "phase-update"];
+const PHASE_CLASSES = PHASES.map((phase) => `phase-${phase}`);
 
 function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;

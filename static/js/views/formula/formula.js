@@ -12,6 +12,7 @@ import {
   biasLines, descentLine, gradientLine, inputLines, neuronLines, paramSymbol, updateLine, weightLines,
 } from "./formula-lines.js";
 import { paramName, unitName } from "../diagram/diagram-text.js";
+import { midStep } from "../chain/phases-order.js";
 import { paramValue } from "../diagram/diagram-paint.js";
 import { plainText } from "./formula-symbols.js";
 
@@ -130,7 +131,7 @@ export function mount(app) {
   const sampleNow = () => {
     const rows = snap?.probe?.inputs?.length ?? 0;
     const row = snap?.pending?.batch?.[0];
-    const mid = ["forward", "loss", "backward"].includes(snap?.phase);
+    const mid = midStep(snap?.phase);
     if (app.numbers?.on && mid && !snap.viewing_past && Number.isInteger(row) && row < rows) {
       return { sample: row, words: `batch sample 1 (probe sample ${row})` };
     }

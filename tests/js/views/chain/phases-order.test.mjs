@@ -2,9 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { PHASES, batchWords, midStep, nextPhase, phaseLabel, phaseNote, phaseToRequest } from "../../../../static/js/views/chain/phases-order.js";
+import { server } from "../../server.mjs";
 
 test("the phases run in order and a finished step starts again with forward", () => {
   assert.deepEqual(PHASES, ["forward", "loss", "backward", "update"]);
+  assert.deepEqual(PHASES, server.phases, "the page's phases are the engine's (core/run.py)");
   assert.equal(nextPhase(null), "forward");
   assert.equal(nextPhase(undefined), "forward");
   assert.equal(nextPhase("forward"), "loss");

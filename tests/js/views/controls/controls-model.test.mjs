@@ -2,12 +2,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  DEFAULT_SPEED, MAX_HIDDEN_LAYERS, MAX_SEED, OPTIMIZER_SETTINGS, SPEEDS, addHiddenLayer,
-  choices, dataParams, datasetChoices, dataShape, describeNetwork, outputChoices, parseInteger,
-  parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation,
-  setBias, setDataset, setLoss, unavailableReason,
+  DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
+  describeNetwork, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed,
+  removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setDataset, setLoss,
+  unavailableReason, vocabulary,
 } from "../../../../static/js/views/controls/controls-model.js";
 import { mergeDeep } from "../../../../static/js/lib/merge.js";
+import { server } from "../../server.mjs";
+
+// The rules read the config's fields as the server states them (GET /api/config/fields).
+const vocab = vocabulary(server.fields);
 
 // Resolved configs as the server sends them (the parts the rules read).
 const seed231 = {
@@ -27,15 +31,8 @@ const perceptron = {
   optimizer: { name: "perceptron", lr: 0.1 }, seed: 0,
 };
 
-// The catalog entries (GET /api/datasets) the rules look at.
-const DATASETS = [
-  { name: "gate-and", kind: "classification", input_dim: 2, params: { noise: { type: "float", min: 0, max: 0.5 }, test_fraction: { type: "float", min: 0, max: 0.9 } } },
-  { name: "xor", kind: "classification", input_dim: 2, params: { n: { type: "int", min: 4, max: 10000 }, noise: { type: "float", min: 0, max: 0.5 }, test_fraction: { type: "float", min: 0, max: 0.9 } } },
-  { name: "plane", kind: "regression", input_dim: 2, params: { n: { type: "int" }, noise: { type: "float" }, test_fraction: { type: "float" } } },
-  { name: "digits", kind: "classification", input_dim: 64, params: { n: { type: "int", min: 10, max: 1797 }, test_fraction: { type: "float" } } },
-  { name: "mnist", kind: "classification", input_dim: 784, params: { n: { type: "int", nullable: true } } },
-  { name: "inline", kind: "any", input_dim: null, params: { inputs: { type: "matrix" }, targets: { type: "matrix" }, labels: { type: "int_list" }, test_fraction: { type: "float" } } },
-];
+// The data sets as GET /api/datasets lists them.
+const DATASETS = server.datasets;
 const set = (name) => DATASETS.find((d) => d.name === name);
 
 test("speeds: the list of the brief, and a safe default", () => {
@@ -56,10 +53,10 @@ test("numbers from inputs: empty or unreadable text is null, never NaN", () => {
 });
 
 test("a random seed is a uint32 from getRandomValues", () => {
-  const fake = { getRandomValues: (array) => { array[0] = MAX_SEED; return array; } };
-  assert.equal(randomSeed(fake), MAX_SEED);
+  const fake = { getRandomValues: (array) => { array[0] = vocab.maxSeed; return array; } };
+  assert.equal(randomSeed(fake), vocab.maxSeed);
   const real = randomSeed();
-  assert.ok(Number.isInteger(real) && real >= 0 && real <= MAX_SEED);
+  assert.ok(Number.isInteger(real) && real >= 0 && real <= vocab.maxSeed);
 });
 
 test("new random weights: a new seed, textbook or zero weights become xavier", () => {
@@ -69,62 +66,62 @@ test("new random weights: a new seed, textbook or zero weights become xavier", (
 });
 
 test("adding a hidden layer copies the last one and keeps the output", () => {
-  const partial = addHiddenLayer(xor);
+  const partial = addHiddenLayer(vocab, xor);
   assert.deepEqual(partial.layers, [2, 4, 2, 2, 1]);
   assert.deepEqual(partial.activations, ["tanh", "tanh", "tanh", "sigmoid"]);
   assert.equal(partial.init, undefined, "random weights are drawn again by the server anyway");
 });
 
 test("a shape change drops the textbook weights (the URL says init=explicit)", () => {
-  const partial = addHiddenLayer(seed231);
+  const partial = addHiddenLayer(vocab, seed231);
   assert.deepEqual(partial.layers, [2, 3, 3, 1]);
   assert.deepEqual(partial.init, { scheme: "xavier" });
-  assert.deepEqual(resizeLayer(seed231, 1, +1).init, { scheme: "xavier" });
+  assert.deepEqual(resizeLayer(vocab, seed231, 1, +1).init, { scheme: "xavier" });
   assert.deepEqual(setBias(seed231, true).init, { scheme: "xavier" });
   // A new activation keeps every shape: the textbook weights stay.
-  assert.equal(setActivation(seed231, 1, "tanh").init, undefined);
+  assert.equal(setActivation(vocab, seed231, 1, "tanh").init, undefined);
 });
 
 test("at most eight hidden layers; only hidden layers can be removed or resized", () => {
   const deep = { ...xor, layers: [2, 1, 1, 1, 1, 1, 1, 1, 1, 1], activations: Array(9).fill("tanh") };
-  assert.equal(deep.layers.length - 2, MAX_HIDDEN_LAYERS);
-  assert.equal(addHiddenLayer(deep), null);
+  assert.equal(deep.layers.length - 2, vocab.maxHiddenLayers);
+  assert.equal(addHiddenLayer(vocab, deep), null);
   assert.equal(removeHiddenLayer(xor, 0), null);
   assert.equal(removeHiddenLayer(xor, 3), null);
   assert.deepEqual(removeHiddenLayer(xor, 1).layers, [2, 2, 1]);
   assert.deepEqual(removeHiddenLayer(xor, 1).activations, ["tanh", "sigmoid"]);
-  assert.equal(resizeLayer(xor, 0, 1), null);
-  assert.equal(resizeLayer({ ...xor, layers: [2, 1, 2, 1] }, 1, -1), null, "a layer keeps one unit");
-  assert.deepEqual(resizeLayer(xor, 2, -1).layers, [2, 4, 1, 1]);
+  assert.equal(resizeLayer(vocab, xor, 0, 1), null);
+  assert.equal(resizeLayer(vocab, { ...xor, layers: [2, 1, 2, 1] }, 1, -1), null, "a layer keeps one unit");
+  assert.deepEqual(resizeLayer(vocab, xor, 2, -1).layers, [2, 4, 1, 1]);
 });
 
 test("a network with no hidden layer gets 4 tanh units", () => {
-  const partial = addHiddenLayer(perceptron);
+  const partial = addHiddenLayer(vocab, perceptron);
   assert.deepEqual(partial.layers, [2, 4, 1]);
   assert.deepEqual(partial.activations, ["tanh", "step"]);
   assert.deepEqual(partial.optimizer, { name: "sgd" }, "the perceptron rule needs one step layer");
 });
 
 test("output activation and loss stay a pair the server accepts", () => {
-  assert.equal(setActivation(xor, 3, "linear").loss, "mse");
-  assert.equal(setActivation(xor, 3, "softmax").loss, "cce");
-  assert.equal(setActivation(seed231, 2, "sigmoid").loss, undefined, "mse works with any output");
-  assert.deepEqual(setLoss(xor, "cce").activations, ["tanh", "tanh", "softmax"]);
-  assert.deepEqual(setLoss(seed231, "bce").activations, ["sigmoid", "sigmoid"]);
-  assert.deepEqual(setLoss(xor, "mse"), { loss: "mse" });
-  assert.equal(setLoss(xor, "bce"), null);
+  assert.equal(setActivation(vocab, xor, 3, "linear").loss, "mse");
+  assert.equal(setActivation(vocab, xor, 3, "softmax").loss, "cce");
+  assert.equal(setActivation(vocab, seed231, 2, "sigmoid").loss, undefined, "mse works with any output");
+  assert.deepEqual(setLoss(vocab, xor, "cce").activations, ["tanh", "tanh", "softmax"]);
+  assert.deepEqual(setLoss(vocab, seed231, "bce").activations, ["sigmoid", "sigmoid"]);
+  assert.deepEqual(setLoss(vocab, xor, "mse"), { loss: "mse" });
+  assert.equal(setLoss(vocab, xor, "bce"), null);
 });
 
 test("choices keep the server's current value (a preset's step unit)", () => {
   assert.deepEqual(choices(["a", "b"], "c"), ["a", "b", "c"]);
   assert.deepEqual(choices(["a", "b"], "a"), ["a", "b"]);
-  assert.ok(!outputChoices(1, "sigmoid").includes("softmax"));
-  assert.ok(outputChoices(10, "softmax").includes("softmax"));
-  assert.ok(outputChoices(1, "step").includes("step"));
+  assert.ok(!outputChoices(vocab, 1, "sigmoid").includes("softmax"));
+  assert.ok(outputChoices(vocab, 10, "softmax").includes("softmax"));
+  assert.ok(outputChoices(vocab, 1, "step").includes("step"));
 });
 
 test("switching to the digits fits 64 inputs and 10 softmax outputs", () => {
-  const partial = setDataset(xor, set("digits"));
+  const partial = setDataset(vocab, xor, set("digits"));
   assert.deepEqual(partial.layers, [64, 4, 2, 10]);
   assert.deepEqual(partial.activations, ["tanh", "tanh", "softmax"]);
   assert.equal(partial.loss, "cce");
@@ -133,14 +130,14 @@ test("switching to the digits fits 64 inputs and 10 softmax outputs", () => {
 
 test("the new data set's defaults replace the old params (xor's noise would be refused)", () => {
   const base = { data: { name: "xor", n: 200, noise: 0.1, test_fraction: 0.5 } };
-  const merged = mergeDeep(base, setDataset(xor, set("digits")));
+  const merged = mergeDeep(base, setDataset(vocab, xor, set("digits")));
   assert.equal(merged.data.noise, null);
   assert.equal(merged.data.n, null);
 });
 
 test("back to a 2-D set: 2 inputs, 1 sigmoid output with bce", () => {
   const digits = { ...xor, layers: [64, 50, 10], activations: ["sigmoid", "softmax"], loss: "cce", data: { name: "digits" } };
-  const partial = setDataset(digits, set("xor"));
+  const partial = setDataset(vocab, digits, set("xor"));
   assert.deepEqual(partial.layers, [2, 50, 1]);
   assert.deepEqual(partial.activations, ["sigmoid", "sigmoid"]);
   assert.equal(partial.loss, "bce");
@@ -148,20 +145,20 @@ test("back to a 2-D set: 2 inputs, 1 sigmoid output with bce", () => {
 
 test("a compatible choice is kept: a linear mse net stays linear on another 2-D set", () => {
   const linear = { ...xor, layers: [2, 4, 1], activations: ["tanh", "linear"], loss: "mse" };
-  const partial = setDataset(linear, set("gate-and"));
+  const partial = setDataset(vocab, linear, set("gate-and"));
   assert.deepEqual(partial.layers, [2, 4, 1]);
   assert.deepEqual(partial.activations, ["tanh", "linear"]);
   assert.equal(partial.loss, undefined);
 });
 
 test("regression data gets a linear output with mse when bce cannot fit", () => {
-  const partial = setDataset(xor, set("plane"));
+  const partial = setDataset(vocab, xor, set("plane"));
   assert.deepEqual(partial.activations, ["tanh", "tanh", "linear"]);
   assert.equal(partial.loss, "mse");
 });
 
 test("the textbook net on xor keeps its weights (same shapes)", () => {
-  const partial = setDataset(seed231, set("xor"), seed231.data);
+  const partial = setDataset(vocab, seed231, set("xor"), seed231.data);
   assert.deepEqual(partial.layers, [2, 3, 1]);
   assert.equal(partial.init, undefined);
   assert.equal(partial.loss, undefined, "linear output with mse is fine for two classes");
@@ -169,7 +166,7 @@ test("the textbook net on xor keeps its weights (same shapes)", () => {
 
 test("inline rows come from the preset; the set is offered only when there are some", () => {
   const onXor = { ...seed231, layers: [2, 5, 1], data: { name: "xor" } };
-  const partial = setDataset(onXor, set("inline"), seed231.data);
+  const partial = setDataset(vocab, onXor, set("inline"), seed231.data);
   assert.deepEqual(partial.layers, [2, 5, 1]);
   assert.equal(dataShape(set("inline"), seed231.data).inputs, 2);
   assert.ok(datasetChoices(DATASETS, onXor, seed231.data).some((d) => d.name === "inline"));
@@ -178,18 +175,33 @@ test("inline rows come from the preset; the set is offered only when there are s
 });
 
 test("data params shown: only the numeric ones the set takes", () => {
-  assert.deepEqual(dataParams(set("xor")).map(([key]) => key), ["n", "noise", "test_fraction"]);
-  assert.deepEqual(dataParams(set("digits")).map(([key]) => key), ["n", "test_fraction"]);
-  assert.deepEqual(dataParams(set("gate-and")).map(([key]) => key), ["noise", "test_fraction"]);
-  assert.deepEqual(dataParams(set("inline")).map(([key]) => key), ["test_fraction"]);
-  assert.deepEqual(dataParams(undefined), []);
+  assert.deepEqual(dataParams(vocab, set("xor")).map(([key]) => key), ["n", "noise", "test_fraction"]);
+  assert.deepEqual(dataParams(vocab, set("digits")).map(([key]) => key), ["n", "test_fraction"]);
+  assert.deepEqual(dataParams(vocab, set("gate-and")).map(([key]) => key), ["noise", "test_fraction"]);
+  assert.deepEqual(dataParams(vocab, set("inline")).map(([key]) => key), ["test_fraction"]);
+  assert.deepEqual(dataParams(vocab, undefined), []);
 });
 
 test("optimizer settings shown only where the rule reads them", () => {
-  assert.deepEqual(OPTIMIZER_SETTINGS.momentum, ["momentum"]);
-  assert.deepEqual(OPTIMIZER_SETTINGS.adam, ["beta1", "beta2", "eps"]);
-  assert.deepEqual(OPTIMIZER_SETTINGS.rmsprop, ["rho", "eps"]);
-  assert.deepEqual(OPTIMIZER_SETTINGS.sgd, []);
+  assert.deepEqual(vocab.optimizerSettings.momentum, ["momentum"]);
+  assert.deepEqual(vocab.optimizerSettings.adam, ["beta1", "beta2", "eps"]);
+  assert.deepEqual(vocab.optimizerSettings.rmsprop, ["rho", "eps"]);
+  assert.deepEqual(vocab.optimizerSettings.sgd, []);
+});
+
+test("the controls offer what the server's table allows", () => {
+  assert.deepEqual(vocab.hiddenActivations, ["sigmoid", "tanh", "relu", "linear"]);
+  assert.deepEqual(vocab.outputActivations, ["sigmoid", "tanh", "relu", "linear", "softmax"]);
+  assert.deepEqual(vocab.fused, { bce: "sigmoid", cce: "softmax" });
+  assert.deepEqual(vocab.dataParams, [["n", "size (n)"], ["noise", "noise"], ["test_fraction", "test fraction"]]);
+  assert.equal(vocab.maxSeed, 2 ** 32 - 1);
+  assert.deepEqual(inputLimits(vocab.field("batch.size")), { min: 1, max: 10000, step: 1 });
+  assert.deepEqual(inputLimits(vocab.field("optimizer.lr")), { min: 0, max: 100, step: "any" });
+  // A hidden layer grows up to the table's widest layer and no further.
+  const wide = { ...xor, layers: [2, vocab.maxUnits - 1, 1], activations: ["tanh", "sigmoid"] };
+  assert.equal(resizeLayer(vocab, wide, 1, +1).layers[1], vocab.maxUnits);
+  assert.equal(resizeLayer(vocab, { ...wide, layers: [2, vocab.maxUnits, 1] }, 1, +1), null);
+  assert.equal(vocab.maxUnits, vocab.field("layers").max);
 });
 
 test("the network summary counts weights and biases", () => {
