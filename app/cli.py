@@ -20,6 +20,9 @@ from app.version import package_version
 from core.errors import ConfigError, StateError
 from core.presets import PRESETS
 
+# Seconds an idle HTTP connection stays open (see serve()).
+KEEP_ALIVE_SECONDS = 75
+
 EPILOG = """\
 exit codes: 0 done, 1 training diverged, 2 bad input or settings (one line on stderr,
 starting "nnplay: "), 130 interrupted (Ctrl+C), 141 the reader of the output went away.
@@ -475,6 +478,10 @@ def _serve(args) -> int:
     # NO_COLOR (https://no-color.org): set and not empty, the log has no colours; otherwise
     # uvicorn colours it when stderr is a terminal.
     colours = False if os.environ.get("NO_COLOR") else None
+    # An idle connection stays open longer than clients keep theirs (httpx 5 s, aiohttp
+    # 15 s): a server that closes first races the client's next request on that connection,
+    # which then fails without an answer (a POST is not sent again). A proxy in front
+    # should let its connections to the server go sooner than this.
     uvicorn.run(
         "app.main:app",
         host=host,
@@ -482,6 +489,7 @@ def _serve(args) -> int:
         ws_max_size=settings.max_message_bytes * 2,
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_level="info",
         use_colors=colours,
     )

@@ -317,6 +317,50 @@ def spawned_children(pid: int) -> list[dict]:
     return found
 
 
+def test_serve_keeps_an_idle_connection_longer_than_clients_keep_theirs(tmp_path):
+    """httpx keeps an idle connection 5 s, uvicorn's default too: a request sent on it as
+    the server closes it got no answer (a ReadError in bench/soak.py)."""
+    port = free_port()
+    env = clean_environment(NNPLAY_DATA_DIR=str(tmp_path), NNPLAY_GRID_WORKERS="0")
+    request = f"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    with subprocess.Popen(
+        [BIN / "nnplay", "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL
+    ) as server:
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and server.poll() is None
+                    time.sleep(0.2)
+            with connection:
+                for wait in (0, 6.5):  # past 5 s idle, the same connection still answers
+                    time.sleep(wait)
+                    connection.sendall(request)
+                    assert _one_answer(connection).startswith(b"HTTP/1.1 200 OK")
+        finally:
+            server.terminate()
+
+
+def _one_answer(connection: socket.socket) -> bytes:
+    """One whole HTTP answer (its head, and the body its content-length says) read from
+    `connection`, nothing more."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += connection.recv(65536) or b"<closed>"
+        assert not answer.endswith(b"<closed>"), answer
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = int(
+        next(line for line in head.lower().split(b"\r\n") if line.startswith(b"content-length"))[15:]
+    )
+    while len(body) < length:
+        body += connection.recv(65536) or b"<closed>"
+        assert not body.endswith(b"<closed>"), body
+    return head + b"\r\n\r\n" + body
+
+
 def serve_in_a_terminal(cwd: Path, env: dict) -> tuple[str, str, list[dict]]:
     """Start `nnplay serve` with a terminal as its stdout and stderr, as a teacher does; ask
     the class code; stop it with Ctrl+C. Returns everything it printed, the class code and
