@@ -11,9 +11,12 @@ Two arenas, and handing freed pages back now and then, keep the two close. Elsew
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
+
+import psutil
 
 log = logging.getLogger("nnplay")
 
@@ -36,6 +39,17 @@ def limit_arenas() -> None:
     """At most ARENAS malloc arenas for the threads made from now on: call it at start."""
     if LIBC is not None and LIBC.mallopt(M_ARENA_MAX, ARENAS) != 1:
         log.warning("could not limit malloc's arenas; the server may hold more memory than it uses")
+
+
+def held_mb(children: bool = True) -> float:
+    """What this process (and its children: the frame workers) hold in memory, their
+    resident sizes, in MB."""
+    process = psutil.Process()
+    resident = process.memory_info().rss
+    for child in process.children(recursive=True) if children else []:
+        with contextlib.suppress(psutil.Error):  # one that has just ended
+            resident += child.memory_info().rss
+    return resident / 2**20
 
 
 def give_back() -> None:

@@ -477,7 +477,11 @@ class MemoryUse(Out):
     used_mb: float = Field(
         description="what the sessions in memory may need together (core/memory.py's estimate of each)"
     )
-    total_mb: float = Field(description="the most they may need together (NNPLAY_MEMORY_MB)")
+    total_mb: float = Field(description="the most the server may hold (NNPLAY_MEMORY_MB)")
+    base_mb: float = Field(
+        description="what the server holds without any session (measured at start, or "
+        "NNPLAY_MEMORY_BASE_MB): its sessions may need total_mb less this together"
+    )
     session_mb: float = Field(description="the most one session may need (NNPLAY_SESSION_MEMORY_MB)")
     in_store: int = Field(
         description="idle sessions moved to the store to free memory; each comes back when it is asked for"

@@ -164,7 +164,7 @@ class Persistence:
         cost = estimate(resolve_config(config))["total"]
         manager = self.manager
         return (
-            manager.memory_in_use() + cost <= manager.total
+            manager.memory_in_use() + cost <= manager.room()
             and len(manager.sessions) < manager.settings.max_sessions
         )
 

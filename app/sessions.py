@@ -229,6 +229,10 @@ class SessionManager:
         self.on_removed: list[Callable[[str], None]] = []  # e.g. drop it from the store
         self.session_limit = settings.session_memory_mb * MB
         self.total = (settings.memory_mb or machine_memory_mb()) * MB
+        # What the server holds without any session (the interpreter, its libraries, the
+        # frame workers): the sessions get the rest of the total. Measured at start
+        # (app/main.py) unless the settings say.
+        self.base = (settings.memory_base_mb or 0) * MB
         self.evictor: Evictor | None = None  # set when there is a store to evict to
         self.evicted: dict[str, float] = {}  # in the store, not in memory: id -> last used
         self._returning: dict[str, asyncio.Future] = {}  # evicted sessions being loaded
@@ -236,6 +240,10 @@ class SessionManager:
     def memory_in_use(self) -> int:
         """The sum of the sessions' costs in memory, in bytes."""
         return sum(session.memory for session in list(self.sessions.values()))
+
+    def room(self) -> int:
+        """The most the sessions may need together, in bytes: the total less the base."""
+        return max(0, self.total - self.base)
 
     def _check_capacity(self) -> None:
         if len(self.sessions) >= self.settings.max_sessions:
@@ -272,7 +280,7 @@ class SessionManager:
         """Evict idle sessions, least recently used first, until `needed` more bytes fit
         under the total; 503 when they cannot (nothing idle, or no store)."""
         tried: set[str] = set()
-        while self.memory_in_use() + needed > self.total:
+        while self.memory_in_use() + needed > self.room():
             now = time.monotonic()
             idle = [
                 s
@@ -286,8 +294,9 @@ class SessionManager:
             ]
             if self.evictor is None or not idle:
                 raise busy(
-                    f"the server's sessions use {self.memory_in_use() / MB:,.0f} of its "
-                    f"{self.total / MB:,.0f} MB of memory"
+                    f"the server's sessions use {self.memory_in_use() / MB:,.0f} of the "
+                    f"{self.room() / MB:,.0f} MB of memory left to them ({self.total / MB:,.0f} MB "
+                    f"less {self.base / MB:,.0f} MB the server holds without any)"
                 )
             victim = min(idle, key=lambda s: s.last_used)
             tried.add(victim.id)

@@ -54,11 +54,14 @@ class Settings(CommonSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_sessions: int = Field(500, ge=1)
     # Memory, in MB (core/memory.py works a session's out from its config): the most one
-    # session may need (a bigger config is a 422 naming the field), and the most all of
-    # them together may (unset: half of the machine's, or its container's, memory); beyond
-    # it idle sessions move to the store, or, without one, new sessions get a 503.
+    # session may need (a bigger config is a 422 naming the field), and the most the server
+    # may hold (unset: half of the machine's, or its container's, memory): its sessions get
+    # what is left after what it holds without any (memory_base_mb: unset, measured at
+    # start: the interpreter, its libraries, the frame workers); beyond it idle sessions
+    # move to the store, or, without one, new sessions get a 503.
     session_memory_mb: int = Field(512, ge=1)
     memory_mb: int | None = Field(None, ge=1)
+    memory_base_mb: int | None = Field(None, ge=0)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
     # Seconds one step, epoch or gradient-check call may compute before it stops early and

@@ -36,6 +36,7 @@ def _memory(manager) -> dict:
     return {
         "used_mb": round(manager.memory_in_use() / mb, 1),
         "total_mb": round(manager.total / mb, 1),
+        "base_mb": round(manager.base / mb, 1),
         "session_mb": round(manager.session_limit / mb, 1),
         "in_store": len(manager.evicted),
     }

@@ -35,6 +35,7 @@ TEST_SETTINGS = dict(
     allowed_origins=[],
     allowed_hosts=["testserver"],  # the name Starlette's TestClient gives the server
     max_sessions=200,
+    memory_base_mb=0,  # the test process is not the server's own: sessions get the whole total
     session_idle_seconds=3600.0,
     max_steps_per_call=5000,
     max_fps=30.0,

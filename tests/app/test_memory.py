@@ -93,6 +93,30 @@ def test_without_a_store_a_session_that_does_not_fit_is_a_503_with_retry_after(c
     assert client.post("/api/sessions", json=XOR).status_code == 201
 
 
+@pytest.mark.nnplay_settings(memory_mb=9, memory_base_mb=5)  # 4 MB left: one xor session
+def test_the_sessions_get_the_total_less_what_the_server_holds_without_them(client, idle_at_once):
+    assert client.post("/api/sessions", json=XOR).status_code == 201
+    response = client.post("/api/sessions", json=XOR)  # 6.4 MB would fit in 9, not in 4
+    assert response.status_code == 503
+    assert "of the 4 MB of memory left to them (9 MB less 5 MB" in error_of(response)["message"]
+    memory = client.get("/api/health").json()["memory"]
+    assert memory["total_mb"] == 9 and memory["base_mb"] == 5 and memory["used_mb"] <= 4
+
+
+def test_what_the_server_holds_without_sessions_is_measured_at_start():
+    """Unset, the base is the process's resident size before any session, and its frame
+    workers': here the test process, which holds far more than a few MB."""
+    from app import heap
+    from tests.app.conftest import make_settings
+
+    before = heap.held_mb(children=False)
+    with TestClient(create_app(make_settings(memory_base_mb=None, grid_workers=1))) as client:
+        memory = client.get("/api/health").json()["memory"]
+        after = heap.held_mb()
+    assert 0.9 * before <= memory["base_mb"] <= 1.1 * after
+    assert memory["base_mb"] > 20
+
+
 def reference_after(steps_and_changes):
     run = Run(XOR)
     for item in steps_and_changes:
