@@ -16,7 +16,7 @@ from app import docs_ui, errors, heap
 from app import lessons as lesson_files
 from app.assets import Assets
 from app.classroom import Classroom, kept_code
-from app.gridpool import GridPool, automatic_workers
+from app.framepool import FramePool, automatic_workers
 from app.guesses import Guesses
 from app.headers import SecurityHeaders
 from app.heavy import HeavyCalls
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
                 log.error("%s", app.state.store_problem)
         app.state.persistence = persistence
-        await app.state.grids.start()
+        await app.state.frame_pool.start()
         lessons, problems = lesson_files.read_all()
         for problem in problems:
             log.error("lesson not loaded: %s", problem)
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await manager.close()
-            app.state.grids.close()
+            app.state.frame_pool.close()
             app.state.assets.close()
             if persistence is not None:
                 # Stop training first, then write the final state of every session.
@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.heavy = HeavyCalls.from_settings(settings)  # long steps and gradient checks
     app.state.lag = LoopLag()
     workers = automatic_workers() if settings.grid_workers is None else settings.grid_workers
-    app.state.grids = GridPool(workers)
+    app.state.frame_pool = FramePool(workers)
     app.state.guesses = Guesses(settings.guesses_per_minute)
     app.state.classroom = Classroom(app.state.sessions, settings.class_code or kept_code(settings.data_dir))
     errors.install(app)

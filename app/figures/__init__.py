@@ -14,7 +14,7 @@ from app.figures.network import draw_network
 from app.figures.render import drawing, new_figure, to_bytes
 from app.figures.style import THEMES
 from core.explain import explain_neuron, explain_weight
-from core.snapshot import grid_values
+from core.grids import grid_values
 
 PANELS = ("network", "loss", "boundary", "formula")
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}

@@ -14,7 +14,6 @@ from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, APIError, documented
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import owned_snapshot, snapshot_numbers
-from app.grids import quantized_grid
 from app.heavy import stop_when_disconnected
 from app.joining import JoiningDep
 from app.models import (
@@ -187,9 +186,10 @@ def _past_snapshot(session: Session, step: int, grid: int | None, units: int | N
     # Under the session's lock, like the replay: the "past" may be the live run itself,
     # so its arrays are copied (and written after the lock is let go).
     past = _past(session, step)
-    snap = owned(snapshot(past, max_units=units, raw=True))
-    # The grid as the live frames carry it, so a page draws the past like the present.
-    snap["grid"] = plain(quantized_grid(past, grid, max_units=units)) if grid else None
+    # The grid as the live frames carry it (with its axes), so a page draws the past like
+    # the present.
+    snap = owned(snapshot(past, max_units=units, raw=True, grid=grid, grid_encoding="u8"))
+    snap["grid"] = plain(snap["grid"]) if grid else None
     return snap
 
 

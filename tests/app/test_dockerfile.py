@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from app.gridpool import automatic_workers
+from app.framepool import automatic_workers
 from tests.app.installed import REPO, by_file, clean_env, crawl, free_port, fresh_venv, get, served
 
 DOCKERFILE = REPO / "Dockerfile"
