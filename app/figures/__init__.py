@@ -14,6 +14,7 @@ from app.figures.network import draw_network
 from app.figures.render import drawing, new_figure, to_bytes
 from app.figures.style import THEMES
 from core.explain import explain_neuron, explain_weight
+from core.frame import probe
 from core.grids import grid_values
 
 PANELS = ("network", "loss", "boundary", "formula")
@@ -108,10 +109,7 @@ def _draw_formula(run, figure, colours, decimals, select) -> dict:
         i, j = int(select.get("i", 0)), int(select.get("j", 0))
         if not (0 <= i < run.sizes[layer - 1] and 0 <= j < run.sizes[layer]):
             raise FigureError("i", "no such weight in that layer")
-        size = run.config["probe"]["size"]
-        info = explain_weight(
-            run.network, run.loss, run.data.x_train[:size], run.data.y_train[:size], layer, i, j
-        )
+        info = explain_weight(run.network, run.loss, *probe(run), layer, i, j)
         draw_formula(figure, colours, weight_lines(info, decimals), "the chain rule for one weight")
         return {"select": {"layer": layer, "i": i, "j": j}}
     unit = int(select.get("unit", 0))
