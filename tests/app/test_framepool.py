@@ -121,7 +121,7 @@ def test_a_worker_that_dies_costs_nothing_but_its_core(caplog):
     assert any("frame worker nnplay-frames-1 stopped answering" in r.message for r in caplog.records)
 
 
-@pytest.mark.nnplay_settings(grid_workers=1)
+@pytest.mark.nnplay_settings(frame_workers=1)
 def test_live_frames_with_a_grid_worker_carry_the_engines_grid(client, app):
     session_id = create(client, preset="xor", layers=[2, 6, 1], activations=["tanh", "sigmoid"])
     with watch(client, session_id, "?grid=20&units=4") as (ws, topology, first):
