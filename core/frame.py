@@ -107,7 +107,7 @@ def change_view(new: Sequence[np.ndarray], old: Sequence[np.ndarray], bias: bool
     return {"update": {"change": cut.params(by_layer(change, bias))}}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FrameArrays:
     """What frame_members() needs of a run at one instant. It holds the run's own arrays,
     not copies: it must be rendered, or pickled (which copies them), before the run trains
@@ -195,18 +195,22 @@ def frame_members(arrays: FrameArrays) -> dict[str, Any]:
     (with shows_params), "probe" and "activations" (with probe rows), "pending" (with
     old parameters: {"update": {"change"}}) and "grid" (None without one), in this order."""
     layers = by_layer(list(arrays.params), arrays.bias)
-    network = build_network(list(arrays.sizes), list(arrays.activations), [(l["W"], l["b"]) for l in layers])
     cut = Cut(arrays.sizes, arrays.max_units)
+    network = None
+    if arrays.probe is not None or arrays.grid is not None:  # the values need the network
+        network = build_network(
+            list(arrays.sizes), list(arrays.activations), [(l["W"], l["b"]) for l in layers]
+        )
     out: dict[str, Any] = {}
     if arrays.shows_params:
         out["params"] = cut.params(layers)
         out["grads"] = cut.params(by_layer(None if arrays.grads is None else list(arrays.grads), arrays.bias))
-    if arrays.probe is not None:
+    if arrays.probe is not None and network is not None:
         out.update(probe_view(network, *arrays.probe, cut))
     if arrays.old_params is not None:
         out["pending"] = change_view(arrays.params, arrays.old_params, arrays.bias, cut)
     grid = None
-    if arrays.grid is not None:
+    if arrays.grid is not None and network is not None:
         domain, resolution = arrays.grid
         grid = grid_view(network, domain, resolution, arrays.max_units, arrays.encoding, axes=arrays.axes)
     out["grid"] = grid

@@ -58,20 +58,23 @@ def snapshot(
         "shown_units": cut.shown,
     }
     # The arrays as a frame shows them: the light pending view is the last update's change.
-    arrays = frame_arrays(
-        run,
-        grid=grid,
-        max_units=max_units,
-        params=params,
-        probe_rows=activations,
-        grads=grads,
-        change=pending == "light",
-        encoding=grid_encoding,
-        axes=True,
-    )
-    members = frame_members(arrays)
-    grid_member = members.pop("grid")
-    out.update(members)
+    # (None asked for, as in a playing frame's head: nothing to render.)
+    grid_member = None
+    if params or activations or grid or pending == "light":
+        arrays = frame_arrays(
+            run,
+            grid=grid,
+            max_units=max_units,
+            params=params,
+            probe_rows=activations,
+            grads=grads,
+            change=pending == "light",
+            encoding=grid_encoding,
+            axes=True,
+        )
+        members = frame_members(arrays)
+        grid_member = members.pop("grid")
+        out.update(members)
     if pending == "full" and run.pending is not None and run.phase is not None:
         out["pending"] = pending_view(run, cut)
     if grid:
