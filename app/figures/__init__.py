@@ -71,7 +71,7 @@ def render_figure(
 
 def _draw(run, panel, figure, colours, decimals, select) -> dict:
     if panel == "network":
-        x = run.data.x_train[0]
+        x = probe(run)[0][0]  # the probe's first row, as the explain routes' sample 0
         values = run.network.forward(x.reshape(1, -1))
         draw_network(
             figure,
@@ -115,6 +115,6 @@ def _draw_formula(run, figure, colours, decimals, select) -> dict:
     unit = int(select.get("unit", 0))
     if not 0 <= unit < run.sizes[layer]:
         raise FigureError("unit", f"must be below {run.sizes[layer]}")
-    info = explain_neuron(run.network, run.data.x_train[0], layer, unit)
+    info = explain_neuron(run.network, probe(run)[0][0], layer, unit)
     draw_formula(figure, colours, neuron_lines(info, decimals), "one neuron, worked by hand")
     return {"select": {"layer": layer, "unit": unit}}
