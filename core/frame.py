@@ -190,14 +190,17 @@ def frame_arrays(
     )
 
 
-def frame_members(arrays: FrameArrays) -> dict[str, Any]:
+def frame_members(arrays: FrameArrays, network: Network | None = None) -> dict[str, Any]:
     """The frame's members, its arrays as NumPy arrays (C order): "params" and "grads"
     (with shows_params), "probe" and "activations" (with probe rows), "pending" (with
-    old parameters: {"update": {"change"}}) and "grid" (None without one), in this order."""
+    old parameters: {"update": {"change"}}) and "grid" (None without one), in this order.
+
+    The probe's values and the grid come from the network the arrays make; rendered
+    beside the run, `network` is the run's own (made of the very same arrays), not built
+    again."""
     layers = by_layer(list(arrays.params), arrays.bias)
     cut = Cut(arrays.sizes, arrays.max_units)
-    network = None
-    if arrays.probe is not None or arrays.grid is not None:  # the values need the network
+    if network is None and (arrays.probe is not None or arrays.grid is not None):
         network = build_network(
             list(arrays.sizes), list(arrays.activations), [(l["W"], l["b"]) for l in layers]
         )

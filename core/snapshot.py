@@ -72,7 +72,7 @@ def snapshot(
             encoding=grid_encoding,
             axes=True,
         )
-        members = frame_members(arrays)
+        members = frame_members(arrays, run.network)
         grid_member = members.pop("grid")
         out.update(members)
     if pending == "full" and run.pending is not None and run.phase is not None:
