@@ -9,7 +9,8 @@ import asyncio
 
 from app.errors import invalid
 from app.heavy import Budget, HeavyCalls
-from app.live import broadcast, start_playing, stop_playing
+from app.live import broadcast
+from app.playclock import start_playing, stop_playing
 from app.sessions import Session, Stepped
 from app.streaming import copy_cost
 from core.config import patch_config

@@ -1,4 +1,4 @@
-"""The one JSON encoder for every response and WebSocket frame (and the grid workers,
+"""The one JSON encoder for every response and WebSocket frame (and the frame workers,
 which is why it imports nothing of the web framework: see app/responses.py).
 
 orjson writes NaN and +-Infinity as null, so whatever the engine produced, a browser's

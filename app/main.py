@@ -16,7 +16,7 @@ from app import docs_ui, errors, heap
 from app import lessons as lesson_files
 from app.assets import Assets
 from app.classroom import Classroom, kept_code
-from app.gridpool import GridPool, automatic_workers
+from app.framepool import FramePool, automatic_workers
 from app.guesses import Guesses
 from app.headers import SecurityHeaders
 from app.heavy import HeavyCalls
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
                 log.error("%s", app.state.store_problem)
         app.state.persistence = persistence
-        await app.state.grids.start()
+        await app.state.frame_pool.start()
         if measure_base:  # the server without sessions: itself before the restore, and its workers
             manager.base = int((alone + heap.held_mb() - heap.held_mb(children=False)) * 2**20)
         lessons, problems = lesson_files.read_all()
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await manager.close()
-            app.state.grids.close()
+            app.state.frame_pool.close()
             app.state.assets.close()
             if persistence is not None:
                 # Stop training first, then write the final state of every session.
@@ -116,8 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = SessionManager(settings)
     app.state.heavy = HeavyCalls.from_settings(settings)  # long steps and gradient checks
     app.state.lag = LoopLag()
-    workers = automatic_workers() if settings.grid_workers is None else settings.grid_workers
-    app.state.grids = GridPool(workers)
+    workers = automatic_workers() if settings.frame_workers is None else settings.frame_workers
+    app.state.frame_pool = FramePool(workers)
     app.state.guesses = Guesses(settings.guesses_per_minute)
     app.state.classroom = Classroom(app.state.sessions, settings.class_code or kept_code(settings.data_dir))
     errors.install(app)

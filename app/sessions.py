@@ -61,7 +61,7 @@ CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")  # a container's memory limit (
 
 def machine_memory_mb() -> int:
     """Half of the machine's physical memory, or of the container's limit when it has a
-    smaller one, in MB: the default NNPLAY_MEMORY_MB. The rest is for the grid workers,
+    smaller one, in MB: the default NNPLAY_MEMORY_MB. The rest is for the frame workers,
     the data sets' shared files and the system."""
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
@@ -33,7 +34,7 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NNPLAY_", extra="ignore", env_ignore_empty=True)
 
     mnist_dir: Path | None = None
-    # BLAS threads for NumPy's matrix products in `nnplay` commands and the grid workers
+    # BLAS threads for NumPy's matrix products in `nnplay` commands and the frame workers
     # they start. One is the fastest for this project's small matrices (app/threads.py).
     threads: int = Field(1, ge=1, le=256)
 
@@ -102,7 +103,15 @@ class Settings(CommonSettings):
     class_code: str | None = Field(None, pattern=CLASS_CODE_PATTERN)
     # Processes that render the live frames' arrays and decision grids on other cores;
     # unset: one for each CPU beyond the first, at most 4; 0 renders them in the server.
-    grid_workers: int | None = Field(None, ge=0, le=32)
+    # NNPLAY_GRID_WORKERS, its older name, still sets it (the new name wins over it).
+    frame_workers: int | None = Field(
+        None,
+        ge=0,
+        le=32,
+        validation_alias=AliasChoices(
+            "NNPLAY_FRAME_WORKERS", "NNPLAY_GRID_WORKERS", "frame_workers", "grid_workers"
+        ),
+    )
 
     @field_validator("allowed_origins", "allowed_hosts", mode="before")
     @classmethod
@@ -182,6 +191,17 @@ def variable(kind: type[CommonSettings], field: str) -> str:
     return (kind.model_config["env_prefix"] + field).upper()
 
 
+def _named(kind: type[CommonSettings], key: str) -> str:
+    """The variable an error's location stands for: a field's, or for a field with older
+    names (its validation_alias), the first of its names that the environment sets."""
+    for info in kind.model_fields.values():
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices) and key in alias.choices:
+            names = [str(name) for name in alias.choices if str(name).startswith("NNPLAY_")]
+            return next((name for name in names if os.environ.get(name)), names[0])
+    return variable(kind, key)
+
+
 def describe(error: ValidationError, kind: type[CommonSettings]) -> str:
     """Each error as 'NNPLAY_FIELD: reason', all on one line."""
     parts = []
@@ -190,7 +210,7 @@ def describe(error: ValidationError, kind: type[CommonSettings]) -> str:
         where = "".join(f" item {index}:" for index in inner)
         cause = item.get("ctx", {}).get("error")
         reason = str(cause) if item["type"] == "value_error" and cause is not None else item["msg"]
-        parts.append(f"{variable(kind, str(field))}:{where} {' '.join(reason.split())}")
+        parts.append(f"{_named(kind, str(field))}:{where} {' '.join(reason.split())}")
     return "; ".join(parts)
 
 

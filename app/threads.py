@@ -2,7 +2,7 @@
 
 The matrices here are small: with more than one thread, OpenBLAS spends more time handing
 work between threads than doing it (the README gives the measurement), and a class
-server's grid workers would fight over the same cores.
+server's frame workers would fight over the same cores.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 from threadpoolctl import threadpool_limits
 
 # Read by OpenBLAS, MKL and OpenMP when they load: processes started after the limit is set
-# (the grid workers are spawned and import NumPy afresh) begin with the same one.
+# (the frame workers are spawned and import NumPy afresh) begin with the same one.
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
 
 

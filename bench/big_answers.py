@@ -64,7 +64,7 @@ def serve(port: int, rows: int) -> None:
     from app.settings import Settings
     from core.run import Run
 
-    app = create_app(Settings(data_dir=None, grid_workers=0))
+    app = create_app(Settings(data_dir=None, frame_workers=0))
     long = Run(LONG)
     long.history.load(synthetic_history(rows, len(LONG["layers"]) - 1))
     long.step_count = rows - 1

@@ -5,7 +5,7 @@ Runs `nnplay train --preset keras-mlp --epochs N --threads T` for T = 1 and T = 
 count, alternating, `--repeats` times each, and prints the median wall time of each and
 their ratio (the default of one thread against one per core). Each run is a fresh
 process, as a user's command is. With `--busy`, one process spins on a core meanwhile,
-as a class server's grid worker or event loop does: that is where extra BLAS threads
+as a class server's frame worker or event loop does: that is where extra BLAS threads
 cost most, waiting for a core that is not free.
 
     .venv/bin/python bench/blas_threads.py --epochs 3 --repeats 5

@@ -227,7 +227,7 @@ def table_rows(r: dict) -> list[tuple[str, str, str, str]]:
     if "server_cpu" in marks:
         rows.append(
             (
-                "  CPU: server (grid workers included) / this script (1.0 = a core)",
+                "  CPU: server (frame workers included) / this script (1.0 = a core)",
                 f"{marks['server_cpu']:.2f} / {marks['client_cpu']:.2f}",
                 "",
                 "",

@@ -30,7 +30,7 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def descendants(pid: int) -> list[int]:
-    """Every living child process of `pid`, and theirs (e.g. the server's grid workers)."""
+    """Every living child process of `pid`, and theirs (e.g. the server's frame workers)."""
     out, todo = [], [pid]
     while todo:
         parent = todo.pop()

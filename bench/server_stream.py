@@ -3,16 +3,16 @@
 Each client has its own session, plays it at the target frame rate and reads frames for a
 fixed time. Printed per case: frames/s per client (and in all), p50/p95 frame delay
 (arrival minus the server's `sent` stamp), bytes per frame, the server's event-loop lag
-from /api/health, its CPU a frame (grid workers included), its main thread's share of the
+from /api/health, its CPU a frame (frame workers included), its main thread's share of the
 time running / waiting for a CPU, and the share of frame jobs (a frame's arrays and grid)
-its grid workers rendered. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 with
+its frame workers rendered. Targets (issue): 100 clients x 30 frames/s of the 2-3-1 with
 p95 delay under 100 ms; 100 clients x 20 frames/s of a 2-8-8-1 with a 50x50 grid.
 
     .venv/bin/python bench/server_stream.py [--seconds 10] [--clients 1,10,100] [--case NAME]
 The server runs in a subprocess started as `nnplay serve` starts it (no per-message
-deflate, grid workers as NNPLAY_GRID_WORKERS says or by default, saving to a temporary
+deflate, frame workers as NNPLAY_FRAME_WORKERS says or by default, saving to a temporary
 data directory) so client work does not count against it; everything stays on 127.0.0.1
-and stops by itself. `NNPLAY_GRID_WORKERS=0 .venv/bin/python bench/server_stream.py`
+and stops by itself. `NNPLAY_FRAME_WORKERS=0 .venv/bin/python bench/server_stream.py`
 compares with the frames rendered in the server's own process.
 """
 
@@ -138,7 +138,7 @@ async def run_case(base: str, name: str, clients: int, seconds: float, pid: int,
         "bytes_per_frame": statistics.median(sizes) if sizes else 0,
         "loop_lag_p95_ms": lag["p95"],
         "loop_lag_max_ms": lag["max"],
-        # The server's CPU over the whole case (setup included; its grid workers
+        # The server's CPU over the whole case (setup included; its frame workers
         # too) per frame delivered, the share of grids the workers drew, and its main
         # thread's share of the time running and waiting for a CPU: near
         # 100% together, the loop was saturated; a big wait, the client took the CPU.

@@ -14,7 +14,7 @@ side by side, the cases of the "no single client can take the class down" report
 - wrong class codes and teacher tokens, and a foreign Host header.
 
 Meanwhile a prober asks `/api/health` every 100 ms (a timeout counts as its latency) and
-the server's memory (VmRSS, grid workers included) is sampled. Targets: health p95 under
+the server's memory (VmRSS, frame workers included) is sampled. Targets: health p95 under
 100 ms; peak memory under NNPLAY_MEMORY_MB + 100 MB; every attack answered with the 4xx
 or 503 it should get (a 5xx other than 503, or a dropped connection, is a failure).
 
@@ -99,7 +99,7 @@ async def probe_health(soak: Soak, latencies: list[float]) -> None:
 
 
 async def sample_memory(soak: Soak, pid: int, samples: list[int], server: list[int]) -> None:
-    """The server's memory with its grid workers' (`samples`), and its own (`server`)."""
+    """The server's memory with its frame workers' (`samples`), and its own (`server`)."""
     while soak.running():
         own = rss_bytes(pid) or 0
         server.append(own)

@@ -17,6 +17,35 @@ from core.network import LayerValues, Network
 from core.plain import plain
 
 MAX_TERMS = 64  # a neuron with more inputs lists its largest products only
+MAX_EXPLAINED_ROWS = 8  # network_on explains the neurons of the first rows only
+MAX_EXPLAINED_UNITS = 64  # and the first units of each layer
+
+
+def network_on(
+    network: Network, loss: Loss, x: np.ndarray, t: np.ndarray | None = None, explain: bool = False
+) -> dict[str, Any]:
+    """The network on inputs x (n, d): {"layers": every layer's {"z", "a"} (n, units),
+    "output": (n, k)}, the "loss" on targets t (n, k) when given, and with `explain` the
+    arithmetic of every neuron (explain_neuron) for the first rows and units, as
+    [row][layer][unit]."""
+    with np.errstate(all="ignore"):
+        values = network.forward(x)
+        out: dict[str, Any] = {"layers": [{"z": v.z, "a": v.a} for v in values], "output": values[-1].a}
+        if t is not None:
+            out["loss"] = loss.value(values[-1].z, values[-1].a, t)
+        if explain:
+            out["explain"] = [
+                [
+                    [
+                        explain_neuron(network, row, layer, unit)
+                        for unit in range(min(size, MAX_EXPLAINED_UNITS))
+                    ]
+                    for layer, size in enumerate(network.sizes[1:], start=1)
+                ]
+                for row in x[:MAX_EXPLAINED_ROWS]
+            ]
+    result: dict[str, Any] = plain(out)
+    return result
 
 
 def unit_symbol(network: Network, layer: int, unit: int, kind: str = "a") -> str:

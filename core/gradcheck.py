@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.errors import ConfigError
+from core.frame import by_layer
 from core.gradients import backprop, gradient_check, numeric_gradient_until, relative_difference
-from core.snapshot import by_layer
 
 if TYPE_CHECKING:
     from core.run import Run

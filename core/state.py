@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from core.errors import ConfigError
+from core.frame import by_layer
 from core.plain import plain
 from core.run import Run
-from core.snapshot import by_layer
 
 FORMAT = "nnplay-run/1"
 

@@ -14,7 +14,8 @@ from app.figures.network import draw_network
 from app.figures.render import drawing, new_figure, to_bytes
 from app.figures.style import THEMES
 from core.explain import explain_neuron, explain_weight
-from core.snapshot import grid_values
+from core.frame import probe
+from core.grids import grid_values
 
 PANELS = ("network", "loss", "boundary", "formula")
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
@@ -70,7 +71,7 @@ def render_figure(
 
 def _draw(run, panel, figure, colours, decimals, select) -> dict:
     if panel == "network":
-        x = run.data.x_train[0]
+        x = probe(run)[0][0]  # the probe's first row, as the explain routes' sample 0
         values = run.network.forward(x.reshape(1, -1))
         draw_network(
             figure,
@@ -108,15 +109,12 @@ def _draw_formula(run, figure, colours, decimals, select) -> dict:
         i, j = int(select.get("i", 0)), int(select.get("j", 0))
         if not (0 <= i < run.sizes[layer - 1] and 0 <= j < run.sizes[layer]):
             raise FigureError("i", "no such weight in that layer")
-        size = run.config["probe"]["size"]
-        info = explain_weight(
-            run.network, run.loss, run.data.x_train[:size], run.data.y_train[:size], layer, i, j
-        )
+        info = explain_weight(run.network, run.loss, *probe(run), layer, i, j)
         draw_formula(figure, colours, weight_lines(info, decimals), "the chain rule for one weight")
         return {"select": {"layer": layer, "i": i, "j": j}}
     unit = int(select.get("unit", 0))
     if not 0 <= unit < run.sizes[layer]:
         raise FigureError("unit", f"must be below {run.sizes[layer]}")
-    info = explain_neuron(run.network, run.data.x_train[0], layer, unit)
+    info = explain_neuron(run.network, probe(run)[0][0], layer, unit)
     draw_formula(figure, colours, neuron_lines(info, decimals), "one neuron, worked by hand")
     return {"select": {"layer": layer, "unit": unit}}

@@ -40,7 +40,7 @@ def draw_loss(figure: Figure, theme: dict, history: dict) -> None:
 
 
 def draw_boundary(figure: Figure, theme: dict, grid: dict, points: dict, classification: bool) -> None:
-    """grid: core.snapshot.grid_values (output layer last); points: x (n, 2) and targets (n, k)."""
+    """grid: core.grids.grid_values (output layer last); points: x (n, 2) and targets (n, k)."""
     ax = _axes(figure, theme)
     ax.grid(False)
     output = grid["layers"][-1][0]

@@ -11,7 +11,7 @@ async def health(request: Request) -> Response:
     """Liveness: {"status": "ok" or "degraded", "problems", "version", "sessions" (in
     memory), "memory": {"used_mb", "total_mb", "session_mb", "in_store"},
     "loop_lag_ms": {p50, p95, max}, "grids": {"workers", "by_workers", "here"}} (live
-    frames' arrays and grids rendered by the grid workers and in the server's own process).
+    frames' arrays and grids rendered by the frame workers and in the server's own process).
     Degraded while saving fails, for one session or for all: the server answers, but what
     it holds would not survive a restart; and when saved sessions were lost at start."""
     state = request.app.state
@@ -26,7 +26,7 @@ async def health(request: Request) -> Response:
             "sessions": len(state.sessions.sessions),
             "memory": _memory(state.sessions),
             "loop_lag_ms": state.lag.summary(),
-            "grids": state.grids.stats(),
+            "grids": state.frame_pool.stats(),
         }
     )
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import numpy as np
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastAPIPath
 from pydantic import Field
 
-from app import commands
+from app import commands, examine
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, documented, invalid
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
 from app.frames import owned_snapshot, snapshot_numbers
-from app.grids import quantized_grid
 from app.heavy import stop_when_disconnected
 from app.joining import JoiningDep
 from app.models import (
@@ -48,7 +46,6 @@ from app.streaming import copy_cost, owned, send_csv, send_json
 from core.diagnostics import diagnose
 from core.errors import StateError
 from core.evaluation import evaluation
-from core.explain import explain_neuron, explain_weight
 from core.gradcheck import check_gradients
 from core.plain import plain
 from core.run import Run
@@ -187,9 +184,10 @@ def _past_snapshot(session: Session, step: int, grid: int | None, units: int | N
     # Under the session's lock, like the replay: the "past" may be the live run itself,
     # so its arrays are copied (and written after the lock is let go).
     past = _past(session, step)
-    snap = owned(snapshot(past, max_units=units, raw=True))
-    # The grid as the live frames carry it, so a page draws the past like the present.
-    snap["grid"] = plain(quantized_grid(past, grid, max_units=units)) if grid else None
+    # The grid as the live frames carry it (with its axes), so a page draws the past like
+    # the present.
+    snap = owned(snapshot(past, max_units=units, raw=True, grid=grid, grid_encoding="u8"))
+    snap["grid"] = plain(snap["grid"]) if grid else None
     return snap
 
 
@@ -226,31 +224,9 @@ def _past(session: Session, step: int) -> Run:
 async def forward(body: ForwardRequest, session: SessionDep) -> Response:
     """The network on given inputs: every layer's z and a, the output, the loss if targets
     are given, and with `explain` the arithmetic of every neuron (first 8 rows)."""
-    return send(await session.call(_forward, session.run, body, cost=0.0))
-
-
-def _forward(run: Run, body: ForwardRequest) -> dict:
-    d, k = run.sizes[0], run.sizes[-1]
-    x = np.asarray(body.inputs, dtype=run.dtype)
-    if x.ndim != 2 or x.shape[1] != d:
-        raise invalid("inputs", f"every row needs {d} numbers")
-    with np.errstate(all="ignore"):
-        values = run.network.forward(x)
-        out = {"layers": [{"z": v.z, "a": v.a} for v in values], "output": values[-1].a}
-        if body.targets is not None:
-            t = np.asarray(body.targets, dtype=run.dtype)
-            if t.ndim != 2 or t.shape != (len(x), k):
-                raise invalid("targets", f"needs {len(x)} rows of {k} numbers")
-            out["loss"] = run.loss.value(values[-1].z, values[-1].a, t)
-        if body.explain:
-            out["explain"] = [
-                [
-                    [explain_neuron(run.network, row, layer, unit) for unit in range(min(size, 64))]
-                    for layer, size in enumerate(run.sizes[1:], start=1)
-                ]
-                for row in x[:8]
-            ]
-    return plain(out)
+    return send(
+        await session.call(examine.forward, session.run, body.inputs, body.targets, body.explain, cost=0.0)
+    )
 
 
 @router.get(
@@ -298,10 +274,7 @@ async def neuron(
 ) -> Response:
     """The arithmetic of z and a for one unit on one probe row (at `step`, if given)."""
     run = await _run_at(session, step)
-    _check_unit(run, layer, unit)
-    x = _probe_row(run, sample)
-    info = await session.call(explain_neuron, run.network, x, layer, unit, cost=0.0)
-    return send({**info, "step": run.step_count})
+    return send(await session.call(examine.neuron, run, layer, unit, sample, cost=0.0))
 
 
 @router.get("/{session_id}/explain/weight", response_model=WeightExplanation, responses=SESSION_STATE)
@@ -315,38 +288,7 @@ async def weight(
 ) -> Response:
     """The chain rule for dL/dw on the probe rows, factors for row `sample` (at `step`)."""
     run = await _run_at(session, step)
-    _check_unit(run, layer, j)
-    if i >= run.sizes[layer - 1]:
-        raise invalid(
-            "i",
-            f"must be below {run.sizes[layer - 1]}",
-            message=f"i: layer {layer - 1} has {run.sizes[layer - 1]} units",
-        )
-    size = run.config["probe"]["size"]
-    x, t = run.data.x_train[:size], run.data.y_train[:size]
-    _probe_row(run, sample)
-    info = await session.call(explain_weight, run.network, run.loss, x, t, layer, i, j, sample, cost=0.0)
-    return send({**info, "step": run.step_count})
-
-
-def _check_unit(run: Run, layer: int, unit: int) -> None:
-    if layer > len(run.sizes) - 1:
-        raise invalid(
-            "layer",
-            f"must be between 1 and {len(run.sizes) - 1}",
-            message=f"layer: the network has {len(run.sizes) - 1} layers",
-        )
-    if unit >= run.sizes[layer]:
-        raise invalid(
-            "unit", f"must be below {run.sizes[layer]}", message=f"layer {layer} has {run.sizes[layer]} units"
-        )
-
-
-def _probe_row(run: Run, sample: int) -> np.ndarray:
-    size = min(run.config["probe"]["size"], len(run.data.x_train))
-    if sample >= size:
-        raise invalid("sample", f"must be below {size}", message=f"sample: there are {size} probe rows")
-    return run.data.x_train[sample]
+    return send(await session.call(examine.weight, run, layer, i, j, sample, cost=0.0))
 
 
 @router.get("/{session_id}/evaluation", response_model=Evaluation, responses=SESSION_INPUT)

@@ -123,7 +123,7 @@ async def session_socket(
         session,
         grid,
         units,
-        grids=websocket.app.state.grids,
+        pool=websocket.app.state.frame_pool,
         max_frame_bytes=websocket.app.state.settings.max_frame_bytes,
     )
     session.subscribers.add(subscriber)

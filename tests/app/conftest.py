@@ -43,7 +43,7 @@ TEST_SETTINGS = dict(
     data_dir=None,  # sessions in memory only: nothing written to disk
     teacher_token=None,
     class_code=None,
-    grid_workers=0,  # grids drawn in process; tests/app/test_gridpool.py runs the workers
+    frame_workers=0,  # frames rendered in process; tests/app/test_framepool.py runs the workers
 )
 
 

@@ -259,12 +259,12 @@ from threadpoolctl import threadpool_info
 from app.cli import main
 
 def blas_threads():
-    import numpy  # noqa: F401 -- a spawned grid worker loads OpenBLAS when it imports NumPy
+    import numpy  # noqa: F401 -- a spawned frame worker loads OpenBLAS when it imports NumPy
     return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])
-    with multiprocessing.get_context("spawn").Pool(1) as pool:  # as app/gridpool.py starts workers
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # as app/framepool.py starts workers
         child = pool.apply(blas_threads)
     print(json.dumps({"code": code, "here": blas_threads(), "child": child}))
 """
@@ -304,7 +304,7 @@ def free_port() -> int:
 
 
 def spawned_children(pid: int) -> list[dict]:
-    """The environments of the processes `pid` spawned with multiprocessing (grid workers)."""
+    """The environments of the processes `pid` spawned with multiprocessing (frame workers)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
@@ -364,7 +364,7 @@ def _one_answer(connection: socket.socket) -> bytes:
 def serve_in_a_terminal(cwd: Path, env: dict) -> tuple[str, str, list[dict]]:
     """Start `nnplay serve` with a terminal as its stdout and stderr, as a teacher does; ask
     the class code; stop it with Ctrl+C. Returns everything it printed, the class code and
-    the environments of its grid workers."""
+    the environments of its frame workers."""
     port = free_port()
     leader, follower = pty.openpty()
     with subprocess.Popen(
@@ -411,7 +411,7 @@ def test_serve_keeps_its_data_per_user_and_honours_no_color(tmp_path):
     """Started from an empty folder with no NNPLAY_DATA_DIR, `nnplay serve` says where it keeps
     its data (the per-user data directory), keeps the class code there across a restart,
     and writes nothing where it was started; its log has colours unless NO_COLOR is set; its
-    grid workers start with BLAS limited to one thread."""
+    frame workers start with BLAS limited to one thread."""
     folder, data_home = tmp_path / "folder", tmp_path / "data-home"
     folder.mkdir()
     env = clean_environment(

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from app.gridpool import automatic_workers
+from app.framepool import automatic_workers
 from tests.app.installed import REPO, by_file, clean_env, crawl, free_port, fresh_venv, get, served
 
 DOCKERFILE = REPO / "Dockerfile"
@@ -485,7 +485,7 @@ def test_image_install_and_cmd_replayed(image, tmp_path):
         health = json.loads(get(base + "/api/health")[2])
         version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
         assert health["status"] == "ok" and health["version"] == version, health
-        # The grid workers start from the installed wheel too (they import only what it has).
+        # The frame workers start from the installed wheel too (they import only what it has).
         assert health["grids"]["workers"] == automatic_workers(), health
 
         lessons = json.loads(get(base + "/api/lessons")[2])

@@ -1,4 +1,4 @@
-"""The frame pieces: quantized grids decode to the engine's values, and history tails."""
+"""The frame pieces: u8 grids decode to the engine's values, and history tails."""
 
 import base64
 from types import SimpleNamespace
@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 from app.frames import history_tail
-from app.grids import _pack, grid_axes, quantized_grid
+from core.grids import _pack, decision_grid, grid_axes, grid_values
 from core.run import Run
-from core.snapshot import grid_values
 
 
 def _decode(packed: dict) -> np.ndarray:
@@ -17,10 +16,10 @@ def _decode(packed: dict) -> np.ndarray:
     return packed["low"] + data / 255 * (packed["high"] - packed["low"])
 
 
-def test_a_quantized_grid_decodes_to_the_engines_values_within_one_level():
+def test_a_u8_grid_decodes_to_the_engines_values_within_one_level():
     run = Run({"preset": "xor", "layers": [2, 8, 8, 1], "activations": ["tanh", "tanh", "sigmoid"]})
     run.step(20)
-    grid = quantized_grid(run, 30, unit_resolution=10)
+    grid = decision_grid(run, 30, encoding="u8", unit_resolution=10)
     fine, coarse = grid_values(run, 30), grid_values(run, 10)
     assert grid["encoding"] == "u8"
     np.testing.assert_allclose(grid["x"], fine["x"])
@@ -42,7 +41,7 @@ def test_a_quantized_grid_decodes_to_the_engines_values_within_one_level():
 
 def test_live_frames_leave_the_axes_to_grid_axes():
     run = Run({"preset": "circle", "layers": [2, 6, 1], "activations": ["tanh", "sigmoid"]})
-    whole, bare = quantized_grid(run, 30), quantized_grid(run, 30, axes=False)
+    whole, bare = decision_grid(run, 30, encoding="u8"), decision_grid(run, 30, encoding="u8", axes=False)
     axes = grid_axes(run, 30)
     assert set(whole) - set(bare) == {"x", "y", "unit_x", "unit_y"} == set(axes)
     assert bare == {key: value for key, value in whole.items() if key not in axes}
@@ -54,8 +53,8 @@ def test_live_frames_leave_the_axes_to_grid_axes():
 
 def test_thumbnails_keep_the_first_units_of_each_layer():
     run = Run({"preset": "circle", "layers": [2, 6, 5, 1], "activations": ["relu", "tanh", "sigmoid"]})
-    grid = quantized_grid(run, 20, max_units=4)
-    full = quantized_grid(run, 20)
+    grid = decision_grid(run, 20, max_units=4, encoding="u8")
+    full = decision_grid(run, 20, encoding="u8")
     assert [len(layer) for layer in grid["layers"]] == [4, 4]
     assert grid["layers"][1] == full["layers"][1][:4]
 
@@ -73,8 +72,9 @@ def test_packing_copes_with_flat_and_non_finite_grids():
 
 
 def test_no_grid_without_two_inputs():
-    assert quantized_grid(Run({"preset": "seed-2-3-1"}), 10) is not None
-    assert quantized_grid(Run({"preset": "linear-4-4-4-4"}), 10) is None
+    for encoding in ("u8", "floats"):
+        assert decision_grid(Run({"preset": "seed-2-3-1"}), 10, encoding=encoding) is not None
+        assert decision_grid(Run({"preset": "linear-4-4-4-4"}), 10, encoding=encoding) is None
 
 
 def test_a_history_tail_stops_at_the_rows_its_snapshot_saw():

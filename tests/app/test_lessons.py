@@ -100,7 +100,7 @@ def test_a_server_without_lessons_says_so_at_start(monkeypatch, tmp_path, caplog
         with (
             caplog.at_level(logging.ERROR, logger="nnplay"),
             TestClient(
-                create_app(Settings(allowed_hosts=["testserver"], data_dir=None, grid_workers=0))
+                create_app(Settings(allowed_hosts=["testserver"], data_dir=None, frame_workers=0))
             ) as api,
         ):
             assert api.get("/api/lessons").json() == []

@@ -14,7 +14,7 @@ LIMIT = 4096
 def client() -> TestClient:
     return TestClient(
         create_app(
-            Settings(allowed_hosts=["testserver"], data_dir=None, grid_workers=0, max_body_bytes=LIMIT)
+            Settings(allowed_hosts=["testserver"], data_dir=None, frame_workers=0, max_body_bytes=LIMIT)
         )
     )
 

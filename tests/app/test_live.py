@@ -1,8 +1,8 @@
-"""The play loop's pieces that need no socket."""
+"""The play clock's pieces that need no socket."""
 
 import secrets
 
-from app.live import _phase
+from app.playclock import _phase
 
 
 def test_play_phases_spread_sessions_over_the_tick():

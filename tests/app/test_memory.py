@@ -110,7 +110,7 @@ def test_what_the_server_holds_without_sessions_is_measured_at_start():
     from tests.app.conftest import make_settings
 
     before = heap.held_mb(children=False)
-    with TestClient(create_app(make_settings(memory_base_mb=None, grid_workers=1))) as client:
+    with TestClient(create_app(make_settings(memory_base_mb=None, frame_workers=1))) as client:
         memory = client.get("/api/health").json()["memory"]
         after = heap.held_mb()
     assert 0.9 * before <= memory["base_mb"] <= 1.1 * after

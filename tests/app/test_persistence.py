@@ -570,7 +570,7 @@ def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(tmp
     from app.settings import Settings
 
     app = create_app(
-        Settings(allowed_hosts=["testserver"], data_dir=tmp_path, save_interval_seconds=3600, grid_workers=0)
+        Settings(allowed_hosts=["testserver"], data_dir=tmp_path, save_interval_seconds=3600, frame_workers=0)
     )
     with TestClient(app) as api:
         good = api.post("/api/sessions", json={"preset": "xor"}).json()["id"]
@@ -606,7 +606,7 @@ def test_a_store_that_cannot_be_used_leaves_the_server_serving_without_saving(tm
     with (
         caplog.at_level(logging.ERROR, logger="nnplay"),
         TestClient(
-            create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, grid_workers=0))
+            create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, frame_workers=0))
         ) as api,
     ):
         made = api.post("/api/sessions", json={"preset": "xor"})

@@ -32,7 +32,8 @@ BAD_SETTINGS = [
     ("NNPLAY_ALLOWED_HOSTS", "lab-pc, lab-pc:8000", "without scheme, port or path"),
     ("NNPLAY_MAX_SESSIONS", "-1", "greater than or equal to 1"),
     ("NNPLAY_MAX_FPS", "nan", "120"),
-    ("NNPLAY_GRID_WORKERS", "many", "integer"),
+    ("NNPLAY_FRAME_WORKERS", "many", "integer"),
+    ("NNPLAY_GRID_WORKERS", "-1", "greater than or equal to 0"),  # the older name of the same
     ("NNPLAY_THREADS", "0", "greater than or equal to 1"),
 ]
 
@@ -93,13 +94,32 @@ def test_two_bad_settings_are_still_one_line(monkeypatch):
 
 def test_empty_values_mean_unset(monkeypatch):
     # What compose passes for a variable the teacher did not set: `${NNPLAY_CLASS_CODE:-}`.
-    for field in ("class_code", "teacher_token", "allowed_origins", "port", "data_dir", "grid_workers"):
+    for field in ("class_code", "teacher_token", "allowed_origins", "port", "data_dir", "frame_workers"):
         monkeypatch.setenv(variable(Settings, field), "")
     settings = load(Settings)
     defaults = Settings.model_validate({})
     assert settings.class_code is None and settings.teacher_token is None  # code generated, board off
     assert settings.allowed_origins == [] and settings.port == defaults.port
-    assert settings.data_dir is None and settings.grid_workers is None
+    assert settings.data_dir is None and settings.frame_workers is None
+    monkeypatch.setenv("NNPLAY_GRID_WORKERS", "")  # the older name, empty too
+    assert load(Settings).frame_workers is None
+
+
+def test_frame_workers_are_set_by_their_name_or_their_older_one(monkeypatch):
+    monkeypatch.setenv("NNPLAY_GRID_WORKERS", "3")
+    assert load(Settings).frame_workers == 3
+    monkeypatch.setenv("NNPLAY_FRAME_WORKERS", "2")
+    assert load(Settings).frame_workers == 2  # the new name wins
+    monkeypatch.setenv("NNPLAY_FRAME_WORKERS", "")
+    assert load(Settings).frame_workers == 3
+    assert Settings(grid_workers=0).frame_workers == Settings(frame_workers=0).frame_workers == 0
+    # A bad value is named by the variable that holds it.
+    monkeypatch.setenv("NNPLAY_GRID_WORKERS", "99")
+    with pytest.raises(BadSetting, match=r"^NNPLAY_GRID_WORKERS: .*less than or equal to 32$"):
+        load(Settings)
+    monkeypatch.setenv("NNPLAY_FRAME_WORKERS", "x")
+    with pytest.raises(BadSetting, match=r"^NNPLAY_FRAME_WORKERS: .*integer"):
+        load(Settings)
 
 
 @pytest.mark.parametrize(
@@ -159,3 +179,5 @@ def test_every_setting_is_documented():
         name = variable(Settings, field)
         assert f"\n| `{name}` |" in table, name
         assert f"`{name}`" in readme, name
+    # Older names still read are documented as such.
+    assert "`NNPLAY_GRID_WORKERS`, its older name" in table

@@ -416,13 +416,13 @@ def test_the_socket_reconnects_to_the_same_session(page, server):
     page.wait_for_function(
         "window.nnplay.snapshot.step === 1 && window.nnplay.snapshot.session === " + json.dumps(sid)
     )
-    # The new socket's grid came with its coordinates again, and a grid worker drew it.
+    # The new socket's grid came with its coordinates again, and a frame worker rendered it.
     grid = page.evaluate(
         "(({x, y, unit_x, output}) => ({x: x.length, y: y.length, unit_x: unit_x.length,"
         " output: output.length}))(window.nnplay.snapshot.grid)"
     )
     assert grid["x"] == grid["y"] > 16 and grid["unit_x"] == 16 and grid["output"] == 1
-    assert server.app.state.grids.stats()["by_workers"] > 0
+    assert server.app.state.frame_pool.stats()["by_workers"] > 0
 
 
 def test_a_reload_keeps_the_session(page, server):

@@ -193,7 +193,7 @@ def test_unit_activations_are_the_forward_pass_one_row_per_unit(preset, override
 
 
 def test_grids_at_several_resolutions_are_each_grid_on_its_own():
-    from core.snapshot import grid_values, grids_values
+    from core.grids import grid_values, grids_values
 
     run = Run({"preset": "xor", "layers": [2, 5, 1]})
     run.step(10)

@@ -1,14 +1,15 @@
-"""Grid workers: the heavy part of live frames rendered in other processes, on other cores.
+"""Frame workers: the heavy part of live frames rendered in other processes, on other cores.
 
 With a class streaming 2-D networks, drawing their decision grids (a float32 forward pass
 over a few thousand points, then packing) took about a third of the event loop's time,
 and serializing each frame's arrays most of the rest of a frame's cost. Each worker is a
-process that reads FrameJobs (app/framejobs.py) from a pipe and writes back their JSON;
-the loop hears the answers through `add_reader` and only splices the bytes into the frame.
+process that reads FrameArrays (core/frame.py) from a pipe and writes back their members'
+JSON; the loop hears the answers through `add_reader` and only splices the bytes into the
+frame (app/frames.py).
 
-Whatever goes wrong with a worker (not started yet, too far behind, gone), the job is
-rendered in the server's own process instead: render() gives the same bytes in both
-places, so a frame never depends on where it was rendered.
+Whatever goes wrong with a worker (not started yet, too far behind, gone), the arrays are
+rendered in the server's own process instead, by the same render(): a frame never depends
+on where it was rendered.
 """
 
 from __future__ import annotations
@@ -24,23 +25,30 @@ import signal
 import struct
 import time
 
-from app.framejobs import FrameJob, render
+from app.jsonio import dumps
+from core.frame import FrameArrays, frame_members
 
 try:
     import fcntl
 except ImportError:  # not a Unix: pipes keep the size they have
     fcntl = None  # type: ignore[assignment]  # its uses below then raise AttributeError, as caught
 
-log = logging.getLogger("nnplay.grids")
+log = logging.getLogger("nnplay.frames")
 
-MAX_JOB_VALUES = 20_000  # larger networks are drawn in process: their params make big messages
+MAX_JOB_VALUES = 20_000  # larger networks are rendered in process: their params make big messages
 PIPE_BYTES = 1 << 20  # asked for each worker's pipes (Linux grants up to pipe-max-size)
-MAX_QUEUE = 128  # jobs waiting for one worker (about 25 ms of drawing) before the
-# server draws them itself rather than let frames wait longer
+MAX_QUEUE = 128  # jobs waiting for one worker (about 25 ms of rendering) before the
+# server renders them itself rather than let frames wait longer
 STALL_SECONDS = 2.0  # a worker whose oldest job waits longer is given up (stopped, stuck)
 HEADER = struct.Struct("!i")  # multiprocessing's own framing: a length, then the message
 REPLY_ID = struct.Struct("<Q")
 READ_BYTES = 1 << 20  # each worker's reply buffer to begin with (it grows for bigger replies)
+
+
+def render(arrays: FrameArrays) -> bytes:
+    """The frame members of `arrays` as a JSON object (core.frame.frame_members): what a
+    worker writes back, and what the server writes when it renders them itself."""
+    return dumps(frame_members(arrays))
 
 
 def automatic_workers() -> int:
@@ -71,16 +79,16 @@ class _Worker:
         self.alive = True
 
 
-class GridPool:
-    """`await pool.draw(job)`: the job's JSON (render(job)), from a worker when one is free."""
+class FramePool:
+    """`await pool.render(arrays)`: render(arrays), from a worker when one is free."""
 
     def __init__(self, workers: int):
         self.size = workers
         self._workers: list[_Worker] = []
         self._ids = itertools.count()
         self._turn = itertools.count()
-        self.drawn_here = 0  # jobs drawn in the server's process (no worker could take them)
-        self.drawn_by_workers = 0
+        self.rendered_here = 0  # frames' arrays rendered in the server's process (no worker could)
+        self.rendered_by_workers = 0
         self._watchdog: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -90,8 +98,8 @@ class GridPool:
         # Spawned, not forked: a fork of a process with an event loop and threads is unsafe.
         try:
             started = await asyncio.to_thread(_spawn, self.size)
-        except (OSError, RuntimeError) as error:  # e.g. no processes allowed: draw here
-            log.error("grid workers could not start (%s); grids are drawn in the server", error)
+        except (OSError, RuntimeError) as error:  # e.g. no processes allowed: render here
+            log.error("frame workers could not start (%s); frames are rendered in the server", error)
             return
         self._workers = [_Worker(*ends) for ends in started]
         try:
@@ -99,34 +107,34 @@ class GridPool:
                 os.set_blocking(worker.replies.fileno(), False)
                 loop.add_reader(worker.replies.fileno(), self._readable, worker)
         except (NotImplementedError, OSError) as error:  # a loop that cannot watch pipes
-            log.error("grid workers cannot be heard (%s); grids are drawn in the server", error)
+            log.error("frame workers cannot be heard (%s); frames are rendered in the server", error)
             self.close()
             return
         self._watchdog = asyncio.create_task(self._watch())
-        log.info("%d grid workers started", len(self._workers))
+        log.info("%d frame workers started", len(self._workers))
 
-    async def draw(self, job: FrameJob) -> bytes:
-        """render(job), by a worker when one can take it. The job holds the run's own
-        arrays: it is pickled (a copy) or rendered before anything else can run."""
-        if job.values <= MAX_JOB_VALUES and self._workers:
+    async def render(self, arrays: FrameArrays) -> bytes:
+        """render(arrays), by a worker when one can take them. They are the run's own
+        arrays: pickled (a copy) or rendered before anything else can run."""
+        if arrays.values <= MAX_JOB_VALUES and self._workers:
             rid = next(self._ids)
-            message = pickle.dumps((rid, job), protocol=5)
+            message = pickle.dumps((rid, arrays), protocol=5)
             worker = self._pick(HEADER.size + len(message))
             if worker is not None:
                 body = await self._ask(worker, rid, message)
                 if body:  # empty: the worker failed or went away
-                    self.drawn_by_workers += 1
+                    self.rendered_by_workers += 1
                     return body
                 # The run may have trained on meanwhile: render the copy the worker got.
-                job = pickle.loads(message)[1]
-        self.drawn_here += 1
-        return render(job)
+                arrays = pickle.loads(message)[1]
+        self.rendered_here += 1
+        return render(arrays)
 
     def stats(self) -> dict:
         return {
             "workers": sum(w.alive for w in self._workers),
-            "by_workers": self.drawn_by_workers,
-            "here": self.drawn_here,
+            "by_workers": self.rendered_by_workers,
+            "here": self.rendered_here,
         }
 
     def _pick(self, size: int) -> _Worker | None:
@@ -190,12 +198,12 @@ class GridPool:
             worker.view = memoryview(buffer)
 
     def _lost(self, worker: _Worker) -> None:
-        """A worker that stopped answering: its jobs are drawn here, and no more go to it."""
+        """A worker that stopped answering: its jobs are rendered here, and no more go to it."""
         if not worker.alive:
             return
         worker.alive = False
         log.error(
-            "grid worker %s stopped answering (exit code %s); its grids are drawn in the server",
+            "frame worker %s stopped answering (exit code %s); its frames are rendered in the server",
             worker.process.name,
             worker.process.exitcode,
         )
@@ -232,7 +240,7 @@ class GridPool:
 
 
 def _let_go(worker: _Worker) -> None:
-    """Stop hearing a worker and answer its waiting jobs with b"" (drawn in the server)."""
+    """Stop hearing a worker and answer its waiting jobs with b"" (rendered in the server)."""
     with _quiet():
         asyncio.get_running_loop().remove_reader(worker.replies.fileno())
     for future, *_ in worker.pending.values():
@@ -254,7 +262,7 @@ def _spawn(count: int) -> list:
         _grow_pipe(jobs_in.fileno())
         _grow_pipe(replies_in.fileno())
         process = context.Process(
-            target=_work, args=(jobs_out, replies_in), daemon=True, name=f"nnplay-grid-{index + 1}"
+            target=_work, args=(jobs_out, replies_in), daemon=True, name=f"nnplay-frames-{index + 1}"
         )
         process.start()
         jobs_out.close()  # the worker holds these ends: when the server goes, it reads EOF
@@ -276,7 +284,7 @@ def _pipe_size(fd: int) -> int:
 
 
 def _work(jobs, replies) -> None:
-    """A worker's life: draw each job that comes, until the server closes the pipe."""
+    """A worker's life: render each job that comes, until the server closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle
     while True:
         try:
@@ -285,7 +293,7 @@ def _work(jobs, replies) -> None:
             return
         try:
             body = render(job)
-        except Exception:  # an empty reply: the server draws it itself and sees the error
+        except Exception:  # an empty reply: the server renders it itself and sees the error
             body = b""
         try:
             replies.send_bytes(REPLY_ID.pack(rid) + body)
