@@ -103,5 +103,5 @@ def test_a_build_prints_no_warning_and_carries_the_license(tmp_path):
     with tarfile.open(tmp_path / f"nnplay-{version}.tar.gz") as sdist:
         assert f"nnplay-{version}/LICENSE" in sdist.getnames()
         names += sdist.getnames()
-    # The test tools' node packages (tools/node_modules) stay in the checkout.
+    # The tools' node packages (node_modules) stay in the checkout.
     assert not [name for name in names if "node_modules" in name or "package-lock" in name]

@@ -15,14 +15,7 @@ cd "$(dirname "$0")/.."
 fix=
 [ "${1:-}" = "--fix" ] && fix=--fix
 
-bash tools/setup.sh lint || exit 1
-# The packages npm installed are recorded as a digest of the lock file it installed them from.
-stamp=node_modules/.nnplay-installed
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -x node_modules/.bin/eslint ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    npm ci --no-audit --no-fund --loglevel=error >&2 || exit 1
-    echo "$want" > "$stamp"
-fi
+bash tools/setup.sh lint || exit 1  # the test tools, and ESLint from package-lock.json
 
 status=0
 check() {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Creates .venv (Python 3.11+) and installs nnplay into it, its dependencies from the lock
 # file with their hashes checked (requirements.lock; with "test", requirements-test.lock, which
-# adds the test tools, Debian's chromium for the browser tests and, with npm, axe-core from
-# tools/package-lock.json for their accessibility checks; with "lint", the test tools and
-# node with npm, for tools/lint.sh). Safe to run again: when the lock and pyproject.toml
+# adds the test tools, Debian's chromium for the browser tests and, with npm, the JavaScript
+# tools of package-lock.json: axe-core for their accessibility checks, ESLint; with "lint",
+# the test tools and node with npm, for tools/lint.sh). Safe to run again: when the lock and pyproject.toml
 # are what was installed last, it installs nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,18 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 apt_install() {
     command -v apt-get >/dev/null || return 1
     as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+# The JavaScript tools (axe-core for the browser tests' accessibility checks, ESLint for
+# tools/lint.sh), at the versions and hashes package-lock.json holds; again only when that
+# lock changed (the digest of the lock they came from is kept beside them).
+node_tools() {
+    local stamp=node_modules/.nnplay-installed want
+    want=$(sha256sum package-lock.json | cut -d" " -f1)
+    if [ ! -d node_modules ] || [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+        npm ci --no-audit --no-fund --loglevel=error >/dev/null
+        echo "$want" > "$stamp"
+    fi
 }
 
 python=${PYTHON:-python3}
@@ -50,17 +62,13 @@ if [ "$want_tests" = "test" ]; then
     if ! command -v node >/dev/null && ! command -v nodejs >/dev/null; then
         apt_install nodejs || echo "warning: node is not installed; the browser modules' unit tests will fail" >&2
     fi
-    # axe-core, for the accessibility checks of the browser tests, at the version and hash
-    # that tools/package-lock.json holds; again only when that lock changed.
     if ! command -v npm >/dev/null; then
         apt_install npm || true
     fi
-    node_stamp=tools/node_modules/.nnplay-installed
-    if ! command -v npm >/dev/null; then
+    if command -v npm >/dev/null; then
+        node_tools
+    else
         echo "warning: npm is not installed; the accessibility tests will be skipped" >&2
-    elif [ "$(cat "$node_stamp" 2>/dev/null || true)" != "$(sha256sum tools/package-lock.json | cut -d" " -f1)" ]; then
-        npm ci --prefix tools --no-audit --no-fund --loglevel=error >/dev/null
-        sha256sum tools/package-lock.json | cut -d" " -f1 > "$node_stamp"
     fi
 fi
 
@@ -69,4 +77,5 @@ if [ "$want_tests" = "lint" ]; then
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         apt_install nodejs npm || { echo "tools/lint.sh needs node and npm: install them" >&2; exit 1; }
     fi
+    node_tools
 fi

@@ -278,8 +278,8 @@ def test_dockerignore_leaves_out_what_tools_make():
         "app/__pycache__/main.cpython-311.pyc",
         "core/data/__pycache__/load.cpython-311.pyc",
         "nnplay.egg-info/PKG-INFO",
-        "node_modules/eslint/package.json",  # npm ci for tools/lint.sh
-        "tools/node_modules/axe-core/axe.min.js",  # tools/setup.sh test, for the browser tests
+        "node_modules/eslint/package.json",  # npm ci, for tools/lint.sh
+        "node_modules/axe-core/axe.min.js",  # and for the browser tests
         ".pytest_cache/README.md",
         ".mypy_cache/3.11/app",
         ".ruff_cache/CACHEDIR.TAG",

@@ -4,7 +4,7 @@ theme, and the teacher board with a student on it. No serious or critical violat
 does not check, measured here (contrast_measure.js): 4.5:1 for SVG text (the diagram's
 labels, the charts'), 3:1 for the edge of every control.
 
-axe-core comes from npm at the version tools/package-lock.json pins (tools/setup.sh test
+axe-core comes from npm at the version package-lock.json pins (tools/setup.sh test
 installs it); without it these tests are skipped, saying so.
 """
 
@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from tests.browser.test_classroom import board, room, student  # noqa: F401  (room: a fixture)
 from tests.browser.test_page import ready
 
-AXE = Path(__file__).resolve().parents[2] / "tools" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 THEMES = ("light", "dark", "projector")
 SERIOUS = ("serious", "critical")
 CONTRAST_MEASURE = Path(__file__).with_name("contrast_measure.js").read_text(encoding="utf-8")
@@ -26,7 +26,7 @@ CONTRAST_MEASURE = Path(__file__).with_name("contrast_measure.js").read_text(enc
 pytestmark = pytest.mark.skipif(
     not AXE.exists(),
     reason=f"axe-core is not installed ({AXE} is missing; `bash tools/setup.sh test` "
-    "installs it with npm from tools/package-lock.json)",
+    "installs it with npm from package-lock.json)",
 )
 
 
