@@ -42,7 +42,7 @@ def encode(record: dict[str, Any]) -> bytes:
         return value
 
     header = orjson.dumps(reference(record), option=orjson.OPT_SERIALIZE_NUMPY)
-    return b"".join([MAGIC, len(header).to_bytes(LENGTH_BYTES, "little"), header, *map(memoryview, arrays)])
+    return b"".join([MAGIC, len(header).to_bytes(LENGTH_BYTES, "little"), header, *(a.data for a in arrays)])
 
 
 def decode(blob: bytes) -> dict[str, Any]:
