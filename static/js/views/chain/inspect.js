@@ -2,21 +2,16 @@
 // on a weight or bias selects it for the formula panel instead of opening its editor: the
 // way to a weight's formula for a finger (no Shift or Alt key). A long press does the same
 // once (diagram.js). The state lives in `app.inspect` and goes out on the bus as "inspect".
-import { chainToolbar } from "./numbers.js";
+import { chainGroup, chainToolbar } from "./numbers.js";
+import { el } from "../../lib/dom.js";
 import { tip } from "../../lib/tip.js";
 
 export function mount(app) {
   app.inspect = false;
-  const group = document.createElement("div");
-  group.className = "chain-group chain-inspect";
-  group.setAttribute("role", "group");
-  group.setAttribute("aria-label", "inspect mode");
-  const toggle = document.createElement("button");
-  toggle.type = "button";
-  toggle.className = "inspect-toggle";
-  toggle.dataset.testid = "inspect";
-  toggle.textContent = "inspect";
-  toggle.setAttribute("aria-pressed", "false");
+  const group = chainGroup("chain-inspect", "inspect mode");
+  const toggle = el("button", {
+    type: "button", class: "inspect-toggle", testid: "inspect", text: "inspect", "aria-pressed": "false",
+  });
   toggle.addEventListener("click", () => {
     app.inspect = !app.inspect;
     toggle.setAttribute("aria-pressed", String(app.inspect));

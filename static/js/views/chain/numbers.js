@@ -2,6 +2,7 @@
 // toolbar above the diagram. The state lives in `app.numbers` ({on, decimals}) and goes
 // out on the bus as "numbers"; the diagram (diagram-overlay.js) writes the numbers, the
 // formula panel takes its decimals from here. Remembered per browser.
+import { el } from "../../lib/dom.js";
 import { tip } from "../../lib/tip.js";
 
 const KEY = "nnplay:numbers";
@@ -37,12 +38,14 @@ export function chainToolbar() {
   return bar;
 }
 
+// One labelled group of that toolbar's controls (`name`: its class, after chain-group).
+export function chainGroup(name, label) {
+  return el("div", { class: `chain-group ${name}`, role: "group", "aria-label": label });
+}
+
 export function mount(app) {
   app.numbers = read();
-  const group = document.createElement("div");
-  group.className = "chain-group chain-numbers";
-  group.setAttribute("role", "group");
-  group.setAttribute("aria-label", "worked numbers");
+  const group = chainGroup("chain-numbers", "worked numbers");
 
   const toggle = document.createElement("input");
   toggle.type = "checkbox";

@@ -3,7 +3,7 @@
 // mini-batch or one epoch. The diagram shows what each phase computed (diagram-overlay.js:
 // a class phase-<name> on the SVG and, in numbers mode, the phase's numbers).
 import { batchWords, phaseLabel, phaseNote, phaseToRequest } from "./phases-order.js";
-import { chainToolbar } from "./numbers.js";
+import { chainGroup, chainToolbar } from "./numbers.js";
 import { moment } from "../diagram/diagram-numbers.js";
 import { tip } from "../../lib/tip.js";
 
@@ -19,10 +19,7 @@ function button(text, testid, title) {
 }
 
 export function mount(app) {
-  const group = document.createElement("div");
-  group.className = "chain-group chain-phases";
-  group.setAttribute("role", "group");
-  group.setAttribute("aria-label", "one step, phase by phase");
+  const group = chainGroup("chain-phases", "one step, phase by phase");
 
   const next = button("", "phase-step", "run the next phase of the training step");
   next.classList.add("phase-next");
