@@ -19,6 +19,17 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+// Show `text` in an alert or banner `host`, with a button per action ({label, testid, run})
+// and a dismiss button; replaces what it showed before.
+export function showAlert(host, text, actions = []) {
+  host.replaceChildren(
+    el("span", { text }),
+    ...actions.map(({ label, testid, run }) => el("button", { type: "button", testid, text: label, onclick: run })),
+    el("button", { type: "button", text: "\u00d7", title: "dismiss", onclick: () => { host.hidden = true; } }),
+  );
+  host.hidden = false;
+}
+
 // Whether a key pressed on `target` goes into a field (the page's own keys then do nothing).
 export function isTyping(target) {
   return target instanceof HTMLInputElement || target instanceof HTMLSelectElement ||

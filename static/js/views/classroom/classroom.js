@@ -1,6 +1,8 @@
 // For a student who joined a class (?class=CODE): a name for the teacher's board, and
 // what the teacher sends (a network to fork, a lesson step to open, a challenge) shown as
 // a banner.
+import { showAlert } from "../../lib/dom.js";
+
 const NAME_KEY = "nnplay:nickname";
 
 export function mount(app) {
@@ -19,22 +21,9 @@ export function mount(app) {
   banner.hidden = true;
   document.querySelector(".topbar").after(banner);
 
-  const show = (text, action) => {
-    banner.replaceChildren(document.createTextNode(text));
-    if (action) {
-      const button = document.createElement("button");
-      button.textContent = action.label;
-      button.dataset.testid = action.testid;
-      button.addEventListener("click", () => { banner.hidden = true; action.run(); });
-      banner.append(button);
-    }
-    const close = document.createElement("button");
-    close.textContent = "\u00d7";
-    close.title = "dismiss";
-    close.addEventListener("click", () => { banner.hidden = true; });
-    banner.append(close);
-    banner.hidden = false;
-  };
+  const show = (text, action) => showAlert(banner, text, action ? [{
+    ...action, run: () => { banner.hidden = true; action.run(); },
+  }] : []);
 
   app.bus.on("broadcast", (message) => {
     const what = message.config.preset ?? message.config.layers.join("-");

@@ -1,4 +1,5 @@
 // Counters, current numbers, and what went wrong in plain words.
+import { showAlert } from "../../lib/dom.js";
 import { formatCount, formatLoss, formatPercent } from "../../lib/format.js";
 
 export function mount(app) {
@@ -8,25 +9,7 @@ export function mount(app) {
   const metrics = document.getElementById("metrics");
   const alert = document.getElementById("alert");
 
-  const show = (html, actions = []) => {
-    alert.replaceChildren();
-    const text = document.createElement("span");
-    text.textContent = html;
-    alert.append(text);
-    for (const [label, action, testid] of actions) {
-      const button = document.createElement("button");
-      button.textContent = label;
-      button.dataset.testid = testid;
-      button.addEventListener("click", action);
-      alert.append(button);
-    }
-    const close = document.createElement("button");
-    close.textContent = "\u00d7";
-    close.title = "dismiss";
-    close.addEventListener("click", () => { alert.hidden = true; });
-    alert.append(close);
-    alert.hidden = false;
-  };
+  const show = (text, actions = []) => showAlert(alert, text, actions.map(([label, run, testid]) => ({ label, run, testid })));
 
   app.bus.on("snapshot", (snap) => {
     stepCount.textContent = formatCount(snap.step);
