@@ -83,7 +83,10 @@ def snapshot(
 
 
 def pending_view(run: Run, cut: Cut | None = None) -> dict[str, Any]:
-    """The current step's phase values, bounded to the first MAX_PENDING_ROWS batch rows."""
+    """The current step's phase values, bounded to the first MAX_PENDING_ROWS batch rows,
+    as NumPy arrays (snapshot() makes them plain, or leaves them raw for a serializer that
+    writes arrays: a 1M-parameter network's gradients and update as Python floats would
+    take four times their bytes)."""
     cut = cut or Cut(run.sizes, None)
     p, rows = run.pending, slice(0, MAX_PENDING_ROWS)
     if p is None:
@@ -91,22 +94,22 @@ def pending_view(run: Run, cut: Cut | None = None) -> dict[str, Any]:
     view = {
         "batch": p.indices[rows].tolist(),
         "batch_size": int(len(p.indices)),
-        "inputs": plain(p.x[rows]),
-        "targets": plain(p.t[rows]),
-        "activations": plain(cut.values([{"z": v.z[rows], "a": v.a[rows]} for v in p.values])),
+        "inputs": p.x[rows],
+        "targets": p.t[rows],
+        "activations": cut.values([{"z": v.z[rows], "a": v.a[rows]} for v in p.values]),
     }
     if p.loss is not None:
         view["loss"] = finite_or_none(p.loss)
     if p.grads is not None:
-        view["grads"] = plain(cut.params(by_layer(p.grads, run.bias)))
+        view["grads"] = cut.params(by_layer(p.grads, run.bias))
         view["evaluations"] = p.evaluations
     if p.deltas is not None:
-        view["deltas"] = plain(cut.columns([d[rows] for d in p.deltas]))
+        view["deltas"] = cut.columns([d[rows] for d in p.deltas])
     new, old = p.new_params, p.old_params
     if new is not None and old is not None and run.phase == "update":
         view["update"] = {
-            "old": plain(cut.params(by_layer(old, run.bias))),
-            "change": plain(cut.params(by_layer([n - o for n, o in zip(new, old)], run.bias))),
-            "new": plain(cut.params(by_layer(new, run.bias))),
+            "old": cut.params(by_layer(old, run.bias)),
+            "change": cut.params(by_layer([n - o for n, o in zip(new, old)], run.bias)),
+            "new": cut.params(by_layer(new, run.bias)),
         }
     return view
