@@ -881,3 +881,74 @@ def _write_buffer(live_server, session_id: str) -> int:
     ]
     assert sizes, "the stalled socket's connection was not found"
     return max(sizes)
+
+
+# -- play until a target ----------------------------------------------------------------------
+def test_play_until_steps_pauses_exactly_there_and_says_why(client):
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="step", steps=3)
+        next_snapshot(ws, lambda f: f["step"] == 3)
+        # Ticks of many steps each: the last one takes only those left.
+        send(ws, type="play", steps_per_second=2000, until={"steps": 50})
+        frames = []
+        reached = next_message(ws, "reached", timeout=10, skipped=frames)
+        assert reached == {
+            "type": "reached",
+            "until": {"steps": 50},
+            "step": 53,
+            "message": "paused: reached 50 steps (step 53)",
+        }
+        paused = next_snapshot(ws, lambda f: not f["playing"])
+        assert (paused["step"], paused["status"]) == (53, "paused")
+        assert all(f["step"] <= 53 for f in frames if f["type"] == "snapshot")
+        assert not [m for m in collect(ws, 0.3) if m["type"] == "snapshot" and m["step"] != 53]
+
+
+def test_play_until_a_test_loss_pauses_at_the_first_step_below_it(client):
+    session_id = create(client, preset="circle", seed=3)
+    with watch(client, session_id) as (ws, topology, first):
+        goal = first["loss"]["test"] / 2
+        send(ws, type="play", steps_per_second=1000, until={"test_loss": goal})
+        reached = next_message(ws, "reached", timeout=20)
+        paused = next_snapshot(ws, lambda f: not f["playing"])
+    history = client.get(f"/api/sessions/{session_id}/history").json()
+    step = history["step"][-1]
+    assert reached["step"] == paused["step"] == step
+    assert history["test_loss"][-1] <= goal < min(history["test_loss"][:-1])
+    assert (
+        reached["message"] == f"paused: test loss {history['test_loss'][-1]:.4g} <= {goal:g} at step {step:,}"
+    )
+
+
+def test_an_edit_or_a_new_play_clears_the_target(client):
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=40, until={"steps": 30})
+        next_snapshot(ws, lambda f: f["playing"])
+        send(ws, type="set", optimizer={"lr": 0.05})  # plays on, without the target
+        skipped = []
+        next_snapshot(ws, lambda f: f["step"] > 40, timeout=10, seen=skipped)
+        send(ws, type="play", steps_per_second=2000, until={"steps": 20})  # from here
+        reached = next_message(ws, "reached", timeout=10, skipped=skipped)
+        assert not [m for m in skipped if m["type"] == "reached"]
+        assert reached["message"] == f"paused: reached 20 steps (step {reached['step']:,})"
+        send(ws, type="play", steps_per_second=40, until={"steps": 1000})
+        next_snapshot(ws, lambda f: f["playing"])
+        send(ws, type="pause")
+        paused = next_snapshot(ws, lambda f: not f["playing"])
+        send(ws, type="play", steps_per_second=2000)  # the paused target is gone: no pause at it
+        later = next_snapshot(ws, lambda f: f["step"] > paused["step"] + 1000, timeout=10)
+        send(ws, type="pause")
+        assert later["playing"]
+
+
+def test_bad_untils_over_the_socket_name_the_field(client):
+    with watch(client, create(client, preset="xor", metrics={"every": 0})) as (ws, topology, first):
+        for until, field in (
+            ({"steps": 0}, "until.steps"),
+            ({"steps": 1, "epochs": 1}, "until"),
+            ({"train_loss": 0.1}, "until.train_loss"),  # never measured
+        ):
+            send(ws, type="play", until=until)
+            error = next_message(ws, "error")
+            assert [f["field"] for f in error["fields"]] == [field], (until, error)
+        assert client.get(f"/api/sessions/{first['session']}").json()["snapshot"]["playing"] is False
