@@ -24,10 +24,11 @@ def _phase(session_id: str) -> float:
 
 
 def start_playing(session: Session, steps_per_second: float, until: Target | None = None) -> None:
-    """Play at this speed; with `until`, pause by itself once it is reached (a play that
-    says none, while playing, plays on without the earlier target)."""
+    """Play at this speed; with `until`, pause by itself once it is reached. Without one,
+    a run already playing keeps its target: a new speed is not a new experiment."""
     session.steps_per_second = steps_per_second
-    session.until = until
+    if until is not None or not session.playing:
+        session.until = until
     if session.playing and session.play_task is not None and not session.play_task.done():
         return
     session.playing = True

@@ -920,7 +920,7 @@ def test_play_until_a_test_loss_pauses_at_the_first_step_below_it(client):
     )
 
 
-def test_an_edit_or_a_new_play_clears_the_target(client):
+def test_an_edit_a_pause_or_a_new_target_clears_the_target_and_a_new_speed_keeps_it(client):
     with watch(client, create(client, preset="xor")) as (ws, topology, first):
         send(ws, type="play", steps_per_second=40, until={"steps": 30})
         next_snapshot(ws, lambda f: f["playing"])
@@ -931,6 +931,11 @@ def test_an_edit_or_a_new_play_clears_the_target(client):
         reached = next_message(ws, "reached", timeout=10, skipped=skipped)
         assert not [m for m in skipped if m["type"] == "reached"]
         assert reached["message"] == f"paused: reached 20 steps (step {reached['step']:,})"
+        send(ws, type="play", steps_per_second=20, until={"steps": 30})
+        start = next_snapshot(ws, lambda f: f["playing"])["step"]
+        send(ws, type="play", steps_per_second=2000)  # a new speed keeps the target
+        reached = next_message(ws, "reached", timeout=10)
+        assert reached["step"] <= start + 30 and reached["message"].startswith("paused: reached 30 steps")
         send(ws, type="play", steps_per_second=40, until={"steps": 1000})
         next_snapshot(ws, lambda f: f["playing"])
         send(ws, type="pause")

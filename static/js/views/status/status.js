@@ -28,10 +28,16 @@ export function mount(app) {
     alert.hidden = false;
   };
 
+  // Why play paused by itself ({step, message}), said while the run stays at that step.
+  let reached = null;
+  app.bus.on("reached", (message) => { reached = message; });
+
   app.bus.on("snapshot", (snap) => {
     stepCount.textContent = formatCount(snap.step);
     epochCount.textContent = formatCount(snap.epoch);
-    status.textContent = snap.status;
+    if (reached && (snap.playing || snap.step !== reached.step)) reached = null;
+    status.textContent = reached ? reached.message : snap.status;
+    status.dataset.reached = reached ? "true" : "false";
     status.classList.toggle("diverged", snap.status === "diverged");
     const rows = [
       ["train loss", formatLoss(snap.loss.train), "train-loss"],
