@@ -149,12 +149,17 @@ async def rewind(session: Session, step: int) -> None:
     broadcast(session)
 
 
-async def play(session: Session, steps_per_second: float, until: tuple[str, float] | None = None) -> None:
+async def play(
+    session: Session, steps_per_second: float, until: tuple[str, float] | None = None, *, resume: bool = False
+) -> None:
     """Play at this speed; with `until` (a target's kind and value), pause by itself once
-    it is reached, counted from now."""
+    it is reached, counted from now. `resume`: play again as it played before nobody
+    watched, towards the target it had."""
     if session.run.status == "diverged":
         raise StateError("the run diverged; reset it, edit the weights or lower the learning rate")
     target = None if until is None else await session.call(make_target, session.run, *until, cost=0.0)
+    if resume:
+        target = session.until
     start_playing(session, steps_per_second, target)
     broadcast(session)
 

@@ -133,7 +133,7 @@ async def session_socket(
     if session.resume_playing:  # it was training when the server stopped or nobody watched
         session.resume_playing = False
         if session.run.status != "diverged":
-            await commands.play(session, session.steps_per_second)
+            await commands.play(session, session.steps_per_second, resume=True)
     try:
         subscriber.send(topology_message(session))
         subscriber.notify()

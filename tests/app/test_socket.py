@@ -12,6 +12,7 @@ import asyncio
 import base64
 import collections
 import contextlib
+import dataclasses
 import json
 import logging
 import math
@@ -289,6 +290,23 @@ def test_a_run_nobody_watches_pauses_and_the_next_socket_plays_it_again(client, 
         send(ws, type="pause")
         next_snapshot(ws, lambda f: not f["playing"])
     assert not session.playing and not session.resume_playing  # paused by its student: stays so
+
+
+@pytest.mark.nnplay_settings(unwatched_seconds=0.3)
+def test_a_run_nobody_watches_keeps_its_target_for_the_next_socket(client, app):
+    sid = create(client, preset="xor")
+    session = app.state.sessions.sessions[sid]
+    with watch(client, sid) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=30, until={"steps": 10_000})
+        next_snapshot(ws, lambda f: f["playing"] and f["step"] > 0)
+    deadline = time.monotonic() + 10
+    while session.playing and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert session.resume_playing and session.until is not None
+    end = session.run.step_count + 20
+    session.until = dataclasses.replace(session.until, end=end)  # nearer, not to wait for it
+    with watch(client, sid) as (ws, topology, first):
+        assert next_message(ws, "reached", timeout=10)["step"] == end
 
 
 @pytest.mark.nnplay_settings(unwatched_seconds=0.2)
