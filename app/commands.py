@@ -17,6 +17,7 @@ from core.config import patch_config
 from core.errors import StateError
 from core.run import PHASES
 from core.state import export_state
+from core.targets import make_target
 
 
 async def step(
@@ -28,31 +29,47 @@ async def step(
     limit: int = 10_000,
     heavy: HeavyCalls | None = None,
     budget: Budget | None = None,
+    until: tuple[str, float] | None = None,
 ) -> Stepped:
     """One of: n steps, n epochs, or phases up to and including `phase` (none: one step).
+    With `until` (a target's kind and value, core/targets.py) it stops at the step that
+    reaches it: alone, a step or epoch target is that many steps or epochs and a loss
+    target takes up to `limit` steps; with steps or epochs, those are the most it takes.
     At most `limit` steps, however they are asked for; with `heavy` and a `budget`, a long
     call is a heavy one (app/heavy.py) and may stop early. Returns what it did."""
     given = [k for k, v in (("steps", steps), ("epochs", epochs), ("phase", phase)) if v is not None]
-    if len(given) > 1:
+    if len(given) > 1 or (until is not None and phase is not None):
         reason = "give only one of steps, epochs or phase"
         raise invalid(
-            [{"field": k, "reason": reason} for k in given], message="give one of steps, epochs or phase"
+            [{"field": k, "reason": reason} for k in (*given, *(["until"] if until else []))],
+            message="give one of steps, epochs or phase",
         )
-    if not given:
+    fields = dict(steps="steps", epochs="epochs")
+    if until is not None and not given:
+        kind, value = until
+        if kind in fields:  # the target is the count itself
+            steps, epochs = (int(value), None) if kind == "steps" else (None, int(value))
+            fields[kind] = f"until.{kind}"
+        else:
+            steps = limit
+    if steps is None and epochs is None and phase is None:
         steps = 1
     batcher = session.run.batcher
     expected = steps or (epochs or 0) * -(-batcher.n // batcher.size)
     if expected > limit:
-        field = "steps" if steps else "epochs"
+        field = fields["steps" if steps else "epochs"]
         raise invalid(field, f"that is {expected:,} steps; at most {limit:,} per call")
     await stop_playing(session)
+    target = None if until is None else await session.call(make_target, session.run, *until, cost=0.0)
     if phase is not None:
         before = session.run.step_count
         await session.call(_phase, session, phase, cost=session.step_seconds)
         _announce(session)
         return Stepped(session.run.step_count - before, None)
     try:
-        stepped = await session.step(steps=steps or 0, epochs=epochs or 0, heavy=heavy, budget=budget)
+        stepped = await session.step(
+            steps=steps or 0, epochs=epochs or 0, heavy=heavy, budget=budget, target=target
+        )
     except asyncio.CancelledError:
         _announce(session)  # the asking socket closed: the steps it did take are shown to others
         raise
@@ -73,6 +90,8 @@ def _phase(session: Session, wanted: str) -> None:
 async def patch(session: Session, partial: dict) -> None:
     """Live settings; one that would take the session past its memory limit (another
     optimizer's state, say) is a 422 naming the field, and nothing changes."""
+
+    session.until = None  # an edit is a new experiment: play goes on, without the old target
 
     def change(partial: dict) -> None:
         session.grow_check(patch_config(session.run.config, partial))
@@ -106,6 +125,7 @@ async def restore(session: Session) -> None:
 
 
 async def set_params(session: Session, params: list[dict]) -> None:
+    session.until = None  # new weights: the old target no longer means what it did
     await session.call(_changed, session, session.run.set_params, params, cost=0.0)
     broadcast(session)
 
@@ -129,10 +149,18 @@ async def rewind(session: Session, step: int) -> None:
     broadcast(session)
 
 
-async def play(session: Session, steps_per_second: float) -> None:
+async def play(
+    session: Session, steps_per_second: float, until: tuple[str, float] | None = None, *, resume: bool = False
+) -> None:
+    """Play at this speed; with `until` (a target's kind and value), pause by itself once
+    it is reached, counted from now. `resume`: play again as it played before nobody
+    watched, towards the target it had."""
     if session.run.status == "diverged":
         raise StateError("the run diverged; reset it, edit the weights or lower the learning rate")
-    start_playing(session, steps_per_second)
+    target = None if until is None else await session.call(make_target, session.run, *until, cost=0.0)
+    if resume:
+        target = session.until
+    start_playing(session, steps_per_second, target)
     broadcast(session)
 
 

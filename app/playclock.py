@@ -13,6 +13,7 @@ import zlib
 from app.live import broadcast
 from app.sessions import Session
 from core.errors import StateError
+from core.targets import Target
 
 log = logging.getLogger("nnplay.play")
 
@@ -22,8 +23,12 @@ def _phase(session_id: str) -> float:
     return zlib.crc32(session_id.encode()) / 2**32
 
 
-def start_playing(session: Session, steps_per_second: float) -> None:
+def start_playing(session: Session, steps_per_second: float, until: Target | None = None) -> None:
+    """Play at this speed; with `until`, pause by itself once it is reached. Without one,
+    a run already playing keeps its target: a new speed is not a new experiment."""
     session.steps_per_second = steps_per_second
+    if until is not None or not session.playing:
+        session.until = until
     if session.playing and session.play_task is not None and not session.play_task.done():
         return
     session.playing = True
@@ -31,8 +36,10 @@ def start_playing(session: Session, steps_per_second: float) -> None:
 
 
 async def stop_playing(session: Session) -> None:
-    """Stop training (a pause, a step, an edit): it no longer waits for a watcher either."""
+    """Stop training (a pause, a step, an edit): it no longer waits for a watcher either,
+    nor keeps its target."""
     session.playing = False
+    session.until = None
     session.resume_playing = False
     task = session.play_task
     session.play_task = None
@@ -40,6 +47,16 @@ async def stop_playing(session: Session) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def _reached_message(session: Session, target: Target | None, words: str) -> dict:
+    """To every watcher: play paused by itself, at the target it was given."""
+    return {
+        "type": "reached",
+        "until": None if target is None else target.asked,
+        "step": session.run.step_count,
+        "message": f"paused: {words}",
+    }
 
 
 async def _play(session: Session, max_fps: float) -> None:
@@ -66,13 +83,21 @@ async def _play(session: Session, max_fps: float) -> None:
             carry = min(carry + owed, affordable)
             steps = int(carry)
             carry -= steps
+            target = session.until
+            reached = None
             if steps:
                 # Not a heavy call (app/heavy.py): a tick is a short slice already, so it
-                # neither takes one of their few slots nor waits behind them.
+                # neither takes one of their few slots nor waits behind them. With a
+                # target, the tick ends at the step that reaches it.
                 with contextlib.suppress(StateError):
-                    await session.step(steps=steps)
+                    reached = (await session.step(steps=steps, target=target)).reached
+            if reached is not None and target is session.until:  # not replaced meanwhile
+                session.playing = False
+                session.until = None
+                broadcast(session, _reached_message(session, target, reached))
             if session.run.status == "diverged":
                 session.playing = False
+                session.until = None
                 broadcast(session, {"type": "diverged", **(session.run.divergence or {})})
             broadcast(session)
             if session.subscribers:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from core.activations import ACTIVATIONS
 from core.config import LIVE_SECTIONS, TOPOLOGY_FIELDS
@@ -17,6 +17,9 @@ from core.initializers import PARAM_LIMIT
 from core.run import PHASES
 
 MAX_STEPS = 10_000
+# The largest step count an export may carry: exact in a JSON number (a double) and in the
+# store's 64-bit integers, and more steps than any run will take.
+MAX_STEP_COUNT = 2**53 - 1
 
 # The engine's names, from its registries: Literals built at run time, which Pydantic
 # checks and the OpenAPI schema lists. A type checker sees the string each is.
@@ -139,12 +142,41 @@ def to_engine(model: BaseModel) -> dict:
     return model.model_dump(exclude_unset=True)
 
 
+# The most epochs one call may ask for (the steps are bounded too: settings.max_steps_per_call).
+MAX_EPOCHS = 1000
+# The largest loss a target may name: more than any loss a run that has not diverged shows.
+MAX_TARGET_LOSS = PARAM_LIMIT
+
+
+class Until(Strict):
+    """Where training pauses by itself: exactly one of a number of steps or epochs from
+    now, or a train or test loss at or below which it stops (core/targets.py)."""
+
+    steps: Annotated[int, Field(ge=1, le=MAX_STEP_COUNT)] | None = None
+    epochs: Annotated[int, Field(ge=1, le=MAX_STEP_COUNT)] | None = None
+    train_loss: Annotated[float, Field(gt=0, le=MAX_TARGET_LOSS)] | None = None
+    test_loss: Annotated[float, Field(gt=0, le=MAX_TARGET_LOSS)] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Until:
+        given = [kind for kind in type(self).model_fields if getattr(self, kind) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of steps, epochs, train_loss or test_loss")
+        return self
+
+    def pair(self) -> tuple[str, float]:
+        """The one target given, as (kind, value)."""
+        return next((kind, value) for kind, value in self if value is not None)
+
+
 class StepRequest(Strict):
-    """Exactly one of steps, epochs or phase."""
+    """Exactly one of steps, epochs or phase; or `until` (alone, or with steps or epochs as
+    the most to take)."""
 
     steps: Annotated[int, Field(ge=1, le=MAX_STEPS)] | None = None
-    epochs: Annotated[int, Field(ge=1, le=1000)] | None = None
+    epochs: Annotated[int, Field(ge=1, le=MAX_EPOCHS)] | None = None
     phase: Phase | None = None
+    until: Until | None = None
 
 
 class ForwardRequest(Strict):
@@ -163,11 +195,6 @@ class ForwardRequest(Strict):
 
 class ParamsRequest(Strict):
     params: ParamList
-
-
-# The largest step count an export may carry: exact in a JSON number (a double) and in the
-# store's 64-bit integers, and more steps than any run will take.
-MAX_STEP_COUNT = 2**53 - 1
 
 
 class DivergenceModel(Strict):

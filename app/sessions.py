@@ -31,6 +31,7 @@ from app.settings import Settings
 from core.config import resolve_config
 from core.memory import estimate, too_big
 from core.run import Run
+from core.targets import Target
 from core.timeline import Timeline
 
 INLINE_SECONDS = 0.004  # engine work expected to take longer than this goes to a thread
@@ -42,11 +43,13 @@ T = TypeVar("T")
 
 
 class Stepped(NamedTuple):
-    """What a step call did: the steps it took, and why it stopped before all were taken
-    (None when it did not, or when the run diverged: its status says so)."""
+    """What a step call did: the steps it took, why it stopped before all were taken
+    (None when it did not, or when the run diverged: its status says so), and the words
+    that say its target was reached (None without a target, or before it)."""
 
     steps_taken: int
     stopped_early: str | None
+    reached: str | None = None
 
 
 # A session unused for less than this is never evicted: a request that has just found it
@@ -84,6 +87,7 @@ class Session:
         self.playing = False
         self.steps_per_second = 30.0
         self.play_task: asyncio.Task | None = None
+        self.until: Target | None = None  # where play pauses by itself (core/targets.py)
         self.subscribers: set = set()
         self.step_seconds = 1e-4  # running estimate of one step's cost
         self.generation = 0  # bumped whenever the history is replaced (reset, import)
@@ -160,8 +164,10 @@ class Session:
         *,
         heavy: HeavyCalls | None = None,
         budget: Budget | None = None,
+        target: Target | None = None,
     ) -> Stepped:
-        """Take steps (or epochs), timing them to keep the cost estimate honest.
+        """Take steps (or epochs), timing them to keep the cost estimate honest; with a
+        `target` (core/targets.py), stop at the step that reaches it.
 
         With `heavy` and a `budget`, a call not cheap enough to run inline is a heavy call
         (see call_heavy), taken in slices of about SLICE_SECONDS: between two it stops if
@@ -170,6 +176,7 @@ class Session:
         """
         run = self.run
         stopped: list[str] = []  # why the work stopped early, if it did (read in the thread)
+        reached: list[str] = []  # the words that say the target was reached, once it is
 
         def take(count: int) -> int:
             """`count` steps in chunks that end where the timeline keeps a checkpoint
@@ -182,11 +189,16 @@ class Session:
                     stopped.append(reason)
                     break
                 chunk = min(count - taken, size, self.timeline.until_due(run.step_count))
+                if target is not None:  # never past a step where the target may be reached
+                    chunk = min(chunk, target.steps_before_check(run))
                 started = time.perf_counter()
                 done = run.step(chunk)  # a diverged run refuses here (StateError)
                 taken += done
                 self.timeline.record(run)
                 if done < chunk:
+                    break
+                if target is not None and (words := target.reached(run)) is not None:
+                    reached.append(words)
                     break
                 if budget is not None:  # the slices follow what a step really costs now
                     per_step = (time.perf_counter() - started) / done
@@ -199,7 +211,7 @@ class Session:
             if taken:
                 per_step = (time.perf_counter() - started) / taken
                 self.step_seconds = 0.7 * self.step_seconds + 0.3 * per_step
-            return Stepped(taken, stopped[0] if stopped else None)
+            return Stepped(taken, stopped[0] if stopped else None, reached[0] if reached else None)
 
         expected = self.step_seconds * (steps or epochs * run.batcher.steps_to_epoch_end())
         if heavy is None or budget is None or expected < INLINE_SECONDS:

@@ -297,6 +297,12 @@ def rest_examples(c: TestClient) -> None:
     show(c, "POST", f"{pbase}/step", {"epochs": 10}, name="perceptron-epochs")
     show(c, "GET", f"{pbase}/evaluation", params={"split": "train", "limit": 4}, name="evaluation-perceptron")
 
+    heading("Stepping until a target: the seed network until its train loss is at most 0.01")
+    seed = c.post("/api/sessions", json={"preset": "seed-2-3-1"}).json()
+    show(
+        c, "POST", f"/api/sessions/{seed['id']}/step", {"until": {"train_loss": 0.01}}, name="step-until-loss"
+    )
+
     heading("Diagnostics and figures")
     show(c, "GET", f"{xbase}/diagnostics", name="diagnostics-none")
     hot = c.post(
@@ -462,6 +468,10 @@ def socket_examples(c: TestClient) -> None:
         )
         ws_send(ws, {"type": "pause"}, name="ws-pause")
         ws_receive_until(ws, lambda m: m["type"] == "snapshot" and not m["playing"], name="ws-pause-snapshot")
+
+        heading("WebSocket: play until 20 more steps (it pauses by itself, exactly there)")
+        ws_send(ws, {"type": "play", "steps_per_second": 60, "until": {"steps": 20}}, name="ws-play-until")
+        ws_receive_until(ws, lambda m: m["type"] == "reached", name="ws-reached")
 
         heading("WebSocket: errors")
         ws_send(ws, {"type": "set", "optimizer": {"lr": 0}}, name="ws-error-lr")

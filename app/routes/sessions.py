@@ -147,8 +147,11 @@ async def step(
     grid: Grid = None,
 ) -> Response:
     """{"steps": n} or {"epochs": n} or {"phase": name}; no body (or {}) takes one step.
+    {"until": {"test_loss": x}} (or steps, epochs, train_loss) stops at the step that
+    reaches the target; with steps or epochs, those are the most it takes.
     A long call stops early when its time budget (NNPLAY_CALL_SECONDS) is used up or its
-    client goes away, at a step boundary; the reply says how many steps it took."""
+    client goes away, at a step boundary; the reply says how many steps it took, and
+    whether its target was reached."""
     body = body or StepRequest()
     heavy = request.app.state.heavy
     budget = heavy.budget()
@@ -161,6 +164,7 @@ async def step(
             limit=settings.max_steps_per_call,
             heavy=heavy,
             budget=budget,
+            until=None if body.until is None else body.until.pair(),
         )
     return send_json({"snapshot": await _snapshot(session, grid), **stepped._asdict()}, request)
 

@@ -30,7 +30,7 @@ from app.frames import topology_message
 from app.heavy import HeavyCalls
 from app.jsonio import dumps
 from app.live import NOT_READING, Subscriber
-from app.schemas import LiveConfig, ParamList, Phase, Strict, to_engine
+from app.schemas import LiveConfig, ParamList, Phase, Strict, Until, to_engine
 from app.sessions import Session, Stepped
 from core.errors import ConfigError, StateError
 
@@ -46,6 +46,7 @@ CLOSE_BUSY = 1013  # "try again later": the session is in the store, and memory 
 class PlayCommand(Strict):
     type: Literal["play"]
     steps_per_second: Annotated[float, Field(gt=0, le=5000)] = 30.0
+    until: Until | None = None  # pause by itself there
 
 
 class PauseCommand(Strict):
@@ -57,6 +58,7 @@ class StepCommand(Strict):
     steps: Annotated[int, Field(ge=1, le=10_000)] | None = None
     epochs: Annotated[int, Field(ge=1, le=1000)] | None = None
     phase: Phase | None = None
+    until: Until | None = None
 
 
 class SetCommand(LiveConfig):
@@ -131,7 +133,7 @@ async def session_socket(
     if session.resume_playing:  # it was training when the server stopped or nobody watched
         session.resume_playing = False
         if session.run.status != "diverged":
-            await commands.play(session, session.steps_per_second)
+            await commands.play(session, session.steps_per_second, resume=True)
     try:
         subscriber.send(topology_message(session))
         subscriber.notify()
@@ -199,7 +201,8 @@ async def _handle(
         # One case per command class: each case knows its command's fields.
         match command:
             case PlayCommand():
-                await commands.play(session, command.steps_per_second)
+                until = None if command.until is None else command.until.pair()
+                await commands.play(session, command.steps_per_second, until)
             case PauseCommand():
                 await commands.pause(session)
             case StepCommand():  # the same rules as POST /step
@@ -211,9 +214,19 @@ async def _handle(
                     limit=max_steps,
                     heavy=heavy,
                     budget=None if heavy is None else heavy.budget(),
+                    until=None if command.until is None else command.until.pair(),
                 )
                 if stepped.stopped_early:
                     subscriber.send(_stopped_early(stepped, command))
+                if stepped.reached and command.until is not None:
+                    subscriber.send(
+                        {
+                            "type": "reached",
+                            "until": command.until.model_dump(exclude_none=True),
+                            "step": session.run.step_count,
+                            "message": f"stopped: {stepped.reached}",
+                        }
+                    )
             case SetCommand():
                 partial = to_engine(command)
                 partial.pop("type")

@@ -188,6 +188,9 @@ class App {
       case "diverged":
         this.bus.emit("diverged", message);
         break;
+      case "reached": // play paused by itself at its "until" target: the status line says why
+        this.bus.emit("reached", message);
+        break;
       case "error":
         this.bus.emit("error", message);
         break;

@@ -525,3 +525,46 @@ def test_explaining_and_drawing_an_earlier_step(api):
     grid = api.get(f"/api/sessions/{sid}/at/2?grid=8").json()["snapshot"]["grid"]
     assert grid["encoding"] == "u8" and len(grid["x"]) == 8 and grid["output"][0]["data"]
     assert api.get(f"/api/sessions/{sid}/explain/neuron?layer=1&unit=0&step=99").status_code == 422
+
+
+def test_step_until_a_target_says_it_was_reached(api):
+    sid = create(api, preset="perceptron-and")["id"]  # 4 rows, one at a time: 4 steps an epoch
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 2})
+    body = api.post(f"/api/sessions/{sid}/step", json={"until": {"epochs": 3}}).json()
+    assert (body["snapshot"]["step"], body["snapshot"]["epoch"], body["steps_taken"]) == (12, 3, 10)
+    assert body["reached"] == "reached 3 epochs (epoch 3, step 12)" and body["stopped_early"] is None
+    body = api.post(f"/api/sessions/{sid}/step", json={"until": {"steps": 5}}).json()
+    assert body["snapshot"]["step"] == 17 and body["reached"] == "reached 5 steps (step 17)"
+
+    sid = create(api, preset="circle", seed=3)["id"]
+    start = api.get(f"/api/sessions/{sid}").json()["snapshot"]["loss"]["test"]
+    body = api.post(f"/api/sessions/{sid}/step", json={"until": {"test_loss": start / 2}}).json()
+    step = body["snapshot"]["step"]
+    history = api.get(f"/api/sessions/{sid}/history").json()
+    assert history["step"][-1] == step and body["steps_taken"] == step
+    assert history["test_loss"][-1] <= start / 2 < min(history["test_loss"][:-1])
+    assert body["reached"] == f"test loss {history['test_loss'][-1]:.4g} <= {start / 2:g} at step {step:,}"
+
+    # With steps, those are the most it takes: a target not reached by then is not reached.
+    body = api.post(f"/api/sessions/{sid}/step", json={"steps": 20, "until": {"train_loss": 1e-9}}).json()
+    assert (body["steps_taken"], body["reached"], body["snapshot"]["step"]) == (20, None, step + 20)
+
+
+def test_bad_untils_are_refused_naming_the_field(api):
+    sid = create(api, preset="xor", metrics={"every": 0})["id"]
+    for bad, field in (
+        ({"until": {}}, "until"),
+        ({"until": {"steps": 5, "epochs": 1}}, "until"),
+        ({"until": {"steps": None}}, "until"),
+        ({"until": {"steps": 0}}, "until.steps"),
+        ({"until": {"steps": 5001}}, "until.steps"),  # more than one call may take
+        ({"until": {"epochs": 5001}}, "until.epochs"),  # at least a step an epoch
+        ({"until": {"test_loss": -1}}, "until.test_loss"),
+        ({"until": {"test_loss": "low"}}, "until.test_loss"),
+        ({"until": {"train_loss": 0.1}}, "until.train_loss"),  # metrics.every 0: never measured
+        ({"until": {"accuracy": 0.9}}, "until.accuracy"),
+        ({"until": {"steps": 5}, "phase": "loss"}, "until"),
+    ):
+        response = api.post(f"/api/sessions/{sid}/step", json=bad)
+        assert response.status_code == 422 and field in fields_of(response), (bad, response.text)
+    assert api.get(f"/api/sessions/{sid}").json()["snapshot"]["step"] == 0

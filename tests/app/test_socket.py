@@ -12,6 +12,7 @@ import asyncio
 import base64
 import collections
 import contextlib
+import dataclasses
 import json
 import logging
 import math
@@ -289,6 +290,23 @@ def test_a_run_nobody_watches_pauses_and_the_next_socket_plays_it_again(client, 
         send(ws, type="pause")
         next_snapshot(ws, lambda f: not f["playing"])
     assert not session.playing and not session.resume_playing  # paused by its student: stays so
+
+
+@pytest.mark.nnplay_settings(unwatched_seconds=0.3)
+def test_a_run_nobody_watches_keeps_its_target_for_the_next_socket(client, app):
+    sid = create(client, preset="xor")
+    session = app.state.sessions.sessions[sid]
+    with watch(client, sid) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=30, until={"steps": 10_000})
+        next_snapshot(ws, lambda f: f["playing"] and f["step"] > 0)
+    deadline = time.monotonic() + 10
+    while session.playing and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert session.resume_playing and session.until is not None
+    end = session.run.step_count + 20
+    session.until = dataclasses.replace(session.until, end=end)  # nearer, not to wait for it
+    with watch(client, sid) as (ws, topology, first):
+        assert next_message(ws, "reached", timeout=10)["step"] == end
 
 
 @pytest.mark.nnplay_settings(unwatched_seconds=0.2)
@@ -881,3 +899,79 @@ def _write_buffer(live_server, session_id: str) -> int:
     ]
     assert sizes, "the stalled socket's connection was not found"
     return max(sizes)
+
+
+# -- play until a target ----------------------------------------------------------------------
+def test_play_until_steps_pauses_exactly_there_and_says_why(client):
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="step", steps=3)
+        next_snapshot(ws, lambda f: f["step"] == 3)
+        # Ticks of many steps each: the last one takes only those left.
+        send(ws, type="play", steps_per_second=2000, until={"steps": 50})
+        frames = []
+        reached = next_message(ws, "reached", timeout=10, skipped=frames)
+        assert reached == {
+            "type": "reached",
+            "until": {"steps": 50},
+            "step": 53,
+            "message": "paused: reached 50 steps (step 53)",
+        }
+        paused = next_snapshot(ws, lambda f: not f["playing"])
+        assert (paused["step"], paused["status"]) == (53, "paused")
+        assert all(f["step"] <= 53 for f in frames if f["type"] == "snapshot")
+        assert not [m for m in collect(ws, 0.3) if m["type"] == "snapshot" and m["step"] != 53]
+
+
+def test_play_until_a_test_loss_pauses_at_the_first_step_below_it(client):
+    session_id = create(client, preset="circle", seed=3)
+    with watch(client, session_id) as (ws, topology, first):
+        goal = first["loss"]["test"] / 2
+        send(ws, type="play", steps_per_second=1000, until={"test_loss": goal})
+        reached = next_message(ws, "reached", timeout=20)
+        paused = next_snapshot(ws, lambda f: not f["playing"])
+    history = client.get(f"/api/sessions/{session_id}/history").json()
+    step = history["step"][-1]
+    assert reached["step"] == paused["step"] == step
+    assert history["test_loss"][-1] <= goal < min(history["test_loss"][:-1])
+    assert (
+        reached["message"] == f"paused: test loss {history['test_loss'][-1]:.4g} <= {goal:g} at step {step:,}"
+    )
+
+
+def test_an_edit_a_pause_or_a_new_target_clears_the_target_and_a_new_speed_keeps_it(client):
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=40, until={"steps": 30})
+        next_snapshot(ws, lambda f: f["playing"])
+        send(ws, type="set", optimizer={"lr": 0.05})  # plays on, without the target
+        skipped = []
+        next_snapshot(ws, lambda f: f["step"] > 40, timeout=10, seen=skipped)
+        send(ws, type="play", steps_per_second=2000, until={"steps": 20})  # from here
+        reached = next_message(ws, "reached", timeout=10, skipped=skipped)
+        assert not [m for m in skipped if m["type"] == "reached"]
+        assert reached["message"] == f"paused: reached 20 steps (step {reached['step']:,})"
+        send(ws, type="play", steps_per_second=20, until={"steps": 30})
+        start = next_snapshot(ws, lambda f: f["playing"])["step"]
+        send(ws, type="play", steps_per_second=2000)  # a new speed keeps the target
+        reached = next_message(ws, "reached", timeout=10)
+        assert reached["step"] <= start + 30 and reached["message"].startswith("paused: reached 30 steps")
+        send(ws, type="play", steps_per_second=40, until={"steps": 1000})
+        next_snapshot(ws, lambda f: f["playing"])
+        send(ws, type="pause")
+        paused = next_snapshot(ws, lambda f: not f["playing"])
+        send(ws, type="play", steps_per_second=2000)  # the paused target is gone: no pause at it
+        later = next_snapshot(ws, lambda f: f["step"] > paused["step"] + 1000, timeout=10)
+        send(ws, type="pause")
+        assert later["playing"]
+
+
+def test_bad_untils_over_the_socket_name_the_field(client):
+    with watch(client, create(client, preset="xor", metrics={"every": 0})) as (ws, topology, first):
+        for until, field in (
+            ({"steps": 0}, "until.steps"),
+            ({"steps": 1, "epochs": 1}, "until"),
+            ({"train_loss": 0.1}, "until.train_loss"),  # never measured
+        ):
+            send(ws, type="play", until=until)
+            error = next_message(ws, "error")
+            assert [f["field"] for f in error["fields"]] == [field], (until, error)
+        assert client.get(f"/api/sessions/{first['session']}").json()["snapshot"]["playing"] is False

@@ -6,7 +6,10 @@ export function mount(app) {
     if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === " ") {
       event.preventDefault();
-      app.send(app.snapshot?.playing ? { type: "pause" } : { type: "play", steps_per_second: app.speed ?? 30 });
+      // Play as the Play button does: with the "until" control's target (controls.js).
+      if (app.snapshot?.playing) app.send({ type: "pause" });
+      else if (app.play) app.play();
+      else app.send({ type: "play", steps_per_second: app.speed ?? 30 });
     } else if (event.key === "ArrowRight") {
       event.preventDefault();
       app.send({ type: "step", steps: 1 });

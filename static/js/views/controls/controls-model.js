@@ -86,6 +86,31 @@ export function pickSpeed(speed) {
   return SPEEDS.includes(Number(speed)) ? Number(speed) : DEFAULT_SPEED;
 }
 
+// Where play pauses by itself (the socket's `until`): the choices of the control next to
+// Play, each with the value it starts with and what a valid value is.
+export const UNTIL_CHOICES = [
+  { kind: "", label: "none" },
+  { kind: "steps", label: "steps", start: 100, whole: true },
+  { kind: "epochs", label: "epochs", start: 10, whole: true },
+  { kind: "train_loss", label: "train loss", start: 0.05, whole: false },
+  { kind: "test_loss", label: "test loss", start: 0.05, whole: false },
+];
+
+/**
+ * The `until` a play command carries, from the control's choice and its typed value:
+ * `{ until: null }` for none, `{ until: { epochs: 100 } }`, or `{ error }` saying what a
+ * valid value is (a whole number of steps or epochs, a loss above 0).
+ */
+export function untilFor(kind, text) {
+  const choice = UNTIL_CHOICES.find((c) => c.kind === kind);
+  if (!choice || !choice.kind) return { until: null };
+  const value = choice.whole ? parseInteger(text) : parseNumber(text);
+  if (value === null || value <= 0) {
+    return { error: choice.whole ? `a whole number of ${choice.label}, at least 1` : `a ${choice.label} above 0` };
+  }
+  return { until: { [kind]: value } };
+}
+
 // --- topology --------------------------------------------------------------------------
 
 function sameList(a, b) {

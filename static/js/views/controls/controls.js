@@ -10,7 +10,7 @@
 import {
   SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, inputLimits,
   outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed,
-  resizeLayer, setActivation, setBias, setDataset, unavailableReason, vocabulary,
+  resizeLayer, setActivation, setBias, setDataset, unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
 } from "./controls-model.js";
 import { el } from "../../lib/dom.js";
 import { sourcePreset } from "../../shell/urlstate.js";
@@ -88,8 +88,33 @@ function mountPlayback(app, ui) {
   };
   setPlay(false);
   play.addEventListener("click", () => {
-    app.send(app.snapshot?.playing ? { type: "pause" } : { type: "play", steps_per_second: app.speed });
+    if (app.snapshot?.playing) app.send({ type: "pause" });
+    else app.play();
   });
+
+  // Where play pauses by itself: a choice and its number, sent with the next play (the
+  // server counts steps and epochs from then). The number is hidden while the choice is none.
+  const untilKind = el("select", { testid: "until-kind" });
+  for (const c of UNTIL_CHOICES) untilKind.add(new Option(c.label, c.kind));
+  const untilValue = el("input", { testid: "until-value", type: "text", inputMode: "decimal", class: "ctl-until-value", hidden: true });
+  untilKind.addEventListener("change", () => {
+    const choice = UNTIL_CHOICES.find((c) => c.kind === untilKind.value);
+    untilValue.hidden = !choice.kind;
+    if (choice.kind && untilFor(choice.kind, untilValue.value).error) untilValue.value = String(choice.start);
+    untilValue.setAttribute("aria-label", `play until: ${choice.label}`);
+  });
+  untilValue.addEventListener("keydown", (event) => { if (event.key === "Enter") play.click(); });
+  const untilField = field("until", untilKind, { className: "ctl-field ctl-inline", title: "pause by itself after this many more steps or epochs, or once the loss is at or below this" });
+  // Play (the button, or Space) with the target, or the reason it cannot be sent.
+  app.play = () => {
+    const { until, error } = untilFor(untilKind.value, untilValue.value);
+    if (error) {
+      app.bus.emit("error", { message: `until: ${error}`, fields: [{ field: "until", reason: error }] });
+      untilValue.focus();
+      return;
+    }
+    app.send({ type: "play", steps_per_second: app.speed, ...(until ? { until } : {}) });
+  };
 
   const step = el("button", { testid: "step", type: "button", title: "one training step (right arrow)" }, "Step");
   step.addEventListener("click", () => app.send({ type: "step", steps: 1 }));
@@ -116,7 +141,7 @@ function mountPlayback(app, ui) {
     const missing = [...preset.options].filter((o) => o.disabled).map((o) => `${o.textContent.replace(/ \(unavailable\)$/, "")} (${o.title})`);
     help.set([about ? `This lesson: ${about.replace(/\.$/, "")}` : null, "Play (Space) trains until paused",
       ...[step, epoch, reset, reseedButton].map((b) => `${b.textContent}: ${b.title}`),
-      `speed: ${speedField.title}`,
+      `speed: ${speedField.title}`, `until: ${untilField.title}`,
       missing.length ? `Unavailable presets: ${missing.join("; ")}` : null].filter(Boolean).join(". ") + ".");
   };
   const speedField = field("speed", speed, { className: "ctl-field ctl-inline", title: "training steps per second while playing" });
@@ -124,6 +149,7 @@ function mountPlayback(app, ui) {
     field("preset", preset, { className: "ctl-field ctl-inline" }),
     play, step, epoch, reset,
     speedField,
+    el("span", { class: "ctl-until", testid: "until" }, untilField, untilValue),
     reseedButton,
     help.element,
   );

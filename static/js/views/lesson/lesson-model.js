@@ -52,6 +52,7 @@ export const EXTRAS = {
   preset: ["#playback label:has([data-testid=preset])"],
   speed: ["#playback label:has([data-testid=speed])"],
   reseed: ["[data-testid=reseed]"],
+  until: ["[data-testid=until]"],
   loss: ["#hyper-panel fieldset:has([data-testid=loss])"],
   regularization: ["#hyper-panel fieldset:has([data-testid=regularization])"],
   precision: ["#hyper-panel fieldset:has([data-testid=dtype])"],
@@ -70,7 +71,7 @@ export const EXTRAS = {
 export const NAMES = { ...PANELS, ...CONTROLS, ...EXTRAS };
 
 // Not part of any lesson step: the rest of the playground's controls.
-export const LESSON_HIDDEN = ["data", "architecture", "gradnorm-chart", "preset", "reseed", "loss",
+export const LESSON_HIDDEN = ["data", "architecture", "gradnorm-chart", "preset", "reseed", "until", "loss",
   "regularization", "precision", "share"];
 
 // A box hidden when everything in it is hidden, so that no empty frame is left on screen.

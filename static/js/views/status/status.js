@@ -11,10 +11,16 @@ export function mount(app) {
 
   const show = (text, actions = []) => showAlert(alert, text, actions.map(([label, run, testid]) => ({ label, run, testid })));
 
+  // Why play paused by itself ({step, message}), said while the run stays at that step.
+  let reached = null;
+  app.bus.on("reached", (message) => { reached = message; });
+
   app.bus.on("snapshot", (snap) => {
     stepCount.textContent = formatCount(snap.step);
     epochCount.textContent = formatCount(snap.epoch);
-    status.textContent = snap.status;
+    if (reached && (snap.playing || snap.step !== reached.step)) reached = null;
+    status.textContent = reached ? reached.message : snap.status;
+    status.dataset.reached = reached ? "true" : "false";
     status.classList.toggle("diverged", snap.status === "diverged");
     const rows = [
       ["train loss", formatLoss(snap.loss.train), "train-loss"],

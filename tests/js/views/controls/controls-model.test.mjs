@@ -5,7 +5,7 @@ import {
   DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
   describeNetwork, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed,
   removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setDataset, setLoss,
-  unavailableReason, vocabulary,
+  unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
 } from "../../../../static/js/views/controls/controls-model.js";
 import { mergeDeep } from "../../../../static/js/lib/merge.js";
 import { server } from "../../server.mjs";
@@ -218,4 +218,20 @@ test("unavailableReason reads GET /api/datasets: the server's reason, or null", 
   assert.equal(unavailableReason(datasets, "mnist"), "MNIST needs the four IDX files");
   assert.equal(unavailableReason(datasets, "nosuch"), null);  // not ours to judge
   assert.equal(unavailableReason([{ name: "mnist", available: false }], "mnist"), "not available on this server");
+});
+
+test("the until control gives the play command's target, or says what a valid one is", () => {
+  assert.deepEqual(untilFor("", "50"), { until: null });
+  assert.deepEqual(untilFor("steps", " 50 "), { until: { steps: 50 } });
+  assert.deepEqual(untilFor("epochs", "3"), { until: { epochs: 3 } });
+  assert.deepEqual(untilFor("test_loss", "0.05"), { until: { test_loss: 0.05 } });
+  assert.deepEqual(untilFor("train_loss", "1e-3"), { until: { train_loss: 0.001 } });
+  assert.match(untilFor("steps", "2.5").error, /whole number of steps/);
+  assert.match(untilFor("epochs", "0").error, /at least 1/);
+  assert.match(untilFor("test_loss", "-1").error, /test loss above 0/);
+  assert.match(untilFor("train_loss", "").error, /train loss above 0/);
+  assert.deepEqual(untilFor("accuracy", "1"), { until: null });  // not a choice: no target
+  for (const choice of UNTIL_CHOICES.filter((c) => c.kind)) {
+    assert.ok(untilFor(choice.kind, String(choice.start)).until, choice.kind);  // each starts valid
+  }
 });
