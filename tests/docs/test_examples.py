@@ -58,3 +58,15 @@ def test_the_docs_quote_what_the_examples_print(printed, doc):
                 )
     assert checked > 100
     assert not stale, f"{doc} quotes numbers docs/examples.py no longer prints:\n" + "\n".join(stale[:20])
+
+
+def test_the_lesson_guide_names_every_extra_a_page_can_hide():
+    """docs/lessons.md lists the names ?hide= takes besides `show` and `controls`: every
+    key of lesson-model.js's EXTRAS, which the page reads."""
+    root = Path(__file__).resolve().parents[2]
+    js = (root / "static/js/views/lesson/lesson-model.js").read_text()
+    block = js[js.index("export const EXTRAS = {") :]
+    extras = re.findall(r'^\s*"?([a-z-]+)"?:', block[: block.index("};")], re.M)
+    guide = " ".join((root / "docs/lessons.md").read_text().split())
+    listed = re.search(r"`show` and `controls` above, plus (.*?)\)\.", guide)
+    assert listed and re.findall(r"`([a-z-]+)`", listed.group(1)) == extras
