@@ -27,12 +27,15 @@ DTYPES = frozenset({"<f8", "<f4", "<i8"})
 
 
 def encode(record: dict[str, Any]) -> bytes:
-    """The record's bytes; its NumPy arrays are written as they are (no text)."""
+    """The record's bytes; its NumPy arrays are written as they are (no text). TypeError
+    for an array of a kind decode() would refuse (the store then says it cannot save)."""
     arrays: list[np.ndarray] = []
 
     def reference(value: Any) -> Any:
         if isinstance(value, np.ndarray):
             array = np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<"))
+            if array.dtype.str not in DTYPES:  # written, it could not be read back
+                raise TypeError(f"an array of {array.dtype} cannot be kept in a record")
             arrays.append(array)
             return {ARRAY_KEY: len(arrays) - 1, "dtype": array.dtype.str, "shape": list(array.shape)}
         if isinstance(value, dict):

@@ -88,3 +88,8 @@ def _damaged():
 def test_a_damaged_record_is_a_value_error(damage):
     with pytest.raises(ValueError):
         records.decode(_damaged()[damage])
+
+
+def test_an_array_that_could_not_be_read_back_is_not_written():
+    with pytest.raises(TypeError, match="int32"):
+        records.encode({"run": {"order": np.arange(4, dtype=np.int32)}})
