@@ -52,6 +52,8 @@ from procstat import rss_bytes, sched_ns, tree_cpu_seconds
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from app.records import decode
+
 DEFAULT_PRESETS = ("xor", "circle", "seed-2-3-1-train")
 PAGE_GRID = 40  # static/js/main.js GRID_SIZE: the page's view for 2-D inputs
 SNAPSHOT = b'{"type":"snapshot"'  # the server's messages are binary: UTF-8 JSON
@@ -469,7 +471,7 @@ def read_saved(path: Path) -> dict[str, tuple[int, bool, float]]:
     try:
         for session_id, saved, blob in db.execute("SELECT id, saved, record FROM sessions"):
             try:
-                record = orjson.loads(blob)
+                record = decode(blob)  # the store's format (app/records.py)
                 out[session_id] = (int(record["run"]["step"]), bool(record.get("playing")), float(saved))
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue
