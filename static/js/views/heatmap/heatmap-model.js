@@ -150,10 +150,10 @@ export class HeatmapModel {
     const { mode } = this;
     const threshold = discrete ? this.discreteThreshold() : null;
     if (threshold !== null) {
+      // Short labels: the three share the bar's width; the note says where the split is.
       const at = formatTick(threshold);
-      const classes = mode.kind === "binary" ? [" = class 0", " = class 1"] : ["", ""];
       return {
-        labels: [`below ${at}${classes[0]}`, at, `${at} or more${classes[1]}`],
+        labels: mode.kind === "binary" ? ["class 0", at, "class 1"] : [`< ${at}`, at, `\u2265 ${at}`],
         note: `colour: two only, split where the output is ${at} (discretized). ${points}`,
         discrete: true,
       };

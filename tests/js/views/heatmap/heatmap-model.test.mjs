@@ -132,7 +132,7 @@ test("discretizing splits at the output's boundary: 0.5 for sigmoid, 0 for tanh 
   model.setTopology(xor);
   assert.equal(model.discreteThreshold(), 0.5);
   const split = model.legend(palette, false, true);
-  assert.deepEqual(split.labels, ["below 0.5 = class 0", "0.5", "0.5 or more = class 1"]);
+  assert.deepEqual(split.labels, ["class 0", "0.5", "class 1"]);
   assert.equal(split.discrete, true);
   assert.ok(split.note.includes("two only"));
   assert.equal(model.legend(palette, false, false).discrete, undefined);
@@ -140,7 +140,7 @@ test("discretizing splits at the output's boundary: 0.5 for sigmoid, 0 for tanh 
   assert.equal(model.discreteThreshold(), 0);
   model.setTopology(wave);
   assert.equal(model.discreteThreshold(), 0);
-  assert.deepEqual(model.legend(palette, false, true).labels, ["below 0", "0", "0 or more"]);
+  assert.deepEqual(model.legend(palette, false, true).labels, ["< 0", "0", "\u2265 0"]);
   model.setTopology(spirals);
   assert.equal(model.discreteThreshold(), null);  // the classes' colours are discrete already
   assert.ok(model.legend(palette, false, true).classes);
