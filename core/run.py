@@ -90,9 +90,9 @@ class Run:
         the run's seed. Data seed k draws what run seed k draws (the same first child of
         its SeedSequence), so pinning data.seed to the old seed keeps the data of a run
         whose seed changes."""
-        seed = spec.get("seed")
-        stream = self._data_seed if seed is None else np.random.SeedSequence(seed).spawn(1)[0]
         try:
+            seed = check_spec(spec)[1].get("seed")  # checked before it seeds anything
+            stream = self._data_seed if seed is None else np.random.SeedSequence(seed).spawn(1)[0]
             return load_dataset(spec, np.random.default_rng(stream), self.dtype, mnist_dir=self.mnist_dir)
         except DataError as error:
             raise ConfigError(error.field, error.reason) from None
@@ -254,11 +254,7 @@ class Run:
         so the batches fit. The initial parameters are the seed's as before, so a reset
         starts the same network on the new data. The step in progress is abandoned."""
         spec = {**self.config["data"], "seed": seed}
-        try:
-            check_spec(spec)
-        except DataError as error:
-            raise ConfigError(error.field, error.reason) from None
-        self.data = self._load_data(spec)
+        self.data = self._load_data(spec)  # a bad seed raises here, before anything changed
         self.config = {**self.config, "data": spec}
         self._fit_to_data(batch_size_given=True)
         self._eval_sets = self._make_eval_sets()
