@@ -6,8 +6,10 @@ Every command that changes the state tells all sockets watching the session.
 from __future__ import annotations
 
 import asyncio
+import secrets
 
 from app.errors import invalid
+from app.frames import topology_message
 from app.heavy import Budget, HeavyCalls
 from app.live import broadcast
 from app.playclock import start_playing, stop_playing
@@ -15,6 +17,7 @@ from app.sessions import Session, Stepped
 from app.streaming import copy_cost
 from core.config import patch_config
 from core.errors import StateError
+from core.fields import MAX_SEED
 from core.run import PHASES
 from core.state import export_state
 from core.targets import make_target
@@ -103,6 +106,20 @@ async def patch(session: Session, partial: dict) -> None:
     broadcast(session)
     if session.memory > grown and session.on_grown is not None:
         await session.on_grown(session)
+
+
+async def new_data(session: Session, seed: int | None) -> None:
+    """The data drawn afresh with data seed `seed` (None: a random one), the weights kept
+    and a playing run going on. Every socket gets the new points (a topology message)."""
+    chosen = secrets.randbelow(MAX_SEED + 1) if seed is None else seed
+
+    def change() -> dict:
+        _changed(session, session.run.new_data, chosen)
+        return topology_message(session)
+
+    broadcast(session, await session.call(change, cost=0.0))
+    broadcast(session, {"type": "config", "config": session.run.config})
+    broadcast(session)
 
 
 async def reset(session: Session) -> None:

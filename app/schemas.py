@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from core.activations import ACTIVATIONS
 from core.config import LIVE_SECTIONS, TOPOLOGY_FIELDS
 from core.data.inline import MAX_ROWS
-from core.fields import BY_PATH, FIELDS, MAX_HIDDEN_LAYERS, MAX_UNITS, data_params
+from core.fields import BY_PATH, FIELDS, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_UNITS, data_params
 from core.fields import Field as ConfigField
 from core.initializers import PARAM_LIMIT
 from core.run import PHASES
@@ -195,6 +195,18 @@ class ForwardRequest(Strict):
 
 class ParamsRequest(Strict):
     params: ParamList
+
+
+DataSeed = Annotated[
+    int | None,
+    Field(ge=0, le=MAX_SEED, description="the new data.seed; absent or null: a random one"),
+]
+
+
+class NewDataRequest(Strict):
+    """New data for a session: its data set drawn afresh with another data seed."""
+
+    seed: DataSeed = None
 
 
 class DivergenceModel(Strict):

@@ -103,7 +103,10 @@ def _resolved_preset(name: str) -> dict[str, Any]:
 
 
 def _preset_identity(config: dict[str, Any]) -> dict[str, Any]:
-    return {field: config[field] for field in PRESET_FIELDS}
+    identity = {field: config[field] for field in PRESET_FIELDS}
+    # Another data seed is another draw of the same data, as the seed is of the same preset.
+    identity["data"] = {key: value for key, value in config["data"].items() if key != "seed"}
+    return identity
 
 
 def _resolve(raw: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from core.batches import Batcher
 from core.config import patch_config, resolve_config
-from core.data import DataError, load_dataset
+from core.data import DataError, Dataset, check_spec, load_dataset
 from core.data.inline import as_classification
 from core.errors import ConfigError, StateError
 from core.gradients import Objective, backprop, numeric_gradient, perceptron_gradient
@@ -64,12 +64,7 @@ class Run:
         seeds = np.random.SeedSequence(cfg["seed"]).spawn(4)
         # Independent streams, so changing the batch size never changes the data or weights.
         self._data_seed, self._init_seed, self._batch_seed, self._eval_seed = seeds
-        try:
-            self.data = load_dataset(
-                cfg["data"], np.random.default_rng(self._data_seed), self.dtype, mnist_dir=mnist_dir
-            )
-        except DataError as error:
-            raise ConfigError(error.field, error.reason) from None
+        self.data = self._load_data(cfg["data"])
         self._fit_to_data(batch_size_given=resolved or _gives_batch_size(config))
         self._check_fit()
         self.sizes = list(cfg["layers"])
@@ -90,6 +85,18 @@ class Run:
         self.reset()
 
     # -- construction -------------------------------------------------------------
+    def _load_data(self, spec: dict[str, Any]) -> Dataset:
+        """The data `spec` describes, drawn from its own `seed` when it has one, else from
+        the run's seed. Data seed k draws what run seed k draws (the same first child of
+        its SeedSequence), so pinning data.seed to the old seed keeps the data of a run
+        whose seed changes."""
+        try:
+            seed = check_spec(spec)[1].get("seed")  # checked before it seeds anything
+            stream = self._data_seed if seed is None else np.random.SeedSequence(seed).spawn(1)[0]
+            return load_dataset(spec, np.random.default_rng(stream), self.dtype, mnist_dir=self.mnist_dir)
+        except DataError as error:
+            raise ConfigError(error.field, error.reason) from None
+
     def _fit_to_data(self, batch_size_given: bool) -> None:
         """What the user left unsaid is read to fit the data: inline 0/1 or one-hot targets
         under a classification loss are classes (even if the rows show only one), and a
@@ -238,6 +245,21 @@ class Run:
         self._leave_phase()
         self.divergence = None
         self.status = "paused"
+        self._forget_metrics()
+
+    def new_data(self, seed: int) -> None:
+        """Draw the data afresh with data seed `seed` (the config's data.seed), keeping
+        everything else: the parameters, the optimizer's state, the batch order and the
+        history go on, as the playground's "regenerate" does. The rows keep their count,
+        so the batches fit. The initial parameters are the seed's as before, so a reset
+        starts the same network on the new data. The step in progress is abandoned."""
+        spec = {**self.config["data"], "seed": seed}
+        self.data = self._load_data(spec)  # a bad seed raises here, before anything changed
+        self.config = {**self.config, "data": spec}
+        self._fit_to_data(batch_size_given=True)
+        self._eval_sets = self._make_eval_sets()
+        self._plan_evaluation()
+        self._leave_phase()
         self._forget_metrics()
 
     def patch(self, partial: dict[str, Any]) -> None:

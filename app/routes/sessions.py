@@ -36,6 +36,7 @@ from app.schemas import (
     ExportDocument,
     ForwardRequest,
     LiveConfig,
+    NewDataRequest,
     ParamsRequest,
     StepRequest,
     Strict,
@@ -378,6 +379,17 @@ async def patch_session(
 ) -> Response:
     """Change optimizer, batch, regularization or gradient settings without a reset."""
     await commands.patch(session, to_engine(body))
+    snap = await _snapshot(session, grid)
+    return send_json({"config": session.run.config, "snapshot": snap}, request)
+
+
+@router.post("/{session_id}/new-data", response_model=ConfigAndSnapshot, responses=SESSION_INPUT)
+async def new_data(
+    session: SessionDep, request: Request, body: NewDataRequest | None = None, grid: Grid = None
+) -> Response:
+    """New data, same weights: the data set drawn afresh with data.seed `seed` (absent: a
+    random one); the parameters, optimizer state and history go on from where they are."""
+    await commands.new_data(session, None if body is None else body.seed)
     snap = await _snapshot(session, grid)
     return send_json({"config": session.run.config, "snapshot": snap}, request)
 

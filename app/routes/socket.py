@@ -30,7 +30,7 @@ from app.frames import topology_message
 from app.heavy import HeavyCalls
 from app.jsonio import dumps
 from app.live import NOT_READING, Subscriber
-from app.schemas import LiveConfig, ParamList, Phase, Strict, Until, to_engine
+from app.schemas import DataSeed, LiveConfig, ParamList, Phase, Strict, Until, to_engine
 from app.sessions import Session, Stepped
 from core.errors import ConfigError, StateError
 
@@ -69,6 +69,11 @@ class ResetCommand(Strict):
     type: Literal["reset"]
 
 
+class NewDataCommand(Strict):
+    type: Literal["new_data"]
+    seed: DataSeed = None
+
+
 class ParamsCommand(Strict):
     type: Literal["params"]
     params: ParamList
@@ -84,7 +89,14 @@ class ViewCommand(Strict):
 
 Command = TypeAdapter(
     Annotated[
-        PlayCommand | PauseCommand | StepCommand | SetCommand | ResetCommand | ParamsCommand | ViewCommand,
+        PlayCommand
+        | PauseCommand
+        | StepCommand
+        | SetCommand
+        | ResetCommand
+        | NewDataCommand
+        | ParamsCommand
+        | ViewCommand,
         Field(discriminator="type"),
     ]
 )
@@ -233,6 +245,8 @@ async def _handle(
                 await commands.patch(session, partial)
             case ResetCommand():
                 await commands.reset(session)
+            case NewDataCommand():
+                await commands.new_data(session, command.seed)
             case ParamsCommand():
                 await commands.set_params(session, [p.model_dump() for p in command.params])
             case ViewCommand():

@@ -8,7 +8,7 @@ calls the loader, which builds its arrays and hands them to `make_dataset`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -65,7 +65,8 @@ class DatasetInfo:
     {"type": "int", "default": 200, "min": 4, "max": 10000, "description": "..."}.
     Types are "int", "float" (checked by load_dataset), "matrix" (list of equal-length
     rows of numbers) and "int_list" (checked by the data set's loader). "nullable": True
-    marks params whose default None means "not set".
+    marks params whose default None means "not set"; "optional": True ones are left out of
+    a checked spec while they are not set (the data `seed` every set takes, see SEED_PARAM).
     `input_dim` is None when it depends on the spec (inline data).
     """
 
@@ -86,12 +87,27 @@ REFUSALS: dict[str, dict[str, str]] = {}
 
 PLANE_DOMAIN = ((-6.0, 6.0), (-6.0, 6.0))
 
+MAX_DATA_SEED = 2**32 - 1  # as the run's seed (core.fields.MAX_SEED)
+# Every data set takes a seed of its own: "new data" is a new data seed, and a run's seed
+# can change ("new weights") while its data stays, the data seed pinned. Left out, as in
+# every config from before it, the data is drawn from the run's seed as it always was.
+SEED_PARAM: dict[str, Any] = {
+    "type": "int",
+    "default": None,
+    "min": 0,
+    "max": MAX_DATA_SEED,
+    "description": "The seed the data is drawn (and split) with; null: the run's seed.",
+    "nullable": True,
+    "optional": True,
+}
+
 
 def register(info: DatasetInfo, loader: Loader, refusals: dict[str, str] | None = None) -> None:
-    """Add a data set to DATASETS (registration order is display order)."""
+    """Add a data set to DATASETS (registration order is display order), with the data
+    `seed` every set takes added to its params."""
     if info.name in DATASETS:
         raise RuntimeError(f"data set {info.name!r} registered twice")
-    DATASETS[info.name] = info
+    DATASETS[info.name] = replace(info, params={**info.params, "seed": dict(SEED_PARAM)})
     LOADERS[info.name] = loader
     REFUSALS[info.name] = dict(refusals or {})
 

@@ -74,6 +74,8 @@ def check_spec(spec: Any) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
     for key, entry in info.params.items():
         value = spec.get(key)
+        if value is None and entry.get("optional"):
+            continue  # not set: left out, so a spec from before the param resolves as it did
         if value is None:
             params[key] = entry["default"]
         elif entry["type"] == "int":

@@ -190,6 +190,8 @@ def test_every_response_is_one_the_document_declares(client):
         call("PATCH", session + "?grid=3", json={"optimizer": {"lr": 0.5}})
         call("PUT", session + "/params", json={"params": exported["params"]})
         call("POST", session + "/rewind", json={"step": 2})
+        call("POST", session + "/new-data", json={"seed": 4})
+        call("POST", session + "/new-data", json={"seed": -4})
         call("POST", session + "/reset")
         imported = call("POST", "/api/sessions/import", json=exported).json()
         call("DELETE", f"/api/sessions/{imported['id']}")

@@ -18,7 +18,18 @@ from core.data.gates import gate_domain
 from core.data.mnist import IMAGE_MAGIC, LABEL_MAGIC
 from core.data.regression import bumps_target
 
-GENERATED = ["circle", "xor", "gaussians", "spiral", "moons", "plane", "multi-gaussian"]
+GENERATED = [
+    "circle",
+    "xor",
+    "gaussians",
+    "spiral",
+    "moons",
+    "sine",
+    "cubic",
+    "abs",
+    "plane",
+    "multi-gaussian",
+]
 GATES = {
     "gate-and": [1, 0, 0, 0],
     "gate-or": [1, 1, 1, 0],
@@ -472,7 +483,10 @@ def test_spec_defaults_and_nulls():
             "data.test_fraction",
             "must be between 0 and 0.9, got -0.1",
         ),
-        ({"name": "circle", "seed": 1}, "data.seed", "unknown field"),
+        ({"name": "circle", "colour": 1}, "data.colour", "unknown field"),
+        ({"name": "circle", "seed": -1}, "data.seed", "must be between 0 and 4294967295, got -1"),
+        ({"name": "sine", "seed": 2**32}, "data.seed", "must be between 0 and 4294967295"),
+        ({"name": "abs", "seed": 1.5}, "data.seed", "must be an integer, got 1.5"),
         ({"name": "digits", "noise": 0.1}, "data.noise", "take no noise"),
         ({"name": "gate-and", "n": 10}, "data.n", "is not used by the 'gate-and' data set"),
         ({"name": "nope"}, "data.name", "unknown data set 'nope'"),

@@ -27,6 +27,7 @@ export const URL_FIELDS = [
   ["n", "data.n", integer],
   ["noise", "data.noise", number],
   ["test", "data.test_fraction", number],
+  ["dseed", "data.seed", integer],
   ["opt", "optimizer.name", text],
   ["lr", "optimizer.lr", number],
   ["mom", "optimizer.momentum", number],
@@ -130,4 +131,20 @@ export function nearestConfig(config, fields) {
     }
   }
   return dropped ? out : null;
+}
+
+// View options (how a view draws, not the config): `key=1` in the URL while on, absent while
+// off. main.js keeps them when it rewrites the URL (lesson/present.js KEPT).
+
+/** Whether view option `key` is on in a query string. */
+export function viewOption(search, key) {
+  return new URLSearchParams(search ?? "").get(key) === "1";
+}
+
+/** The query string `search` (without "?") with view option `key` turned on or off. */
+export function withViewOption(search, key, on) {
+  const params = new URLSearchParams(search ?? "");
+  if (on) params.set(key, "1");
+  else params.delete(key);
+  return params.toString().replace(/%2C/gi, ",");
 }

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS } from "../../../static/js/shell/urlstate.js";
+import {
+  decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS, viewOption, withViewOption,
+} from "../../../static/js/shell/urlstate.js";
 
 const resolved = {
   preset: "xor", layers: [2, 4, 2, 1], activations: ["tanh", "tanh", "sigmoid"], bias: true,
@@ -85,4 +87,22 @@ test("nearestConfig leaves out what the server named, and nothing else", () => {
   assert.equal(nearestConfig(config, [{ field: "body" }]), null);  // nothing it can leave out
   assert.equal(nearestConfig(config, []), null);
   assert.deepEqual(config, { preset: "xor" });  // the original is untouched
+});
+
+test("the data's own seed travels in the URL only when the config has one", () => {
+  assert.equal(new URLSearchParams(encodeConfig(resolved)).has("dseed"), false);
+  const pinned = { ...resolved, data: { ...resolved.data, seed: 4294967295 } };
+  const query = encodeConfig(pinned);
+  assert.equal(new URLSearchParams(query).get("dseed"), "4294967295");
+  assert.equal(decodeConfig(query).config.data.seed, 4294967295);
+  assert.deepEqual(decodeConfig("dseed=x").errors.map((e) => e.key), ["dseed"]);
+});
+
+test("a view option is on while key=1 is in the URL, and the rest of the URL stays", () => {
+  assert.equal(viewOption("?data=sine&discrete=1", "discrete"), true);
+  assert.equal(viewOption("?data=sine", "discrete"), false);
+  assert.equal(viewOption("?discrete=0", "discrete"), false);
+  assert.equal(withViewOption("?data=sine&hide=data,hyper", "discrete", true), "data=sine&hide=data,hyper&discrete=1");
+  assert.equal(withViewOption("data=sine&discrete=1", "discrete", false), "data=sine");
+  assert.equal(withViewOption("", "discrete", false), "");
 });

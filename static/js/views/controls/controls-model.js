@@ -26,8 +26,9 @@ export function vocabulary(fields) {
     .map((f) => f.path.split(".").pop());
   const labelled = Object.keys(DATA_PARAM_LABELS);
   const rank = (key) => (labelled.includes(key) ? labelled.indexOf(key) : labelled.length);
+  // data.seed has a button of its own ("New data"), not a number to type.
   const dataKeys = fields
-    .filter((f) => f.path.startsWith("data.") && f.per_dataset && ["int", "float"].includes(f.type))
+    .filter((f) => f.path.startsWith("data.") && f.path !== "data.seed" && f.per_dataset && ["int", "float"].includes(f.type))
     .map((f) => f.path.slice("data.".length))
     .sort((a, b) => rank(a) - rank(b));
   return {
@@ -283,10 +284,16 @@ export function unavailableReason(datasets, name) {
   return info && info.available === false ? (info.unavailable_reason ?? "not available on this server") : null;
 }
 
-/** New random weights: a new seed, and a random initializer if the current one is not. */
+/** New random weights on the same data: a new seed, the data seed pinned to the one the
+ *  data was drawn with (the old seed when the config has none: data seed k draws what seed
+ *  k draws), and a random initializer if the current one is not. */
 export function reseed(config, seed) {
   const scheme = config.init?.scheme;
-  return { seed, init: { scheme: scheme === "explicit" || scheme === "zeros" ? "xavier" : scheme } };
+  return {
+    seed,
+    data: { seed: config.data?.seed ?? config.seed },
+    init: { scheme: scheme === "explicit" || scheme === "zeros" ? "xavier" : scheme },
+  };
 }
 
 /** A short description of the network, e.g. "2-3-1, 9 weights, 0 biases". */

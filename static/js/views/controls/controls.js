@@ -131,7 +131,7 @@ function mountPlayback(app, ui) {
     if (app.snapshot?.playing) app.send({ type: "play", steps_per_second: app.speed });
   });
 
-  const reseedButton = el("button", { testid: "reseed", type: "button", title: "a new random seed: new initial weights (and new random data)" }, "New weights");
+  const reseedButton = el("button", { testid: "reseed", type: "button", title: "a new random seed: new initial weights, the same data" }, "New weights");
   reseedButton.addEventListener("click", () => rebuild((config) => reseed(config, randomSeed())));
 
   // The buttons' titles, readable by touch and keyboard too, with the lesson's description.
@@ -259,6 +259,10 @@ function mountData(app, ui) {
     rebuild(() => ({ seed: value }));
   });
 
+  // The playground's "regenerate": the server draws a new data seed; the weights stay.
+  const newData = el("button", { testid: "new-data", type: "button", title: "draw the data again (a new data seed), keeping the weights" }, "New data");
+  newData.addEventListener("click", () => app.send({ type: "new_data" }));
+
   root.append(el("div", { class: "ctl-data" },
     el("h2", {}, "Data"),
     field("data set", dataset),
@@ -266,6 +270,7 @@ function mountData(app, ui) {
     description,
     ...vocab.dataParams.map(([key]) => paramFields[key]),
     field("seed", seed, { title: seedField.help, help: true }),
+    newData,
   ));
 
   return {

@@ -99,6 +99,20 @@ export function colorTable(low, high, scale, { pos, neg, zero }, strength = 1, o
   return out;
 }
 
+// The same table for a discretized output: two colours only, the positive end's for every
+// value at or above `threshold` and the negative end's below it, each `strength` of the way
+// from `zero` (so the points still stand out).
+export function discreteTable(low, high, threshold, { pos, neg, zero }, strength = 1, out = new Uint32Array(256)) {
+  const shade = (end) => {
+    const [r, g, b] = end.map((c, i) => Math.round(zero[i] + (c - zero[i]) * strength));
+    return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  };
+  const above = shade(pos);
+  const below = shade(neg);
+  for (let b = 0; b < 256; b += 1) out[b] = byteValue(b, low, high) >= threshold ? above : below;
+  return out;
+}
+
 // Paint bytes (rows along y, row 0 lowest) into an RGBA Uint32Array of the same res x res
 // image with row 0 at the top, so that y grows upward on screen.
 export function paintFlipped(bytes, table, pixels, res) {

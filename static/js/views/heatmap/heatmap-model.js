@@ -125,6 +125,15 @@ export class HeatmapModel {
     return { center: 0.5, limit: 0.5 };
   }
 
+  // Where a discretized output splits the plane in two colours: the classes' boundary (0.5
+  // for a sigmoid output, 0 for tanh: outputScale's centre), 0 for regression, as the
+  // playground does; null for more than two classes, whose colours are classes already.
+  discreteThreshold() {
+    const { mode } = this;
+    if (!mode || mode.kind === "classes") return null;
+    return mode.kind === "regression" ? 0 : this.outputScale().center;
+  }
+
   // Point i of `points` ({x, targets, labels?}): its class's colour, or its target's.
   pointColor(points, i, palette) {
     if (this.mode.kind === "regression") {
@@ -136,9 +145,19 @@ export class HeatmapModel {
   }
 
   // The legend: a swatch per class (`classes`), or the colour bar's three `labels`; and a note.
-  legend(palette, showTest) {
+  legend(palette, showTest, discrete = false) {
     const points = `\u25cf train${showTest ? "  \u25cb test (hollow)" : ""}`;
     const { mode } = this;
+    const threshold = discrete ? this.discreteThreshold() : null;
+    if (threshold !== null) {
+      // Short labels: the three share the bar's width; the note says where the split is.
+      const at = formatTick(threshold);
+      return {
+        labels: mode.kind === "binary" ? ["class 0", at, "class 1"] : [`< ${at}`, at, `\u2265 ${at}`],
+        note: `colour: two only, split where the output is ${at} (discretized). ${points}`,
+        discrete: true,
+      };
+    }
     if (mode.kind === "classes") {
       const classes = Array.from({ length: mode.classes }, (_, k) => ({ name: `class ${k}`, color: rgb(this.classColor(k, palette)) }));
       return { classes, note: `colour: the most likely class, paler where unsure. ${points}` };

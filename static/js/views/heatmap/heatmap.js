@@ -12,11 +12,14 @@
 // legend and readout, and the network's and grid's state); this file holds the DOM and the
 // reused pixel buffers.
 import { outputSlot } from "../charts/chart-slots.js";
-import { byteValue, colorTable, decodeBase64Into, paintArgmax, paintFlipped, unitScale } from "./grid-decode.js";
+import {
+  byteValue, colorTable, decodeBase64Into, discreteTable, paintArgmax, paintFlipped, unitScale,
+} from "./grid-decode.js";
 import {
   BACKGROUND, HEIGHT, HeatmapModel, MARGIN, PLOT, WIDTH, axisTicks, barColor, cellAt, formatTick,
 } from "./heatmap-model.js";
 import { cssVar, palette } from "../../shell/theme.js";
+import { viewOption, withViewOption } from "../../shell/urlstate.js";
 import { el } from "../../lib/dom.js";
 
 const MAX_UNITS = 32;                   // thumbnails per hidden layer
@@ -79,9 +82,15 @@ export function mount(app) {
   // --- the output heatmap -------------------------------------------------------------
   const showTest = el("input", { type: "checkbox", dataset: { testid: "show-test" } });
   const noTest = el("span", { className: "chart-toggle-why", textContent: " (no test rows)", hidden: true });
+  // Two colours only, split at the classes' boundary (the playground's "discretize output").
+  const discrete = el("input", { type: "checkbox", dataset: { testid: "discretize" } });
+  discrete.checked = viewOption(location.search, "discrete");
+  const discreteLabel = el("label", { className: "chart-toggle", title: "draw the output in two colours, split at the boundary" },
+    discrete, " discretize");
   const heading = el("div", { className: "chart-head" },
     el("h2", { textContent: "Output" }),
-    el("label", { className: "chart-toggle" }, showTest, " show test points", noTest));
+    el("label", { className: "chart-toggle" }, showTest, " show test points", noTest),
+    discreteLabel);
   const base = hiDpiCanvas(WIDTH, HEIGHT, "heatmap-base");
   const overlay = hiDpiCanvas(WIDTH, HEIGHT, "heatmap-overlay");
   overlay.canvas.dataset.testid = "output-heatmap";
@@ -119,6 +128,7 @@ export function mount(app) {
     buffers.res = 0;
     slot.hidden = !model.setTopology(message);
     if (slot.hidden) return;
+    discreteLabel.hidden = model.discreteThreshold() === null;
     const tests = model.testCount;
     showTest.disabled = tests === 0;
     showTest.parentElement.title = tests ? "" : "this data has no test rows";
@@ -145,7 +155,9 @@ export function mount(app) {
     } else {
       const first = packed[0];
       outputBytes[0] = decodeBase64Into(first.data, outputBytes[0]);
-      colorTable(first.low, first.high, model.outputScale(first), p, BACKGROUND, buffers.table);
+      const threshold = discrete.checked ? model.discreteThreshold() : null;
+      if (threshold === null) colorTable(first.low, first.high, model.outputScale(first), p, BACKGROUND, buffers.table);
+      else discreteTable(first.low, first.high, threshold, p, BACKGROUND, buffers.table);
       paintFlipped(outputBytes[0], buffers.table, buffers.pixels, res);
     }
     buffers.sourceCtx.putImageData(buffers.image, 0, 0);
@@ -249,7 +261,7 @@ export function mount(app) {
     ctx.clearRect(0, 0, PLOT, 10);
     legendClasses.replaceChildren();
     legendLabels.replaceChildren();
-    const { classes, labels, note } = model.legend(p, showTest.checked);
+    const { classes, labels, note, discrete: split } = model.legend(p, showTest.checked, discrete.checked);
     legendNote.textContent = note;
     legendBar.canvas.hidden = Boolean(classes);
     if (classes) {
@@ -261,7 +273,8 @@ export function mount(app) {
       return;
     }
     for (let x = 0; x < PLOT; x += 1) {
-      ctx.fillStyle = barColor((x / (PLOT - 1)) * 2 - 1, p);
+      const t = (x / (PLOT - 1)) * 2 - 1;
+      ctx.fillStyle = barColor(split ? (t < 0 ? -1 : 1) : t, p);
       ctx.fillRect(x, 0, 1, 10);
     }
     legendLabels.append(...labels.map((text) => el("span", { textContent: text })));
@@ -335,6 +348,13 @@ export function mount(app) {
       drawAxes();
       drawLegend();
     }
+  });
+  discrete.addEventListener("change", () => {
+    const query = withViewOption(location.search, "discrete", discrete.checked);
+    history.replaceState(history.state, "", query ? `?${query}` : location.pathname);
+    if (!model.mode) return;
+    if (model.grid) paint();
+    else drawLegend();
   });
   showTest.addEventListener("change", () => {
     if (!model.mode) return;

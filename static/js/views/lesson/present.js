@@ -9,13 +9,14 @@
 //                        seed, the step and the loss, from the engine's snapshot
 //   hide=data,hyper      hide panels and controls by name (lesson-model.js NAMES: the names
 //                        of a lesson step's show/controls lists, and a few more)
+//   discrete=1           the output plane in two colours (heatmap.js, urlstate viewOption)
 // main.js keeps these parameters in the URL when it rewrites it (keptQuery).
 import { formatCount, formatLoss, formatPercent } from "../../lib/format.js";
 import { NAMES, lessonIdFromPath } from "./lesson-model.js";
 import { setHidden } from "./lesson-hide.js";
 
 // The parameters the page keeps in its URL whatever the config.
-export const KEPT = ["present", "canvas", "caption", "hide", "step"];
+export const KEPT = ["present", "canvas", "caption", "hide", "step", "discrete"];
 export const CANVAS_MIN = [320, 240];
 export const CANVAS_MAX = [3840, 2160];
 const MIN_SCALE = 0.45;  // below this the type is unreadable: the stage crops instead

@@ -60,9 +60,12 @@ test("a random seed is a uint32 from getRandomValues", () => {
 });
 
 test("new random weights: a new seed, textbook or zero weights become xavier", () => {
-  assert.deepEqual(reseed(seed231, 7), { seed: 7, init: { scheme: "xavier" } });
-  assert.deepEqual(reseed(perceptron, 8), { seed: 8, init: { scheme: "xavier" } });
-  assert.deepEqual(reseed({ ...xor, init: { scheme: "he" } }, 9), { seed: 9, init: { scheme: "he" } });
+  assert.deepEqual(reseed(seed231, 7), { seed: 7, data: { seed: seed231.seed }, init: { scheme: "xavier" } });
+  assert.deepEqual(reseed(perceptron, 8), { seed: 8, data: { seed: perceptron.seed }, init: { scheme: "xavier" } });
+  assert.deepEqual(reseed({ ...xor, init: { scheme: "he" } }, 9), { seed: 9, data: { seed: xor.seed }, init: { scheme: "he" } });
+  // The data keeps the seed it was drawn with: the run's, or its own once it has one.
+  const drawn = { ...xor, seed: 3, data: { ...xor.data, seed: 11 } };
+  assert.deepEqual(reseed(drawn, 12).data, { seed: 11 });
 });
 
 test("adding a hidden layer copies the last one and keeps the output", () => {

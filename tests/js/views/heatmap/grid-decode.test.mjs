@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  byteValue, colorTable, decodeBase64Into, decodedLength, gridValues, niceTicks, paintArgmax, paintFlipped,
+  byteValue, colorTable, decodeBase64Into, decodedLength, discreteTable, gridValues, niceTicks, paintArgmax, paintFlipped,
   roundUp, scalePosition, unitScale,
 } from "../../../../static/js/views/heatmap/grid-decode.js";
 
@@ -113,4 +113,21 @@ test("classes paint as the most likely one, paler the less sure, rows flipped", 
   assert.deepEqual(rgbOf(pixels[1]), [120, 120, 222]);
   paintArgmax(bytes, packed, colors, zero, 0.5, pixels, 2);
   assert.deepEqual(rgbOf(pixels[2]), [228, 100, 100]);   // halfway at strength 0.5
+});
+
+test("a discretized table has two colours, split at the threshold", () => {
+  const palette = { pos: [0, 0, 200], neg: [200, 0, 0], zero: [250, 250, 250] };
+  const pack = ([r, g, b]) => ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  // Bytes over [-1, 1] split at 0 (a tanh output): byte 0 is -1, byte 255 is 1.
+  const table = discreteTable(-1, 1, 0, palette, 0.5);
+  const above = pack([125, 125, 225]);  // halfway from zero to pos
+  const below = pack([225, 125, 125]);
+  assert.deepEqual(new Set(table), new Set([above, below]));
+  for (let b = 0; b < 256; b += 1) assert.equal(table[b], byteValue(b, -1, 1) >= 0 ? above : below, `byte ${b}`);
+  // A sigmoid output whose grid lies wholly above 0.5 is one colour.
+  assert.deepEqual(new Set(discreteTable(0.6, 0.9, 0.5, palette, 1)), new Set([pack(palette.pos)]));
+  const out = new Uint32Array(256);
+  assert.equal(discreteTable(0, 1, 0.5, palette, 1, out), out);
+  assert.equal(out[0], pack(palette.neg));
+  assert.equal(out[255], pack(palette.pos));
 });

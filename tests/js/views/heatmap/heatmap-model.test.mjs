@@ -126,3 +126,22 @@ test("ticks: round numbers and the domain's round ends", () => {
   assert.equal(formatTick(0.001234), "1.2e-3");
   assert.equal(formatTick(NaN), "");
 });
+
+test("discretizing splits at the output's boundary: 0.5 for sigmoid, 0 for tanh and regression", () => {
+  const model = new HeatmapModel();
+  model.setTopology(xor);
+  assert.equal(model.discreteThreshold(), 0.5);
+  const split = model.legend(palette, false, true);
+  assert.deepEqual(split.labels, ["class 0", "0.5", "class 1"]);
+  assert.equal(split.discrete, true);
+  assert.ok(split.note.includes("two only"));
+  assert.equal(model.legend(palette, false, false).discrete, undefined);
+  model.setTopology(plane([2, 4, 1], ["tanh", "tanh"], "classification"));
+  assert.equal(model.discreteThreshold(), 0);
+  model.setTopology(wave);
+  assert.equal(model.discreteThreshold(), 0);
+  assert.deepEqual(model.legend(palette, false, true).labels, ["< 0", "0", "\u2265 0"]);
+  model.setTopology(spirals);
+  assert.equal(model.discreteThreshold(), null);  // the classes' colours are discrete already
+  assert.ok(model.legend(palette, false, true).classes);
+});

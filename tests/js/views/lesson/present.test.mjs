@@ -36,10 +36,11 @@ test("unreadable presentation options are reported, the rest applies", () => {
 });
 
 test("the kept parameters survive the URL rewrite, readable", () => {
-  assert.deepEqual(KEPT, ["present", "canvas", "caption", "hide", "step"]);
+  assert.deepEqual(KEPT, ["present", "canvas", "caption", "hide", "step", "discrete"]);
   assert.equal(keptQuery("?preset=xor&layers=2%2C4%2C1&present=1&canvas=1280x720&caption=1&hide=data%2Chyper&step=2"),
     "present=1&canvas=1280x720&caption=1&hide=data,hyper&step=2");
   assert.equal(keptQuery("?preset=xor&lr=0.1"), "");
+  assert.equal(keptQuery("?data=sine&discrete=1&dseed=7"), "discrete=1");  // a view option, not the config
   assert.equal(keptQuery(""), "");
   assert.equal(keptQuery("hide=a b"), "hide=a%20b");
 });
