@@ -112,6 +112,7 @@ async def new_data(session: Session, seed: int | None) -> None:
     """The data drawn afresh with data seed `seed` (None: a random one), the weights kept
     and a playing run going on. Every socket gets the new points (a topology message)."""
     chosen = secrets.randbelow(MAX_SEED + 1) if seed is None else seed
+    session.until = None  # other data: a loss target set on the old data no longer means the same
 
     def change() -> dict:
         _changed(session, session.run.new_data, chosen)

@@ -964,6 +964,17 @@ def test_an_edit_a_pause_or_a_new_target_clears_the_target_and_a_new_speed_keeps
         assert later["playing"]
 
 
+def test_new_data_clears_the_target_and_play_goes_on(client):
+    with watch(client, create(client, preset="xor")) as (ws, topology, first):
+        send(ws, type="play", steps_per_second=40, until={"steps": 30})
+        next_snapshot(ws, lambda f: f["playing"])
+        send(ws, type="new_data", seed=7)
+        skipped = []
+        later = next_snapshot(ws, lambda f: f["step"] > 40, timeout=10, seen=skipped)
+        send(ws, type="pause")
+        assert later["playing"] and not [m for m in skipped if m["type"] == "reached"]
+
+
 def test_bad_untils_over_the_socket_name_the_field(client):
     with watch(client, create(client, preset="xor", metrics={"every": 0})) as (ws, topology, first):
         for until, field in (
