@@ -106,13 +106,13 @@ def test_empty_values_mean_unset(monkeypatch):
 
 
 def test_frame_workers_are_set_by_their_name_or_their_older_one(monkeypatch):
+    assert Settings(grid_workers=0).frame_workers == Settings(frame_workers=0).frame_workers == 0
     monkeypatch.setenv("NNPLAY_GRID_WORKERS", "3")
     assert load(Settings).frame_workers == 3
     monkeypatch.setenv("NNPLAY_FRAME_WORKERS", "2")
     assert load(Settings).frame_workers == 2  # the new name wins
     monkeypatch.setenv("NNPLAY_FRAME_WORKERS", "")
     assert load(Settings).frame_workers == 3
-    assert Settings(grid_workers=0).frame_workers == Settings(frame_workers=0).frame_workers == 0
     # A bad value is named by the variable that holds it.
     monkeypatch.setenv("NNPLAY_GRID_WORKERS", "99")
     with pytest.raises(BadSetting, match=r"^NNPLAY_GRID_WORKERS: .*less than or equal to 32$"):
