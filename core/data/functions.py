@@ -12,19 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from functools import partial
 
 import numpy as np
 
-from core.data.base import (
-    PLANE_DOMAIN,
-    Dataset,
-    DatasetInfo,
-    Loader,
-    generated_params,
-    make_dataset,
-    register,
-)
+from core.data.planar import register_two_classes
 
 Curve = Callable[[np.ndarray], np.ndarray]
 
@@ -77,33 +69,7 @@ def above_curve(
     return x, labels
 
 
-def _loader(info: DatasetInfo, curve: Curve) -> Loader:
-    def load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: Any) -> Dataset:
-        """x (n, 2), y (n, 1) 0/1, split by test_fraction; rows come in random order."""
-        x, labels = above_curve(curve, p["n"], p["noise"], rng)
-        y = labels.astype(np.float64).reshape(-1, 1)
-        return make_dataset(
-            info,
-            x,
-            y,
-            labels,
-            n_classes=2,
-            test_fraction=p["test_fraction"],
-            rng=rng,
-            dtype=dtype,
-            shuffle=True,
-            domain=PLANE_DOMAIN,
-        )
-
-    return load
-
-
-for _name, (_curve, _description) in CURVES.items():
-    _info = DatasetInfo(
-        name=_name,
-        kind="classification",
-        description=_description,
-        input_dim=2,
-        params=generated_params("How far from the curve a point may get the other side's label (0 = none)."),
-    )
-    register(_info, _loader(_info, _curve))
+register_two_classes(
+    {name: (partial(above_curve, curve), description) for name, (curve, description) in CURVES.items()},
+    "How far from the curve a point may get the other side's label (0 = none).",
+)

@@ -168,12 +168,18 @@ def _loader(info: DatasetInfo, make: Generator) -> Loader:
     return load
 
 
-for _name, (_make, _description) in _SETS.items():
-    _info = DatasetInfo(
-        name=_name,
-        kind="classification",
-        description=_description,
-        input_dim=2,
-        params=generated_params("How much the two classes blur into each other (0 = cleanly separated)."),
-    )
-    register(_info, _loader(_info, _make))
+def register_two_classes(sets: dict[str, tuple[Generator, str]], noise_help: str) -> None:
+    """Register two-class sets of the plane: name -> (what draws n points and their 0/1
+    labels with this noise, description); `noise_help` says what their noise does."""
+    for name, (make, description) in sets.items():
+        info = DatasetInfo(
+            name=name,
+            kind="classification",
+            description=description,
+            input_dim=2,
+            params=generated_params(noise_help),
+        )
+        register(info, _loader(info, make))
+
+
+register_two_classes(_SETS, "How much the two classes blur into each other (0 = cleanly separated).")
