@@ -44,9 +44,13 @@ def limit_arenas() -> None:
 def held_mb(children: bool = True) -> float:
     """What this process (and its children: the frame workers) hold in memory, their
     resident sizes, in MB."""
-    process = psutil.Process()
-    resident = process.memory_info().rss
-    for child in process.children(recursive=True) if children else []:
+    return psutil.Process().memory_info().rss / 2**20 + (workers_mb() if children else 0.0)
+
+
+def workers_mb() -> float:
+    """What this process's children (the frame workers) hold in memory, in MB."""
+    resident = 0
+    for child in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):  # one that has just ended
             resident += child.memory_info().rss
     return resident / 2**20

@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         manager = app.state.sessions
         measure_base = settings.memory_base_mb is None
-        alone = heap.held_mb() if measure_base else 0.0  # before any session is restored
+        alone = heap.held_mb(children=False) if measure_base else 0.0  # before any session is restored
         persistence = store = None
         if settings.data_dir is not None:
             try:
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.persistence = persistence
         await app.state.frame_pool.start()
         if measure_base:  # the server without sessions: itself before the restore, and its workers
-            manager.base = int((alone + heap.held_mb() - heap.held_mb(children=False)) * 2**20)
+            manager.base = int((alone + heap.workers_mb()) * 2**20)
         lessons, problems = lesson_files.read_all()
         for problem in problems:
             log.error("lesson not loaded: %s", problem)
