@@ -436,6 +436,8 @@ def _history_column(name: str):
     """(type, required) of one of the engine's history columns (core/history.py names them)."""
     if name in COUNTS:
         return list[int], ...
+    if name == "evaluated":
+        return list[bool], Field(description="per row: whether it carries the train and test evaluation")
     return (list[Vector | None] if name == "grad_norm" else Vector), ...
 
 
@@ -443,7 +445,9 @@ History = create_model(
     "History",
     __base__=Out,
     __doc__="Per-step metrics, a list per column, an entry per recorded step; grad_norm "
-    "has per step the L2 norm of each layer's dL/dW (null at step 0).",
+    "has per step the L2 norm of each layer's dL/dW (null at step 0). The train and test "
+    "loss and accuracy are measured on a schedule and whenever shown: `evaluated` says which "
+    "rows carry them (a full-batch run's rows carry the training set's in every row).",
     **{name: _history_column(name) for name in COLUMNS},
 )
 

@@ -24,7 +24,7 @@ from typing import Protocol
 import orjson
 
 from app.records import decode, encode
-from core.history import COLUMNS
+from core.history import COLUMNS, OPTIONAL
 
 log = logging.getLogger("nnplay.store")
 
@@ -221,6 +221,8 @@ def _joined(chunks: list[tuple[int, bytes]]) -> dict[str, list]:
         if first_row != len(history["step"]):
             raise ValueError(f"history chunk at row {first_row} does not follow row {len(history['step'])}")
         rows = orjson.loads(blob)
+        if isinstance(rows, dict):  # a chunk from before a column was added: what its rows were
+            rows = {**{k: [v] * len(rows.get("step") or []) for k, v in OPTIONAL.items()}, **rows}
         if not isinstance(rows, dict) or len({len(rows.get(name) or []) for name in COLUMNS}) != 1:
             raise ValueError(f"history chunk at row {first_row} is damaged")
         for name in COLUMNS:

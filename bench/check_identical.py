@@ -8,6 +8,11 @@ and records snapshot(run) (with the pending phase views and a decision grid), th
 history, the exported state (optimizer and batch-order state) and the divergence
 report. --compare exits 1 and names the first differing case if anything changed.
 Python floats are compared with ==, so any change in any bit shows up.
+
+A history row carries the train/test evaluation only where the run evaluated it (its
+`evaluated` column, and a full-batch run's training loss in every row); a record from
+before that column carries it in every row. Such a pair is the same where the newer
+history has the numbers, and every other column is the same in every row.
 """
 
 from __future__ import annotations
@@ -205,6 +210,39 @@ def patch_mid_phase():
     return first, record(run)
 
 
+EVALUATION = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+def same(new, old) -> bool:
+    """new == old, but a history with an `evaluated` column against one without is the
+    same where the newer carries numbers (see the module docstring)."""
+    if isinstance(new, dict) and isinstance(old, dict):
+        if "evaluated" in new and "evaluated" not in old and "step" in new:
+            return _same_history(new, old)
+        return new.keys() == old.keys() and all(same(new[k], old[k]) for k in new)
+    if isinstance(new, (list, tuple)) and isinstance(old, (list, tuple)):
+        return type(new) is type(old) and len(new) == len(old) and all(map(same, new, old))
+    return new == old
+
+
+def _same_history(new: dict, old: dict) -> bool:
+    if set(new) - {"evaluated"} != set(old):
+        return False
+    for name in old:
+        if name in EVALUATION:
+            if any(a is not None and a != b for a, b in zip(new[name], old[name])):
+                return False
+            if len(new[name]) != len(old[name]):
+                return False
+        elif new[name] != old[name]:
+            return False
+    return all(
+        all(new[name][i] == old[name][i] for name in EVALUATION)
+        for i, evaluated in enumerate(new["evaluated"])
+        if evaluated
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group(required=True)
@@ -220,7 +258,7 @@ def main(argv=None) -> int:
         return 0
     with open(args.compare, "rb") as f:
         before = pickle.load(f)
-    differing = [name for name in before if results.get(name) != before[name]]
+    differing = [name for name in before if not same(results.get(name), before[name])]
     missing = sorted(set(results) ^ set(before))
     for name in differing:
         print(f"DIFFERENT: {name}")

@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from core.run import Run
 
 SATURATED = 0.95  # share of samples at the flat ends before a unit counts as saturated
-GROWING_STEPS = 20  # recent steps over which a rising loss is reported
+# A rising loss is read from the training loss's last GROWING measurements (the rows that
+# carry it: core/run.py evaluates on a schedule), at least RISING_EVIDENCE of them.
+GROWING = 20
+RISING_EVIDENCE = 8
 GAP = 0.10  # train minus test accuracy that reads as overfitting
 MAX_ROWS = 500
 
@@ -57,15 +60,15 @@ def diagnose(run: Run) -> list[dict[str, Any]]:
                         ),
                     }
                 )
-    losses = [v for v in run.history.column("train_loss", -GROWING_STEPS) if v is not None]
-    if len(losses) >= GROWING_STEPS // 2 and losses[-1] > 1.5 * min(losses) and _mostly_rising(losses):
+    losses = run.history.recent("train_loss", GROWING)
+    if len(losses) >= RISING_EVIDENCE and losses[-1] > 1.5 * min(losses) and _mostly_rising(losses):
         findings.append(
             {
                 "kind": "rising_loss",
                 "units": [],
                 "message": (
                     f"The training loss has grown from {min(losses):.4g} to {losses[-1]:.4g} over the "
-                    f"last {len(losses)} recorded steps: the learning rate is probably too high "
+                    f"last {len(losses)} times it was measured: the learning rate is probably too high "
                     f"(it is {run.config['optimizer']['lr']})."
                 ),
             }

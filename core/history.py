@@ -5,6 +5,11 @@ costs about 70 bytes (as Python lists of floats it was about 350), and arrays ar
 nothing for the garbage collector to walk. Missing values (no test set, step 0's
 gradient norms) are NaN inside and None outside.
 
+A row always has the step's batch loss and gradient norms; the train and test loss and
+accuracy (a forward pass over each evaluation set) only where the run evaluated them:
+`evaluated` says which rows carry both (core/run.py explains when). A full-batch run's
+rows carry the training set's numbers by themselves, and most others none.
+
 Rows once recorded are never written again while anyone may still read them: appending
 writes after them, and truncating leaves the rows a view holds in arrays of their own. So
 a view of a long history (view()) is taken at once and read at leisure, in pieces, while
@@ -32,10 +37,14 @@ COLUMNS = (
     "test_accuracy",
     "batch_loss",
     "grad_norm",
+    "evaluated",
 )
 COUNTS = ("step", "epoch")
 VALUES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss")
 CSV_COLUMNS = tuple(name for name in COLUMNS if name != "grad_norm")  # one number a cell
+# Columns older records and exports lack, with what their rows were: every row then
+# carried the full evaluation.
+OPTIONAL = {"evaluated": True}
 FIRST_CAPACITY = 64
 # Rows a run's history keeps at most (core.memory counts them): a loss curve a thousand
 # pixels wide cannot show more, and a row costs 8 bytes a column.
@@ -46,13 +55,16 @@ class History:
     """Rows of metrics; row k holds the metrics recorded after some step, steps rising.
 
     `grad_norm` holds, per recorded step, the L2 norm of each layer's dL/dW used by the
-    update that led to it (None at step 0, before any update).
+    update that led to it (None at step 0, before any update). `evaluated` is True where
+    the row carries the train and test evaluation (its missing values are then missing
+    for good: no test rows, a loss that is not finite), False where they were not measured.
     """
 
     def __init__(self) -> None:
         self._n = 0
         self._counts = np.zeros((FIRST_CAPACITY, len(COUNTS)), dtype=np.int64)
         self._values = np.full((FIRST_CAPACITY, len(VALUES)), np.nan)
+        self._evaluated = np.zeros(FIRST_CAPACITY, dtype=bool)
         self._norms: np.ndarray | None = None  # (capacity, layers), made at the first norms
         self._viewed = 0  # rows of these arrays that views share (view()): never written again
 
@@ -77,25 +89,44 @@ class History:
             row.get("epoch") or 0,
             tuple(row.get(name) for name in VALUES),
             row.get("grad_norm"),
+            row.get("evaluated", True),
         )
 
-    def add(self, step: int, epoch: int, values: tuple[Any, ...], norms: list[Any] | None) -> None:
+    def add(
+        self, step: int, epoch: int, values: tuple[Any, ...], norms: list[Any] | None, evaluated: bool
+    ) -> None:
         """append(), positionally: `values` in VALUES' order (None for missing). A run
         records a row every step, and keywords cost more than the row's writes."""
         n = self._n
         if n == len(self._counts):
             self._grow(max(min(2 * n, HISTORY_ROWS), n + 1))
-        # Item by item: cheaper than turning a list into an array, once a step.
-        counts, row = self._counts, self._values[n]
+        counts = self._counts
         counts[n, 0] = step
         counts[n, 1] = epoch
-        for i, value in enumerate(values):
-            row[i] = np.nan if value is None else value
+        self._evaluated[n] = evaluated
+        self._values[n] = values  # NumPy writes None as NaN into a float row
         if norms is not None:
             self._norms_for(len(norms))[n] = norms
         elif self._norms is not None:
             self._norms[n] = np.nan
         self._n = n + 1  # last: a reader never sees half a row
+
+    def evaluate_last(self, step: int, values: tuple[Any, ...]) -> bool:
+        """Give the last row, if it is at `step` and not evaluated, the evaluation `values`
+        (the four VALUES before batch_loss, in order; None for missing), measured at that
+        step's parameters. Not a row a view shares (its readers see it as it was); returns
+        whether the row took them."""
+        n = self._n
+        if not n or n <= self._viewed or self._evaluated[n - 1] or self._counts[n - 1, 0] != step:
+            return False
+        self._values[n - 1, : len(values)] = values  # None as NaN
+        self._evaluated[n - 1] = True
+        return True
+
+    def recent(self, name: str, count: int) -> list[float]:
+        """The last `count` values of a VALUES column that the rows have (missing skipped)."""
+        column = self._values[: self._n, VALUES.index(name)]
+        return column[~np.isnan(column)][-count:].tolist()
 
     def truncate_after(self, step: int) -> None:
         """Drop every row recorded after `step` (continuing from an earlier step)."""
@@ -118,6 +149,7 @@ class History:
         part._n, part._viewed = stop - start, 0
         part._counts = _read_only(self._counts[start:stop])
         part._values = _read_only(self._values[start:stop])
+        part._evaluated = _read_only(self._evaluated[start:stop])
         part._norms = None if self._norms is None else _read_only(self._norms[start:stop])
         return part
 
@@ -131,6 +163,7 @@ class History:
         copy._grow(max(FIRST_CAPACITY, len(keep)))
         copy._counts[: len(keep)] = self._counts[keep]
         copy._values[: len(keep)] = self._values[keep]
+        copy._evaluated[: len(keep)] = self._evaluated[keep]
         if self._norms is not None:
             copy._norms_for(self._norms.shape[1])[: len(keep)] = self._norms[keep]
         copy._n = len(keep)
@@ -148,6 +181,8 @@ class History:
             return self._counts[start:stop, COUNTS.index(name)].tolist()
         if name in VALUES:
             return _listed(self._values[start:stop, VALUES.index(name)])
+        if name == "evaluated":
+            return self._evaluated[start:stop].tolist()
         if name != "grad_norm":
             raise KeyError(name)
         if self._norms is None:
@@ -171,6 +206,8 @@ class History:
             return _read_only(self._counts[rows, COUNTS.index(name)])
         if name in VALUES:
             return _read_only(self._values[rows, VALUES.index(name)])
+        if name == "evaluated":
+            return _read_only(self._evaluated[rows])
         if name != "grad_norm":
             raise KeyError(name)
         return None if self._norms is None else _read_only(self._norms[rows])
@@ -189,6 +226,7 @@ class History:
         copy._grow(max(FIRST_CAPACITY, rows))
         copy._counts[:rows] = self._counts[:rows]
         copy._values[:rows] = self._values[:rows]
+        copy._evaluated[:rows] = self._evaluated[:rows]
         if self._norms is not None:
             copy._norms_for(self._norms.shape[1])[:rows] = self._norms[:rows]
         copy._n = rows
@@ -196,7 +234,9 @@ class History:
 
     def load(self, columns: dict[str, list[Any]]) -> None:
         """Replace the rows with plain columns (as as_dict gives them); raises ValueError
-        or TypeError on columns that do not fit."""
+        or TypeError on columns that do not fit. A column of OPTIONAL may be left out."""
+        n = len(columns.get("step", []))
+        columns = {**{name: [value] * n for name, value in OPTIONAL.items()}, **columns}
         lengths = {len(columns.get(name, [])) for name in COLUMNS}
         if len(lengths) != 1:
             raise ValueError("history columns must all have the same length")
@@ -207,6 +247,10 @@ class History:
         fresh._values[:n] = np.array(
             [[np.nan if v is None else v for v in columns[name]] for name in VALUES], dtype=np.float64
         ).T
+        evaluated = columns["evaluated"]
+        if not all(isinstance(v, bool) for v in evaluated):
+            raise TypeError("evaluated must be a list of true/false")
+        fresh._evaluated[:n] = evaluated
         norms = columns["grad_norm"]
         widths = {len(row) for row in norms if row is not None}
         if len(widths) > 1:
@@ -223,9 +267,10 @@ class History:
         fresh._n = n
         while fresh._n > HISTORY_ROWS:  # a longer history (an import) as the run would keep it
             fresh = fresh.thinned()
-        self._counts, self._values, self._norms, self._n = (
+        self._counts, self._values, self._evaluated, self._norms, self._n = (
             fresh._counts,
             fresh._values,
+            fresh._evaluated,
             fresh._norms,
             fresh._n,
         )
@@ -237,7 +282,8 @@ class History:
 
     def csv_rows(self, start: int, stop: int) -> str:
         """Rows start..stop-1 as CSV lines (CSV_COLUMNS, no header), each ending in a
-        newline: numbers as Python writes them (repr), an empty cell for a missing one."""
+        newline: numbers as Python writes them (repr), an empty cell for a missing one;
+        `evaluated` as 1 or 0."""
         start, stop, _ = slice(start, stop).indices(self._n)
         if stop <= start:
             return ""
@@ -247,18 +293,20 @@ class History:
             for i in np.flatnonzero(np.isnan(column)).tolist():
                 text[i] = ""
             cells.append(text)
+        cells.append(["1" if full else "0" for full in self._evaluated[start:stop].tolist()])
         return "\n".join(map(",".join, zip(*cells))) + "\n"
 
     def _grow(self, capacity: int) -> None:
         n = self._n
         counts = np.zeros((capacity, len(COUNTS)), dtype=np.int64)
         values = np.full((capacity, len(VALUES)), np.nan)
-        counts[:n], values[:n] = self._counts[:n], self._values[:n]
+        evaluated = np.zeros(capacity, dtype=bool)
+        counts[:n], values[:n], evaluated[:n] = self._counts[:n], self._values[:n], self._evaluated[:n]
         if self._norms is not None:
             norms = np.full((capacity, self._norms.shape[1]), np.nan)
             norms[:n] = self._norms[:n]
             self._norms = norms
-        self._counts, self._values = counts, values
+        self._counts, self._values, self._evaluated = counts, values, evaluated
         self._viewed = 0  # fresh arrays: no view shares them
 
     def _norms_for(self, layers: int) -> np.ndarray:

@@ -24,12 +24,15 @@ from core.gradients import Objective, backprop, numeric_gradient, perceptron_gra
 from core.history import HISTORY_ROWS, History
 from core.initializers import explicit_params, initial_params
 from core.losses import get_loss
-from core.metrics import evaluate
+from core.metrics import evaluate, evaluation_every
 from core.network import LayerValues, build_network
 from core.optimizers import Optimizer, make_optimizer
 from core.pending import PendingStep
 
 PHASES = ("forward", "loss", "backward", "update")
+# An update that moves the parameters by more than this share of their L2 norm has its
+# training loss measured at once (_plan_evaluation).
+BIG_UPDATE = 0.1
 
 # An evaluation set: inputs, targets and class labels (None for regression).
 EvalSet = tuple[np.ndarray, np.ndarray, np.ndarray | None]
@@ -48,6 +51,12 @@ class Run:
     # parameters, for the next step to take over (_plan_evaluation); None when stale.
     _forward_ahead: tuple[list[LayerValues], float] | None
     _metrics_cache: dict[str, Any] | None
+    # Whether the history's last row was recorded at the current parameters and data, so
+    # that an evaluation made now (metrics()) is that row's too.
+    _row_is_now: bool
+    # The parameters' squared L2 norm (the sum over every array), from the last update's
+    # check; None when they changed otherwise (_is_big_update).
+    _param_square: float | None
 
     def __init__(
         self,
@@ -172,13 +181,25 @@ class Run:
         self._plan_evaluation()
 
     def _plan_evaluation(self) -> None:
-        """Whether a step may take its forward pass from the evaluation before it.
+        """When the history's rows carry the train and test evaluation, and whether a step
+        may take its forward pass from the evaluation before it.
 
         A full-batch run whose batch is the training evaluation set itself, in order (all
         the training rows, sequential, or a single row), evaluates the training set with
         the very forward pass and loss its next step computes (the same arrays, the same
-        formulas: the same numbers). That step takes them over, so recording the training
-        loss every step costs the run nothing more than training.
+        formulas: the same numbers). That step takes them over, so such a run's every row
+        carries its training loss and accuracy at no cost beyond training.
+
+        The full evaluation (a forward pass over each evaluation set, which on a large set
+        costs many steps) comes every `_evaluate_every` steps, so that it takes at most a
+        small share of the run's time (core.metrics.evaluation_every), and whenever the
+        metrics are shown (metrics(), which gives the last row its evaluation).
+
+        Between two, a row whose update moved the parameters by more than BIG_UPDATE of
+        their size is evaluated at once: a run heading for a divergence moves by leaps,
+        and its training loss is then checked after the very update that leaves it not
+        finite (which is undone, as with an evaluation every step), not some steps later
+        at parameters that could only be reset.
         """
         cfg, n = self.config, len(self.data.x_train)
         size = n if cfg["batch"]["size"] is None else min(cfg["batch"]["size"], n)
@@ -187,6 +208,14 @@ class Run:
             and size == n
             and (n == 1 or cfg["batch"]["order"] == "sequential")
         )
+        costly = [
+            len(x)
+            for name, (x, _, _) in self._eval_sets.items()
+            if len(x) and not (name == "train" and self._reuse_forward)
+        ]
+        every = cfg["metrics"]["every"]
+        self._evaluate_every = evaluation_every(self.sizes, size, costly, every)
+        self._spaced = every > 0 and self._evaluate_every > every  # rows without the evaluation
 
     # -- state --------------------------------------------------------------------
     @property
@@ -197,6 +226,7 @@ class Run:
         return self.network.arrays()
 
     def _assign(self, flat: list[np.ndarray]) -> None:
+        self._param_square = None
         it = iter(flat)
         for layer in self.network.layers:
             layer.W = next(it)
@@ -235,6 +265,7 @@ class Run:
         if self.status == "diverged":
             self.status = "paused"
         self._forget_metrics()
+        self._row_is_now = False
 
     def restore_last_good(self) -> None:
         """Continue a diverged run from its last good state: the parameters and optimizer
@@ -261,6 +292,7 @@ class Run:
         self._plan_evaluation()
         self._leave_phase()
         self._forget_metrics()
+        self._row_is_now = False
 
     def patch(self, partial: dict[str, Any]) -> None:
         """Merge live settings (optimizer, batch, regularization, gradient) without a reset."""
@@ -424,13 +456,16 @@ class Run:
         # all are, unless it overflows. Otherwise look closer, in the order that names the
         # first culprit.
         problem = None
-        if not math.isfinite(loss + sum(map(np.vdot, new_params, new_params))):
+        square = sum(map(np.vdot, new_params, new_params))
+        if not math.isfinite(loss + square):
             problem = self._update_problem(p, grads, loss, new_params)
         if problem is None:
+            big = self._spaced and self._is_big_update(old_params, new_params, square)
             self._assign(new_params)
+            self._param_square = square
             self.step_count += 1
             self._forget_metrics()
-            metrics = self._record()
+            metrics = self._record(measure=big)
             if metrics is not None and metrics["loss"]["train"] is None:
                 problem = ("loss", "the training loss is not finite after the update")
                 self._assign(old_params)
@@ -442,6 +477,16 @@ class Run:
                 self.last_grads = grads
         if problem is not None:
             self._diverge(*problem)
+
+    def _is_big_update(self, old: list[np.ndarray], new: list[np.ndarray], new_square: Any) -> bool:
+        """Whether the update moves the parameters by more than BIG_UPDATE of their L2 norm:
+        ||new - old||^2 = ||new||^2 - 2 new.old + ||old||^2, a BLAS dot per array (the
+        squares are the finite check's, this update's and the last one's)."""
+        old_square = self._param_square
+        if old_square is None:
+            old_square = sum(map(np.vdot, old, old))
+        change = new_square - 2 * sum(map(np.vdot, new, old)) + old_square
+        return bool(change > BIG_UPDATE**2 * old_square)
 
     def _update_problem(
         self, p: PendingStep, grads: list[np.ndarray], loss: float, new_params: list[np.ndarray]
@@ -473,28 +518,45 @@ class Run:
         self._forward_ahead = None
 
     def metrics(self) -> dict[str, Any]:
-        """Loss and accuracy on the train and test evaluation sets at the current params."""
+        """Loss and accuracy on the train and test evaluation sets at the current params.
+
+        What is shown is measured: the history's last row, when it is of these parameters
+        and data and carries no evaluation yet, takes this one.
+        """
         m = self._metrics_cache
         if m is None:
             with np.errstate(all="ignore"):
                 m = self._evaluate()
+            loss, acc = m["loss"], m["accuracy"]
+            if self._row_is_now:
+                self.history.evaluate_last(
+                    self.step_count, (loss["train"], loss["test"], acc["train"], acc["test"])
+                )
         return m
 
-    def _evaluate(self) -> dict[str, Any]:
-        """metrics() worked out afresh, under the caller's np.errstate (entering one costs
-        about as much as the evaluation of a small network)."""
+    def _evaluate(self, names: tuple[str, ...] = ("train", "test")) -> dict[str, Any]:
+        """metrics() worked out afresh (on the sets in `names` only: then not kept as the
+        metrics), under the caller's np.errstate (entering one costs about as much as the
+        evaluation of a small network)."""
         forwards: dict[str, Any] | None = {} if self._reuse_forward else None
-        m = evaluate(self.network, self.loss, self._eval_sets, self.data.n_classes, forwards)
-        self._metrics_cache = m
+        m = evaluate(self.network, self.loss, self._eval_sets, self.data.n_classes, forwards, names)
+        if len(names) == 2:
+            self._metrics_cache = m
         self._forward_ahead = forwards.get("train") if forwards else None
         return m
 
-    def _record(self, force: bool = False) -> dict[str, Any] | None:
+    def _record(self, force: bool = False, measure: bool = False) -> dict[str, Any] | None:
+        """A history row for this step, if one is due (`force`: whatever metrics.every
+        says), with the full evaluation if it is on the schedule (or `measure`); returns
+        the evaluation it carries (None: none; its test values are None when only the free
+        training set's were measured)."""
         every = self.config["metrics"]["every"]
         step = self.step_count
         if not force and (every == 0 or step % every):
             return None
-        m = self._evaluate()  # the parameters are new: never cached (and under step's errstate)
+        # The parameters are new: never cached (and under step's errstate).
+        full = force or measure or step % self._evaluate_every == 0
+        m = self._evaluate() if full else self._evaluate(("train",)) if self._reuse_forward else None
         grads = self.last_grads if self.pending is None else self.pending.grads
         norms = None
         if step > 0 and grads is not None:
@@ -508,19 +570,14 @@ class Run:
             ]
         if len(self.history) >= HISTORY_ROWS:
             self.history = self.history.thinned()  # a new object: readers keep whole rows
-        loss, acc = m["loss"], m["accuracy"]
-        self.history.add(
-            step,
-            self.batcher.epoch,
-            (
-                loss["train"],
-                loss["test"],
-                acc["train"],
-                acc["test"],
-                None if self.pending is None else _finite(self.pending.loss),
-            ),
-            norms,
-        )
+        batch_loss = None if self.pending is None else _finite(self.pending.loss)
+        if m is None:
+            values: tuple[float | None, ...] = (None, None, None, None, batch_loss)
+        else:
+            loss, acc = m["loss"], m["accuracy"]
+            values = (loss["train"], loss["test"], acc["train"], acc["test"], batch_loss)
+        self.history.add(step, self.batcher.epoch, values, norms, full)
+        self._row_is_now = True
         return m
 
 

@@ -3,8 +3,9 @@
 A Target is made from the run as it is when it is asked for ("100 more epochs" counts from
 now), and answers two questions a stepping loop asks between slices of work: how many
 steps it may take before it must look again (a step or epoch target is never overshot; a
-loss target is looked at on every step whose metrics are recorded), and whether the target
-is reached, with the words that say so.
+loss target is looked at on every step that records a history row, which then carries
+the evaluation it was looked at), and whether the target is reached, with the words that
+say so.
 """
 
 from __future__ import annotations
@@ -55,10 +56,10 @@ class Target:
                 where = f"epoch {run.batcher.epoch:,}, step {run.step_count:,}"
                 return f"reached {_count(self.value)} epochs ({where})"
             return None
-        last = run.history.last()
-        if last is None or last["step"] != run.step_count or run.phase not in (None, "update"):
-            return None  # this step's metrics are not measured
-        loss = last[self.kind]
+        steps = run.history.steps
+        if not len(steps) or steps[-1] != run.step_count or run.phase not in (None, "update"):
+            return None  # this step records no row
+        loss = run.metrics()["loss"][LOSSES[self.kind]]
         if loss is None or not loss <= self.value:
             return None
         name = self.kind.replace("_", " ")

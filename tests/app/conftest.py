@@ -137,3 +137,20 @@ def live_server(app):
         url = LiveServer(f"http://127.0.0.1:{port}")
         url.port, url.ws_url, url.app, url.server = port, f"ws://127.0.0.1:{port}", app, server
         yield url
+
+
+EVALUATION_COLUMNS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+def assert_same_rows(shown: dict, alone: dict) -> None:
+    """A served session's history (as_dict) against the same run stepped alone: the same
+    rows, the same batch losses and norms bit for bit; every row the lone run evaluated is
+    evaluated in the session too, with the same numbers; the session's other evaluated rows
+    (what its replies and frames showed) have numbers where the lone run has none."""
+    assert shown["step"] == alone["step"]
+    for name in ("epoch", "batch_loss", "grad_norm"):
+        assert shown[name] == alone[name], name
+    for i, (mine, theirs) in enumerate(zip(shown["evaluated"], alone["evaluated"])):
+        assert mine or not theirs, f"row {i} lost its evaluation"
+        if theirs:
+            assert all(shown[name][i] == alone[name][i] for name in EVALUATION_COLUMNS), f"row {i}"

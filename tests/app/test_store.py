@@ -117,3 +117,12 @@ def test_the_database_and_its_journal_are_for_the_servers_user_alone(tmp_path):
         for name in made:
             assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
         store.close()
+
+
+def test_history_chunks_from_before_the_evaluated_column_read_as_evaluated_rows(store):
+    older = {name: values for name, values in rows(range(3)).items() if name != "evaluated"}
+    store.save_many({"a": Save(record(2), older, 0)})
+    store.save_many({"a": Save(record(4), rows(range(3, 5)), 3)})
+    history = loaded(store)["a"][0]["run"]["history"]
+    assert history["evaluated"] == [True] * 3 + rows(range(3, 5))["evaluated"]
+    assert {name: history[name][:3] for name in older} == older

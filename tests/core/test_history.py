@@ -19,6 +19,7 @@ def row(step, norms=True):
         test_accuracy=None,
         batch_loss=None if step == 0 else math.pi * step,
         grad_norm=None if step == 0 or not norms else [0.1 * step, 1e-300, 1e300],
+        evaluated=step % 4 != 1,
     )
 
 
@@ -77,6 +78,42 @@ def test_load_takes_what_as_dict_gives_including_json_nulls_in_norms():
     assert len(empty) == 0 and empty.as_dict() == {name: [] for name in COLUMNS}
 
 
+def test_a_history_from_before_the_evaluated_column_had_every_row_evaluated():
+    plain = filled(6).as_dict()
+    older = {name: values for name, values in plain.items() if name != "evaluated"}
+    again = History()
+    again.load(older)
+    assert again.column("evaluated") == [True] * 6
+    assert {name: again.column(name) for name in older} == older
+    with pytest.raises(TypeError):
+        again.load({**plain, "evaluated": [1] * 6})
+
+
+def test_the_last_row_takes_an_evaluation_once_and_not_while_a_view_holds_it():
+    history = History()
+    history.append(step=0, batch_loss=None, evaluated=True, train_loss=0.5)
+    history.append(step=5, batch_loss=0.7, evaluated=False)
+    assert not history.evaluate_last(4, (0.1, 0.2, 0.3, 0.4))  # not that row's step
+    assert history.evaluate_last(5, (0.1, None, 0.75, None))
+    assert history.last() == {
+        "step": 5,
+        "epoch": 0,
+        "train_loss": 0.1,
+        "test_loss": None,
+        "train_accuracy": 0.75,
+        "test_accuracy": None,
+        "batch_loss": 0.7,
+        "grad_norm": None,
+        "evaluated": True,
+    }
+    assert not history.evaluate_last(5, (9.0, 9.0, 9.0, 9.0))  # evaluated already
+    history.append(step=6, batch_loss=0.6, evaluated=False)
+    held = history.view(6)
+    assert not history.evaluate_last(6, (0.1, 0.2, 0.3, 0.4))
+    assert held.column("train_loss") == [None] and held.column("evaluated") == [False]
+    assert history.recent("train_loss", 5) == [0.5, 0.1]
+
+
 @pytest.mark.parametrize(
     "damage, error",
     [
@@ -95,15 +132,15 @@ def test_load_refuses_columns_that_do_not_fit(damage, error):
 
 def test_csv_has_a_line_per_row_with_empty_cells_for_missing():
     lines = filled(3).to_csv().splitlines()
-    assert lines[0] == "step,epoch,train_loss,test_loss,train_accuracy,test_accuracy,batch_loss"
-    assert lines[1] == "0,0,1.0,0.5,0.0,,"
-    assert lines[2].startswith("1,0,0.5,,0.25,,3.14159")
+    assert lines[0] == "step,epoch,train_loss,test_loss,train_accuracy,test_accuracy,batch_loss,evaluated"
+    assert lines[1] == "0,0,1.0,0.5,0.0,,,1"
+    assert lines[2].startswith("1,0,0.5,,0.25,,3.14159") and lines[2].endswith(",0")
 
 
 def test_a_row_costs_well_under_a_hundred_bytes():
     history = filled(10_000)
-    arrays = (history._counts, history._values, history._norms)
-    assert sum(a.nbytes for a in arrays) / len(history) < 2 * (16 + 40 + 24)  # at most half empty
+    arrays = (history._counts, history._values, history._evaluated, history._norms)
+    assert sum(a.nbytes for a in arrays) / len(history) < 2 * (16 + 40 + 1 + 24)  # at most half empty
 
 
 def test_a_column_alone_is_that_column_of_the_rows():

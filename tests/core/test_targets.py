@@ -56,14 +56,15 @@ def test_a_loss_target_stops_at_the_first_measured_step_at_or_below_it(kind, eve
     target = make_target(run, kind, goal)
     words = train_to(run, target)
 
-    def measured_low(r):
+    def measured_low(r):  # a row at this step, and the loss measured at it low enough
         last = r.history.last()
-        return last["step"] == r.step_count and last[kind] <= goal
+        return last["step"] == r.step_count and r.metrics()["loss"][kind[:-5]] <= goal
 
     assert run.step_count == first_step_where(alone, measured_low)
     assert run.step_count % every == 0
-    loss = run.history.last()[kind]
+    loss = run.history.last()[kind]  # the rows it looked at carry what it measured
     assert loss <= goal < run.history.column(kind)[-2]
+    assert run.history.column("evaluated")[-2:] == [True, True]
     assert words == f"{kind.replace('_', ' ')} {loss:.4g} <= {goal:g} at step {run.step_count:,}"
 
 
