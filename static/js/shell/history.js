@@ -2,7 +2,7 @@
 // with every snapshot frame (each frame carries the rows this socket has not seen).
 
 export const COLUMNS = ["step", "epoch", "train_loss", "test_loss", "train_accuracy",
-  "test_accuracy", "batch_loss", "grad_norm"];
+  "test_accuracy", "batch_loss", "grad_norm", "evaluated"];
 
 export class HistoryStore {
   constructor() {

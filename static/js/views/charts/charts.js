@@ -113,7 +113,8 @@ class Chart {
       visible: s.visible ?? true,
       showlegend: s.showlegend ?? true,
       hovertemplate: s.hover ?? `%{y:.5g}<extra>${s.name}</extra>`,
-      connectgaps: false,
+      // The evaluated curves have values only where they were measured: joined up.
+      connectgaps: Boolean(s.sparse),
     }));
   }
 
@@ -128,7 +129,8 @@ class Chart {
   // New rows into the thinner; the points to draw wait in `unflushed` (bounded by the
   // thinner: a thinning replaces them with a full redraw).
   ingest(added) {
-    const result = this.thinner.add(added.step, this.series.map((s) => s.value(added)));
+    const marked = this.series.some((s) => s.sparse) ? added.evaluated : null;
+    const result = this.thinner.add(added.step, this.series.map((s) => s.value(added)), marked);
     if (result.rebuild) {
       this.stale = true;
       this.unflushed = null;
@@ -211,14 +213,14 @@ export function mount(app) {
   const setup = (topology) => {
     const hasTest = (topology?.dataset?.n_test ?? 1) > 0;
     loss.define([
-      { name: "train loss", value: column("train_loss"), color: (p) => rgb(p.pos) },
-      { name: "test loss", value: column("test_loss"), color: (p) => rgb(p.neg), dash: "dash", showlegend: hasTest, visible: hasTest },
+      { name: "train loss", value: column("train_loss"), color: (p) => rgb(p.pos), sparse: true },
+      { name: "test loss", value: column("test_loss"), color: (p) => rgb(p.neg), dash: "dash", showlegend: hasTest, visible: hasTest, sparse: true },
       { name: "batch loss", value: column("batch_loss"), color: () => cssVar("--muted", "#888"), width: 1, dash: "dot", visible: "legendonly" },
     ]);
     accuracy.define([
-      { name: "train accuracy", value: column("train_accuracy"), color: (p) => rgb(p.pos), hover: "%{y:.1%}<extra>train accuracy</extra>" },
+      { name: "train accuracy", value: column("train_accuracy"), color: (p) => rgb(p.pos), hover: "%{y:.1%}<extra>train accuracy</extra>", sparse: true },
       { name: "test accuracy", value: column("test_accuracy"), color: (p) => rgb(p.neg), dash: "dash",
-        showlegend: hasTest, visible: hasTest, hover: "%{y:.1%}<extra>test accuracy</extra>" },
+        showlegend: hasTest, visible: hasTest, hover: "%{y:.1%}<extra>test accuracy</extra>", sparse: true },
     ]);
     const weightLayers = Math.max(0, (topology?.layers?.length ?? 1) - 1);
     gradients.define(Array.from({ length: weightLayers }, (_, l) => ({

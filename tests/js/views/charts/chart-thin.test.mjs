@@ -85,3 +85,22 @@ test("reset forgets everything", () => {
 test("the default limit is a few thousand points", () => {
   assert.ok(MAX_POINTS >= 1000 && MAX_POINTS <= 5000);
 });
+
+test("marked rows keep an even share of their own, however the stride falls", () => {
+  // A value every 7th row (an evaluation schedule): strided rows alone would keep only
+  // the multiples of 7 * stride.
+  const max = 100;
+  const t = new Thinner(1, max);
+  let next = 0;
+  for (let batch = 0; batch < 300; batch += 1) {
+    const x = rows(next, 10);
+    t.add(x, [x.map((r) => (r % 7 === 0 ? r : null))], x.map((r) => r % 7 === 0));
+    next += 10;
+  }
+  const kept = t.ys[0].filter((v) => v !== null);
+  assert.ok(t.stride >= 32, `stride ${t.stride}`);
+  assert.ok(kept.length >= max / 4, `only ${kept.length} of the marked rows kept`);
+  assert.ok(t.length <= 2 * max + 10, `kept ${t.length}`);
+  const gaps = kept.slice(1).map((v, i) => v - kept[i]);
+  assert.ok(Math.max(...gaps) <= 7 * t.markStride, "evenly spread");
+});
