@@ -10,13 +10,11 @@ import json
 import os
 import socket
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from app.settings import BadSetting, CommonSettings, Settings, get_settings, load, variable
+from app.common import COMMON_DEFAULTS, PORT_RANGE, SERVE_DEFAULTS, THREADS_RANGE, common_settings, variable
 from app.threads import limit_blas_threads
-from app.version import package_version
 from core.errors import ConfigError, StateError
 from core.presets import PRESETS
 
@@ -56,8 +54,8 @@ def _run(argv: list[str] | None) -> int:
         parser.print_help()
         return 2
     try:
-        common = load(CommonSettings)
-    except BadSetting as error:
+        common = common_settings()
+    except ValueError as error:  # BadSetting: one line naming the variable
         return _fail(str(error))
     args.mnist_dir = getattr(args, "mnist_dir", None) or common.mnist_dir
     # Before the work imports NumPy: OpenBLAS then never starts the threads it won't use.
@@ -79,16 +77,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command")
     # Options every command has: the BLAS threads it may use.
     threads = _Parser(add_help=False)
-    low, high = _field_limits(CommonSettings, "threads")
+    low, high = THREADS_RANGE
     threads.add_argument(
         "--threads",
         type=_bounded(low, high),
         default=None,
-        help=f"BLAS threads for NumPy ({low}-{high}; default {_default(CommonSettings, 'threads')})",
+        help=f"BLAS threads for NumPy ({low}-{high}; default {COMMON_DEFAULTS['threads']}, or "
+        f"{variable('threads')})",
     )
 
     train = commands.add_parser("train", help="train a network in the terminal", parents=[threads])
@@ -103,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--every", type=_count, default=None, help="table row every N steps")
     train.add_argument(
         "--mnist-dir",
-        help=f"directory with the four MNIST IDX files (default {variable(CommonSettings, 'mnist_dir')})",
+        help=f"directory with the four MNIST IDX files (default {variable('mnist_dir')})",
     )
     train.set_defaults(handler=_train)
 
@@ -129,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     figure.add_argument("-o", "--output", type=Path, required=True, help="file ending in .png or .svg")
     figure.add_argument(
         "--mnist-dir",
-        help=f"directory with the four MNIST IDX files (default {variable(CommonSettings, 'mnist_dir')})",
+        help=f"directory with the four MNIST IDX files (default {variable('mnist_dir')})",
     )
     figure.set_defaults(handler=_figure)
 
@@ -142,13 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     lesson.set_defaults(handler=_lesson)
 
     serve = commands.add_parser("serve", help="start the web server", parents=[threads])
-    serve.add_argument("--host", default=None, help=f"default {_default(Settings, 'host')}")
-    serve.add_argument(
-        "--port",
-        type=_bounded(*_field_limits(Settings, "port")),
-        default=None,
-        help=f"default {_default(Settings, 'port')}",
-    )
+    serve.add_argument("--host", default=None, help=f"default {_default('host')}")
+    serve.add_argument("--port", type=_bounded(*PORT_RANGE), default=None, help=f"default {_default('port')}")
     serve.set_defaults(handler=_serve)
     return parser
 
@@ -176,17 +170,19 @@ def _bounded(low: int | None, high: int | None):
 _count = _bounded(0, None)
 
 
-def _default(kind, field: str) -> str:
-    """'VALUE, or NNPLAY_FIELD': a settings field's default and the variable that changes it."""
-    return f"{kind.model_fields[field].default}, or {variable(kind, field)}"
+def _default(field: str) -> str:
+    """'VALUE, or NNPLAY_FIELD': a server setting's default and the variable that changes it."""
+    return f"{SERVE_DEFAULTS[field]}, or {variable(field)}"
 
 
-def _field_limits(kind, field: str) -> tuple[int | None, int | None]:
-    """A settings field's lowest and highest value, as its model declares them."""
-    metadata = kind.model_fields[field].metadata
-    low = next((m.ge for m in metadata if getattr(m, "ge", None) is not None), None)
-    high = next((m.le for m in metadata if getattr(m, "le", None) is not None), None)
-    return low, high
+class _Version(argparse.Action):
+    """--version: the installed package's version, looked up only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from app.version import package_version
+
+        print(f"{parser.prog} {package_version()}")
+        parser.exit(0)
 
 
 def _check_size(args) -> str | None:
@@ -237,15 +233,16 @@ def _train(args) -> int:
     table = _Table(out, args.every or max(1, total // 10 if unit == "steps" else 1), progress)
     table.row(run)
     try:
-        for done in range(1, total + 1):
-            if unit == "epochs":
-                run.step_epochs(1)
-            else:
-                run.step(1)
+        done = 0
+        while done < total:
+            # Up to the next table row at once: one call for many steps.
+            chunk = min(table.every - done % table.every, total - done)
+            taken = run.step_epochs(chunk) if unit == "epochs" else run.step(chunk)
+            done += chunk
             progress.update(done)
             if done % table.every == 0 or done == total or run.status == "diverged":
                 table.row(run)
-            if run.status == "diverged":
+            if run.status == "diverged" or taken < chunk and unit == "steps":
                 break
     except StateError as error:
         print(f"\nstopped: {error}", file=sys.stderr)
@@ -369,6 +366,8 @@ def _lesson(args) -> int:
         return _fail(f"no lesson {args.name!r}; there are: {', '.join(lessons)}")
     try:
         args.out.mkdir(parents=True, exist_ok=True)
+        import tempfile  # here: `train` starts without it
+
         with tempfile.TemporaryFile(dir=args.out):  # can files be made there, before any work
             pass
         _write_lesson(args, lesson, build_step, caption, render_figure)
@@ -430,7 +429,9 @@ def _fail(message: str) -> int:
 def _serve(args) -> int:
     # A teacher starting the server by hand keeps the class's work (sessions, class code)
     # across restarts in the per-user data directory, wherever the command is started from.
-    data_variable = variable(Settings, "data_dir")
+    from app.settings import BadSetting, get_settings
+
+    data_variable = variable("data_dir")
     if not os.environ.get(data_variable):
         import platformdirs
 
@@ -447,8 +448,8 @@ def _serve(args) -> int:
     if problem := _cannot_listen(
         host,
         port,
-        "--host" if args.host else variable(Settings, "host"),
-        "--port" if args.port else variable(Settings, "port"),
+        "--host" if args.host else variable("host"),
+        "--port" if args.port else variable("port"),
     ):
         return _fail(problem)
     data_dir = settings.data_dir

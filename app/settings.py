@@ -20,6 +20,8 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
+from app.common import COMMON_DEFAULTS, ENV_PREFIX, PORT_RANGE, SERVE_DEFAULTS, THREADS_RANGE
+
 CLASS_CODE_PATTERN = r"^[A-Za-z0-9]{4,12}$"
 # A DNS name (its labels letters, digits and inner hyphens; a trailing dot allowed), or
 # "*." and one: every name under it.
@@ -29,21 +31,20 @@ HOST_PATTERN = (
 
 
 class CommonSettings(BaseSettings):
-    """What every nnplay command reads: train, figure and lesson as well as the server."""
+    """What every nnplay command reads: train, figure and lesson as well as the server
+    (declared in app/common.py, which commands read without this library)."""
 
-    model_config = SettingsConfigDict(env_prefix="NNPLAY_", extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", env_ignore_empty=True)
 
-    mnist_dir: Path | None = None
-    # BLAS threads for NumPy's matrix products in `nnplay` commands and the frame workers
-    # they start. One is the fastest for this project's small matrices (app/threads.py).
-    threads: int = Field(1, ge=1, le=256)
+    mnist_dir: Path | None = COMMON_DEFAULTS["mnist_dir"]
+    threads: int = Field(COMMON_DEFAULTS["threads"], ge=THREADS_RANGE[0], le=THREADS_RANGE[1])
 
 
 class Settings(CommonSettings):
     """The server's settings (`nnplay serve`, `uvicorn app.main:app`)."""
 
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    host: str = SERVE_DEFAULTS["host"]
+    port: int = Field(SERVE_DEFAULTS["port"], ge=PORT_RANGE[0], le=PORT_RANGE[1])
     # Origins allowed to open WebSockets besides the page's own (e.g. "http://lab-pc:8000");
     # comma-separated in the environment (a JSON list of strings is accepted too).
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

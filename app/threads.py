@@ -8,8 +8,7 @@ server's frame workers would fight over the same cores.
 from __future__ import annotations
 
 import os
-
-from threadpoolctl import threadpool_limits
+import sys
 
 # Read by OpenBLAS, MKL and OpenMP when they load: processes started after the limit is set
 # (the frame workers are spawned and import NumPy afresh) begin with the same one.
@@ -20,4 +19,7 @@ def limit_blas_threads(count: int) -> None:
     """At most `count` BLAS threads here (libraries already loaded) and in child processes."""
     for name in THREAD_VARIABLES:
         os.environ[name] = str(count)
-    threadpool_limits(count)
+    if "numpy" in sys.modules:  # else its BLAS starts with the variables above
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(count)

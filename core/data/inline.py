@@ -145,7 +145,8 @@ def classify_targets(targets: np.ndarray) -> tuple[np.ndarray | None, int | None
     (`as_classification`).
     """
     labels, n_classes = read_classes(targets)
-    return (labels, n_classes) if labels is not None and len(np.unique(labels)) > 1 else (None, None)
+    # min < max: more than one class, without np.unique (whose first call imports numpy.ma).
+    return (labels, n_classes) if labels is not None and labels.min() < labels.max() else (None, None)
 
 
 def as_classification(data: Dataset) -> Dataset | None:

@@ -429,3 +429,36 @@ def test_serve_keeps_its_data_per_user_and_honours_no_color(tmp_path):
     assert same == code
     assert "\x1b[" not in again and "Application startup complete" in again
     assert list(folder.iterdir()) == []
+
+
+def test_train_starts_without_the_settings_library_and_reads_it_when_the_environment_asks():
+    # The settings library costs about as long to import as NumPy: a command in a
+    # terminal reads its few settings through it only when the environment sets one.
+    probe = (
+        "import sys; from app.cli import main; "
+        "code = main(['train', '--preset', 'seed-2-3-1', '--steps', '3']); "
+        "print('pydantic' in sys.modules, code, file=sys.stderr)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("NNPLAY_")}
+    quiet = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert quiet.stderr.split() == ["False", "0"]
+    told = subprocess.run(
+        [sys.executable, "-c", probe], env={**env, "NNPLAY_THREADS": "0"}, capture_output=True, text=True
+    )
+    assert told.stderr.startswith("nnplay: NNPLAY_THREADS") and told.stderr.split()[-2:] == ["True", "2"]
+
+
+def test_the_common_settings_are_declared_once():
+    from app.common import COMMON_DEFAULTS, PORT_RANGE, SERVE_DEFAULTS, THREADS_RANGE, variable
+    from app.settings import CommonSettings, Settings
+    from app.settings import variable as settings_variable
+
+    fields = CommonSettings.model_fields
+    assert {name: info.default for name, info in fields.items()} == COMMON_DEFAULTS
+    assert {name: Settings.model_fields[name].default for name in SERVE_DEFAULTS} == SERVE_DEFAULTS
+    limits = {
+        name: tuple(getattr(m, key) for key in ("ge", "le") for m in info.metadata if hasattr(m, key))
+        for name, info in (("threads", fields["threads"]), ("port", Settings.model_fields["port"]))
+    }
+    assert limits == {"threads": THREADS_RANGE, "port": PORT_RANGE}
+    assert all(variable(name) == settings_variable(Settings, name) for name in Settings.model_fields)
