@@ -130,13 +130,17 @@ def _data_changes(marks: Any) -> list[dict[str, int]]:
     out: list[dict[str, int]] = []
     for mark in marks:
         step, rows = (mark.get("step"), mark.get("rows")) if isinstance(mark, dict) else (None, None)
-        counts = all(isinstance(v, int) and not isinstance(v, bool) for v in (step, rows))
-        if not counts or step < 0 or rows < 1 or set(mark) != {"step", "rows"}:
+        if not (_count(step, 0) and _count(rows, 1) and set(mark) == {"step", "rows"}):
             raise ValueError(f"each mark must be {{step: a count, rows: at least 1}}, got {mark!r}")
-        if out and step <= out[-1]["step"]:
+        checked = {"step": int(step or 0), "rows": int(rows or 0)}  # counts, as just checked
+        if out and checked["step"] <= out[-1]["step"]:
             raise ValueError("the marks' steps must rise")
-        out.append({"step": step, "rows": rows})
+        out.append(checked)
     return out
+
+
+def _count(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def _arrays_state(state: dict[str, Any], dtype: np.dtype[Any]) -> dict[str, Any]:
