@@ -123,6 +123,33 @@ async def new_data(session: Session, seed: int | None) -> None:
     broadcast(session)
 
 
+async def replace_rows(
+    session: Session, inputs: list, labels: list | None = None, targets: list | None = None
+) -> None:
+    """The session trains on these rows from now on (drawn on the plane), the weights,
+    optimizer and history kept and a playing run going on (core.run.Run.replace_rows).
+    Every socket gets the new points (a topology message, with the data changes)."""
+    session.until = None  # other data: a loss target set on the old data no longer means the same
+
+    def change() -> dict:
+        cost = session.memory
+        drawn = {"name": "inline", "inputs": inputs, "test_fraction": 0.0}
+        session.grow_check({**session.run.config, "data": drawn})  # more rows: more memory
+        try:
+            _changed(session, session.run.replace_rows, inputs, labels=labels, targets=targets)
+        except Exception:
+            session.memory = cost  # nothing changed
+            raise
+        return topology_message(session)
+
+    grown = session.memory
+    broadcast(session, await session.call(change, cost=0.0))
+    broadcast(session, {"type": "config", "config": session.run.config})
+    broadcast(session)
+    if session.memory > grown and session.on_grown is not None:
+        await session.on_grown(session)
+
+
 async def reset(session: Session) -> None:
     await stop_playing(session)
 
@@ -148,9 +175,9 @@ async def set_params(session: Session, params: list[dict]) -> None:
     broadcast(session)
 
 
-def _changed(session: Session, change, *args) -> None:
+def _changed(session: Session, change, *args, **options) -> None:
     """A user's change at this step: kept in the timeline, so replays start after it."""
-    change(*args)
+    change(*args, **options)
     session.timeline.record(session.run, pinned=True)
 
 
