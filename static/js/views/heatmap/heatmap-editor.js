@@ -35,6 +35,7 @@ export function mountEditor(app, { model, canvas, heading, colors, redraw }) {
     el("div", { className: "edit-tools" }, picker, targetLabel, clear), hint);
 
   let info = editablePoints(null);
+  let testRows = 0;          // the data's test rows (an edit drops them)
   let draft = null;          // the points as edited, until the server's answer replaces them
   let picked = 0;            // the class new points get
   let gesture = null;
@@ -45,11 +46,12 @@ export function mountEditor(app, { model, canvas, heading, colors, redraw }) {
   const points = () => draft ?? info.points;
   const valueOfNew = () => (info.kind === "classes" ? picked : Number(target.value) || 0);
 
-  const idleHint = () => (info.kind === "classes"
-    ? "Click or tap to add a point of the picked class; drag a point to move it, tap it to remove it. " +
-      "Keys: arrows move the cursor, Enter adds or removes."
-    : "Click or tap to add a point with the target above; drag a point to move it, tap it to remove it. " +
-      "Keys: arrows move the cursor, Enter adds or removes.");
+  const idleHint = () => {
+    const what = info.kind === "classes" ? "a point of the picked class" : "a point with the target above";
+    const tests = testRows ? " Drawn points are all training points: the test points go at the first edit." : "";
+    return `Click or tap: add ${what}. Drag a point: move it. Tap a point: remove it. ` +
+      `Keys: arrows move the cursor, Enter adds or removes.${tests}`;
+  };
 
   const buildPicker = () => {
     picker.replaceChildren();
@@ -101,6 +103,7 @@ export function mountEditor(app, { model, canvas, heading, colors, redraw }) {
   // --- the topology: the server's points (its answer to an edit, or new data) ----------
   const setTopology = (topology) => {
     info = editablePoints(topology);
+    testRows = topology?.dataset?.n_test ?? 0;
     draft = null;
     gesture = null;
     preview = null;
