@@ -18,6 +18,7 @@ from app.streaming import copy_cost
 from core.config import patch_config
 from core.errors import StateError
 from core.fields import MAX_SEED
+from core.memory import estimate, too_big
 from core.run import PHASES
 from core.state import export_state
 from core.targets import make_target
@@ -132,14 +133,13 @@ async def replace_rows(
     session.until = None  # other data: a loss target set on the old data no longer means the same
 
     def change() -> dict:
-        cost = session.memory
-        drawn = {"name": "inline", "inputs": inputs, "test_fraction": 0.0}
-        session.grow_check({**session.run.config, "data": drawn})  # more rows: more memory
-        try:
-            _changed(session, session.run.replace_rows, inputs, labels=labels, targets=targets)
-        except Exception:
-            session.memory = cost  # nothing changed
-            raise
+        if session.memory_limit is not None:  # more rows cost more memory: named as the rows
+            drawn = {"name": "inline", "inputs": inputs, "test_fraction": 0.0}
+            problem = too_big({**session.run.config, "data": drawn}, session.memory_limit, before=session.run.config)
+            if problem is not None:
+                raise invalid("inputs", problem[1])
+        _changed(session, session.run.replace_rows, inputs, labels=labels, targets=targets)
+        session.memory = estimate(session.run.config)["total"]
         return topology_message(session)
 
     grown = session.memory

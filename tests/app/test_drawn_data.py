@@ -104,6 +104,20 @@ def test_put_data_refuses_bad_rows_by_name(client, body, fields, words):
     assert client.get(f"/api/sessions/{sid}").json()["config"] == before
 
 
+def test_rows_past_the_session_memory_limit_are_refused_by_name(client, app):
+    sid = create(client, **CIRCLE)
+    session = app.state.sessions.sessions[sid]
+    session.memory_limit = session.memory  # no room to grow
+    many = {"inputs": [[0.001 * i, 0.0] for i in range(10_000)], "labels": [i % 2 for i in range(10_000)]}
+    response = client.put(f"/api/sessions/{sid}/data", json=many)
+    assert response.status_code == 422 and fields_of(response) == ["inputs"], response.text
+    assert "memory" in response.text
+    assert client.get(f"/api/sessions/{sid}").json()["config"]["data"]["name"] == "circle"
+    fewer = client.put(f"/api/sessions/{sid}/data", json=DRAWN)  # fewer rows: never refused
+    assert fewer.status_code == 200, fewer.text
+    assert session.memory <= session.memory_limit
+
+
 def test_put_data_on_no_session_is_a_404(client):
     assert client.put("/api/sessions/" + "x" * 22 + "/data", json=DRAWN).status_code == 404
 

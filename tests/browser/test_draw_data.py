@@ -68,7 +68,7 @@ def near(a, b, tol=0.1) -> bool:
     return all(abs(u - v) <= tol for u, v in zip(a, b))
 
 
-def test_click_adds_drag_moves_tap_removes_and_clear_empties(page, server, screenshots):
+def test_click_adds_drag_moves_tap_removes_and_clear_empties(page, open_page, server, screenshots):
     sid = open_app(page, server, CIRCLE)
     before = train_points(page)
     params = json.dumps(page.evaluate("window.nnplay.snapshot.params"))
@@ -134,6 +134,13 @@ def test_click_adds_drag_moves_tap_removes_and_clear_empties(page, server, scree
     settle(page)
     page.locator("[data-testid=heatmap-section]").screenshot(path=str(screenshots / "draw-1280.png"))
     check_layout(page, "draw-1280")
+
+    # The address carries the drawn points: a link opens a new session on them.
+    other = open_page()
+    other.goto(page.url)
+    assert ready(other) != sid
+    assert train_points(other) == train_points(page)
+    assert other.evaluate("window.nnplay.config.data") == config
 
 
 def test_a_tap_adds_a_point_on_a_tablet(open_page, server, screenshots):
