@@ -135,7 +135,9 @@ async def replace_rows(
     def change() -> dict:
         if session.memory_limit is not None:  # more rows cost more memory: named as the rows
             drawn = {"name": "inline", "inputs": inputs, "test_fraction": 0.0}
-            problem = too_big({**session.run.config, "data": drawn}, session.memory_limit, before=session.run.config)
+            problem = too_big(
+                {**session.run.config, "data": drawn}, session.memory_limit, before=session.run.config
+            )
             if problem is not None:
                 raise invalid("inputs", problem[1])
         _changed(session, session.run.replace_rows, inputs, labels=labels, targets=targets)

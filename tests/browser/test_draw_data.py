@@ -20,6 +20,7 @@ pytest.importorskip("playwright", reason="the playwright package is not installe
 
 from playwright.sync_api import expect  # noqa: E402
 
+from tests.browser.test_accessibility import AXE, THEMES, serious_violations, short_contrast, themed  # noqa: E402
 from tests.browser.test_page import WAIT_MS, check_layout, open_app, ready, settle  # noqa: E402
 
 CIRCLE = "data=circle&n=40&layers=2,4,1&act=tanh,sigmoid"
@@ -202,3 +203,26 @@ def test_the_keyboard_adds_and_removes_at_its_cursor(page, server):
     page.locator("[data-testid=edit-data]").uncheck()
     assert plane.get_attribute("tabindex") == "-1"
     ready(page)
+
+
+@pytest.mark.skipif(not AXE.exists(), reason=f"axe-core is not installed ({AXE} is missing)")
+@pytest.mark.parametrize("theme", THEMES)
+def test_editing_has_no_serious_violations(open_page, server, theme):
+    page = themed(open_page, theme)
+    open_app(page, server, CIRCLE)
+    start_editing(page)
+    page.locator(PLANE).focus()
+    found = serious_violations(page) + short_contrast(page)
+    assert not found, "\n".join(found)
+
+
+def test_regression_points_take_the_target_typed(page, server):
+    open_app(page, server, "data=plane&n=40&layers=2,3,1&act=tanh,linear&loss=mse")
+    before = train_points(page)
+    start_editing(page)
+    expect(page.locator("[data-testid=edit-class-0]")).to_have_count(0)
+    page.locator("[data-testid=edit-target]").fill("2.5")
+    page.mouse.click(*screen_of(page, 1, -1))
+    added = wait_rows(page, len(before["x"]) + 1)
+    assert near(added["x"][-1], [1, -1]) and added["targets"][-1] == [2.5] and added["labels"] is None
+    assert page.evaluate("window.nnplay.config.data.targets.at(-1)") == [2.5]
