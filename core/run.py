@@ -357,12 +357,13 @@ class Run:
 
     def _note_data_change(self) -> None:
         """Where the data changed: the step, and the training rows from then on (several
-        changes at one step are one mark, the last)."""
+        changes at one step are one mark, the last). A new list: a message or document
+        already made with the old one keeps what it said."""
+        marks = self.data_changes
+        if marks and marks[-1]["step"] == self.step_count:
+            marks = marks[:-1]
         mark = {"step": self.step_count, "rows": len(self.data.x_train)}
-        if self.data_changes and self.data_changes[-1]["step"] == mark["step"]:
-            self.data_changes[-1] = mark
-        else:
-            self.data_changes = [*self.data_changes, mark][-MAX_DATA_CHANGES:]
+        self.data_changes = [*marks, mark][-MAX_DATA_CHANGES:]
 
     def patch(self, partial: dict[str, Any]) -> None:
         """Merge live settings (optimizer, batch, regularization, gradient) without a reset."""

@@ -171,7 +171,7 @@ def test_a_tap_adds_a_point_on_a_tablet(open_page, server, screenshots):
     check_layout(page, "draw-tablet")
 
 
-def test_the_keyboard_adds_and_removes_at_its_cursor(page, server):
+def test_the_keyboard_adds_and_removes_at_its_cursor(page, server, screenshots):
     open_app(page, server, CIRCLE)
     before = train_points(page)
     # Keys only: Space checks "edit data", Tab goes on to the plane.
@@ -195,6 +195,7 @@ def test_the_keyboard_adds_and_removes_at_its_cursor(page, server):
     expect(plane).to_have_attribute(
         "aria-description", "cursor at (2, 1), on a point of class 0: Enter removes it"
     )
+    page.locator("[data-testid=heatmap-section]").screenshot(path=str(screenshots / "draw-keyboard.png"))
     page.keyboard.press(" ")  # Space at a point removes it, and does not play
     wait_rows(page, len(before["x"]))
     assert page.evaluate("window.nnplay.snapshot.playing") is False
