@@ -18,6 +18,7 @@ from app.streaming import copy_cost
 from core.config import patch_config
 from core.errors import StateError
 from core.fields import MAX_SEED
+from core.memory import estimate, too_big
 from core.run import PHASES
 from core.state import export_state
 from core.targets import make_target
@@ -123,6 +124,34 @@ async def new_data(session: Session, seed: int | None) -> None:
     broadcast(session)
 
 
+async def replace_rows(
+    session: Session, inputs: list, labels: list | None = None, targets: list | None = None
+) -> None:
+    """The session trains on these rows from now on (drawn on the plane), the weights,
+    optimizer and history kept and a playing run going on (core.run.Run.replace_rows).
+    Every socket gets the new points (a topology message, with the data changes)."""
+    session.until = None  # other data: a loss target set on the old data no longer means the same
+
+    def change() -> dict:
+        if session.memory_limit is not None:  # more rows cost more memory: named as the rows
+            drawn = {"name": "inline", "inputs": inputs, "test_fraction": 0.0}
+            problem = too_big(
+                {**session.run.config, "data": drawn}, session.memory_limit, before=session.run.config
+            )
+            if problem is not None:
+                raise invalid("inputs", problem[1])
+        _changed(session, session.run.replace_rows, inputs, labels=labels, targets=targets)
+        session.memory = estimate(session.run.config)["total"]
+        return topology_message(session)
+
+    grown = session.memory
+    broadcast(session, await session.call(change, cost=0.0))
+    broadcast(session, {"type": "config", "config": session.run.config})
+    broadcast(session)
+    if session.memory > grown and session.on_grown is not None:
+        await session.on_grown(session)
+
+
 async def reset(session: Session) -> None:
     await stop_playing(session)
 
@@ -148,9 +177,9 @@ async def set_params(session: Session, params: list[dict]) -> None:
     broadcast(session)
 
 
-def _changed(session: Session, change, *args) -> None:
+def _changed(session: Session, change, *args, **options) -> None:
     """A user's change at this step: kept in the timeline, so replays start after it."""
-    change(*args)
+    change(*args, **options)
     session.timeline.record(session.run, pinned=True)
 
 

@@ -92,6 +92,7 @@ def topology_message(session: Session) -> dict:
             "n_train": len(data.x_train),
             "n_test": len(data.x_test),
         },
+        "data_changes": run.data_changes,  # where the curves mark a change of the data
     }
     if run.sizes[0] == 2:
         message["points"] = {

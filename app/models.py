@@ -271,6 +271,15 @@ class ConfigAndSnapshot(Out):
     snapshot: Snapshot
 
 
+class DataChange(Out):
+    step: int = Field(description="the step at which the data changed")
+    rows: int = Field(description="the training rows from that step on")
+
+
+class DataReply(ConfigAndSnapshot):
+    data_changes: list[DataChange] = Field(description="every step at which the data changed, oldest first")
+
+
 class LessonSession(SessionView):
     step: LessonStep
     text: str = Field(
@@ -467,6 +476,7 @@ class Export(Out):
     )
     batcher: dict[str, Any] = Field(description="where the batch order stands, with its random state")
     last_grads: list[LayerParams] | None
+    data_changes: list[DataChange] = Field(description="the steps at which the data changed")
 
 
 # -- catalog, lessons, explorers, health ---------------------------------------------------

@@ -14,7 +14,7 @@ from core.data.inline import MAX_ROWS
 from core.fields import BY_PATH, FIELDS, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_UNITS, data_params
 from core.fields import Field as ConfigField
 from core.initializers import PARAM_LIMIT
-from core.run import PHASES
+from core.run import MAX_DATA_CHANGES, PHASES
 
 MAX_STEPS = 10_000
 # The largest step count an export may carry: exact in a JSON number (a double) and in the
@@ -209,6 +209,23 @@ class NewDataRequest(Strict):
     seed: DataSeed = None
 
 
+class RowsRequest(Strict):
+    """Rows to train on from now on (drawn on the plane): inputs, and labels (class
+    numbers, classification data) or targets (rows of outputs, regression)."""
+
+    # No least length here: the engine says why an empty set cannot train.
+    inputs: Annotated[list[Row], Field(max_length=MAX_ROWS)]
+    labels: Annotated[list[Annotated[int, Field(ge=0)]], Field(max_length=MAX_ROWS)] | None = None
+    targets: Matrix | None = None
+
+
+class DataChangeModel(Strict):
+    """A step at which the run's data changed, and its training rows from then on."""
+
+    step: Annotated[int, Field(ge=0, le=MAX_STEP_COUNT)]
+    rows: Annotated[int, Field(ge=1, le=MAX_ROWS)]
+
+
 class DivergenceModel(Strict):
     """Where a run diverged, as the engine reports it (core.run)."""
 
@@ -231,6 +248,7 @@ class ExportDocument(BaseModel):
     step: Annotated[int, Field(ge=0, le=MAX_STEP_COUNT)] | None = None
     status: Literal["ready", "paused", "running", "diverged"] | None = None
     divergence: DivergenceModel | None = None
+    data_changes: Annotated[list[DataChangeModel], Field(max_length=MAX_DATA_CHANGES)] | None = None
 
     def to_engine(self) -> dict:
         """The document as core.state.import_state takes it: the config as sent."""

@@ -39,6 +39,14 @@ class Batcher:
         self.size = self.n if size is None else min(size, self.n)
         self.order = order
 
+    def refit(self, n: int, size: int | None) -> Batcher:
+        """A batcher over n rows (the data changed) going on from this one: the same
+        generator and order, the passes completed kept; the next batch starts a pass of
+        the new rows (a pass half done over other rows has no meaning for these)."""
+        fitted = Batcher(n, size, self.order, self.rng)
+        fitted.samples_seen = self.epoch * n
+        return fitted
+
     @property
     def epoch(self) -> int:
         """Completed passes over the training rows."""

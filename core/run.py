@@ -18,7 +18,8 @@ import numpy as np
 from core.batches import Batcher
 from core.config import patch_config, resolve_config
 from core.data import DataError, Dataset, check_spec, load_dataset
-from core.data.inline import as_classification
+from core.data.base import targets_for_labels
+from core.data.inline import as_classification, check_labels, check_matrix
 from core.errors import ConfigError, StateError
 from core.gradients import Objective, backprop, numeric_gradient, perceptron_gradient
 from core.history import HISTORY_ROWS, History
@@ -33,6 +34,8 @@ PHASES = ("forward", "loss", "backward", "update")
 # An update that moves the parameters by more than this share of their L2 norm has its
 # training loss measured at once (_plan_evaluation).
 BIG_UPDATE = 0.1
+# Data changes a run remembers (the newest): one per edit of the rows, a few per lesson.
+MAX_DATA_CHANGES = 1000
 
 # An evaluation set: inputs, targets and class labels (None for regression).
 EvalSet = tuple[np.ndarray, np.ndarray, np.ndarray | None]
@@ -248,6 +251,9 @@ class Run:
         self.last_grads: list[np.ndarray] | None = None
         self.divergence: dict[str, Any] | None = None
         self.history = History()
+        # The steps at which the data changed ({"step", "rows"}), kept beside the history
+        # (its columns are per step; these are a few marks); a reset starts both over.
+        self.data_changes: list[dict[str, int]] = []
         self._forget_metrics()
         with np.errstate(all="ignore"):
             self._record(force=True)
@@ -284,15 +290,112 @@ class Run:
         history go on, as the playground's "regenerate" does. The rows keep their count,
         so the batches fit. The initial parameters are the seed's as before, so a reset
         starts the same network on the new data. The step in progress is abandoned."""
-        spec = {**self.config["data"], "seed": seed}
-        self.data = self._load_data(spec)  # a bad seed raises here, before anything changed
-        self.config = {**self.config, "data": spec}
-        self._fit_to_data(batch_size_given=True)
+        self._swap_data({**self.config["data"], "seed": seed})
+
+    def replace_rows(self, inputs: Any, *, labels: Any = None, targets: Any = None) -> None:
+        """Train on these rows from now on (a drawn data set), keeping the parameters, the
+        optimizer's state and the history, as new_data does.
+
+        `labels` (class numbers, for classification data: each below its class count) or
+        `targets` (rows of the output's width) give the answers. Every row is a training
+        row (the data becomes inline rows, test_fraction 0: the test set is empty); a 2-D
+        set keeps its plane's box. A batch size above the new row count is capped to it
+        (the config records the cap), and the pass in progress ends: the next batch starts
+        a pass over the new rows. The step is recorded in `data_changes`. An empty set is
+        refused: a run needs a row to train on. Bad rows raise ConfigError naming
+        "inputs", "labels" or "targets", and leave the run as it was."""
+        try:
+            self._swap_data(self._rows_spec(inputs, labels, targets))
+        except ConfigError as error:
+            raise ConfigError(
+                [
+                    {"field": e["field"].removeprefix("data."), "reason": e["reason"].replace("data.", "")}
+                    for e in error.errors
+                ]
+            ) from None
+
+    def _rows_spec(self, inputs: Any, labels: Any, targets: Any) -> dict[str, Any]:
+        """The inline data spec of user rows, checked against what this run's data means."""
+        if isinstance(inputs, (list, tuple, np.ndarray)) and len(inputs) == 0:
+            raise ConfigError("inputs", "is empty: a run needs at least one row to train on")
+        data, (width, outputs) = self.data, (self.sizes[0], self.sizes[-1])
+        spec: dict[str, Any] = {"name": "inline", "test_fraction": 0.0}
+        for field, rows, wanted, what in (
+            ("inputs", inputs, width, "the input layer's width"),
+            ("targets", targets, outputs, "the output layer's width"),
+        ):
+            if rows is not None:
+                try:
+                    matrix = check_matrix(rows, field)
+                except DataError as error:
+                    raise ConfigError(error.field, error.reason) from None
+                if matrix.shape[1] != wanted:
+                    raise ConfigError(
+                        field, f"each row must have {wanted} ({what}), got {matrix.shape[1]} values"
+                    )
+                spec[field] = matrix.tolist()  # plain floats: the config is JSON
+        if labels is not None and targets is None:
+            if data.kind != "classification" or data.n_classes is None:
+                raise ConfigError(
+                    "labels", "this data is regression: give targets (a row of outputs per row)"
+                )
+            try:
+                checked = check_labels(labels, "labels")
+            except DataError as error:
+                raise ConfigError(error.field, error.reason) from None
+            wrong = np.flatnonzero(checked >= data.n_classes)
+            if wrong.size:
+                i = int(wrong[0])
+                raise ConfigError(
+                    "labels", f"label {i} is {checked[i]}; the data's classes are 0 to {data.n_classes - 1}"
+                )
+            # Two classes are one 0/1 label column; more are one-hot rows of every class,
+            # so the output keeps its width even when the rows show fewer classes.
+            if data.n_classes == 2:
+                spec["labels"] = checked.tolist()
+            else:
+                spec["targets"] = targets_for_labels(checked, data.n_classes).tolist()
+        else:
+            spec["labels"] = labels
+        if data.domain is not None:
+            spec["domain"] = [list(pair) for pair in data.domain]
+        return spec
+
+    def _swap_data(self, spec: dict[str, Any]) -> None:
+        """Train on the data `spec` describes from now on, keeping the parameters, the
+        optimizer's state and the history; raises ConfigError (the run unchanged) when the
+        data does not fit the network. A new row count starts a new pass of the batches."""
+        old = self.data, self.config
+        data = self._load_data(spec)  # bad data raises here, before anything changed
+        name, params = check_spec(spec)  # as a resolved config holds it: every param
+        self.data, self.config = data, {**self.config, "data": {"name": name, **params}}
+        try:
+            self._fit_to_data(batch_size_given=True)
+            size, rows = self.config["batch"]["size"], len(self.data.x_train)
+            if size is not None and size > rows:
+                self.config["batch"] = {**self.config["batch"], "size": rows}
+            self._check_fit()
+        except ConfigError:
+            self.data, self.config = old
+            raise
+        self._leave_phase()  # the drawn batch, given back to the batcher it came from
+        if len(self.data.x_train) != self.batcher.n:
+            self.batcher = self.batcher.refit(len(self.data.x_train), self.config["batch"]["size"])
         self._eval_sets = self._make_eval_sets()
         self._plan_evaluation()
-        self._leave_phase()
         self._forget_metrics()
         self._row_is_now = False
+        self._note_data_change()
+
+    def _note_data_change(self) -> None:
+        """Where the data changed: the step, and the training rows from then on (several
+        changes at one step are one mark, the last). A new list: a message or document
+        already made with the old one keeps what it said."""
+        marks = self.data_changes
+        if marks and marks[-1]["step"] == self.step_count:
+            marks = marks[:-1]
+        mark = {"step": self.step_count, "rows": len(self.data.x_train)}
+        self.data_changes = [*marks, mark][-MAX_DATA_CHANGES:]
 
     def patch(self, partial: dict[str, Any]) -> None:
         """Merge live settings (optimizer, batch, regularization, gradient) without a reset."""

@@ -17,7 +17,7 @@ import numpy as np
 from core.errors import ConfigError
 from core.frame import by_layer
 from core.plain import plain
-from core.run import Run
+from core.run import MAX_DATA_CHANGES, Run
 
 FORMAT = "nnplay-run/1"
 
@@ -54,6 +54,7 @@ def export_state(
         "optimizer": {key: convert(value) for key, value in run.optimizer.state.items()},
         "batcher": batcher,
         "last_grads": convert(by_layer(run.last_grads, run.bias)),
+        "data_changes": [dict(mark) for mark in run.data_changes],
     }
 
 
@@ -95,6 +96,8 @@ def import_state(
         field = "batcher"
         if doc.get("batcher"):
             run.batcher.load_state(doc["batcher"])
+        field = "data_changes"
+        run.data_changes = _data_changes(doc.get("data_changes") or [])
         field = "step"
         last = run.history.last()
         run.step_count = int(doc.get("step", 0 if last is None else last["step"]))
@@ -118,6 +121,26 @@ def import_state(
         run.status = "paused"
     run.divergence = doc.get("divergence") if run.status == "diverged" else None
     return run
+
+
+def _data_changes(marks: Any) -> list[dict[str, int]]:
+    """An export's data changes checked: a list of {"step", "rows"} counts, steps rising."""
+    if not isinstance(marks, list) or len(marks) > MAX_DATA_CHANGES:
+        raise ValueError(f"must be a list of at most {MAX_DATA_CHANGES} {{step, rows}} marks")
+    out: list[dict[str, int]] = []
+    for mark in marks:
+        step, rows = (mark.get("step"), mark.get("rows")) if isinstance(mark, dict) else (None, None)
+        if not (_count(step, 0) and _count(rows, 1) and set(mark) == {"step", "rows"}):
+            raise ValueError(f"each mark must be {{step: a count, rows: at least 1}}, got {mark!r}")
+        checked = {"step": int(step or 0), "rows": int(rows or 0)}  # counts, as just checked
+        if out and checked["step"] <= out[-1]["step"]:
+            raise ValueError("the marks' steps must rise")
+        out.append(checked)
+    return out
+
+
+def _count(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def _arrays_state(state: dict[str, Any], dtype: np.dtype[Any]) -> dict[str, Any]:

@@ -291,6 +291,13 @@ def rest_examples(c: TestClient) -> None:
     show(c, "GET", xbase, params={"units": 2}, name="get-units")
     show(c, "GET", f"{xbase}/evaluation", params={"split": "test", "limit": 2}, name="evaluation-xor")
 
+    heading("Drawn points: the xor session's rows replaced at step 12, the weights kept")
+    drawn = c.post("/api/sessions", json={"preset": "xor", "layers": [2, 3, 1], "seed": 3}).json()["id"]
+    c.post(f"/api/sessions/{drawn}/step", json={"steps": 12})
+    rows = {"inputs": [[1.5, 2.0], [-3.0, 0.5], [4.0, -4.0]], "labels": [0, 1, 1]}
+    show(c, "PUT", f"/api/sessions/{drawn}/data", rows, name="put-data")
+    show(c, "PUT", f"/api/sessions/{drawn}/data", {**rows, "labels": [2, 1, 1]}, name="put-data-error")
+
     heading("The perceptron learns AND: 10 epochs, then the evaluation")
     perc = c.post("/api/sessions", json={"preset": "perceptron-and"}).json()
     pbase = f"/api/sessions/{perc['id']}"

@@ -17,6 +17,7 @@ from app.heavy import stop_when_disconnected
 from app.joining import JoiningDep
 from app.models import (
     ConfigAndSnapshot,
+    DataReply,
     Evaluation,
     Export,
     Finding,
@@ -38,6 +39,7 @@ from app.schemas import (
     LiveConfig,
     NewDataRequest,
     ParamsRequest,
+    RowsRequest,
     StepRequest,
     Strict,
     to_engine,
@@ -392,6 +394,18 @@ async def new_data(
     await commands.new_data(session, None if body is None else body.seed)
     snap = await _snapshot(session, grid)
     return send_json({"config": session.run.config, "snapshot": snap}, request)
+
+
+@router.put("/{session_id}/data", response_model=DataReply, responses=SESSION_INPUT)
+async def put_data(body: RowsRequest, session: SessionDep, request: Request, grid: Grid = None) -> Response:
+    """Train on these rows from now on (points drawn on the plane): the data becomes
+    inline rows, all of them training rows; the parameters, optimizer state and history
+    go on, and the step is added to `data_changes`. Labels for classification data (each
+    below its class count), targets for regression; an empty set is refused."""
+    await commands.replace_rows(session, body.inputs, body.labels, body.targets)
+    snap = await _snapshot(session, grid)
+    reply = {"config": session.run.config, "snapshot": snap, "data_changes": session.run.data_changes}
+    return send_json(reply, request)
 
 
 @router.post("/{session_id}/reset", response_model=SnapshotReply, responses=SESSION_INPUT)

@@ -30,7 +30,7 @@ from app.frames import topology_message
 from app.heavy import HeavyCalls
 from app.jsonio import dumps
 from app.live import NOT_READING, Subscriber
-from app.schemas import DataSeed, LiveConfig, ParamList, Phase, Strict, Until, to_engine
+from app.schemas import DataSeed, LiveConfig, ParamList, Phase, RowsRequest, Strict, Until, to_engine
 from app.sessions import Session, Stepped
 from core.errors import ConfigError, StateError
 
@@ -74,6 +74,12 @@ class NewDataCommand(Strict):
     seed: DataSeed = None
 
 
+class DataCommand(RowsRequest):
+    """Rows to train on from now on, as PUT /api/sessions/{id}/data takes them."""
+
+    type: Literal["data"]
+
+
 class ParamsCommand(Strict):
     type: Literal["params"]
     params: ParamList
@@ -95,6 +101,7 @@ Command = TypeAdapter(
         | SetCommand
         | ResetCommand
         | NewDataCommand
+        | DataCommand
         | ParamsCommand
         | ViewCommand,
         Field(discriminator="type"),
@@ -247,6 +254,8 @@ async def _handle(
                 await commands.reset(session)
             case NewDataCommand():
                 await commands.new_data(session, command.seed)
+            case DataCommand():
+                await commands.replace_rows(session, command.inputs, command.labels, command.targets)
             case ParamsCommand():
                 await commands.set_params(session, [p.model_dump() for p in command.params])
             case ViewCommand():

@@ -174,6 +174,22 @@ def data_domain(x: np.ndarray) -> tuple[tuple[float, float], ...]:
     return tuple(box)
 
 
+def _given_domain(value: Any, x: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """The plotting box of 2-D rows: the one given (widened to hold every row, so a point
+    is never off the plane), else data_domain's box around the rows.
+
+    Rows drawn on a plane keep that plane's box: a point added near its edge does not
+    move the axes under the pointer.
+    """
+    if value is None:
+        return data_domain(x)
+    box = check_matrix(value, "data.domain")
+    if box.shape != (2, 2) or not (box[:, 0] < box[:, 1]).all():
+        raise DataError("data.domain", "must be [[x low, x high], [y low, y high]], each low below its high")
+    lows, highs = np.minimum(box[:, 0], x.min(axis=0)), np.maximum(box[:, 1], x.max(axis=0))
+    return tuple((float(lo), float(hi)) for lo, hi in zip(lows.tolist(), highs.tolist()))
+
+
 def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: Any) -> Dataset:
     """x (n, d) as given; y (n, k) the given targets, or 0/1 / one-hot from labels.
 
@@ -208,6 +224,9 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
             "input row) or labels (one class number per row)",
         )
     fraction = p["test_fraction"]
+    domain = _given_domain(p.get("domain"), x) if x.shape[1] == 2 else None
+    if p.get("domain") is not None and x.shape[1] != 2:
+        raise DataError("data.domain", f"is a plotting box for 2 input columns; these rows have {x.shape[1]}")
     return make_dataset(
         INFO,
         x,
@@ -218,7 +237,7 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
         rng=rng,
         dtype=dtype,
         shuffle=fraction > 0,
-        domain=data_domain(x) if x.shape[1] == 2 else None,
+        domain=domain,
         kind="classification" if labels is not None else "regression",
     )
 
@@ -255,6 +274,16 @@ INFO = DatasetInfo(
             "description": "Instead of targets: one class number (0, 1, 2, ...) per input row.",
         },
         "test_fraction": fraction_param(0.0),
+        "domain": {
+            "type": "matrix",
+            "default": None,
+            "nullable": True,
+            "optional": True,  # left out when not set: configs from before it resolve as they did
+            "max_rows": 2,
+            "max_columns": 2,
+            "description": "For 2 input columns: the plane's box [[x low, x high], [y low, y high]] "
+            "(widened to hold every row); null: a margin around the rows.",
+        },
     },
 )
 register(

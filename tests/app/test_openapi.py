@@ -192,6 +192,8 @@ def test_every_response_is_one_the_document_declares(client):
         call("POST", session + "/rewind", json={"step": 2})
         call("POST", session + "/new-data", json={"seed": 4})
         call("POST", session + "/new-data", json={"seed": -4})
+        call("PUT", session + "/data", json={"inputs": [[0.5, 0.5], [1.0, 0.0]], "labels": [1, 0]})
+        call("PUT", session + "/data", json={"inputs": [], "labels": []})
         call("POST", session + "/reset")
         imported = call("POST", "/api/sessions/import", json=exported).json()
         call("DELETE", f"/api/sessions/{imported['id']}")

@@ -11,6 +11,11 @@ const text = { write: (v) => String(v), read: (s) => s };
 const number = { write: (v) => String(v), read: (s) => parseNumber(s) };
 const integer = { write: (v) => String(v), read: (s) => parseIntStrict(s) };
 const flag = { write: (v) => (v ? "1" : "0"), read: (s) => s === "1" || s === "true" };
+// Rows of numbers (drawn or typed-in data): values split by ",", rows by "_" (both URL-safe).
+const rows = {
+  write: (v) => v.map((row) => row.join(",")).join("_"),
+  read: (s) => s.split("_").map((row) => row.split(",").map((x) => parseNumber(x))),
+};
 const batchSize = {
   write: (v) => (v === null ? "full" : String(v)),
   read: (s) => (s === "full" ? null : parseIntStrict(s)),
@@ -28,6 +33,10 @@ export const URL_FIELDS = [
   ["noise", "data.noise", number],
   ["test", "data.test_fraction", number],
   ["dseed", "data.seed", integer],
+  ["rows", "data.inputs", rows],
+  ["labels", "data.labels", ints],
+  ["targets", "data.targets", rows],
+  ["box", "data.domain", rows],
   ["opt", "optimizer.name", text],
   ["lr", "optimizer.lr", number],
   ["mom", "optimizer.momentum", number],
@@ -43,6 +52,11 @@ export const URL_FIELDS = [
   ["dtype", "dtype", text],
   ["seed", "seed", integer],
 ];
+
+// The inline data's own rows: in the URL only when no preset supplies them.
+const ROW_KEYS = new Set(["rows", "labels", "targets", "box"]);
+// About 400 drawn points; a request line past 8 KiB is refused by many servers.
+export const MAX_ROWS_CHARS = 6000;
 
 function parseIntStrict(s) {
   if (!/^-?\d+$/.test(s.trim())) throw new Error(`not an integer: ${s}`);
@@ -72,12 +86,19 @@ function setPath(object, path, value) {
 // the one its weights or rows came from (sourcePreset).
 export function encodeConfig(config, presets = []) {
   const params = new URLSearchParams();
+  const preset = config.preset ?? sourcePreset(config, presets);
+  const own = new URLSearchParams();  // inline rows no preset has (drawn points)
   for (const [key, path, codec] of URL_FIELDS) {
-    const value = key === "preset" ? config.preset ?? sourcePreset(config, presets) : getPath(config, path);
+    const value = key === "preset" ? preset : getPath(config, path);
     if (value === undefined || (value === null && codec !== batchSize)) continue;
-    params.set(key, codec.write(value));
+    if (ROW_KEYS.has(key)) {
+      if (!preset) own.set(key, codec.write(value));
+    } else params.set(key, codec.write(value));
   }
-  return params.toString();
+  // Rows travel while the address stays short enough for every server to take it back;
+  // past that, an export carries them (the address then names only the kind of data).
+  const extra = own.toString();
+  return extra && extra.length <= MAX_ROWS_CHARS ? `${params}&${extra}` : params.toString();
 }
 
 /** The preset whose explicit weights or inline rows `config` carries, or null. The server

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS, viewOption, withViewOption,
+  MAX_ROWS_CHARS, decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS, viewOption, withViewOption,
 } from "../../../static/js/shell/urlstate.js";
 
 const resolved = {
@@ -105,4 +105,37 @@ test("a view option is on while key=1 is in the URL, and the rest of the URL sta
   assert.equal(withViewOption("?data=sine&hide=data,hyper", "discrete", true), "data=sine&hide=data,hyper&discrete=1");
   assert.equal(withViewOption("data=sine&discrete=1", "discrete", false), "data=sine");
   assert.equal(withViewOption("", "discrete", false), "");
+});
+
+test("drawn rows travel in the URL, with their labels or targets and their plane", () => {
+  const drawn = { ...resolved, preset: null,
+    data: { name: "inline", inputs: [[1.5, -2], [0.25, 3]], targets: null, labels: [0, 1], test_fraction: 0,
+      domain: [[-6, 6], [-6, 6]] } };
+  const query = encodeConfig(drawn, []);
+  const params = new URLSearchParams(query);
+  assert.equal(params.get("rows"), "1.5,-2_0.25,3");
+  assert.equal(params.get("labels"), "0,1");
+  assert.equal(params.get("box"), "-6,6_-6,6");
+  assert.equal(params.has("targets"), false);
+  const { config, errors } = decodeConfig(query);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(config.data, { name: "inline", test_fraction: 0, inputs: [[1.5, -2], [0.25, 3]], labels: [0, 1],
+    domain: [[-6, 6], [-6, 6]] });
+  const regression = { ...drawn, data: { ...drawn.data, labels: null, targets: [[0.5], [-1]] } };
+  assert.deepEqual(decodeConfig(encodeConfig(regression)).config.data.targets, [[0.5], [-1]]);
+  assert.deepEqual(decodeConfig("rows=1,x").errors.map((e) => e.key), ["rows"]);
+});
+
+test("a preset's rows stay out of the URL, and so do rows too many for an address", () => {
+  const rows = { name: "inline", inputs: [[1, 1]], targets: [[0]], labels: null, test_fraction: 0 };
+  const presets = [{ id: "hand", config: { ...resolved, preset: "hand", data: rows } }];
+  const own = new URLSearchParams(encodeConfig({ ...resolved, preset: null, data: rows }, presets));
+  assert.equal(own.get("preset"), "hand");
+  assert.equal(own.has("rows") || own.has("targets"), false);
+  const inputs = Array.from({ length: 800 }, (_, i) => [i / 7, -i / 3]);
+  const many = { ...resolved, preset: null, data: { ...rows, inputs, targets: null, labels: inputs.map((_, i) => i % 2) } };
+  const query = encodeConfig(many, presets);
+  assert.ok(query.length < MAX_ROWS_CHARS);
+  assert.equal(new URLSearchParams(query).has("rows"), false);
+  assert.equal(new URLSearchParams(query).get("data"), "inline");
 });

@@ -45,6 +45,7 @@ class Chart {
     this.yAxis = yAxis;
     this.stale = true;
     this.unflushed = null;
+    this.marks = [];    // steps at which the data changed: a dotted line each
 
     const head = document.createElement("div");
     head.className = "chart-head";
@@ -98,7 +99,22 @@ class Chart {
       yaxis: { title: { text: this.yTitle, standoff: 4 }, ...axis,
         type: this.logScale ? "log" : "linear", exponentformat: "power", ...this.yAxis },
       uirevision: this.revision,
+      shapes: this.marks.map((step) => ({
+        type: "line", xref: "x", yref: "paper", x0: step, x1: step, y0: 0, y1: 1,
+        line: { color: cssVar("--muted", "#888"), width: 1.5, dash: "dot" },
+      })),
+      annotations: this.marks.map((step) => ({
+        x: step, xref: "x", y: 1, yref: "paper", yanchor: "bottom", text: "data", showarrow: false,
+        font: { size: 10, color: cssVar("--muted", "#888") },
+      })),
     };
+  }
+
+  // The steps where the data changed (drawn points, new data), marked on the curves.
+  mark(steps) {
+    if (steps.length === this.marks.length && steps.every((step, i) => step === this.marks[i])) return;
+    this.marks = steps;
+    this.stale = true;
   }
 
   traces() {
@@ -211,7 +227,8 @@ export function mount(app) {
 
   const column = (name) => (added) => added[name];
   const setup = (topology) => {
-    const hasTest = (topology?.dataset?.n_test ?? 1) > 0;
+    // Test curves while there are test rows, or were (drawn data has none: the curves stop).
+    const hasTest = (topology?.dataset?.n_test ?? 1) > 0 || app.history.columns.test_loss.some((v) => v !== null);
     loss.define([
       { name: "train loss", value: column("train_loss"), color: (p) => rgb(p.pos), sparse: true },
       { name: "test loss", value: column("test_loss"), color: (p) => rgb(p.neg), dash: "dash", showlegend: hasTest, visible: hasTest, sparse: true },
@@ -253,15 +270,35 @@ export function mount(app) {
     for (const chart of charts) chart.draw();
   };
 
+  // Where the data changed: the topology lists it; a reset or a rewind drops the marks
+  // past the history's new end (the next topology says it again).
+  let marks = [];
+  const showMarks = () => {
+    const steps = app.history.length ? app.history.columns.step : [];
+    const last = steps.length ? steps[steps.length - 1] : 0;
+    const shown = marks.filter((step) => step <= last || !app.history.length);
+    for (const chart of charts) chart.mark(shown);
+    const where = shown.length ? `; the data changed at step ${shown.join(", ")}` : "";
+    loss.div.dataset.dataChanges = shown.join(" ");
+    if (shown.length) loss.div.setAttribute("aria-description", `a dotted line marks each change of the data${where}`);
+    else loss.div.removeAttribute("aria-description");
+  };
+
   app.bus.on("topology", (topology) => {
     setup(topology);
+    marks = (topology.data_changes ?? []).map((change) => change.step);
     rebuild();
+    showMarks();
+    schedule();
   });
 
   app.bus.on("history", ({ reset, added, count }) => {
     if (!app.topology) return;
-    if (reset) rebuild();
-    else if (count) feed(added);
+    if (reset) {
+      rebuild();
+      showMarks();
+      schedule();
+    } else if (count) feed(added);
   });
 
   app.bus.on("theme", () => {

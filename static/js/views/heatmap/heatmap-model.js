@@ -79,6 +79,22 @@ export class HeatmapModel {
     return true;
   }
 
+  // Whether `topology` is the same network on the same plane as now, only its points new
+  // (drawn data, new data): then the grid and thumbnails stay.
+  sameNetwork(topology) {
+    const old = this.topology;
+    return Boolean(old && this.mode) && old.session === topology.session
+      && JSON.stringify([old.layers, old.activations, old.dataset?.kind, old.dataset?.n_classes, old.dataset?.domain])
+        === JSON.stringify([topology.layers, topology.activations, topology.dataset?.kind, topology.dataset?.n_classes, topology.dataset?.domain]);
+  }
+
+  // New points on the same network (sameNetwork): the grid is kept.
+  takePoints(topology) {
+    this.topology = topology;
+    const targets = topology.points?.train?.targets ?? [];
+    this.targetLimit = Math.max(0, ...targets.map((t) => Math.abs(t[0] ?? 0)));
+  }
+
   get testCount() {
     return this.topology?.points?.test?.x?.length ?? 0;
   }

@@ -21,6 +21,7 @@ import {
 import { cssVar, palette } from "../../shell/theme.js";
 import { viewOption, withViewOption } from "../../shell/urlstate.js";
 import { el } from "../../lib/dom.js";
+import { mountEditor } from "./heatmap-editor.js";
 
 const MAX_UNITS = 32;                   // thumbnails per hidden layer
 
@@ -113,7 +114,6 @@ export function mount(app) {
   // --- the hidden units -----------------------------------------------------------------
   const unitsHeading = el("h3", { className: "units-heading", textContent: "Hidden units" });
   const units = el("div", { className: "hidden-units", dataset: { testid: "hidden-units" } });
-  slot.append(heading, stack, legend, readout, waiting, unitsHeading, units);
 
   const model = new HeatmapModel();
   const buffers = new Buffers();
@@ -122,25 +122,40 @@ export function mount(app) {
     const p = palette();
     return { ...p, text: cssVar("--text", "#222"), muted: cssVar("--muted", "#666"), panel: cssVar("--panel", "#fff") };
   };
+  // Drawing the data on the plane (heatmap-editor.js); it redraws the points layer.
+  const editor = mountEditor(app, { model, canvas: overlay.canvas, heading, colors, redraw: () => drawPoints() });
+  slot.append(heading, stack, legend, editor.bar, readout, waiting, unitsHeading, units);
 
   // --- setup per topology ---------------------------------------------------------------
   const setup = (message) => {
+    if (model.sameNetwork(message)) {
+      // Only the points are new (drawn or drawn afresh): the grid and thumbnails stay.
+      model.takePoints(message);
+      updateTestToggle();
+      editor.setTopology(message);
+      drawLegend();
+      return;
+    }
     buffers.res = 0;
     slot.hidden = !model.setTopology(message);
     if (slot.hidden) return;
     discreteLabel.hidden = model.discreteThreshold() === null;
-    const tests = model.testCount;
-    showTest.disabled = tests === 0;
-    showTest.parentElement.title = tests ? "" : "this data has no test rows";
-    noTest.hidden = tests > 0;  // the reason, readable without hovering
+    updateTestToggle();
     units.replaceChildren();
     buffers.thumbs = [];
     unitsHeading.hidden = message.layers.length <= 2;
     waiting.hidden = false;
     base.ctx.clearRect(0, 0, WIDTH, HEIGHT);
     drawAxes();
-    drawPoints();
+    editor.setTopology(message);  // draws the points
     drawLegend();
+  };
+
+  const updateTestToggle = () => {
+    const tests = model.testCount;
+    showTest.disabled = tests === 0;
+    showTest.parentElement.title = tests ? "" : "this data has no test rows";
+    noTest.hidden = tests > 0;  // the reason, readable without hovering
   };
 
   // --- painting ---------------------------------------------------------------------------
@@ -215,7 +230,8 @@ export function mount(app) {
     const points = model.topology?.points;
     if (!points) return;
     const p = colors();
-    const { train, test } = points;
+    const { test } = points;
+    const train = editor.shown() ?? points.train;  // a draft while an edit is on its way
     const n = train.x.length + (showTest.checked ? test.x.length : 0);
     const radius = n > 800 ? 2.5 : n > 300 ? 3 : n > 20 ? 3.5 : 5;
     ctx.save();
@@ -251,6 +267,7 @@ export function mount(app) {
       }
     }
     ctx.restore();
+    editor.drawCursor(ctx);
     overlay.canvas.setAttribute("aria-label",
       `network output over the input plane with ${n} data points` + (model.grid ? "" : " (no output yet)"));
   };
