@@ -18,7 +18,7 @@ from core.plain import finite_or_none
 LAYER_CALL_MACS = 7_500
 STEP_PASSES = 3
 # The most of a run's time that evaluation may take, over the steps between two.
-EVALUATION_SHARE = 1 / 6
+EVALUATION_SHARE = 1 / 10
 
 
 def evaluation_every(sizes: list[int], batch_rows: int, eval_rows: list[int], every: int) -> int:

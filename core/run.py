@@ -31,9 +31,9 @@ from core.optimizers import Optimizer, make_optimizer
 from core.pending import PendingStep
 
 PHASES = ("forward", "loss", "backward", "update")
-# An update that moves the parameters by more than this share of their L2 norm has its
-# training loss measured at once (_plan_evaluation).
-BIG_UPDATE = 0.1
+# An update that grows the parameters' L2 norm by more than this factor has its training
+# loss measured at once (_plan_evaluation).
+GROWTH = 1.1
 # Data changes a run remembers (the newest): one per edit of the rows, a few per lesson.
 MAX_DATA_CHANGES = 1000
 
@@ -57,9 +57,9 @@ class Run:
     # Whether the history's last row was recorded at the current parameters and data, so
     # that an evaluation made now (metrics()) is that row's too.
     _row_is_now: bool
-    # The parameters' squared L2 norm (the sum over every array), from the last update's
-    # check; None when they changed otherwise (_is_big_update).
-    _param_square: float | None
+    # The parameters' squared L2 norm (over every array) after the last update; None when
+    # they changed otherwise (_grows).
+    _last_square: Any
 
     def __init__(
         self,
@@ -90,6 +90,7 @@ class Run:
             [(W.copy(), None if b is None else b.copy()) for W, b in self.initial],
         )
         self._param_names = self.param_names  # fixed with the topology; read every update
+        self._weight_index = [i for i, name in enumerate(self._param_names) if name[0] == "W"]
         self._sqrt = math.sqrt if self.dtype == np.float64 else np.sqrt
         self.loss = get_loss(cfg["loss"])
         self._eval_sets = self._make_eval_sets()
@@ -198,11 +199,12 @@ class Run:
         small share of the run's time (core.metrics.evaluation_every), and whenever the
         metrics are shown (metrics(), which gives the last row its evaluation).
 
-        Between two, a row whose update moved the parameters by more than BIG_UPDATE of
-        their size is evaluated at once: a run heading for a divergence moves by leaps,
-        and its training loss is then checked after the very update that leaves it not
-        finite (which is undone, as with an evaluation every step), not some steps later
-        at parameters that could only be reset.
+        Between two, a row whose update grew the parameters' L2 norm by more than a tenth
+        is evaluated at once (the norm comes with the update's finite check: it costs
+        nothing). A loss is not finite only at huge parameters, a run heading for them
+        grows by leaps, and its training loss is then checked after the very update that
+        leaves it not finite (which is undone, as with an evaluation every step), not some
+        steps later at parameters that could only be reset.
         """
         cfg, n = self.config, len(self.data.x_train)
         size = n if cfg["batch"]["size"] is None else min(cfg["batch"]["size"], n)
@@ -229,7 +231,7 @@ class Run:
         return self.network.arrays()
 
     def _assign(self, flat: list[np.ndarray]) -> None:
-        self._param_square = None
+        self._last_square = None
         it = iter(flat)
         for layer in self.network.layers:
             layer.W = next(it)
@@ -563,12 +565,12 @@ class Run:
         if not math.isfinite(loss + square):
             problem = self._update_problem(p, grads, loss, new_params)
         if problem is None:
-            big = self._spaced and self._is_big_update(old_params, new_params, square)
+            grown = self._spaced and self._grows(old_params, square)
             self._assign(new_params)
-            self._param_square = square
+            self._last_square = square
             self.step_count += 1
             self._forget_metrics()
-            metrics = self._record(measure=big)
+            metrics = self._record(measure=grown)
             if metrics is not None and metrics["loss"]["train"] is None:
                 problem = ("loss", "the training loss is not finite after the update")
                 self._assign(old_params)
@@ -581,15 +583,14 @@ class Run:
         if problem is not None:
             self._diverge(*problem)
 
-    def _is_big_update(self, old: list[np.ndarray], new: list[np.ndarray], new_square: Any) -> bool:
-        """Whether the update moves the parameters by more than BIG_UPDATE of their L2 norm:
-        ||new - old||^2 = ||new||^2 - 2 new.old + ||old||^2, a BLAS dot per array (the
-        squares are the finite check's, this update's and the last one's)."""
-        old_square = self._param_square
+    def _grows(self, old: list[np.ndarray], new_square: Any) -> bool:
+        """Whether an update grows the parameters' L2 norm by more than GROWTH: the new
+        square is the finite check's, the old one the last update's (worked out here when
+        the parameters came from elsewhere: a reset, an edit, an import)."""
+        old_square = self._last_square
         if old_square is None:
             old_square = sum(map(np.vdot, old, old))
-        change = new_square - 2 * sum(map(np.vdot, new, old)) + old_square
-        return bool(change > BIG_UPDATE**2 * old_square)
+        return not new_square <= GROWTH**2 * old_square
 
     def _update_problem(
         self, p: PendingStep, grads: list[np.ndarray], loss: float, new_params: list[np.ndarray]
@@ -667,15 +668,13 @@ class Run:
             # (vdot flattens by itself; np.sqrt, not math.sqrt, keeps a float32 run's norm
             # a float32 square root; a float64 one is math.sqrt's, correctly rounded both
             # ways, at less cost).
-            sqrt = self._sqrt
-            norms = [
-                float(sqrt(np.vdot(g, g))) for name, g in zip(self._param_names, grads) if name[0] == "W"
-            ]
+            sqrt, vdot = self._sqrt, np.vdot
+            norms = [float(sqrt(vdot(grads[i], grads[i]))) for i in self._weight_index]
         if len(self.history) >= HISTORY_ROWS:
             self.history = self.history.thinned()  # a new object: readers keep whole rows
         batch_loss = None if self.pending is None else _finite(self.pending.loss)
-        if m is None:
-            values: tuple[float | None, ...] = (None, None, None, None, batch_loss)
+        if m is None:  # NaN, not None: NumPy writes a row of floats as it is, at once
+            values: tuple[float | None, ...] = (math.nan, math.nan, math.nan, math.nan, batch_loss)
         else:
             loss, acc = m["loss"], m["accuracy"]
             values = (loss["train"], loss["test"], acc["train"], acc["test"], batch_loss)

@@ -190,7 +190,13 @@ def test_a_restart_plays_again_what_was_playing_once_its_page_is_back(server):
     second = server(interval=60)
     waiting = second.call("GET", f"/api/sessions/{playing}")["snapshot"]
     assert waiting["status"] == "paused" and waiting["step"] > 0  # nobody watches yet
-    back = _play_briefly(second, playing, frames=2, play=False)  # its page is back: it plays
+    # Its page is back: it plays (frames may come before its first steps on a busy machine).
+    with ws_connect(f"ws://127.0.0.1:{second.port}/ws/sessions/{playing}", open_timeout=10) as ws:
+        back = {"step": waiting["step"]}
+        for _ in range(200):
+            back = json.loads(ws.recv(timeout=10))
+            if back["type"] == "snapshot" and back["playing"] and back["step"] > waiting["step"]:
+                break
     assert back["status"] == "running" and back["step"] > waiting["step"]
     again = second.call("GET", f"/api/sessions/{diverging}")["snapshot"]
     assert again["status"] == "diverged" and not again["playing"]
