@@ -67,6 +67,8 @@ def _annotation(field: ConfigField) -> Any:
         return Annotated[list[Units], Field(**length)]
     if field.path == "activations":
         return Annotated[list[Activation], Field(**length)]
+    if field.kind == "choice_list":  # features
+        return Annotated[list[Literal[field.choices]], Field(**length)]
     if field.kind == "params":
         return ParamList
     if field.kind == "matrix":
@@ -132,7 +134,7 @@ else:
         "LiveConfig",
         __base__=Strict,
         __doc__="The parts of a config that change without a reset (PATCH, the socket's `set`).\n\n"
-        "layers, activations and bias are accepted here only to be refused by name.",
+        "layers, activations, features and bias are accepted here only to be refused by name.",
         **_members([*LIVE_SECTIONS, *TOPOLOGY_FIELDS]),
     )
 
