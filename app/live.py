@@ -50,7 +50,8 @@ class Subscriber:
         # Which history rows this socket has already been sent, and of which history.
         self.history_step = -1
         self.generation = -1
-        self.axes_key: tuple[int, object, tuple[str, ...]] | None = None  # the grid axes this socket was last sent
+        # The grid axes this socket was last sent: resolution, plotting box, features.
+        self.axes_key: tuple[int, object, tuple[str, ...]] | None = None
 
     def send(self, message: dict) -> None:
         if len(self.control) >= MAX_CONTROL:

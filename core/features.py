@@ -40,6 +40,12 @@ def is_identity(features: Sequence[str]) -> bool:
     return tuple(features) == IDENTITY
 
 
+def input_names(features: Sequence[str]) -> list[str] | None:
+    """What the network's input units are called: the features' names, or None under the
+    identity features (the data's own inputs, x1..xd, whatever d is)."""
+    return None if is_identity(features) else list(features)
+
+
 def network_inputs(features: Sequence[str], x: np.ndarray) -> np.ndarray:
     """Raw inputs x (n, 2) -> the network's inputs (n, len(features)), one column per
     feature in order, in x's dtype and C order. The identity features give x itself."""
