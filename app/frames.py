@@ -93,7 +93,7 @@ def topology_message(session: Session) -> dict:
             "n_test": len(data.x_test),
         },
     }
-    if run.sizes[0] == 2:
+    if data.x_train.shape[1] == 2:  # the plane's own points, whatever features the network sees
         message["points"] = {
             "train": _points(data.x_train, data.y_train, data.labels_train),
             "test": _points(data.x_test, data.y_test, data.labels_test),

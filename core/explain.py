@@ -140,12 +140,12 @@ def explain_weight(
         values = network.forward(x)
         dz_out = network.output_gradient(values, t, loss)
         grads, deltas = network.backward(x, values, dz_out)
-    inputs = [x] + [v.a for v in values[:-1]]
+    below = [x] + [v.a for v in values[:-1]]  # each layer's inputs
     factors = _chain(network, loss, values, deltas, t, layer - 1, j, sample)
     factors.append(
         {
             "symbol": f"d{unit_symbol(network, layer, j, 'z')}/d{weight_symbol(layer, i, j)}",
-            "value": inputs[layer - 1][sample, i],
+            "value": below[layer - 1][sample, i],
             "meaning": f"the input on this edge, {unit_symbol(network, layer - 1, i, inputs=inputs)}",
         }
     )
@@ -161,7 +161,7 @@ def explain_weight(
             "samples": len(x),
             "factors": factors,
             "product": product,
-            "contributions": inputs[layer - 1][:, i] * deltas[layer - 1][:, j],
+            "contributions": below[layer - 1][:, i] * deltas[layer - 1][:, j],
             "gradient": grads[layer - 1][0][i, j],
             "delta": deltas[layer - 1][sample, j],
             "shortcut": _shortcut(network, loss) if layer == len(network.layers) else None,
