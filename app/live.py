@@ -50,8 +50,7 @@ class Subscriber:
         # Which history rows this socket has already been sent, and of which history.
         self.history_step = -1
         self.generation = -1
-        # The grid axes this socket was last sent: resolution, plotting box, features.
-        self.axes_key: tuple[int, object, tuple[str, ...]] | None = None
+        self.axes_key: tuple[int, object] | None = None  # the grid axes this socket was last sent
 
     def send(self, message: dict) -> None:
         if len(self.control) >= MAX_CONTROL:
@@ -87,10 +86,9 @@ class Subscriber:
         view, rows = await frame_view(session, self.grid, self.units, self.pool)
         reset = self.generation != session.generation
         after = -1 if reset else self.history_step
-        # The grid's coordinates (and the input thumbnails) only when this socket does not
-        # have them yet: they are the same every frame, and a tenth of a frame's bytes.
-        run = session.run
-        axes_key = (self.grid, run.data.domain, tuple(run.config["features"])) if self.grid else None
+        # The grid's coordinates only when this socket does not have them yet: they are
+        # the same every frame, and a tenth of a frame's bytes.
+        axes_key = (self.grid, session.run.data.domain) if self.grid else None
         with_axes = axes_key != self.axes_key
         share = (reset, after, with_axes)  # what the frame's head depends on
         entry = view.frames.get(share)  # (frame, the last history step it carries)

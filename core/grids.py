@@ -129,7 +129,7 @@ def grid_view(
     "u8": the output at `resolution` and each hidden unit at a coarser `unit_resolution`
     (thumbnails), packed: {"encoding": "u8", "output": [packed per unit], "layers":
     [[packed per unit] per hidden layer]} and, with `axes`, grid_axes's coordinates and
-    input thumbnails too. Computed in float32: a picture of 256 levels cannot tell, and it
+    feature thumbnails too. Computed in float32: a picture of 256 levels cannot tell, and it
     costs half as much.
     """
     if encoding == "floats":
@@ -154,44 +154,38 @@ def grid_view(
         "layers": [packed[a:b] for a, b in zip(bounds, bounds[1:])],
     }
     if axes:
-        out.update(axes_view(domain, resolution, unit_resolution, features))
+        out.update(axes_view(domain, resolution, unit_resolution))
     return out
 
 
 def grid_axes(run: Run, resolution: int, unit_resolution: int = UNIT_GRID) -> dict[str, Any] | None:
-    """The coordinates of a u8 grid's cells and the input thumbnails (axes_view); None when
-    the raw inputs are not 2-D. They stay the same frame after frame, so a socket gets
+    """The coordinates of a u8 grid's cells and the feature thumbnails (axes_view); None
+    when the raw inputs are not 2-D. They stay the same frame after frame, so a socket gets
     them only when they change."""
     domain = grid_domain(run)
     if domain is None:
         return None
-    return axes_view(domain, resolution, unit_resolution, tuple(run.config["features"]))
+    return axes_view(domain, resolution, unit_resolution)
 
 
-def axes_view(
-    domain: tuple[Any, ...], resolution: int, unit_resolution: int, features: tuple[str, ...]
-) -> dict[str, Any]:
+def axes_view(domain: tuple[Any, ...], resolution: int, unit_resolution: int = UNIT_GRID) -> dict[str, Any]:
     """{"x", "y"}: the coordinates of the output grid's cells; {"unit_x", "unit_y"}: the
-    thumbnails'; "inputs": one packed thumbnail per feature (its value over the plane, on
-    the thumbnails' cells), as the diagram's input nodes show them. None of them depends on
-    the network's parameters."""
-    return dict(
-        _axes_view(
-            tuple(map(tuple, domain)), *_clamped((resolution, min(unit_resolution, resolution))), features
-        )
-    )
+    thumbnails'; "features": every feature of the table by name, each a packed thumbnail
+    of its value over the plane (on the thumbnails' cells), as the diagram's input nodes
+    and feature switches show them. None of them depends on the network."""
+    resolutions = _clamped((resolution, min(unit_resolution, resolution)))
+    return dict(_axes_view(tuple(map(tuple, domain)), *resolutions))
 
 
 @functools.lru_cache(maxsize=32)
-def _axes_view(
-    domain: tuple[Any, ...], resolution: int, unit_resolution: int, features: tuple[str, ...]
-) -> dict[str, Any]:
+def _axes_view(domain: tuple[Any, ...], resolution: int, unit_resolution: int) -> dict[str, Any]:
     """axes_view, cached (read-only: shared): a live view asks for the same every frame."""
     axes, points = _grid_points(domain, (resolution, unit_resolution), np.dtype(np.float32).str)
     (x, y), (unit_x, unit_y) = axes
-    thumbs = points[resolution * resolution :]
-    inputs = _pack([FEATURES[name](thumbs).reshape(unit_resolution, unit_resolution) for name in features])
-    return {"x": x, "y": y, "unit_x": unit_x, "unit_y": unit_y, "inputs": inputs}
+    cells = points[resolution * resolution :]  # the thumbnails' points, after the output grid's
+    shape = (unit_resolution, unit_resolution)
+    packed = _pack([function(cells).reshape(shape) for function in FEATURES.values()])
+    return {"x": x, "y": y, "unit_x": unit_x, "unit_y": unit_y, "features": dict(zip(FEATURES, packed))}
 
 
 def _clamped(resolutions: tuple[int, ...]) -> tuple[int, ...]:

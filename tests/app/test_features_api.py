@@ -74,16 +74,18 @@ def test_the_grids_and_the_input_thumbnails_follow_the_features(client):
     assert len(grid["x"]) == 12 and grid["x"][0] == -6 and grid["x"][-1] == 6  # the raw plane
     assert [len(layer) for layer in grid["layers"]] == [3]
     past = client.get(f"/api/sessions/{sid}/at/0?grid=20").json()["snapshot"]["grid"]
-    assert len(past["inputs"]) == 3  # the u8 grid of the past carries one thumbnail per feature
+    assert list(past["features"]) == list(FEATURES)  # the u8 grid of the past: every feature's thumbnail
     # x1^2 over the plane: 0 in the middle, 36 at the edges.
-    assert past["inputs"][0]["low"] < 0.2 and past["inputs"][0]["high"] == 36
+    assert past["features"]["x1^2"]["low"] < 0.2 and past["features"]["x1^2"]["high"] == 36
     with watch(client, sid, "?grid=20") as (_, topology, first):
         assert topology["config"]["features"] == SQUARES["features"]
-        highs = [t["high"] for t in first["grid_axes"]["inputs"]]
-        assert highs[:2] == [36, 36] and 0.9 < highs[2] <= 1  # sin(x1) on the thumbnails' cells
+        assert topology["points"]["train"]["x"][0] == Run(SQUARES).data.x_train[0].tolist()  # raw points
+        thumbs = first["grid_axes"]["features"]
+        assert thumbs == past["features"]
+        assert 0.9 < thumbs["sin(x1)"]["high"] <= 1  # sin(x1) on the thumbnails' cells
     plain = create(client, preset="xor")
     with watch(client, plain, "?grid=20") as (_, _, first):
-        assert len(first["grid_axes"]["inputs"]) == 2  # x1 and x2 get their thumbnails too
+        assert first["grid_axes"]["features"] == thumbs  # x1 and x2 get their thumbnails too
 
 
 def test_explanations_name_an_input_by_its_feature(client):

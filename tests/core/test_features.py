@@ -174,13 +174,15 @@ def test_grids_cover_the_raw_plane_and_feed_the_network_its_features():
     np.testing.assert_allclose(grid["layers"][-1][0], expected, rtol=1e-12)
 
 
-def test_the_grid_axes_carry_one_input_thumbnail_per_feature():
+def test_the_grid_axes_carry_a_thumbnail_of_every_feature():
     run = Run({**SQUARES, "features": ["x2", "x1^2", "sin(x1)"], "layers": [3, 1]})
     axes = grid_axes(run, 30)
-    assert len(axes["inputs"]) == 3
+    assert list(axes["features"]) == list(FEATURES)  # every one: the page lists them all
+    assert grid_axes(Run({"preset": "circle"}), 30)["features"] == axes["features"]  # the network's aside
     n = len(axes["unit_x"])
     gx, gy = np.meshgrid(axes["unit_x"], axes["unit_y"])
-    for packed, values in zip(axes["inputs"], (gy, gx**2, np.sin(gx))):
+    for name, values in (("x2", gy), ("x1^2", gx**2), ("sin(x1)", np.sin(gx)), ("x1*x2", gx * gy)):
+        packed = axes["features"][name]
         assert packed["low"] == pytest.approx(values.min(), abs=1e-5)
         assert packed["high"] == pytest.approx(values.max(), abs=1e-5)
         data = np.frombuffer(base64.b64decode(packed["data"]), dtype=np.uint8).reshape(n, n)
