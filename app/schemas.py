@@ -67,8 +67,6 @@ def _annotation(field: ConfigField) -> Any:
         return Annotated[list[Units], Field(**length)]
     if field.path == "activations":
         return Annotated[list[Activation], Field(**length)]
-    if field.kind == "choice_list":  # features
-        return Annotated[list[Literal[field.choices]], Field(**length)]
     if field.kind == "params":
         return ParamList
     if field.kind == "matrix":
@@ -78,6 +76,9 @@ def _annotation(field: ConfigField) -> Any:
         return Annotated[list[label], Field(min_length=1, max_length=MAX_ROWS)]
     if field.kind == "choice":
         return Literal[field.choices]
+    if field.kind == "choice_list":  # features: names of the table's, as many as it allows
+        names = Literal[field.choices]  # type: ignore[name-defined]  # built at run time, as for "choice"
+        return Annotated[list[names], Field(**length)]
     if field.kind == "bool":
         return bool
     return Annotated[int if field.kind == "int" else float, _bounds(field)]
