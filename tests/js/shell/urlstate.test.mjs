@@ -106,3 +106,13 @@ test("a view option is on while key=1 is in the URL, and the rest of the URL sta
   assert.equal(withViewOption("data=sine&discrete=1", "discrete", false), "data=sine");
   assert.equal(withViewOption("", "discrete", false), "");
 });
+
+test("the features travel in the URL, and a URL without them asks for the default", () => {
+  const fed = { ...resolved, features: ["x1^2", "x2^2", "sin(x1)"], layers: [3, 1], activations: ["sigmoid"] };
+  const query = encodeConfig(fed);
+  assert.equal(new URLSearchParams(query).get("feat"), "x1^2,x2^2,sin(x1)");
+  const { config, errors } = decodeConfig(query);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(config.features, ["x1^2", "x2^2", "sin(x1)"]);
+  assert.equal("features" in decodeConfig("preset=xor").config, false);
+});
