@@ -116,8 +116,10 @@ class Run:
         cfg, data = self.config, self.data
         errors = []
         d, k = data.x_train.shape[1], data.y_train.shape[1]
-        features = cfg["features"]
-        if not is_identity(features) and d != RAW_INPUTS:
+        # The network sees the data's own inputs, or features computed from a plane's two.
+        fed = not is_identity(cfg["features"])
+        n = len(cfg["features"]) if fed else d
+        if fed and d != RAW_INPUTS:
             errors.append(
                 {
                     "field": "features",
@@ -125,19 +127,12 @@ class Run:
                     "so the network sees them as they are: leave features at x1, x2",
                 }
             )
-        elif not is_identity(features) and cfg["layers"][0] != len(features):
-            n = len(features)
+        elif cfg["layers"][0] != n:
+            source = "the features give" if fed else "the data has"
             errors.append(
                 {
                     "field": "layers[0]",
-                    "reason": f"the features give {n} inputs, so the input layer needs {n} units",
-                }
-            )
-        elif is_identity(features) and cfg["layers"][0] != d:
-            errors.append(
-                {
-                    "field": "layers[0]",
-                    "reason": f"the data has {d} inputs, so the input layer needs {d} units",
+                    "reason": f"{source} {n} inputs, so the input layer needs {n} units",
                 }
             )
         if cfg["layers"][-1] != k:

@@ -139,7 +139,7 @@ class Diagram {
     // The feature switches' column and the input thumbnails take room left of the inputs.
     this.switches = this.host.querySelector(":scope > .features");
     this.inputs = inputNames(topology);
-    const shown = this.switches && !this.switches.hidden;
+    const shown = Boolean(this.switches?.offsetWidth);  // hidden, or not drawn on a stage
     const left = (shown ? this.switches.offsetWidth + 4 : 0) + (this.inputs ? THUMB + 6 : 0);
     // Below the layer headers, and the nodes' part at least as tall as the switches.
     const minBody = shown ? this.switches.offsetHeight + 4 : 0;
