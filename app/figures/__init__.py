@@ -83,6 +83,7 @@ def _draw(run, panel, figure, colours, decimals, select) -> dict:
                 "params": [(layer.W, layer.b) for layer in run.network.layers],
                 "values": [(v.z[0], v.a[0]) for v in values],
                 "inputs": x,
+                "input_names": input_names(run.config["features"]),
                 "decimals": decimals,
             },
         )
