@@ -15,15 +15,22 @@ export function seesFeatures(config) {
 }
 
 /** Whether the session's data is a plane (two raw inputs and a plotting box): only then
- *  can the network see features of it, and only then are the switches shown. */
+ *  can the network see features of it. */
 export function onPlane(topology) {
   return Array.isArray(topology?.dataset?.domain) && Boolean(topology?.points);
 }
 
-/** The input units' names: the config's features on a plane, else null (the data's own
- *  inputs, x1..xd, whatever d is). */
+/** Whether the page offers the feature switches and the input thumbnails: on a plane of
+ *  many points (the Playground's data sets), or on any plane whose network sees features
+ *  already. Rows typed in (the textbook's one sample) keep their plain x1, x2. */
+export function offersFeatures(topology) {
+  return onPlane(topology) && (topology.dataset?.name !== "inline" || seesFeatures(topology.config));
+}
+
+/** The input units' names where the page offers features (the config's features), else
+ *  null (the data's own inputs, x1..xd, whatever d is). */
 export function inputNames(topology) {
-  return onPlane(topology) ? [...(topology.config?.features ?? IDENTITY)] : null;
+  return offersFeatures(topology) ? [...(topology.config?.features ?? IDENTITY)] : null;
 }
 
 /** The features after switching `name` on or off, in the table's order (`all`, the

@@ -3,11 +3,12 @@
 // beside the diagram's input column, as the TensorFlow Playground lists them. Switching
 // one rebuilds the network with one input unit per feature on (controls-model.js
 // setFeatures), like any other change of the network's shape. Shown only while the data
-// is a plane: features are computed from its x1 and x2.
+// is a plane of points (features-model.js offersFeatures): features are computed from its
+// x1 and x2.
 import { el } from "../../lib/dom.js";
 import { palette } from "../../shell/theme.js";
 import { setFeatures } from "../controls/controls-model.js";
-import { IDENTITY, onPlane, prettyFeature, switchTitle, toggled } from "./features-model.js";
+import { IDENTITY, offersFeatures, prettyFeature, switchTitle, toggled } from "./features-model.js";
 import { thumbnailURLs } from "./feature-thumbs.js";
 
 export function mount(app) {
@@ -28,7 +29,7 @@ export function mount(app) {
 
   const render = (topology) => {
     busy = false;
-    host.hidden = !onPlane(topology);
+    host.hidden = !offersFeatures(topology);
     if (host.hidden) {
       host.replaceChildren();
       rows = new Map();

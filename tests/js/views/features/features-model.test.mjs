@@ -2,13 +2,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  IDENTITY, inputNames, onPlane, prettyFeature, seesFeatures, switchTitle, toggled,
+  IDENTITY, inputNames, offersFeatures, onPlane, prettyFeature, seesFeatures, switchTitle, toggled,
 } from "../../../../static/js/views/features/features-model.js";
 import { server } from "../../server.mjs";
 
 // The feature names as the server's table states them (GET /api/config/fields).
 const ALL = server.fields.find((f) => f.path === "features").choices;
-const plane = (features) => ({ dataset: { domain: [[-6, 6], [-6, 6]] }, points: { train: {} }, config: { features } });
+const plane = (features, name = "circle") => ({
+  dataset: { name, domain: [[-6, 6], [-6, 6]] }, points: { train: {} }, config: { features },
+});
 
 test("the server's table offers the seven features, x1 and x2 by default", () => {
   assert.deepEqual(ALL, ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]);
@@ -36,6 +38,14 @@ test("features apply on a plane only, and name the input units there", () => {
   assert.equal(onPlane(digits), false);
   assert.equal(inputNames(digits), null);  // the data's own inputs, x1..x64
   assert.equal(inputNames(null), null);
+});
+
+test("rows typed in keep plain inputs unless their network already sees features", () => {
+  assert.equal(offersFeatures(plane(["x1", "x2"])), true);
+  assert.equal(offersFeatures(plane(["x1", "x2"], "inline")), false);  // the textbook's one sample
+  assert.equal(inputNames(plane(["x1", "x2"], "inline")), null);
+  assert.equal(offersFeatures(plane(["x1^2"], "inline")), true);
+  assert.deepEqual(inputNames(plane(["x1^2"], "inline")), ["x1^2"]);
 });
 
 test("a config sees features only when they are not the raw x1, x2", () => {
