@@ -9,6 +9,7 @@ import numpy as np
 
 from app.errors import invalid
 from core.explain import explain_neuron, explain_weight, network_on
+from core.features import input_names
 from core.frame import probe
 from core.run import Run
 
@@ -25,13 +26,15 @@ def forward(run: Run, inputs: list, targets: list | None = None, explain: bool =
         t = np.asarray(targets, dtype=run.dtype)
         if t.ndim != 2 or t.shape != (len(x), k):
             raise invalid("targets", f"needs {len(x)} rows of {k} numbers")
-    return network_on(run.network, run.loss, x, t, explain)
+    return network_on(run.network, run.loss, x, t, explain, input_names(run.config["features"]))
 
 
 def neuron(run: Run, layer: int, unit: int, sample: int) -> dict:
     """core.explain.explain_neuron of a unit on probe row `sample`, and the run's step."""
     check_unit(run, layer, unit)
-    info = explain_neuron(run.network, probe_row(run, sample), layer, unit)
+    info = explain_neuron(
+        run.network, probe_row(run, sample), layer, unit, input_names(run.config["features"])
+    )
     return {**info, "step": run.step_count}
 
 
@@ -43,7 +46,9 @@ def weight(run: Run, layer: int, i: int, j: int, sample: int) -> dict:
     if i >= below:
         raise invalid("i", f"must be below {below}", message=f"i: layer {layer - 1} has {below} units")
     probe_row(run, sample)
-    info = explain_weight(run.network, run.loss, *probe(run), layer, i, j, sample)
+    info = explain_weight(
+        run.network, run.loss, *probe(run), layer, i, j, sample, input_names(run.config["features"])
+    )
     return {**info, "step": run.step_count}
 
 

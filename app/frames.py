@@ -94,7 +94,7 @@ def topology_message(session: Session) -> dict:
         },
         "data_changes": run.data_changes,  # where the curves mark a change of the data
     }
-    if run.sizes[0] == 2:
+    if data.x_train.shape[1] == 2:  # the plane's own points, whatever features the network sees
         message["points"] = {
             "train": _points(data.x_train, data.y_train, data.labels_train),
             "test": _points(data.x_test, data.y_test, data.labels_test),

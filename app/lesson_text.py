@@ -163,7 +163,8 @@ class _Values:
     def sample(self) -> tuple[np.ndarray, np.ndarray]:
         if self.mid:
             return self.mid.x[:1], self.mid.t[:1]
-        return self.run.data.x_train[:1], self.run.data.y_train[:1]
+        data = self.run.network_data
+        return data.x_train[:1], data.y_train[:1]
 
     def unit_value(self, base: str, index: str) -> float:
         x, t = self.sample()

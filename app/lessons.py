@@ -176,7 +176,7 @@ def caption(lesson: Lesson, index: int, run: Run) -> str:
             + (f", test accuracy {m['accuracy']['test']:.1%}." if m["accuracy"]["test"] is not None else ".")
         )
     if max(run.sizes) <= 8:
-        values = run.network.forward(run.data.x_train[:1])
+        values = run.network.forward(run.network_data.x_train[:1])
         for layer, v in enumerate(values, start=1):
             name = "Output" if layer == len(values) else f"Hidden layer {layer} activations"
             parts.append(f"{name}: {', '.join(f'{a:.4f}' for a in v.a[0])}.")

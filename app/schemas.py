@@ -76,6 +76,9 @@ def _annotation(field: ConfigField) -> Any:
         return Annotated[list[label], Field(min_length=1, max_length=MAX_ROWS)]
     if field.kind == "choice":
         return Literal[field.choices]
+    if field.kind == "choice_list":  # features: names of the table's, as many as it allows
+        names = Literal[field.choices]  # type: ignore[name-defined]  # built at run time, as for "choice"
+        return Annotated[list[names], Field(**length)]
     if field.kind == "bool":
         return bool
     return Annotated[int if field.kind == "int" else float, _bounds(field)]
@@ -132,7 +135,7 @@ else:
         "LiveConfig",
         __base__=Strict,
         __doc__="The parts of a config that change without a reset (PATCH, the socket's `set`).\n\n"
-        "layers, activations and bias are accepted here only to be refused by name.",
+        "layers, activations, features and bias are accepted here only to be refused by name.",
         **_members([*LIVE_SECTIONS, *TOPOLOGY_FIELDS]),
     )
 

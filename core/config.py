@@ -37,14 +37,14 @@ DTYPES = choices("dtype")
 # Sections whose fields may change without touching the topology (PATCH, live lr).
 LIVE_SECTIONS = tuple(dict.fromkeys(f.section for f in FIELDS if f.live and f.section))
 TOPOLOGY_FIELDS = tuple(f.path for f in FIELDS if f.topology)
-# What a preset's name stands for: which network (its shape, activations, biases and loss),
+# What a preset's name stands for: which network (its inputs, shape, activations, biases and loss),
 # from which starting weights (the init, e.g. the textbook's explicit ones), on which data
 # (the whole data spec: "xor with noise 0.3" is other data). A resolved config keeps the
 # name only while these equal the preset's. Everything else keeps it: the live sections
 # change during a run (PATCH), so a name that depended on them would flip mid-run, and "xor
 # with lr 0.3" is still the xor preset; the seed is another draw of the same preset; dtype
 # is precision; probe and metrics are what is shown.
-PRESET_FIELDS = ("layers", "activations", "bias", "loss", "init", "data")
+PRESET_FIELDS = ("features", "layers", "activations", "bias", "loss", "init", "data")
 
 DEFAULT_CONFIG: dict[str, Any] = default_config()
 
@@ -171,6 +171,7 @@ def _validate(config: dict[str, Any], checker: Checker) -> None:
             if count > MAX_PARAMETERS:
                 checker.fail("layers", f"has {count:,} parameters; at most {MAX_PARAMETERS:,}")
     _validate_activations(config, checker, layers_ok)
+    _validate_features(config["features"], checker)
     BY_PATH["bias"].check(config["bias"], checker)
     loss = BY_PATH["loss"].check(config["loss"], checker)
     acts = config["activations"]
@@ -219,6 +220,21 @@ def _validate_activations(config: dict[str, Any], checker: Checker, layers_ok: b
             checker.fail(f"activations[{i}]", f"{name} is allowed on the output layer only")
     if acts and acts[-1] == "softmax" and layers_ok and config["layers"][-1] < 2:
         checker.fail("activations", "a softmax output needs at least 2 output units")
+
+
+def _validate_features(features: Any, checker: Checker) -> None:
+    """A list of distinct feature names, at least one. Whether they fit the data (a plane)
+    and the input layer (one unit each) is checked when the run is built."""
+    low, high = BY_PATH["features"].lengths
+    if not isinstance(features, list) or not low <= len(features) <= high:
+        checker.fail("features", f"must be a list of {low} to {high} distinct feature names")
+        return
+    seen: set[str] = set()
+    for i, name in enumerate(features):
+        name = checker.choice(name, f"features[{i}]", BY_PATH["features"].choices)
+        if name is not None and name in seen:
+            checker.fail(f"features[{i}]", f"{name} is listed twice")
+        seen.add(name)
 
 
 def _validate_init(init: Any, checker: Checker) -> None:

@@ -23,7 +23,7 @@ MAX_ROWS = 500
 
 def diagnose(run: Run) -> list[dict[str, Any]]:
     findings = []
-    x = run.data.x_train[:MAX_ROWS]
+    x = run.network_data.x_train[:MAX_ROWS]
     with np.errstate(all="ignore"):
         values = run.network.forward(x)
     for index, (layer, v) in enumerate(zip(run.network.layers[:-1], values[:-1]), start=1):

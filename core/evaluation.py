@@ -16,15 +16,17 @@ if TYPE_CHECKING:
 def evaluation(run: Run, split: str = "test", limit: int = 24) -> dict[str, Any] | None:
     """-> {"split", "rows", "classes", "accuracy", "confusion" (classes x classes counts,
     row = true class, column = predicted), "samples": first `limit` rows as {"index",
-    "label", "predicted", "confidence", "inputs"}, "image_shape"}; regression -> None.
+    "label", "predicted", "confidence", "inputs" (the data's own, before any features)},
+    "image_shape"}; regression -> None.
     """
-    data = run.data
+    data, seen = run.data, run.network_data
     x, labels = (data.x_test, data.labels_test) if split == "test" else (data.x_train, data.labels_train)
+    fed = seen.x_test if split == "test" else seen.x_train  # x as the network sees it
     if data.n_classes is None or labels is None:
         return None
     classes = max(data.n_classes, run.sizes[-1] if run.sizes[-1] > 1 else 2)
     with np.errstate(all="ignore"):
-        out = run.network.predict(x) if len(x) else np.zeros((0, run.sizes[-1]))
+        out = run.network.predict(fed) if len(x) else np.zeros((0, run.sizes[-1]))
     predicted = predicted_classes(out) if len(x) else np.zeros(0, dtype=np.int64)
     confusion = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(confusion, (labels, predicted), 1)

@@ -1,13 +1,16 @@
 """The arithmetic behind each number, as data a front end can typeset.
 
-Naming: layer 0 is the input; inputs are x1..xd; unit j of layer l has pre-activation
-z{l}_{j} and activation a{l}_{j}; W{l}[i, j] is written w{l}_{i}{j} (all 1-based), so
-in the 2-3-1 network z1_1 = x1*w1_11 + x2*w1_21 is the source's h11 = x1*w11 + x2*w21.
+Naming: layer 0 is the input; inputs are x1..xd, or the features' names ("x1^2") when
+the network sees features of its plane (core/features.py, passed as `inputs`); unit j of
+layer l has pre-activation z{l}_{j} and activation a{l}_{j}; W{l}[i, j] is written
+w{l}_{i}{j} (all 1-based), so in the 2-3-1 network z1_1 = x1*w1_11 + x2*w1_21 is the
+source's h11 = x1*w11 + x2*w21.
 The output layer's activations are also called y_hat.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +25,12 @@ MAX_EXPLAINED_UNITS = 64  # and the first units of each layer
 
 
 def network_on(
-    network: Network, loss: Loss, x: np.ndarray, t: np.ndarray | None = None, explain: bool = False
+    network: Network,
+    loss: Loss,
+    x: np.ndarray,
+    t: np.ndarray | None = None,
+    explain: bool = False,
+    inputs: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The network on inputs x (n, d): {"layers": every layer's {"z", "a"} (n, units),
     "output": (n, k)}, the "loss" on targets t (n, k) when given, and with `explain` the
@@ -37,7 +45,7 @@ def network_on(
             out["explain"] = [
                 [
                     [
-                        explain_neuron(network, row, layer, unit)
+                        explain_neuron(network, row, layer, unit, inputs)
                         for unit in range(min(size, MAX_EXPLAINED_UNITS))
                     ]
                     for layer, size in enumerate(network.sizes[1:], start=1)
@@ -48,10 +56,13 @@ def network_on(
     return result
 
 
-def unit_symbol(network: Network, layer: int, unit: int, kind: str = "a") -> str:
-    """Name of unit `unit` (0-based) of layer `layer` (0 = inputs)."""
+def unit_symbol(
+    network: Network, layer: int, unit: int, kind: str = "a", inputs: Sequence[str] | None = None
+) -> str:
+    """Name of unit `unit` (0-based) of layer `layer` (0 = inputs, named by `inputs` when
+    given, else x1..xd)."""
     if layer == 0:
-        return f"x{unit + 1}"
+        return inputs[unit] if inputs else f"x{unit + 1}"
     if kind == "a" and layer == len(network.layers):
         return "y_hat" if network.layers[-1].fan_out == 1 else f"y_hat{unit + 1}"
     return f"{kind}{layer}_{unit + 1}"
@@ -61,7 +72,9 @@ def weight_symbol(layer: int, i: int, j: int) -> str:
     return f"w{layer}_{i + 1}{j + 1}" if i < 9 and j < 9 else f"w{layer}_{i + 1},{j + 1}"
 
 
-def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> dict[str, Any]:
+def explain_neuron(
+    network: Network, x: np.ndarray, layer: int, unit: int, inputs: Sequence[str] | None = None
+) -> dict[str, Any]:
     """z and a of unit `unit` of layer `layer` (1-based) for one input row x (d,).
 
     -> {"layer", "unit", "z_symbol", "a_symbol", "terms": [{"input", "input_value",
@@ -77,7 +90,7 @@ def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> di
         order = sorted(np.argsort(-np.abs(products))[:MAX_TERMS].tolist())
     terms = [
         {
-            "input": unit_symbol(network, layer - 1, i),
+            "input": unit_symbol(network, layer - 1, i, inputs=inputs),
             "input_value": a_prev[i],
             "weight": weight_symbol(layer, i, unit),
             "weight_value": dense.W[i, unit],
@@ -107,7 +120,15 @@ def explain_neuron(network: Network, x: np.ndarray, layer: int, unit: int) -> di
 
 
 def explain_weight(
-    network: Network, loss: Loss, x: np.ndarray, t: np.ndarray, layer: int, i: int, j: int, sample: int = 0
+    network: Network,
+    loss: Loss,
+    x: np.ndarray,
+    t: np.ndarray,
+    layer: int,
+    i: int,
+    j: int,
+    sample: int = 0,
+    inputs: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The chain rule for dL/dw, w = W{layer}[i, j], on the set x (n, d), t (n, k).
 
@@ -119,13 +140,13 @@ def explain_weight(
         values = network.forward(x)
         dz_out = network.output_gradient(values, t, loss)
         grads, deltas = network.backward(x, values, dz_out)
-    inputs = [x] + [v.a for v in values[:-1]]
+    below = [x] + [v.a for v in values[:-1]]  # each layer's inputs
     factors = _chain(network, loss, values, deltas, t, layer - 1, j, sample)
     factors.append(
         {
             "symbol": f"d{unit_symbol(network, layer, j, 'z')}/d{weight_symbol(layer, i, j)}",
-            "value": inputs[layer - 1][sample, i],
-            "meaning": f"the input on this edge, {unit_symbol(network, layer - 1, i)}",
+            "value": below[layer - 1][sample, i],
+            "meaning": f"the input on this edge, {unit_symbol(network, layer - 1, i, inputs=inputs)}",
         }
     )
     product = float(np.prod([f["value"] for f in factors]))
@@ -140,7 +161,7 @@ def explain_weight(
             "samples": len(x),
             "factors": factors,
             "product": product,
-            "contributions": inputs[layer - 1][:, i] * deltas[layer - 1][:, j],
+            "contributions": below[layer - 1][:, i] * deltas[layer - 1][:, j],
             "gradient": grads[layer - 1][0][i, j],
             "delta": deltas[layer - 1][sample, j],
             "shortcut": _shortcut(network, loss) if layer == len(network.layers) else None,

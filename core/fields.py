@@ -17,6 +17,7 @@ from typing import Any
 from core.activations import ACTIVATIONS
 from core.checks import Checker
 from core.data import DATASETS
+from core.features import FEATURES, IDENTITY
 from core.losses import LOSSES
 from core.optimizers import OPTIMIZERS
 from core.presets import PRESETS
@@ -138,6 +139,15 @@ FIELDS: tuple[Field, ...] = (
         topology=True,
     ),
     Field("bias", "bool", True, "whether each unit adds a learned bias", topology=True),
+    Field(
+        "features",
+        "choice_list",
+        list(IDENTITY),
+        "the inputs the network sees, computed from a plane's x1 and x2; layers[0] is their count",
+        choices=tuple(FEATURES),
+        length=(1, len(FEATURES)),
+        topology=True,  # it sets the input layer's size, as layers does
+    ),
     Field("loss", "choice", "bce", "what training makes small", choices=tuple(LOSSES)),
     Field(
         "init.scheme",

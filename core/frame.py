@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from core.features import IDENTITY
 from core.grids import grid_domain, grid_view
 from core.network import build_network
 
@@ -47,10 +48,12 @@ def layer_values(values: list[LayerValues]) -> list[dict[str, Any]]:
 
 
 def probe(run: Run) -> tuple[np.ndarray, np.ndarray]:
-    """The probe rows: the first training rows, at most probe.size of them. Snapshots show
-    the network on them, and the explain routes and figures work them by hand."""
+    """The probe rows: the first training rows, at most probe.size of them, as the network
+    sees them (through the features). Snapshots show the network on them, and the explain
+    routes and figures work them by hand."""
     n = run.config["probe"]["size"]
-    return run.data.x_train[:n], run.data.y_train[:n]
+    data = run.network_data
+    return data.x_train[:n], data.y_train[:n]
 
 
 class Cut:
@@ -126,6 +129,7 @@ class FrameArrays:
     grads: tuple[np.ndarray, ...] | None = None  # the last gradients (None: none yet, or left out)
     old_params: tuple[np.ndarray, ...] | None = None  # before the last update, to show its change
     probe: tuple[np.ndarray, np.ndarray] | None = None  # the probe rows' inputs and targets, to show
+    features: tuple[str, ...] = IDENTITY  # what the network's inputs are, for the grid
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The arrays as bytes, all of them in one piece (the gradients and old parameters
@@ -134,7 +138,7 @@ class FrameArrays:
         lists = [arrays for arrays in (self.params, self.grads, self.old_params) if arrays is not None]
         data = np.concatenate([a.ravel() for arrays in lists for a in arrays]).tobytes()
         probe = None if self.probe is None else [(a.tobytes(), a.dtype.str, a.shape) for a in self.probe]
-        head = (self.sizes, self.activations, self.bias, self.dtype, self.max_units, self.grid)
+        head = (self.sizes, self.activations, self.bias, self.dtype, self.max_units, self.grid, self.features)
         flags = (self.encoding, self.axes, self.shows_params)
         return _unpacked, (head, flags, data, self.grads is not None, self.old_params is not None, probe)
 
@@ -187,6 +191,7 @@ def frame_arrays(
         grads=tuple(run.last_grads) if params and grads and run.last_grads is not None else None,
         old_params=None if old is None else tuple(old),
         probe=probe(run) if probe_rows else None,
+        features=tuple(run.config["features"]),
     )
 
 
@@ -215,7 +220,15 @@ def frame_members(arrays: FrameArrays, network: Network | None = None) -> dict[s
     grid = None
     if arrays.grid is not None and network is not None:
         domain, resolution = arrays.grid
-        grid = grid_view(network, domain, resolution, arrays.max_units, arrays.encoding, axes=arrays.axes)
+        grid = grid_view(
+            network,
+            domain,
+            resolution,
+            arrays.max_units,
+            arrays.encoding,
+            axes=arrays.axes,
+            features=arrays.features,
+        )
     out["grid"] = grid
     return out
 
@@ -229,7 +242,7 @@ def _unpacked(
     probe: list[tuple[bytes, str, tuple[int, ...]]] | None,
 ) -> FrameArrays:
     """FrameArrays back from their pickled form (FrameArrays.__reduce__)."""
-    sizes, activations, bias, dtype, max_units, grid = head
+    sizes, activations, bias, dtype, max_units, grid, features = head
     encoding, axes, shows_params = flags
     shapes = [
         shape
@@ -262,4 +275,5 @@ def _unpacked(
         grads=lists[1] if grads else None,
         old_params=lists[-1] if old_params else None,
         probe=rows,
+        features=features,
     )

@@ -54,8 +54,9 @@ def check_gradients(
         raise ConfigError("method", "must be numeric-forward or numeric-central")
     if not 0 < epsilon <= 1:
         raise ConfigError("epsilon", f"must be in (0, 1], got {epsilon}")
-    n = len(run.data.x_train) if samples is None else min(samples, len(run.data.x_train))
-    x, t = run.data.x_train[:n], run.data.y_train[:n]
+    data = run.network_data
+    n = len(data.x_train) if samples is None else min(samples, len(data.x_train))
+    x, t = data.x_train[:n], data.y_train[:n]
     expected = estimate_numeric_seconds(run, x, t, method)
     if expected > max_seconds:
         raise ConfigError(

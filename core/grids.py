@@ -1,4 +1,6 @@
-"""Decision grids: every unit's activation over the input plane of a network with two inputs.
+"""Decision grids: every unit's activation over the input plane of a network fed from a
+plane's two inputs (x1, x2), directly or through features (core/features.py): the grid's
+points are the raw plane's, mapped through the features before the network sees them.
 
 One function, grid_view, draws a grid in either of its two encodings: "floats", the exact
 values in the network's own dtype as plain lists (the REST snapshots), or "u8", the output
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import DTypeLike
 
+from core.features import FEATURES, IDENTITY, network_inputs
 from core.plain import plain
 
 if TYPE_CHECKING:
@@ -33,13 +36,13 @@ ENCODINGS = ("floats", "u8")
 
 
 def has_grid(run: Run) -> bool:
-    """Whether the run's inputs are a plane with a plotting box: two inputs and a domain."""
+    """Whether the run's raw inputs are a plane with a plotting box: two inputs and a domain."""
     return grid_domain(run) is not None
 
 
 def grid_domain(run: Run) -> tuple[tuple[float, float], ...] | None:
-    """The plotting box of the run's inputs when they are a plane that has one, else None."""
-    return run.data.domain if run.sizes[0] == 2 else None
+    """The plotting box of the run's raw inputs when they are a plane that has one, else None."""
+    return run.data.domain if run.data.x_train.shape[1] == 2 else None
 
 
 def grid_values(run: Run, resolution: int) -> dict[str, Any] | None:
@@ -58,19 +61,25 @@ def grids_values(
     domain = grid_domain(run)
     if domain is None:
         return None
-    return network_grids(run.network, domain, resolutions, dtype)
+    return network_grids(run.network, domain, resolutions, dtype, tuple(run.config["features"]))
 
 
 def network_grids(
-    network: Network, domain: tuple[Any, ...], resolutions: tuple[int, ...], dtype: DTypeLike | None = None
+    network: Network,
+    domain: tuple[Any, ...],
+    resolutions: tuple[int, ...],
+    dtype: DTypeLike | None = None,
+    features: tuple[str, ...] = IDENTITY,
 ) -> list[dict[str, Any]]:
-    """What grids_values gives, for a network with two inputs over a plotting box
-    ((x_low, x_high), (y_low, y_high)): per resolution {"x": (res,), "y": (res,),
-    "layers": [(units, res, res) per layer]}. Without `dtype`, in the network's own
-    dtype (its forward pass, exactly); with one, by Network.unit_activations."""
+    """What grids_values gives, for a network fed from a plane's two inputs through
+    `features`, over a plotting box ((x_low, x_high), (y_low, y_high)) of the raw plane:
+    per resolution {"x": (res,), "y": (res,), "layers": [(units, res, res) per layer]}.
+    Without `dtype`, in the network's own dtype (its forward pass, exactly); with one,
+    by Network.unit_activations."""
     resolutions = _clamped(resolutions)
     own = network.layers[0].W.dtype
-    axes, points = _grid_points(tuple(map(tuple, domain)), resolutions, np.dtype(dtype or own).str)
+    axes, raw = _grid_points(tuple(map(tuple, domain)), resolutions, np.dtype(dtype or own).str)
+    points = network_inputs(features, raw)
     with np.errstate(all="ignore"):
         if dtype is None:
             values = [v.a.T for v in network.forward(points)]
@@ -96,7 +105,8 @@ def decision_grid(
     domain = grid_domain(run)
     if domain is None:
         return None
-    return grid_view(run.network, domain, resolution, max_units, encoding, unit_resolution, axes)
+    features = tuple(run.config["features"])
+    return grid_view(run.network, domain, resolution, max_units, encoding, unit_resolution, axes, features)
 
 
 def grid_view(
@@ -107,20 +117,23 @@ def grid_view(
     encoding: str = "floats",
     unit_resolution: int = UNIT_GRID,
     axes: bool = True,
+    features: tuple[str, ...] = IDENTITY,
 ) -> dict[str, Any]:
-    """The decision grid of a network with two inputs over a plotting box, the first
-    `max_units` units of each hidden layer with it, in one of ENCODINGS:
+    """The decision grid of a network fed from a plane through `features`, over a plotting
+    box of the plane, the first `max_units` units of each hidden layer with it, in one of
+    ENCODINGS:
 
     "floats": {"x", "y", "layers": hidden layers' [unit grids], "output": the output
     layer's [unit grids]}, each grid res x res in the network's dtype, as plain lists.
 
     "u8": the output at `resolution` and each hidden unit at a coarser `unit_resolution`
     (thumbnails), packed: {"encoding": "u8", "output": [packed per unit], "layers":
-    [[packed per unit] per hidden layer]} and, with `axes`, grid_axes's coordinates too.
-    Computed in float32: a picture of 256 levels cannot tell, and it costs half as much.
+    [[packed per unit] per hidden layer]} and, with `axes`, grid_axes's coordinates and
+    feature thumbnails too. Computed in float32: a picture of 256 levels cannot tell, and it
+    costs half as much.
     """
     if encoding == "floats":
-        (grid,) = network_grids(network, domain, (resolution,))
+        (grid,) = network_grids(network, domain, (resolution,), features=features)
         layers = [list(layer[:max_units]) for layer in grid["layers"][:-1]] + [list(grid["layers"][-1])]
         out: dict[str, Any] = plain(
             {"x": grid["x"], "y": grid["y"], "layers": layers[:-1], "output": layers[-1]}
@@ -129,7 +142,7 @@ def grid_view(
     if encoding != "u8":
         raise ValueError(f"a grid's encoding is one of {', '.join(ENCODINGS)}, not {encoding!r}")
     fine, coarse = network_grids(
-        network, domain, (resolution, min(unit_resolution, resolution)), dtype=np.float32
+        network, domain, (resolution, min(unit_resolution, resolution)), np.float32, features
     )
     hidden = [layer[:max_units] for layer in coarse["layers"][:-1]]
     packed = _pack([*fine["layers"][-1], *(unit for layer in hidden for unit in layer)])
@@ -141,23 +154,38 @@ def grid_view(
         "layers": [packed[a:b] for a, b in zip(bounds, bounds[1:])],
     }
     if axes:
-        out.update(x=fine["x"], y=fine["y"], unit_x=coarse["x"], unit_y=coarse["y"])
+        out.update(axes_view(domain, resolution, unit_resolution))
     return out
 
 
 def grid_axes(run: Run, resolution: int, unit_resolution: int = UNIT_GRID) -> dict[str, Any] | None:
-    """The coordinates of a u8 grid's cells: {"x", "y"} of the output grid and {"unit_x",
-    "unit_y"} of the thumbnails; None when the inputs are not 2-D. They stay the same
-    frame after frame, so a socket gets them only when they change. Cached and read-only:
-    the same arrays every call."""
+    """The coordinates of a u8 grid's cells and the feature thumbnails (axes_view); None
+    when the raw inputs are not 2-D. They stay the same frame after frame, so a socket gets
+    them only when they change."""
     domain = grid_domain(run)
     if domain is None:
         return None
+    return axes_view(domain, resolution, unit_resolution)
+
+
+def axes_view(domain: tuple[Any, ...], resolution: int, unit_resolution: int = UNIT_GRID) -> dict[str, Any]:
+    """{"x", "y"}: the coordinates of the output grid's cells; {"unit_x", "unit_y"}: the
+    thumbnails'; "features": every feature of the table by name, each a packed thumbnail
+    of its value over the plane (on the thumbnails' cells), as the diagram's input nodes
+    and feature switches show them. None of them depends on the network."""
     resolutions = _clamped((resolution, min(unit_resolution, resolution)))
-    (x, y), (unit_x, unit_y) = _grid_points(tuple(map(tuple, domain)), resolutions, np.dtype(run.dtype).str)[
-        0
-    ]
-    return {"x": x, "y": y, "unit_x": unit_x, "unit_y": unit_y}
+    return dict(_axes_view(tuple(map(tuple, domain)), *resolutions))
+
+
+@functools.lru_cache(maxsize=32)
+def _axes_view(domain: tuple[Any, ...], resolution: int, unit_resolution: int) -> dict[str, Any]:
+    """axes_view, cached (read-only: shared): a live view asks for the same every frame."""
+    axes, points = _grid_points(domain, (resolution, unit_resolution), np.dtype(np.float32).str)
+    (x, y), (unit_x, unit_y) = axes
+    cells = points[resolution * resolution :]  # the thumbnails' points, after the output grid's
+    shape = (unit_resolution, unit_resolution)
+    packed = _pack([function(cells).reshape(shape) for function in FEATURES.values()])
+    return {"x": x, "y": y, "unit_x": unit_x, "unit_y": unit_y, "features": dict(zip(FEATURES, packed))}
 
 
 def _clamped(resolutions: tuple[int, ...]) -> tuple[int, ...]:

@@ -21,6 +21,7 @@ from core.data import DataError, Dataset, check_spec, load_dataset
 from core.data.base import targets_for_labels
 from core.data.inline import as_classification, check_labels, check_matrix
 from core.errors import ConfigError, StateError
+from core.features import RAW_INPUTS, is_identity, network_data
 from core.gradients import Objective, backprop, numeric_gradient, perceptron_gradient
 from core.history import HISTORY_ROWS, History
 from core.initializers import explicit_params, initial_params
@@ -60,6 +61,8 @@ class Run:
     # The parameters' squared L2 norm (over every array) after the last update; None when
     # they changed otherwise (_grows).
     _last_square: Any
+    # The data and the network's view of it (network_data), worked out once per data set.
+    _network_data: tuple[Dataset, Dataset] | None = None
 
     def __init__(
         self,
@@ -126,11 +129,23 @@ class Run:
         cfg, data = self.config, self.data
         errors = []
         d, k = data.x_train.shape[1], data.y_train.shape[1]
-        if cfg["layers"][0] != d:
+        # The network sees the data's own inputs, or features computed from a plane's two.
+        fed = not is_identity(cfg["features"])
+        n = len(cfg["features"]) if fed else d
+        if fed and d != RAW_INPUTS:
+            errors.append(
+                {
+                    "field": "features",
+                    "reason": f"are computed from a plane's two inputs; this data has {d} inputs, "
+                    "so the network sees them as they are: leave features at x1, x2",
+                }
+            )
+        elif cfg["layers"][0] != n:
+            source = "the features give" if fed else "the data has"
             errors.append(
                 {
                     "field": "layers[0]",
-                    "reason": f"the data has {d} inputs, so the input layer needs {d} units",
+                    "reason": f"{source} {n} inputs, so the input layer needs {n} units",
                 }
             )
         if cfg["layers"][-1] != k:
@@ -160,9 +175,10 @@ class Run:
         cap = self.config["metrics"]["max_samples"]
         rng = np.random.default_rng(self._eval_seed)
         sets: dict[str, EvalSet] = {}
+        data = self.network_data
         for name, x, y, labels in (
-            ("train", self.data.x_train, self.data.y_train, self.data.labels_train),
-            ("test", self.data.x_test, self.data.y_test, self.data.labels_test),
+            ("train", data.x_train, data.y_train, data.labels_train),
+            ("test", data.x_test, data.y_test, data.labels_test),
         ):
             if cap is not None and len(x) > cap:
                 rows = np.sort(rng.choice(len(x), size=cap, replace=False))
@@ -209,7 +225,7 @@ class Run:
         cfg, n = self.config, len(self.data.x_train)
         size = n if cfg["batch"]["size"] is None else min(cfg["batch"]["size"], n)
         self._reuse_forward = (
-            self._eval_sets["train"][0] is self.data.x_train
+            self._eval_sets["train"][0] is self.network_data.x_train
             and size == n
             and (n == 1 or cfg["batch"]["order"] == "sequential")
         )
@@ -221,6 +237,16 @@ class Run:
         every = cfg["metrics"]["every"]
         self._evaluate_every = evaluation_every(self.sizes, size, costly, every)
         self._spaced = every > 0 and self._evaluate_every > every  # rows without the evaluation
+
+    @property
+    def network_data(self) -> Dataset:
+        """The data as the network sees it: its inputs mapped through the config's
+        features (core/features.py), `data` itself under the identity features. Worked out
+        once per data set: training, evaluation, probes and diagnostics all read it."""
+        data, cached = self.data, self._network_data
+        if cached is None or cached[0] is not data:
+            cached = self._network_data = (data, network_data(self.config["features"], data))
+        return cached[1]
 
     # -- state --------------------------------------------------------------------
     @property
@@ -507,7 +533,8 @@ class Run:
         before = batcher.mark()
         rows = batcher.next()
         # take(rows, axis=0) is x_train[rows] with less overhead per call.
-        x, t = self.data.x_train.take(rows, axis=0), self.data.y_train.take(rows, axis=0)
+        data = self.network_data
+        x, t = data.x_train.take(rows, axis=0), data.y_train.take(rows, axis=0)
         ahead = self._forward_ahead
         if ahead is not None and self._reuse_forward and rows.shape[0] == batcher.n:
             # The evaluation at these parameters ran this very forward pass and loss.

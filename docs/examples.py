@@ -298,6 +298,12 @@ def rest_examples(c: TestClient) -> None:
     show(c, "PUT", f"/api/sessions/{drawn}/data", rows, name="put-data")
     show(c, "PUT", f"/api/sessions/{drawn}/data", {**rows, "labels": [2, 1, 1]}, name="put-data-error")
 
+    heading("Features: the circle seen through x1^2 and x2^2, learned with no hidden layer")
+    squares = {"preset": "circle", "features": ["x1^2", "x2^2"], "layers": [2, 1], "activations": ["sigmoid"]}
+    feat = show(c, "POST", "/api/sessions", squares, name="create-features", top=0)
+    show(c, "POST", f"/api/sessions/{feat['id']}/step", {"steps": 200}, name="features-step")
+    show(c, "POST", "/api/sessions", {**squares, "layers": [3, 1]}, name="features-layers-mismatch")
+
     heading("The perceptron learns AND: 10 epochs, then the evaluation")
     perc = c.post("/api/sessions", json={"preset": "perceptron-and"}).json()
     pbase = f"/api/sessions/{perc['id']}"

@@ -14,6 +14,7 @@ from app.figures.network import draw_network
 from app.figures.render import drawing, new_figure, to_bytes
 from app.figures.style import THEMES
 from core.explain import explain_neuron, explain_weight
+from core.features import input_names
 from core.frame import probe
 from core.grids import grid_values
 
@@ -82,6 +83,7 @@ def _draw(run, panel, figure, colours, decimals, select) -> dict:
                 "params": [(layer.W, layer.b) for layer in run.network.layers],
                 "values": [(v.z[0], v.a[0]) for v in values],
                 "inputs": x,
+                "input_names": input_names(run.config["features"]),
                 "decimals": decimals,
             },
         )
@@ -102,6 +104,7 @@ def _draw(run, panel, figure, colours, decimals, select) -> dict:
 
 
 def _draw_formula(run, figure, colours, decimals, select) -> dict:
+    features = run.config["features"]
     layer = int(select.get("layer", 1))
     if not 1 <= layer < len(run.sizes):
         raise FigureError("layer", f"must be between 1 and {len(run.sizes) - 1}")
@@ -109,12 +112,12 @@ def _draw_formula(run, figure, colours, decimals, select) -> dict:
         i, j = int(select.get("i", 0)), int(select.get("j", 0))
         if not (0 <= i < run.sizes[layer - 1] and 0 <= j < run.sizes[layer]):
             raise FigureError("i", "no such weight in that layer")
-        info = explain_weight(run.network, run.loss, *probe(run), layer, i, j)
+        info = explain_weight(run.network, run.loss, *probe(run), layer, i, j, inputs=input_names(features))
         draw_formula(figure, colours, weight_lines(info, decimals), "the chain rule for one weight")
         return {"select": {"layer": layer, "i": i, "j": j}}
     unit = int(select.get("unit", 0))
     if not 0 <= unit < run.sizes[layer]:
         raise FigureError("unit", f"must be below {run.sizes[layer]}")
-    info = explain_neuron(run.network, probe(run)[0][0], layer, unit)
+    info = explain_neuron(run.network, probe(run)[0][0], layer, unit, input_names(features))
     draw_formula(figure, colours, neuron_lines(info, decimals), "one neuron, worked by hand")
     return {"select": {"layer": layer, "unit": unit}}

@@ -15,7 +15,8 @@ MAX_WEIGHT_LABELS = 16  # more edges than this: their values would hide each oth
 
 def draw_network(figure: Figure, theme: dict, view: dict) -> None:
     """view: {"sizes", "activations", "params": [(W, b)], "values": [(z, a)] per layer for one
-    sample, "inputs": (d,), "decimals"}."""
+    sample, "inputs": (d,), "decimals"}, and "input_names" (the features the inputs are,
+    written left of them) when the network sees features of a plane."""
     ax = figure.add_axes((0.02, 0.02, 0.96, 0.9))
     ax.set_axis_off()
     sizes = view["sizes"]
@@ -83,6 +84,17 @@ def draw_network(figure: Figure, theme: dict, view: dict) -> None:
             x, y = columns[l], positions[l][i]
             if l == 0:
                 value, z = float(view["inputs"][i]), None
+                if view.get("input_names"):
+                    ax.text(
+                        x - radius * 1.2,
+                        y,
+                        view["input_names"][i],
+                        fontsize=small,
+                        ha="right",
+                        va="center",
+                        color=theme["text"],
+                        zorder=3,
+                    )
             else:
                 z, value = (float(v[i]) for v in view["values"][l - 1])
             ax.add_patch(

@@ -14,6 +14,8 @@ import * as diagnostics from "./views/diagnostics/diagnostics.js";
 import * as diagram from "./views/diagram/diagram.js";
 import * as digits from "./views/digits/digits.js";
 import * as explorer from "./views/explorer/explorer.js";
+import * as features from "./views/features/features.js";
+import { seesFeatures } from "./views/features/features-model.js";
 import * as formula from "./views/formula/formula.js";
 import * as gradcheck from "./views/gradcheck/gradcheck.js";
 import * as heatmaps from "./views/heatmap/heatmap.js";
@@ -80,7 +82,7 @@ class App {
   async start() {
     theme.mount(this);
     [this.presets, this.datasets, this.fields] = await Promise.all([api.presets(), api.datasets(), api.configFields()]);
-    for (const view of [present, status, controls, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, explorer,
+    for (const view of [present, status, controls, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, explorer,
       numbers, inspect, phases, formula, timeline, lesson]) {
       view.mount(this);
     }
@@ -260,7 +262,8 @@ class App {
 function viewFor(config) {
   const widest = Math.max(...config.layers.slice(1));
   return {
-    grid: config.layers[0] === 2 ? GRID_SIZE : null,
+    // A network with two inputs, or one that sees features of a plane, draws the plane.
+    grid: config.layers[0] === 2 || seesFeatures(config) ? GRID_SIZE : null,
     // The diagram shows 16 units a layer and the digit view 32 weight images: no frame
     // needs more of a wide layer than that.
     units: widest > WIDE_LAYER ? WIDE_LAYER : null,

@@ -47,6 +47,22 @@ def test_the_network_figure_carries_the_worked_numbers_as_text(api):
     assert {"0.7311", "0.7858", "0.6900", "1.2332", "0.8000", "z=1.0000"} <= texts
 
 
+def test_the_figures_name_the_features_a_network_sees(api):
+    config = {
+        "preset": "circle",
+        "features": ["x1^2", "sin(x2)"],
+        "layers": [2, 1],
+        "activations": ["sigmoid"],
+    }
+    sid = api.post("/api/sessions", json=config).json()["id"]
+    network = ET.fromstring(api.get(f"/api/sessions/{sid}/figure?panel=network&format=svg").content)
+    texts = {"".join(node.itertext()).strip() for node in network.iter(f"{SVG}text")}
+    assert {"x1^2", "sin(x2)"} <= texts
+    neuron = api.get(f"/api/sessions/{sid}/figure?panel=formula&layer=1&unit=0").content.decode()
+    assert "x1^2" in neuron and "sin(x2)" in neuron
+    assert api.get(f"/api/sessions/{sid}/figure?panel=boundary&format=png").status_code == 200
+
+
 @pytest.mark.parametrize("panel", ["network", "loss", "boundary", "formula"])
 @pytest.mark.parametrize("fmt", ["svg", "png"])
 def test_the_same_request_gives_the_same_bytes(api, panel, fmt):

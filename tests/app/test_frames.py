@@ -43,9 +43,10 @@ def test_live_frames_leave_the_axes_to_grid_axes():
     run = Run({"preset": "circle", "layers": [2, 6, 1], "activations": ["tanh", "sigmoid"]})
     whole, bare = decision_grid(run, 30, encoding="u8"), decision_grid(run, 30, encoding="u8", axes=False)
     axes = grid_axes(run, 30)
-    assert set(whole) - set(bare) == {"x", "y", "unit_x", "unit_y"} == set(axes)
+    assert set(whole) - set(bare) == {"x", "y", "unit_x", "unit_y", "features"} == set(axes)
     assert bare == {key: value for key, value in whole.items() if key not in axes}
-    for key in axes:
+    assert axes["features"] == whole["features"]  # the feature thumbnails
+    for key in ("x", "y", "unit_x", "unit_y"):
         np.testing.assert_array_equal(axes[key], whole[key])
     assert len(grid_axes(run, 8)["unit_x"]) == 8  # thumbnails never finer than the grid
     assert grid_axes(Run({"preset": "linear-4-4-4-4"}), 10) is None

@@ -34,6 +34,17 @@ def test_every_lesson_step_states_its_numbers():
     assert diverging.status == "diverged"
 
 
+def test_the_circle_is_learned_without_a_hidden_layer_from_squared_features():
+    """Lesson 10's last step: the circle, a 2-1 network fed x1^2 and x2^2, trained for the
+    step's count of steps, classifies the test rows it never trained on."""
+    step = all_lessons()["10-linear-network"].steps[-1]
+    run = build_step(step)
+    assert run.config["features"] == ["x1^2", "x2^2"] and run.sizes == [2, 1]
+    assert run.config["data"]["name"] == "circle" and step.steps > 0
+    assert run.step_count == step.steps
+    assert run.metrics()["accuracy"]["test"] >= 0.95
+
+
 # A number typed into lesson prose: a decimal, or two digits or more, not part of a name
 # (w1_11, 8x8) -- the values a step's state computes are placeholders instead.
 TYPED_NUMBER = re.compile(r"(?<![\w.])(?:\d+\.\d+|\d{2,})(?![\w])")

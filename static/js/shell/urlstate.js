@@ -26,6 +26,7 @@ export const URL_FIELDS = [
   ["layers", "layers", ints],
   ["act", "activations", strings],
   ["bias", "bias", flag],
+  ["feat", "features", strings],
   ["loss", "loss", text],
   ["init", "init.scheme", text],
   ["data", "data.name", text],

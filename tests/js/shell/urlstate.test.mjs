@@ -139,3 +139,13 @@ test("a preset's rows stay out of the URL, and so do rows too many for an addres
   assert.equal(new URLSearchParams(query).has("rows"), false);
   assert.equal(new URLSearchParams(query).get("data"), "inline");
 });
+
+test("the features travel in the URL, and a URL without them asks for the default", () => {
+  const fed = { ...resolved, features: ["x1^2", "x2^2", "sin(x1)"], layers: [3, 1], activations: ["sigmoid"] };
+  const query = encodeConfig(fed);
+  assert.equal(new URLSearchParams(query).get("feat"), "x1^2,x2^2,sin(x1)");
+  const { config, errors } = decodeConfig(query);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(config.features, ["x1^2", "x2^2", "sin(x1)"]);
+  assert.equal("features" in decodeConfig("preset=xor").config, false);
+});

@@ -6,6 +6,8 @@
 // shape). The choices and limits are the server's (GET /api/config/fields): the rules that
 // need them take them as their first argument, `vocab` (see vocabulary).
 
+import { IDENTITY, seesFeatures } from "../features/features-model.js";
+
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 1000];
 export const DEFAULT_SPEED = 30;
 
@@ -191,6 +193,15 @@ export function setActivation(vocab, config, index, activation) {
   return topology(config, [...config.layers], acts, config.bias, extra);
 }
 
+/** Feed the network `features` (names from the features field's choices, at least one):
+ *  the input layer gets one unit each. null when nothing would change. */
+export function setFeatures(config, features) {
+  const now = config.features ?? IDENTITY;
+  if (!features.length || sameList(features, now)) return null;
+  return topology(config, [features.length, ...config.layers.slice(1)], [...config.activations], config.bias,
+    { features: [...features] });
+}
+
 /** Biases on or off. */
 export function setBias(config, bias) {
   if (bias === config.bias) return null;
@@ -249,7 +260,10 @@ export function setDataset(vocab, config, info, presetData = null) {
   for (const [key] of vocab.dataParams) data[key] = null;
   const { inputs, outputs, task } = dataShape(info, presetData);
   const layers = [...config.layers];
-  if (inputs) layers[0] = inputs;
+  // Features are computed from a plane's x1 and x2: another plane keeps them (one input
+  // unit each); data of another width is seen as it is.
+  const fed = seesFeatures(config);
+  if (inputs) layers[0] = fed && inputs === 2 ? config.features.length : inputs;
   const outputsChanged = outputs !== null && outputs !== layers[layers.length - 1];
   if (outputs) layers[layers.length - 1] = outputs;
   const acts = [...config.activations];
@@ -259,6 +273,7 @@ export function setDataset(vocab, config, info, presetData = null) {
   if (act === "softmax" && layers[layers.length - 1] < 2) [act, loss] = ["sigmoid", "bce"];
   acts[acts.length - 1] = act;
   const partial = topology(config, layers, acts, config.bias, { data });
+  if (fed && inputs && inputs !== 2) partial.features = [...IDENTITY];
   if (loss !== config.loss) partial.loss = loss;
   return partial;
 }

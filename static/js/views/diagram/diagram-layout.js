@@ -37,21 +37,25 @@ const ROOMY_MAX_BODY = 540;
 
 // Node and column positions. `columns` is [{count, more, extra}] per layer (0 = inputs;
 // extra: draw a "+N more"/"show fewer" node, by default when more > 0); `width`
-// is the SVG's width in px; `roomy`: more room between nodes (see idealSpacing). Returns {width, height, pill: {w, h}, font, columns: [{x,
-// spacing, ys: [y per unit], moreY (null without "+N more"), pillH}], headerY, footerY}.
-export function layoutDiagram(columns, width, { roomy = false } = {}) {
+// is the SVG's width in px; `roomy`: more room between nodes (see idealSpacing); `left`:
+// px kept free left of the input column (the feature switches and input thumbnails);
+// `minBody`: the least height of the nodes' part (px), for what sits beside it.
+// Returns {width, height, pill: {w, h}, font, columns: [{x,
+// spacing, ys: [y per unit], moreY (null without "+N more"), pillH}], headerY, bodyY
+// (where the nodes' part starts), footerY}.
+export function layoutDiagram(columns, width, { roomy = false, left = 0, minBody = 0 } = {}) {
   const n = columns.length;
   const items = columns.map((c) => c.count + ((c.extra ?? c.more > 0) ? 1 : 0));
   const roughGap = width / Math.max(1, n);
   // Many columns: wider pills (shorter edges) so the values still fit inside them.
   const pillW = clamp(roughGap * (n >= 6 ? 0.6 : 0.46), 16, 58);
   const marginX = pillW / 2 + 12;  // room for the bias mark on the left of a pill
-  const gap = n > 1 ? (width - 2 * marginX) / (n - 1) : 0;
+  const gap = n > 1 ? (width - left - 2 * marginX) / (n - 1) : 0;
   // The body is as tall as the fullest collapsed-size column needs, within limits; a
   // longer (expanded) column packs its nodes closer instead of growing the drawing.
   const fullest = Math.max(...items.map((k) => Math.min(k, UNIT_CAP + 1)));
   const ideal = idealSpacing(fullest, roomy);
-  const body = clamp(fullest * ideal, MIN_BODY, roomy ? ROOMY_MAX_BODY : MAX_BODY);
+  const body = Math.max(minBody, clamp(fullest * ideal, MIN_BODY, roomy ? ROOMY_MAX_BODY : MAX_BODY));
   const top = HEADER_HEIGHT + 4;
   const out = columns.map((column, l) => {
     const extra = column.extra ?? column.more > 0;
@@ -65,7 +69,7 @@ export function layoutDiagram(columns, width, { roomy = false } = {}) {
     const ys = Array.from({ length: column.count }, (_, i) => start + i * spacing);
     const moreY = extra ? start + (column.count - 0.5) * spacing + moreSpace / 2 : null;
     const pillH = clamp(spacing * 0.62, 3, 22);
-    return { x: n > 1 ? marginX + l * gap : width / 2, spacing, ys, moreY, pillH };
+    return { x: n > 1 ? left + marginX + l * gap : width / 2, spacing, ys, moreY, pillH };
   });
   return {
     width,
@@ -74,6 +78,7 @@ export function layoutDiagram(columns, width, { roomy = false } = {}) {
     pill: { w: pillW, h: Math.max(...out.map((c) => c.pillH)) },
     columns: out,
     headerY: 14,
+    bodyY: top,
     footerY: top + body + FOOTER_HEIGHT,
   };
 }

@@ -4,6 +4,7 @@ import { formatNumber } from "../../lib/format.js";
 import { changeOf, paramValue } from "./diagram-paint.js";
 import { numberView } from "./diagram-numbers.js";
 import { paramSymbol } from "../formula/formula-lines.js";
+import { inputNames } from "../features/features-model.js";
 
 // Full precision for data-* attributes; NaN travels as null in the frames.
 export const valueText = (v) => (v === null ? "NaN" : String(v));
@@ -12,9 +13,10 @@ export const fmt = (v, d = 6) => formatNumber(v ?? null, d);
 export const short = (v) => formatNumber(Number.isFinite(v) && Math.abs(v) < 5e-4 ? 0 : v ?? null, 3);
 
 // Units counted from 1, as the engine's symbols count them (x1, a1_3, y_hat): unit 2 of
-// layer 1 (0-based, as in a testid) is "hidden 1 unit 3".
-export function unitName(layer, unit, nLayers) {
-  if (layer === 0) return `input x${unit + 1}`;
+// layer 1 (0-based, as in a testid) is "hidden 1 unit 3". An input is named by its
+// feature when `inputs` (features-model.js inputNames) names them: "input x1^2".
+export function unitName(layer, unit, nLayers, inputs = null) {
+  if (layer === 0) return `input ${inputs?.[unit] ?? `x${unit + 1}`}`;
   return layer === nLayers - 1 ? `output unit ${unit + 1}` : `hidden ${layer} unit ${unit + 1}`;
 }
 
@@ -27,11 +29,11 @@ export function paramName(kind, l, i, j) {
 }
 
 // An element's accessible name, as its tooltip's first line names it (without the numbers).
-export function elementName({ kind, l, i, j }, nLayers) {
-  if (kind === "neuron") return unitName(l, i, nLayers);
+export function elementName({ kind, l, i, j }, nLayers, inputs = null) {
+  if (kind === "neuron") return unitName(l, i, nLayers, inputs);
   const name = paramName(kind, l, i, j);
   return kind === "bias" ? `${name}: bias of ${unitName(l, j, nLayers)}`
-    : `${name}: ${unitName(l, i, nLayers)} \u2192 ${unitName(l + 1, j, nLayers)}`;
+    : `${name}: ${unitName(l, i, nLayers, inputs)} \u2192 ${unitName(l + 1, j, nLayers)}`;
 }
 
 // Tooltip lines for the element {kind: "neuron"|"weight"|"bias", l, i, j} (l as in its
@@ -39,10 +41,11 @@ export function elementName({ kind, l, i, j }, nLayers) {
 export function describe({ kind, l, i, j }, topology, snap = {}, change = null) {
   const { layers, activations } = topology;
   const n = layers.length;
+  const inputs = inputNames(topology);
   if (kind === "neuron") {
     // The sample the diagram draws (diagram-numbers.js numberView), and only that one.
     const view = numberView(snap);
-    if (l === 0) return [unitName(0, i, n), `x = ${fmt(view.inputs?.[i])}`, view.sample];
+    if (l === 0) return [unitName(0, i, n, inputs), `x = ${fmt(view.inputs?.[i])}`, view.sample];
     const values = view.layers[l - 1];
     const lines = [`${unitName(l, i, n)} (${activations[l - 1]})`, `z = ${fmt(values?.z?.[i])}`,
       `a = ${fmt(values?.a?.[i])}`];
@@ -62,7 +65,7 @@ export function describe({ kind, l, i, j }, topology, snap = {}, change = null) 
   const update = snap.phase === "update" && snap.pending?.update?.old ? snap.pending.update : null;
   const old = paramValue(update?.old, kind, index, i, j);
   return [
-    elementName({ kind, l, i, j }, n),
+    elementName({ kind, l, i, j }, n, inputs),
     `${symbol} = ${fmt(paramValue(snap.params, kind, index, i, j))}`,
     stepGrad !== undefined ? `\u2202L/\u2202${symbol} = ${fmt(stepGrad)} (${update ? "the gradient this update used" : "this step's batch"})`
       : snap.grads ? `\u2202L/\u2202${symbol} = ${fmt(paramValue(snap.grads, kind, index, i, j))}`

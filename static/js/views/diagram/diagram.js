@@ -7,6 +7,10 @@
 //   app.bus.emit("select", {kind: "weight", layer: L + 1, i, j})  W{L+1}[i][j], as /explain/weight
 //   app.bus.emit("select", {kind: "bias", layer: L, i: null, j})  b{L}[j]
 // Layout maths: diagram-layout.js; colours and change bookkeeping: diagram-paint.js.
+// On a plane, each input node is named by its feature (x1, x1^2, ...: the config's
+// `features`) and shows its thumbnail, the feature's value over the plane (the grid's
+// `features`); the feature switches (features/features.js) sit left of the inputs, in the
+// diagram's host, and keep their place when the diagram is built again.
 // Worked-numbers mode (app.bus "numbers": {on, decimals}, from numbers.js) and the phase
 // emphasis: diagram-overlay.js and diagram-numbers.js. A "select" from elsewhere (the
 // formula panel's lessons, the console) marks the element selected here too.
@@ -28,6 +32,8 @@ import { fmt as fmtNumber } from "./diagram-numbers.js";
 import { MOVES, nextElement } from "./diagram-keys.js";
 import { fitNumber } from "../../lib/format.js";
 import { svgEl } from "../../lib/svg.js";
+import { inputNames, prettyFeature } from "../features/features-model.js";
+import { thumbnailURLs } from "../features/feature-thumbs.js";
 
 const EDGE_BUDGET = 700;  // edges restyled per frame at most (the rest on the next frames)
 const LONG_PRESS_MS = 550; // a press this long on a weight or bias selects it (no editor)
@@ -35,6 +41,7 @@ const TOUCH_TARGET = 24;   // px: the least hit area of a node or bias where the
 const CHAR_WIDTH = 0.58;   // an average digit's width per px of font size (as lay.textWidth)
 
 const LABEL_CHARS = 6;     // an edge's or bias's label has room for "-0.000"
+const THUMB = 26;          // px: the most an input's feature thumbnail takes
 
 // A value for a pill or label (diagram-text.js short) in at most `chars` characters.
 const shortFit = (v, chars) => {
@@ -97,6 +104,9 @@ class Diagram {
     this.press = null;       // a long press in progress: {timer, x, y}
     this.pressed = false;    // a long press just selected: the click that follows is not an edit
     this.coarse = window.matchMedia?.("(pointer: coarse)").matches ?? false;
+    this.thumbSource = null; // the grid's feature thumbnails (packed) that `thumbURLs` paints
+    this.thumbURLs = null;   // their image addresses by feature name
+    this.thumbs = [];        // the input nodes' <image> elements, by input unit
     new ResizeObserver(() => {
       clearTimeout(this.resizeTimer);
       this.resizeTimer = setTimeout(() => {
@@ -126,7 +136,15 @@ class Diagram {
     this.columns = this.wantedColumns();
     const width = Math.max(320, Math.round(this.host.clientWidth) || 640);
     this.builtWidth = width;
-    const geo = lay.layoutDiagram(this.columns, width, { roomy: this.numbers.on });
+    // The feature switches' column and the input thumbnails take room left of the inputs.
+    this.switches = this.host.querySelector(":scope > .features");
+    this.inputs = inputNames(topology);
+    const shown = Boolean(this.switches?.offsetWidth);  // hidden, or not drawn on a stage
+    const left = (shown ? this.switches.offsetWidth + 4 : 0) + (this.inputs ? THUMB + 6 : 0);
+    // Below the layer headers, and the nodes' part at least as tall as the switches.
+    const minBody = shown ? this.switches.offsetHeight + 4 : 0;
+    const geo = lay.layoutDiagram(this.columns, width, { roomy: this.numbers.on, left, minBody });
+    if (shown) this.switches.style.top = `${geo.bodyY}px`;
     this.geo = geo;
     const label = lay.summary(sizes, activations);
     // A group, not an image: its nodes, weights and biases are focusable buttons.
@@ -143,6 +161,7 @@ class Diagram {
     this.edges = [];
     this.nodes = [];
     this.biases = [];
+    this.thumbs = [];
     // Numbers mode writes its own edge labels (diagram-overlay.js).
     this.edgeLabels = !this.numbers.on && lay.edgeLabelsFit(geo.gap, this.columns.map((c) => c.count)) ? labelLayer : null;
     const half = geo.pill.w / 2;
@@ -152,6 +171,7 @@ class Diagram {
       this.header(svg, l, size, activations[l - 1], place);
       if (l + 1 < sizes.length) this.buildEdges(edgeLayer, l, col, geo.columns[l + 1], half);
       this.nodes.push(col.ys.map((y, i) => this.buildNode(nodeLayer, l, i, col.x, y, col.pillH, col.spacing)));
+      if (l === 0 && this.inputs) this.thumbs = col.ys.map((y, i) => this.buildThumb(nodeLayer, i, col, y));
       if (l > 0 && topology.bias) {
         const withLabel = lay.biasLabelFits(col.spacing, col.pillH, geo.gap);
         this.biases[l] = col.ys.map((y, j) => this.buildBias(biasLayer, l, j, col, y, withLabel));
@@ -186,7 +206,8 @@ class Diagram {
       this.hover(null);
     });
     this.svg = svg;
-    this.host.replaceChildren(svg, this.list.element);
+    this.host.replaceChildren(...(this.switches ? [this.switches] : []), svg, this.list.element);
+    this.paintThumbs();
     if (this.selected) this.svg.querySelector(`[data-testid="${this.selected}"]`)?.classList.add("selected");
     this.rove(this.svg.querySelector(`[data-testid="${this.focused}"]`) ?? this.svg.querySelector(".node[data-kind]"));
     this.overlay.setFocus(this.hovered ?? this.selected);
@@ -259,6 +280,35 @@ class Diagram {
     return { g, rect, text, font, name: g.getAttribute("aria-label"), cache: {}, textCache: {} };
   }
 
+  // An input's feature thumbnail left of its pill, its name under it where there is room
+  // (always in the node's accessible name and tooltip). Painted by paintThumbs.
+  buildThumb(parent, i, col, y) {
+    const name = this.inputs[i];
+    const size = Math.max(10, Math.min(THUMB, col.spacing - 16));
+    const x = col.x - this.geo.pill.w / 2 - 4 - size;
+    const named = col.spacing >= 40;
+    const top = named ? y - size / 2 - 5 : y - size / 2;
+    const g = svgEl("g", { class: "input-feature", "data-testid": `input-feature-${i}`, "data-feature": name }, parent);
+    svgEl("title", {}, g).textContent = `${name}: this input's value over the plane`;
+    svgEl("rect", { x: x - 0.5, y: top - 0.5, width: size + 1, height: size + 1, class: "input-thumb-frame" }, g);
+    const image = svgEl("image", { x, y: top, width: size, height: size, preserveAspectRatio: "none",
+      class: "input-thumb" }, g);
+    if (named) {
+      svgEl("text", { x: x + size / 2, y: top + size + 9, "text-anchor": "middle", class: "input-name" }, g)
+        .textContent = prettyFeature(name);
+    }
+    return image;
+  }
+
+  // The input thumbnails from the grid's feature thumbnails (null until a grid came).
+  paintThumbs() {
+    if (!this.thumbURLs) return;
+    this.thumbs.forEach((image, i) => {
+      const url = this.thumbURLs[this.inputs?.[i]];
+      if (url && image.getAttribute("href") !== url) image.setAttribute("href", url);
+    });
+  }
+
   buildBias(parent, l, j, col, y, withLabel) {
     const size = Math.max(4, Math.min(9, col.pillH * 0.45));
     const x = col.x - this.geo.pill.w / 2;
@@ -284,7 +334,7 @@ class Diagram {
   // stop (rove() gives it the tabindex 0), named as the tooltip names it.
   focusable(kind, l, i, j) {
     return { tabindex: "-1", role: "button", "aria-describedby": "diagram-tooltip",
-      "aria-label": elementName({ kind, l, i, j }, this.topology.layers.length) };
+      "aria-label": elementName({ kind, l, i, j }, this.topology.layers.length, this.inputs) };
   }
 
   // The one element of the diagram that Tab stops at: `el` (else the first node).
@@ -335,6 +385,12 @@ class Diagram {
     this.change = paint.nextChange(this.change, this.snap, snap);
     this.snap = snap;
     if (!this.topology) return;
+    const features = snap.grid?.features;
+    if (features && features !== this.thumbSource) {
+      this.thumbSource = features;
+      this.thumbURLs = thumbnailURLs(features, palette());
+      this.paintThumbs();
+    }
     const wanted = this.wantedColumns();
     if (wanted.some((c, l) => c.count !== this.columns[l].count || c.extra !== this.columns[l].extra)) {
       this.build(this.topology);  // the frames now carry a different number of units
@@ -384,6 +440,8 @@ class Diagram {
 
   retheme() {
     this.colors = null;
+    this.thumbURLs = thumbnailURLs(this.thumbSource, palette());
+    this.paintThumbs();
     if (this.snap && this.nodes) this.paint(this.snap);
   }
 

@@ -175,10 +175,13 @@ export function biasLines(data, biasSymbol, decimals = 4) {
 
 // --- an input ----------------------------------------------------------------------
 
-export function inputLines(unit, value, decimals = 4) {
+// `feature`: the input's feature when the network sees features of the plane ("x1^2"),
+// computed from the sample's raw x1 and x2; else the input is the data's own xN.
+export function inputLines(unit, value, decimals = 4, feature = null) {
   return {
-    lines: [{ tokens: [symbol(`x${unit + 1}`), eq(), num(value, decimals)], className: "formula-input" }],
-    notes: ["an input: the data's value, nothing computed"],
+    lines: [{ tokens: [symbol(feature ?? `x${unit + 1}`), eq(), num(value, decimals)], className: "formula-input" }],
+    notes: [feature && feature !== `x${unit + 1}` ? `an input: the feature ${feature} of the sample's x1 and x2`
+      : "an input: the data's value, nothing computed"],
     value,
   };
 }

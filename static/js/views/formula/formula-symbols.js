@@ -1,13 +1,19 @@
 // The engine's symbols (core/explain.py) as typeset pieces: "z1_1" is z with subscript
 // "1,1" (layer 1, unit 1), "w1_21" is w with subscript "1,21" (layer 1, from input 2 to
-// unit 1), "x2" is x with subscript 2, "y_hat" is ŷ, "dL/dz1_1" is the fraction ∂L/∂z₁,₁.
+// unit 1), "x2" is x with subscript 2, "y_hat" is ŷ, "dL/dz1_1" is the fraction ∂L/∂z₁,₁;
+// an input named by its feature ("x1^2", "x1*x2", "sin(x1)") is written as the page
+// writes features (x₁², x₁x₂, sin(x₁)).
 // Pure: tokens out, no DOM (formula.js renders them; tests/js/views/formula/formula.test.mjs).
 
+import { prettyFeature } from "../features/features-model.js";
+
 const HAT = "y_hat";
+const FEATURE = /^(?:x[12]\^2|x1\*x2|sin\(x[12]\))$/;
 
 // "z1_1" -> {t: "sym", base: "z", sub: "1,1"}; unknown shapes stay as written.
 export function symbol(text) {
   const s = String(text ?? "");
+  if (FEATURE.test(s)) return { t: "sym", base: prettyFeature(s), sub: null };
   if (s.startsWith(HAT)) {
     const rest = s.slice(HAT.length).replace(/^_/, "");
     return { t: "sym", base: "\u0177", sub: rest || null };

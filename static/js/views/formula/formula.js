@@ -15,6 +15,7 @@ import { paramName, unitName } from "../diagram/diagram-text.js";
 import { midStep } from "../chain/phases-order.js";
 import { paramValue } from "../diagram/diagram-paint.js";
 import { plainText } from "./formula-symbols.js";
+import { inputNames } from "../features/features-model.js";
 
 const HINT = "Click a neuron (or tap it) to see its arithmetic with the numbers filled in; a weight or bias: " +
   "shift-click or long-press it, tap it in inspect mode, or focus it (Tab, then the arrow keys) and press Space.";
@@ -201,10 +202,11 @@ export function mount(app) {
 
   const describeSelection = (words) => {
     const n = app.topology?.layers?.length ?? 0;
+    const inputs = inputNames(app.topology);
     const s = selection;
-    if (s.kind === "neuron") return `${unitName(s.layer, s.i, n)} \u00b7 ${words}`;
+    if (s.kind === "neuron") return `${unitName(s.layer, s.i, n, inputs)} \u00b7 ${words}`;
     if (s.kind === "bias") return `${paramName("bias", s.layer, null, s.j)}: bias of ${unitName(s.layer, s.j, n)} \u00b7 ${words}`;
-    return `${paramName("weight", s.layer - 1, s.i, s.j)}: ${unitName(s.layer - 1, s.i, n)} \u2192 ${unitName(s.layer, s.j, n)} \u00b7 ${words}`;
+    return `${paramName("weight", s.layer - 1, s.i, s.j)}: ${unitName(s.layer - 1, s.i, n, inputs)} \u2192 ${unitName(s.layer, s.j, n)} \u00b7 ${words}`;
   };
 
   // The update's panel: the gradient it used (the chain at the old weights when one sample
@@ -265,7 +267,8 @@ export function mount(app) {
     if (up) {
       built = up;
     } else if (isInput) {
-      built = input === undefined || input === null ? null : inputLines(selection.i, input, d);
+      built = input === undefined || input === null ? null
+        : inputLines(selection.i, input, d, inputNames(app.topology)?.[selection.i]);
     } else if (data?.result && data.past === (snap?.viewing_past ? snap.step : null)) {
       const r = data.result;
       if (data.kind === "neuron") built = neuronLines(r, d);

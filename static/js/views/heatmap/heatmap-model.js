@@ -6,6 +6,7 @@
 import { formatNumber } from "../../lib/format.js";
 import { mix, parseColor, rgb } from "../../lib/color.js";
 import { niceTicks, roundUp, scalePosition } from "./grid-decode.js";
+import { seesFeatures } from "../features/features-model.js";
 
 export const PLOT = 240;                       // the plot area, CSS px
 export const MARGIN = { left: 36, right: 10, top: 8, bottom: 24 };
@@ -69,7 +70,7 @@ export class HeatmapModel {
   setTopology(topology) {
     this.topology = topology;
     this.grid = null;
-    const plane = topology.layers[0] === 2 && Array.isArray(topology.dataset?.domain);
+    const plane = (topology.layers[0] === 2 || seesFeatures(topology.config)) && Array.isArray(topology.dataset?.domain);
     this.mode = plane ? outputMode(topology) : null;
     if (!plane) return false;
     this.domain = topology.dataset.domain;

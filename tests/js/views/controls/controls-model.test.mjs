@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {
   DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
   describeNetwork, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed,
-  removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setDataset, setLoss,
+  removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setDataset, setFeatures, setLoss,
   unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
 } from "../../../../static/js/views/controls/controls-model.js";
 import { mergeDeep } from "../../../../static/js/lib/merge.js";
@@ -237,4 +237,27 @@ test("the until control gives the play command's target, or says what a valid on
   for (const choice of UNTIL_CHOICES.filter((c) => c.kind)) {
     assert.ok(untilFor(choice.kind, String(choice.start)).until, choice.kind);  // each starts valid
   }
+});
+
+test("features: the input layer gets one unit each, the rest of the network stays", () => {
+  const partial = setFeatures(xor, ["x1", "x2", "x1^2"]);
+  assert.deepEqual(partial.features, ["x1", "x2", "x1^2"]);
+  assert.deepEqual(partial.layers, [3, 4, 2, 1]);
+  assert.deepEqual(partial.activations, xor.activations);
+  assert.equal(setFeatures(xor, ["x1", "x2"]), null);  // the default, unchanged
+  assert.equal(setFeatures({ ...xor, features: ["x1^2"] }, ["x1^2"]), null);
+  assert.equal(setFeatures(xor, []), null);
+  // The textbook weights fit two inputs only: a random start takes their place.
+  assert.deepEqual(setFeatures(seed231, ["x1^2", "x2^2", "x1*x2"]).init, { scheme: "xavier" });
+});
+
+test("features follow a change of data: kept on another plane, dropped for other data", () => {
+  const fed = { ...xor, features: ["x1^2", "x2^2", "sin(x1)"], layers: [3, 4, 2, 1] };
+  const circle = setDataset(vocab, fed, set("circle"));
+  assert.equal(circle.layers[0], 3);
+  assert.equal(circle.features, undefined);  // the config keeps its features
+  const digits = setDataset(vocab, fed, set("digits"));
+  assert.equal(digits.layers[0], 64);
+  assert.deepEqual(digits.features, ["x1", "x2"]);
+  assert.equal(setDataset(vocab, xor, set("digits")).features, undefined);
 });

@@ -175,3 +175,15 @@ test("segmentDistance", () => {
   assert.equal(segmentDistance(5, 5, 0, 0, 10, 0), 5);
   assert.equal(segmentDistance(-3, 4, 0, 0, 10, 0), 5);
 });
+
+test("layout: room kept left of the inputs (the feature switches) moves every column right", () => {
+  const plain = layoutDiagram(columnsFor([3, 4, 1]), 600);
+  const roomy = layoutDiagram(columnsFor([3, 4, 1]), 600, { left: 120 });
+  assert.ok(Math.abs(roomy.columns[0].x - plain.columns[0].x - 120) < 1e-9);
+  const last = roomy.columns[2];
+  assert.ok(Math.abs(last.x - plain.columns[2].x) < 1e-9);  // the output stays at the right edge
+  assert.ok(roomy.columns[0].x - roomy.pill.w / 2 >= 120);
+  // A tall column of switches beside the inputs: the nodes' part is at least as tall.
+  const tall = layoutDiagram(columnsFor([2, 1]), 600, { left: 120, minBody: 260 });
+  assert.ok(tall.footerY - tall.bodyY >= 260 && tall.bodyY > tall.headerY);
+});

@@ -21,6 +21,7 @@ test("names", () => {
   assert.equal(paramName("bias", 1, null, 2), "b1_3");
   assert.equal(paramName("weight", 0, 9, 11), "w1_10,12");
   assert.equal(unitName(0, 1, 3), "input x2");
+  assert.equal(unitName(0, 1, 3, ["x1^2", "sin(x2)"]), "input sin(x2)");  // named by its feature
   assert.equal(unitName(1, 2, 3), "hidden 1 unit 3");
   assert.equal(unitName(2, 0, 3), "output unit 1");
 });

@@ -40,6 +40,9 @@ test("symbols: layer and unit as a subscript, y_hat as ŷ", () => {
   assert.deepEqual(symbol("w1_21"), { t: "sym", base: "w", sub: "1,21" });
   assert.deepEqual(symbol("w2_10,3"), { t: "sym", base: "w", sub: "2;10,3" });
   assert.deepEqual(symbol("x2"), { t: "sym", base: "x", sub: "2" });
+  // An input named by its feature (the explain routes' "input" of a features session).
+  assert.deepEqual(symbol("x1*x2"), { t: "sym", base: "x\u2081x\u2082", sub: null });
+  assert.deepEqual(symbol("sin(x2)"), { t: "sym", base: "sin(x\u2082)", sub: null });
   assert.deepEqual(symbol("y_hat"), { t: "sym", base: "\u0177", sub: null });
   assert.deepEqual(symbol("y_hat3"), { t: "sym", base: "\u0177", sub: "3" });
   assert.deepEqual(symbol("L"), { t: "sym", base: "L", sub: null });
@@ -133,6 +136,9 @@ test("a bias: the same chain ending in dz/db = 1, worth the unit's dL/dz", () =>
 
 test("inputs, updates and parameter symbols", () => {
   assert.equal(flat(inputLines(1, 0.5, 4).lines[0].tokens), "x2 = 0.5");
+  const feature = inputLines(0, 2.25, 4, "x1^2");
+  assert.equal(flat(feature.lines[0].tokens), "x\u2081\u00b2 = 2.25");
+  assert.match(feature.notes[0], /feature x1\^2/);
   assert.equal(flat(updateLine("w1_11", 0.8, -0.00145478, 0.79854522, 4).tokens),
     "update: w1,11 = 0.8 + ( \u22120.0015 ) = 0.7985");
   assert.equal(updateLine("w1_11", 0.8, undefined, 0.7), null);
