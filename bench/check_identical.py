@@ -12,7 +12,9 @@ Python floats are compared with ==, so any change in any bit shows up.
 A history row carries the train/test evaluation only where the run evaluated it (its
 `evaluated` column, and a full-batch run's training loss in every row); a record from
 before that column carries it in every row. Such a pair is the same where the newer
-history has the numbers, and every other column is the same in every row.
+history has the numbers, and every other column is the same in every row. A field added
+since (to the config, or the export's data_changes) is the same when the newer record has
+it at its default.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sys
 import numpy as np
 
 import core.run
+from core.config import DEFAULT_CONFIG
 from core.presets import PRESETS
 from core.run import Run
 from core.snapshot import snapshot
@@ -211,6 +214,7 @@ def patch_mid_phase():
 
 
 EVALUATION = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+ADDED = {**DEFAULT_CONFIG, "data_changes": []}
 
 
 def same(new, old) -> bool:
@@ -219,6 +223,8 @@ def same(new, old) -> bool:
     if isinstance(new, dict) and isinstance(old, dict):
         if "evaluated" in new and "evaluated" not in old and "step" in new:
             return _same_history(new, old)
+        # A field added since, at its default (a config's, or the export's data_changes).
+        new = {k: v for k, v in new.items() if k in old or ADDED.get(k, v) != v}
         return new.keys() == old.keys() and all(same(new[k], old[k]) for k in new)
     if isinstance(new, (list, tuple)) and isinstance(old, (list, tuple)):
         return type(new) is type(old) and len(new) == len(old) and all(map(same, new, old))
