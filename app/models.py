@@ -536,9 +536,9 @@ class ConfigField(Out):
     """One field of the config, as core/fields.py declares it."""
 
     path: str = Field(description="where it sits in the config: optimizer.lr, layers, data.noise")
-    type: Literal["int", "float", "bool", "choice", "int_list", "choice_list", "params", "matrix"] = Field(
+    type: Literal["int", "float", "bool", "choice", "int_list", "choice_list", "params", "matrix", "text"] = Field(
         description="int_list: layers (or inline data's labels); choice_list: activations; "
-        "params: explicit weights; matrix: rows of numbers"
+        "params: explicit weights; matrix: rows of numbers; text: a string (csv data's text)"
     )
     default: Any = Field(description="the value when none is given (a data param's is its data set's)")
     help: str

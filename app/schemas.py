@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from core.activations import ACTIVATIONS
 from core.config import LIVE_SECTIONS, TOPOLOGY_FIELDS
+from core.data.csv import MAX_TEXT_BYTES
 from core.data.inline import MAX_ROWS
 from core.fields import BY_PATH, FIELDS, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_UNITS, data_params
 from core.fields import Field as ConfigField
@@ -74,6 +75,8 @@ def _annotation(field: ConfigField) -> Any:
     if field.kind == "int_list":  # inline data's class labels
         label = Annotated[int, _bounds(field)]
         return Annotated[list[label], Field(min_length=1, max_length=MAX_ROWS)]
+    if field.kind == "text":  # csv data's text and target column; the engine counts the bytes
+        return Annotated[str, Field(max_length=MAX_TEXT_BYTES)]
     if field.kind == "choice":
         return Literal[field.choices]
     if field.kind == "bool":
