@@ -527,6 +527,20 @@ class Dataset(Out):
     )
 
 
+class DataSummary(Out):
+    """What a data spec loads to (POST /api/datasets/check): what a network for it needs."""
+
+    name: str
+    kind: str = Field(description="classification or regression")
+    input_dim: int = Field(description="the input layer's size")
+    output_dim: int = Field(description="the output layer's size: 1, or one per class for more than two")
+    n_classes: int | None = Field(description="null for regression")
+    class_names: list[str] | None = Field(description="the classes' names when the data names them (csv)")
+    n_train: int
+    n_test: int = Field(description="rows held back as test data (data.test_fraction)")
+    columns: list[str] | None = Field(description="csv data: the header's column names, in order")
+
+
 class FieldApplies(Out):
     field: str = Field(description="the field whose value decides")
     values: list[str] = Field(description="the values it is used with")

@@ -3,11 +3,16 @@
 from dataclasses import asdict
 from functools import lru_cache
 
+import anyio
+import numpy as np
 from fastapi import APIRouter, Request, Response
 
-from app.models import ConfigField, Dataset, Preset, send
+from app.errors import documented, invalid
+from app.models import ConfigField, Dataset, DataSummary, Preset, send
+from app.schemas import DataCheckRequest, to_engine
 from core.config import resolve_config
-from core.data import DATASETS, DataError
+from core.data import DATASETS, DataError, load_dataset
+from core.data.csv import csv_columns
 from core.data.mnist import find_idx_files
 from core.fields import describe
 from core.presets import PRESETS
@@ -70,6 +75,34 @@ async def datasets(request: Request) -> Response:
             }
             for info in DATASETS.values()
         ]
+    )
+
+
+@router.post("/datasets/check", response_model=DataSummary, responses=documented(422))
+async def check_data(body: DataCheckRequest, request: Request) -> Response:
+    """Load a data spec (a config's `data`) without making a session, and say what a
+    network for it needs: its input and output sizes, its kind and classes, its rows; for
+    csv data its columns. A bad spec is a 422 naming the field (data.text, with the line
+    and column), so a page can check a pasted CSV before it replaces anything."""
+    spec = to_engine(body.data)
+    mnist_dir = request.app.state.settings.mnist_dir
+    try:
+        data = await anyio.to_thread.run_sync(lambda: load_dataset(spec, np.random.default_rng(0), mnist_dir=mnist_dir))
+    except DataError as error:
+        raise invalid(error.field, error.reason) from None
+    columns = csv_columns(spec["text"]) if data.name == "csv" else None
+    return send(
+        {
+            "name": data.name,
+            "kind": data.kind,
+            "input_dim": int(data.x_train.shape[1]),
+            "output_dim": int(data.y_train.shape[1]),
+            "n_classes": data.n_classes,
+            "class_names": data.class_names,
+            "n_train": len(data.x_train),
+            "n_test": len(data.x_test),
+            "columns": columns,
+        }
     )
 
 

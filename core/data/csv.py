@@ -190,6 +190,12 @@ def read_csv(text: Any, target: Any = None) -> tuple[np.ndarray, np.ndarray, np.
     return x, y, labels, n_classes, (tuple(header[i] for i in columns), names)
 
 
+def csv_columns(text: Any) -> list[str]:
+    """The header's column names of a CSV text that read_csv accepts."""
+    header, _, _ = _rows(text)
+    return header
+
+
 def count_rows(text: Any) -> int:
     """The data rows a CSV text holds (0 when it cannot be read): its memory is worked out
     before it is loaded."""
