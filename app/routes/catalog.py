@@ -53,7 +53,7 @@ def _fields() -> list[dict]:
 
 
 # Output units a network needs for each built-in set (one-hot digits; one unit otherwise).
-OUTPUTS = {"digits": 10, "mnist": 10, "inline": None}
+OUTPUTS = {"digits": 10, "mnist": 10, "inline": None, "csv": None}
 
 
 @router.get("/datasets", response_model=list[Dataset])
