@@ -546,11 +546,14 @@ class FieldApplies(Out):
     values: list[str] = Field(description="the values it is used with")
 
 
+FieldType = Literal["int", "float", "bool", "choice", "int_list", "choice_list", "params", "matrix", "text"]
+
+
 class ConfigField(Out):
     """One field of the config, as core/fields.py declares it."""
 
     path: str = Field(description="where it sits in the config: optimizer.lr, layers, data.noise")
-    type: Literal["int", "float", "bool", "choice", "int_list", "choice_list", "params", "matrix", "text"] = Field(
+    type: FieldType = Field(
         description="int_list: layers (or inline data's labels); choice_list: activations; "
         "params: explicit weights; matrix: rows of numbers; text: a string (csv data's text)"
     )

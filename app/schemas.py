@@ -111,10 +111,13 @@ SECTIONS = {
 }
 
 
+DataSection = SECTIONS["data"]
+
+
 class DataCheckRequest(Strict):
     """A config's `data`, to be checked and described without making a session."""
 
-    data: SECTIONS["data"]  # type: ignore[valid-type]
+    data: DataSection  # type: ignore[valid-type]
 
 
 def _members(paths: list[str]) -> dict[str, Any]:

@@ -83,11 +83,18 @@ async def check_data(body: DataCheckRequest, request: Request) -> Response:
     """Load a data spec (a config's `data`) without making a session, and say what a
     network for it needs: its input and output sizes, its kind and classes, its rows; for
     csv data its columns. A bad spec is a 422 naming the field (data.text, with the line
-    and column), so a page can check a pasted CSV before it replaces anything."""
+    and column), so a page can check a pasted CSV before it replaces anything. MNIST is
+    not loaded here (a 422): GET /api/datasets gives its sizes."""
     spec = to_engine(body.data)
+    if spec.get("name") == "mnist":
+        # 60,000 images loaded per request would cost a session's memory each time; GET
+        # /api/datasets says what MNIST needs.
+        raise invalid("data.name", "mnist is too large to check here: it has 784 inputs and 10 outputs")
     mnist_dir = request.app.state.settings.mnist_dir
     try:
-        data = await anyio.to_thread.run_sync(lambda: load_dataset(spec, np.random.default_rng(0), mnist_dir=mnist_dir))
+        data = await anyio.to_thread.run_sync(
+            lambda: load_dataset(spec, np.random.default_rng(0), mnist_dir=mnist_dir)
+        )
     except DataError as error:
         raise invalid(error.field, error.reason) from None
     columns = csv_columns(spec["text"]) if data.name == "csv" else None

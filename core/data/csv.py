@@ -15,8 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from core.data.base import DataError, Dataset, DatasetInfo, fraction_param, make_dataset, register
-from core.data.base import targets_for_labels
+from core.data.base import (
+    DataError,
+    Dataset,
+    DatasetInfo,
+    fraction_param,
+    make_dataset,
+    register,
+    targets_for_labels,
+)
 from core.data.inline import MAX_CLASSES, MAX_COLUMNS, MAX_ROWS, data_domain
 
 # The longest a float64 is written in full (repr of -2.2250738585072014e-308) and its comma.
@@ -62,9 +69,8 @@ def _rows(text: str) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
                 header, header_line = _check_header(cells, line), line
                 continue
             if len(cells) != len(header):
-                raise DataError(
-                    TEXT, f"line {line} has {_cells(len(cells))}, the header (line {header_line}) has {len(header)}"
-                )
+                header_cells = f"the header (line {header_line}) has {len(header)}"
+                raise DataError(TEXT, f"line {line} has {_cells(len(cells))}, {header_cells}")
             count += 1
             if count <= MAX_ROWS:
                 rows.append((line, cells))
@@ -92,8 +98,9 @@ def _check_header(cells: list[str], line: int) -> list[str]:
         )
     if len(cells) > MAX_CELLS:
         raise DataError(
-            TEXT, f"line {line} (the header) has {len(cells):,} columns: at most {MAX_CELLS:,} "
-            f"({MAX_COLUMNS:,} inputs and the target)"
+            TEXT,
+            f"line {line} (the header) has {len(cells):,} columns: at most {MAX_CELLS:,} "
+            f"({MAX_COLUMNS:,} inputs and the target)",
         )
     seen: set[str] = set()
     for j, name in enumerate(cells):
@@ -101,8 +108,9 @@ def _check_header(cells: list[str], line: int) -> list[str]:
             raise DataError(TEXT, f"line {line} (the header), column {j + 1} has no name")
         if _number(name) is not None:
             raise DataError(
-                TEXT, f"line {line} (the header), column {j + 1}: {name!r} is a number, not a name "
-                "(the first row names the columns)"
+                TEXT,
+                f"line {line} (the header), column {j + 1}: {name!r} is a number, not a name "
+                "(the first row names the columns)",
             )
         if name in seen:
             raise DataError(TEXT, f"line {line} (the header): the name {name!r} is used twice")
@@ -158,7 +166,9 @@ def read_targets(
         return np.array(numbers, dtype=np.float64).reshape(-1, 1), None, None, None
     for (line, _), cell in zip(rows, cells):
         if not cell:
-            raise DataError(TEXT, f"line {line}, column {name}: the cell is empty, and every row needs a target")
+            raise DataError(
+                TEXT, f"line {line}, column {name}: the cell is empty, and every row needs a target"
+            )
     if all(v is not None for v in numbers):
         # Whole numbers: the classes in numeric order, named as written ("-1" and "1").
         values = sorted({int(v) for v in numbers if v is not None})
@@ -175,7 +185,13 @@ def read_targets(
     return targets_for_labels(labels, n_classes), labels, n_classes, names
 
 
-def read_csv(text: Any, target: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int | None, tuple]:
+# The input columns' names, and the classes' names (None for regression).
+Names = tuple[tuple[str, ...], tuple[str, ...] | None]
+
+
+def read_csv(
+    text: Any, target: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int | None, Names]:
     """(x (n, d), y (n, k), labels or None, n_classes or None, (input names, class names))."""
     if not isinstance(text, str):
         raise DataError(TEXT, "must be the CSV's text, with a header row")

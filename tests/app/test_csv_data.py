@@ -122,6 +122,8 @@ def test_the_check_route_says_what_a_network_for_the_data_needs(api):
     assert (xor["input_dim"], xor["output_dim"], xor["columns"]) == (2, 1, None)
     bad = api.post("/api/datasets/check", json={"data": {"name": "xor", "noise": 7}})
     assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "data.noise"
+    mnist = api.post("/api/datasets/check", json={"data": {"name": "mnist"}})
+    assert mnist.status_code == 422 and mnist.json()["error"]["fields"][0]["field"] == "data.name"
 
 
 def test_export_and_import_carry_a_csv_session_bit_for_bit(api):

@@ -132,7 +132,9 @@ def test_the_limits_are_inline_datas():
     error = refusal(f"{wide}\n" + ",".join("0" for _ in range(MAX_CELLS + 1)) + "\n")
     assert f"has {MAX_CELLS + 1:,} columns: at most {MAX_CELLS:,}" in error.reason
     widest = ",".join(f"c{j}" for j in range(MAX_CELLS))
-    assert load(f"{widest}\n" + ",".join("1" for _ in range(MAX_CELLS)) + "\n").x_train.shape[1] == MAX_COLUMNS
+    assert (
+        load(f"{widest}\n" + ",".join("1" for _ in range(MAX_CELLS)) + "\n").x_train.shape[1] == MAX_COLUMNS
+    )
     classes = "\n".join(f"{i},k{i}" for i in range(MAX_CLASSES + 1))
     error = refusal(f"x,y\n{classes}\n")
     assert error.reason == f"column y holds {MAX_CLASSES + 1:,} classes: at most {MAX_CLASSES:,}"
