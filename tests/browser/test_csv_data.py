@@ -143,3 +143,45 @@ def test_a_four_input_csv_shows_the_diagram_and_curves_without_plane_views(open_
         settle(page)
         check_layout(page, f"csv 4 inputs {name}")
         page.screenshot(path=str(screenshots / f"csv-4-inputs-{name}.png"), full_page=True)
+
+
+def two_class_rows(n: int) -> str:
+    """n points of a 2-D CSV: "inside" the unit circle or "outside", words as classes."""
+    rows = []
+    for i in range(n):
+        x, y = ((i * 37) % 100) / 25 - 2, ((i * 61) % 100) / 25 - 2
+        rows.append(f"{x:.3f},{y:.3f},{'inside' if x * x + y * y < 1.5 else 'outside'}")
+    return "x,y,where\n" + "\n".join(rows) + "\n"
+
+
+def test_a_2d_csv_keeps_the_plane_names_its_classes_and_a_long_one_has_no_link(page, server, screenshots):
+    open_app(page, server, XOR)
+    open_your_data(page)
+    text = two_class_rows(300)
+    assert len(text) > 4000  # longer than a URL carries (urlstate.URL_TEXT_LIMIT)
+    use_csv(page, text)
+    expect(page.locator("[data-testid=heatmap-section]")).to_be_visible()
+    legend = page.locator("[data-testid=heatmap-legend]")
+    expect(legend).to_contain_text("inside", timeout=WAIT_MS)
+    expect(legend).to_contain_text("outside")
+    assert "csv=" not in page.url  # too long for the address; the session keeps it
+    page.locator("[data-testid=neurons-plus-1]").click()
+    page.wait_for_function("() => window.nnplay.config.layers[1] === 5", timeout=WAIT_MS)
+    assert page.evaluate("window.nnplay.config.data.text") == text
+    page.locator("[data-testid=share]").click()
+    expect(page.locator("[data-testid=share-status]")).to_contain_text("too long for a link")
+    expect(page.locator("[data-testid=share-url]")).to_be_hidden()
+    settle(page)
+    check_layout(page, "long csv shared")
+    page.screenshot(path=str(screenshots / "csv-2d-words.png"))
+
+
+def test_a_reload_keeps_a_short_csv_in_the_box(page, server):
+    open_app(page, server, XOR)
+    open_your_data(page)
+    sid = use_csv(page, SPECIES)
+    page.reload()
+    page.wait_for_function("(s) => window.nnplay && window.nnplay.sessionId === s", arg=sid, timeout=WAIT_MS)
+    expect(page.locator("[data-testid=your-data]")).to_have_attribute("open", "")
+    expect(page.locator("[data-testid=csv-text]")).to_have_value(SPECIES)
+    expect(page.locator("[data-testid=csv-target]")).to_have_value("species", timeout=WAIT_MS)
