@@ -138,3 +138,43 @@ def test_export_and_import_carry_a_csv_session_bit_for_bit(api):
     a = api.post(f"/api/sessions/{sid}/step", json={"steps": 7}).json()["snapshot"]
     b = api.post(f"/api/sessions/{new}/step", json={"steps": 7}).json()["snapshot"]
     assert a["params"] == b["params"] and a["loss"] == b["loss"] and a["accuracy"] == b["accuracy"]
+
+
+def test_a_csv_session_persists_across_a_restart_bit_for_bit(tmp_path):
+    def server() -> TestClient:
+        return TestClient(create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, frame_workers=0)))
+
+    with server() as first:
+        sid = first.post("/api/sessions", json={**csv_config(FOUR_INPUTS), "seed": 3}).json()["id"]
+        first.post(f"/api/sessions/{sid}/step", json={"steps": 11})
+        before = first.get(f"/api/sessions/{sid}").json()
+    with server() as second:  # the first saved its sessions on shutdown
+        after = second.get(f"/api/sessions/{sid}")
+        assert after.status_code == 200, after.text
+        assert after.json()["config"] == before["config"]
+        assert after.json()["snapshot"]["params"] == before["snapshot"]["params"]
+        went_on = second.post(f"/api/sessions/{sid}/step", json={"steps": 5}).json()["snapshot"]
+    with server() as third:
+        copy = third.post("/api/sessions", json={**csv_config(FOUR_INPUTS), "seed": 3}).json()["id"]
+        again = third.post(f"/api/sessions/{copy}/step", json={"steps": 16}).json()["snapshot"]
+    assert went_on["params"] == again["params"] and went_on["loss"] == again["loss"]
+
+
+def test_new_data_on_a_csv_session_draws_another_split_of_the_same_rows(api):
+    sid = api.post("/api/sessions", json=csv_config(FOUR_INPUTS)).json()["id"]
+    before = api.get(f"/api/sessions/{sid}/evaluation?split=test&limit=8").json()
+    response = api.post(f"/api/sessions/{sid}/new-data", json={"seed": 12345})
+    assert response.status_code == 200, response.text
+    assert response.json()["config"]["data"]["text"] == FOUR_INPUTS
+    after = api.get(f"/api/sessions/{sid}/evaluation?split=test&limit=8").json()
+    assert before != after
+
+
+def test_an_import_with_a_damaged_csv_is_refused_with_its_line(api):
+    sid = api.post("/api/sessions", json=csv_config(FOUR_INPUTS)).json()["id"]
+    doc = api.get(f"/api/sessions/{sid}/export").json()
+    doc["config"]["data"]["text"] = FOUR_INPUTS.replace("6.3,3.3", "6.3,oops")
+    response = api.post("/api/sessions/import", json=doc)
+    assert response.status_code == 422
+    (field,) = response.json()["error"]["fields"]
+    assert field["field"].endswith("data.text") and "line 4, column sepal_width: 'oops'" in field["reason"]
