@@ -142,7 +142,9 @@ def test_export_and_import_carry_a_csv_session_bit_for_bit(api):
 
 def test_a_csv_session_persists_across_a_restart_bit_for_bit(tmp_path):
     def server() -> TestClient:
-        return TestClient(create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, frame_workers=0)))
+        return TestClient(
+            create_app(Settings(allowed_hosts=["testserver"], data_dir=tmp_path, frame_workers=0))
+        )
 
     with server() as first:
         sid = first.post("/api/sessions", json={**csv_config(FOUR_INPUTS), "seed": 3}).json()["id"]

@@ -185,3 +185,17 @@ def test_a_reload_keeps_a_short_csv_in_the_box(page, server):
     expect(page.locator("[data-testid=your-data]")).to_have_attribute("open", "")
     expect(page.locator("[data-testid=csv-text]")).to_have_value(SPECIES)
     expect(page.locator("[data-testid=csv-target]")).to_have_value("species", timeout=WAIT_MS)
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(page, server, tmp_path):
+    open_app(page, server, XOR)
+    open_your_data(page)
+    most = page.evaluate("window.nnplay.datasets.find((d) => d.name === 'csv').params.text.max_bytes")
+    path = tmp_path / "big.csv"
+    path.write_text("x,y\n" + "1,0\n" * (most // 4))
+    page.locator("[data-testid=csv-file]").set_input_files(str(path))
+    expect(page.locator("[data-testid=csv-error]")).to_have_text(
+        f"big.csv has {path.stat().st_size:,} bytes: at most {most:,}", timeout=WAIT_MS
+    )
+    expect(page.locator("[data-testid=csv-text]")).to_have_value("")
+    expect(page.locator("[data-testid=csv-use]")).to_be_disabled()

@@ -34,6 +34,7 @@ export function mountCsv(app, ui, rebuild) {
   let checked = null;
   let asked = 0;
   let timer = null;
+  let synced = null; // the session's CSV the box was last given
 
   const chosenTarget = () => (target.value && target.selectedIndex !== target.length - 1 ? target.value : null);
   const showError = (message) => {
@@ -88,6 +89,12 @@ export function mountCsv(app, ui, rebuild) {
   file.addEventListener("change", () => {
     const chosen = file.files?.[0];
     if (!chosen) return;
+    // A file the server would refuse by its size alone is not read into the page.
+    const most = app.datasets.find((d) => d.name === "csv")?.params?.text?.max_bytes;
+    if (most && chosen.size > most) {
+      showError(`${chosen.name} has ${chosen.size.toLocaleString("en-US")} bytes: at most ${most.toLocaleString("en-US")}`);
+      return;
+    }
     const reader = new FileReader();
     reader.addEventListener("load", () => {
       text.value = String(reader.result ?? "");
@@ -104,11 +111,15 @@ export function mountCsv(app, ui, rebuild) {
 
   return {
     element: box,
-    // The server's CSV in the box while the data is csv (unless the user is editing it).
+    // The session's CSV in the box when it becomes the data (a reload, "Use this data"),
+    // not at every sync: what the user is typing or has pasted stays until then.
     sync() {
       const data = app.config.data;
-      if (data.name !== "csv" || document.activeElement === text || text.value === data.text) return;
-      text.value = data.text;
+      const now = data.name === "csv" ? data.text : null;
+      if (now === synced) return;
+      synced = now;
+      if (now === null || text.value === now) return;
+      text.value = now;
       box.open = true;
       check(data.target);
     },
