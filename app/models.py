@@ -527,6 +527,13 @@ class Dataset(Out):
     )
 
 
+class HeadRow(Out):
+    """A row of a CSV as read: its line in the text and its cells (as text, trimmed)."""
+
+    line: int
+    cells: list[str]
+
+
 class DataSummary(Out):
     """What a data spec loads to (POST /api/datasets/check): what a network for it needs."""
 
@@ -539,6 +546,7 @@ class DataSummary(Out):
     n_train: int
     n_test: int = Field(description="rows held back as test data (data.test_fraction)")
     columns: list[str] | None = Field(description="csv data: the header's column names, in order")
+    head: list[HeadRow] | None = Field(description="csv data: its first 50 rows as read, for a table")
 
 
 class FieldApplies(Out):

@@ -12,12 +12,15 @@ from app.models import ConfigField, Dataset, DataSummary, Preset, send
 from app.schemas import DataCheckRequest, to_engine
 from core.config import resolve_config
 from core.data import DATASETS, DataError, load_dataset
-from core.data.csv import csv_columns
+from core.data.csv import csv_head
 from core.data.mnist import find_idx_files
 from core.fields import describe
 from core.presets import PRESETS
 
 router = APIRouter(tags=["catalog"])
+
+# The rows of a CSV the check route gives back as written: what the page's table shows.
+HEAD_ROWS = 50
 
 
 @router.get("/presets", response_model=list[Preset])
@@ -83,7 +86,8 @@ async def check_data(body: DataCheckRequest, request: Request) -> Response:
     """Load a data spec (a config's `data`) without making a session, and say what a
     network for it needs: its input and output sizes, its kind and classes, its rows; for
     csv data its columns. A bad spec is a 422 naming the field (data.text, with the line
-    and column), so a page can check a pasted CSV before it replaces anything. MNIST is
+    and column), so a page can check a pasted CSV before it replaces anything; and its
+    first rows as read (`head`: their lines and cells), for the page's table. MNIST is
     not loaded here (a 422): GET /api/datasets gives its sizes."""
     spec = to_engine(body.data)
     if spec.get("name") == "mnist":
@@ -97,7 +101,7 @@ async def check_data(body: DataCheckRequest, request: Request) -> Response:
         )
     except DataError as error:
         raise invalid(error.field, error.reason) from None
-    columns = csv_columns(spec["text"]) if data.name == "csv" else None
+    columns, head = csv_head(spec["text"], HEAD_ROWS) if data.name == "csv" else (None, None)
     return send(
         {
             "name": data.name,
@@ -109,6 +113,7 @@ async def check_data(body: DataCheckRequest, request: Request) -> Response:
             "n_train": len(data.x_train),
             "n_test": len(data.x_test),
             "columns": columns,
+            "head": [{"line": line, "cells": cells} for line, cells in head] if head is not None else None,
         }
     )
 

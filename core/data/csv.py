@@ -206,10 +206,11 @@ def read_csv(
     return x, y, labels, n_classes, (tuple(header[i] for i in columns), names)
 
 
-def csv_columns(text: Any) -> list[str]:
-    """The header's column names of a CSV text that read_csv accepts."""
-    header, _, _ = _rows(text)
-    return header
+def csv_head(text: Any, rows: int) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header's column names, and the first `rows` rows as (line, cells as read),
+    of a CSV text that read_csv accepts."""
+    header, _, body = _rows(text)
+    return header, body[:rows]
 
 
 def count_rows(text: Any) -> int:

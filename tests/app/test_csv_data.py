@@ -109,7 +109,14 @@ def test_the_check_route_says_what_a_network_for_the_data_needs(api):
         "n_train": 6,
         "n_test": 2,
         "columns": ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"],
+        "head": [
+            {"line": i + 2, "cells": line.split(",")} for i, line in enumerate(FOUR_INPUTS.splitlines()[1:])
+        ],
     }
+    # The first 50 rows as written, with their lines (quoted cells as read, blank lines skipped).
+    long = "x,y,label\n\n" + "".join(f'{i},"{i}",c{i % 2}\n' for i in range(60))
+    head = api.post("/api/datasets/check", json={"data": {"name": "csv", "text": long}}).json()["head"]
+    assert len(head) == 50 and head[0] == {"line": 3, "cells": ["0", "0", "c0"]} and head[-1]["line"] == 52
     numbers = "\n".join(line.rsplit(",", 1)[0] for line in FOUR_INPUTS.splitlines())
     chosen = {"name": "csv", "text": numbers, "target": "sepal_length"}
     summary = api.post("/api/datasets/check", json={"data": chosen}).json()

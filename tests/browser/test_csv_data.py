@@ -199,3 +199,38 @@ def test_a_file_too_large_is_refused_before_it_is_read(page, server, tmp_path):
     )
     expect(page.locator("[data-testid=csv-text]")).to_have_value("")
     expect(page.locator("[data-testid=csv-use]")).to_be_disabled()
+
+
+def test_the_table_edits_the_rows_and_the_box_follows(page, server, allow_console):
+    allow_console(REFUSED, "a cell made bad on purpose is refused by the check route")
+    open_app(page, server, XOR)
+    open_your_data(page)
+    text = page.locator("[data-testid=csv-text]")
+    text.fill("x1,x2,label\n0.5,1.2,red\n-1,0.3,blue\n")
+    table = page.locator("[data-testid=csv-table]")
+    expect(table).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("[data-testid=csv-cell-1-2]")).to_have_value("blue")
+    expect(page.locator("[data-testid=csv-cell-1-0]")).to_have_accessible_name("line 3 x1")
+    cell = page.locator("[data-testid=csv-cell-1-1]")
+    cell.fill("abc")
+    cell.press("Tab")
+    expect(page.locator("[data-testid=csv-error]")).to_have_text(
+        "CSV: line 3, column x2: 'abc' is not a number", timeout=WAIT_MS
+    )
+    expect(text).to_have_value("x1,x2,label\n0.5,1.2,red\n-1,abc,blue\n")
+    cell.fill("0.7")
+    cell.press("Enter")
+    expect(page.locator("[data-testid=csv-error]")).to_be_hidden(timeout=WAIT_MS)
+    page.locator("[data-testid=csv-add-row]").click()
+    expect(page.locator("[data-testid=csv-summary]")).to_contain_text("3 rows", timeout=WAIT_MS)
+    page.locator("[data-testid=csv-cell-2-2]").fill("green")
+    page.locator("[data-testid=csv-cell-2-2]").press("Tab")
+    expect(page.locator("[data-testid=csv-summary]")).to_contain_text("3 classes", timeout=WAIT_MS)
+    page.locator("[data-testid=csv-delete-row-0]").click()
+    expect(text).to_have_value("x1,x2,label\n-1,0.7,blue\n-1,0.7,green\n", timeout=WAIT_MS)
+    old = page.evaluate("window.nnplay.sessionId")
+    expect(page.locator("[data-testid=csv-use]")).to_be_enabled(timeout=WAIT_MS)
+    page.locator("[data-testid=csv-use]").click()
+    rebuilt(page, old)
+    assert page.evaluate("window.nnplay.config.data.text") == "x1,x2,label\n-1,0.7,blue\n-1,0.7,green\n"
+    check_labels(page)

@@ -6,6 +6,7 @@
 import { el } from "../../lib/dom.js";
 import { describeCsv, setCsv } from "./controls-model.js";
 import { fill } from "./controls-fields.js";
+import { mountCsvTable } from "./controls-csv-table.js";
 
 // How long typing pauses before the box is checked.
 const CHECK_DELAY_MS = 400;
@@ -27,7 +28,13 @@ export function mountCsv(app, ui, rebuild) {
       el("span", { class: "ctl-label" }, "CSV with a header row"), text),
     el("label", { class: "ctl-field" }, el("span", { class: "ctl-label" }, "or a file"), file),
     el("label", { class: "ctl-field" }, el("span", { class: "ctl-label" }, "target column"), target),
-    error, summary, use);
+    error, summary);
+  // Edits in the table write the whole CSV into the box, checked at once.
+  const table = mountCsvTable((csv) => {
+    text.value = csv;
+    check();
+  });
+  box.append(table.element, use);
 
   // The last answer of the server for what the box holds: {text, target, summary}; checks
   // are numbered so that a slow answer to an older text is dropped.
@@ -53,6 +60,7 @@ export function mountCsv(app, ui, rebuild) {
     if (!csv.trim()) {
       showError(null);
       summary.textContent = "";
+      table.show(null);
       return;
     }
     summary.textContent = "checking…";
@@ -65,6 +73,7 @@ export function mountCsv(app, ui, rebuild) {
       checked = { text: csv, target: column, summary: answer };
       showError(null);
       summary.textContent = describeCsv(answer);
+      table.show(answer);
       use.disabled = false;
     } catch (failure) {
       if (id !== asked) return;

@@ -297,6 +297,26 @@ export function setCsv(vocab, config, summary, text, target = null) {
   return partial;
 }
 
+/** Rows of cells written back as CSV text under their header: a cell with a comma, a
+ *  quote or a line break is quoted, its quotes doubled (RFC 4180, which the server's csv
+ *  module reads). */
+export function csvText(header, rows) {
+  const cell = (value) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  return [header, ...rows].map((row) => row.map((v) => cell(String(v ?? ""))).join(",")).join("\n") + "\n";
+}
+
+/** The table's rows (lists of cells) after one edit: {kind: "set", row, column, value};
+ *  {kind: "add"}, a copy of the last row to change (a row of empty cells would be refused);
+ *  {kind: "delete", row}, never the last row left (a CSV needs one). */
+export function editRows(rows, change) {
+  if (change.kind === "set") {
+    return rows.map((cells, i) => (i === change.row ? cells.map((v, j) => (j === change.column ? change.value : v)) : cells));
+  }
+  if (change.kind === "add" && rows.length) return [...rows, [...rows[rows.length - 1]]];
+  if (change.kind === "delete" && rows.length > 1) return rows.filter((_, i) => i !== change.row);
+  return rows;
+}
+
 /** The words under the CSV box for a checked CSV, e.g. "8 rows (6 to train, 2 to test),
  *  4 inputs; 3 classes: setosa, versicolor, virginica". */
 export function describeCsv(summary) {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 
 import {
   DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
-  describeCsv, describeNetwork, setCsv, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed,
+  csvText, describeCsv, describeNetwork, editRows, setCsv, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed,
   removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setDataset, setLoss,
   unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
 } from "../../../../static/js/views/controls/controls-model.js";
@@ -287,4 +287,18 @@ test("csv is offered in the list only while it is the data", () => {
 test("a checked CSV is described in words: rows, split, inputs and classes", () => {
   assert.equal(describeCsv(species), "8 rows (6 to train, 2 to test), 4 inputs; 3 classes: setosa, versicolor, virginica");
   assert.equal(describeCsv(heights), "1 row, 3 inputs; numbers to predict (regression)");
+});
+
+test("the table's rows are written back as CSV, quoting what a comma or quote would break", () => {
+  assert.equal(csvText(["x", "y", "label"], [["1", "2", "red"], ["3", "4", "a, b"]]), 'x,y,label\n1,2,red\n3,4,"a, b"\n');
+  assert.equal(csvText(["x", "say"], [["1", 'a "b"'], ["2", "two\nlines"]]), 'x,say\n1,"a ""b"""\n2,"two\nlines"\n');
+});
+
+test("an edit of the table: a cell set, a row added as a copy of the last, a row deleted", () => {
+  const rows = [["1", "2", "red"], ["3", "4", "blue"]];
+  assert.deepEqual(editRows(rows, { kind: "set", row: 1, column: 0, value: "9" }), [["1", "2", "red"], ["9", "4", "blue"]]);
+  assert.deepEqual(rows[1], ["3", "4", "blue"], "the rows given are not changed");
+  assert.deepEqual(editRows(rows, { kind: "add" }), [...rows, ["3", "4", "blue"]]);
+  assert.deepEqual(editRows(rows, { kind: "delete", row: 0 }), [["3", "4", "blue"]]);
+  assert.deepEqual(editRows([["1", "2"]], { kind: "delete", row: 0 }), [["1", "2"]], "a CSV keeps one row");
 });
