@@ -89,6 +89,7 @@ def topology_message(session: Session) -> dict:
             "n_classes": data.n_classes,
             "domain": data.domain,
             "image_shape": data.image_shape,
+            "class_names": data.class_names,  # a CSV's words, in class order; else null
             "n_train": len(data.x_train),
             "n_test": len(data.x_test),
         },

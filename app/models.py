@@ -541,18 +541,43 @@ class Dataset(Out):
     )
 
 
+class HeadRow(Out):
+    """A row of a CSV as read: its line in the text and its cells (as text, trimmed)."""
+
+    line: int
+    cells: list[str]
+
+
+class DataSummary(Out):
+    """What a data spec loads to (POST /api/datasets/check): what a network for it needs."""
+
+    name: str
+    kind: str = Field(description="classification or regression")
+    input_dim: int = Field(description="the input layer's size")
+    output_dim: int = Field(description="the output layer's size: 1, or one per class for more than two")
+    n_classes: int | None = Field(description="null for regression")
+    class_names: list[str] | None = Field(description="the classes' names when the data names them (csv)")
+    n_train: int
+    n_test: int = Field(description="rows held back as test data (data.test_fraction)")
+    columns: list[str] | None = Field(description="csv data: the header's column names, in order")
+    head: list[HeadRow] | None = Field(description="csv data: its first 50 rows as read, for a table")
+
+
 class FieldApplies(Out):
     field: str = Field(description="the field whose value decides")
     values: list[str] = Field(description="the values it is used with")
+
+
+FieldType = Literal["int", "float", "bool", "choice", "int_list", "choice_list", "params", "matrix", "text"]
 
 
 class ConfigField(Out):
     """One field of the config, as core/fields.py declares it."""
 
     path: str = Field(description="where it sits in the config: optimizer.lr, layers, data.noise")
-    type: Literal["int", "float", "bool", "choice", "int_list", "choice_list", "params", "matrix"] = Field(
+    type: FieldType = Field(
         description="int_list: layers (or inline data's labels); choice_list: activations; "
-        "params: explicit weights; matrix: rows of numbers"
+        "params: explicit weights; matrix: rows of numbers; text: a string (csv data's text)"
     )
     default: Any = Field(description="the value when none is given (a data param's is its data set's)")
     help: str

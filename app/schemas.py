@@ -74,6 +74,9 @@ def _annotation(field: ConfigField) -> Any:
     if field.kind == "int_list":  # inline data's class labels
         label = Annotated[int, _bounds(field)]
         return Annotated[list[label], Field(min_length=1, max_length=MAX_ROWS)]
+    if field.kind == "text":  # csv data's text and target column: the engine states the limit in
+        return str  # bytes (core.data.csv), and the request body's limit bounds it before
+
     if field.kind == "choice":
         return Literal[field.choices]
     if field.kind == "choice_list":  # features: names of the table's, as many as it allows
@@ -109,6 +112,15 @@ SECTIONS = {
         "MetricsModel", "How often the metrics are measured, and on how many rows.", _section("metrics")
     ),
 }
+
+
+DataSection = SECTIONS["data"]
+
+
+class DataCheckRequest(Strict):
+    """A config's `data`, to be checked and described without making a session."""
+
+    data: DataSection  # type: ignore[valid-type]
 
 
 def _members(paths: list[str]) -> dict[str, Any]:

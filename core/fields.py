@@ -35,7 +35,7 @@ MAX_BATCH = 10_000
 class Field:
     """One config field. `kind`: "int", "float", "bool", "choice", "int_list" (layers),
     "choice_list" (activations), "params" (explicit weights), or a data param's type
-    ("int", "float", "matrix", "int_list") for the fields under `data`."""
+    ("int", "float", "matrix", "int_list", "text") for the fields under `data`."""
 
     path: str
     kind: str

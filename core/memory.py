@@ -32,9 +32,10 @@ the parts are, in bytes:
                                           clamp(512 KiB / C, 8, 256), plus one being pickled
     history      HISTORY_ROWS 8 (7 + L)   per-step metrics: core.history keeps at most
                                           HISTORY_ROWS rows, thinning the older ones
-    config       32 (x + p) 2             numbers written in the config as Python floats
-                                          (x inline data, p explicit weights), in the run's
-                                          config and the checkpoints' copy
+    config       (32 (x + p) + t) 2       numbers written in the config as Python floats
+                                          (x inline data, p explicit weights) and text
+                                          (t bytes of csv data), in the run's config and
+                                          the checkpoints' copy
     overhead     64 KiB                   the objects around the arrays
 
 The activations, update and the checkpoint being pickled are transient, counted at their
@@ -116,7 +117,7 @@ def estimate(config: dict[str, Any]) -> dict[str, int]:
         "activations": max(3 * units * s * max(train, test), grid),
         "checkpoints": timeline_bytes(config) + 2 * each,
         "history": HISTORY_ROWS * 8 * (7 + len(layers) - 1),
-        "config": PYTHON_NUMBER * 2 * _config_numbers(config),
+        "config": (PYTHON_NUMBER * _config_numbers(config) + _config_text(config)) * 2,
         "overhead": SESSION_OVERHEAD,
     }
     parts["total"] = sum(parts.values())
@@ -163,6 +164,8 @@ def _mb(size: int) -> str:
 def _data_field(spec: dict[str, Any]) -> str:
     if spec["name"] == "inline":
         return "data.inputs"
+    if spec["name"] == "csv":
+        return "data.text"
     return "data.n" if "n" in spec else "data.name"
 
 
@@ -179,6 +182,13 @@ def _config_numbers(config: dict[str, Any]) -> int:
     if init["scheme"] == "explicit":
         numbers += parameter_count(config["layers"], config["bias"] is True)
     return numbers
+
+
+def _config_text(config: dict[str, Any]) -> int:
+    """Bytes of text the config carries: a csv data set's text (a str of ASCII is a byte a
+    character, plus its object)."""
+    text = config["data"].get("text") if config["data"]["name"] == "csv" else None
+    return len(text) + 64 if isinstance(text, str) else 0
 
 
 def _itemsize(config: dict[str, Any]) -> int:

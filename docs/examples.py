@@ -222,6 +222,12 @@ def rest_examples(c: TestClient) -> None:
     print("<<< 200 OK")
     print("<<< content-type: application/json")
     print(pretty([datasets[0], More(len(datasets) - 2), datasets[-1]]))
+    table = (
+        "x1,x2,x3,x4,species\n5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n"
+    )
+    show(c, "POST", "/api/datasets/check", {"data": {"name": "csv", "text": table}}, name="check-csv")
+    ragged = "x1,x2,label\n0.5,1.2,red\n-1,0.3\n"
+    show(c, "POST", "/api/datasets/check", {"data": {"name": "csv", "text": ragged}}, name="check-csv-error")
     fields = {entry["path"]: entry for entry in c.get("/api/config/fields").json()}
     shown = ("activations", "optimizer.momentum", "batch.size")
     note(f"{len(fields)} fields; {', '.join(shown)} are printed")

@@ -3,16 +3,24 @@
 from dataclasses import asdict
 from functools import lru_cache
 
+import anyio
+import numpy as np
 from fastapi import APIRouter, Request, Response
 
-from app.models import ConfigField, Dataset, Preset, send
+from app.errors import documented, invalid
+from app.models import ConfigField, Dataset, DataSummary, Preset, send
+from app.schemas import DataCheckRequest, to_engine
 from core.config import resolve_config
-from core.data import DATASETS, DataError
+from core.data import DATASETS, DataError, load_dataset
+from core.data.csv import csv_head
 from core.data.mnist import find_idx_files
 from core.fields import describe
 from core.presets import PRESETS
 
 router = APIRouter(tags=["catalog"])
+
+# The rows of a CSV the check route gives back as written: what the page's table shows.
+HEAD_ROWS = 50
 
 
 @router.get("/presets", response_model=list[Preset])
@@ -48,7 +56,7 @@ def _fields() -> list[dict]:
 
 
 # Output units a network needs for each built-in set (one-hot digits; one unit otherwise).
-OUTPUTS = {"digits": 10, "mnist": 10, "inline": None}
+OUTPUTS = {"digits": 10, "mnist": 10, "inline": None, "csv": None}
 
 
 @router.get("/datasets", response_model=list[Dataset])
@@ -70,6 +78,43 @@ async def datasets(request: Request) -> Response:
             }
             for info in DATASETS.values()
         ]
+    )
+
+
+@router.post("/datasets/check", response_model=DataSummary, responses=documented(422))
+async def check_data(body: DataCheckRequest, request: Request) -> Response:
+    """Load a data spec (a config's `data`) without making a session, and say what a
+    network for it needs: its input and output sizes, its kind and classes, its rows; for
+    csv data its columns. A bad spec is a 422 naming the field (data.text, with the line
+    and column), so a page can check a pasted CSV before it replaces anything; and its
+    first rows as read (`head`: their lines and cells), for the page's table. MNIST is
+    not loaded here (a 422): GET /api/datasets gives its sizes."""
+    spec = to_engine(body.data)
+    if spec.get("name") == "mnist":
+        # 60,000 images loaded per request would cost a session's memory each time; GET
+        # /api/datasets says what MNIST needs.
+        raise invalid("data.name", "mnist is too large to check here: it has 784 inputs and 10 outputs")
+    mnist_dir = request.app.state.settings.mnist_dir
+    try:
+        data = await anyio.to_thread.run_sync(
+            lambda: load_dataset(spec, np.random.default_rng(0), mnist_dir=mnist_dir)
+        )
+    except DataError as error:
+        raise invalid(error.field, error.reason) from None
+    columns, head = csv_head(spec["text"], HEAD_ROWS) if data.name == "csv" else (None, None)
+    return send(
+        {
+            "name": data.name,
+            "kind": data.kind,
+            "input_dim": int(data.x_train.shape[1]),
+            "output_dim": int(data.y_train.shape[1]),
+            "n_classes": data.n_classes,
+            "class_names": data.class_names,
+            "n_train": len(data.x_train),
+            "n_test": len(data.x_test),
+            "columns": columns,
+            "head": [{"line": line, "cells": cells} for line, cells in head] if head is not None else None,
+        }
     )
 
 

@@ -7,7 +7,7 @@ Importing this package registers every data set in DATASETS, in display order.
 # comes last, as it imports mnist.
 # isort: off
 from core.data.base import DATASETS, DataError, Dataset, DatasetInfo, split_indices
-from core.data import gates, planar, functions, regression, digits, mnist, inline  # noqa: F401  (register)
+from core.data import gates, planar, functions, regression, digits, mnist, inline, csv  # noqa: F401  (register)
 from core.data.load import check_spec, load_dataset
 
 __all__ = ["DATASETS", "DataError", "Dataset", "DatasetInfo", "check_spec", "load_dataset", "split_indices"]

@@ -55,6 +55,8 @@ class Dataset:
     domain: tuple[tuple[float, float], ...] | None
     image_shape: tuple[int, int] | None
     description: str
+    # The classes' names when the data names them (a CSV's words), in class order.
+    class_names: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class DatasetInfo:
     `params` maps each accepted spec key (besides "name") to a description such as
     {"type": "int", "default": 200, "min": 4, "max": 10000, "description": "..."}.
     Types are "int", "float" (checked by load_dataset), "matrix" (list of equal-length
-    rows of numbers) and "int_list" (checked by the data set's loader). "nullable": True
+    rows of numbers), "int_list" and "text" (a string; checked by the data set's loader). "nullable": True
     marks params whose default None means "not set"; "optional": True ones are left out of
     a checked spec while they are not set (the data `seed` every set takes, see SEED_PARAM).
     `input_dim` is None when it depends on the spec (inline data).
@@ -188,6 +190,7 @@ def make_dataset(
     domain: tuple[tuple[float, float], ...] | None = None,
     image_shape: tuple[int, int] | None = None,
     kind: str | None = None,
+    class_names: tuple[str, ...] | None = None,
 ) -> Dataset:
     """Split rows x (n, d), y (n, k), labels (n,) or None, and cast to `dtype`.
 
@@ -214,4 +217,5 @@ def make_dataset(
         domain=domain,
         image_shape=image_shape,
         description=info.description,
+        class_names=class_names,
     )

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from core.data.base import DATASETS, LOADERS, REFUSALS, DataError, Dataset
+from core.data.csv import count_rows
 from core.data.mnist import N_TEST, N_TRAIN
 
 
@@ -43,6 +44,8 @@ def data_rows(spec: dict[str, Any]) -> tuple[int, int]:
         return params["n"] or N_TRAIN, N_TEST
     if name == "inline":
         rows = len(params["inputs"]) if params["inputs"] is not None else 0
+    elif name == "csv":
+        rows = count_rows(params["text"])
     else:
         rows = params.get("n") or 4  # the gates are their four-row truth tables
     test = min(round(rows * params["test_fraction"]), rows - 1) if rows > 0 else 0  # split_indices

@@ -5,7 +5,7 @@ import { api } from "./shell/api.js";
 import { Bus } from "./shell/bus.js";
 import { Connection } from "./shell/connection.js";
 import { HistoryStore } from "./shell/history.js";
-import { decodeConfig, encodeConfig, nearestConfig } from "./shell/urlstate.js";
+import { decodeConfig, encodeConfig, keptData, nearestConfig } from "./shell/urlstate.js";
 import { mergeDeep } from "./lib/merge.js";
 import * as charts from "./views/charts/charts.js";
 import * as classroom from "./views/classroom/classroom.js";
@@ -159,7 +159,7 @@ class App {
       onState: (state) => {
         this.bus.emit("connection", state);
         // A session that expired while the laptop slept: start the same config afresh.
-        if (state === "gone") this.open(decodeConfig(encodeConfig(this.config, this.presets)).config);
+        if (state === "gone") this.open(this.baseConfig());
       },
     });
     this.connection.open();
@@ -227,7 +227,7 @@ class App {
 
   // Anything else (data, architecture, loss, seed, preset) needs a new session.
   async rebuild(partial, { fromPreset = false } = {}) {
-    const base = fromPreset ? {} : decodeConfig(encodeConfig(this.config, this.presets)).config;
+    const base = fromPreset ? {} : this.baseConfig(partial);
     const old = this.sessionId;
     const opened = await this.open(mergeDeep(base, partial));
     if (opened && old && old !== this.sessionId) {
@@ -236,6 +236,15 @@ class App {
       setTimeout(() => api.remove(old, { unwatchedOnly: true }).catch(() => {}), OLD_SESSION_GRACE_MS);
     }
     return opened;
+  }
+
+  // The config as the URL writes it, plus a CSV too long for the URL while `partial`
+  // keeps the data csv: what a rebuild starts from.
+  baseConfig(partial = {}) {
+    const base = decodeConfig(encodeConfig(this.config, this.presets)).config;
+    const kept = keptData(this.config, partial);
+    if (kept) base.data = { ...base.data, ...kept };
+    return base;
   }
 
   classQuery() {

@@ -155,6 +155,8 @@ def test_every_response_is_one_the_document_declares(client):
         call("GET", path)
     call("POST", "/api/explorer/losses", json={"prediction": [0.2, 0.8], "target": [0, 1]})
     call("POST", "/api/explorer/losses", json={"prediction": [0.2], "target": [0, 1]})
+    call("POST", "/api/datasets/check", json={"data": {"name": "csv", "text": "x,y\n1,a\n2,b\n"}})
+    call("POST", "/api/datasets/check", json={"data": {"name": "csv", "text": "x,y\n1\n"}})
     lessons = call("GET", "/api/lessons").json()
     call("GET", f"/api/lessons/{lessons[2]['id']}")
     call("POST", f"/api/lessons/{lessons[2]['id']}/steps/1/session?grid=4")

@@ -23,10 +23,15 @@ CONFIGS = [
     {"preset": "xor", "optimizer": {"name": "adam"}},
     {"preset": "circle", "dtype": "float32", "optimizer": {"name": "momentum"}},
     {"data": {"name": "digits"}, "layers": [64, 16, 10], "loss": "cce", "activations": ["relu", "softmax"]},
+    {
+        "data": {"name": "csv", "text": "a,b,c,label\n1,2,0.5,yes\n0,1,2,no\n3,0,1,yes\n2,2,2,no\n"},
+        "layers": [3, 4, 1],
+        "optimizer": {"name": "adam"},
+    },
 ]
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=["xor-adam", "circle-float32", "digits"])
+@pytest.mark.parametrize("config", CONFIGS, ids=["xor-adam", "circle-float32", "digits", "csv"])
 def test_a_saved_run_reads_back_and_goes_on_bit_for_bit(config):
     run = _stepped(config)
     record = _record_of(Session("s", run))

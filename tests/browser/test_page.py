@@ -162,13 +162,20 @@ def blur(page) -> None:
 
 
 def check_labels(page) -> None:
-    """Every visible control of ours has a visible label; every button says what it does."""
+    """Every visible control of ours has a visible label (a <label>, or in a table the
+    visible headers it is aria-labelledby); every button says what it does."""
     unlabeled = page.evaluate("""() => [...document.querySelectorAll(
             '#playback select, #data-panel select, #data-panel input, #architecture select,'
             + ' #architecture input, #hyper-panel select, #hyper-panel input')]
         .filter((el) => el.offsetParent !== null)
-        .filter((el) => !el.labels || el.labels.length === 0
-                        || [...el.labels].every((l) => l.innerText.trim() === ''))
+        .filter((el) => {
+            const headers = (el.getAttribute('aria-labelledby') ?? '').split(' ').filter(Boolean)
+                .map((id) => document.getElementById(id));
+            if (headers.length && headers.every((h) => h && h.offsetParent !== null && h.innerText.trim())) {
+                return false;
+            }
+            return !el.labels || el.labels.length === 0 || [...el.labels].every((l) => l.innerText.trim() === '');
+        })
         .map((el) => el.dataset.testid)""")
     assert unlabeled == [], f"controls without a visible label: {unlabeled}"
     # Every button says what it does.

@@ -64,7 +64,7 @@ def assert_same(a: Dataset, b: Dataset) -> None:
 
 
 def test_registry_order_and_json():
-    assert list(DATASETS) == [*GATES, *GENERATED, "digits", "mnist", "inline"]
+    assert list(DATASETS) == [*GATES, *GENERATED, "digits", "mnist", "inline", "csv"]
     listed = json.loads(json.dumps({k: dataclasses.asdict(v) for k, v in DATASETS.items()}))
     assert listed["circle"]["params"]["n"] == {
         "type": "int",

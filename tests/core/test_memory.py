@@ -94,3 +94,24 @@ def test_too_big_names_the_field_that_made_it_so():
     assert too_big(big, limit, before=sgd)[0] == "optimizer.name"
     mnist = resolve_config({"preset": "two-layer-mnist", "dtype": "float64"})
     assert too_big(mnist, 256 * 2**20)[0] == "data.n"  # 70,000 images of 784 float64s
+
+
+def test_a_csv_costs_its_rows_and_its_text():
+    def csv(rows: int) -> dict:
+        text = "a,b,c,label\n" + "".join(f"{i},{i % 7},0.5,{i % 3}\n" for i in range(rows))
+        layers = {"layers": [3, 4, 3], "activations": ["tanh", "softmax"], "loss": "cce"}
+        return resolve_config({"data": {"name": "csv", "text": text, "test_fraction": 0.25}, **layers})
+
+    small, large = csv(40), csv(4000)
+    parts, more = estimate(small), estimate(large)
+    assert more["data"] > parts["data"] and more["config"] > parts["config"]
+    # The text is held twice (the run's config and the checkpoints' copy), a byte a character.
+    assert more["config"] - parts["config"] == 2 * (len(large["data"]["text"]) - len(small["data"]["text"]))
+
+
+def test_a_csv_too_big_for_a_session_is_named_by_its_text():
+    text = ",".join(f"c{j}" for j in range(101)) + "\n" + ("1," * 100 + "0\n") * 10_000
+    config = resolve_config({"data": {"name": "csv", "text": text}, "layers": [100, 2, 1]})
+    parts = estimate(config)
+    assert max((k for k in parts if k != "total"), key=parts.get) == "data"
+    assert too_big(config, parts["total"] - 1)[0] == "data.text"

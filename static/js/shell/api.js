@@ -29,6 +29,7 @@ export const api = {
   presets: () => request("GET", "/api/presets"),
   datasets: () => request("GET", "/api/datasets"),
   configFields: () => request("GET", "/api/config/fields"),
+  checkData: (data) => request("POST", "/api/datasets/check", { data }),
   create: (config, query = "") => request("POST", `/api/sessions${query}`, config),
   get: (id, query = "") => request("GET", `/api/sessions/${id}${query}`),
   remove: (id, { unwatchedOnly = false } = {}) =>

@@ -38,6 +38,9 @@ export const URL_FIELDS = [
   ["labels", "data.labels", ints],
   ["targets", "data.targets", rows],
   ["box", "data.domain", rows],
+  // A CSV of your own rides in the URL only while it is short (URL_TEXT_LIMIT).
+  ["csv", "data.text", text],
+  ["target", "data.target", text],
   ["opt", "optimizer.name", text],
   ["lr", "optimizer.lr", number],
   ["mom", "optimizer.momentum", number],
@@ -81,6 +84,33 @@ function setPath(object, path, value) {
   node[keys[keys.length - 1]] = value;
 }
 
+// The longest CSV text (characters, before escaping) a URL carries: a request line of
+// more than 16 KiB is refused by some servers, and a link that long is no longer one to
+// paste. A longer CSV stays in the session (a rebuild carries it, see keptData); a share
+// link cannot carry it (shareProblem says so).
+export const URL_TEXT_LIMIT = 4000;
+
+function tooLong(path, value) {
+  return path === "data.text" && typeof value === "string" && value.length > URL_TEXT_LIMIT;
+}
+
+/** Why a link cannot carry this config's data, or null: a CSV longer than URL_TEXT_LIMIT. */
+export function shareProblem(config) {
+  const text = config?.data?.name === "csv" ? config.data.text : null;
+  if (!tooLong("data.text", text)) return null;
+  return `your CSV (${text.length.toLocaleString("en-US")} characters) is too long for a link ` +
+    `(at most ${URL_TEXT_LIMIT.toLocaleString("en-US")}): share the file itself`;
+}
+
+/** The CSV a rebuild keeps from `config` when the URL could not carry it: {text, target}
+ *  while the data stays csv (`partial` names no other data set), else null. */
+export function keptData(config, partial = {}) {
+  const data = config?.data;
+  const name = partial?.data?.name ?? data?.name;
+  if (data?.name !== "csv" || name !== "csv" || partial?.data?.text !== undefined) return null;
+  return { text: data.text, target: partial?.data?.target !== undefined ? partial.data.target : data.target };
+}
+
 // A resolved config -> URL query string (fields that do not apply, such as `n` for
 // inline data, are left out; explicit weights and inline rows come from the preset, not
 // the URL). `presets` (GET /api/presets) lets a config that is no longer its preset name
@@ -91,7 +121,7 @@ export function encodeConfig(config, presets = []) {
   const own = new URLSearchParams();  // inline rows no preset has (drawn points)
   for (const [key, path, codec] of URL_FIELDS) {
     const value = key === "preset" ? preset : getPath(config, path);
-    if (value === undefined || (value === null && codec !== batchSize)) continue;
+    if (value === undefined || (value === null && codec !== batchSize) || tooLong(path, value)) continue;
     if (ROW_KEYS.has(key)) {
       if (!preset) own.set(key, codec.write(value));
     } else params.set(key, codec.write(value));

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  MAX_ROWS_CHARS, decodeConfig, encodeConfig, nearestConfig, sourcePreset, URL_FIELDS, viewOption, withViewOption,
+  MAX_ROWS_CHARS, decodeConfig, encodeConfig, keptData, nearestConfig, shareProblem, sourcePreset, URL_FIELDS,
+  URL_TEXT_LIMIT, viewOption, withViewOption,
 } from "../../../static/js/shell/urlstate.js";
 
 const resolved = {
@@ -148,4 +149,24 @@ test("the features travel in the URL, and a URL without them asks for the defaul
   assert.deepEqual(errors, []);
   assert.deepEqual(config.features, ["x1^2", "x2^2", "sin(x1)"]);
   assert.equal("features" in decodeConfig("preset=xor").config, false);
+});
+
+test("a short CSV travels in the URL, a long one does not and a link says why", () => {
+  const short = { ...resolved, data: { name: "csv", text: "x1,x2,label\n0.5,1.2,red\n-1,0.3,blue\n", target: "label", test_fraction: 0.2 } };
+  const { config } = decodeConfig(encodeConfig(short));
+  assert.deepEqual(config.data, { name: "csv", text: short.data.text, target: "label", test_fraction: 0.2 });
+  assert.equal(shareProblem(short), null);
+  const text = "x,y\n" + "1,2\n".repeat(URL_TEXT_LIMIT / 4);
+  const long = { ...short, data: { ...short.data, text } };
+  assert.equal(new URLSearchParams(encodeConfig(long)).has("csv"), false);
+  assert.match(shareProblem(long), /too long for a link \(at most 4,000\)/);
+});
+
+test("a rebuild keeps the session's CSV unless it asks for other data", () => {
+  const csv = { ...resolved, data: { name: "csv", text: "x,y\n1,2\n", target: null } };
+  assert.deepEqual(keptData(csv, { layers: [1, 3, 1] }), { text: "x,y\n1,2\n", target: null });
+  assert.deepEqual(keptData(csv, { data: { test_fraction: 0.3 } }), { text: "x,y\n1,2\n", target: null });
+  assert.equal(keptData(csv, { data: { name: "xor" } }), null);
+  assert.equal(keptData(csv, { data: { name: "csv", text: "a,b\n3,4\n" } }), null, "a new CSV is the partial's own");
+  assert.equal(keptData(resolved, {}), null);
 });

@@ -46,6 +46,9 @@ export function vocabulary(fields) {
     optimizerSettings: Object.fromEntries(field["optimizer.name"].choices.map((name) => [name, usedWith("optimizer.name", name)])),
     // The numeric data params, with their labels, in display order.
     dataParams: dataKeys.map((key) => [key, DATA_PARAM_LABELS[key] ?? key]),
+    // The data params written as text (a CSV and its target column): kept out of another
+    // data set's spec, as the URL may carry them.
+    textDataParams: fields.filter((f) => f.path.startsWith("data.") && f.type === "text").map((f) => f.path.slice("data.".length)),
   };
 }
 
@@ -258,6 +261,7 @@ export function setDataset(vocab, config, info, presetData = null) {
   // The new set's defaults: null means "not set" to the server, and keys a set does not
   // take are accepted only as null.
   for (const [key] of vocab.dataParams) data[key] = null;
+  for (const key of vocab.textDataParams) data[key] = null;
   const { inputs, outputs, task } = dataShape(info, presetData);
   const layers = [...config.layers];
   // Features are computed from a plane's x1 and x2: another plane keeps them (one input
@@ -287,10 +291,56 @@ export function dataParams(vocab, info) {
 }
 
 /** The data sets to offer: all of them, except inline rows unless the config or its preset
- *  has some (a new set of rows cannot be typed in here). */
+ *  has some (a new set of rows cannot be typed in here), and csv only while it is the data
+ *  (a CSV comes from "Your data"). */
 export function datasetChoices(datasets, config, presetData = null) {
   const inline = config?.data?.name === "inline" || presetData?.name === "inline";
-  return datasets.filter((d) => d.name !== "inline" || inline);
+  const csv = config?.data?.name === "csv";
+  return datasets.filter((d) => (d.name !== "inline" || inline) && (d.name !== "csv" || csv));
+}
+
+/** The partial config that makes `text` (a CSV the server checked: `summary` is POST
+ *  /api/datasets/check's answer) the data, with the input and output layers, the output
+ *  activation and the loss fitted to it. `target`: the column to predict, null for the last. */
+export function setCsv(vocab, config, summary, text, target = null) {
+  const info = { name: "csv", kind: summary.kind, input_dim: summary.input_dim, output_dim: summary.output_dim };
+  const partial = setDataset(vocab, config, info);
+  partial.data = { ...partial.data, text, target };
+  // A batch larger than the training rows is refused (the URL carries the size as given):
+  // a small file trains on all its rows at once.
+  if (config.batch?.size > summary.n_train) partial.batch = { size: null };
+  return partial;
+}
+
+/** Rows of cells written back as CSV text under their header: a cell with a comma, a
+ *  quote or a line break is quoted, its quotes doubled (RFC 4180, which the server's csv
+ *  module reads). */
+export function csvText(header, rows) {
+  const cell = (value) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  return [header, ...rows].map((row) => row.map((v) => cell(String(v ?? ""))).join(",")).join("\n") + "\n";
+}
+
+/** The table's rows (lists of cells) after one edit: {kind: "set", row, column, value};
+ *  {kind: "add"}, a copy of the last row to change (a row of empty cells would be refused);
+ *  {kind: "delete", row}, never the last row left (a CSV needs one). */
+export function editRows(rows, change) {
+  if (change.kind === "set") {
+    return rows.map((cells, i) => (i === change.row ? cells.map((v, j) => (j === change.column ? change.value : v)) : cells));
+  }
+  if (change.kind === "add" && rows.length) return [...rows, [...rows[rows.length - 1]]];
+  if (change.kind === "delete" && rows.length > 1) return rows.filter((_, i) => i !== change.row);
+  return rows;
+}
+
+/** The words under the CSV box for a checked CSV, e.g. "8 rows (6 to train, 2 to test),
+ *  4 inputs; 3 classes: setosa, versicolor, virginica". */
+export function describeCsv(summary) {
+  const rows = summary.n_train + summary.n_test;
+  const plural = (n, word) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : word.endsWith("s") ? "es" : "s"}`;
+  const split = summary.n_test ? ` (${summary.n_train.toLocaleString("en-US")} to train, ${summary.n_test.toLocaleString("en-US")} to test)` : "";
+  const task = summary.kind === "regression" ? "numbers to predict (regression)"
+    : `${plural(summary.n_classes, "class")}: ${(summary.class_names ?? []).join(", ")}`;
+  return `${plural(rows, "row")}${split}, ${plural(summary.input_dim, "input")}; ${task}`;
 }
 
 /** Why data set `name` cannot be used on this server (GET /api/datasets says), or null. */

@@ -13,12 +13,13 @@ import {
   resizeLayer, setActivation, setBias, setDataset, unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
 } from "./controls-model.js";
 import { el } from "../../lib/dom.js";
-import { sourcePreset } from "../../shell/urlstate.js";
+import { shareProblem, sourcePreset } from "../../shell/urlstate.js";
 import { tip } from "../../lib/tip.js";
 import {
   field, select, fill, markUnavailable, numberInput, setValue, onCommit, keepFocus, rebuilder, refuse,
 } from "./controls-fields.js";
 import { mountSettings } from "./controls-settings.js";
+import { mountCsv } from "./controls-csv.js";
 
 // --- mount -----------------------------------------------------------------------------
 
@@ -182,10 +183,18 @@ function mountShare(app) {
   let timer = null;
   const say = (text) => {
     said.textContent = text;
+    said.classList.toggle("ctl-said-long", text.length > 40);
     clearTimeout(timer);
     timer = setTimeout(() => { said.textContent = ""; }, 4000);
   };
   button.addEventListener("click", async () => {
+    // A link that drops the data would open something else: say why there is none.
+    const problem = shareProblem(app.config);
+    if (problem) {
+      url.hidden = true;
+      say(`no link: ${problem}`);
+      return;
+    }
     const link = app.shareUrl();
     button.dataset.url = link;
     try {
@@ -208,6 +217,9 @@ function mountShare(app) {
 }
 
 // --- data panel ------------------------------------------------------------------------
+
+// Data sets whose name says little in the list.
+const DATASET_LABELS = { inline: "the lesson's own rows", csv: "your data (CSV)" };
 
 function mountData(app, ui) {
   const { vocab } = ui;
@@ -262,6 +274,7 @@ function mountData(app, ui) {
   // The playground's "regenerate": the server draws a new data seed; the weights stay.
   const newData = el("button", { testid: "new-data", type: "button", title: "draw the data again (a new data seed), keeping the weights" }, "New data");
   newData.addEventListener("click", () => app.send({ type: "new_data" }));
+  const yours = mountCsv(app, ui, rebuild);
 
   root.append(el("div", { class: "ctl-data" },
     el("h2", {}, "Data"),
@@ -271,13 +284,14 @@ function mountData(app, ui) {
     ...vocab.dataParams.map(([key]) => paramFields[key]),
     field("seed", seed, { title: seedField.help, help: true }),
     newData,
+    yours.element,
   ));
 
   return {
     sync() {
       const config = app.config;
       const sets = datasetChoices(app.datasets, config, presetData());
-      fill(dataset, sets.map((d) => d.name), Object.fromEntries(sets.map((d) => [d.name, d.name === "inline" ? "the lesson's own rows" : d.name])));
+      fill(dataset, sets.map((d) => d.name), Object.fromEntries(sets.map((d) => [d.name, DATASET_LABELS[d.name] ?? d.name])));
       const reasons = [];
       for (const option of dataset.options) {
         const reason = unavailableReason(app.datasets, option.value);
@@ -303,6 +317,7 @@ function mountData(app, ui) {
       }
       for (const [key] of vocab.dataParams) paramFields[key].hidden = !shown.has(key);
       setValue(seed, config.seed);
+      yours.sync();
     },
   };
 }

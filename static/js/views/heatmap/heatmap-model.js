@@ -96,6 +96,11 @@ export class HeatmapModel {
     this.targetLimit = Math.max(0, ...targets.map((t) => Math.abs(t[0] ?? 0)));
   }
 
+  // Class k as the data names it (a CSV's words), else "class k".
+  className(k) {
+    return this.topology?.dataset?.class_names?.[k] ?? `class ${k}`;
+  }
+
   get testCount() {
     return this.topology?.points?.test?.x?.length ?? 0;
   }
@@ -170,13 +175,13 @@ export class HeatmapModel {
       // Short labels: the three share the bar's width; the note says where the split is.
       const at = formatTick(threshold);
       return {
-        labels: mode.kind === "binary" ? ["class 0", at, "class 1"] : [`< ${at}`, at, `\u2265 ${at}`],
+        labels: mode.kind === "binary" ? [this.className(0), at, this.className(1)] : [`< ${at}`, at, `\u2265 ${at}`],
         note: `colour: two only, split where the output is ${at} (discretized). ${points}`,
         discrete: true,
       };
     }
     if (mode.kind === "classes") {
-      const classes = Array.from({ length: mode.classes }, (_, k) => ({ name: `class ${k}`, color: rgb(this.classColor(k, palette)) }));
+      const classes = Array.from({ length: mode.classes }, (_, k) => ({ name: this.className(k), color: rgb(this.classColor(k, palette)) }));
       return { classes, note: `colour: the most likely class, paler where unsure. ${points}` };
     }
     if (mode.kind === "regression") {
@@ -185,7 +190,7 @@ export class HeatmapModel {
     }
     const { center, limit } = this.outputScale();
     return {
-      labels: [`${formatTick(center - limit)} = class 0`, formatTick(center), `${formatTick(center + limit)} = class 1`],
+      labels: [`${formatTick(center - limit)} = ${this.className(0)}`, formatTick(center), `${formatTick(center + limit)} = ${this.className(1)}`],
       note: `colour: the output; the boundary is at ${formatTick(center)}. ${points}`,
     };
   }
@@ -198,10 +203,10 @@ export class HeatmapModel {
     let shown;
     if (this.mode.kind === "classes") {
       const best = values.indexOf(Math.max(...values));
-      shown = `class ${best} (output ${formatNumber(values[best], 3)})`;
+      shown = `${this.className(best)} (output ${formatNumber(values[best], 3)})`;
     } else if (this.mode.kind === "binary") {
       const scale = this.outputScale(this.grid.output[0]);
-      shown = `output ${formatNumber(values[0], 3)} (class ${values[0] >= scale.center ? 1 : 0})`;
+      shown = `output ${formatNumber(values[0], 3)} (${this.className(values[0] >= scale.center ? 1 : 0)})`;
     } else {
       shown = `output ${formatNumber(values[0], 3)}`;
     }

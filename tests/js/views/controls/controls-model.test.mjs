@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 
 import {
   DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
-  describeNetwork, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed,
-  removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setDataset, setFeatures, setLoss,
+  csvText, describeCsv, describeNetwork, editRows, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed,
+  randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setCsv, setDataset, setFeatures, setLoss,
   unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
 } from "../../../../static/js/views/controls/controls-model.js";
 import { mergeDeep } from "../../../../static/js/lib/merge.js";
@@ -128,7 +128,7 @@ test("switching to the digits fits 64 inputs and 10 softmax outputs", () => {
   assert.deepEqual(partial.layers, [64, 4, 2, 10]);
   assert.deepEqual(partial.activations, ["tanh", "tanh", "softmax"]);
   assert.equal(partial.loss, "cce");
-  assert.deepEqual(partial.data, { name: "digits", n: null, noise: null, test_fraction: null });
+  assert.deepEqual(partial.data, { name: "digits", n: null, noise: null, test_fraction: null, text: null, target: null });
 });
 
 test("the new data set's defaults replace the old params (xor's noise would be refused)", () => {
@@ -260,4 +260,68 @@ test("features follow a change of data: kept on another plane, dropped for other
   assert.equal(digits.layers[0], 64);
   assert.deepEqual(digits.features, ["x1", "x2"]);
   assert.equal(setDataset(vocab, xor, set("digits")).features, undefined);
+});
+
+// POST /api/datasets/check's answers, as tests/app/test_csv_data.py checks the route gives them.
+const species = {
+  name: "csv", kind: "classification", input_dim: 4, output_dim: 3, n_classes: 3,
+  class_names: ["setosa", "versicolor", "virginica"], n_train: 6, n_test: 2,
+  columns: ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"],
+};
+const heights = { ...species, kind: "regression", input_dim: 3, output_dim: 1, n_classes: null, class_names: null, n_train: 1, n_test: 0 };
+
+test("a CSV of 4 inputs and 3 words fits the input layer, 3 softmax outputs and cce", () => {
+  const partial = setCsv(vocab, xor, species, "a,b,c,d,species\n...", null);
+  assert.deepEqual(partial.layers, [4, 4, 2, 3]);
+  assert.deepEqual(partial.activations, ["tanh", "tanh", "softmax"]);
+  assert.equal(partial.loss, "cce");
+  assert.equal(partial.data.name, "csv");
+  assert.equal(partial.data.text, "a,b,c,d,species\n...");
+  assert.equal(partial.data.target, null);
+  assert.equal(partial.data.n, null, "xor's n is not csv's: left to its default");
+  assert.equal(partial.batch, undefined, "a config without a batch size keeps it");
+  const batched = setCsv(vocab, { ...xor, batch: { size: 10, order: "shuffle" } }, species, "...", null);
+  assert.deepEqual(batched.batch, { size: null }, "10 rows > 6 training rows: the full batch");
+  assert.equal(setCsv(vocab, { ...xor, batch: { size: 4 } }, species, "...", null).batch, undefined);
+});
+
+test("a CSV with a number to predict gets one linear output with mse", () => {
+  const partial = setCsv(vocab, xor, heights, "h,a,b,c\n1,2,3,4", "h");
+  assert.deepEqual(partial.layers, [3, 4, 2, 1]);
+  assert.deepEqual(partial.activations, ["tanh", "tanh", "linear"]);
+  assert.equal(partial.loss, "mse");
+  assert.equal(partial.data.target, "h");
+});
+
+test("leaving csv for another set leaves its text and target behind", () => {
+  const csv = { ...xor, data: { name: "csv", text: "x,y\n1,2", target: null, test_fraction: 0.2 } };
+  const merged = mergeDeep({ data: { ...csv.data } }, setDataset(vocab, csv, set("xor")));
+  assert.equal(merged.data.name, "xor");
+  assert.equal(merged.data.text, null);
+  assert.equal(merged.data.target, null);
+});
+
+test("csv is offered in the list only while it is the data", () => {
+  const names = (config) => datasetChoices(server.datasets, config).map((d) => d.name);
+  assert.ok(!names(xor).includes("csv"));
+  assert.ok(names({ ...xor, data: { name: "csv", text: "x,y\n1,2" } }).includes("csv"));
+});
+
+test("a checked CSV is described in words: rows, split, inputs and classes", () => {
+  assert.equal(describeCsv(species), "8 rows (6 to train, 2 to test), 4 inputs; 3 classes: setosa, versicolor, virginica");
+  assert.equal(describeCsv(heights), "1 row, 3 inputs; numbers to predict (regression)");
+});
+
+test("the table's rows are written back as CSV, quoting what a comma or quote would break", () => {
+  assert.equal(csvText(["x", "y", "label"], [["1", "2", "red"], ["3", "4", "a, b"]]), 'x,y,label\n1,2,red\n3,4,"a, b"\n');
+  assert.equal(csvText(["x", "say"], [["1", 'a "b"'], ["2", "two\nlines"]]), 'x,say\n1,"a ""b"""\n2,"two\nlines"\n');
+});
+
+test("an edit of the table: a cell set, a row added as a copy of the last, a row deleted", () => {
+  const rows = [["1", "2", "red"], ["3", "4", "blue"]];
+  assert.deepEqual(editRows(rows, { kind: "set", row: 1, column: 0, value: "9" }), [["1", "2", "red"], ["9", "4", "blue"]]);
+  assert.deepEqual(rows[1], ["3", "4", "blue"], "the rows given are not changed");
+  assert.deepEqual(editRows(rows, { kind: "add" }), [...rows, ["3", "4", "blue"]]);
+  assert.deepEqual(editRows(rows, { kind: "delete", row: 0 }), [["3", "4", "blue"]]);
+  assert.deepEqual(editRows([["1", "2"]], { kind: "delete", row: 0 }), [["1", "2"]], "a CSV keeps one row");
 });

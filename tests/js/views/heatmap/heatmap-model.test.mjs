@@ -145,3 +145,17 @@ test("discretizing splits at the output's boundary: 0.5 for sigmoid, 0 for tanh 
   assert.equal(model.discreteThreshold(), null);  // the classes' colours are discrete already
   assert.ok(model.legend(palette, false, true).classes);
 });
+
+test("classes the data names (a CSV's words) are named so in the legend and the readout", () => {
+  const model = new HeatmapModel();
+  const named = (topology, names) => ({ ...topology, dataset: { ...topology.dataset, class_names: names } });
+  model.setTopology(named(spirals, ["red", "green", "blue"]));
+  assert.deepEqual(model.legend(palette, false).classes.map((c) => c.name), ["red", "green", "blue"]);
+  model.takeGrid(grid([packed(0, 1), packed(0, 1), packed(0, 1)]));
+  assert.equal(model.readout({ col: 0, row: 0 }, [0.2, 0.7, 0.1]), "x = (-1.00, 0.00) \u2192 green (output 0.700)");
+  model.setTopology(named(xor, ["no", "yes"]));
+  assert.deepEqual(model.legend(palette, false).labels, ["0 = no", "0.5", "1 = yes"]);
+  assert.deepEqual(model.legend(palette, false, true).labels, ["no", "0.5", "yes"]);
+  model.takeGrid(grid([packed(0, 1)]));
+  assert.equal(model.readout({ col: 2, row: 1 }, [0.75]), "x = (1.00, 2.00) \u2192 output 0.750 (yes)");
+});
