@@ -9,8 +9,10 @@ Sessions that do not fit in memory at start stay in the store the same way."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import logging
+import math
 import os
 import sqlite3
 import tempfile
@@ -28,6 +30,7 @@ from core.config import resolve_config
 from core.errors import ConfigError
 from core.memory import estimate
 from core.state import export_state, import_state
+from core.targets import KINDS, Target
 
 log = logging.getLogger("nnplay.persistence")
 
@@ -317,6 +320,8 @@ def _record_of(session: Session) -> dict:
         "created": session.created,
         "playing": session.wants_to_play(),
         "steps_per_second": session.steps_per_second,
+        # Where that play pauses by itself, counted when it was asked (core/targets.py).
+        "until": None if session.until is None else dataclasses.asdict(session.until),
         "generation": session.generation,
         "student": session.student,
         "seat": session.seat,
@@ -338,6 +343,19 @@ def _session_from(session_id: str, record: dict, manager: SessionManager) -> Ses
     session.student = student if isinstance(student, str) else None
     seat = record.get("seat")
     session.seat = seat if isinstance(seat, str) else None
-    # Training resumes when a student is back, not while nobody watches.
+    # Training resumes when a student is back, not while nobody watches, towards its target.
     session.resume_playing = bool(record.get("playing")) and run.status != "diverged"
+    session.until = _target(record.get("until")) if session.resume_playing else None
     return session
+
+
+def _target(saved: object) -> Target | None:
+    """A saved play target, or None for none or one that is not a target's."""
+    if not isinstance(saved, dict) or saved.get("kind") not in KINDS:
+        return None
+    value, end = saved.get("value"), saved.get("end", 0)
+    if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        return None
+    if not isinstance(end, int):
+        return None
+    return Target(saved["kind"], value, end)

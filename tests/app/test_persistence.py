@@ -657,3 +657,23 @@ def test_a_record_whose_gradients_do_not_fit_costs_only_itself(tmp_path):
         restored.store.close()
 
     asyncio.run(scenario())
+
+
+def test_a_playing_session_keeps_its_target_across_a_restart(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.app.conftest import make_settings
+
+    settings = make_settings(data_dir=tmp_path)
+    with TestClient(create_app(settings)) as client:
+        sid = client.post("/api/sessions", json={"preset": "xor"}).json()["id"]
+        with client.websocket_connect(f"/ws/sessions/{sid}") as ws:
+            ws.send_json({"type": "play", "steps_per_second": 1, "until": {"steps": 500}})
+            while client.app.state.sessions.sessions[sid].until is None:
+                time.sleep(0.01)
+        before = client.app.state.sessions.sessions[sid].until
+    with TestClient(create_app(settings)) as client:
+        session = client.app.state.sessions.sessions[sid]
+        assert session.resume_playing and session.until == before
+        assert (before.kind, before.value, before.end) == ("steps", 500, before.end) and before.end >= 500
