@@ -213,8 +213,6 @@ def _unwritable(path: Path, option: str) -> str | None:
 
 
 def _train(args) -> int:
-    from core.snapshot import snapshot
-
     if args.history:
         if args.history.suffix not in (".csv", ".json"):
             return _fail("--history: the file name must end in .csv or .json")
@@ -258,6 +256,8 @@ def _train(args) -> int:
         except OSError as error:
             return _fail(f"--history: cannot write {args.history}: {error.strerror}")
     if args.json:
+        from core.snapshot import snapshot  # here: a table alone does without the frame code
+
         snap = snapshot(run, activations=False)
         keys = ("step", "epoch", "status", "loss", "accuracy", "params")
         print(json.dumps({key: snap[key] for key in keys}, allow_nan=False))
