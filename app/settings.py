@@ -74,6 +74,9 @@ class Settings(CommonSettings):
     # twice call_seconds; any further is a 503 with Retry-After.
     heavy_calls: int | None = Field(None, ge=1, le=256)
     heavy_queue: int | None = Field(None, ge=0, le=10_000)
+    # Multiply-adds one loss landscape may take (grid points x training evaluation rows x
+    # the network's multiply-adds a row); a larger one is refused (422 on resolution).
+    landscape_max_work: int = Field(300_000_000, ge=1)
     # A playing session that no socket has watched for this long pauses; the next socket
     # to open on it starts it again (a reload or a sleeping tablet is back well within it).
     unwatched_seconds: float = Field(15.0, gt=0)

@@ -47,6 +47,11 @@ _WEIGHT = re.compile(r"^([Wb])(\d+)\[(\d+)(?:,(\d+))?\]$")
 Arrays = list[np.ndarray]
 
 
+def split_weights(text: str) -> list[str]:
+    """ "W1[0,2],b2[0]" -> ["W1[0,2]", "b2[0]"]: split at the commas outside brackets."""
+    return [part.strip() for part in re.split(r",(?![^\[]*\])", text) if part.strip()]
+
+
 def parse_weight(name: str, run: Run, field: str = "weights") -> tuple[int, tuple[int, ...]]:
     """ "W1[0,2]" or "b2[0]" -> (index into run.param_arrays(), index in that array);
     ConfigError naming `field` when there is no such parameter."""

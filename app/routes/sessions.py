@@ -24,6 +24,7 @@ from app.models import (
     Forward,
     GradientCheck,
     History,
+    Landscape,
     NeuronAtStep,
     PastSnapshotReply,
     SessionView,
@@ -50,6 +51,7 @@ from core.diagnostics import diagnose
 from core.errors import StateError
 from core.evaluation import evaluation
 from core.gradcheck import check_gradients
+from core.landscape import MAX_RESOLUTION, MAX_SPAN, MIN_RESOLUTION, checkpoint_path, landscape, split_weights
 from core.plain import plain
 from core.run import Run
 from core.snapshot import snapshot
@@ -261,6 +263,61 @@ async def gradients(
 
     async with stop_when_disconnected(request, budget):
         result = await session.call_heavy(heavy, budget, check)
+    return send(plain(result))
+
+
+@router.get(
+    "/{session_id}/landscape",
+    response_model=Landscape,
+    responses=documented(404, 422, 503, not_found=NOT_FOUND_SESSION, busy=BUSY_HEAVY),
+)
+async def loss_landscape(
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    directions: Annotated[
+        Literal["random", "weights"],
+        Query(description="two filter-normalized random directions, or two named weights"),
+    ] = "random",
+    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="random directions: their seed")] = 0,
+    weights: Annotated[
+        str | None, Query(max_length=200, description="weight directions: two parameters, e.g. W1[0,2],b2[0]")
+    ] = None,
+    span: Annotated[
+        float, Query(gt=0, le=MAX_SPAN, allow_inf_nan=False, description="the grid runs from -span to span")
+    ] = 1.0,
+    resolution: Annotated[
+        int, Query(ge=MIN_RESOLUTION, le=MAX_RESOLUTION, description="grid points a side, odd")
+    ] = 21,
+) -> Response:
+    """The training loss on a 2-D slice of parameter space through the current parameters,
+    with the time-travel checkpoints projected onto it (core/landscape.py). A heavy call:
+    it stops early when its time budget is used up (`points` says how far it got)."""
+    heavy = request.app.state.heavy
+    budget = heavy.budget()
+    if directions == "weights" and not weights:
+        raise invalid("weights", "name two parameters, e.g. W1[0,2],b2[0], for weight directions")
+    names = split_weights(weights or "")
+
+    def compute() -> dict:
+        run = session.run
+        path = checkpoint_path(session.timeline.checkpoints, run.bias)
+        result = landscape(
+            run,
+            directions,
+            seed,
+            names,
+            span,
+            resolution,
+            path,
+            max_work=settings.landscape_max_work,
+            should_stop=budget.should_stop,
+        )
+        stopped = result["points"] < resolution * resolution
+        return {**result, "stopped_early": budget.reason if stopped else None}
+
+    async with stop_when_disconnected(request, budget):
+        result = await session.call_heavy(heavy, budget, compute)
     return send(plain(result))
 
 
