@@ -40,7 +40,9 @@ MAX_SPAN = 1e3  # |span| in direction units
 # Multiply-adds a landscape may take (grid points x rows x multiply-adds a row): a
 # 2-8-8-1 network on xor at 41x41 is about 0.6 million, MNIST at 81x81 about 10^12.
 DEFAULT_MAX_WORK = 300_000_000
-BATCH_NUMBERS = 2_000_000  # grid points a batch stacks: about this many activations at once
+# Grid points a batch stacks: about this many activations a layer at once. Small enough
+# to stay in the cache (2 million took twice as long in bench/landscape_speed.py).
+BATCH_NUMBERS = 200_000
 
 _WEIGHT = re.compile(r"^([Wb])(\d+)\[(\d+)(?:,(\d+))?\]$")
 
