@@ -381,12 +381,14 @@ async def evaluate(
                 media: {"schema": {"type": "string", "format": "binary"}} for media in FORMATS.values()
             },
         },
-        **SESSION_STATE,
+        **documented(404, 409, 422, 503, not_found=NOT_FOUND_SESSION, busy=BUSY_HEAVY),
     },
 )
 async def figure(
     session: SessionDep,
-    panel: Literal["network", "loss", "boundary", "formula"] = "network",
+    request: Request,
+    settings: SettingsDep,
+    panel: Literal["network", "loss", "boundary", "formula", "landscape"] = "network",
     format: Literal["svg", "png"] = "svg",
     theme: Literal["light", "dark", "projector", "print"] = "light",
     width: Annotated[int, Query(ge=WIDTH_LIMITS[0], le=WIDTH_LIMITS[1])] = 800,
@@ -397,17 +399,50 @@ async def figure(
     i: Annotated[int | None, Query(ge=0)] = None,
     j: Annotated[int | None, Query(ge=0)] = None,
     step: Annotated[int | None, Query(ge=0, description="draw this earlier step")] = None,
+    directions: Annotated[Literal["random", "weights"] | None, Query(description="landscape panel")] = None,
+    seed: Annotated[int | None, Query(ge=0, le=2**32 - 1, description="landscape panel")] = None,
+    weights: Annotated[str | None, Query(max_length=200, description="landscape panel")] = None,
+    span: Annotated[
+        float | None, Query(gt=0, le=MAX_SPAN, allow_inf_nan=False, description="landscape panel")
+    ] = None,
+    resolution: Annotated[
+        int | None, Query(ge=MIN_RESOLUTION, le=MAX_RESOLUTION, description="landscape panel (default 41)")
+    ] = None,
 ) -> Response:
     """One panel as an image; the same request returns the same bytes. The formula panel
-    shows neuron (layer, unit) or weight (layer, i, j); `step` draws an earlier step."""
-    select = {k: v for k, v in (("layer", layer), ("unit", unit), ("i", i), ("j", j)) if v is not None}
+    shows neuron (layer, unit) or weight (layer, i, j); the landscape panel the slice that
+    GET .../landscape with the same query computes (a heavy call, never stopped early: its
+    work budget bounds it); `step` draws an earlier step."""
+    select: dict = {k: v for k, v in (("layer", layer), ("unit", unit), ("i", i), ("j", j)) if v is not None}
+    if panel == "landscape":
+        select = {
+            k: v
+            for k, v in (
+                ("directions", directions),
+                ("seed", seed),
+                ("span", span),
+                ("resolution", resolution),
+            )
+            if v is not None
+        }
+        if weights is not None:
+            select["weights"] = split_weights(weights)
 
     def draw() -> bytes:
         run = session.run if step is None else _past(session, step)
-        return render_figure(run, panel, format, theme, width, height, decimals, select)
+        if panel != "landscape":
+            return render_figure(run, panel, format, theme, width, height, decimals, select)
+        path = checkpoint_path(session.timeline.checkpoints, run.bias)
+        return render_figure(
+            run, panel, format, theme, width, height, decimals, select, path, settings.landscape_max_work
+        )
 
     try:
-        body = await session.call(draw)
+        if panel == "landscape":
+            heavy = request.app.state.heavy
+            body = await session.call_heavy(heavy, heavy.budget(), draw)
+        else:
+            body = await session.call(draw)
     except FigureError as error:
         raise invalid(error.field, error.reason) from None
     return Response(
