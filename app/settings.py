@@ -66,7 +66,7 @@ class Settings(CommonSettings):
     memory_base_mb: int | None = Field(None, ge=0)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
-    # Seconds one step, epoch or gradient-check call may compute before it stops early and
+    # Seconds one step, epoch, gradient-check or landscape call may compute before it stops early and
     # answers with what it did (app/heavy.py).
     call_seconds: float = Field(5.0, gt=0, le=600)
     # Such CPU-heavy calls running at once, in threads of their own (one per session);
