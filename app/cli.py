@@ -111,7 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--preset", choices=list(PRESETS), help="a preset by id")
     source.add_argument("--config", type=Path, help="a JSON file in the config format")
     figure.add_argument("--steps", type=_count, default=0, help="training steps first (default 0)")
-    figure.add_argument("--panel", choices=["network", "loss", "boundary", "formula"], default="network")
+    figure.add_argument(
+        "--panel", choices=["network", "loss", "boundary", "formula", "landscape"], default="network"
+    )
     figure.add_argument("--theme", choices=["light", "dark", "projector", "print"], default="light")
     figure.add_argument("--width", type=_whole, default=800, help="pixels (as the API allows)")
     figure.add_argument("--height", type=_whole, default=500, help="pixels (as the API allows)")
@@ -124,6 +126,15 @@ def _parser() -> argparse.ArgumentParser:
         nargs=2,
         metavar=("I", "J"),
         help="formula panel: the weight from unit I below to unit J",
+    )
+    figure.add_argument(
+        "--directions", choices=["random", "weights"], help="landscape panel: random (default) or weights"
+    )
+    figure.add_argument("--direction-seed", type=_count, help="landscape panel: the random directions' seed")
+    figure.add_argument("--weights", help="landscape panel: two parameters, e.g. W1[0,2],b2[0]")
+    figure.add_argument("--span", type=float, help="landscape panel: the grid runs from -span to span")
+    figure.add_argument(
+        "--resolution", type=int, help="landscape panel: grid points a side, odd (default 41)"
     )
     figure.add_argument("-o", "--output", type=Path, required=True, help="file ending in .png or .svg")
     figure.add_argument(
@@ -317,6 +328,35 @@ class _Progress:
             self.shown = False
 
 
+def _landscape_select(args) -> dict:
+    """The landscape panel's options given on the command line (the others: defaults)."""
+    from core.landscape import split_weights
+
+    select: dict = {}
+    for option, key in (("directions", "directions"), ("direction_seed", "seed"), ("span", "span")):
+        if getattr(args, option) is not None:
+            select[key] = getattr(args, option)
+    if args.resolution is not None:
+        select["resolution"] = args.resolution
+    if args.weights is not None:
+        select["weights"] = split_weights(args.weights)
+    return select
+
+
+def _stepped_with_path(run, steps: int) -> list:
+    """Train `steps` steps keeping time-travel checkpoints, as a session does: the states
+    the landscape projects as the training path."""
+    from core.landscape import checkpoint_path
+    from core.timeline import Timeline
+
+    timeline = Timeline(run)
+    for _ in range(steps):
+        if run.step() == 0:
+            break  # diverged: the path ends at its last good state
+        timeline.record(run)
+    return checkpoint_path(timeline.checkpoints, run.bias)
+
+
 def _figure(args) -> int:
     from app.figures import FigureError, render_figure
 
@@ -335,9 +375,17 @@ def _figure(args) -> int:
     run = _build_run(args)
     if isinstance(run, int):
         return run
+    path: list = []
+    if args.panel == "landscape":
+        select = _landscape_select(args)
     try:
-        run.step(args.steps)
-        data = render_figure(run, args.panel, fmt, args.theme, args.width, args.height, args.decimals, select)
+        if args.panel == "landscape":
+            path = _stepped_with_path(run, args.steps)
+        else:
+            run.step(args.steps)
+        data = render_figure(
+            run, args.panel, fmt, args.theme, args.width, args.height, args.decimals, select, path
+        )
     except FigureError as error:
         return _fail(f"--{error.field}: {error.reason}")
     except StateError as error:

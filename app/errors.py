@@ -103,7 +103,7 @@ STATUSES: dict[int, dict[str, Any]] = {
 }
 NOT_FOUND_SESSION = "no session with this id: it never existed, was deleted or expired"
 BUSY_HEAVY = (
-    "the server runs and queues as many long calls (steps, epochs, gradient checks) "
+    "the server runs and queues as many long calls (steps, epochs, gradient checks, landscapes) "
     "as it may (NNPLAY_HEAVY_CALLS, NNPLAY_HEAVY_QUEUE), or this session's last one "
     "has not ended in time"
 )

@@ -54,6 +54,7 @@ Panel = Literal[
     "heatmap",
     "digits",
     "gradcheck",
+    "landscape",
     "explorer",
     "activation-explorer",
     "loss-explorer",

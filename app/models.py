@@ -417,6 +417,33 @@ class GradientCheck(Out):
     cost: GradientCost
 
 
+class LandscapePath(Out):
+    steps: list[int] = Field(description="the time-travel checkpoints' steps, then the current step")
+    alpha: Vector
+    beta: Vector
+    residual: Vector = Field(description="each state's distance from the plane (0 for weight directions)")
+
+
+class Landscape(Out):
+    directions: Literal["random", "weights"]
+    seed: int | None = Field(None, description="random directions: the seed they were drawn from")
+    weights: list[str] | None = Field(None, description="weight directions: the two parameters")
+    span: float
+    resolution: int
+    axis: Vector = Field(description="the grid's coordinates along either direction, -span to span")
+    loss: Matrix = Field(
+        description="the training data loss; row i at beta = axis[i], column j at alpha = axis[j]; "
+        "null where not finite or not worked out"
+    )
+    center_loss: Number = Field(description="the loss at (0, 0): the current training loss")
+    points: int = Field(description="grid points worked out, row by row")
+    path: LandscapePath
+    work: int = Field(description="multiply-adds the grid takes")
+    stopped_early: Literal["time budget"] | None = Field(
+        description='"time budget": NNPLAY_CALL_SECONDS ran out before every grid point was worked out'
+    )
+
+
 class Sample(Out):
     index: int
     label: int

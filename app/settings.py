@@ -66,7 +66,7 @@ class Settings(CommonSettings):
     memory_base_mb: int | None = Field(None, ge=0)
     session_idle_seconds: float = Field(3600.0, gt=0)
     max_steps_per_call: int = Field(10_000, ge=1)
-    # Seconds one step, epoch or gradient-check call may compute before it stops early and
+    # Seconds one step, epoch, gradient-check or landscape call may compute before it stops early and
     # answers with what it did (app/heavy.py).
     call_seconds: float = Field(5.0, gt=0, le=600)
     # Such CPU-heavy calls running at once, in threads of their own (one per session);
@@ -74,6 +74,9 @@ class Settings(CommonSettings):
     # twice call_seconds; any further is a 503 with Retry-After.
     heavy_calls: int | None = Field(None, ge=1, le=256)
     heavy_queue: int | None = Field(None, ge=0, le=10_000)
+    # Multiply-adds one loss landscape may take (grid points x training evaluation rows x
+    # the network's multiply-adds a row); a larger one is refused (422 on resolution).
+    landscape_max_work: int = Field(300_000_000, ge=1)
     # A playing session that no socket has watched for this long pauses; the next socket
     # to open on it starts it again (a reload or a sleeping tablet is back well within it).
     unwatched_seconds: float = Field(15.0, gt=0)

@@ -187,6 +187,10 @@ class Run:
             sets[name] = (x, y, labels)
         return sets
 
+    def evaluation_set(self, name: str) -> EvalSet:
+        """The fixed rows (x, y, labels) the metrics measure on: "train" or "test"."""
+        return self._eval_sets[name]
+
     def _configure_live(self) -> None:
         """(Re)apply the sections that may change during a run."""
         cfg = self.config

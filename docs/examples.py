@@ -267,6 +267,7 @@ def rest_examples(c: TestClient) -> None:
     show(c, "POST", f"{base}/step", {}, name="step-one")
     show(c, "POST", f"{base}/step", {"steps": 3}, name="step-three")
     show(c, "POST", f"{base}/step", {"epochs": 1}, name="step-epoch")
+    show(c, "GET", f"{base}/landscape", params={"seed": 1, "resolution": 5, "span": 0.5}, name="landscape")
 
     heading("History, PATCH, PUT params, reset")
     show(c, "GET", f"{base}/history", name="history")

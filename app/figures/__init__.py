@@ -10,15 +10,20 @@ import numpy as np
 
 from app.figures.charts import draw_boundary, draw_loss
 from app.figures.formula import draw_formula, neuron_lines, weight_lines
+from app.figures.landscape import draw_landscape
 from app.figures.network import draw_network
 from app.figures.render import drawing, new_figure, to_bytes
 from app.figures.style import THEMES
+from core.errors import ConfigError
 from core.explain import explain_neuron, explain_weight
 from core.features import input_names
 from core.frame import probe
 from core.grids import grid_values
+from core.landscape import DEFAULT_MAX_WORK, landscape
 
-PANELS = ("network", "loss", "boundary", "formula")
+PANELS = ("network", "loss", "boundary", "formula", "landscape")
+# The landscape panel's grid, unless asked otherwise: fine enough for a handout's contours.
+LANDSCAPE_RESOLUTION = 41
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 # Pixel sizes a figure may have (lowest, highest), the same for the API and the command line.
 WIDTH_LIMITS = (200, 4000)
@@ -54,9 +59,14 @@ def render_figure(
     height: int = 500,
     decimals: int = 4,
     select: dict | None = None,
+    path: list | tuple = (),
+    max_work: int = DEFAULT_MAX_WORK,
 ) -> bytes:
     """One panel of the run as it is now. `select` names the neuron ({"layer", "unit"}) or
-    weight ({"layer", "i", "j"}) of the formula panel. Raises FigureError for bad input."""
+    weight ({"layer", "i", "j"}) of the formula panel, or the landscape panel's slice
+    ({"directions", "seed", "weights", "span", "resolution"}, as core.landscape takes
+    them; `path`: the states projected onto it, `max_work` its bound). Raises FigureError
+    for bad input."""
     if panel not in PANELS:
         raise FigureError("panel", f"must be one of {', '.join(PANELS)}")
     if fmt not in FORMATS:
@@ -66,7 +76,10 @@ def render_figure(
         raise FigureError("theme", f"must be one of {', '.join(THEMES)}")
     with drawing(), np.errstate(all="ignore"):
         figure = new_figure(width, height, colours["background"])
-        extra = _draw(run, panel, figure, colours, decimals, select or {})
+        if panel == "landscape":
+            extra = _draw_landscape(run, figure, colours, select or {}, path, max_work)
+        else:
+            extra = _draw(run, panel, figure, colours, decimals, select or {})
         return to_bytes(figure, fmt, provenance(run, panel, extra))
 
 
@@ -121,3 +134,22 @@ def _draw_formula(run, figure, colours, decimals, select) -> dict:
     info = explain_neuron(run.network, probe(run)[0][0], layer, unit, input_names(features))
     draw_formula(figure, colours, neuron_lines(info, decimals), "one neuron, worked by hand")
     return {"select": {"layer": layer, "unit": unit}}
+
+
+def _draw_landscape(run, figure, colours, select, path, max_work) -> dict:
+    options = {
+        "directions": select.get("directions", "random"),
+        "seed": int(select.get("seed", 0)),
+        "weights": list(select.get("weights", ())),
+        "span": float(select.get("span", 1.0)),
+        "resolution": int(select.get("resolution", LANDSCAPE_RESOLUTION)),
+    }
+    try:
+        result = landscape(run, **options, path=path, max_work=max_work)
+    except ConfigError as error:
+        raise FigureError(error.errors[0]["field"], error.errors[0]["reason"]) from None
+    draw_landscape(figure, colours, result)
+    shown = {
+        k: v for k, v in options.items() if k != ("weights" if options["directions"] == "random" else "seed")
+    }
+    return {"select": shown}

@@ -24,6 +24,7 @@ from app.models import (
     Forward,
     GradientCheck,
     History,
+    Landscape,
     NeuronAtStep,
     PastSnapshotReply,
     SessionView,
@@ -50,6 +51,7 @@ from core.diagnostics import diagnose
 from core.errors import StateError
 from core.evaluation import evaluation
 from core.gradcheck import check_gradients
+from core.landscape import MAX_RESOLUTION, MAX_SPAN, MIN_RESOLUTION, checkpoint_path, landscape, split_weights
 from core.plain import plain
 from core.run import Run
 from core.snapshot import snapshot
@@ -264,6 +266,61 @@ async def gradients(
     return send(plain(result))
 
 
+@router.get(
+    "/{session_id}/landscape",
+    response_model=Landscape,
+    responses=documented(404, 422, 503, not_found=NOT_FOUND_SESSION, busy=BUSY_HEAVY),
+)
+async def loss_landscape(
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    directions: Annotated[
+        Literal["random", "weights"],
+        Query(description="two filter-normalized random directions, or two named weights"),
+    ] = "random",
+    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="random directions: their seed")] = 0,
+    weights: Annotated[
+        str | None, Query(max_length=200, description="weight directions: two parameters, e.g. W1[0,2],b2[0]")
+    ] = None,
+    span: Annotated[
+        float, Query(gt=0, le=MAX_SPAN, allow_inf_nan=False, description="the grid runs from -span to span")
+    ] = 1.0,
+    resolution: Annotated[
+        int, Query(ge=MIN_RESOLUTION, le=MAX_RESOLUTION, description="grid points a side, odd")
+    ] = 21,
+) -> Response:
+    """The training loss on a 2-D slice of parameter space through the current parameters,
+    with the time-travel checkpoints projected onto it (core/landscape.py). A heavy call:
+    it stops early when its time budget is used up (`points` says how far it got)."""
+    heavy = request.app.state.heavy
+    budget = heavy.budget()
+    if directions == "weights" and not weights:
+        raise invalid("weights", "name two parameters, e.g. W1[0,2],b2[0], for weight directions")
+    names = split_weights(weights or "")
+
+    def compute() -> dict:
+        run = session.run
+        path = checkpoint_path(session.timeline.checkpoints, run.bias)
+        result = landscape(
+            run,
+            directions,
+            seed,
+            names,
+            span,
+            resolution,
+            path,
+            max_work=settings.landscape_max_work,
+            should_stop=budget.should_stop,
+        )
+        stopped = result["points"] < resolution * resolution
+        return {**result, "stopped_early": budget.reason if stopped else None}
+
+    async with stop_when_disconnected(request, budget):
+        result = await session.call_heavy(heavy, budget, compute)
+    return send(plain(result))
+
+
 PastStep = Annotated[int | None, Query(ge=0, description="explain this earlier step")]
 
 
@@ -324,12 +381,14 @@ async def evaluate(
                 media: {"schema": {"type": "string", "format": "binary"}} for media in FORMATS.values()
             },
         },
-        **SESSION_STATE,
+        **documented(404, 409, 422, 503, not_found=NOT_FOUND_SESSION, busy=BUSY_HEAVY),
     },
 )
 async def figure(
     session: SessionDep,
-    panel: Literal["network", "loss", "boundary", "formula"] = "network",
+    request: Request,
+    settings: SettingsDep,
+    panel: Literal["network", "loss", "boundary", "formula", "landscape"] = "network",
     format: Literal["svg", "png"] = "svg",
     theme: Literal["light", "dark", "projector", "print"] = "light",
     width: Annotated[int, Query(ge=WIDTH_LIMITS[0], le=WIDTH_LIMITS[1])] = 800,
@@ -340,17 +399,50 @@ async def figure(
     i: Annotated[int | None, Query(ge=0)] = None,
     j: Annotated[int | None, Query(ge=0)] = None,
     step: Annotated[int | None, Query(ge=0, description="draw this earlier step")] = None,
+    directions: Annotated[Literal["random", "weights"] | None, Query(description="landscape panel")] = None,
+    seed: Annotated[int | None, Query(ge=0, le=2**32 - 1, description="landscape panel")] = None,
+    weights: Annotated[str | None, Query(max_length=200, description="landscape panel")] = None,
+    span: Annotated[
+        float | None, Query(gt=0, le=MAX_SPAN, allow_inf_nan=False, description="landscape panel")
+    ] = None,
+    resolution: Annotated[
+        int | None, Query(ge=MIN_RESOLUTION, le=MAX_RESOLUTION, description="landscape panel (default 41)")
+    ] = None,
 ) -> Response:
     """One panel as an image; the same request returns the same bytes. The formula panel
-    shows neuron (layer, unit) or weight (layer, i, j); `step` draws an earlier step."""
-    select = {k: v for k, v in (("layer", layer), ("unit", unit), ("i", i), ("j", j)) if v is not None}
+    shows neuron (layer, unit) or weight (layer, i, j); the landscape panel the slice that
+    GET .../landscape with the same query computes (a heavy call, never stopped early: its
+    work budget bounds it); `step` draws an earlier step."""
+    select: dict = {k: v for k, v in (("layer", layer), ("unit", unit), ("i", i), ("j", j)) if v is not None}
+    if panel == "landscape":
+        select = {
+            k: v
+            for k, v in (
+                ("directions", directions),
+                ("seed", seed),
+                ("span", span),
+                ("resolution", resolution),
+            )
+            if v is not None
+        }
+        if weights is not None:
+            select["weights"] = split_weights(weights)
 
     def draw() -> bytes:
         run = session.run if step is None else _past(session, step)
-        return render_figure(run, panel, format, theme, width, height, decimals, select)
+        if panel != "landscape":
+            return render_figure(run, panel, format, theme, width, height, decimals, select)
+        path = checkpoint_path(session.timeline.checkpoints, run.bias)
+        return render_figure(
+            run, panel, format, theme, width, height, decimals, select, path, settings.landscape_max_work
+        )
 
     try:
-        body = await session.call(draw)
+        if panel == "landscape":
+            heavy = request.app.state.heavy
+            body = await session.call_heavy(heavy, heavy.budget(), draw)
+        else:
+            body = await session.call(draw)
     except FigureError as error:
         raise invalid(error.field, error.reason) from None
     return Response(

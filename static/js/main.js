@@ -18,6 +18,7 @@ import * as features from "./views/features/features.js";
 import { seesFeatures } from "./views/features/features-model.js";
 import * as formula from "./views/formula/formula.js";
 import * as gradcheck from "./views/gradcheck/gradcheck.js";
+import * as landscape from "./views/landscape/landscape.js";
 import * as heatmaps from "./views/heatmap/heatmap.js";
 import * as inspect from "./views/chain/inspect.js";
 import * as keyboard from "./shell/keyboard.js";
@@ -82,7 +83,7 @@ class App {
   async start() {
     theme.mount(this);
     [this.presets, this.datasets, this.fields] = await Promise.all([api.presets(), api.datasets(), api.configFields()]);
-    for (const view of [present, status, controls, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, explorer,
+    for (const view of [present, status, controls, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, landscape, explorer,
       numbers, inspect, phases, formula, timeline, lesson]) {
       view.mount(this);
     }

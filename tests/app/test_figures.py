@@ -127,3 +127,56 @@ def test_bad_figure_requests_name_the_field(api):
         response = api.get(f"/api/sessions/{sid}/figure?{query}")
         assert response.status_code == 422, (query, response.text)
         assert field in [f["field"] for f in response.json()["error"]["fields"]], query
+
+
+def test_the_landscape_figure_is_the_same_bytes_for_the_same_url_and_names_its_slice(api):
+    sid = api.post("/api/sessions", json={"preset": "xor"}).json()["id"]
+    api.post(f"/api/sessions/{sid}/step", json={"steps": 40})
+    url = f"/api/sessions/{sid}/figure?panel=landscape&resolution=11&seed=3"
+    first, second = api.get(url), api.get(url)
+    assert first.status_code == 200 and first.headers["content-type"] == "image/svg+xml"
+    assert first.content == second.content
+    text = first.content.decode()
+    assert "direction 1 (seed 3)" in text and "now, step 40" in text and "step 0" in text
+    other = api.get(f"/api/sessions/{sid}/figure?panel=landscape&resolution=11&seed=4")
+    assert other.content != first.content
+    weights = api.get(
+        f"/api/sessions/{sid}/figure?panel=landscape&resolution=11&directions=weights&weights=W1[0,0],b2[1]"
+        "&format=png"
+    )
+    assert weights.status_code == 200
+    chunks = png_chunks(weights.content)
+    text_chunks = dict(c.split(b"\0", 1) for c in chunks["tEXt"])
+    provenance = json.loads(text_chunks[b"Description"])
+    assert provenance["select"] == {
+        "directions": "weights",
+        "weights": ["W1[0,0]", "b2[1]"],
+        "span": 1.0,
+        "resolution": 11,
+    }
+    for query, field in (
+        ("resolution=12", "resolution"),
+        ("directions=weights", "weights"),
+        ("directions=weights&weights=W1[0,0],W9[0,0]", "weights"),
+        ("span=-1", "span"),
+    ):
+        response = api.get(f"/api/sessions/{sid}/figure?panel=landscape&{query}")
+        assert response.status_code == 422, (query, response.text)
+        assert field in [f["field"] for f in response.json()["error"]["fields"]], query
+
+
+def test_nnplay_figure_draws_the_landscape_with_the_training_path(tmp_path, capsys):
+    from app.cli import main
+
+    out, again = tmp_path / "landscape.svg", tmp_path / "again.svg"
+    args = ["figure", "--preset", "xor", "--steps", "30", "--panel", "landscape", "--resolution", "9"]
+    assert main([*args, "--direction-seed", "2", "-o", str(out)]) == 0
+    assert main([*args, "--direction-seed", "2", "-o", str(again)]) == 0
+    assert out.read_bytes() == again.read_bytes()
+    text = out.read_text()
+    assert "direction 1 (seed 2)" in text and "now, step 30" in text and "step 0" in text
+    weights = tmp_path / "weights.png"
+    assert main([*args, "--directions", "weights", "--weights", "W1[0,0],W1[1,0]", "-o", str(weights)]) == 0
+    assert weights.read_bytes()[:4] == b"\x89PNG"
+    assert main([*args, "--directions", "weights", "--weights", "W1[0,0]", "-o", str(out)]) == 2
+    assert "--weights: name two parameters" in capsys.readouterr().err

@@ -181,6 +181,8 @@ def test_every_response_is_one_the_document_declares(client):
         call("GET", session + "/explain/weight?layer=1&i=0&j=0&step=2")
         call("GET", session + "/explain/weight?layer=9&i=0&j=0")
         call("GET", session + "/gradients?samples=5")
+        call("GET", session + "/landscape?resolution=5")
+        call("GET", session + "/landscape?resolution=4")
         call("GET", session + "/evaluation?limit=2")
         call("GET", session + "/diagnostics")
         call("GET", session + "/history")

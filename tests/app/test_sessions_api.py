@@ -122,6 +122,7 @@ def test_unknown_ids_get_the_same_404_everywhere(api):
         ("post", "/step"),
         ("post", "/forward"),
         ("get", "/gradients"),
+        ("get", "/landscape"),
         ("put", "/params"),
         ("patch", ""),
         ("post", "/reset"),

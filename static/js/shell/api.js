@@ -41,6 +41,7 @@ export const api = {
   evaluation: (id, split = "test", limit = 24) =>
     request("GET", `/api/sessions/${id}/evaluation?split=${split}&limit=${limit}`),
   gradients: (id, query) => request("GET", `/api/sessions/${id}/gradients?${query}`),
+  landscape: (id, query) => request("GET", `/api/sessions/${id}/landscape?${query}`),
   explainNeuron: (id, layer, unit, sample = 0) =>
     request("GET", `/api/sessions/${id}/explain/neuron?layer=${layer}&unit=${unit}&sample=${sample}`),
   explainWeight: (id, layer, i, j, sample = 0) =>

@@ -21,8 +21,9 @@ const COLUMNS = [
   ["result", `pass when the max relative error is below ${PASS_LIMIT.toExponential(0)}`],
 ];
 
-// Resolves once the session has stopped playing (or after two seconds).
-function pauseFirst(app) {
+// Resolves once the session has stopped playing (or after two seconds); the landscape
+// panel waits for it too.
+export function pauseFirst(app) {
   if (!app.snapshot?.playing) return Promise.resolve();
   app.send({ type: "pause" });
   return new Promise((resolve) => {

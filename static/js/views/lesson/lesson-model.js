@@ -15,6 +15,7 @@ export const PANELS = {
   heatmap: ["#out-heatmap"],
   digits: ["#out-digits"],
   gradcheck: ["[data-testid=gradcheck]"],
+  landscape: ["[data-testid=landscape]"],
   explorer: ["[data-testid=explorer]"],
   "activation-explorer": ["[data-testid=explorer-activation-part]"],
   "loss-explorer": ["[data-testid=explorer-loss-part]"],
@@ -77,7 +78,7 @@ export const LESSON_HIDDEN = ["data", "architecture", "gradnorm-chart", "preset"
 // A box hidden when everything in it is hidden, so that no empty frame is left on screen.
 export const CONTAINERS = [
   { name: "output", parts: ["loss-chart", "accuracy-chart", "gradnorm-chart", "heatmap", "digits"] },
-  { name: "teaching", parts: ["gradcheck", "explorer", "diagnostics"] },
+  { name: "teaching", parts: ["gradcheck", "landscape", "explorer", "diagnostics"] },
   { name: "chain-tools", parts: ["phase-step", "numbers"] },
   { name: "optimizer-group", parts: ["lr", "optimizer"], selectors: ["#hyper-panel fieldset:has([data-testid=lr])"] },
   { name: "hyper", parts: ["lr", "batch", "optimizer", "gradient", "loss", "regularization", "precision"] },
