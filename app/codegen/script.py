@@ -41,7 +41,7 @@ _TEMPLATES = jinja2.Environment(
     autoescape=False,  # Python source, not HTML
 )
 
-# PyTorch's and Keras's modules for the engine's activations (those they can train).
+# PyTorch's modules for the engine's activations (linear needs none; step is refused).
 _TORCH_ACTIVATIONS = {
     "sigmoid": "nn.Sigmoid()",
     "tanh": "nn.Tanh()",
