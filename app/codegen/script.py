@@ -217,7 +217,11 @@ def literal(array: np.ndarray, dtype: str) -> str:
     values = np.asarray(array)
     if values.size <= READABLE:
         # repr of a Python float gives back the very number; a float32 one widens exactly.
-        text = repr(values.astype(np.float64 if dtype != "int64" else np.int64).tolist())
+        rows = values.astype(np.float64 if dtype != "int64" else np.int64).tolist()
+        if values.ndim == 2 and len(rows) > 1:  # a matrix: one row per line
+            text = "[\n" + "".join(f"    {row!r},\n" for row in rows) + "]"
+        else:
+            text = repr(rows)
         return f'np.array({text}, dtype="{dtype}")'
     raw = base64.b64encode(values.astype(np.dtype(dtype).newbyteorder("<")).tobytes()).decode("ascii")
     return f'unpack("{raw}", "{dtype}", {tuple(values.shape)!r})'

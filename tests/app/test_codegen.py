@@ -204,7 +204,7 @@ def test_too_many_numbers_are_refused():
 def test_small_arrays_are_readable_literals():
     text = script(Run({"preset": "seed-2-3-1"}), "numpy", 2)
     assert 'unpack("' not in text  # every array of the 2-3-1 is small
-    assert "W1 = np.array([[" in text
+    assert "W1 = np.array([\n    [0.8, 0.4, 0.3],\n    [0.2, 0.9, 0.5],\n]" in text  # a row per line
 
 
 @pytest.mark.parametrize("order", ["shuffle", "sequential", "random"])
