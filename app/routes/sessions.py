@@ -9,6 +9,7 @@ from fastapi import Path as FastAPIPath
 from pydantic import Field
 
 from app import commands, examine
+from app.codegen import FRAMEWORKS, MAX_STEPS, CodeError, filename, script
 from app.deps import ManagerDep, SessionDep, SettingsDep
 from app.errors import BUSY_HEAVY, NOT_FOUND_SESSION, documented, invalid
 from app.figures import FORMATS, HEIGHT_LIMITS, WIDTH_LIMITS, FigureError, render_figure
@@ -449,6 +450,37 @@ async def figure(
         body,
         media_type=FORMATS[format],
         headers={"Content-Disposition": f'inline; filename="nnplay-{panel}.{format}"'},
+    )
+
+
+@router.get(
+    "/{session_id}/code",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the script, as a download",
+            "content": {"text/x-python": {"schema": {"type": "string"}}},
+        },
+        **SESSION_STATE,
+    },
+)
+async def code(
+    session: SessionDep,
+    framework: Annotated[Literal[FRAMEWORKS], Query(description="the script's library")] = "numpy",  # type: ignore[valid-type]
+    steps: Annotated[int, Query(ge=1, le=MAX_STEPS, description="steps the script trains")] = 10,
+) -> Response:
+    """One self-contained script that builds the network with the session's current
+    weights, data, loss and optimizer state, trains `steps` more steps on the batches the
+    session would take next (the session itself does not move), and prints
+    {"train_loss": [...]}: the data loss over all the training rows after each step."""
+    try:
+        text = await session.call(script, session.run, framework, steps, session.id)
+    except CodeError as error:
+        raise invalid(error.field, error.reason) from None
+    return Response(
+        text,
+        media_type="text/x-python; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename(framework, session.id)}"'},
     )
 
 

@@ -9,6 +9,7 @@ import { decodeConfig, encodeConfig, keptData, nearestConfig } from "./shell/url
 import { mergeDeep } from "./lib/merge.js";
 import * as charts from "./views/charts/charts.js";
 import * as classroom from "./views/classroom/classroom.js";
+import * as codeMenu from "./views/code/code.js";
 import * as controls from "./views/controls/controls.js";
 import * as diagnostics from "./views/diagnostics/diagnostics.js";
 import * as diagram from "./views/diagram/diagram.js";
@@ -83,7 +84,7 @@ class App {
   async start() {
     theme.mount(this);
     [this.presets, this.datasets, this.fields] = await Promise.all([api.presets(), api.datasets(), api.configFields()]);
-    for (const view of [present, status, controls, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, landscape, explorer,
+    for (const view of [present, status, controls, codeMenu, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, landscape, explorer,
       numbers, inspect, phases, formula, timeline, lesson]) {
       view.mount(this);
     }

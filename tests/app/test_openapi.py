@@ -185,6 +185,8 @@ def test_every_response_is_one_the_document_declares(client):
         call("GET", session + "/landscape?resolution=4")
         call("GET", session + "/evaluation?limit=2")
         call("GET", session + "/diagnostics")
+        call("GET", session + "/code?framework=pytorch&steps=3")
+        call("GET", session + "/code?steps=0")
         call("GET", session + "/history")
         call("GET", session + "/history?format=csv")
         call("GET", session + "/history?format=xml")
@@ -240,6 +242,7 @@ def test_every_response_is_one_the_document_declares(client):
     assert call("POST", f"/api/sessions/{diverging['id']}/restore").status_code == 409  # not diverged
     for _ in range(2):
         call("POST", f"/api/sessions/{diverging['id']}/step", json={"steps": 20})
+    assert call("GET", f"/api/sessions/{diverging['id']}/code").status_code == 409
     assert call("POST", f"/api/sessions/{diverging['id']}/restore").status_code == 200
     # An imported run keeps no states before its step: going back there is a 409.
     assert call("GET", f"/api/sessions/{imported['id']}/at/0").status_code == 409
