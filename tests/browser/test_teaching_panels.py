@@ -163,3 +163,19 @@ def test_diagnostics_name_saturated_units_and_point_at_them(page, server, screen
     page.wait_for_function("() => window.__highlights.at(-1).units.length === 0")
     expect(page.locator(".node.flagged")).to_have_count(0)
     shoot(page, panel, screenshots, "diagnostics")
+
+
+def test_a_check_made_while_playing_pauses_first_and_says_when_the_weights_move_on(page, server):
+    open_app(page, server, "preset=xor")
+    page.evaluate("window.nnplay.send({type: 'play', steps_per_second: 30})")
+    page.wait_for_function("() => window.nnplay.snapshot.playing", timeout=WAIT_MS)
+    panel = open_panel(page, "gradcheck")
+    panel.locator("[data-testid=gradcheck-run]").click()
+    status = panel.locator("[data-testid=gradcheck-status]")
+    expect(panel.locator("[data-testid=gradcheck-row]").first).to_be_visible(timeout=WAIT_MS)
+    assert page.evaluate("window.nnplay.snapshot.playing") is False  # paused before checking
+    step = page.evaluate("window.nnplay.snapshot.step")
+    expect(status).to_contain_text(f"Checked at step {step:,}")
+    expect(status).not_to_contain_text("changed since")
+    page.evaluate("window.nnplay.send({type: 'step', steps: 1})")
+    expect(status).to_contain_text("The weights have changed since: check again.", timeout=WAIT_MS)

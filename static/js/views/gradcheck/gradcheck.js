@@ -8,6 +8,7 @@ import {
 import { formatCount, formatLoss } from "../../lib/format.js";
 import { tip } from "../../lib/tip.js";
 import { el, teachingHost } from "../../lib/dom.js";
+import { onDemand } from "../../shell/on-demand.js";
 
 const METHOD_LABELS = { "numeric-central": "central difference", "numeric-forward": "forward difference" };
 const METHOD_FORMULAS = {
@@ -20,23 +21,6 @@ const COLUMNS = [
   ["norm rel. error", "\u2016bp \u2212 num\u2016 / (\u2016bp\u2016 + \u2016num\u2016) for the array as a whole"],
   ["result", `pass when the max relative error is below ${PASS_LIMIT.toExponential(0)}`],
 ];
-
-// Resolves once the session has stopped playing (or after two seconds); the landscape
-// panel waits for it too.
-export function pauseFirst(app) {
-  if (!app.snapshot?.playing) return Promise.resolve();
-  app.send({ type: "pause" });
-  return new Promise((resolve) => {
-    let off = null;
-    const timer = setTimeout(() => { off(); resolve(); }, 2000);
-    off = app.bus.on("snapshot", (snap) => {
-      if (snap.playing) return;
-      clearTimeout(timer);
-      off();
-      resolve();
-    });
-  });
-}
 
 export function mount(app) {
   const method = el("select", { dataset: { testid: "gradcheck-method" } });
@@ -69,16 +53,12 @@ export function mount(app) {
     form, methodNote, status, el("div", { className: "teach-scroll" }, table), cost);
   teachingHost().append(section);
 
-  let checked = null;  // {session, step} of the result shown
-  let busy = false;
-
   const setStatus = (text, kind = "") => {
     status.textContent = text;
     status.className = `teach-status ${kind}`;
   };
 
   const clear = () => {
-    checked = null;
     body.replaceChildren();
     table.hidden = true;
     cost.hidden = true;
@@ -105,45 +85,13 @@ export function mount(app) {
       rows.every((r) => r.pass) ? "ok" : "bad");
   };
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (busy || !app.sessionId) return;
-    const { query, error } = buildQuery({ method: method.value, epsilon: epsilon.value, samples: samples.value });
-    if (error) {
-      setStatus(error, "bad");
-      return;
-    }
-    busy = true;
-    run.disabled = true;
-    section.setAttribute("aria-busy", "true");
-    setStatus("Pausing training\u2026");
-    const session = app.sessionId;
-    try {
-      await pauseFirst(app);
-      setStatus("Nudging every parameter\u2026 (this can take a few seconds on a big network)");
-      const result = await app.api.gradients(session, query);
-      if (session !== app.sessionId) return;  // another network meanwhile
-      checked = { session, step: app.snapshot?.step ?? 0 };
-      render(result);
-    } catch (failure) {
-      if (session !== app.sessionId) return;
-      clear();
-      setStatus(failure.message, "bad");
-    } finally {
-      busy = false;
-      run.disabled = false;
-      section.removeAttribute("aria-busy");
-    }
-  });
-
-  app.bus.on("topology", (topology) => {
-    if (checked && topology.session !== checked.session) clear();
-  });
-  app.bus.on("snapshot", (snap) => {
-    if (!checked || snap.session !== checked.session || snap.step === checked.step) return;
-    if (!status.textContent.includes("changed since")) {
-      status.append(el("span", { className: "teach-stale", textContent: " The weights have changed since: check again." }));
-    }
+  onDemand(app, {
+    form, button: run, section, status, setStatus, clear, show: render, again: "check again",
+    working: "Nudging every parameter\u2026 (this can take a few seconds on a big network)",
+    prepare: () => {
+      const { query, error } = buildQuery({ method: method.value, epsilon: epsilon.value, samples: samples.value });
+      return error ? { error } : { fetch: (session) => app.api.gradients(session, query) };
+    },
   });
 }
 

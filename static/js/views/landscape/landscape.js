@@ -3,10 +3,10 @@
 // point. Computed on demand (the button), with training paused, never every frame: one
 // slice is thousands of forward passes (GET /api/sessions/{id}/landscape).
 import { DEFAULT_RESOLUTION, RESOLUTIONS, axisTitles, buildQuery, describe, landscapeTraces } from "./landscape-model.js";
-import { pauseFirst } from "../gradcheck/gradcheck.js";
 import { chartLook, cssVar } from "../../shell/theme.js";
 import { el, teachingHost } from "../../lib/dom.js";
 import { tip } from "../../lib/tip.js";
+import { onDemand } from "../../shell/on-demand.js";
 
 // Zoom and pan stay off: on a tablet a drag over the plot scrolls the page.
 const PLOT_CONFIG = { displayModeBar: false, responsive: true, scrollZoom: false };
@@ -53,16 +53,12 @@ export function mount(app) {
     form, status, plot);
   teachingHost().append(section);
 
-  let shown = null;  // {session, step} of the slice drawn
-  let busy = false;
-
   const setStatus = (text, kind = "") => {
     status.textContent = text;
     status.className = `teach-status ${kind}`;
   };
 
   const clear = () => {
-    shown = null;
     if (window.Plotly) window.Plotly.purge(plot);
     plot.hidden = true;
     setStatus("");
@@ -84,49 +80,14 @@ export function mount(app) {
     setStatus(sentence, "ok");
   };
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (busy || !app.sessionId) return;
-    if (!window.Plotly) {
-      setStatus("The landscape needs Plotly (static vendor file), which did not load.", "bad");
-      return;
-    }
-    const { query, error } = buildQuery({ directions: directions.value, seed: seed.value, first: first.value,
-      second: second.value, span: span.value, resolution: resolution.value });
-    if (error) {
-      setStatus(error, "bad");
-      return;
-    }
-    busy = true;
-    compute.disabled = true;
-    section.setAttribute("aria-busy", "true");
-    setStatus("Pausing training\u2026");
-    const session = app.sessionId;
-    try {
-      await pauseFirst(app);
-      setStatus("Measuring the loss at every point of the grid\u2026");
-      const result = await app.api.landscape(session, query);
-      if (session !== app.sessionId) return;  // another network meanwhile
-      shown = { session, step: app.snapshot?.step ?? 0 };
-      draw(result);
-    } catch (failure) {
-      if (session !== app.sessionId) return;
-      clear();
-      setStatus(failure.message, "bad");
-    } finally {
-      busy = false;
-      compute.disabled = false;
-      section.removeAttribute("aria-busy");
-    }
-  });
-
-  app.bus.on("topology", (topology) => {
-    if (shown && topology.session !== shown.session) clear();
-  });
-  app.bus.on("snapshot", (snap) => {
-    if (!shown || snap.session !== shown.session || snap.step === shown.step) return;
-    if (!status.querySelector(".teach-stale")) {
-      status.append(el("span", { className: "teach-stale", textContent: " The weights have changed since: compute again." }));
-    }
+  onDemand(app, {
+    form, button: compute, section, status, setStatus, clear, show: draw, again: "compute again",
+    working: "Measuring the loss at every point of the grid\u2026",
+    prepare: () => {
+      if (!window.Plotly) return { error: "The landscape needs Plotly (static vendor file), which did not load." };
+      const { query, error } = buildQuery({ directions: directions.value, seed: seed.value, first: first.value,
+        second: second.value, span: span.value, resolution: resolution.value });
+      return error ? { error } : { fetch: (session) => app.api.landscape(session, query) };
+    },
   });
 }
