@@ -326,21 +326,25 @@ def test_a_run_that_diverges_unwatched_does_not_wait_to_play_again(client, app):
 @pytest.mark.nnplay_settings(max_fps=10)
 def test_frames_per_socket_never_exceed_max_fps(client):
     """At 10 fps at most ~10 frames a second, even with training running flat out and the
-    client asking for a fresh frame (a `view` command) every few milliseconds."""
+    client asking for a fresh frame (a `view` command) every few milliseconds. The frames
+    keep coming however slow the machine is; only their rate has a ceiling."""
+    wanted = 8
     with watch(client, create(client, preset="xor")) as (ws, topology, first):
         send(ws, type="play", steps_per_second=1000)
         next_snapshot(ws, lambda f: f["playing"] and f["step"] > 0)
         arrivals, start = [], time.monotonic()
-        while (now := time.monotonic()) - start < 1.0:
+        while len(arrivals) < wanted and time.monotonic() - start < 30:
             send(ws, type="view")
             try:
                 message = ws_receive(ws, 0.01)
             except TimeoutError:
                 continue
             if ws_json(message)["type"] == "snapshot":
-                arrivals.append(now - start)
+                arrivals.append(time.monotonic())
         send(ws, type="pause")
-    assert 3 <= len(arrivals) <= 12, arrivals
+    assert len(arrivals) == wanted, arrivals
+    # 7 gaps at 10 fps take 0.7 s; a little slack for the clock's jitter, none for more frames.
+    assert arrivals[-1] - arrivals[0] >= (wanted - 1) / 12, arrivals
 
 
 # -- commands while paused --------------------------------------------------------------------
