@@ -58,7 +58,6 @@ class PostgresStore:
     def __init__(self, url: str, migrations: Sequence[Sequence[str]] = MIGRATIONS):
         """Open the database at `url` and bring its schema up to date; DatabaseUnusable
         (its words free of the password) when it cannot be reached or used."""
-        self.url = url
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_SECONDS) as db:
                 self.version = migrate(db, migrations)
@@ -72,6 +71,7 @@ class PostgresStore:
             min_size=1,
             max_size=POOL_SIZE,
             kwargs={"connect_timeout": CONNECT_SECONDS},
+            timeout=CONNECT_SECONDS,  # a save waits so long for a connection, then fails (and is tried again)
             check=ConnectionPool.check_connection,
             name="nnplay-store",
             open=True,

@@ -135,11 +135,6 @@ def _missing(why: str) -> None:
 @pytest.fixture(scope="session")
 def postgres_server():
     """The tests' PostgreSQL server, started at the first test that needs it."""
-    try:
-        import psycopg  # noqa: F401
-        import psycopg_pool  # noqa: F401
-    except ImportError as error:
-        _missing(f"psycopg is not installed ({error}): install nnplay[test]")
     binaries = server_binaries()
     if binaries is None:
         _missing(

@@ -20,14 +20,11 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.persistence import StoreUnusable, open_database
 from app.settings import BadSetting, Settings, load
+from app.store import Save
+from app.store_pg import MIGRATIONS, DatabaseUnusable, PostgresStore
 from tests.app.conftest import make_settings
 from tests.app.stores import sql
 from tests.app.test_persistence import ROOT, Server
-
-pytest.importorskip("psycopg")  # (tests/postgres.py fails instead, in CI)
-
-from app.store import Save  # noqa: E402
-from app.store_pg import MIGRATIONS, DatabaseUnusable, PostgresStore  # noqa: E402
 
 PASSWORD = "Pa55-w0rd-not-for-logs"
 RECORD = {"format": "nnplay-session/1", "run": {"step": 1, "history": {"step": [0]}}}
