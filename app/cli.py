@@ -514,10 +514,20 @@ def _serve(args) -> int:
     importlib.import_module("app.main")  # what uvicorn will load: made before the freeze
     gc.freeze()
     gc.set_threshold(700, 10, 1000)
-    print(
-        f"nnplay: sessions and the class code are kept in {data_dir} ({data_variable} changes it)",
-        file=sys.stderr,
-    )
+    if settings.database_url is None:
+        kept = f"sessions and the class code are kept in {data_dir} ({data_variable} changes it)"
+    else:  # said in one line now, rather than as uvicorn's log of a failed start
+        from app.persistence import StoreUnusable, open_database
+
+        try:
+            open_database(settings.database_url.get_secret_value()).close()
+        except StoreUnusable as error:
+            return _fail(str(error))
+        from app.store_pg import redacted
+
+        where = redacted(settings.database_url.get_secret_value())
+        kept = f"sessions are kept in the PostgreSQL database at {where}, the class code in {data_dir}"
+    print(f"nnplay: {kept}", file=sys.stderr)
     print(f"nnplay: serving on http://{host}:{port}/ (Ctrl+C stops)", file=sys.stderr)
     # The socket's own limit sits just above the app's, so an oversized command gets the
     # app's error frame rather than a dropped connection.

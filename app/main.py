@@ -24,7 +24,7 @@ from app.hosts import AllowedHosts
 from app.lag import LoopLag
 from app.limits import BodyLimit
 from app.paths import STATIC_DIR
-from app.persistence import Persistence, StoreUnusable, open_store
+from app.persistence import Persistence, StoreUnusable, open_database, open_store
 from app.responses import JSONBody
 from app.routes import api_router, page_router
 from app.routes.health import _version
@@ -51,7 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         measure_base = settings.memory_base_mb is None
         alone = heap.held_mb(children=False) if measure_base else 0.0  # before any session is restored
         persistence = store = None
-        if settings.data_dir is not None:
+        if settings.database_url is not None:
+            # The one store named: one that cannot be used stops the start (StoreUnusable,
+            # naming the variable; `nnplay serve` checks it first, in one line).
+            store = open_database(settings.database_url.get_secret_value())
+            try:
+                persistence = Persistence(store, manager, settings.save_interval_seconds)
+                restored = persistence.restore()
+            except BaseException:
+                store.close()
+                raise
+            log.info("restored %d sessions from the PostgreSQL database", restored)
+        elif settings.data_dir is not None:
             try:
                 store, salvage = open_store(settings.data_dir)
                 persistence = Persistence(store, manager, settings.save_interval_seconds)

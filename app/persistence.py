@@ -25,6 +25,7 @@ import anyio
 from app import records
 from app.salvage import Salvage, copy_aside, is_damage, rebuild
 from app.sessions import Session, SessionManager
+from app.settings import Settings, variable
 from app.store import Save, SessionStore, SQLiteStore
 from core.config import resolve_config
 from core.errors import ConfigError
@@ -42,6 +43,7 @@ MAX_CHUNKS = 64  # history chunks a session may have in the store before it is r
 
 
 DATABASE = "sessions.sqlite3"
+DATABASE_VARIABLE = variable(Settings, "database_url")  # a PostgreSQL store instead (open_database)
 PROBE_BYTES = 64 * 1024  # written and removed at start: room for a save's pages, or not
 READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -77,6 +79,20 @@ def open_store(data_dir: Path) -> tuple[SQLiteStore, Salvage | None]:
         if store is not None:
             store.close()
     return rebuild(path, damage, kept_at)
+
+
+def open_database(url: str) -> SessionStore:
+    """The PostgreSQL store at `url` (NNPLAY_DATABASE_URL), its tables made or updated;
+    StoreUnusable naming the variable and why (never the URL's password) when it cannot
+    be used. There is no falling back to SQLite: a class would find its work missing."""
+    from app.store_pg import DatabaseUnusable, PostgresStore, redacted  # (psycopg: only when asked for)
+
+    try:
+        return PostgresStore(url)
+    except DatabaseUnusable as error:
+        raise StoreUnusable(
+            f"{DATABASE_VARIABLE}: cannot use the database at {redacted(url)}: {error}"
+        ) from None
 
 
 def _check_room(data_dir: Path) -> None:
@@ -205,11 +221,19 @@ class Persistence:
         """An evicted session from its record (in a thread: its data set is loaded again);
         None when the store has none, or one that cannot be read (logged)."""
 
+        unusable: tuple[type[Exception], ...] = (
+            ConfigError,
+            KeyError,
+            TypeError,
+            ValueError,
+            *self.store.errors,
+        )
+
         def load() -> Session | None:
             try:
                 record = self.store.load(session_id)
                 return None if record is None else _session_from(session_id, record, self.manager)
-            except (ConfigError, KeyError, TypeError, ValueError, sqlite3.Error) as error:
+            except unusable as error:
                 log.warning("session %s could not come back from the store: %s", session_id[:8], error)
                 return None
 
@@ -278,7 +302,7 @@ class Persistence:
         self.failing.pop(session_id, None)
         try:
             self.store.delete(session_id)
-        except sqlite3.Error:
+        except self.store.errors:
             log.exception("could not delete session %s from the store", session_id[:8])
 
 

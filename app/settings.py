@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
 from app.common import COMMON_DEFAULTS, ENV_PREFIX, PORT_RANGE, SERVE_DEFAULTS, THREADS_RANGE
 
+DATABASE_SCHEMES = ("postgresql", "postgres")  # what libpq takes; app/store_pg.py keeps the sessions
 CLASS_CODE_PATTERN = r"^[A-Za-z0-9]{4,12}$"
 # A DNS name (its labels letters, digits and inner hyphens; a trailing dot allowed), or
 # "*." and one: every name under it.
@@ -96,6 +97,11 @@ class Settings(CommonSettings):
     # None keeps them in memory only. `nnplay serve` uses the per-user data directory when
     # this is not set; the container uses /data.
     data_dir: Path | None = None
+    # Sessions are kept in this PostgreSQL database (postgresql://user:password@host:port/name)
+    # instead, data_dir keeping the class code alone: servers on several machines can share
+    # it. The server makes and updates its tables at start (app/store_pg.py), and does not
+    # start when it cannot use it. Its password is never shown (a SecretStr).
+    database_url: SecretStr | None = None
     save_interval_seconds: float = Field(3.0, gt=0)
     # The teacher board (/teacher) opens with this token; unset (or empty), it is off.
     # Wrong class codes or teacher tokens a client address may try in a minute before every
@@ -131,6 +137,22 @@ class Settings(CommonSettings):
             raise ValueError(
                 f"not a JSON list ({error.msg} at character {error.pos}); give the values comma-separated"
             ) from None
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database(cls, url: SecretStr | None) -> SecretStr | None:
+        # Another scheme would otherwise be found out only as the server starts, or taken
+        # for a file name; the URL itself is not repeated (it may hold a password).
+        text = "" if url is None else url.get_secret_value()
+        scheme, sep, _ = text.partition("://")
+        if url is not None and scheme.lower() not in DATABASE_SCHEMES:
+            named = sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)  # not a password
+            raise ValueError(
+                f"not a postgresql:// URL{f' (its scheme is {scheme!r})' if named else ''}: give "
+                "postgresql://user:password@host:port/name, "
+                "or leave it unset for SQLite in the data directory"
+            )
+        return url
 
     @field_validator("allowed_origins")
     @classmethod

@@ -5,8 +5,8 @@ plus what the server knows (created, playing, speed), as JSON. The run's history
 grows with every step, is kept apart in chunks of rows: a save appends the rows recorded
 since the last one instead of writing the whole history again, so saving a class costs
 the same in the first minute and the sixtieth. Growing past one machine means another
-implementation of `SessionStore` (PostgreSQL, say) behind the same five methods; nothing
-else changes.
+implementation of `SessionStore` behind the same methods: app/store_pg.py keeps them in
+PostgreSQL (NNPLAY_DATABASE_URL), with the same tables and the same encoding.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from core.history import COLUMNS, OPTIONAL
 
 log = logging.getLogger("nnplay.store")
 
+# What reading a damaged record or history chunk raises (assembled()).
+UNREADABLE = (orjson.JSONDecodeError, ValueError, TypeError, KeyError)
+
 
 @dataclass
 class Save:
@@ -41,6 +44,10 @@ class Save:
 
 
 class SessionStore(Protocol):
+    # What its methods raise when the database itself cannot be used (not a damaged record):
+    # the callers that carry on without it catch these.
+    errors: tuple[type[Exception], ...]
+
     def save_many(self, saves: dict[str, Save]) -> dict[str, str]:
         """Write records and history rows, by session id, in one transaction; a session
         whose record cannot be written is left out. Returns {id: why} for those."""
@@ -66,6 +73,8 @@ class SQLiteStore:
     """A table of records and one of history chunks, written from a worker thread (hence
     the lock)."""
 
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
@@ -89,24 +98,7 @@ class SQLiteStore:
         )
 
     def save_many(self, saves: dict[str, Save]) -> dict[str, str]:
-        now = time.time()
-        records, replaced, chunks, failed = [], [], [], {}
-        for sid, save in saves.items():
-            try:  # one session that cannot be written must not stop the others
-                record = encode(save.record)
-                rows = _dumps(save.rows) if save.rows.get("step") else None
-            except (
-                TypeError,
-                ValueError,
-                RecursionError,
-            ) as error:  # orjson's JSONEncodeError is a TypeError
-                failed[sid] = f"cannot be written: {error}"
-                continue
-            records.append((sid, now, record))
-            if save.first_row == 0:
-                replaced.append((sid,))
-            if rows is not None:
-                chunks.append((sid, save.first_row, rows))
+        records, replaced, chunks, failed = prepared(saves)
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -164,7 +156,7 @@ class SQLiteStore:
             except sqlite3.DatabaseError as error:  # a damaged page: this session's only
                 yield session_id, None, f"unreadable history: {error}"
                 continue
-            except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as error:
+            except UNREADABLE as error:
                 yield session_id, None, f"unreadable record: {error}"
                 continue
             yield session_id, record, None
@@ -176,7 +168,7 @@ class SQLiteStore:
             return None
         try:
             return self._record(session_id, row[0])
-        except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as error:
+        except UNREADABLE as error:
             raise ValueError(f"unreadable record: {error}") from None
 
     def _record(self, session_id: str, blob: bytes) -> dict:
@@ -185,18 +177,46 @@ class SQLiteStore:
             chunks = self._db.execute(
                 "SELECT first_row, rows FROM history WHERE id = ? ORDER BY first_row", (session_id,)
             ).fetchall()
-        record = decode(blob)
-        if not isinstance(record.get("run"), dict):
-            raise ValueError("the record is not an object with a run")
-        if chunks:
-            record["run"]["history"] = _joined(chunks)
-        elif record["run"].get("history") is None:  # (older records carry it inline)
-            raise ValueError("its history is missing")
-        return record
+        return assembled(blob, chunks)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def prepared(saves: dict[str, Save]) -> tuple[list, list, list, dict[str, str]]:
+    """What save_many writes, as rows: (id, saved, record) for the sessions table, (id,) for
+    each session whose history is replaced, (id, first_row, rows) for the history table,
+    and {id: why} for the sessions that cannot be written (left out of the others)."""
+    now = time.time()
+    records, replaced, chunks, failed = [], [], [], {}
+    for sid, save in saves.items():
+        try:  # one session that cannot be written must not stop the others
+            record = encode(save.record)
+            rows = _dumps(save.rows) if save.rows.get("step") else None
+        except (TypeError, ValueError, RecursionError) as error:  # orjson's JSONEncodeError is a TypeError
+            failed[sid] = f"cannot be written: {error}"
+            continue
+        records.append((sid, now, record))
+        if save.first_row == 0:
+            replaced.append((sid,))
+        if rows is not None:
+            chunks.append((sid, save.first_row, rows))
+    return records, replaced, chunks, failed
+
+
+def assembled(blob: bytes, chunks: list[tuple[int, bytes]]) -> dict:
+    """A record from its stored bytes and its history chunks (in row order), with its whole
+    history in record["run"]["history"]; raises ValueError (or orjson's, TypeError,
+    KeyError) when it is damaged."""
+    record = decode(blob)
+    if not isinstance(record.get("run"), dict):
+        raise ValueError("the record is not an object with a run")
+    if chunks:
+        record["run"]["history"] = _joined(chunks)
+    elif record["run"].get("history") is None:  # (older records carry it inline)
+        raise ValueError("its history is missing")
+    return record
 
 
 def aside_path(path: Path) -> Path:

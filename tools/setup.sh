@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv (Python 3.11+) and installs nnplay into it, its dependencies from the lock
 # file with their hashes checked (requirements.lock; with "test", requirements-test.lock, which
-# adds the test tools, Debian's chromium for the browser tests and, with npm, the JavaScript
+# adds the test tools, Debian's chromium for the browser tests, Debian's postgresql for the
+# PostgreSQL store's tests and, with npm, the JavaScript
 # tools of package-lock.json: axe-core for their accessibility checks, ESLint; with "lint",
 # the test tools and node with npm, for tools/lint.sh). Safe to run again: when the lock and pyproject.toml
 # are what was installed last, it installs nothing.
@@ -64,6 +65,11 @@ if [ "$want_tests" = "test" ]; then
     fi
     if ! command -v npm >/dev/null; then
         apt_install npm || true
+    fi
+    # The PostgreSQL store's tests start a server of their own with Debian's initdb and
+    # pg_ctl (tests/postgres.py); in CI they fail without it, elsewhere they are skipped.
+    if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null; then
+        apt_install postgresql || echo "warning: PostgreSQL is not installed; the PostgreSQL store's tests cannot run" >&2
     fi
     if command -v npm >/dev/null; then
         node_tools

@@ -25,6 +25,8 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.app.stores import stores  # noqa: F401 (fixtures: the stores, PostgreSQL's server)
+from tests.postgres import postgres_server, postgres_url  # noqa: F401
 from tests.threaded_server import threaded_server
 
 # Small, fast, and independent of the NNPLAY_* environment of whoever runs the tests

@@ -1,5 +1,7 @@
 """Nothing lost on restart: sessions saved in SQLite come back after SIGKILL or SIGTERM,
-a damaged record or database costs only itself, and a restored run continues bit for bit."""
+a damaged record or database costs only itself, and a restored run continues bit for bit.
+The tests run in one process go through the store's interface, against both stores
+(tests/app/stores.py); those of `nnplay serve` damage SQLite's file."""
 
 import json
 import os
@@ -17,7 +19,7 @@ import pytest
 from websockets.sync.client import connect as ws_connect
 
 from app import records
-from app.persistence import open_store
+from tests.app.stores import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,10 +33,14 @@ def free_port() -> int:
 class Server:
     """`nnplay serve` in a subprocess with its own data directory (the log beside it, in
     `log_dir`, which is the data directory unless that is to be unwritable), running this
-    checkout's code. `before_start` runs in the child before the server does (to limit it)."""
+    checkout's code, with `env` added to its environment. `before_start` runs in the child
+    before the server does (to limit it)."""
 
-    def __init__(self, data_dir: Path, interval: float = 0.5, log_dir: Path | None = None, before_start=None):
+    def __init__(
+        self, data_dir: Path, interval: float = 0.5, log_dir: Path | None = None, before_start=None, env=None
+    ):
         self.data_dir, self.interval, self.before_start = data_dir, interval, before_start
+        self.env = env or {}  # more variables for the server (NNPLAY_DATABASE_URL, say)
         self.port = free_port()
         self.process = None
         self.log = (log_dir or data_dir) / "server.log"
@@ -46,6 +52,7 @@ class Server:
             NNPLAY_SAVE_INTERVAL_SECONDS=str(self.interval),
             PYTHONUNBUFFERED="1",
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            **self.env,
         )
         with self.log.open("ab") as log:  # the child keeps its own copy of the handle
             self.process = subprocess.Popen(
@@ -206,13 +213,13 @@ def test_a_restart_plays_again_what_was_playing_once_its_page_is_back(server):
         assert json.loads(ws.recv(timeout=10))["status"] == "diverged"
 
 
-def test_a_student_keeps_their_name_and_seat_across_a_restart(tmp_path):
+def test_a_student_keeps_their_name_and_seat_across_a_restart(stores):
     from fastapi.testclient import TestClient
 
     from app.main import create_app
     from tests.app.conftest import make_settings
 
-    settings = make_settings(data_dir=tmp_path, class_code="ROOM42")
+    settings = make_settings(**stores.settings, class_code="ROOM42")
     with TestClient(create_app(settings)) as client:
         sid = client.post(
             "/api/sessions?class_code=ROOM42&name=ann&seat=ann-laptop-0001", json={"preset": "xor"}
@@ -467,26 +474,26 @@ def test_a_deleted_session_stays_deleted(server):
     assert server().status(f"/api/sessions/{sid}") == 404
 
 
-def test_saves_append_history_and_rewrite_it_after_a_reset_or_rewind(tmp_path):
+def test_saves_append_history_and_rewrite_it_after_a_reset_or_rewind(stores):
     """In one process: each save writes only the rows since the last one, a reset or a
     rewind writes the history again from row 0, and a restore gets it all back."""
     import asyncio
 
     from app import commands
-    from app.persistence import Persistence, open_store
+    from app.persistence import Persistence
     from app.sessions import SessionManager
     from app.settings import Settings
     from core.run import Run
 
-    settings = Settings(data_dir=tmp_path, max_sessions=10)
+    settings = Settings(**stores.settings, max_sessions=10)
 
     async def scenario():
         manager = SessionManager(settings)
-        persistence = Persistence(open_store(tmp_path)[0], manager, interval=60)
+        persistence = Persistence(stores.open(), manager, interval=60)
         session = await manager.create(lambda: Run({"preset": "xor", "seed": 5}))
-        chunks = lambda: persistence.store._db.execute(  # noqa: E731
-            "SELECT first_row FROM history WHERE id = ? ORDER BY first_row", (session.id,)
-        ).fetchall()
+        chunks = lambda: sql(  # noqa: E731
+            persistence.store, "SELECT first_row FROM history WHERE id = ? ORDER BY first_row", (session.id,)
+        )
         await session.step(steps=10)
         await persistence.save_changed()
         await session.step(steps=5)
@@ -513,7 +520,7 @@ def test_saves_append_history_and_rewrite_it_after_a_reset_or_rewind(tmp_path):
         persistence.store.close()
 
         again = SessionManager(settings)
-        restored = Persistence(open_store(tmp_path)[0], again, interval=60)
+        restored = Persistence(stores.open(), again, interval=60)
         assert restored.restore() == 1
         back = again.sessions[session.id].run
         assert back.history.as_dict() == final and back.step_count == 5
@@ -523,19 +530,19 @@ def test_saves_append_history_and_rewrite_it_after_a_reset_or_rewind(tmp_path):
     asyncio.run(scenario())
 
 
-def test_a_diverged_session_with_huge_weights_comes_back_and_looks_back(tmp_path):
+def test_a_diverged_session_with_huge_weights_comes_back_and_looks_back(stores):
     """Weights far past what a user may type in (1e6) grow on the way to diverging: the
     server's own saves and time-travel checkpoints hold them, and restore them."""
     import asyncio
 
     import numpy as np
 
-    from app.persistence import Persistence, open_store
+    from app.persistence import Persistence
     from app.sessions import SessionManager
     from app.settings import Settings
     from core.run import Run
 
-    settings = Settings(data_dir=tmp_path, max_sessions=10)
+    settings = Settings(**stores.settings, max_sessions=10)
     config = {
         "preset": "xor",
         "layers": [2, 4, 1],
@@ -546,7 +553,7 @@ def test_a_diverged_session_with_huge_weights_comes_back_and_looks_back(tmp_path
 
     async def scenario():
         manager = SessionManager(settings)
-        persistence = Persistence(open_store(tmp_path)[0], manager, interval=60)
+        persistence = Persistence(stores.open(), manager, interval=60)
         session = await manager.create(lambda: Run(config))
         await session.step(steps=500)
         run = session.run
@@ -557,7 +564,7 @@ def test_a_diverged_session_with_huge_weights_comes_back_and_looks_back(tmp_path
         persistence.store.close()
 
         again = SessionManager(settings)
-        restored = Persistence(open_store(tmp_path)[0], again, interval=60)
+        restored = Persistence(stores.open(), again, interval=60)
         assert restored.restore() == 1
         back = again.sessions[session.id].run
         assert back.status == "diverged" and back.step_count == run.step_count
@@ -567,7 +574,7 @@ def test_a_diverged_session_with_huge_weights_comes_back_and_looks_back(tmp_path
     asyncio.run(scenario())
 
 
-def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(tmp_path):
+def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(stores):
     """One session whose state cannot be written (here an integer past 64 bits slipped into
     its config) must not stop the others' saves, and /api/health says degraded, and why."""
     from fastapi.testclient import TestClient
@@ -576,7 +583,7 @@ def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(tmp
     from app.settings import Settings
 
     app = create_app(
-        Settings(allowed_hosts=["testserver"], data_dir=tmp_path, save_interval_seconds=3600, frame_workers=0)
+        Settings(allowed_hosts=["testserver"], **stores.settings, save_interval_seconds=3600, frame_workers=0)
     )
     with TestClient(app) as api:
         good = api.post("/api/sessions", json={"preset": "xor"}).json()["id"]
@@ -594,7 +601,9 @@ def test_a_session_that_cannot_be_saved_costs_only_itself_and_health_says_so(tmp
         api.portal.call(persistence.save_changed)
         health = api.get("/api/health").json()
         assert health["status"] == "ok" and health["problems"] == []
-    saved = {sid for sid, record, problem in open_store(tmp_path)[0].load_all() if problem is None}
+    store = stores.open()
+    saved = {sid for sid, record, problem in store.load_all() if problem is None}
+    store.close()
     assert saved == {good, bad}
 
 
@@ -624,7 +633,7 @@ def test_a_store_that_cannot_be_used_leaves_the_server_serving_without_saving(tm
     assert any("sessions are not saved" in r.getMessage() for r in caplog.records)
 
 
-def test_a_record_whose_gradients_do_not_fit_costs_only_itself(tmp_path):
+def test_a_record_whose_gradients_do_not_fit_costs_only_itself(stores):
     """A record saved with gradients of another network (a damaged store, an old bug) is
     skipped at start with its reason; the other sessions come back."""
     import asyncio
@@ -634,38 +643,36 @@ def test_a_record_whose_gradients_do_not_fit_costs_only_itself(tmp_path):
     from app.settings import Settings
     from core.run import Run
 
-    settings = Settings(data_dir=tmp_path, max_sessions=10)
+    settings = Settings(**stores.settings, max_sessions=10)
 
     async def scenario():
         manager = SessionManager(settings)
-        persistence = Persistence(open_store(tmp_path)[0], manager, interval=60)
+        persistence = Persistence(stores.open(), manager, interval=60)
         good = await manager.create(lambda: Run({"preset": "xor"}))
         bad = await manager.create(lambda: Run({"preset": "circle"}))
         for session in (good, bad):
             await session.step(steps=2)
         await persistence.save_changed()
         store = persistence.store
-        record = records.decode(
-            store._db.execute("SELECT record FROM sessions WHERE id = ?", (bad.id,)).fetchone()[0]
-        )
+        record = records.decode(sql(store, "SELECT record FROM sessions WHERE id = ?", (bad.id,))[0][0])
         record["run"]["last_grads"] = record["run"]["last_grads"][:1]  # one layer short
-        store._db.execute("UPDATE sessions SET record = ? WHERE id = ?", (records.encode(record), bad.id))
+        sql(store, "UPDATE sessions SET record = ? WHERE id = ?", (records.encode(record), bad.id))
         store.close()
         again = SessionManager(settings)
-        restored = Persistence(open_store(tmp_path)[0], again, interval=60)
+        restored = Persistence(stores.open(), again, interval=60)
         assert restored.restore() == 1 and set(again.sessions) == {good.id}
         restored.store.close()
 
     asyncio.run(scenario())
 
 
-def test_a_playing_session_keeps_its_target_across_a_restart(tmp_path):
+def test_a_playing_session_keeps_its_target_across_a_restart(stores):
     from fastapi.testclient import TestClient
 
     from app.main import create_app
     from tests.app.conftest import make_settings
 
-    settings = make_settings(data_dir=tmp_path)
+    settings = make_settings(**stores.settings)
     with TestClient(create_app(settings)) as client:
         sid = client.post("/api/sessions", json={"preset": "xor"}).json()["id"]
         with client.websocket_connect(f"/ws/sessions/{sid}") as ws:

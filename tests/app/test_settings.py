@@ -35,6 +35,7 @@ BAD_SETTINGS = [
     ("NNPLAY_FRAME_WORKERS", "many", "integer"),
     ("NNPLAY_GRID_WORKERS", "-1", "greater than or equal to 0"),  # the older name of the same
     ("NNPLAY_THREADS", "0", "greater than or equal to 1"),
+    ("NNPLAY_DATABASE_URL", "mysql://ann@db/nnplay", "not a postgresql:// URL (its scheme is 'mysql')"),
 ]
 
 
