@@ -7,8 +7,8 @@ once per test run (`postgres_server`, a second or two) and is stopped and remove
 Each test gets a schema of its own in one database (`postgres_url`, whose search_path
 names it): as empty as a new database, in a hundredth of the time one takes to make.
 
-Where the binaries are missing, the PostgreSQL tests are skipped, saying why. In CI (CI
-set, as .ci/run runs; or NNPLAY_REQUIRE_POSTGRES=1) they fail instead: tools/setup.sh
+Where the binaries are missing, the PostgreSQL tests are skipped, saying why. In CI
+(NNPLAY_REQUIRE_POSTGRES=1, which .ci/run sets; or CI set) they fail instead: tools/setup.sh
 installs PostgreSQL there, and a skip would hide that it did not.
 """
 
