@@ -75,8 +75,9 @@ class Buffers {
   }
 }
 
-export function mount(app) {
-  const slot = outputSlot("heatmap");
+// `root`: the panel it draws in; the compare view mounts a plane per run in its own panels.
+export function mount(app, root = undefined) {
+  const slot = outputSlot("heatmap", root);
   slot.classList.add("heatmap-section");
   slot.dataset.testid = "heatmap-section";
 
