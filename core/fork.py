@@ -100,7 +100,7 @@ def twin_config(config: dict[str, Any], changes: Mapping[str, Any]) -> dict[str,
     data, given = raw.get("data"), changes.get("data")
     seeds_data = isinstance(given, Mapping) and "seed" in given
     if (
-        "seed" in changes
+        changes.get("seed", config["seed"]) != config["seed"]
         and isinstance(data, dict)
         and data.get("name") == config["data"]["name"]
         and not seeds_data

@@ -113,6 +113,8 @@ def test_another_seed_draws_the_new_seeds_weights():
     assert same_arrays(params_of(twin), params_of(Run({"preset": "xor", "seed": 5})))
     assert twin.config["data"]["seed"] == 0  # pinned: the data stays the run's
     assert difference(run.config, twin.config) == ("seed 0", "seed 5")
+    same = fork_run(run, {"seed": 0})  # the seed it has: an exact copy, nothing pinned
+    assert same.config == run.config and same.data_changes == []
 
 
 def test_another_noise_keeps_the_weights_and_redraws_the_same_points_noisier(trained):
