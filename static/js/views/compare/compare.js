@@ -193,7 +193,9 @@ class CompareView {
       el("div", { class: "compare-head" }, this.title, leave),
       el("div", { class: "compare-runs" }, this.runs.map((r) => r.article)),
       curves);
-    document.querySelector("main.layout").before(this.section);
+    const layout = document.querySelector("main.layout");
+    if (layout) layout.before(this.section);
+    else document.body.append(this.section);
     diagram.mount(app, diagramHost);
     heatmap.mount(app, plane);
     this.charts = new CompareCharts(curves, () => [
