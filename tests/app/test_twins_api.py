@@ -56,6 +56,12 @@ def test_a_fork_changes_the_settings_given_and_names_the_difference(client):
     assert before["config"]["optimizer"]["lr"] == 0.1 and before["snapshot"]["step"] == 3
     reseeded = fork(client, original, {"seed": 4}).json()
     assert reseeded["difference"] == "seed 0 vs seed 4" and reseeded["snapshot"]["step"] == 0
+    # Its batches are its original's, also once exported and imported.
+    exported = client.get(f"/api/sessions/{reseeded['id']}/export").json()
+    assert exported["streams"] == 0
+    assert client.post("/api/sessions/import", json=exported).status_code == 201
+    refused = client.post("/api/sessions/import", json={**exported, "streams": -1})
+    assert refused.status_code == 422 and fields_of(refused) == ["streams"]
 
 
 @pytest.mark.parametrize(

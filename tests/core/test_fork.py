@@ -7,6 +7,7 @@ import pytest
 from core.errors import ConfigError
 from core.fork import difference, difference_words, fork_run
 from core.run import Run
+from core.state import export_state, import_state
 
 
 def params_of(run):
@@ -105,6 +106,20 @@ def test_another_seed_or_scheme_remakes_the_weights_on_the_same_data_and_batches
     twin.reset()  # a reset keeps the original's batch order
     trained.reset()
     assert batch_rows(twin, 5) == batch_rows(trained, 5)
+
+
+def test_a_twin_with_another_seed_keeps_the_originals_batches_when_saved_and_loaded():
+    run = Run({"preset": "xor", "batch": {"size": 8}})
+    twin = fork_run(run, {"seed": 5})
+    twin.step(3)
+    back = import_state(export_state(twin))
+    assert "streams" not in export_state(run)  # only a twin that follows another seed says it
+    assert batch_rows(back, 10) == batch_rows(twin, 10)
+    back.reset()
+    assert batch_rows(back, 10) == batch_rows(Run(run.config), 10)
+    with pytest.raises(ConfigError) as caught:
+        import_state({**export_state(twin), "streams": -1})
+    assert caught.value.errors[0]["field"] == "streams"
 
 
 def test_another_seed_draws_the_new_seeds_weights():
