@@ -117,6 +117,9 @@ def test_a_twin_with_another_seed_keeps_the_originals_batches_when_saved_and_loa
     assert batch_rows(back, 10) == batch_rows(twin, 10)
     back.reset()
     assert batch_rows(back, 10) == batch_rows(Run(run.config), 10)
+    # A twin of the twin, with weights of its own again, still takes the first run's batches.
+    third = fork_run(twin, {"init": {"scheme": "he"}})
+    assert batch_rows(third, 10) == batch_rows(Run(run.config), 10)
     with pytest.raises(ConfigError) as caught:
         import_state({**export_state(twin), "streams": -1})
     assert caught.value.errors[0]["field"] == "streams"
