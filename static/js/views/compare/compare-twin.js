@@ -6,6 +6,9 @@ import { Bus } from "../../shell/bus.js";
 import { Connection } from "../../shell/connection.js";
 import { HistoryStore } from "../../shell/history.js";
 
+// As main.js lets go of a session it rebuilt: after its socket's close has arrived.
+const CLOSE_GRACE_MS = 3000;
+
 export class Twin {
   constructor(body, view, { onGone } = {}) {
     this.bus = new Bus();
@@ -57,9 +60,10 @@ export class Twin {
     this.connection.send(command);
   }
 
-  // Stop watching, and let the server drop the session unless another tab watches it.
+  // Stop watching, and a moment later (once the server has seen this socket close) let
+  // the server drop the session unless another tab watches it.
   close() {
     this.connection.close();
-    api.remove(this.sessionId, { unwatchedOnly: true }).catch(() => {});
+    setTimeout(() => api.remove(this.sessionId, { unwatchedOnly: true }).catch(() => {}), CLOSE_GRACE_MS);
   }
 }

@@ -14,6 +14,7 @@ import { formatCount, formatLoss } from "../../lib/format.js";
 import * as diagram from "../diagram/diagram.js";
 import * as heatmap from "../heatmap/heatmap.js";
 import { vocabulary, parseNumber } from "../controls/controls-model.js";
+import { lessonIdFromPath } from "../lesson/lesson-model.js";
 import { CompareCharts } from "./compare-charts.js";
 import { catchUp, mirrors, strayed } from "./compare-model.js";
 import { Twin } from "./compare-twin.js";
@@ -34,7 +35,8 @@ const LABELS = {
 
 export function mount(app) {
   const tools = document.getElementById("page-tools");
-  if (!tools) return;
+  // A lesson's page keeps its stage as the lesson sets it: compare on the playground.
+  if (!tools || lessonIdFromPath(location.pathname)) return;
   const view = new CompareView(app);
   app.compare = view;
   tools.append(view.button);
