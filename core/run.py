@@ -63,6 +63,9 @@ class Run:
     _last_square: Any
     # The data and the network's view of it (network_data), worked out once per data set.
     _network_data: tuple[Dataset, Dataset] | None = None
+    # The seed whose batch and evaluation streams the run draws from, when not its own
+    # (follow_seed): a twin with another seed takes its original's batches.
+    streams_seed: int | None = None
 
     def __init__(
         self,
@@ -186,6 +189,22 @@ class Run:
                 labels = None if labels is None else labels[rows]
             sets[name] = (x, y, labels)
         return sets
+
+    def follow_streams(self, other: Run) -> None:
+        """Draw the batches and the evaluation rows from `other`'s random streams, from
+        the start: a twin with another seed (core/fork.py) then takes the very rows
+        `other` takes at each step, also after a reset. The run starts over (reset)."""
+        self.follow_seed(other.config["seed"] if other.streams_seed is None else other.streams_seed)
+
+    def follow_seed(self, seed: int) -> None:
+        """Draw the batches and the evaluation rows as a run of seed `seed` draws them (its
+        streams), from the start; the run starts over (reset). An export keeps the seed
+        (core/state.py), so a twin keeps its original's batches when it is saved."""
+        _, _, self._batch_seed, self._eval_seed = np.random.SeedSequence(seed).spawn(4)
+        self.streams_seed = None if seed == self.config["seed"] else seed
+        self._eval_sets = self._make_eval_sets()
+        self._plan_evaluation()
+        self.reset()
 
     def evaluation_set(self, name: str) -> EvalSet:
         """The fixed rows (x, y, labels) the metrics measure on: "train" or "test"."""
@@ -417,9 +436,9 @@ class Run:
         self._plan_evaluation()
         self._forget_metrics()
         self._row_is_now = False
-        self._note_data_change()
+        self.note_data_change()
 
-    def _note_data_change(self) -> None:
+    def note_data_change(self) -> None:
         """Where the data changed: the step, and the training rows from then on (several
         changes at one step are one mark, the last). A new list: a message or document
         already made with the old one keeps what it said."""

@@ -102,6 +102,8 @@ def aim(case) -> None:
             return
         session_id = POOL[sorted(POOL)[n % len(POOL)]]
         case.path_parameters["session_id"] = session_id
+        if "other_id" in case.path_parameters:  # a second session (GET .../difference/{other_id})
+            case.path_parameters["other_id"] = POOL[sorted(POOL)[(n + 1) % len(POOL)]]
         run = APP.state.sessions.sessions[session_id].run
         if n % 2 and isinstance(case.body, dict):
             if path.endswith("/forward"):
