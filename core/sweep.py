@@ -48,6 +48,19 @@ def _sweepable() -> dict[str, Field]:
 SWEEPABLE: dict[str, Field] = _sweepable()
 
 
+def sweep_field(name: str) -> str:
+    """A sweepable setting's path from its path or its last part when that is unambiguous
+    ("lr" -> "optimizer.lr"); ConfigError naming `field` otherwise."""
+    if name in SWEEPABLE:
+        return name
+    matches = [path for path in SWEEPABLE if path.rpartition(".")[2] == name]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ConfigError("field", f"{name!r} is ambiguous: say {' or '.join(matches)}")
+    raise ConfigError("field", f"{name!r} cannot be swept; these can: {', '.join(SWEEPABLE)}")
+
+
 def changes(path: str, value: Any) -> dict[str, Any]:
     """ "optimizer.lr", 0.1 -> {"optimizer": {"lr": 0.1}}: the partial config of one setting."""
     section, _, key = path.rpartition(".")
@@ -92,8 +105,7 @@ def check_sweep(
 ) -> list[Any]:
     """The values as the variants take them (integers as int); ConfigError naming `field`,
     `values` or `steps` when the sweep cannot be run on this run."""
-    if field not in SWEEPABLE:
-        raise ConfigError("field", f"{field!r} cannot be swept; these can: {', '.join(SWEEPABLE)}")
+    field = sweep_field(field)
     applies = SWEEPABLE[field].applies
     if applies is not None and _setting(run.config, applies[0]) not in applies[1]:
         raise ConfigError(
@@ -174,12 +186,14 @@ def sweep(
     progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """Train a fork of `run` with `field` set to each value for `steps` steps.
+    """Train a fork of `run` with `field` (a path, or its last part: sweep_field) set to
+    each value for `steps` steps.
 
     -> {"field", "values", "steps", "results": [{value, train_loss, test_loss,
     train_accuracy, test_accuracy, diverged_at}] (the variants finished, in order),
     "done": steps trained, "of": steps asked for in all}. Values are checked first
     (check_sweep)."""
+    field = sweep_field(field)
     values = check_sweep(run, field, values, steps)
     total = steps * len(values)
     results: list[dict[str, Any]] = []

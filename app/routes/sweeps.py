@@ -17,7 +17,7 @@ from app.sweeps import Sweeps
 from core.config import merge
 from core.memory import estimate
 from core.run import Run
-from core.sweep import MAX_VALUES, changes, check_sweep, value_range, work
+from core.sweep import MAX_VALUES, changes, check_sweep, sweep_field, value_range, work
 
 router = APIRouter(prefix="/sessions", tags=["sweeps"])
 
@@ -29,7 +29,9 @@ class SweepRequest(Strict):
     """The setting (a path of GET /api/config/fields, e.g. optimizer.lr) and its values,
     given as a list or as a range (`from`, `to`, `count`, `scale`)."""
 
-    field: Annotated[str, Field(max_length=100, description="the setting to vary, e.g. optimizer.lr")]
+    field: Annotated[
+        str, Field(max_length=100, description="the setting to vary: its path, e.g. optimizer.lr, or lr")
+    ]
     values: Annotated[list[Value] | None, Field(max_length=MAX_VALUES, description="the values to try")] = (
         None
     )
@@ -104,22 +106,23 @@ async def start_sweep(
     if body.steps > settings.max_steps_per_call:
         raise invalid("steps", f"must be at most {settings.max_steps_per_call} (NNPLAY_MAX_STEPS_PER_CALL)")
     run = session.run
-    checked = await anyio.to_thread.run_sync(check_sweep, run, body.field, values, body.steps)
-    cost = work(run, body.field, checked, body.steps)
+    field = sweep_field(body.field)
+    checked = await anyio.to_thread.run_sync(check_sweep, run, field, values, body.steps)
+    cost = work(run, field, checked, body.steps)
     if cost > settings.sweep_max_work:
         raise invalid(
             "steps",
             f"{len(checked)} variants of {body.steps} steps take about {cost:,} multiply-adds, more than "
             f"the {settings.sweep_max_work:,} allowed (NNPLAY_SWEEP_MAX_WORK); ask for fewer steps or values",
         )
-    memory = _memory(run, body.field, checked)
+    memory = _memory(run, field, checked)
     if memory > manager.session_limit:
         raise invalid(
             "values",
             f"the sweep would hold about {memory / 2**20:,.0f} MB (a copy of the run and a variant); "
             f"a session may use at most {manager.session_limit / 2**20:,.0f} MB",
         )
-    job = await _sweeps(request).start(session, body.field, checked, body.steps, memory)
+    job = await _sweeps(request).start(session, field, checked, body.steps, memory)
     response = send(job.view(), 202)
     response.headers["Location"] = f"/api/sessions/{session.id}/sweep"
     return response
