@@ -240,6 +240,17 @@ class SessionView(Out):
     snapshot: Snapshot
 
 
+class TwinView(SessionView):
+    twin_of: str = Field(description="the id of the session this one was forked from")
+    difference: str = Field(description='what the two differ in, in words: "lr 0.1 vs lr 0.3"')
+    sides: list[str] = Field(
+        description="each run's side of the difference, the original's first: "
+        '["lr 0.1", "lr 0.3"] (["this run", "its copy"] for an exact copy)',
+        min_length=2,
+        max_length=2,
+    )
+
+
 class SnapshotReply(Out):
     snapshot: Snapshot
 

@@ -123,13 +123,13 @@ def _resolve(raw: Any) -> dict[str, Any]:
             checker.raise_if_any()
         base = merge(DEFAULT_CONFIG, PRESETS[preset_name]["config"])
         base["preset"] = preset_name
-    config = merge(base, _adapt_topology(base, raw))
+    config = merge(base, adapt_topology(base, raw))
     _validate(config, checker)
     checker.raise_if_any()
     return config
 
 
-def _adapt_topology(base: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
+def adapt_topology(base: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
     """When the user resizes the network but keeps other choices, carry them over sensibly."""
     raw = dict(raw)
     given = raw.get("layers")

@@ -54,6 +54,13 @@ class Field:
     applies: tuple[str, tuple[str, ...]] | None = None
     # A data param: per data set that takes it, its DatasetInfo entry (default, limits, ...).
     per_dataset: tuple[tuple[str, dict[str, Any]], ...] = ()
+    # The field's name in a line of words ("lr 0.03 vs lr 0.3"); None: its key.
+    short: str | None = None
+
+    @property
+    def name(self) -> str:
+        """What a line of words calls the field: its short name, else its key."""
+        return self.short or self.key
 
     @property
     def section(self) -> str | None:
@@ -137,6 +144,7 @@ FIELDS: tuple[Field, ...] = (
         choices=tuple(ACTIVATIONS),
         length=(1, MAX_HIDDEN_LAYERS + 1),
         topology=True,
+        short="act",
     ),
     Field("bias", "bool", True, "whether each unit adds a learned bias", topology=True),
     Field(
@@ -155,6 +163,7 @@ FIELDS: tuple[Field, ...] = (
         "xavier",
         "how the first weights are chosen (explicit: the ones given in params)",
         choices=("explicit", "zeros", "uniform", "normal", "xavier", "he"),
+        short="init",
     ),
     Field(
         "init.params",
@@ -163,6 +172,7 @@ FIELDS: tuple[Field, ...] = (
         "the explicit scheme's weights: one {W, b} per weight layer",
         nullable=True,
         applies=("init.scheme", ("explicit",)),
+        short="weights",
     ),
     Field(
         "init.low",
@@ -172,6 +182,7 @@ FIELDS: tuple[Field, ...] = (
         low=-100,
         high=100,
         applies=("init.scheme", ("uniform",)),
+        short="init low",
     ),
     Field(
         "init.high",
@@ -181,6 +192,7 @@ FIELDS: tuple[Field, ...] = (
         low=-100,
         high=100,
         applies=("init.scheme", ("uniform",)),
+        short="init high",
     ),
     Field(
         "init.std",
@@ -191,8 +203,9 @@ FIELDS: tuple[Field, ...] = (
         high=100,
         low_open=True,
         applies=("init.scheme", ("normal",)),
+        short="init std",
     ),
-    Field("data.name", "choice", "xor", "the data set to learn", choices=tuple(DATASETS)),
+    Field("data.name", "choice", "xor", "the data set to learn", choices=tuple(DATASETS), short="data"),
     Field(
         "optimizer.name",
         "choice",
@@ -200,6 +213,7 @@ FIELDS: tuple[Field, ...] = (
         "the update rule",
         choices=tuple(OPTIMIZERS),
         live=True,
+        short="optimizer",
     ),
     Field(
         "optimizer.lr",
@@ -233,6 +247,7 @@ FIELDS: tuple[Field, ...] = (
         "how the gradient is worked out: backpropagation, or nudging each weight",
         choices=("backprop", "numeric-forward", "numeric-central"),
         live=True,
+        short="gradient",
     ),
     Field(
         "gradient.epsilon",
@@ -254,6 +269,7 @@ FIELDS: tuple[Field, ...] = (
         high=MAX_BATCH,
         nullable=True,
         live=True,
+        short="batch",
     ),
     Field(
         "batch.order",
@@ -270,6 +286,7 @@ FIELDS: tuple[Field, ...] = (
         "a penalty on large weights added to the loss",
         choices=("none", "l1", "l2"),
         live=True,
+        short="reg",
     ),
     Field(
         "regularization.rate",
@@ -280,6 +297,7 @@ FIELDS: tuple[Field, ...] = (
         high=10,
         live=True,
         applies=("regularization.kind", ("l1", "l2")),
+        short="reg rate",
     ),
     Field(
         "dtype",
@@ -289,7 +307,7 @@ FIELDS: tuple[Field, ...] = (
         choices=("float64", "float32"),
     ),
     Field("seed", "int", 0, "the random seed: initial weights, data and batches", low=0, high=MAX_SEED),
-    Field("probe.size", "int", 4, "training rows the per-unit views show", low=1, high=64),
+    Field("probe.size", "int", 4, "training rows the per-unit views show", low=1, high=64, short="probe"),
     Field(
         "metrics.every",
         "int",
@@ -297,6 +315,7 @@ FIELDS: tuple[Field, ...] = (
         "record the metrics every this many steps (0: never)",
         low=0,
         high=100_000,
+        short="metrics every",
     ),
     Field(
         "metrics.max_samples",
@@ -306,6 +325,7 @@ FIELDS: tuple[Field, ...] = (
         low=1,
         high=100_000,
         nullable=True,
+        short="metrics rows",
     ),
 )
 
@@ -354,6 +374,7 @@ def data_params() -> tuple[Field, ...]:
                 nullable=True,  # null: the data set's default
                 applies=("data.name", tuple(name for name, _ in entries)),
                 per_dataset=tuple(entries),
+                short="data seed" if key == "seed" else None,  # not the run's seed
             )
         )
     return tuple(params)

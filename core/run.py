@@ -187,6 +187,15 @@ class Run:
             sets[name] = (x, y, labels)
         return sets
 
+    def follow_streams(self, other: Run) -> None:
+        """Draw the batches and the evaluation rows from `other`'s random streams, from
+        the start: a twin with another seed (core/fork.py) then takes the very rows
+        `other` takes at each step, also after a reset. The run starts over (reset)."""
+        self._batch_seed, self._eval_seed = other._batch_seed, other._eval_seed
+        self._eval_sets = self._make_eval_sets()
+        self._plan_evaluation()
+        self.reset()
+
     def evaluation_set(self, name: str) -> EvalSet:
         """The fixed rows (x, y, labels) the metrics measure on: "train" or "test"."""
         return self._eval_sets[name]
@@ -417,9 +426,9 @@ class Run:
         self._plan_evaluation()
         self._forget_metrics()
         self._row_is_now = False
-        self._note_data_change()
+        self.note_data_change()
 
-    def _note_data_change(self) -> None:
+    def note_data_change(self) -> None:
         """Where the data changed: the step, and the training rows from then on (several
         changes at one step are one mark, the last). A new list: a message or document
         already made with the old one keeps what it said."""

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-from app.routes import catalog, explorer, health, lessons, pages, sessions, socket, sweeps, teacher
+from app.routes import catalog, explorer, health, lessons, pages, sessions, socket, sweeps, teacher, twins
 
 
 def operation_id(route: APIRoute) -> str:
@@ -15,6 +15,7 @@ api_router = APIRouter(prefix="/api", generate_unique_id_function=operation_id)
 api_router.include_router(health.router)
 api_router.include_router(catalog.router)
 api_router.include_router(sessions.router)
+api_router.include_router(twins.router)
 api_router.include_router(sweeps.router)
 api_router.include_router(explorer.router)
 api_router.include_router(teacher.router)

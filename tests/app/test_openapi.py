@@ -206,6 +206,9 @@ def test_every_response_is_one_the_document_declares(client):
         call("PUT", session + "/data", json={"inputs": [[0.5, 0.5], [1.0, 0.0]], "labels": [1, 0]})
         call("PUT", session + "/data", json={"inputs": [], "labels": []})
         call("POST", session + "/reset")
+        twin = call("POST", session + "/fork?grid=3", json={"optimizer": {"lr": 0.2}}).json()
+        call("POST", session + "/fork", json={"optimizer": {"lr": -1}})
+        call("DELETE", f"/api/sessions/{twin['id']}")
         imported = call("POST", "/api/sessions/import", json=exported).json()
         call("DELETE", f"/api/sessions/{imported['id']}")
         call("DELETE", f"/api/sessions/{imported['id']}")
@@ -253,6 +256,8 @@ def test_every_response_is_one_the_document_declares(client):
     assert call("GET", f"/api/sessions/{imported['id']}/at/0").status_code == 409
     while call("POST", "/api/sessions", json={"preset": "seed-2-3-1"}).status_code == 201:
         pass  # until the server is full: 503
+    assert call("POST", f"/api/sessions/{diverging['id']}/fork").status_code == 503
+    assert call("POST", "/api/sessions/nope/fork", json={}).status_code == 404
 
     operations = {(method.upper(), path) for path, ops in call.document["paths"].items() for method in ops}
     assert call.seen == operations
