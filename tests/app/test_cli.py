@@ -167,7 +167,11 @@ def failures(tmp_path: Path, taken: int):
         (["sweep", "--preset", "xor", "--field", "lr", "--values", "0.1,0"], {}, "--values"),
         (["sweep", "--preset", "xor", "--field", "lr", "--log-range", "0:1:8"], {}, "--log-range FROM"),
         (["sweep", "--preset", "xor", "--field", "lr", "--range", "1:2"], {}, "--range"),
-        (["sweep", "--preset", "xor", "--field", "lr", "--values", "1", "--out", tmp_path / "r.txt"], {}, "--out"),
+        (
+            ["sweep", "--preset", "xor", "--field", "lr", "--values", "1", "--out", tmp_path / "r.txt"],
+            {},
+            "--out",
+        ),
         (["lesson", "1", "--out", tmp_path / "a-file"], {}, "--out"),
         (["lesson", "1", "--out", tmp_path, "--width", high + 1], {}, "--width"),
         (["serve", "--port", "0"], {}, "--port"),
