@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.heavy import Budget, HeavyCalls
@@ -39,7 +39,7 @@ PROGRESS_SECONDS = 0.1  # the least time between two progress messages (a finish
 DONE = ("done", "stopped", "failed")
 
 
-@dataclass
+@dataclasses.dataclass
 class SweepJob:
     """One sweep of one session: what was asked, how far it got, what it found."""
 
@@ -51,7 +51,7 @@ class SweepJob:
     status: str = "queued"  # queued, running, then done, stopped (early) or failed
     done: int = 0
     of: int = 0
-    results: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     stopped_early: str | None = None
     error: str | None = None
     task: asyncio.Task | None = None
