@@ -146,3 +146,21 @@ def test_the_sockets_of_the_session_are_told_how_far_the_sweep_got(client):
     assert dones == sorted(dones) and dones[-1] == told[-1]["of"] == 900
     assert [len(m["results"]) for m in told if m["done"] in (300, 600)][-2:] == [1, 2]
     assert told[-1]["results"] == client.get(f"/api/sessions/{sid}/sweep").json()["results"]
+
+
+@pytest.mark.nnplay_settings(session_memory_mb=4)
+def test_a_sweep_whose_copies_would_pass_the_session_memory_limit_is_a_422_naming_values(client):
+    sid = create(client)  # about 3 MB: a copy of it and a variant would be twice that
+    response = client.post(f"/api/sessions/{sid}/sweep", json={"field": "optimizer.lr", "values": [0.1]})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "values"
+    assert "a session may use at most 4 MB" in response.json()["error"]["message"]
+
+
+@pytest.mark.nnplay_settings(memory_mb=5, memory_base_mb=0)
+def test_a_sweep_the_servers_memory_has_no_room_for_is_a_503_and_leaves_nothing_behind(client, app):
+    sid = create(client)
+    response = client.post(f"/api/sessions/{sid}/sweep", json={"field": "optimizer.lr", "values": [0.1]})
+    assert response.status_code == 503 and response.headers["retry-after"]
+    assert app.state.sessions.sessions[sid].borrowed == 0
+    assert client.get(f"/api/sessions/{sid}/sweep").status_code == 404
