@@ -82,6 +82,7 @@ class Sweeps:
         self.heavy = heavy
         self.seconds = seconds
         self.jobs: dict[str, SweepJob] = {}
+        self.tasks: set[asyncio.Task] = set()
         manager.on_removed.append(self._removed)
 
     def get(self, session_id: str) -> SweepJob | None:
@@ -93,21 +94,33 @@ class Sweeps:
         """Start a checked sweep of `session` (values as core.sweep.check_sweep gave
         them; `memory`: the bytes it holds at most); 409 while one runs, 503 when its
         memory does not fit."""
-        running = self.jobs.get(session.id)
-        if running is not None and running.status not in DONE:
+        previous = self.jobs.get(session.id)
+        if previous is not None and previous.status not in DONE:
             raise StateError("a sweep of this session is running; wait for it or DELETE it first")
-        await self.manager.make_room(memory, keep=session)
         job = SweepJob(session.id, field, values, steps, Budget(self.seconds), of=steps * len(values))
-        self.jobs[session.id] = job
-        session.borrowed += memory
+        self.jobs[session.id] = job  # before any await: a second POST meanwhile is a 409
         try:
-            base = await session.call(fork_run, session.run, {})
+            await self.manager.make_room(memory, keep=session)
+            session.borrowed += memory
+            try:
+                base = await session.call(fork_run, session.run, {})
+            except BaseException:
+                session.borrowed -= memory
+                raise
         except BaseException:
-            session.borrowed -= memory
-            del self.jobs[session.id]
+            if self.jobs.get(session.id) is job:  # the last sweep's results stay readable
+                self._put_back(session.id, previous)
             raise
         job.task = asyncio.create_task(self._run(job, session, base, memory))
+        self.tasks.add(job.task)  # a strong reference until it ends, however it ends
+        job.task.add_done_callback(self.tasks.discard)
         return job
+
+    def _put_back(self, session_id: str, job: SweepJob | None) -> None:
+        if job is None:
+            self.jobs.pop(session_id, None)
+        else:
+            self.jobs[session_id] = job
 
     async def _run(self, job: SweepJob, session: Session, base: Run, memory: int) -> None:
         loop = asyncio.get_running_loop()
