@@ -240,8 +240,7 @@ class SessionView(Out):
     snapshot: Snapshot
 
 
-class TwinView(SessionView):
-    twin_of: str = Field(description="the id of the session this one was forked from")
+class Difference(Out):
     difference: str = Field(description='what the two differ in, in words: "lr 0.1 vs lr 0.3"')
     sides: list[str] = Field(
         description="each run's side of the difference, the original's first: "
@@ -249,6 +248,10 @@ class TwinView(SessionView):
         min_length=2,
         max_length=2,
     )
+
+
+class TwinView(SessionView, Difference):
+    twin_of: str = Field(description="the id of the session this one was forked from")
 
 
 class SnapshotReply(Out):

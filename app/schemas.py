@@ -264,6 +264,8 @@ class ExportDocument(BaseModel):
     status: Literal["ready", "paused", "running", "diverged"] | None = None
     divergence: DivergenceModel | None = None
     data_changes: Annotated[list[DataChangeModel], Field(max_length=MAX_DATA_CHANGES)] | None = None
+    # A twin with another seed: the seed whose batches it takes (core/fork.py).
+    streams: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None
 
     def to_engine(self) -> dict:
         """The document as core.state.import_state takes it: the config as sent."""

@@ -69,9 +69,10 @@ def fork_run(run: Run, changes: Mapping[str, Any]) -> Run:
 
 def _fresh(run: Run, config: dict[str, Any]) -> Run:
     """A twin with weights of its own: a new run of `config` at step 0, which draws its
-    batches from the original's stream (the same seed draws the same stream anyway)."""
+    batches from the original's stream (the same seed draws the same stream anyway,
+    unless the original itself follows another's)."""
     twin = Run(config, mnist_dir=run.mnist_dir, resolved=True)
-    if config["seed"] != run.config["seed"]:
+    if config["seed"] != run.config["seed"] or run.streams_seed is not None:
         twin.follow_streams(run)
     return twin
 
@@ -100,7 +101,7 @@ def twin_config(config: dict[str, Any], changes: Mapping[str, Any]) -> dict[str,
     data, given = raw.get("data"), changes.get("data")
     seeds_data = isinstance(given, Mapping) and "seed" in given
     if (
-        "seed" in changes
+        changes.get("seed", config["seed"]) != config["seed"]
         and isinstance(data, dict)
         and data.get("name") == config["data"]["name"]
         and not seeds_data

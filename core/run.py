@@ -63,6 +63,9 @@ class Run:
     _last_square: Any
     # The data and the network's view of it (network_data), worked out once per data set.
     _network_data: tuple[Dataset, Dataset] | None = None
+    # The seed whose batch and evaluation streams the run draws from, when not its own
+    # (follow_seed): a twin with another seed takes its original's batches.
+    streams_seed: int | None = None
 
     def __init__(
         self,
@@ -191,7 +194,14 @@ class Run:
         """Draw the batches and the evaluation rows from `other`'s random streams, from
         the start: a twin with another seed (core/fork.py) then takes the very rows
         `other` takes at each step, also after a reset. The run starts over (reset)."""
-        self._batch_seed, self._eval_seed = other._batch_seed, other._eval_seed
+        self.follow_seed(other.config["seed"] if other.streams_seed is None else other.streams_seed)
+
+    def follow_seed(self, seed: int) -> None:
+        """Draw the batches and the evaluation rows as a run of seed `seed` draws them (its
+        streams), from the start; the run starts over (reset). An export keeps the seed
+        (core/state.py), so a twin keeps its original's batches when it is saved."""
+        _, _, self._batch_seed, self._eval_seed = np.random.SeedSequence(seed).spawn(4)
+        self.streams_seed = None if seed == self.config["seed"] else seed
         self._eval_sets = self._make_eval_sets()
         self._plan_evaluation()
         self.reset()

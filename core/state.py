@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import ConfigError
+from core.fields import MAX_SEED
 from core.frame import by_layer
 from core.plain import plain
 from core.run import MAX_DATA_CHANGES, Run
@@ -42,6 +43,9 @@ def export_state(
     if run.pending is not None and run.phase not in (None, "update"):
         batcher = run.pending.batcher_state_as(arrays)
     convert = (_same if share else _copies) if arrays else plain
+    # Only a run that draws its batches from another seed's streams (a twin, core/fork.py)
+    # says which: every other document stays as it was.
+    streams = {} if run.streams_seed is None else {"streams": run.streams_seed}
     return {
         "format": FORMAT,
         "config": (config if config is not None else copy.deepcopy(run.config)) if arrays else run.config,
@@ -55,6 +59,7 @@ def export_state(
         "batcher": batcher,
         "last_grads": convert(by_layer(run.last_grads, run.bias)),
         "data_changes": [dict(mark) for mark in run.data_changes],
+        **streams,
     }
 
 
@@ -84,6 +89,11 @@ def import_state(
     if not isinstance(doc, dict) or "config" not in doc or "params" not in doc:
         raise ConfigError("", "an exported run needs at least config and params")
     run = Run(doc["config"], mnist_dir=mnist_dir)
+    streams = doc.get("streams")
+    if streams is not None:
+        if not _count(streams, 0) or streams > MAX_SEED:
+            raise ConfigError("streams", f"must be a seed from 0 to {MAX_SEED}, got {streams!r}")
+        run.follow_seed(streams)
     run.set_params(doc["params"], bounded=not own)
     field = ""
     try:  # each part named, so that a damaged one is reported as itself

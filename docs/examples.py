@@ -283,6 +283,8 @@ def rest_examples(c: TestClient) -> None:
     show(c, "POST", "/api/sessions/import", exported, name="import")
     show(c, "POST", f"{base}/fork", {"optimizer": {"lr": 0.5}}, name="fork")
     show(c, "POST", f"{base}/fork", {"optimizer": {"name": "adamw"}}, name="fork-error")
+    twin = c.post(f"{base}/fork", json={"activations": ["tanh", "linear"]}).json()["id"]
+    show(c, "GET", f"{base}/difference/{twin}", name="difference")
     show(c, "GET", f"{base}/code", params={"framework": "numpy", "steps": 2}, name="code-numpy")
     show(c, "GET", f"{base}/code", params={"framework": "jax"}, name="code-framework-error")
     perc_code = c.post("/api/sessions", json={"preset": "perceptron-and"}).json()["id"]

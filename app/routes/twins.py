@@ -1,13 +1,16 @@
 """/api/sessions/{id}/fork: a twin of a session that differs in a few settings, to compare
-the two side by side (core/fork.py says what a twin keeps of its original)."""
+the two side by side (core/fork.py says what a twin keeps of its original); and
+/api/sessions/{id}/difference/{other}: what two sessions differ in, in words."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from app.deps import ManagerDep, SessionDep
 from app.errors import NOT_FOUND_SESSION, documented
-from app.models import TwinView
+from app.models import Difference, TwinView
 from app.routes.sessions import Grid, _created
 from app.schemas import ConfigModel, to_engine
 from app.sessions import Session
@@ -51,3 +54,21 @@ async def fork_session(
     reply = await _created(created, grid)
     reply.update({"twin_of": session.id, "difference": " vs ".join(sides), "sides": list(sides)})
     return send_json(reply, request, 201)
+
+
+@router.get(
+    "/{session_id}/difference/{other_id}",
+    response_model=Difference,
+    responses=documented(404, 503, not_found=NOT_FOUND_SESSION + " (either of the two)"),
+)
+async def session_difference(
+    session: SessionDep,
+    manager: ManagerDep,
+    other_id: Annotated[str, Path(description="the other session's id")],
+    request: Request,
+) -> Response:
+    """What the two sessions' configs differ in, in words, as a fork names it: the compare
+    view over two sessions titles each run with its side."""
+    other = await manager.get(other_id)
+    sides = difference(session.run.config, other.run.config)
+    return send_json({"difference": " vs ".join(sides), "sides": list(sides)}, request)

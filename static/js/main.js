@@ -5,11 +5,12 @@ import { api } from "./shell/api.js";
 import { Bus } from "./shell/bus.js";
 import { Connection } from "./shell/connection.js";
 import { HistoryStore } from "./shell/history.js";
-import { decodeConfig, encodeConfig, keptData, nearestConfig } from "./shell/urlstate.js";
+import { decodeConfig, decodeTwin, encodeConfig, keptData, nearestConfig } from "./shell/urlstate.js";
 import { mergeDeep } from "./lib/merge.js";
 import * as charts from "./views/charts/charts.js";
 import * as classroom from "./views/classroom/classroom.js";
 import * as codeMenu from "./views/code/code.js";
+import * as compare from "./views/compare/compare.js";
 import * as controls from "./views/controls/controls.js";
 import * as diagnostics from "./views/diagnostics/diagnostics.js";
 import * as diagram from "./views/diagram/diagram.js";
@@ -80,21 +81,40 @@ class App {
     this.classCode = new URLSearchParams(location.search).get("class") ?? sessionStorage.getItem(CLASS);
     if (this.classCode) sessionStorage.setItem(CLASS, this.classCode);
     this.nickname = null;
+    this.compare = null;     // the compare view (views/compare/compare.js), once mounted
   }
 
   async start() {
     theme.mount(this);
     [this.presets, this.datasets, this.fields] = await Promise.all([api.presets(), api.datasets(), api.configFields()]);
-    for (const view of [present, status, controls, codeMenu, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, landscape, sweep, explorer,
+    for (const view of [present, status, controls, codeMenu, compare, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, landscape, sweep, explorer,
       numbers, inspect, phases, formula, timeline, lesson]) {
       view.mount(this);
     }
-    let { config, errors } = decodeConfig(location.search.slice(1));
+    const query = location.search.slice(1);
+    const pair = new URLSearchParams(query);
+    if (pair.has("a") && pair.has("b") && await this.openPair(pair.get("a"), pair.get("b"))) return;
+    let { config, errors } = decodeConfig(query);
+    const twin = decodeTwin(query);  // read before open() writes the address anew
+    errors = [...errors, ...(twin?.errors ?? [])];
     if (!Object.keys(config).length) config = decodeConfig(DEFAULT_QUERY).config;
     if (errors.length) {
       this.bus.emit("notice", { message: `ignored unreadable URL fields: ${errors.map((e) => e.key).join(", ")}` });
     }
-    await this.open(config, { reuse: true, fallback: true });
+    if (await this.open(config, { reuse: true, fallback: true }) && twin) await this.compare?.open(twin.changes);
+  }
+
+  // Two existing sessions side by side (?a=ID&b=ID); false when the first is gone.
+  async openPair(a, b) {
+    try {
+      await this.openSession(a);
+    } catch {
+      this.bus.emit("notice", { message: "The runs of this comparison are gone (sessions expire when " +
+        "nobody uses them); a new run is shown instead." });
+      return false;
+    }
+    await this.compare?.attach(b);
+    return true;
   }
 
   // The address asked for something the server refused (a bad field, an unknown preset or
@@ -224,6 +244,7 @@ class App {
 
   send(command) {
     this.connection?.send(command);
+    this.compare?.mirror(command);  // play, pause, step and reset drive a compared twin too
   }
 
   // A live change (learning rate, batch, optimizer, regularization, gradient method).
@@ -263,6 +284,7 @@ class App {
   // lesson page's state is its ?step=, not a config.
   writeUrl(config) {
     const query = [lessonIdFromPath(location.pathname) ? "" : encodeConfig(config, this.presets),
+      this.compare?.query(),
       this.classCode ? `class=${encodeURIComponent(this.classCode)}` : "", present.keptQuery(location.search)]
       .filter(Boolean).join("&");
     if (location.search.slice(1) !== query) history.replaceState(null, "", query ? `?${query}` : location.pathname);
@@ -270,7 +292,8 @@ class App {
   }
 
   shareUrl() {
-    return `${location.origin}${location.pathname}?${encodeConfig(this.config, this.presets)}`;
+    const twin = this.compare?.query();  // a compared pair is shared as a pair
+    return `${location.origin}${location.pathname}?${encodeConfig(this.config, this.presets)}${twin ? `&${twin}` : ""}`;
   }
 }
 

@@ -208,6 +208,8 @@ def test_every_response_is_one_the_document_declares(client):
         call("POST", session + "/reset")
         twin = call("POST", session + "/fork?grid=3", json={"optimizer": {"lr": 0.2}}).json()
         call("POST", session + "/fork", json={"optimizer": {"lr": -1}})
+        call("GET", f"{session}/difference/{twin['id']}")
+        call("GET", f"{session}/difference/nope")
         call("DELETE", f"/api/sessions/{twin['id']}")
         imported = call("POST", "/api/sessions/import", json=exported).json()
         call("DELETE", f"/api/sessions/{imported['id']}")

@@ -56,6 +56,12 @@ def test_a_fork_changes_the_settings_given_and_names_the_difference(client):
     assert before["config"]["optimizer"]["lr"] == 0.1 and before["snapshot"]["step"] == 3
     reseeded = fork(client, original, {"seed": 4}).json()
     assert reseeded["difference"] == "seed 0 vs seed 4" and reseeded["snapshot"]["step"] == 0
+    # Its batches are its original's, also once exported and imported.
+    exported = client.get(f"/api/sessions/{reseeded['id']}/export").json()
+    assert exported["streams"] == 0
+    assert client.post("/api/sessions/import", json=exported).status_code == 201
+    refused = client.post("/api/sessions/import", json={**exported, "streams": -1})
+    assert refused.status_code == 422 and fields_of(refused) == ["streams"]
 
 
 @pytest.mark.parametrize(
@@ -89,3 +95,19 @@ def test_a_twin_counts_against_the_session_limit(client, app):
     full = fork(client, original, {"optimizer": {"lr": 0.5}})
     assert full.status_code == 503 and full.headers["retry-after"]
     assert len(app.state.sessions.sessions) == 2
+
+
+def test_the_difference_of_two_sessions_is_named_as_a_fork_names_it(client):
+    original = create(client, preset="xor")
+    twin = fork(client, original, {"batch": {"size": None}}).json()
+    response = client.get(f"/api/sessions/{original}/difference/{twin['id']}")
+    assert response.status_code == 200
+    assert response.json() == {"difference": twin["difference"], "sides": twin["sides"]}
+    assert twin["difference"] == "batch 10 vs batch full"
+    other = create(client, preset="xor", optimizer={"name": "adam"})
+    assert client.get(f"/api/sessions/{other}/difference/{original}").json()["sides"] == [
+        "optimizer adam",
+        "optimizer sgd",
+    ]
+    for a, b in ((original, UNKNOWN), (UNKNOWN, original)):
+        assert client.get(f"/api/sessions/{a}/difference/{b}").status_code == 404

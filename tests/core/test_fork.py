@@ -7,6 +7,7 @@ import pytest
 from core.errors import ConfigError
 from core.fork import difference, difference_words, fork_run
 from core.run import Run
+from core.state import export_state, import_state
 
 
 def params_of(run):
@@ -107,12 +108,31 @@ def test_another_seed_or_scheme_remakes_the_weights_on_the_same_data_and_batches
     assert batch_rows(twin, 5) == batch_rows(trained, 5)
 
 
+def test_a_twin_with_another_seed_keeps_the_originals_batches_when_saved_and_loaded():
+    run = Run({"preset": "xor", "batch": {"size": 8}})
+    twin = fork_run(run, {"seed": 5})
+    twin.step(3)
+    back = import_state(export_state(twin))
+    assert "streams" not in export_state(run)  # only a twin that follows another seed says it
+    assert batch_rows(back, 10) == batch_rows(twin, 10)
+    back.reset()
+    assert batch_rows(back, 10) == batch_rows(Run(run.config), 10)
+    # A twin of the twin, with weights of its own again, still takes the first run's batches.
+    third = fork_run(twin, {"init": {"scheme": "he"}})
+    assert batch_rows(third, 10) == batch_rows(Run(run.config), 10)
+    with pytest.raises(ConfigError) as caught:
+        import_state({**export_state(twin), "streams": -1})
+    assert caught.value.errors[0]["field"] == "streams"
+
+
 def test_another_seed_draws_the_new_seeds_weights():
     run = Run({"preset": "xor"})
     twin = fork_run(run, {"seed": 5})
     assert same_arrays(params_of(twin), params_of(Run({"preset": "xor", "seed": 5})))
     assert twin.config["data"]["seed"] == 0  # pinned: the data stays the run's
     assert difference(run.config, twin.config) == ("seed 0", "seed 5")
+    same = fork_run(run, {"seed": 0})  # the seed it has: an exact copy, nothing pinned
+    assert same.config == run.config and same.data_changes == []
 
 
 def test_another_noise_keeps_the_weights_and_redraws_the_same_points_noisier(trained):

@@ -32,6 +32,8 @@ export const api = {
   checkData: (data) => request("POST", "/api/datasets/check", { data }),
   create: (config, query = "") => request("POST", `/api/sessions${query}`, config),
   get: (id, query = "") => request("GET", `/api/sessions/${id}${query}`),
+  fork: (id, changes) => request("POST", `/api/sessions/${id}/fork`, changes),
+  difference: (id, other) => request("GET", `/api/sessions/${id}/difference/${other}`),
   remove: (id, { unwatchedOnly = false } = {}) =>
     request("DELETE", `/api/sessions/${id}${unwatchedOnly ? "?unwatched_only=true" : ""}`),
   step: (id, body) => request("POST", `/api/sessions/${id}/step`, body),

@@ -164,6 +164,34 @@ export function decodeConfig(query) {
   return { config, errors };
 }
 
+// A compare view's twin: the fields in which it differs from the main run, under the same
+// names with this prefix (?preset=xor&lr=0.03&b.lr=0.3). The preset is never one of them:
+// a twin is its run with some fields changed (POST /api/sessions/{id}/fork).
+export const TWIN_PREFIX = "b.";
+
+/** A query string's twin: {changes, errors}, the partial config of its `b.` fields (as
+ *  decodeConfig reads the main ones), or null when it has none. */
+export function decodeTwin(query) {
+  const twin = new URLSearchParams();
+  for (const [key, value] of new URLSearchParams(query)) {
+    if (key.startsWith(TWIN_PREFIX) && key !== `${TWIN_PREFIX}preset`) twin.set(key.slice(TWIN_PREFIX.length), value);
+  }
+  if (!twin.size) return null;
+  const { config, errors } = decodeConfig(twin.toString());
+  return { changes: config, errors: errors.map((e) => ({ ...e, key: TWIN_PREFIX + e.key })) };
+}
+
+/** The `b.` fields of a compare view: each URL field whose value in `twin` (a resolved
+ *  config) is not the one in `config`. */
+export function encodeTwin(config, twin, presets = []) {
+  const main = new URLSearchParams(encodeConfig(config, presets));
+  const out = new URLSearchParams();
+  for (const [key, value] of new URLSearchParams(encodeConfig(twin, presets))) {
+    if (key !== "preset" && main.get(key) !== value) out.set(TWIN_PREFIX + key, value);
+  }
+  return out.toString();
+}
+
 /** The nearest config that may work when the server refused `config`: the fields it named
  *  (`[{field, reason}]`, paths like "layers[1]", "optimizer.lr", "preset") left out, so
  *  their defaults (or the preset's) apply. A whole list goes when one entry is wrong.

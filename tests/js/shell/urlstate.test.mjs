@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  MAX_ROWS_CHARS, decodeConfig, encodeConfig, keptData, nearestConfig, shareProblem, sourcePreset, URL_FIELDS,
-  URL_TEXT_LIMIT, viewOption, withViewOption,
+  MAX_ROWS_CHARS, TWIN_PREFIX, decodeConfig, decodeTwin, encodeConfig, encodeTwin, keptData, nearestConfig,
+  shareProblem, sourcePreset, URL_FIELDS, URL_TEXT_LIMIT, viewOption, withViewOption,
 } from "../../../static/js/shell/urlstate.js";
 
 const resolved = {
@@ -169,4 +169,24 @@ test("a rebuild keeps the session's CSV unless it asks for other data", () => {
   assert.equal(keptData(csv, { data: { name: "xor" } }), null);
   assert.equal(keptData(csv, { data: { name: "csv", text: "a,b\n3,4\n" } }), null, "a new CSV is the partial's own");
   assert.equal(keptData(resolved, {}), null);
+});
+
+test("a twin's b. fields are the URL fields it changes, read back as a partial config", () => {
+  const twin = { ...resolved, optimizer: { ...resolved.optimizer, lr: 0.3 }, activations: ["relu", "relu", "sigmoid"] };
+  const query = encodeTwin(resolved, twin);
+  assert.deepEqual([...new URLSearchParams(query).keys()].sort(), ["b.act", "b.lr"]);
+  const { changes, errors } = decodeTwin(`${encodeConfig(resolved)}&${query}`);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(changes, { activations: ["relu", "relu", "sigmoid"], optimizer: { lr: 0.3 } });
+  // The main fields read as before: the b. ones are not theirs.
+  assert.equal(decodeConfig(`${encodeConfig(resolved)}&${query}`).config.optimizer.lr, 0.003);
+});
+
+test("an address without b. fields has no twin; a twin never names a preset", () => {
+  assert.equal(decodeTwin("preset=xor&lr=0.1"), null);
+  assert.equal(decodeTwin("preset=xor&b.preset=circle"), null);
+  assert.equal(encodeTwin(resolved, { ...resolved, preset: "circle" }), "");
+  const { changes, errors } = decodeTwin(`preset=xor&${TWIN_PREFIX}lr=fast&${TWIN_PREFIX}seed=4`);
+  assert.deepEqual(changes, { seed: 4 });
+  assert.deepEqual(errors.map((e) => e.key), ["b.lr"]);
 });

@@ -57,8 +57,8 @@ function setAttr(node, name, value, cache) {
   else node.setAttribute(name, value);
 }
 
-export function mount(app) {
-  const host = document.getElementById("diagram");
+// `host`: where it draws; the compare view mounts a diagram per run in its own hosts.
+export function mount(app, host = document.getElementById("diagram")) {
   if (!host) return null;
   const view = new Diagram(app, host);
   app.bus.on("topology", (topology) => view.build(topology));

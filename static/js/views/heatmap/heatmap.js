@@ -75,8 +75,9 @@ class Buffers {
   }
 }
 
-export function mount(app) {
-  const slot = outputSlot("heatmap");
+// `root`: the panel it draws in; the compare view mounts a plane per run in its own panels.
+export function mount(app, root = undefined) {
+  const slot = outputSlot("heatmap", root);
   slot.classList.add("heatmap-section");
   slot.dataset.testid = "heatmap-section";
 
@@ -348,14 +349,20 @@ export function mount(app) {
   };
 
   // --- events -----------------------------------------------------------------------------
-  app.bus.on("topology", setup);
-  app.bus.on("snapshot", (snap) => {
+  const show = (snap) => {
     if (slot.hidden || !model.mode || !snap.grid || snap.grid.encoding !== "u8") return;
     const { layersChanged, limitChanged } = model.takeGrid(snap.grid);
     if (layersChanged) buffers.thumbs = [];
     if (limitChanged) drawPoints();
     paint();
-  });
+  };
+  app.bus.on("topology", setup);
+  app.bus.on("snapshot", show);
+  // Mounted after the session's first frames (the compare view): show what it has.
+  if (app.topology) {
+    setup(app.topology);
+    if (app.snapshot) show(app.snapshot);
+  }
   app.bus.on("theme", () => {
     if (!model.mode) return;
     drawPoints();
