@@ -89,3 +89,4 @@ def test_on_a_tablet_a_list_sweep_fits_and_its_rows_are_tapped_open(open_page, s
     page.screenshot(path=str(screenshots / "sweep-tablet.png"))
     panel.locator("[data-testid=sweep-row][data-value=full] [data-testid=sweep-twin]").tap()
     page.wait_for_url("**b.batch=full**")
+    expect(page.locator("[data-testid=compare-view]")).to_be_visible(timeout=30_000)  # the run and its twin

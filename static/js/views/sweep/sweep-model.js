@@ -2,7 +2,7 @@
 // table's `sweepable`), the request from the form, the link that opens a variant as a
 // twin, and the Plotly traces of the results. Every loss drawn is the engine's
 // (POST/GET /api/sessions/{id}/sweep); nothing here computes one.
-import { URL_FIELDS } from "../../shell/urlstate.js";
+import { TWIN_PREFIX, URL_FIELDS } from "../../shell/urlstate.js";
 
 export const DEFAULT_FIELD = "optimizer.lr";
 export const DEFAULT_STEPS = 500;
@@ -63,8 +63,8 @@ export function twinHref(pathname, search, field, value) {
   if (!entry) return null;
   const [key, , codec] = entry;
   const params = new URLSearchParams(search);
-  for (const name of [...params.keys()]) if (name.startsWith("b.")) params.delete(name);
-  params.set(`b.${key}`, codec.write(value));
+  for (const name of [...params.keys()]) if (name.startsWith(TWIN_PREFIX)) params.delete(name);
+  params.set(`${TWIN_PREFIX}${key}`, codec.write(value));
   return `${pathname}?${params.toString()}`;
 }
 
