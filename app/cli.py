@@ -106,6 +106,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(handler=_train)
 
+    sweep = commands.add_parser(
+        "sweep", help="train a twin at each value of one setting; loss against value", parents=[threads]
+    )
+    source = sweep.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", choices=list(PRESETS), help="a preset by id")
+    source.add_argument("--config", type=Path, help="a JSON file in the config format")
+    sweep.add_argument(
+        "--field", required=True, help="the setting: its path (optimizer.lr) or its last part (lr)"
+    )
+    values = sweep.add_mutually_exclusive_group(required=True)
+    values.add_argument("--values", type=_values, help="comma-separated, e.g. 0.001,0.01,0.1 or sgd,adam")
+    values.add_argument("--log-range", type=_range, help="FROM:TO:COUNT, evenly on a log scale")
+    values.add_argument("--range", type=_range, help="FROM:TO:COUNT, evenly on a linear scale")
+    sweep.add_argument("--steps", type=_bounded(1, None), default=500, help="steps each variant trains")
+    sweep.add_argument("--out", type=Path, help="write the results (.csv or .json)")
+    sweep.add_argument(
+        "--mnist-dir",
+        help=f"directory with the four MNIST IDX files (default {variable('mnist_dir')})",
+    )
+    sweep.set_defaults(handler=_sweep)
+
     figure = commands.add_parser("figure", help="draw one panel of a run as PNG or SVG", parents=[threads])
     source = figure.add_mutually_exclusive_group(required=True)
     source.add_argument("--preset", choices=list(PRESETS), help="a preset by id")
@@ -179,6 +200,39 @@ def _bounded(low: int | None, high: int | None):
 
 
 _count = _bounded(0, None)
+
+
+def _values(text: str) -> list:
+    """--values: numbers as numbers, null (or full: a full batch) as None, other words as
+    they are (a choice such as adam)."""
+    out: list = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            raise argparse.ArgumentTypeError(f"an empty value in {text!r}")
+        if part in ("null", "full"):
+            out.append(None)
+            continue
+        for kind in (int, float):
+            try:
+                out.append(kind(part))
+                break
+            except ValueError:
+                continue
+        else:
+            out.append(part)
+    return out
+
+
+def _range(text: str) -> tuple[float, float, int]:
+    """FROM:TO:COUNT, e.g. 0.001:1:8."""
+    parts = text.split(":")
+    try:
+        low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
+        if len(parts) != 3:
+            raise IndexError
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(f"must be FROM:TO:COUNT, e.g. 0.001:1:8, got {text!r}") from None
+    return low, high, count
 
 
 def _default(field: str) -> str:
@@ -273,6 +327,102 @@ def _train(args) -> int:
         keys = ("step", "epoch", "status", "loss", "accuracy", "params")
         print(json.dumps({key: snap[key] for key in keys}, allow_nan=False))
     return 0 if run.status != "diverged" else 1
+
+
+def _sweep(args) -> int:
+    from core.sweep import sweep, sweep_field, value_range
+
+    if args.out:
+        if args.out.suffix not in (".csv", ".json"):
+            return _fail("--out: the file name must end in .csv or .json")
+        if problem := _unwritable(args.out, "--out"):
+            return _fail(problem)
+    run = _build_run(args)
+    if isinstance(run, int):
+        return run
+    try:
+        field = sweep_field(args.field)
+        if args.values is not None:
+            values = args.values
+        else:
+            low, high, count = args.log_range or args.range
+            values = value_range(low, high, count, "log" if args.log_range else "linear")
+    except ConfigError as error:
+        return _fail(_sweep_problem(error, args))
+    progress = _Progress(args.steps * len(values), "steps")
+    told = 0
+
+    def report(at) -> None:
+        nonlocal told
+        progress.update(at.done)
+        for result in at.results[told:]:  # without a terminal: a line per variant
+            if not progress.live:
+                print(f"{field} = {result['value']}: {_outcome(result)}", file=sys.stderr, flush=True)
+        told = len(at.results)
+
+    try:
+        result = sweep(run, field, values, args.steps, progress=report)
+    except ConfigError as error:
+        return _fail(_sweep_problem(error, args))
+    progress.clear()
+    _sweep_table(field, result["results"])
+    if args.out:
+        text = (
+            json.dumps(result, allow_nan=False)
+            if args.out.suffix == ".json"
+            else _sweep_csv(result["results"])
+        )
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            return _fail(f"--out: cannot write {args.out}: {error.strerror}")
+    return 0
+
+
+def _sweep_problem(error: ConfigError, args) -> str:
+    """A sweep's ConfigError in the command's words: the option to blame, then why."""
+    option = {"field": "--field", "values": "--values", "steps": "--steps"}
+    ranged = "--log-range" if args.log_range else "--range"
+    option.update({end: f"{ranged} {end.upper()}" for end in ("from", "to", "count")})
+    return "; ".join(f"{option.get(e['field'], e['field'] or 'config')}: {e['reason']}" for e in error.errors)
+
+
+SWEEP_COLUMNS = ("value", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "diverged_at")
+
+
+def _outcome(result: dict) -> str:
+    if result["diverged_at"] is not None:
+        return f"diverged at step {result['diverged_at']}"
+    train, test = _fmt(result["train_loss"], 0).strip(), _fmt(result["test_loss"], 0).strip()
+    return f"train loss {train}, test loss {test}"
+
+
+def _sweep_table(field: str, results: list[dict]) -> None:
+    print(
+        f"{field:>14} {'train loss':>12} {'test loss':>12} {'train acc':>9} {'test acc':>9} {'diverged':>8}"
+    )
+    for r in results:
+        cells = [
+            _fmt(r["train_loss"], 12),
+            _fmt(r["test_loss"], 12),
+            _fmt(r["train_accuracy"], 9, pct=True),
+            _fmt(r["test_accuracy"], 9, pct=True),
+            ("-" if r["diverged_at"] is None else str(r["diverged_at"])).rjust(8),
+        ]
+        print(f"{str(r['value']):>14} " + " ".join(cells), flush=True)
+
+
+def _sweep_csv(results: list[dict]) -> str:
+    """The API's columns; an empty cell where it has null."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, SWEEP_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in results:
+        writer.writerow({key: "" if row[key] is None else row[key] for key in SWEEP_COLUMNS})
+    return buffer.getvalue()
 
 
 class _Table:

@@ -55,6 +55,7 @@ Panel = Literal[
     "digits",
     "gradcheck",
     "landscape",
+    "sweep",
     "explorer",
     "activation-explorer",
     "loss-explorer",

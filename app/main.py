@@ -30,6 +30,7 @@ from app.routes import api_router, page_router
 from app.routes.health import _version
 from app.sessions import SessionManager
 from app.settings import BadSetting, Settings, get_settings
+from app.sweeps import Sweeps
 
 log = logging.getLogger("nnplay")
 
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await app.state.sweeps.close()
             await manager.close()
             app.state.frame_pool.close()
             app.state.assets.close()
@@ -126,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store_problem = None  # why there is none although there is one
     app.state.sessions = SessionManager(settings)
     app.state.heavy = HeavyCalls.from_settings(settings)  # long steps and gradient checks
+    app.state.sweeps = Sweeps(app.state.sessions, app.state.heavy, settings.sweep_seconds)
     app.state.lag = LoopLag()
     workers = automatic_workers() if settings.frame_workers is None else settings.frame_workers
     app.state.frame_pool = FramePool(workers)

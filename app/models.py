@@ -630,6 +630,7 @@ class ConfigField(Out):
     nullable: bool = Field(description="null is a value (batch.size null: full batch)")
     live: bool = Field(description="may change during a run (PATCH, the socket's `set`)")
     topology: bool = Field(description="the network's shape: changing it needs a new session")
+    sweepable: bool = Field(description="a sweep may vary it (POST /api/sessions/{id}/sweep)")
     length: list[int] | None = Field(description="a list's fewest and most entries")
     applies: FieldApplies | None = Field(description="used only while another field has one of these values")
     per_dataset: dict[str, dict[str, Any]] | None = Field(

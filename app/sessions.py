@@ -106,6 +106,9 @@ class Session:
         self.timeline = Timeline(run)  # every earlier step, for scrubbing back
         self.memory = estimate(run.config)["total"]  # the most it may need, in bytes
         self.memory_limit: int | None = None  # the most it may grow to (set by the manager)
+        # Bytes its background work holds besides (a sweep's copies of the run, app/sweeps.py):
+        # counted against the server's memory like the session's own; never evicted meanwhile.
+        self.borrowed = 0
 
     def grow_check(self, config: dict) -> None:
         """Refuse (422, naming the field) a change to `config` that would take this session
@@ -251,7 +254,7 @@ class SessionManager:
 
     def memory_in_use(self) -> int:
         """The sum of the sessions' costs in memory, in bytes."""
-        return sum(session.memory for session in list(self.sessions.values()))
+        return sum(session.memory + session.borrowed for session in list(self.sessions.values()))
 
     def room(self) -> int:
         """The most the sessions may need together, in bytes: the total less the base."""
@@ -302,6 +305,7 @@ class SessionManager:
                 and not s.subscribers
                 and not s.playing
                 and not s.lock.locked()
+                and not s.borrowed
                 and now - s.last_used >= EVICT_IDLE_SECONDS
             ]
             if self.evictor is None or not idle:

@@ -78,6 +78,13 @@ class Settings(CommonSettings):
     # Multiply-adds one loss landscape may take (grid points x training evaluation rows x
     # the network's multiply-adds a row); a larger one is refused (422 on resolution).
     landscape_max_work: int = Field(300_000_000, ge=1)
+    # A sweep (POST /api/sessions/{id}/sweep): the most values it may try, the most
+    # multiply-adds its variants' steps and evaluations may take together (a larger one is a
+    # 422 naming steps), and the seconds it may train in the background before it stops with
+    # the variants it finished.
+    sweep_max_variants: int = Field(16, ge=1, le=1000)
+    sweep_max_work: int = Field(10_000_000_000, ge=1)
+    sweep_seconds: float = Field(60.0, gt=0, le=3600)
     # A playing session that no socket has watched for this long pauses; the next socket
     # to open on it starts it again (a reload or a sleeping tablet is back well within it).
     unwatched_seconds: float = Field(15.0, gt=0)

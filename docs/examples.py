@@ -268,6 +268,7 @@ def rest_examples(c: TestClient) -> None:
     show(c, "POST", f"{base}/step", {"steps": 3}, name="step-three")
     show(c, "POST", f"{base}/step", {"epochs": 1}, name="step-epoch")
     show(c, "GET", f"{base}/landscape", params={"seed": 1, "resolution": 5, "span": 0.5}, name="landscape")
+    sweep_examples(c, base)
 
     heading("History, PATCH, PUT params, reset")
     show(c, "GET", f"{base}/history", name="history")
@@ -375,6 +376,23 @@ def rest_examples(c: TestClient) -> None:
     show(c, "GET", "/api/health", name="health")
     note("the teacher board is off unless NNPLAY_TEACHER_TOKEN is set")
     show(c, "GET", "/api/teacher/class", name="teacher-off")
+
+
+def sweep_examples(c: TestClient, base: str) -> None:
+    heading("Sweeps: one setting at several values, in the background")
+    sweep = {"field": "optimizer.lr", "from": 0.01, "to": 10, "count": 4, "steps": 20}
+    show(c, "POST", f"{base}/sweep", sweep, name="sweep")
+    sweep_over(c, base)
+    show(c, "GET", f"{base}/sweep", name="sweep-results")
+    show(c, "POST", f"{base}/sweep", {"field": "layers", "values": [3]}, name="sweep-error-field")
+    show(c, "POST", f"{base}/sweep", {"field": "optimizer.lr", "values": [0.1, 0]}, name="sweep-error-value")
+    show(c, "DELETE", f"{base}/sweep", name="sweep-delete")
+
+
+def sweep_over(c: TestClient, base: str) -> None:
+    """Wait (quietly) until the session's sweep is over."""
+    while c.get(f"{base}/sweep").json()["status"] in ("queued", "running"):
+        time.sleep(0.01)
 
 
 def base_of(c: TestClient, preset: str) -> str:
@@ -542,6 +560,20 @@ def socket_diverged(c: TestClient) -> None:
         ws_receive(ws, name="ws-conflict-step-reply")
         ws_send(ws, {"type": "play"}, name="ws-conflict-play")
         ws_receive(ws, name="ws-conflict-play-reply")
+
+
+def socket_sweep(c: TestClient) -> None:
+    heading("WebSocket: a sweep's progress (how many messages come depends on timing)")
+    sid = c.post("/api/sessions", json={"preset": "xor"}).json()["id"]
+    with c.websocket_connect(f"/ws/sessions/{sid}") as ws:
+        ws_receive(ws, quiet=True)
+        ws_receive(ws, quiet=True)
+        sweep = {"field": "optimizer.lr", "values": [0.03, 0.3, 3], "steps": 100}
+        show(c, "POST", f"/api/sessions/{sid}/sweep", sweep, name="ws-sweep-post")
+        ws_receive_until(
+            ws, lambda m: m["type"] == "sweep" and m["status"] == "running", name="ws-sweep-running"
+        )
+        ws_receive_until(ws, lambda m: m["type"] == "sweep" and m["status"] == "done", name="ws-sweep-done")
 
 
 def budget_example() -> None:
@@ -721,6 +753,7 @@ def main() -> None:
         error_examples(client)
         socket_examples(client)
         socket_diverged(client)
+        socket_sweep(client)
         socket_grid(client)
         socket_refusals(client)
     expiry_example()

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-from app.routes import catalog, explorer, health, lessons, pages, sessions, socket, teacher, twins
+from app.routes import catalog, explorer, health, lessons, pages, sessions, socket, sweeps, teacher, twins
 
 
 def operation_id(route: APIRoute) -> str:
@@ -16,6 +16,7 @@ api_router.include_router(health.router)
 api_router.include_router(catalog.router)
 api_router.include_router(sessions.router)
 api_router.include_router(twins.router)
+api_router.include_router(sweeps.router)
 api_router.include_router(explorer.router)
 api_router.include_router(teacher.router)
 api_router.include_router(lessons.router)

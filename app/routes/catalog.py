@@ -16,6 +16,7 @@ from core.data.csv import csv_head
 from core.data.mnist import find_idx_files
 from core.fields import describe
 from core.presets import PRESETS
+from core.sweep import SWEEPABLE
 
 router = APIRouter(tags=["catalog"])
 
@@ -52,7 +53,8 @@ async def config_fields() -> Response:
 
 @lru_cache
 def _fields() -> list[dict]:
-    return describe()
+    # Which fields a sweep may vary is the sweep's to say (core/sweep.py), from this table.
+    return [{**entry, "sweepable": entry["path"] in SWEEPABLE} for entry in describe()]
 
 
 # Output units a network needs for each built-in set (one-hot digits; one unit otherwise).

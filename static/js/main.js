@@ -21,6 +21,7 @@ import { seesFeatures } from "./views/features/features-model.js";
 import * as formula from "./views/formula/formula.js";
 import * as gradcheck from "./views/gradcheck/gradcheck.js";
 import * as landscape from "./views/landscape/landscape.js";
+import * as sweep from "./views/sweep/sweep.js";
 import * as heatmaps from "./views/heatmap/heatmap.js";
 import * as inspect from "./views/chain/inspect.js";
 import * as keyboard from "./shell/keyboard.js";
@@ -86,7 +87,7 @@ class App {
   async start() {
     theme.mount(this);
     [this.presets, this.datasets, this.fields] = await Promise.all([api.presets(), api.datasets(), api.configFields()]);
-    for (const view of [present, status, controls, codeMenu, compare, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, landscape, explorer,
+    for (const view of [present, status, controls, codeMenu, compare, features, diagram, charts, heatmaps, digits, keyboard, classroom, diagnostics, gradcheck, landscape, sweep, explorer,
       numbers, inspect, phases, formula, timeline, lesson]) {
       view.mount(this);
     }
@@ -220,6 +221,9 @@ class App {
         break;
       case "stopped_early": // a long step used its time budget: say how far it got
         this.bus.emit("notice", { message: message.message });
+        break;
+      case "sweep": // a sweep of this session got further (views/sweep)
+        this.bus.emit("sweep", message);
         break;
       case "broadcast":
       case "challenge":

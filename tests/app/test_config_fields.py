@@ -111,7 +111,13 @@ def test_every_field_of_the_table_is_checked_somewhere():
 
 def test_the_route_serves_the_table(client):
     served = client.get("/api/config/fields").json()
-    assert served == json.loads(json.dumps(describe()))
+    # The table, and whether a sweep may vary each field (core/sweep.py's say).
+    assert [{k: v for k, v in entry.items() if k != "sweepable"} for entry in served] == json.loads(
+        json.dumps(describe())
+    )
+    sweepable = {entry["path"] for entry in served if entry["sweepable"]}
+    assert {"optimizer.lr", "batch.size", "seed", "data.noise"} <= sweepable
+    assert not any(entry["topology"] for entry in served if entry["path"] in sweepable)
     by_path = {entry["path"]: entry for entry in served}
     # Every config field, and the data sets' params after data.name.
     paths = [entry["path"] for entry in served]

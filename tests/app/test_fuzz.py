@@ -105,6 +105,8 @@ def aim(case) -> None:
         if "other_id" in case.path_parameters:  # a second session (GET .../difference/{other_id})
             case.path_parameters["other_id"] = POOL[sorted(POOL)[(n + 1) % len(POOL)]]
         run = APP.state.sessions.sessions[session_id].run
+        if path.endswith("/sweep") and case.method in ("GET", "DELETE"):
+            start_sweep(session_id)  # a sweep for them to read or stop (409: one runs already)
         if n % 2 and isinstance(case.body, dict):
             if path.endswith("/forward"):
                 case.body = {**case.body, "inputs": fit_rows(case.body.get("inputs"), run.sizes[0])}
@@ -125,6 +127,13 @@ def aim(case) -> None:
             key = keys[n % len(keys)]
             exported[key] = case.body[key]
         case.body = exported
+
+
+def start_sweep(session_id: str) -> None:
+    body = {"field": "optimizer.lr", "values": [0.1], "steps": 1}
+    schema["/api/sessions/{session_id}/sweep"]["POST"].Case(
+        path_parameters={"session_id": session_id}, body=body
+    ).call()
 
 
 def check_response(case, response) -> None:
@@ -158,7 +167,11 @@ def aimed_call(case):
     """The case aimed at the pool and called; a pool session it deleted is made again."""
     aim(case)
     response = case.call()
-    if case.method == "DELETE" and response.status_code == 204:
+    if (
+        case.operation.path == "/api/sessions/{session_id}"
+        and case.method == "DELETE"
+        and response.status_code == 204
+    ):
         for name, session_id in list(POOL.items()):
             if session_id == case.path_parameters.get("session_id"):
                 create_pool_session(name)  # the cases after this one need it

@@ -44,6 +44,8 @@ export const api = {
     request("GET", `/api/sessions/${id}/evaluation?split=${split}&limit=${limit}`),
   gradients: (id, query) => request("GET", `/api/sessions/${id}/gradients?${query}`),
   landscape: (id, query) => request("GET", `/api/sessions/${id}/landscape?${query}`),
+  sweep: (id, body) => request("POST", `/api/sessions/${id}/sweep`, body),
+  stopSweep: (id) => request("DELETE", `/api/sessions/${id}/sweep`),
   explainNeuron: (id, layer, unit, sample = 0) =>
     request("GET", `/api/sessions/${id}/explain/neuron?layer=${layer}&unit=${unit}&sample=${sample}`),
   explainWeight: (id, layer, i, j, sample = 0) =>

@@ -16,6 +16,7 @@ export const PANELS = {
   digits: ["#out-digits"],
   gradcheck: ["[data-testid=gradcheck]"],
   landscape: ["[data-testid=landscape]"],
+  sweep: ["[data-testid=sweep]"],
   explorer: ["[data-testid=explorer]"],
   "activation-explorer": ["[data-testid=explorer-activation-part]"],
   "loss-explorer": ["[data-testid=explorer-loss-part]"],
@@ -78,7 +79,7 @@ export const LESSON_HIDDEN = ["data", "architecture", "gradnorm-chart", "preset"
 // A box hidden when everything in it is hidden, so that no empty frame is left on screen.
 export const CONTAINERS = [
   { name: "output", parts: ["loss-chart", "accuracy-chart", "gradnorm-chart", "heatmap", "digits"] },
-  { name: "teaching", parts: ["gradcheck", "landscape", "explorer", "diagnostics"] },
+  { name: "teaching", parts: ["gradcheck", "landscape", "sweep", "explorer", "diagnostics"] },
   { name: "chain-tools", parts: ["phase-step", "numbers"] },
   { name: "optimizer-group", parts: ["lr", "optimizer"], selectors: ["#hyper-panel fieldset:has([data-testid=lr])"] },
   { name: "hyper", parts: ["lr", "batch", "optimizer", "gradient", "loss", "regularization", "precision"] },

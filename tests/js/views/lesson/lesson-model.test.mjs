@@ -9,7 +9,7 @@ import {
 
 // The names a lesson file may use (app/lessons.py LessonStep.show, docs/lessons.md controls).
 const SHOW_NAMES = ["network", "formula", "loss-chart", "accuracy-chart", "heatmap", "digits",
-  "gradcheck", "landscape", "explorer", "activation-explorer", "loss-explorer", "timeline", "diagnostics"];
+  "gradcheck", "landscape", "sweep", "explorer", "activation-explorer", "loss-explorer", "timeline", "diagnostics"];
 const CONTROL_NAMES = ["play", "step", "phase-step", "reset", "lr", "batch", "optimizer", "gradient"];
 
 test("every panel and control name of the lesson format has selectors", () => {
