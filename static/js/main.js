@@ -2,9 +2,7 @@
 // socket open, and passes what the server says to the views through the bus. Views never
 // talk to each other; they read `app` and listen on `app.bus`.
 import { api } from "./shell/api.js";
-import { Bus } from "./shell/bus.js";
-import { Connection } from "./shell/connection.js";
-import { HistoryStore } from "./shell/history.js";
+import { WatchedSession, releaseLater } from "./shell/watched.js";
 import { decodeConfig, decodeTwin, encodeConfig, keptData, nearestConfig } from "./shell/urlstate.js";
 import { mergeDeep } from "./lib/merge.js";
 import * as charts from "./views/charts/charts.js";
@@ -37,7 +35,6 @@ import * as timeline from "./views/timeline/timeline.js";
 export const DEFAULT_QUERY = "preset=seed-2-3-1";
 const WIDE_LAYER = 32;     // wider layers are sent only in part (see `view`)
 const GRID_SIZE = 40;      // decision-boundary resolution for 2-D data
-const OLD_SESSION_GRACE_MS = 3000;
 // This tab's session and the address that showed it: a reload (F5) comes back to the same
 // run, with what changed live (a learning rate) in the address.
 const TAB_SESSION = "nnplay:tab-session";
@@ -63,19 +60,12 @@ function seat() {
   return key;
 }
 
-class App {
+class App extends WatchedSession {
   constructor() {
-    this.bus = new Bus();
-    this.api = api;
-    this.history = new HistoryStore();
-    this.sessionId = null;
-    this.config = null;      // the server's fully resolved config
-    this.topology = null;
-    this.snapshot = null;
+    super();
     this.presets = [];
     this.datasets = [];
     this.fields = [];        // the config's fields, choices and limits (GET /api/config/fields)
-    this.connection = null;
     // A student who opened the class link (?class=CODE) joins the teacher's board, and so
     // does every page this tab opens after it (a lesson, the lesson list and back).
     this.classCode = new URLSearchParams(location.search).get("class") ?? sessionStorage.getItem(CLASS);
@@ -173,77 +163,16 @@ class App {
   }
 
   connect() {
-    this.connection?.close();
-    this.history.clear();
-    this.connection = new Connection({
-      sessionId: this.sessionId,
-      view: viewFor(this.config),
-      onMessage: (message) => this.receive(message),
-      onState: (state) => {
-        this.bus.emit("connection", state);
-        // A session that expired while the laptop slept: start the same config afresh.
-        if (state === "gone") this.open(this.baseConfig());
-      },
-    });
-    this.connection.open();
+    // A session that expired while the laptop slept: start the same config afresh.
+    this.watch(viewFor(this.config), () => this.open(this.baseConfig()));
   }
 
-  receive(message) {
-    switch (message.type) {
-      case "topology":
-        this.topology = message;
-        this.config = message.config;
-        this.bus.emit("topology", message);
-        break;
-      case "snapshot":
-        this.snapshot = message;
-        if (message.history?.reset && message.history.step?.[0] > 0) {
-          // A long run: the frame carried only its latest rows. Fetch the rest once.
-          this.fillHistory(message.history);
-        } else {
-          this.bus.emit("history", this.history.apply(message.history));
-        }
-        this.bus.emit("snapshot", message);
-        break;
-      case "config":
-        this.config = message.config;
-        this.writeUrl(message.config);
-        this.bus.emit("config", message.config);
-        break;
-      case "diverged":
-        this.bus.emit("diverged", message);
-        break;
-      case "reached": // play paused by itself at its "until" target: the status line says why
-        this.bus.emit("reached", message);
-        break;
-      case "error":
-        this.bus.emit("error", message);
-        break;
-      case "stopped_early": // a long step used its time budget: say how far it got
-        this.bus.emit("notice", { message: message.message });
-        break;
-      case "sweep": // a sweep of this session got further (views/sweep)
-        this.bus.emit("sweep", message);
-        break;
-      case "broadcast":
-      case "challenge":
-      case "lesson":
-        this.bus.emit(message.type, message);
-        break;
-      default:
-        break;
-    }
-  }
-
-  async fillHistory(tail) {
-    const id = this.sessionId;
-    const full = await api.history(id).catch(() => null);
-    if (id !== this.sessionId) return; // another session meanwhile
-    this.bus.emit("history", this.history.apply({ ...(full ?? tail), reset: true }));
+  configChanged(config) {
+    this.writeUrl(config);
   }
 
   send(command) {
-    this.connection?.send(command);
+    super.send(command);
     this.compare?.mirror(command);  // play, pause, step and reset drive a compared twin too
   }
 
@@ -258,9 +187,7 @@ class App {
     const old = this.sessionId;
     const opened = await this.open(mergeDeep(base, partial));
     if (opened && old && old !== this.sessionId) {
-      // Later, so requests still in flight for the old session finish first.
-      // Only if no other tab (a duplicated one) still watches it.
-      setTimeout(() => api.remove(old, { unwatchedOnly: true }).catch(() => {}), OLD_SESSION_GRACE_MS);
+      releaseLater(old);
     }
     return opened;
   }
