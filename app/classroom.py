@@ -1,5 +1,7 @@
-"""One class per server: students join with a short code, the teacher watches the room,
-broadcasts a network to everyone and runs challenges with a live leaderboard.
+"""One class per deployment: students join with a short code, the teacher watches the room,
+broadcasts a network to everyone and runs challenges with a live leaderboard. Classroom
+keeps it in one server's memory; app/classroom_pg.py shares it between the server processes
+of one PostgreSQL database.
 
 Students are known by the nickname they give; their session ids (the secret that lets
 someone drive a session) never leave the server in anything the teacher board shows.

@@ -151,11 +151,21 @@ async def send_lesson(body: LessonRequest, room: ClassroomDep) -> Response:
     "/teacher/students/{handle}/reset",
     dependencies=[Teacher],
     response_model=BoardRow,
-    responses=documented(401, 403, 404, 429, not_found=f"{BOARD_OFF}, or no student with this handle"),
+    responses=documented(
+        401,
+        403,
+        404,
+        429,
+        503,
+        not_found=f"{BOARD_OFF}, or no student with this handle",
+        busy="the server process holding the student's session did not apply the reset in time "
+        "(several processes sharing NNPLAY_DATABASE_URL)",
+    ),
 )
 async def reset_student(handle: str, room: ClassroomDep) -> Response:
     """Back to its first step: a student's run (their current session, by the board row's
-    handle), paused, its history cleared; their page shows it at once."""
+    handle), paused, its history cleared; their page shows it at once. With several server
+    processes, the one holding the session does it (within about a second)."""
     row = await room.reset(handle)
     if row is None:
         raise APIError(404, "not_found", "no student with this handle")
