@@ -201,3 +201,18 @@ def test_a_servers_students_leave_the_board_when_it_stops_and_a_set_code_wins(sh
     shared(class_code="ROOM42")  # a server started with NNPLAY_CLASS_CODE sets the class's
     eventually(lambda: b.get("/api/teacher/class", headers=AUTH).json()["code"] == "ROOM42")
     assert b.get("/api/class/room42").status_code == 200
+
+
+def test_the_rows_of_a_server_that_stops_publishing_expire(shared, monkeypatch):
+    monkeypatch.setattr(classroom_pg, "EXPIRE_SECONDS", 1.0)
+    a, b = shared(), shared()
+    join(a, "ann")
+    join(b, "bob")
+    eventually(lambda: len(board(b)) == 2)
+
+    async def silent() -> None:  # as a server that hangs or loses the database
+        pass
+
+    a.app.state.classroom.refresh = silent
+    eventually(lambda: [r["student"] for r in board(b)] == ["bob"])
+    assert [r["student"] for r in board(a)] == ["ann", "bob"]  # its own students it still has
