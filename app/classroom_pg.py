@@ -33,9 +33,11 @@ import anyio
 import orjson
 import psycopg
 from psycopg_pool import ConnectionPool
+from starlette.requests import HTTPConnection
 
 from app import commands
 from app.classroom import Challenge, Classroom, by_name, handle, new_code, reached
+from app.guesses import BlockingGuesses, address, retry_after
 from app.sessions import Session, SessionManager, busy
 
 log = logging.getLogger("nnplay")
@@ -57,6 +59,9 @@ CLASS_TABLES: tuple[str, ...] = (
     "CREATE TABLE class_commands (id bigserial PRIMARY KEY, sent timestamptz NOT NULL DEFAULT now(),"
     " sender text NOT NULL, target text, kind text NOT NULL, body bytea NOT NULL,"
     " done timestamptz, result bytea)",
+    # Wrong class codes and teacher tokens, by client address (SharedGuesses).
+    "CREATE TABLE class_guesses (what text NOT NULL, address text NOT NULL, at timestamptz NOT NULL)",
+    "CREATE INDEX class_guesses_by_address ON class_guesses (what, address, at)",
 )
 
 PUBLISH_SECONDS = 1.0  # the board's rate: rows published, commands looked for
@@ -65,6 +70,7 @@ FORGET_SECONDS = 3600.0  # commands and silent processes older than this are del
 LOOK_BACK_SECONDS = 60.0  # how late a command may be committed and still be applied
 RESET_WAIT_SECONDS = 10.0  # how long a reset waits for the process holding the student
 CONNECT_SECONDS = 10  # as the store's (app/store_pg.py, which imports this module)
+GUESS_WINDOW_SECONDS = 60.0  # wrong guesses are counted over the last minute (as app/guesses.py)
 POOL_SIZE = 3  # the publisher's loop and a few teacher or student requests at once
 
 
@@ -113,6 +119,10 @@ class PostgresClassroom(Classroom):
         self._published: dict[str, bytes] = {}  # handle -> the row's JSON as last published
         self._rows: dict[str, tuple[tuple, dict]] = {}  # session id -> (what it was of, row)
         self._failing = False  # said once in the log until the database answers again
+
+    def guesses(self, per_minute: int) -> SharedGuesses:
+        """Wrong class codes and teacher tokens counted in this class's database."""
+        return SharedGuesses(per_minute, self)
 
     async def board(self) -> list[dict]:
         return by_name(await self._everyone())
@@ -281,10 +291,13 @@ class PostgresClassroom(Classroom):
                     " row = excluded.row",
                     changed,
                 )
-            for table, column in (("class_publishers", "seen"), ("class_commands", "sent")):
+            for table, column, seconds in (
+                ("class_publishers", "seen", FORGET_SECONDS),
+                ("class_commands", "sent", FORGET_SECONDS),
+                ("class_guesses", "at", GUESS_WINDOW_SECONDS),
+            ):
                 cursor.execute(
-                    f"DELETE FROM {table} WHERE {column} < now() - make_interval(secs => %s)",
-                    (FORGET_SECONDS,),
+                    f"DELETE FROM {table} WHERE {column} < now() - make_interval(secs => %s)", (seconds,)
                 )
             code = cursor.execute("SELECT code FROM class_code").fetchone()
             # Every command of the last LOOK_BACK_SECONDS not applied yet, rather than those
@@ -346,6 +359,30 @@ class PostgresClassroom(Classroom):
     def _write(self, query: str, params: tuple = ()) -> None:
         with self._pool.connection() as db, db.transaction():
             db.execute(query, params)
+
+
+class SharedGuesses(BlockingGuesses):
+    """Wrong guesses counted in the database: a client whose tries the proxy spreads over
+    the processes gets no more of them than from one process (the same moving minute)."""
+
+    def __init__(self, per_minute: int, room: PostgresClassroom):
+        super().__init__(per_minute)
+        self.per_minute, self.room = per_minute, room
+
+    def check(self, what: str, client: HTTPConnection) -> None:
+        [(count, wait)] = self.room._read(
+            "SELECT count(*), extract(epoch FROM min(at) + make_interval(secs => %s) - clock_timestamp())"
+            " FROM class_guesses WHERE what = %s AND address = %s"
+            " AND at > clock_timestamp() - make_interval(secs => %s)",
+            (GUESS_WINDOW_SECONDS, what, address(client), GUESS_WINDOW_SECONDS),
+        )
+        if count >= self.per_minute:
+            raise retry_after(what, float(wait))
+
+    def failed(self, what: str, client: HTTPConnection) -> None:
+        self.room._write(
+            "INSERT INTO class_guesses VALUES (%s, %s, clock_timestamp())", (what, address(client))
+        )
 
 
 def _wall_clock(monotonic: float) -> float:

@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.classroom = await anyio.to_thread.run_sync(
                     open_class, settings.database_url.get_secret_value(), manager, settings.class_code
                 )
+                # And the wrong guesses: a guesser gets no more tries for being spread over them.
+                app.state.guesses = app.state.classroom.guesses(settings.guesses_per_minute)
             except BaseException:
                 store.close()
                 raise

@@ -222,7 +222,7 @@ async def delete_challenge(challenge_id: str, room: ClassroomDep) -> Response:
 )
 async def student_view(code: str, room: ClassroomDep, request: Request) -> Response:
     """What any student of the class may see: the latest broadcast and the challenges."""
-    check_class_code(request, code)
+    await check_class_code(request, code)
     news = await room.news()
     return send(
         {

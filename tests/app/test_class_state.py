@@ -41,7 +41,9 @@ def _servers(request, tmp_path, monkeypatch, kind: str | None = None) -> Iterato
     running: list[TestClient] = []
 
     def start(**settings) -> TestClient:
-        app = create_app(make_settings(teacher_token=TOKEN, guesses_per_minute=100, **where, **settings))
+        app = create_app(
+            make_settings(**{"teacher_token": TOKEN, "guesses_per_minute": 100, **where, **settings})
+        )
         running.append(TestClient(app).__enter__())
         return running[-1]
 
@@ -216,3 +218,26 @@ def test_the_rows_of_a_server_that_stops_publishing_expire(shared, monkeypatch):
     a.app.state.classroom.refresh = silent
     eventually(lambda: [r["student"] for r in board(b)] == ["bob"])
     assert [r["student"] for r in board(a)] == ["ann", "bob"]  # its own students it still has
+
+
+def test_wrong_guesses_are_counted_across_servers(shared):
+    """A client whose wrong class codes and tokens go to different servers gets no more
+    tries than from one: past NNPLAY_GUESSES_PER_MINUTE, 429 on every server."""
+    a, b = shared(guesses_per_minute=3), shared(guesses_per_minute=3)
+    code = a.get("/api/teacher/class", headers=AUTH).json()["code"]
+    assert a.get(f"/api/class/{code}").status_code == 200  # right answers cost nothing
+    assert [api.get("/api/class/NOPE99").status_code for api in (a, b, a)] == [404, 404, 404]
+    for api in (a, b):
+        refused = api.get(f"/api/class/{code}")
+        assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+        joining = api.post(
+            "/api/sessions", params={"class_code": code, "name": "eve"}, json={"preset": "xor"}
+        )
+        assert joining.status_code == 429
+    wrong = {"authorization": "Bearer not-the-teacher-token"}
+    assert [api.get("/api/teacher/board", headers=wrong).status_code for api in (b, a, b, a)] == [
+        403,
+        403,
+        403,
+        429,
+    ]
