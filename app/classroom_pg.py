@@ -116,7 +116,7 @@ class PostgresClassroom(Classroom):
         super().__init__(manager, row[0] if row else None)
         self._before = last[0] if last else 0  # commands up to this one were sent before it started
         self._applied: set[int] = set()  # the commands of the last LOOK_BACK_SECONDS applied
-        self._published: dict[str, bytes] = {}  # handle -> the row's JSON as last published
+        self._published: dict[str, tuple[float, bytes]] = {}  # handle -> (used, JSON) as last published
         self._rows: dict[str, tuple[tuple, dict]] = {}  # session id -> (what it was of, row)
         self._failing = False  # said once in the log until the database answers again
 
@@ -282,7 +282,7 @@ class PostgresClassroom(Classroom):
             changed = [
                 (h, self.publisher, seat, used, body)
                 for h, (seat, used, body) in rows.items()
-                if self._published.get(h) != body
+                if self._published.get(h) != (used, body)
             ]
             if changed:
                 cursor.executemany(
@@ -309,7 +309,7 @@ class PostgresClassroom(Classroom):
                 " AND sent > now() - make_interval(secs => %s) ORDER BY id",
                 (self._before, self.publisher, self.publisher, LOOK_BACK_SECONDS),
             ).fetchall()
-        self._published = {h: body for h, (_, _, body) in rows.items()}  # written: what the table holds
+        self._published = {h: (used, body) for h, (_, used, body) in rows.items()}  # what the table holds
         found = [command for command in recent if command[0] not in self._applied]
         self._applied = {command[0] for command in recent}  # older ones are out of the window
         return (code[0] if code else None), found

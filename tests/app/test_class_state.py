@@ -241,3 +241,14 @@ def test_wrong_guesses_are_counted_across_servers(shared):
         403,
         429,
     ]
+
+
+def test_a_seat_with_sessions_on_two_servers_is_one_row_the_one_used_last(shared):
+    a, b = shared(), shared()
+    first = join(a, "ann", seat="ann-laptop-0001")
+    join(b, "ann", seat="ann-laptop-0001", preset="spiral")  # a reload the proxy sent to b
+    for api in (a, b):
+        eventually(lambda api=api: [(r["student"], r["preset"]) for r in board(api)] == [("ann", "spiral")])
+    a.post(f"/api/sessions/{first}/step", json={"steps": 2})  # back in the first tab
+    for api in (a, b):
+        eventually(lambda api=api: [(r["preset"], r["step"]) for r in board(api)] == [("xor", 2)])
