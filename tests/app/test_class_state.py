@@ -121,8 +121,12 @@ def test_commands_reach_students_and_a_reset_resets_one(classes):
         assert next_of(ws, "snapshot")["step"] == 0
     assert api.get(f"/api/sessions/{bob}").json()["snapshot"]["step"] == 5
     assert api.post("/api/teacher/students/0123456789/reset", headers=AUTH).status_code == 404
+    lesson = api.get("/api/lessons").json()[0]["id"]
+    sent = api.post("/api/teacher/lesson", headers=AUTH, json={"lesson": lesson, "step": 1})
+    assert sent.status_code == 200 and sent.json()["students"] == 2
     code = api.get("/api/teacher/class", headers=AUTH).json()["code"]
-    assert api.get(f"/api/class/{code}").json()["broadcast"]["message"] == "hi"
+    seen = api.get(f"/api/class/{code}").json()  # what a student arriving later sees
+    assert seen["broadcast"]["message"] == "hi" and seen["lesson"]["lesson"] == lesson
 
 
 def test_a_challenge_ranks_the_students_who_qualify_until_it_ends(classes):
