@@ -1,5 +1,7 @@
-"""One class per server: students join with a short code, the teacher watches the room,
-broadcasts a network to everyone and runs challenges with a live leaderboard.
+"""One class per deployment: students join with a short code, the teacher watches the room,
+broadcasts a network to everyone and runs challenges with a live leaderboard. Classroom
+keeps it in one server's memory; app/classroom_pg.py shares it between the server processes
+of one PostgreSQL database.
 
 Students are known by the nickname they give; their session ids (the secret that lets
 someone drive a session) never leave the server in anything the teacher board shows.
@@ -15,9 +17,13 @@ import secrets
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
+from app import commands
+from app.live import broadcast
 from app.sessions import Session, SessionManager
 from app.settings import CLASS_CODE_PATTERN
 
@@ -108,31 +114,101 @@ class Challenge:
     max_hidden_units: int | None
     created: float = field(default_factory=time.time)
 
-    def admits(self, session: Session) -> bool:
-        config = session.run.config
-        if config["data"]["name"] != self.data:
+    def admits(self, row: dict) -> bool:
+        """Whether a board row's network may enter: on the data set, within the units."""
+        if row["data"] != self.data:
             return False
-        hidden = sum(config["layers"][1:-1])
-        return self.max_hidden_units is None or hidden <= self.max_hidden_units
+        return self.max_hidden_units is None or hidden_units(row) <= self.max_hidden_units
 
-    def score(self, session: Session) -> float | None:
-        m = session.run.metrics()
-        kind, split = self.metric.split("_", 1)[1], self.metric.split("_", 1)[0]
-        return m[kind][split]
+    def score(self, row: dict) -> float | None:
+        split, kind = self.metric.split("_", 1)
+        return row[kind][split]
 
     def met(self, score: float | None) -> bool:
         if score is None:
             return False
         return bool(score >= self.target if self.metric.endswith("accuracy") else score <= self.target)
 
+    def leaderboard(self, rows: list[dict]) -> list[dict]:
+        """The board rows that may enter, best first (computed from rows alone, so a board
+        gathered from several processes ranks the same way as one process's)."""
+        entries = [
+            {
+                "student": row["student"],
+                "handle": row["handle"],
+                "score": (score := self.score(row)),
+                "met": self.met(score),
+                "step": row["step"],
+                "hidden_units": hidden_units(row),
+            }
+            for row in rows
+            if self.admits(row)
+        ]
+        better_high = self.metric.endswith("accuracy")
+        entries.sort(
+            key=lambda e: (e["score"] is None, -(e["score"] or 0) if better_high else (e["score"] or 0))
+        )
+        return entries
+
+
+def hidden_units(row: dict) -> int:
+    return sum(row["layers"][1:-1])
+
+
+def reached(sessions: list[Session], message: dict[str, Any]) -> dict[str, int]:
+    """Send `message` to the sockets of `sessions`; how many students and sockets it reached."""
+    for session in sessions:
+        broadcast(session, message)
+    return {"students": len(sessions), "sockets": sum(len(s.subscribers) for s in sessions)}
+
+
+class ClassState(Protocol):
+    """The class as the teacher's routes see it. Classroom keeps it in this process's memory
+    (one server); app/classroom_pg.py shares it through PostgreSQL between the processes
+    of a deployment (NNPLAY_DATABASE_URL), whichever holds a student's session."""
+
+    code: str  # what students join with (upper case)
+
+    def join(self, session: Session, name: str, seat: str | None = None) -> None: ...
+
+    async def board(self) -> list[dict]:
+        """One row per student (their current session), sorted by name; never an id."""
+
+    async def tell(self, message: dict[str, Any], keep: str | None = None) -> dict[str, int]:
+        """Send `message` to every student's sockets; with `keep` ("broadcast" or "lesson"),
+        it is also what news() gives under that name. How many students and sockets."""
+
+    async def reset(self, row_handle: str) -> dict | None:
+        """Reset the run of the student whose row has this handle; their row after, or None
+        when there is no such student."""
+
+    async def add_challenge(self, challenge: Challenge) -> None: ...
+
+    async def challenges(self) -> list[Challenge]:
+        """The challenges running, oldest first."""
+
+    async def end_challenge(self, challenge_id: str) -> bool:
+        """Whether there was such a challenge (now ended)."""
+
+    async def news(self) -> dict[str, dict | None]:
+        """The latest broadcast and lesson sent: {"broadcast": ..., "lesson": ...}."""
+
+    async def refresh(self) -> None:
+        """Bring what is shared up to date now (the shared one does it at the board's rate)."""
+
+    async def close(self) -> None: ...
+
 
 class Classroom:
+    """The class in this process's memory: its students are the sessions this server holds
+    (one server, sessions in memory or in SQLite)."""
+
     def __init__(self, manager: SessionManager, code: str | None = None):
         self.manager = manager
         self.code = (code or new_code()).upper()
-        self.challenges: dict[str, Challenge] = {}
-        self.broadcasts: list[dict] = []
-        self.lesson: dict | None = None  # the lesson step the teacher last asked everyone to open
+        self._challenges: dict[str, Challenge] = {}
+        # The latest broadcast and the lesson step the teacher last asked everyone to open.
+        self._news: dict[str, dict | None] = {"broadcast": None, "lesson": None}
 
     def join(self, session: Session, name: str, seat: str | None = None) -> None:
         # Saved with the session, so the class survives a restart.
@@ -155,9 +231,6 @@ class Classroom:
         """The current session of the student whose board row has this handle."""
         return next((s for s in self.students() if handle(s.id) == row_handle), None)
 
-    def board(self) -> list[dict]:
-        return sorted((self.row(session) for session in self.students()), key=lambda r: r["student"].lower())
-
     def row(self, session: Session) -> dict:
         """A student's row on the board."""
         run = session.run
@@ -178,24 +251,39 @@ class Classroom:
             "watching": len(session.subscribers),
         }
 
-    def leaderboard(self, challenge: Challenge) -> list[dict]:
-        entries = []
-        for session in self.students():
-            if not challenge.admits(session):
-                continue
-            score = challenge.score(session)
-            entries.append(
-                {
-                    "student": session.student,
-                    "handle": handle(session.id),
-                    "score": score,
-                    "met": challenge.met(score),
-                    "step": session.run.step_count,
-                    "hidden_units": sum(session.run.config["layers"][1:-1]),
-                }
-            )
-        better_high = challenge.metric.endswith("accuracy")
-        entries.sort(
-            key=lambda e: (e["score"] is None, -(e["score"] or 0) if better_high else (e["score"] or 0))
-        )
-        return entries
+    async def board(self) -> list[dict]:
+        return by_name(self.row(session) for session in self.students())
+
+    async def tell(self, message: dict[str, Any], keep: str | None = None) -> dict[str, int]:
+        if keep is not None:
+            self._news[keep] = message
+        return reached(self.students(), message)
+
+    async def reset(self, row_handle: str) -> dict | None:
+        session = self.student(row_handle)
+        if session is None:
+            return None
+        await commands.reset(session)
+        return self.row(session)
+
+    async def add_challenge(self, challenge: Challenge) -> None:
+        self._challenges[challenge.id] = challenge
+
+    async def challenges(self) -> list[Challenge]:
+        return list(self._challenges.values())
+
+    async def end_challenge(self, challenge_id: str) -> bool:
+        return self._challenges.pop(challenge_id, None) is not None
+
+    async def news(self) -> dict[str, dict | None]:
+        return dict(self._news)
+
+    async def refresh(self) -> None:
+        pass  # nothing is shared: every answer is read from this process's sessions
+
+    async def close(self) -> None:
+        pass
+
+
+def by_name(rows: Iterable[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: r["student"].lower())

@@ -53,7 +53,7 @@ async def _joining(
     if class_code is None:
         return None
     try:
-        check_class_code(request, class_code)
+        await check_class_code(request, class_code)
     except APIError as error:  # a field of the request: said as one (422), or the 429 as it is
         if error.status != 404:
             raise

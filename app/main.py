@@ -24,7 +24,7 @@ from app.hosts import AllowedHosts
 from app.lag import LoopLag
 from app.limits import BodyLimit
 from app.paths import STATIC_DIR
-from app.persistence import Persistence, StoreUnusable, open_database, open_store
+from app.persistence import Persistence, StoreUnusable, open_class, open_database, open_store
 from app.responses import JSONBody
 from app.routes import api_router, page_router
 from app.routes.health import _version
@@ -59,6 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 persistence = Persistence(store, manager, settings.save_interval_seconds)
                 restored = persistence.restore()
+                # The class too is the database's, one for every process sharing it.
+                app.state.classroom = await anyio.to_thread.run_sync(
+                    open_class, settings.database_url.get_secret_value(), manager, settings.class_code
+                )
+                # And the wrong guesses: a guesser gets no more tries for being spread over them.
+                app.state.guesses = app.state.classroom.guesses(settings.guesses_per_minute)
             except BaseException:
                 store.close()
                 raise
@@ -97,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
         if persistence is not None:
             tasks.append(asyncio.create_task(persistence.watch()))
+        if settings.database_url is not None:
+            tasks.append(asyncio.create_task(app.state.classroom.watch()))
         try:
             yield
         finally:
@@ -105,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await app.state.sweeps.close()
+            await app.state.classroom.close()
             await manager.close()
             app.state.frame_pool.close()
             app.state.assets.close()
@@ -133,7 +142,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     workers = automatic_workers() if settings.frame_workers is None else settings.frame_workers
     app.state.frame_pool = FramePool(workers)
     app.state.guesses = Guesses(settings.guesses_per_minute)
-    app.state.classroom = Classroom(app.state.sessions, settings.class_code or kept_code(settings.data_dir))
+    # With a database, the class is the database's, shared by every process (opened at start).
+    app.state.classroom = (
+        Classroom(app.state.sessions, settings.class_code or kept_code(settings.data_dir))
+        if settings.database_url is None
+        else None
+    )
     errors.install(app)
     app.include_router(api_router)
     app.include_router(page_router)

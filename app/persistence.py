@@ -19,6 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -32,6 +33,9 @@ from core.errors import ConfigError
 from core.memory import estimate
 from core.state import export_state, import_state
 from core.targets import KINDS, Target
+
+if TYPE_CHECKING:
+    from app.classroom_pg import PostgresClassroom
 
 log = logging.getLogger("nnplay.persistence")
 
@@ -92,6 +96,24 @@ def open_database(url: str) -> SessionStore:
     except DatabaseUnusable as error:
         raise StoreUnusable(
             f"{DATABASE_VARIABLE}: cannot use the database at {redacted(url)}: {error}"
+        ) from None
+
+
+def open_class(url: str, manager: SessionManager, code: str | None) -> PostgresClassroom:
+    """The class shared through the PostgreSQL database at `url` (its tables made by
+    open_database's migrations), `code` replacing its class code when given; StoreUnusable
+    as open_database says it."""
+    import psycopg
+
+    from app.classroom_pg import PostgresClassroom
+    from app.store_pg import redacted, secret_free
+
+    try:
+        return PostgresClassroom(url, manager, code)
+    except psycopg.Error as error:
+        why = secret_free(" ".join(str(error).split()) or type(error).__name__, url)
+        raise StoreUnusable(
+            f"{DATABASE_VARIABLE}: cannot keep the class in the database at {redacted(url)}: {why}"
         ) from None
 
 

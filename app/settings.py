@@ -105,9 +105,10 @@ class Settings(CommonSettings):
     # this is not set; the container uses /data.
     data_dir: Path | None = None
     # Sessions are kept in this PostgreSQL database (postgresql://user:password@host:port/name)
-    # instead, data_dir keeping the class code alone: servers on several machines can share
-    # it. The server makes and updates its tables at start (app/store_pg.py), and does not
-    # start when it cannot use it. Its password is never shown (a SecretStr).
+    # instead, and the class code and class state too: servers on several machines can share
+    # it (one class for all: app/classroom_pg.py). The server makes and updates its tables
+    # at start (app/store_pg.py), and does not start when it cannot use it. Its password is
+    # never shown (a SecretStr).
     database_url: SecretStr | None = None
     save_interval_seconds: float = Field(3.0, gt=0)
     # The teacher board (/teacher) opens with this token; unset (or empty), it is off.
@@ -116,7 +117,7 @@ class Settings(CommonSettings):
     guesses_per_minute: int = Field(10, ge=1, le=10_000)
     teacher_token: str | None = Field(None, min_length=16)
     # The code students join with; unset (or empty), a random six-letter code, kept in
-    # data_dir so that it stays the same across restarts.
+    # data_dir (or the database_url's database) so that it stays the same across restarts.
     class_code: str | None = Field(None, pattern=CLASS_CODE_PATTERN)
     # Processes that render the live frames' arrays and decision grids on other cores;
     # unset: one for each CPU beyond the first, at most 4; 0 renders them in the server.

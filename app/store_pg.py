@@ -26,6 +26,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
+from app.classroom_pg import CLASS_TABLES
 from app.store import UNREADABLE, Save, assembled, prepared
 
 # Each entry: the statements that bring the schema from the version before to this one
@@ -36,6 +37,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE history ("
         " id text NOT NULL, first_row integer NOT NULL, rows bytea NOT NULL, PRIMARY KEY (id, first_row))",
     ),
+    CLASS_TABLES,  # 2: one class shared by the processes (app/classroom_pg.py)
 )
 # pg_advisory_xact_lock's key for applying migrations: any number other programs on the
 # same database do not use ("nnplay" in ASCII).

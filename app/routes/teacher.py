@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import io
 import secrets
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import segno
 from fastapi import APIRouter, Depends, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 
-from app import commands
-from app.classroom import Challenge, Classroom
+from app.classroom import Challenge, ClassState
 from app.errors import BOARD_OFF, APIError, documented, invalid
 from app.guesses import check_class_code
 from app.lan import join_urls
 from app.lessons import all_lessons
-from app.live import broadcast
 from app.models import BoardRow, ClassInfo, Reached, StudentView, send
 from app.models import Challenge as ChallengeView
 from app.schemas import ConfigModel, Metric, Strict, to_engine
@@ -28,11 +26,11 @@ from core.data import DATASETS
 router = APIRouter(tags=["classroom"])
 
 
-def classroom(request: Request) -> Classroom:
+def classroom(request: Request) -> ClassState:
     return request.app.state.classroom
 
 
-ClassroomDep = Annotated[Classroom, Depends(classroom)]
+ClassroomDep = Annotated[ClassState, Depends(classroom)]
 
 
 # The token comes only as "Authorization: Bearer ...": not in a cookie (a page of another
@@ -74,7 +72,7 @@ async def class_info(room: ClassroomDep, request: Request) -> Response:
     return send(
         {
             "code": room.code,
-            "students": len(room.students()),
+            "students": len(await room.board()),
             "join_url": links[0],
             "join_urls": links,
             "join_qr": _qr_svg(links[0]),
@@ -95,7 +93,7 @@ def _qr_svg(link: str) -> str:
 @router.get("/teacher/board", dependencies=[Teacher], response_model=list[BoardRow], responses=TEACHER)
 async def board(room: ClassroomDep) -> Response:
     """Every student's session: preset, step, loss, status and a small loss curve."""
-    return send(room.board())
+    return send(await room.board())
 
 
 class BroadcastRequest(Strict):
@@ -112,8 +110,7 @@ class BroadcastRequest(Strict):
 async def send_broadcast(body: BroadcastRequest, room: ClassroomDep) -> Response:
     """Push a network (a full config, or a lesson step's) to every student; each can fork it."""
     message = {"type": "broadcast", "config": resolve_config(to_engine(body.config)), "message": body.message}
-    room.broadcasts.append(message)
-    return send(_tell_everyone(room, message))
+    return send(await room.tell(message, keep="broadcast"))
 
 
 class LessonRequest(Strict):
@@ -147,24 +144,32 @@ async def send_lesson(body: LessonRequest, room: ClassroomDep) -> Response:
         "step_title": lesson.steps[body.step - 1].title,
         "message": body.message,
     }
-    room.lesson = message
-    return send(_tell_everyone(room, message))
+    return send(await room.tell(message, keep="lesson"))
 
 
 @router.post(
     "/teacher/students/{handle}/reset",
     dependencies=[Teacher],
     response_model=BoardRow,
-    responses=documented(401, 403, 404, 429, not_found=f"{BOARD_OFF}, or no student with this handle"),
+    responses=documented(
+        401,
+        403,
+        404,
+        429,
+        503,
+        not_found=f"{BOARD_OFF}, or no student with this handle",
+        busy="the server process holding the student's session did not apply the reset in time "
+        "(several processes sharing NNPLAY_DATABASE_URL)",
+    ),
 )
 async def reset_student(handle: str, room: ClassroomDep) -> Response:
     """Back to its first step: a student's run (their current session, by the board row's
-    handle), paused, its history cleared; their page shows it at once."""
-    session = room.student(handle)
-    if session is None:
+    handle), paused, its history cleared; their page shows it at once. With several server
+    processes, the one holding the session does it (within about a second)."""
+    row = await room.reset(handle)
+    if row is None:
         raise APIError(404, "not_found", "no student with this handle")
-    await commands.reset(session)
-    return send(room.row(session))
+    return send(row)
 
 
 class ChallengeRequest(Strict):
@@ -185,17 +190,17 @@ class ChallengeRequest(Strict):
 async def create_challenge(body: ChallengeRequest, room: ClassroomDep) -> Response:
     """E.g. "test loss < 0.05 on spiral with at most 12 hidden units"."""
     challenge = Challenge(id=secrets.token_hex(4), **body.model_dump())
-    room.challenges[challenge.id] = challenge
-    message = {"type": "challenge", **_challenge_view(room, challenge)}
-    _tell_everyone(room, message)
-    return send(_challenge_view(room, challenge), 201)
+    await room.add_challenge(challenge)
+    view = _challenge_view(challenge, await room.board())
+    await room.tell({"type": "challenge", **view})
+    return send(view, 201)
 
 
 @router.get(
     "/teacher/challenges", dependencies=[Teacher], response_model=list[ChallengeView], responses=TEACHER
 )
 async def list_challenges(room: ClassroomDep) -> Response:
-    return send([_challenge_view(room, c) for c in room.challenges.values()])
+    return send(await _challenge_views(room))
 
 
 @router.delete(
@@ -205,7 +210,7 @@ async def list_challenges(room: ClassroomDep) -> Response:
     responses=documented(401, 403, 404, not_found=f"{BOARD_OFF}, or no such challenge"),
 )
 async def delete_challenge(challenge_id: str, room: ClassroomDep) -> Response:
-    if room.challenges.pop(challenge_id, None) is None:
+    if not await room.end_challenge(challenge_id):
         raise APIError(404, "not_found", "no such challenge")
     return Response(status_code=204)
 
@@ -217,18 +222,25 @@ async def delete_challenge(challenge_id: str, room: ClassroomDep) -> Response:
 )
 async def student_view(code: str, room: ClassroomDep, request: Request) -> Response:
     """What any student of the class may see: the latest broadcast and the challenges."""
-    check_class_code(request, code)
+    await check_class_code(request, code)
+    news = await room.news()
     return send(
         {
             "code": room.code,
-            "broadcast": room.broadcasts[-1] if room.broadcasts else None,
-            "lesson": room.lesson,
-            "challenges": [_challenge_view(room, c) for c in room.challenges.values()],
+            "broadcast": news["broadcast"],
+            "lesson": news["lesson"],
+            "challenges": await _challenge_views(room),
         }
     )
 
 
-def _challenge_view(room: Classroom, challenge: Challenge) -> dict:
+async def _challenge_views(room: ClassState) -> list[dict]:
+    challenges = await room.challenges()
+    rows = await room.board() if challenges else []
+    return [_challenge_view(c, rows) for c in challenges]
+
+
+def _challenge_view(challenge: Challenge, rows: list[dict]) -> dict:
     return {
         "id": challenge.id,
         "title": challenge.title,
@@ -236,13 +248,5 @@ def _challenge_view(room: Classroom, challenge: Challenge) -> dict:
         "metric": challenge.metric,
         "target": challenge.target,
         "max_hidden_units": challenge.max_hidden_units,
-        "leaderboard": room.leaderboard(challenge),
+        "leaderboard": challenge.leaderboard(rows),
     }
-
-
-def _tell_everyone(room: Classroom, message: dict[str, Any]) -> dict[str, int]:
-    """Send `message` to every student's sockets; how many students and sockets it reached."""
-    students = room.students()
-    for session in students:
-        broadcast(session, message)
-    return {"students": len(students), "sockets": sum(len(s.subscribers) for s in students)}
