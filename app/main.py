@@ -23,6 +23,7 @@ from app.heavy import HeavyCalls
 from app.hosts import AllowedHosts
 from app.lag import LoopLag
 from app.limits import BodyLimit
+from app.owners import Leases, Owners
 from app.paths import STATIC_DIR
 from app.persistence import Persistence, StoreUnusable, open_database, open_store
 from app.responses import JSONBody
@@ -50,14 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         manager = app.state.sessions
         measure_base = settings.memory_base_mb is None
         alone = heap.held_mb(children=False) if measure_base else 0.0  # before any session is restored
-        persistence = store = None
+        persistence = store = owners = None
         if settings.database_url is not None:
             # The one store named: one that cannot be used stops the start (StoreUnusable,
             # naming the variable; `nnplay serve` checks it first, in one line).
             store = open_database(settings.database_url.get_secret_value())
             try:
                 persistence = Persistence(store, manager, settings.save_interval_seconds)
-                restored = persistence.restore()
+                owners = _owners(settings, store, persistence)
+                restored = persistence.restore(wanted=None if owners is None else owners.restorable)
             except BaseException:
                 store.close()
                 raise
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
                 log.error("%s", app.state.store_problem)
         app.state.persistence = persistence
+        app.state.owners = owners
         await app.state.frame_pool.start()
         if measure_base:  # the server without sessions: itself before the restore, and its workers
             manager.base = int((alone + heap.workers_mb()) * 2**20)
@@ -96,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
         if persistence is not None:
             tasks.append(asyncio.create_task(persistence.watch()))
+        if owners is not None:
+            tasks.append(asyncio.create_task(owners.watch()))
         try:
             yield
         finally:
@@ -109,6 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if persistence is not None:
                 # Stop training first, then write the final state of every session.
                 await persistence.save_changed()
+                if owners is not None:  # saved: others may take them at once
+                    await owners.close()
                 persistence.store.close()
 
     app = FastAPI(
@@ -124,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.persistence = None  # made at start when there is a data directory
     app.state.store_problem = None  # why there is none although there is one
+    app.state.owners = None  # the session leases, when this is one named process of several
     app.state.sessions = SessionManager(settings)
     app.state.heavy = HeavyCalls.from_settings(settings)  # long steps and gradient checks
     app.state.lag = LoopLag()
@@ -146,6 +154,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowedHosts, allowed=settings.allowed_hosts)  # before any work
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _owners(settings: Settings, store, persistence: Persistence) -> Owners | None:
+    """The session leases of a named process among several (app/owners.py), or None."""
+    if settings.process_name is None:
+        return None
+    leases = Leases(store, settings.process_name, settings.lease_seconds)
+    log.info("server process %r: sessions leased for %g s", settings.process_name, settings.lease_seconds)
+    return Owners(leases, persistence.manager, persistence, settings.lease_renew_seconds)
 
 
 async def _give_back_memory() -> None:

@@ -6,7 +6,7 @@ The tables are made and changed by the server itself at start: MIGRATIONS is an 
 list, schema_version says how much of it a database has had, and each server applies
 what is missing in one transaction under an advisory lock, so servers starting together
 do it once. A later change to the tables (an owner and a lease for each session, say) is
-one more entry at the end of MIGRATIONS.
+one more entry at the end of MIGRATIONS (as the session leases of app/owners.py are).
 
 Records and history chunks are bytea: a record is mostly raw array bytes (app/records.py),
 and a chunk's JSON goes back and forth unparsed (jsonb would parse every number on the way
@@ -36,6 +36,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE history ("
         " id text NOT NULL, first_row integer NOT NULL, rows bytea NOT NULL, PRIMARY KEY (id, first_row))",
     ),
+    # Session owners (app/owners.py) --------------------------------------------------------
+    (  # 2: which server process holds each session, until when; `wanted` by the one it names
+        "CREATE TABLE leases (id text PRIMARY KEY, owner text NOT NULL,"
+        " expires timestamptz NOT NULL, wanted boolean NOT NULL DEFAULT false)",
+        "CREATE INDEX leases_owner ON leases (owner)",
+    ),
+    # ---------------------------------------------------------------------------------------
 )
 # pg_advisory_xact_lock's key for applying migrations: any number other programs on the
 # same database do not use ("nnplay" in ASCII).
@@ -153,6 +160,10 @@ class PostgresStore:
                 "SELECT first_row, rows FROM history WHERE id = %s ORDER BY first_row", (session_id,)
             ).fetchall()
         return assembled(row[0], chunks)
+
+    def connection(self) -> contextlib.AbstractContextManager[psycopg.Connection]:
+        """A connection of the pool for a transaction of another module's (app/owners.py)."""
+        return self._pool.connection()
 
     def close(self) -> None:
         self._pool.close()

@@ -54,28 +54,30 @@ def saved_through(url: str, session_id: str, step: int) -> None:
 
 def test_the_tables_are_made_once_and_a_second_start_changes_nothing(postgres_url):
     first = PostgresStore(postgres_url)
-    assert first.version == len(MIGRATIONS) and versions(first) == [(1,)]
+    every = [(version,) for version in range(1, len(MIGRATIONS) + 1)]
+    assert first.version == len(MIGRATIONS) and versions(first) == every
     first.save_many({"a": Save(RECORD, {}, 0)})
     first.close()
     second = PostgresStore(postgres_url)
-    assert versions(second) == [(1,)] and [sid for sid, _, _ in second.load_all()] == ["a"]
+    assert versions(second) == every and [sid for sid, _, _ in second.load_all()] == ["a"]
     second.close()
 
 
 def test_an_older_schema_is_migrated_and_a_newer_one_refused(postgres_url):
-    """What a later version adds (here, a column a session's owner could go in) is applied
+    """What a later version adds (here, a column for a note) is applied
     to a database the older version made, keeping its sessions; that older version then
     refuses the database rather than write past what it knows."""
-    old = PostgresStore(postgres_url)
+    old = PostgresStore(postgres_url, migrations=MIGRATIONS[:1])  # the first release's tables
     old.save_many({"a": Save(RECORD, {}, 0)})
     old.close()
-    later = (*MIGRATIONS, ("ALTER TABLE sessions ADD COLUMN owner text",))
+    later = (*MIGRATIONS, ("ALTER TABLE sessions ADD COLUMN note text",))
     new = PostgresStore(postgres_url, migrations=later)
-    assert new.version == 2 and versions(new) == [(1,), (2,)]
-    assert sql(new, "SELECT id, owner FROM sessions") == [("a", None)]
+    assert new.version == len(later) and versions(new) == [(v,) for v in range(1, len(later) + 1)]
+    assert sql(new, "SELECT id, note FROM sessions") == [("a", None)]
+    assert sql(new, "SELECT count(*) FROM leases") == [(0,)]  # (version 2's table, made on the way)
     assert new.load("a")["run"]["step"] == 1
     new.close()
-    with pytest.raises(DatabaseUnusable, match="schema version 2, made by a newer nnplay"):
+    with pytest.raises(DatabaseUnusable, match=f"schema version {len(later)}, made by a newer nnplay"):
         PostgresStore(postgres_url)
 
 
@@ -99,7 +101,7 @@ def test_servers_starting_at_once_make_the_tables_once(postgres_url):
         thread.join(timeout=60)
     try:
         assert failed == [] and len(opened) == starting
-        assert versions(opened[0]) == [(1,)]
+        assert versions(opened[0]) == [(v,) for v in range(1, len(MIGRATIONS) + 1)]
         opened[0].save_many({"a": Save(RECORD, {}, 0)})
         assert all(store.load("a") is not None for store in opened)
     finally:
