@@ -155,13 +155,14 @@ def test_a_session_is_refused_while_held_adopted_when_its_owner_stops_and_handed
 
             del owners.renew  # p1 wakes: the session is another's now
             wait_for(lambda: sid not in one.app.state.sessions.sessions)
-            coming = one.get(f"/api/sessions/{sid}")  # p1's by name: it asks for it back
-            assert (
-                coming.status_code == 503
-                and "coming back from server process 'p2'" in coming.json()["error"]["message"]
-            )
-            back = wait_for(lambda: (r := one.get(f"/api/sessions/{sid}")).status_code == 200 and r)
-            assert back.json()["snapshot"]["step"] == 25 and sid not in two.app.state.sessions.sessions
+            with two.websocket_connect(f"/ws/sessions/{sid}") as watching:  # a page on p2
+                coming = one.get(f"/api/sessions/{sid}")  # p1's by name: it asks for it back
+                assert coming.status_code == 503
+                assert "coming back from server process 'p2'" in coming.json()["error"]["message"]
+                back = wait_for(lambda: (r := one.get(f"/api/sessions/{sid}")).status_code == 200 and r)
+                assert back.json()["snapshot"]["step"] == 25 and sid not in two.app.state.sessions.sessions
+                closed = wait_for(lambda: (m := ws_receive(watching))["type"] == "websocket.close" and m)
+                assert closed["code"] == 1013 and "moved back" in closed["reason"]  # the page reconnects
             assert snapshot_after(one, sid, 5)["params"] == snapshot_after(two, fresh, 5)["params"]
         # p1 stopped cleanly: saved, and its leases given up
         assert two.get(f"/api/sessions/{sid}").json()["snapshot"]["step"] == 30  # at once, not a lease later
