@@ -161,6 +161,7 @@ def _owners(settings: Settings, store, persistence: Persistence) -> Owners | Non
     if settings.process_name is None:
         return None
     leases = Leases(store, settings.process_name, settings.lease_seconds)
+    store.lease_owner = settings.process_name  # writes only what it holds
     log.info("server process %r: sessions leased for %g s", settings.process_name, settings.lease_seconds)
     return Owners(leases, persistence.manager, persistence, settings.lease_renew_seconds)
 

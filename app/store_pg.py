@@ -84,9 +84,19 @@ class PostgresStore:
             open=True,
         )
 
+    # With several server processes, this one's name (app/owners.py): it writes and deletes
+    # only the sessions whose lease it holds, checked in the write's own transaction.
+    lease_owner: str | None = None
+
     def save_many(self, saves: dict[str, Save]) -> dict[str, str]:
         records, replaced, chunks, failed = prepared(saves)
         with self._pool.connection() as db, db.transaction(), db.cursor() as cursor:
+            if self.lease_owner is not None and records:
+                others = _not_held(cursor, self.lease_owner, [record[0] for record in records])
+                failed.update({sid: "another server process holds it now" for sid in others})
+                records = [r for r in records if r[0] not in others]
+                replaced = [r for r in replaced if r[0] not in others]
+                chunks = [c for c in chunks if c[0] not in others]
             if records:
                 cursor.executemany(
                     "INSERT INTO sessions VALUES (%s, %s, %s)"
@@ -104,7 +114,9 @@ class PostgresStore:
         return failed
 
     def delete(self, session_id: str) -> None:
-        with self._pool.connection() as db, db.transaction():
+        with self._pool.connection() as db, db.transaction(), db.cursor() as cursor:
+            if self.lease_owner is not None and _not_held(cursor, self.lease_owner, [session_id]):
+                return  # another process's now: not this one's to delete
             db.execute("DELETE FROM sessions WHERE id = %s", (session_id,))
             db.execute("DELETE FROM history WHERE id = %s", (session_id,))
 
@@ -167,6 +179,16 @@ class PostgresStore:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _not_held(cursor: psycopg.Cursor, owner: str, session_ids: list[str]) -> set[str]:
+    """Which of these sessions `owner` holds no lease on. The leases it holds stay locked
+    (FOR SHARE) until the transaction ends: a process taking one over waits for this
+    write, and then loads what it wrote."""
+    held = cursor.execute(
+        "SELECT id FROM leases WHERE owner = %s AND id = ANY(%s) FOR SHARE", (owner, session_ids)
+    ).fetchall()
+    return set(session_ids) - {session_id for (session_id,) in held}
 
 
 def migrate(db: psycopg.Connection, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> int:

@@ -45,7 +45,16 @@ def test_a_lease_is_renewed_by_its_holder_and_taken_over_only_once_it_ran_out(po
 
         run_out(store)
         assert p2.take("p1.a") is True  # p1 died: p2 adopts
-        assert p1.renew() == {}  # p1, had it only stalled, finds it gone
+        stalled_store = PostgresStore(postgres_url)  # p1, had it only stalled, writes no more
+        stalled_store.lease_owner = "p1"
+        later = {**RECORD, "run": {"step": 2, "history": {"step": [0, 1]}}}
+        assert stalled_store.save_many({"p1.a": Save(later, {}, 0)}) == {
+            "p1.a": "another server process holds it now"
+        }
+        stalled_store.delete("p1.a")
+        stalled_store.close()
+        assert store.load("p1.a")["run"]["step"] == 1  # as p2 adopted it
+        assert p1.renew() == {}  # and finds it gone at its next renewal
         assert isinstance(p1.take("p1.a"), Held)
 
         p1.want_back("p1.a")  # p1 is back, and asks for its session
