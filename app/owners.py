@@ -150,6 +150,7 @@ class Owners:
         # Leases claimed or taken for sessions not yet in the manager (being built or
         # loaded), by when: not strays to give up.
         self.pending: dict[str, float] = {}
+        self.error: str | None = None  # why the last renewal failed, if it did (for /api/health)
         manager.owners = self
 
     def restorable(self, session_id: str) -> bool:
@@ -196,8 +197,11 @@ class Owners:
             await asyncio.sleep(self.renew_seconds)
             try:
                 await self.renew()
-            except Exception:  # renewing must go on: the next interval tries again
-                log.exception("renewing the session leases failed")
+                self.error = None
+            except Exception as error:  # renewing must go on: the next interval tries again
+                if self.error is None:
+                    log.exception("renewing the session leases failed")
+                self.error = f"renewing the session leases failed: {type(error).__name__}: {error}"
 
     async def renew(self) -> None:
         """Renew the leases; then let go of the sessions whose lease another process took

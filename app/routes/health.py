@@ -19,6 +19,8 @@ async def health(request: Request) -> Response:
     problems = [] if state.persistence is None else state.persistence.problems()
     if state.store_problem:
         problems.append(state.store_problem)
+    if state.owners is not None and state.owners.error:  # its sessions may be adopted elsewhere
+        problems.append(state.owners.error)
     return send(
         {
             "status": "degraded" if problems else "ok",

@@ -173,6 +173,10 @@ def test_a_cluster_routes_each_session_to_its_owner_and_survives_a_killed_proces
         for sid in (by_process["p1"][0], by_process["p2"][0]):
             with ws_connect(f"ws://127.0.0.1:{port}/ws/sessions/{sid}", open_timeout=10) as ws:
                 assert json.loads(ws.recv(timeout=10))["type"] == "topology"
+        # Bad input and unknown ids: the same answers as from one process.
+        assert call(base, "POST", "/api/sessions", {"preset": "no-such-preset"})[0] == 422
+        assert call(base, "POST", f"/api/sessions/{made[0]}/step", {"steps": -1})[0] == 422
+        assert call(base, "GET", "/api/sessions/p1.no-such-session")[0] == 404
         status = json.loads(cluster(folder, "status"))
         assert {p["name"]: p["sessions"] for p in status["processes"]} == {
             name: len(ids) for name, ids in by_process.items()
@@ -189,6 +193,7 @@ def test_a_cluster_routes_each_session_to_its_owner_and_survives_a_killed_proces
                 assert time.monotonic() < deadline, f"{sid} did not come back"
                 time.sleep(0.2)
             assert answer[1]["snapshot"]["step"] == 10 + made.index(sid)
+        assert call(base, "GET", "/api/sessions/p1.no-such-session")[0] == 404  # (p1 down: p2 says so)
         status = json.loads(cluster(folder, "status"))
         assert [p["alive"] for p in status["processes"]] == [False, True]
         assert status["processes"][1]["sessions"] == len(made)

@@ -122,8 +122,9 @@ def saved_as_is(client: TestClient, sid: str) -> bool:
     return saved is not None and saved.version == client.app.state.sessions.sessions[sid].version
 
 
-async def stalled() -> None:
-    """A renewal that never reaches the database (a process stopped by a debugger, say)."""
+async def unreachable() -> None:
+    """A renewal that cannot reach the database."""
+    raise OSError("the database does not answer")
 
 
 def snapshot_after(client: TestClient, sid: str, steps: int) -> dict:
@@ -134,9 +135,10 @@ def snapshot_after(client: TestClient, sid: str, steps: int) -> dict:
 
 @pytest.mark.slow
 def test_a_session_is_refused_while_held_adopted_when_its_owner_stops_and_handed_back(postgres_url, tmp_path):
-    """p1 makes a session; p2 refuses it (REST and socket) while p1 renews; p1 stalls, its
-    lease runs out and p2 adopts the session from its last save, going on bit for bit;
-    p1, back, finds it taken, asks for it back and gets it; p1 stopping gives it up."""
+    """p1 makes a session; p2 refuses it (REST and socket) while p1 renews; p1 cannot reach
+    the database for a while (its health says so), its lease runs out and p2 adopts the
+    session from its last save, going on bit for bit; p1, back, finds it taken, asks for
+    it back and gets it (p2's socket on it closes, to reconnect); p1 stopping gives it up."""
     with TestClient(create_app(settings_of("p2", postgres_url, tmp_path))) as two:
         with TestClient(create_app(settings_of("p1", postgres_url, tmp_path))) as one:
             sid = one.post("/api/sessions", json={"preset": "xor", "seed": 3}).json()["id"]
@@ -151,18 +153,20 @@ def test_a_session_is_refused_while_held_adopted_when_its_owner_stops_and_handed
                 assert b"'p1'" in said["bytes"] and ws_receive(ws)["type"] == "websocket.close"
             assert one.get("/api/health").json()["process"] == "p1"
 
-            owners = one.app.state.owners  # p1 stalls once saved: it renews no more
+            owners = one.app.state.owners  # once saved, p1 cannot renew: it loses the lease
             wait_for(lambda: saved_as_is(one, sid))
-            owners.renew = stalled
+            owners.renew = unreachable
             adopted = wait_for(lambda: (r := two.get(f"/api/sessions/{sid}")).status_code == 200 and r)
             assert adopted.json()["snapshot"]["step"] == 20
+            health = one.get("/api/health").json()
+            assert health["status"] == "degraded" and "the database does not answer" in health["problems"][0]
             fresh = two.post("/api/sessions", json={"preset": "xor", "seed": 3}).json()["id"]
             assert fresh.startswith("p2.")
             straight, continued = snapshot_after(two, fresh, 25), snapshot_after(two, sid, 5)
             assert continued["step"] == 25 and continued["params"] == straight["params"]
             assert continued["loss"] == straight["loss"]
 
-            del owners.renew  # p1 wakes: the session is another's now
+            del owners.renew  # p1 reaches the database again: the session is another's now
             wait_for(lambda: sid not in one.app.state.sessions.sessions)
             with two.websocket_connect(f"/ws/sessions/{sid}") as watching:  # a page on p2
                 coming = one.get(f"/api/sessions/{sid}")  # p1's by name: it asks for it back
