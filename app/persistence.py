@@ -151,9 +151,7 @@ class Persistence:
         only the sessions it says yes to are this server's to restore (app/owners.py)."""
         lost = dict(salvage.lost) if salvage else {}
         loaded = 0
-        for session_id, record, problem in self.store.load_all():
-            if wanted is not None and not wanted(session_id):
-                continue
+        for session_id, record, problem in self.store.load_all(wanted):
             if record is not None:  # else `problem` says why it cannot be read
                 try:
                     if not self._fits(record):

@@ -389,7 +389,7 @@ class SessionManager:
         task = session.play_task
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # it stops either way
                 await task
         for subscriber in list(session.subscribers):
             subscriber.close(why)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -143,10 +143,14 @@ class PostgresStore:
                 )
         return f"schema {name} of the PostgreSQL database {self.database}"
 
-    def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
+    def load_all(
+        self, wanted: Callable[[str], bool] | None = None
+    ) -> Iterator[tuple[str, dict | None, str | None]]:
         with self._pool.connection() as db:
             ids = [sid for (sid,) in db.execute("SELECT id FROM sessions ORDER BY id")]
         for session_id in ids:  # one record in memory at a time: a class's can be large
+            if wanted is not None and not wanted(session_id):
+                continue  # (another server process's: not even read)
             try:
                 record = self._record(session_id)
             except UNREADABLE as error:

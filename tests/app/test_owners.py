@@ -179,3 +179,15 @@ def test_a_session_is_refused_while_held_adopted_when_its_owner_stops_and_handed
             assert snapshot_after(one, sid, 5)["params"] == snapshot_after(two, fresh, 5)["params"]
         # p1 stopped cleanly: saved, and its leases given up
         assert two.get(f"/api/sessions/{sid}").json()["snapshot"]["step"] == 30  # at once, not a lease later
+
+
+def test_a_named_process_restores_its_own_sessions_and_adopts_others_when_asked(postgres_url, tmp_path):
+    made = {}
+    for name in ("p1", "p2"):
+        with TestClient(create_app(settings_of(name, postgres_url, tmp_path))) as client:
+            made[name] = client.post("/api/sessions", json={"preset": "xor", "seed": 1}).json()["id"]
+            snapshot_after(client, made[name], 7)
+    with TestClient(create_app(settings_of("p1", postgres_url, tmp_path))) as one:
+        assert set(one.app.state.sessions.sessions) == {made["p1"]}  # p2's stays in the store
+        assert one.get(f"/api/sessions/{made['p2']}").json()["snapshot"]["step"] == 7  # given up at p2's stop
+        assert one.get("/api/sessions/p2.no-such-session").status_code == 404
