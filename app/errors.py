@@ -92,7 +92,8 @@ STATUSES: dict[int, dict[str, Any]] = {
     503: {
         "description": "the server holds as many sessions as it may (NNPLAY_MAX_SESSIONS), "
         "or as much memory as its sessions may use (NNPLAY_MEMORY_MB) with "
-        "none idle to move to the store",
+        "none idle to move to the store; or (`elsewhere`) another server process holds the "
+        "session (NNPLAY_PROCESS_NAME)",
         "headers": {
             "Retry-After": {
                 "description": "seconds to wait before trying again",

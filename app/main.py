@@ -23,6 +23,7 @@ from app.heavy import HeavyCalls
 from app.hosts import AllowedHosts
 from app.lag import LoopLag
 from app.limits import BodyLimit
+from app.owners import Leases, Owners
 from app.paths import STATIC_DIR
 from app.persistence import Persistence, StoreUnusable, open_class, open_database, open_store
 from app.responses import JSONBody
@@ -51,14 +52,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         manager = app.state.sessions
         measure_base = settings.memory_base_mb is None
         alone = heap.held_mb(children=False) if measure_base else 0.0  # before any session is restored
-        persistence = store = None
+        persistence = store = owners = None
         if settings.database_url is not None:
             # The one store named: one that cannot be used stops the start (StoreUnusable,
             # naming the variable; `nnplay serve` checks it first, in one line).
             store = open_database(settings.database_url.get_secret_value())
             try:
                 persistence = Persistence(store, manager, settings.save_interval_seconds)
-                restored = persistence.restore()
+                owners = _owners(settings, store, persistence)
+                restored = persistence.restore(wanted=None if owners is None else owners.restorable)
                 # The class too is the database's, one for every process sharing it.
                 app.state.classroom = await anyio.to_thread.run_sync(
                     open_class, settings.database_url.get_secret_value(), manager, settings.class_code
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 )
                 log.error("%s", app.state.store_problem)
         app.state.persistence = persistence
+        app.state.owners = owners
         await app.state.frame_pool.start()
         if measure_base:  # the server without sessions: itself before the restore, and its workers
             manager.base = int((alone + heap.workers_mb()) * 2**20)
@@ -105,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tasks.append(asyncio.create_task(persistence.watch()))
         if settings.database_url is not None:
             tasks.append(asyncio.create_task(app.state.classroom.watch()))
+        if owners is not None:
+            tasks.append(asyncio.create_task(owners.watch()))
         try:
             yield
         finally:
@@ -120,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if persistence is not None:
                 # Stop training first, then write the final state of every session.
                 await persistence.save_changed()
+                if owners is not None:  # saved: others may take them at once
+                    await owners.close()
                 persistence.store.close()
 
     app = FastAPI(
@@ -135,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.persistence = None  # made at start when there is a data directory
     app.state.store_problem = None  # why there is none although there is one
+    app.state.owners = None  # the session leases, when this is one named process of several
     app.state.sessions = SessionManager(settings)
     app.state.heavy = HeavyCalls.from_settings(settings)  # long steps and gradient checks
     app.state.sweeps = Sweeps(app.state.sessions, app.state.heavy, settings.sweep_seconds)
@@ -163,6 +171,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowedHosts, allowed=settings.allowed_hosts)  # before any work
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _owners(settings: Settings, store, persistence: Persistence) -> Owners | None:
+    """The session leases of a named process among several (app/owners.py), or None."""
+    if settings.process_name is None:
+        return None
+    leases = Leases(store, settings.process_name, settings.lease_seconds)
+    store.lease_owner = settings.process_name  # writes only what it holds
+    log.info("server process %r: sessions leased for %g s", settings.process_name, settings.lease_seconds)
+    return Owners(leases, persistence.manager, persistence, settings.lease_renew_seconds)
 
 
 async def _give_back_memory() -> None:

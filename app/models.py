@@ -556,6 +556,9 @@ class Health(Out):
         default_factory=list, description="what is wrong while degraded, e.g. saves that fail"
     )
     version: str
+    process: str | None = Field(
+        None, description="NNPLAY_PROCESS_NAME: which of several server processes answered (null: one alone)"
+    )
     sessions: int
     memory: MemoryUse
     loop_lag_ms: LoopLag

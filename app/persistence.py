@@ -17,6 +17,7 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,6 +155,7 @@ class Persistence:
         self.error: str | None = None  # why the last save of all failed, if it did
         self.lost_at_start: str | None = None  # what could not be restored, and where it is kept
         manager.on_removed.append(self.forget)
+        manager.on_let_go.append(self.let_go)
         manager.evictor = self
 
     def problems(self) -> list[str]:
@@ -163,14 +165,15 @@ class Persistence:
         out += [self.lost_at_start] if self.lost_at_start else []
         return out + ([f"saving failed: {self.error}"] if self.error else [])
 
-    def restore(self, salvage: Salvage | None = None) -> int:
+    def restore(self, salvage: Salvage | None = None, wanted: Callable[[str], bool] | None = None) -> int:
         """Load every readable record that fits in memory, and leave the others in the
         store until they are asked for; returns how many sessions came back. Those that
         cannot come back are dropped from the store, after a copy of it is kept (the
-        damaged file's, when `salvage` says the store was rebuilt from it)."""
+        damaged file's, when `salvage` says the store was rebuilt from it). With `wanted`,
+        only the sessions it says yes to are this server's to restore (app/owners.py)."""
         lost = dict(salvage.lost) if salvage else {}
         loaded = 0
-        for session_id, record, problem in self.store.load_all():
+        for session_id, record, problem in self.store.load_all(wanted):
             if record is not None:  # else `problem` says why it cannot be read
                 try:
                     if not self._fits(record):
@@ -215,20 +218,30 @@ class Persistence:
         # Version 0 is never current: the first save writes it all once more.
         self.saved[session.id] = _Saved(0, session.generation, 0, -1, MAX_CHUNKS)
 
+    async def save_now(self, session: Session) -> bool:
+        """Save the session now if it changed since its last save; whether it is saved."""
+        async with session.lock:
+            return await self._save_locked(session)
+
+    async def _save_locked(self, session: Session) -> bool:
+        before = self.saved.get(session.id)
+        if before is None or before.version != session.version:
+            saved, save = _save_of(session, before)
+            failed = await anyio.to_thread.run_sync(self.store.save_many, {session.id: save})
+            if failed:
+                self._failed(session.id, failed[session.id])
+                return False
+            self.saved[session.id] = saved
+            self.failing.pop(session.id, None)
+        return True
+
     async def evict(self, session: Session) -> bool:
         """Save the session (if it changed) and drop it from memory, unless it was used
         meanwhile; whether it was evicted. It stays in the store, to come back."""
         used = session.last_used
         async with session.lock:
-            before = self.saved.get(session.id)
-            if before is None or before.version != session.version:
-                saved, save = _save_of(session, before)
-                failed = await anyio.to_thread.run_sync(self.store.save_many, {session.id: save})
-                if failed:
-                    self._failed(session.id, failed[session.id])
-                    return False
-                self.saved[session.id] = saved
-                self.failing.pop(session.id, None)
+            if not await self._save_locked(session):
+                return False
             if session.last_used != used or session.subscribers or session.playing:
                 return False  # someone came for it while it was being saved
             if self.manager.sessions.get(session.id) is not session:
@@ -318,6 +331,11 @@ class Persistence:
         if self.failing.get(session_id) != why:
             log.error("session %s cannot be saved (the others are): %s", session_id[:8], why)
         self.failing[session_id] = why
+
+    def let_go(self, session_id: str) -> None:
+        """Another server process holds the session now: its saves are its own."""
+        self.saved.pop(session_id, None)
+        self.failing.pop(session_id, None)
 
     def forget(self, session_id: str) -> None:
         self.saved.pop(session_id, None)

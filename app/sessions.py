@@ -21,12 +21,13 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 import anyio
 
 from app.errors import APIError, invalid, not_found
 from app.heavy import Budget, HeavyCalls
+from app.owners import named_id
 from app.settings import Settings
 from core.config import resolve_config
 from core.memory import estimate, too_big
@@ -38,6 +39,9 @@ INLINE_SECONDS = 0.004  # engine work expected to take longer than this goes to 
 # A heavy step call looks at its budget between slices of about this long: short enough
 # to stop soon after its time is up, long enough that looking costs nothing.
 SLICE_SECONDS = 0.02
+
+if TYPE_CHECKING:
+    from app.owners import Owners
 
 T = TypeVar("T")
 
@@ -242,6 +246,7 @@ class SessionManager:
         self.settings = settings
         self.sessions: dict[str, Session] = {}
         self.on_removed: list[Callable[[str], None]] = []  # e.g. drop it from the store
+        self.on_let_go: list[Callable[[str], None]] = []  # another process holds it now
         self.session_limit = settings.session_memory_mb * MB
         self.total = (settings.memory_mb or machine_memory_mb()) * MB
         # What the server holds without any session (the interpreter, its libraries, the
@@ -251,6 +256,8 @@ class SessionManager:
         self.evictor: Evictor | None = None  # set when there is a store to evict to
         self.evicted: dict[str, float] = {}  # in the store, not in memory: id -> last used
         self._returning: dict[str, asyncio.Future] = {}  # evicted sessions being loaded
+        # The leases of a process among several (app/owners.py); None for one alone.
+        self.owners: Owners | None = None
 
     def memory_in_use(self) -> int:
         """The sum of the sessions' costs in memory, in bytes."""
@@ -281,7 +288,10 @@ class SessionManager:
             await self.make_room(await anyio.to_thread.run_sync(self.check_config, config))
         run = await anyio.to_thread.run_sync(build)
         self._check_capacity()
-        session = self.new_session(secrets.token_urlsafe(16), run)  # 128 random bits
+        session_id = named_id(self.settings.process_name, secrets.token_urlsafe(16))  # 128 random bits
+        if self.owners is not None:
+            await self.owners.claim(session_id)
+        session = self.new_session(session_id, run)
         await self.make_room(session.memory)  # others may have come meanwhile
         self.add(session)
         return session
@@ -332,8 +342,15 @@ class SessionManager:
         """The session, brought back from the store if it was evicted; 404 if there is
         none, 503 if it cannot come back for lack of memory."""
         session = self.sessions.get(session_id)
+        if session is None and session_id not in self.evicted and session_id not in self._returning:
+            # Saved by another server process, maybe, whose lease ran out: this one's now.
+            if self.owners is None or not await self.owners.adopt(session_id):
+                raise not_found()
+            session = self.sessions.get(session_id)  # (another request may have loaded it meanwhile)
+            if session is None and session_id not in self._returning:
+                self.evicted[session_id] = time.monotonic()
         if session is None:
-            if session_id not in self.evicted:
+            if session_id not in self.evicted and session_id not in self._returning:
                 raise not_found()
             session = await self._bring_back(session_id)
         session.touch()
@@ -370,19 +387,33 @@ class SessionManager:
         await self._stop(session)
         self._removed(session_id)
 
+    async def stop(self, session: Session, why: str) -> None:
+        """Stop a session's training and close its sockets, saying why (it stays)."""
+        session.playing = False
+        task = session.play_task
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # it stops either way
+                await task
+        for subscriber in list(session.subscribers):
+            subscriber.close(why)
+
+    async def let_go(self, session_id: str, why: str) -> None:
+        """Forget a session another server process holds now, leaving the store as it is
+        (unlike delete): its sockets close, saying why, and their pages reconnect there."""
+        self.evicted.pop(session_id, None)
+        session = self.sessions.pop(session_id, None)
+        if session is not None:
+            await self.stop(session, why)
+        for callback in self.on_let_go:
+            callback(session_id)
+
     def _removed(self, session_id: str) -> None:
         for callback in self.on_removed:
             callback(session_id)
 
     async def _stop(self, session: Session) -> None:
-        session.playing = False
-        task = session.play_task
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):  # it is going away either way
-                await task
-        for subscriber in list(session.subscribers):
-            subscriber.close("the session was deleted or expired")
+        await self.stop(session, "the session was deleted or expired")
 
     async def expire_idle(self) -> int:
         """Drop sessions idle longer than the setting, unless someone is watching; evicted

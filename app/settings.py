@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
@@ -24,6 +24,9 @@ from app.common import COMMON_DEFAULTS, ENV_PREFIX, PORT_RANGE, SERVE_DEFAULTS, 
 
 DATABASE_SCHEMES = ("postgresql", "postgres")  # what libpq takes; app/store_pg.py keeps the sessions
 CLASS_CODE_PATTERN = r"^[A-Za-z0-9]{4,12}$"
+# A process's name starts its sessions' ids ("p2.<random>"): letters and digits only, so the
+# dot after it never occurs in a name nor in the random part (app/owners.py).
+PROCESS_NAME_PATTERN = r"^[a-z0-9]{1,16}$"
 # A DNS name (its labels letters, digits and inner hyphens; a trailing dot allowed), or
 # "*." and one: every name under it.
 HOST_PATTERN = (
@@ -111,6 +114,13 @@ class Settings(CommonSettings):
     # never shown (a SecretStr).
     database_url: SecretStr | None = None
     save_interval_seconds: float = Field(3.0, gt=0)
+    # One of several server processes on one PostgreSQL database (docs/scaling.md): its name
+    # starts the ids of the sessions it makes, so a proxy routes them to it; it holds a lease
+    # on each session it keeps, renewed every lease_renew_seconds, and adopts the sessions of
+    # a process whose leases ran out. Unset: one process, as ever (no leases).
+    process_name: str | None = Field(None, pattern=PROCESS_NAME_PATTERN)
+    lease_seconds: float = Field(10.0, ge=2, le=600)
+    lease_renew_seconds: float = Field(3.0, ge=0.1, le=300)
     # The teacher board (/teacher) opens with this token; unset (or empty), it is off.
     # Wrong class codes or teacher tokens a client address may try in a minute before every
     # further try is a 429 (app/guesses.py).
@@ -161,6 +171,18 @@ class Settings(CommonSettings):
                 "or leave it unset for SQLite in the data directory"
             )
         return url
+
+    @field_validator("lease_renew_seconds")
+    @classmethod
+    def _check_renewal(cls, renew: float, info: ValidationInfo) -> float:
+        # A lease renewed less than twice in its life lapses at the first slow renewal.
+        lease = info.data.get("lease_seconds")
+        if lease is not None and renew > lease / 2:
+            raise ValueError(
+                f"must be at most half of NNPLAY_LEASE_SECONDS ({lease:g}): "
+                "a lease is renewed well before it runs out"
+            )
+        return renew
 
     @field_validator("allowed_origins")
     @classmethod

@@ -16,7 +16,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -58,9 +58,12 @@ class SessionStore(Protocol):
         """Copy the whole store where a person can look into it (before sessions that
         could not be restored are deleted from it); returns where."""
 
-    def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
+    def load_all(
+        self, wanted: Callable[[str], bool] | None = None
+    ) -> Iterator[tuple[str, dict | None, str | None]]:
         """(id, record with its whole history in record["run"]["history"], None) for each
-        readable session; (id, None, why) for a damaged one."""
+        readable session; (id, None, why) for a damaged one. With `wanted`, only the
+        sessions it says yes to (by id) are read."""
 
     def load(self, session_id: str) -> dict | None:
         """One session's record as load_all gives it (a session evicted from memory coming
@@ -147,10 +150,14 @@ class SQLiteStore:
             )
             self._db.execute("COMMIT")
 
-    def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
+    def load_all(
+        self, wanted: Callable[[str], bool] | None = None
+    ) -> Iterator[tuple[str, dict | None, str | None]]:
         with self._lock:
             rows = self._db.execute("SELECT id, record FROM sessions").fetchall()
         for session_id, blob in rows:
+            if wanted is not None and not wanted(session_id):
+                continue
             try:
                 record = self._record(session_id, blob)
             except sqlite3.DatabaseError as error:  # a damaged page: this session's only

@@ -6,7 +6,7 @@ The tables are made and changed by the server itself at start: MIGRATIONS is an 
 list, schema_version says how much of it a database has had, and each server applies
 what is missing in one transaction under an advisory lock, so servers starting together
 do it once. A later change to the tables (an owner and a lease for each session, say) is
-one more entry at the end of MIGRATIONS.
+one more entry at the end of MIGRATIONS (as the session leases of app/owners.py are).
 
 Records and history chunks are bytea: a record is mostly raw array bytes (app/records.py),
 and a chunk's JSON goes back and forth unparsed (jsonb would parse every number on the way
@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -38,6 +38,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " id text NOT NULL, first_row integer NOT NULL, rows bytea NOT NULL, PRIMARY KEY (id, first_row))",
     ),
     CLASS_TABLES,  # 2: one class shared by the processes (app/classroom_pg.py)
+    (  # 3: which server process holds each session (app/owners.py), until when; `wanted` by
+        # the one it names
+        "CREATE TABLE leases (id text PRIMARY KEY, owner text NOT NULL,"
+        " expires timestamptz NOT NULL, wanted boolean NOT NULL DEFAULT false)",
+        "CREATE INDEX leases_owner ON leases (owner)",
+    ),
 )
 # pg_advisory_xact_lock's key for applying migrations: any number other programs on the
 # same database do not use ("nnplay" in ASCII).
@@ -79,9 +85,19 @@ class PostgresStore:
             open=True,
         )
 
+    # With several server processes, this one's name (app/owners.py): it writes and deletes
+    # only the sessions whose lease it holds, checked in the write's own transaction.
+    lease_owner: str | None = None
+
     def save_many(self, saves: dict[str, Save]) -> dict[str, str]:
         records, replaced, chunks, failed = prepared(saves)
         with self._pool.connection() as db, db.transaction(), db.cursor() as cursor:
+            if self.lease_owner is not None and records:
+                others = _not_held(cursor, self.lease_owner, [record[0] for record in records])
+                failed.update({sid: "another server process holds it now" for sid in others})
+                records = [r for r in records if r[0] not in others]
+                replaced = [r for r in replaced if r[0] not in others]
+                chunks = [c for c in chunks if c[0] not in others]
             if records:
                 cursor.executemany(
                     "INSERT INTO sessions VALUES (%s, %s, %s)"
@@ -99,7 +115,9 @@ class PostgresStore:
         return failed
 
     def delete(self, session_id: str) -> None:
-        with self._pool.connection() as db, db.transaction():
+        with self._pool.connection() as db, db.transaction(), db.cursor() as cursor:
+            if self.lease_owner is not None and _not_held(cursor, self.lease_owner, [session_id]):
+                return  # another process's now: not this one's to delete
             db.execute("DELETE FROM sessions WHERE id = %s", (session_id,))
             db.execute("DELETE FROM history WHERE id = %s", (session_id,))
 
@@ -126,10 +144,14 @@ class PostgresStore:
                 )
         return f"schema {name} of the PostgreSQL database {self.database}"
 
-    def load_all(self) -> Iterator[tuple[str, dict | None, str | None]]:
+    def load_all(
+        self, wanted: Callable[[str], bool] | None = None
+    ) -> Iterator[tuple[str, dict | None, str | None]]:
         with self._pool.connection() as db:
             ids = [sid for (sid,) in db.execute("SELECT id FROM sessions ORDER BY id")]
         for session_id in ids:  # one record in memory at a time: a class's can be large
+            if wanted is not None and not wanted(session_id):
+                continue  # (another server process's: not even read)
             try:
                 record = self._record(session_id)
             except UNREADABLE as error:
@@ -156,8 +178,22 @@ class PostgresStore:
             ).fetchall()
         return assembled(row[0], chunks)
 
+    def connection(self) -> contextlib.AbstractContextManager[psycopg.Connection]:
+        """A connection of the pool for a transaction of another module's (app/owners.py)."""
+        return self._pool.connection()
+
     def close(self) -> None:
         self._pool.close()
+
+
+def _not_held(cursor: psycopg.Cursor, owner: str, session_ids: list[str]) -> set[str]:
+    """Which of these sessions `owner` holds no lease on. The leases it holds stay locked
+    (FOR SHARE) until the transaction ends: a process taking one over waits for this
+    write, and then loads what it wrote."""
+    held = cursor.execute(
+        "SELECT id FROM leases WHERE owner = %s AND id = ANY(%s) FOR SHARE", (owner, session_ids)
+    ).fetchall()
+    return set(session_ids) - {session_id for (session_id,) in held}
 
 
 def migrate(db: psycopg.Connection, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> int:

@@ -2,7 +2,7 @@
 # Creates .venv (Python 3.11+) and installs nnplay into it, its dependencies from the lock
 # file with their hashes checked (requirements.lock; with "test", requirements-test.lock, which
 # adds the test tools, Debian's chromium for the browser tests, Debian's postgresql for the
-# PostgreSQL store's tests and, with npm, the JavaScript
+# PostgreSQL store's tests, Debian's haproxy for the cluster's and, with npm, the JavaScript
 # tools of package-lock.json: axe-core for their accessibility checks, ESLint; with "lint",
 # the test tools and node with npm, for tools/lint.sh). Safe to run again: when the lock and pyproject.toml
 # are what was installed last, it installs nothing.
@@ -70,6 +70,10 @@ if [ "$want_tests" = "test" ]; then
     # pg_ctl (tests/postgres.py); in CI they fail without it, elsewhere they are skipped.
     if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null; then
         apt_install postgresql || echo "warning: PostgreSQL is not installed; the PostgreSQL store's tests cannot run" >&2
+    fi
+    # The cluster's end-to-end test routes through a real HAProxy (deploy/haproxy.cfg.j2).
+    if ! command -v haproxy >/dev/null; then
+        apt_install haproxy || echo "warning: HAProxy is not installed; the cluster's tests cannot run" >&2
     fi
     if command -v npm >/dev/null; then
         node_tools

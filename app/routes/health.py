@@ -8,7 +8,8 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=Health)
 async def health(request: Request) -> Response:
-    """Liveness: {"status": "ok" or "degraded", "problems", "version", "sessions" (in
+    """Liveness: {"status": "ok" or "degraded", "problems", "version", "process" (the
+    server process's name among several, or null), "sessions" (in
     memory), "memory": {"used_mb", "total_mb", "session_mb", "in_store"},
     "loop_lag_ms": {p50, p95, max}, "grids": {"workers", "by_workers", "here"}} (live
     frames' arrays and grids rendered by the frame workers and in the server's own process).
@@ -18,11 +19,14 @@ async def health(request: Request) -> Response:
     problems = [] if state.persistence is None else state.persistence.problems()
     if state.store_problem:
         problems.append(state.store_problem)
+    if state.owners is not None and state.owners.error:  # its sessions may be adopted elsewhere
+        problems.append(state.owners.error)
     return send(
         {
             "status": "degraded" if problems else "ok",
             "problems": problems,
             "version": _version(),
+            "process": state.settings.process_name,
             "sessions": len(state.sessions.sessions),
             "memory": _memory(state.sessions),
             "loop_lag_ms": state.lag.summary(),

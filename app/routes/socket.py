@@ -40,7 +40,7 @@ log = logging.getLogger("nnplay.socket")
 CLOSE_POLICY = 1008  # refused origin, or a client that stopped reading
 CLOSE_NOT_FOUND = 4404  # no such session (never existed, expired or deleted)
 INBOX = 4  # client messages read ahead while one is carried out (each up to max_message_bytes)
-CLOSE_BUSY = 1013  # "try again later": the session is in the store, and memory is full
+CLOSE_BUSY = 1013  # "try again later": the session is in the store and memory is full, or it moved
 
 
 class PlayCommand(Strict):
@@ -356,7 +356,7 @@ async def _close(websocket: WebSocket, subscriber: Subscriber, reason: str, time
     and the close frame gets as long as any send to go out (a slow client then still
     learns the code), then the connection is let go without it."""
     subscriber.session.subscribers.discard(subscriber)
-    code = CLOSE_NOT_FOUND if "deleted" in reason else CLOSE_POLICY
+    code = CLOSE_NOT_FOUND if "deleted" in reason else CLOSE_BUSY if "moved" in reason else CLOSE_POLICY
     with anyio.move_on_after(timeout):
         await websocket.close(code=code, reason=reason[:120])
 

@@ -36,6 +36,8 @@ BAD_SETTINGS = [
     ("NNPLAY_GRID_WORKERS", "-1", "greater than or equal to 0"),  # the older name of the same
     ("NNPLAY_THREADS", "0", "greater than or equal to 1"),
     ("NNPLAY_DATABASE_URL", "mysql://ann@db/nnplay", "not a postgresql:// URL (its scheme is 'mysql')"),
+    ("NNPLAY_PROCESS_NAME", "P2.a", "pattern"),
+    ("NNPLAY_LEASE_RENEW_SECONDS", "6", "at most half of NNPLAY_LEASE_SECONDS (10)"),
 ]
 
 

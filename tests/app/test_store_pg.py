@@ -64,17 +64,18 @@ def test_the_tables_are_made_once_and_a_second_start_changes_nothing(postgres_ur
 
 
 def test_an_older_schema_is_migrated_and_a_newer_one_refused(postgres_url):
-    """What a later version adds (here, a column a session's owner could go in) is applied
+    """What a later version adds (here, a column for a note) is applied
     to a database the older version made, keeping its sessions; that older version then
     refuses the database rather than write past what it knows."""
-    old = PostgresStore(postgres_url)
+    old = PostgresStore(postgres_url, migrations=MIGRATIONS[:1])  # the first release's tables
     old.save_many({"a": Save(RECORD, {}, 0)})
     old.close()
-    later = (*MIGRATIONS, ("ALTER TABLE sessions ADD COLUMN owner text",))
+    later = (*MIGRATIONS, ("ALTER TABLE sessions ADD COLUMN note text",))
     new = PostgresStore(postgres_url, migrations=later)
     newest = len(later)
     assert new.version == newest and versions(new) == [*ALL_VERSIONS, (newest,)]
-    assert sql(new, "SELECT id, owner FROM sessions") == [("a", None)]
+    assert sql(new, "SELECT id, note FROM sessions") == [("a", None)]
+    assert sql(new, "SELECT count(*) FROM leases") == [(0,)]  # (a later version's table, made on the way)
     assert new.load("a")["run"]["step"] == 1
     new.close()
     with pytest.raises(DatabaseUnusable, match=f"schema version {newest}, made by a newer nnplay"):
