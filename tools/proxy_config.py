@@ -1,4 +1,4 @@
-"""HAProxy's configuration for N nnplay server processes, from deploy/haproxy.cfg.j2.
+"""HAProxy's configuration for N nnplay server processes, from tools/haproxy.cfg.j2.
 
     python tools/proxy_config.py --processes 2 --port 8000 > haproxy.cfg
         # the processes p1..pN at p1:8000 .. pN:8000 (containers; compose.scale.yaml)
@@ -6,7 +6,7 @@
         --addresses 127.0.0.1:8101,127.0.0.1:8102   # processes on this machine (tools/cluster.sh)
 
 The processes are named p1..pN (NNPLAY_PROCESS_NAME): a session's id starts with its
-process's name, and the proxy routes by it (docs/scaling.md). deploy/haproxy.cfg is this
+process's name, and the proxy routes by it (docs/scaling.md). tools/haproxy.cfg is this
 for two containers, as compose.scale.yaml runs them (tests/app/test_cluster.py checks that
 it is what this makes).
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 import jinja2
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "deploy" / "haproxy.cfg.j2"
-CHECKED_IN = ROOT / "deploy" / "haproxy.cfg"  # for compose.scale.yaml: two processes
-CHECKED_IN_ARGS = ["--processes", "2", "--port", "8000"]  # > deploy/haproxy.cfg
+TEMPLATE = ROOT / "tools" / "haproxy.cfg.j2"
+CHECKED_IN = ROOT / "tools" / "haproxy.cfg"  # for compose.scale.yaml: two processes
+CHECKED_IN_ARGS = ["--processes", "2", "--port", "8000"]  # > tools/haproxy.cfg
 CONTAINER_PORT = 8000  # where nnplay listens in its image
 ADDRESS = re.compile(r"[A-Za-z0-9.-]+:[0-9]{1,5}")
 

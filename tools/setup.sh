@@ -71,7 +71,7 @@ if [ "$want_tests" = "test" ]; then
     if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null; then
         apt_install postgresql || echo "warning: PostgreSQL is not installed; the PostgreSQL store's tests cannot run" >&2
     fi
-    # The cluster's end-to-end test routes through a real HAProxy (deploy/haproxy.cfg.j2).
+    # The cluster's end-to-end test routes through a real HAProxy (tools/haproxy.cfg.j2).
     if ! command -v haproxy >/dev/null; then
         apt_install haproxy || echo "warning: HAProxy is not installed; the cluster's tests cannot run" >&2
     fi

@@ -1,5 +1,5 @@
 """Several server processes behind HAProxy: the proxy's configuration (generated from
-deploy/haproxy.cfg.j2, accepted by HAProxy), compose.scale.yaml's wiring, and the whole of
+tools/haproxy.cfg.j2, accepted by HAProxy), compose.scale.yaml's wiring, and the whole of
 it run by tools/cluster.sh: sessions land on every process, every request and socket for
 one reaches its owner, and a process killed outright has its sessions adopted from their
 last save (docs/scaling.md)."""
@@ -26,7 +26,7 @@ from tests.app.test_dockerfile import interpolate
 from tests.postgres import required, server_binaries
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKED_IN = ROOT / "deploy" / "haproxy.cfg"
+CHECKED_IN = ROOT / "tools" / "haproxy.cfg"
 
 
 def proxy_config():
@@ -103,7 +103,7 @@ def test_compose_scale_runs_a_named_process_per_proxy_server():
     with pytest.raises(LookupError, match="POSTGRES_PASSWORD"):
         interpolate(processes["p1"]["environment"]["NNPLAY_DATABASE_URL"], {})
     proxy = services["proxy"]
-    assert "./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in proxy["volumes"]
+    assert "./tools/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in proxy["volumes"]
     assert proxy["ports"] == ["8000:8000"] and set(proxy["depends_on"]) == set(processes)
     lines = [line.split() for line in CHECKED_IN.read_text().splitlines()]
     servers = {words[1]: words[2] for words in lines if words[:1] == ["server"] and words[-1] == "check"}
