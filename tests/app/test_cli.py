@@ -247,6 +247,13 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     assert head[0].split()[0] == b"step" and len(head[2].split()) == 6
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child before it runs: SIGINT as a terminal's foreground job has it. A job a
+    script started in the background (`cmd &`) ignores SIGINT, and so does every child it
+    starts: the command would never see the Ctrl+C the test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_ends_quietly_with_130(tmp_path):
     with subprocess.Popen(
         [BIN / "nnplay", "train", "--preset", "xor", "--steps", "10000000"],
@@ -254,6 +261,7 @@ def test_ctrl_c_ends_quietly_with_130(tmp_path):
         env=clean_environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     ) as process:
         assert process.stdout.readline().split()[0] == b"step"
         process.stdout.readline()  # the first row: training has begun
