@@ -177,7 +177,15 @@ class Owners:
         # loaded), by when: not strays to give up.
         self.pending: dict[str, float] = {}
         self.error: str | None = None  # why the last renewal failed, if it did (for /api/health)
+        self.renewed_at = time.monotonic()  # the last renewal that reached the database
         manager.owners = self
+
+    def lapsed(self) -> float | None:
+        """Seconds since the last renewal when this process's leases have run out since
+        (others may have adopted its sessions: /api/ready says so to the proxy); None
+        while they hold. A failure shorter than a lease leaves nothing to another."""
+        unrenewed = time.monotonic() - self.renewed_at
+        return unrenewed if self.error is not None and unrenewed > self.leases.seconds else None
 
     def restorable(self, session_id: str) -> bool:
         """Whether to load a saved session at start: one of this process's own, whose
@@ -232,6 +240,7 @@ class Owners:
             try:
                 await self.renew()
                 self.error = None
+                self.renewed_at = time.monotonic()
             except Exception as error:  # renewing must go on: the next interval tries again
                 if self.error is None:
                     log.exception("renewing the session leases failed")

@@ -79,7 +79,7 @@ def test_haproxy_accepts_the_configs(capsys, tmp_path):
     text = local.read_text()
     assert "use-server p3 if { path_beg /api/sessions/p3. /ws/sessions/p3. }" in text
     assert "server p2 127.0.0.1:8102 check" in text and "resolvers" not in text
-    assert "option httpchk GET /api/health" in text and "timeout tunnel" in text
+    assert "option httpchk GET /api/ready" in text and "timeout tunnel" in text
 
 
 def test_compose_scale_runs_a_named_process_per_proxy_server():

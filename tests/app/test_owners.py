@@ -218,6 +218,7 @@ def test_sessions_of_a_process_that_stopped_renewing_are_adopted_without_a_reque
         TestClient(create_app(settings_of("p2", postgres_url, tmp_path))) as two,
         TestClient(create_app(settings_of("p1", postgres_url, tmp_path))) as one,
     ):
+        assert one.get("/api/ready").json() == {"status": "ready", "process": "p1"}
         paused = one.post("/api/sessions", json={"preset": "xor", "seed": 3}).json()["id"]
         playing = one.post("/api/sessions", json={"preset": "xor", "seed": 4}).json()["id"]
         snapshot_after(one, paused, 20)
@@ -229,6 +230,10 @@ def test_sessions_of_a_process_that_stopped_renewing_are_adopted_without_a_reque
             one.app.state.owners.renew = unreachable  # p1 is as good as dead
             held = two.app.state.sessions.sessions  # the lease, and renewals to spare:
             wait_for(lambda: paused in held and playing in held, seconds=2.0 + 5.0)
+            not_ready = wait_for(lambda: (r := one.get("/api/ready")).status_code == 503 and r)
+            assert not_ready.json()["error"]["code"] == "not_ready"  # the proxy takes p1 out
+            assert "the database does not answer" in not_ready.json()["error"]["message"]
+            assert one.get("/api/health").status_code == 200 and two.get("/api/ready").status_code == 200
             adopted = held[playing]
             assert adopted.playing and not adopted.subscribers  # nobody asked for it there
             resumed_at = adopted.run.step_count
@@ -246,3 +251,4 @@ def test_sessions_of_a_process_that_stopped_renewing_are_adopted_without_a_reque
                 assert moved.json()["snapshot"]["step"] == 25 and paused not in held
             del one.app.state.owners.renew  # back: it finds both taken, and lets them go
             wait_for(lambda: not one.app.state.sessions.sessions)
+            assert one.get("/api/ready").json() == {"status": "ready", "process": "p1"}
