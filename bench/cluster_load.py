@@ -184,13 +184,16 @@ async def count_frames(url: str, counts: list[int], index: int, start: asyncio.E
                 counts[index] += 1
 
 
-async def throughput(processes: int, clients: int, seconds: float, folder: Path, log) -> dict:
-    """Frames/s delivered in all to `clients` sockets of the 2-8-8-1 playing flat out."""
+async def throughput(
+    processes: int, clients: int, seconds: float, folder: Path, log, steps_per_second: float = FLAT_OUT
+) -> dict:
+    """Frames/s delivered in all to `clients` sockets of the 2-8-8-1 playing at
+    `steps_per_second` (flat out by default)."""
     with Cluster(processes, folder, FAULT_SETTINGS) as cluster:
         made = await asyncio.to_thread(create_sessions, cluster.port, clients, [TWO_EIGHT_EIGHT_ONE])
         counts = [0] * clients
         start = asyncio.Event()
-        play = json.dumps({"type": "play", "steps_per_second": FLAT_OUT})
+        play = json.dumps({"type": "play", "steps_per_second": steps_per_second})
         base = f"ws://127.0.0.1:{cluster.port}/ws/sessions"
         tasks = [
             asyncio.create_task(count_frames(f"{base}/{sid}?grid={PAGE_GRID}", counts, i, start, play))
@@ -464,7 +467,9 @@ async def run(args, log) -> dict:
                 log(f"(a) round {round_ + 1} of {args.rounds}: {args.clients} clients of the 2-8-8-1")
                 for n in (1, 2):
                     folder = Path(scratch, f"a{round_}-{n}")
-                    measured[str(n)].append(await throughput(n, args.clients, args.seconds, folder, log))
+                    measured[str(n)].append(
+                        await throughput(n, args.clients, args.seconds, folder, log, args.steps_per_second)
+                    )
             result["scaling"] = {
                 "one": statistics.median(m["frames_per_s"] for m in measured["1"]),
                 "two": statistics.median(m["frames_per_s"] for m in measured["2"]),
@@ -495,6 +500,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--clients", type=int, default=100, help="(a)'s clients")
     parser.add_argument("--seconds", type=float, default=15.0, help="(a)'s measured time a round and count")
+    parser.add_argument(
+        "--steps-per-second",
+        type=float,
+        default=FLAT_OUT,
+        help=f"(a)'s play speed (default {FLAT_OUT:g}: flat out; 30 = a step a frame at the frame cap)",
+    )
     parser.add_argument("--sessions", type=int, default=200, help="(b)'s class (0: neither (b) nor (c))")
     parser.add_argument("--fps", type=float, default=5.0, help="(b)'s frames (and steps) a second")
     parser.add_argument("--class-seconds", type=float, default=30.0, help="(b)'s streaming before (c)")
