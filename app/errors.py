@@ -44,7 +44,7 @@ class ErrorDetail(BaseModel):
     code: str = Field(
         description="invalid_input (422), not_found (404), unauthorized (401), "
         "forbidden (403), conflict (409), too_many_guesses (429), "
-        "busy (503), "
+        "busy (503), elsewhere (503), not_ready (503), "
         "method_not_allowed (405), too_large (413: a body over "
         "NNPLAY_MAX_BODY_BYTES), http_error (400: a body that "
         "cannot be read), bad_host (400: a Host header naming a "

@@ -548,6 +548,13 @@ class MemoryUse(Out):
     )
 
 
+class Ready(Out):
+    status: Literal["ready"] = Field(description="this process may be sent requests (a 503 when not)")
+    process: str | None = Field(
+        None, description="NNPLAY_PROCESS_NAME: which of several server processes answered (null: one alone)"
+    )
+
+
 class Health(Out):
     status: Literal["ok", "degraded"] = Field(
         description="degraded: the server answers, but something needs a look (see problems)"

@@ -7,7 +7,11 @@ row of the `leases` table: owner, expiry by the database's clock), and renews th
 every NNPLAY_LEASE_RENEW_SECONDS. A process that dies stops renewing: once its leases
 run out, the first process a request for one of its sessions reaches takes the lease, in
 one compare-and-set statement (two processes cannot both win), and loads the session from
-its last save, to go on from there exactly (app/persistence.py brings it back).
+its last save, to go on from there exactly (app/persistence.py brings it back). Sessions
+nobody asks for are adopted too, in the background: at each renewal a live process takes a
+bounded batch of the leases that ran out (processes doing so at once take different ones),
+loads them and plays again those that were playing, so a class's runs keep training while
+their owner is down.
 
 A lease held by a live process is never taken: a request that reaches another process is
 a 503 with Retry-After naming the holder (the proxy should not have sent it). When the
@@ -37,6 +41,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("nnplay.owners")
 
 SEPARATOR = "."  # between a process's name and the random part of its sessions' ids
+# Expired leases one process takes per renewal in the background: a dead process's class
+# comes back over a few renewals rather than in one burst that stalls every frame here
+# (and a request for one of them adopts it at once, without waiting its turn).
+ADOPT_BATCH = 25
 
 
 def named_id(process_name: str | None, random_part: str) -> str:
@@ -106,8 +114,26 @@ class Leases:
             return False
         return Held(held[0], max(0.0, float(held[1])))
 
+    def take_expired(self, limit: int) -> list[str]:
+        """Take the leases of up to `limit` saved sessions that ran out (their holder died
+        or stalled), longest expired first: their ids, for this process to load. Processes
+        doing this at once skip the rows another is taking (SKIP LOCKED): each gets a share,
+        none the same session."""
+        with self.store.connection() as db:
+            rows = db.execute(
+                "UPDATE leases SET owner = %(owner)s, wanted = false,"
+                " expires = clock_timestamp() + %(seconds)s * interval '1 second'"
+                " WHERE id IN (SELECT leases.id FROM leases JOIN sessions ON sessions.id = leases.id"
+                "  WHERE leases.expires < clock_timestamp() ORDER BY leases.expires LIMIT %(limit)s"
+                "  FOR UPDATE OF leases SKIP LOCKED)"
+                " RETURNING id",
+                {**self._params(), "limit": limit},
+            ).fetchall()
+        return [session_id for (session_id,) in rows]
+
     def want_back(self, session_id: str) -> None:
-        """Ask the process holding a session this one's name is in for it back."""
+        """Ask the process holding a session for it: this one's name is in its id, or the
+        holder only adopted it and the proxy sends its requests here."""
         with self.store.connection() as db:
             db.execute(
                 "UPDATE leases SET wanted = true WHERE id = %(id)s AND owner <> %(owner)s",
@@ -151,7 +177,15 @@ class Owners:
         # loaded), by when: not strays to give up.
         self.pending: dict[str, float] = {}
         self.error: str | None = None  # why the last renewal failed, if it did (for /api/health)
+        self.renewed_at = time.monotonic()  # the last renewal that reached the database
         manager.owners = self
+
+    def lapsed(self) -> float | None:
+        """Seconds since the last renewal when this process's leases have run out since
+        (others may have adopted its sessions: /api/ready says so to the proxy); None
+        while they hold. A failure shorter than a lease leaves nothing to another."""
+        unrenewed = time.monotonic() - self.renewed_at
+        return unrenewed if self.error is not None and unrenewed > self.leases.seconds else None
 
     def restorable(self, session_id: str) -> bool:
         """Whether to load a saved session at start: one of this process's own, whose
@@ -173,10 +207,18 @@ class Owners:
         taken = await anyio.to_thread.run_sync(self.leases.take, session_id)
         if isinstance(taken, Held):
             self.pending.pop(session_id, None)
-            if named_process(session_id) == self.leases.owner:  # ours by name: ask for it back
+            named = named_process(session_id)
+            if named == self.leases.owner:  # ours by name: ask for it back
                 await anyio.to_thread.run_sync(self.leases.want_back, session_id)
                 wait = self.renew_seconds
                 why = f"this session is coming back from server process {taken.owner!r}"
+            elif named != taken.owner:
+                # Adopted in the background by a process the proxy does not send it to (its
+                # hash of the id picked this one while the named process is down): ask for
+                # it here, as its own process would, or its page would never reach it.
+                await anyio.to_thread.run_sync(self.leases.want_back, session_id)
+                wait = self.renew_seconds
+                why = f"this session is coming to this server process from {taken.owner!r}"
             else:
                 wait = taken.seconds_left
                 why = f"this session is held by server process {taken.owner!r}, not by this one"
@@ -198,10 +240,43 @@ class Owners:
             try:
                 await self.renew()
                 self.error = None
+                self.renewed_at = time.monotonic()
             except Exception as error:  # renewing must go on: the next interval tries again
                 if self.error is None:
                     log.exception("renewing the session leases failed")
                 self.error = f"renewing the session leases failed: {type(error).__name__}: {error}"
+                continue  # (a process that cannot renew its own leases adopts no others)
+            try:
+                await self.adopt_expired()
+            except Exception:  # the next renewal tries again; a request adopts one meanwhile
+                log.exception("adopting the sessions of a stopped server process failed")
+
+    async def adopt_expired(self, limit: int = ADOPT_BATCH) -> list[str]:
+        """Adopt, without waiting for a request, up to `limit` sessions whose leases ran
+        out: each is loaded from its last save and, if it was playing, plays again (it
+        pauses as ever once nobody has watched it for NNPLAY_UNWATCHED_SECONDS). Returns
+        the ids now held here."""
+        taken = await anyio.to_thread.run_sync(self.leases.take_expired, limit)
+        now = time.monotonic()
+        self.pending.update((session_id, now) for session_id in taken)
+        manager = self.manager
+        for session_id in taken:
+            if session_id in manager.sessions or session_id in manager.evicted:
+                continue  # this process's own, whose renewals had failed: it holds it still
+            manager.evicted[session_id] = now  # in the store, for the manager to bring back
+            try:
+                session = await manager.get(session_id)
+            except APIError as error:  # gone meanwhile (404), or no memory for it now (503)
+                log.warning("session %s was not adopted: %s", session_id[:12], error.message)
+                continue
+            log.info("adopted session %s from the store in the background", session_id[:12])
+            if session.resume_playing and not session.subscribers:
+                # Imported here: app.commands imports the session manager, which imports this.
+                from app.commands import play
+
+                session.resume_playing = False
+                await play(session, session.steps_per_second, resume=True)
+        return taken
 
     async def renew(self) -> None:
         """Renew the leases; then let go of the sessions whose lease another process took
@@ -227,7 +302,7 @@ class Owners:
             await anyio.to_thread.run_sync(self.leases.release, strays)
 
     async def hand_back(self, session_id: str) -> bool:
-        """Save a session and let it go, for the process its id names to take it from the
+        """Save a session and let it go, for the process that asked for it to take it from the
         store; whether it went (a session that cannot be saved stays, till the next try)."""
         session = self.manager.sessions.get(session_id)
         if session is not None:
@@ -235,7 +310,7 @@ class Owners:
             await self.manager.stop(session, "the session moved back to its own server process")
             if not await self.persistence.save_now(session):
                 return False
-        log.info("session %s handed back to server process %r", session_id[:12], named_process(session_id))
+        log.info("session %s handed to the server process that asked for it", session_id[:12])
         await self.manager.let_go(session_id, "the session moved back to its own server process")
         return True
 

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Request, Response
 
-from app.models import Health, send
+from app.errors import APIError, documented
+from app.models import Health, Ready, send
 from app.version import package_version as _version
 
 router = APIRouter(tags=["health"])
@@ -33,6 +34,33 @@ async def health(request: Request) -> Response:
             "grids": state.frame_pool.stats(),
         }
     )
+
+
+NOT_READY = (
+    "`not_ready`: this server process has not renewed its session leases for longer than a "
+    "lease (NNPLAY_LEASE_SECONDS), so other processes may have adopted its sessions: a proxy "
+    "should send their requests elsewhere until it renews them again"
+)
+
+
+@router.get("/ready", response_model=Ready, responses=documented(503, busy=NOT_READY))
+async def ready(request: Request) -> Response:
+    """Readiness, for a proxy's health check (tools/haproxy.cfg.j2): {"status": "ready",
+    "process"} while this process may be sent requests; a 503 `not_ready` once its session
+    leases ran out unrenewed (it cannot reach the database), when others may hold its
+    sessions. /api/health stays 200 then, for people: it says `degraded` and why."""
+    state = request.app.state
+    owners = state.owners
+    lapsed = None if owners is None else owners.lapsed()
+    if lapsed is not None:
+        raise APIError(
+            503,
+            "not_ready",
+            f"this server process has not renewed its session leases for {lapsed:.0f} s"
+            f" ({owners.error}): other processes may hold its sessions",
+            headers={"Retry-After": str(max(1, round(owners.renew_seconds)))},
+        )
+    return send({"status": "ready", "process": state.settings.process_name})
 
 
 def _memory(manager) -> dict:

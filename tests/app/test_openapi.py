@@ -141,6 +141,7 @@ def test_every_response_is_one_the_document_declares(client):
     call = Checked(client, client.app.openapi())
     for path in [
         "/api/health",
+        "/api/ready",
         "/api/presets",
         "/api/datasets",
         "/api/config/fields",

@@ -67,6 +67,23 @@ def test_a_lease_is_renewed_by_its_holder_and_taken_over_only_once_it_ran_out(po
         store.close()
 
 
+def test_expired_leases_are_taken_in_shares_and_only_for_saved_sessions(postgres_url):
+    store = PostgresStore(postgres_url)
+    try:
+        store.save_many({sid: Save(RECORD, {}, 0) for sid in ("p1.a", "p1.b", "p1.c")})
+        p1, p2, p3 = (Leases(store, name, 10) for name in ("p1", "p2", "p3"))
+        for sid in ("p1.a", "p1.b", "p1.c", "p1.unsaved"):
+            p1.claim(sid)
+        assert p2.take_expired(5) == []  # p1 is alive
+        run_out(store)
+        two, three = p2.take_expired(2), p3.take_expired(5)
+        assert len(two) == 2 and sorted(two + three) == ["p1.a", "p1.b", "p1.c"]  # each once
+        assert p2.take_expired(5) == [] and p3.take_expired(5) == []  # held by the living now
+        assert set(p2.renew()) == set(two) and p1.renew() == {"p1.unsaved": False}
+    finally:
+        store.close()
+
+
 def test_of_processes_taking_a_lease_at_once_one_wins(postgres_url):
     store = PostgresStore(postgres_url)
     try:
@@ -191,3 +208,47 @@ def test_a_named_process_restores_its_own_sessions_and_adopts_others_when_asked(
         assert set(one.app.state.sessions.sessions) == {made["p1"]}  # p2's stays in the store
         assert one.get(f"/api/sessions/{made['p2']}").json()["snapshot"]["step"] == 7  # given up at p2's stop
         assert one.get("/api/sessions/p2.no-such-session").status_code == 404
+
+
+def test_sessions_of_a_process_that_stopped_renewing_are_adopted_without_a_request(postgres_url, tmp_path):
+    """p1 holds a paused session and a playing one; it stops renewing (as if dead). p2,
+    asked for neither, takes both within a lease and a few renewals: the paused one goes
+    on bit for bit from its save, the playing one trains on there."""
+    with (
+        TestClient(create_app(settings_of("p2", postgres_url, tmp_path))) as two,
+        TestClient(create_app(settings_of("p1", postgres_url, tmp_path))) as one,
+    ):
+        assert one.get("/api/ready").json() == {"status": "ready", "process": "p1"}
+        paused = one.post("/api/sessions", json={"preset": "xor", "seed": 3}).json()["id"]
+        playing = one.post("/api/sessions", json={"preset": "xor", "seed": 4}).json()["id"]
+        snapshot_after(one, paused, 20)
+        with one.websocket_connect(f"/ws/sessions/{playing}") as ws:
+            ws.send_json({"type": "play", "steps_per_second": 50})
+            wait_for(lambda: one.app.state.sessions.sessions[playing].run.step_count > 0)
+            wait_for(lambda: saved_as_is(one, paused))
+            wait_for(lambda: one.app.state.persistence.saved.get(playing) is not None)
+            one.app.state.owners.renew = unreachable  # p1 is as good as dead
+            held = two.app.state.sessions.sessions  # the lease, and renewals to spare:
+            wait_for(lambda: paused in held and playing in held, seconds=2.0 + 5.0)
+            not_ready = wait_for(lambda: (r := one.get("/api/ready")).status_code == 503 and r)
+            assert not_ready.json()["error"]["code"] == "not_ready"  # the proxy takes p1 out
+            assert "the database does not answer" in not_ready.json()["error"]["message"]
+            assert one.get("/api/health").status_code == 200 and two.get("/api/ready").status_code == 200
+            adopted = held[playing]
+            assert adopted.playing and not adopted.subscribers  # nobody asked for it there
+            resumed_at = adopted.run.step_count
+            wait_for(lambda: adopted.run.step_count > resumed_at + 10)
+            fresh = two.post("/api/sessions", json={"preset": "xor", "seed": 3}).json()["id"]
+            straight, continued = snapshot_after(two, fresh, 25), snapshot_after(two, paused, 5)
+            assert continued["step"] == 25 and continued["params"] == straight["params"]
+            with TestClient(create_app(settings_of("p3", postgres_url, tmp_path))) as three:
+                # The proxy's hash of the id may pick another live process than the one
+                # that adopted it: that one asks for it, and gets it at the next renewal.
+                coming = three.get(f"/api/sessions/{paused}")
+                assert coming.status_code == 503
+                assert "coming to this server process from 'p2'" in coming.json()["error"]["message"]
+                moved = wait_for(lambda: (r := three.get(f"/api/sessions/{paused}")).status_code == 200 and r)
+                assert moved.json()["snapshot"]["step"] == 25 and paused not in held
+            del one.app.state.owners.renew  # back: it finds both taken, and lets them go
+            wait_for(lambda: not one.app.state.sessions.sessions)
+            assert one.get("/api/ready").json() == {"status": "ready", "process": "p1"}

@@ -42,6 +42,7 @@ def fields_of(response):
 
 def test_health_presets_and_datasets(api):
     assert api.get("/api/health").json()["status"] == "ok"
+    assert api.get("/api/ready").json() == {"status": "ready", "process": None}  # one alone: always
     presets = api.get("/api/presets").json()
     ids = [p["id"] for p in presets]
     assert {
