@@ -555,11 +555,17 @@ class Run:
         batcher = self.batcher
         before = batcher.mark()
         rows = batcher.next()
-        # take(rows, axis=0) is x_train[rows] with less overhead per call.
         data = self.network_data
-        x, t = data.x_train.take(rows, axis=0), data.y_train.take(rows, axis=0)
+        whole = self._reuse_forward and rows.shape[0] == batcher.n
+        if whole:
+            # Every training row, in order: the batch is the training set itself (nothing
+            # writes into either), not a copy of it.
+            x, t = data.x_train, data.y_train
+        else:
+            # take(rows, axis=0) is x_train[rows] with less overhead per call.
+            x, t = data.x_train.take(rows, axis=0), data.y_train.take(rows, axis=0)
         ahead = self._forward_ahead
-        if ahead is not None and self._reuse_forward and rows.shape[0] == batcher.n:
+        if ahead is not None and whole:
             # The evaluation at these parameters ran this very forward pass and loss.
             self._forward_ahead = None
             self.pending = PendingStep(rows, x, t, batcher, before, values=ahead[0])

@@ -8,7 +8,6 @@ next to the text box and the user can find the cell.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from typing import Any
@@ -54,6 +53,8 @@ def _rows(text: str) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
     """(header cells, its line, [(line, cells)] of the rows), blank lines skipped, cells
     stripped. Raises DataError for an empty file, a missing header name, ragged rows and
     too many rows or columns."""
+    import csv  # here: a command that reads no CSV (nnplay train) starts without it
+
     reader = csv.reader(io.StringIO(text), skipinitialspace=True, strict=True)
     header: list[str] | None = None
     header_line = 0

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import gzip
 import io
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -28,6 +26,10 @@ _MAX_PIXEL = 16.0
 @functools.lru_cache(maxsize=1)
 def _read_digits() -> tuple[np.ndarray, np.ndarray]:
     # Parsed once per process; read-only so no caller can spoil the cache for the next one.
+    # gzip and importlib.resources (tempfile, shutil) imported here: only this set reads a file.
+    import gzip
+    from importlib import resources
+
     raw = resources.files("core.data").joinpath(_FILE).read_bytes()
     table = np.loadtxt(io.StringIO(gzip.decompress(raw).decode("ascii")), delimiter=",", dtype=np.uint8)
     if table.shape != (N_DIGITS, 65):
