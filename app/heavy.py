@@ -37,6 +37,12 @@ WAIT_BUDGETS = 2.0  # a waiting call gives up after this many call budgets
 DISCONNECT_POLL = 0.1  # seconds between looks at whether an HTTP client is still there
 
 
+def longest_call(call_seconds: float) -> float:
+    """The longest a heavy call holds its request open: its wait for a turn, then its own
+    budget (what a proxy in front of the server must wait for an answer)."""
+    return (WAIT_BUDGETS + 1) * call_seconds
+
+
 class Budget:
     """How long one call may compute, and whether it should stop: the engine asks
     `should_stop()` between slices of its work (it is safe to ask from any thread)."""

@@ -116,7 +116,8 @@ up() {
     local addresses
     addresses=$(awk '{printf "%s127.0.0.1:%s", (NR > 1 ? "," : ""), $2}' "$dir/processes")
     "$python" tools/proxy_config.py --processes "$processes" --port "$port" --bind 127.0.0.1 \
-        --addresses "$addresses" --stats-socket "$dir/haproxy.sock" > "$dir/haproxy.cfg"
+        --addresses "$addresses" --stats-socket "$dir/haproxy.sock" \
+        ${NNPLAY_CALL_SECONDS:+--call-seconds "$NNPLAY_CALL_SECONDS"} > "$dir/haproxy.cfg"
     haproxy -c -q -f "$dir/haproxy.cfg" || fail "the generated $dir/haproxy.cfg is not valid"
     haproxy -D -f "$dir/haproxy.cfg" -p "$dir/haproxy.pid"
     echo "$port" > "$dir/port"

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect as ws_connect
 
+from app import heavy
 from tests.app.test_dockerfile import interpolate
 from tests.postgres import required, server_binaries
 
@@ -62,6 +63,25 @@ def test_the_checked_in_proxy_config_is_what_the_generator_makes(capsys):
             module.main([*bad, "--port", "8000"])
         assert refused.value.code == 2
     assert "--processes must be 1 to 64" in capsys.readouterr().err
+
+
+def test_the_proxy_waits_as_long_as_a_heavy_call_may_take(capsys):
+    """A call may wait WAIT_BUDGETS budgets for its turn, then run one: the proxy's server
+    timeout covers that and the time to send the answer, for any NNPLAY_CALL_SECONDS."""
+    module = proxy_config()
+    assert "timeout server 60s" in CHECKED_IN.read_text()  # the default 5 s: 15 s and more
+    for call_seconds, timeout in ((5, 60), (30, 120), (600, 1830)):
+        text = generated(capsys, "--processes", "2", "--port", "8000", "--call-seconds", str(call_seconds))
+        assert f"timeout server {timeout}s" in text
+        assert timeout >= heavy.longest_call(call_seconds) + module.SENDING_SECONDS
+    for bad, why in (
+        ("0", "greater than 0"),
+        ("601", "less than or equal to 600"),
+        ("x", "invalid float value"),
+    ):
+        with pytest.raises(SystemExit):
+            module.main(["--processes", "2", "--port", "8000", "--call-seconds", bad])
+        assert why in capsys.readouterr().err
 
 
 def test_haproxy_accepts_the_configs(capsys, tmp_path):
@@ -140,6 +160,7 @@ def cluster(folder: Path, *args: str) -> str:
         "NNPLAY_SAVE_INTERVAL_SECONDS": "0.5",
         "NNPLAY_LEASE_SECONDS": "3",
         "NNPLAY_LEASE_RENEW_SECONDS": "0.5",
+        "NNPLAY_CALL_SECONDS": "30",  # the proxy is told: it waits 3 x 30 + 30 s
     }
     done = subprocess.run(
         ["bash", str(ROOT / "tools" / "cluster.sh"), *args, "--dir", str(folder)],
@@ -164,6 +185,7 @@ def test_a_cluster_routes_each_session_to_its_owner_and_survives_a_killed_proces
             cluster(folder, "up", "--processes", "2", "--port", str(port)).strip()
             == f"http://127.0.0.1:{port}/"
         )
+        assert "timeout server 120s" in (folder / "haproxy.cfg").read_text()
         base = f"http://127.0.0.1:{port}"
         made = [call(base, "POST", "/api/sessions", {"preset": "xor", "seed": n})[1]["id"] for n in range(6)]
         by_process = {name: [sid for sid in made if sid.startswith(f"{name}.")] for name in ("p1", "p2")}
