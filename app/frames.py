@@ -53,6 +53,9 @@ def session_snapshot(
     )
     snap["status"] = session.status()
     snap["playing"] = session.playing
+    # Where play pauses by itself, as it was asked ({"epochs": 100}; null: none): a page
+    # that connects later, or another page on the session, shows the same target.
+    snap["until"] = None if session.until is None else session.until.asked
     snap["steps_per_second"] = session.steps_per_second
     snap["earliest_step"] = session.timeline.earliest  # time travel reaches back this far
     return snap
@@ -152,7 +155,7 @@ async def frame_view(
     bytes object: a big frame is not copied for each socket.
     """
     cache = session.frames
-    key = (grid, units, session.version, session.playing)
+    key = (grid, units, session.version, session.playing, session.until)
     view = cache.get(key)
     if view is not None:
         return view, None

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from app.lessons import LessonStep
 from app.responses import JSONBody
-from app.schemas import Activation, Metric, Phase
+from app.schemas import Activation, Metric, Phase, Until
 from core.config import BATCH_ORDERS, DTYPES, GRADIENT_METHODS, INIT_SCHEMES, OPTIMIZERS, REGULARIZATIONS
 from core.history import COLUMNS, COUNTS
 from core.losses import LOSSES
@@ -154,6 +154,11 @@ class Snapshot(SnapshotBase):
     """The state of a session after its last step or phase (docs/api.md, the snapshot format)."""
 
     grid: DecisionGrid | None = Field(None, description="only with ?grid=N; null without two inputs")
+    until: Until | None = Field(
+        description="where play pauses by itself, as the play that set it asked for it "
+        '({"epochs": 100}: 100 epochs from then); null: none. A pause, a step, an edit, new '
+        "data, a reset or reaching it clears it"
+    )
     earliest_step: int = Field(
         description="the first step time travel can show (at, rewind, ?step=): "
         "0, the step a restored run started at, or later once "

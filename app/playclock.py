@@ -121,6 +121,7 @@ async def _play(session: Session, max_fps: float) -> None:
     except Exception:  # never let one session's failure go unnoticed, nor take others down
         log.exception("play loop of session %s failed", session.id)
         session.playing = False
+        session.until = None  # paused, so no target: pages show none (app/frames.py)
         broadcast(
             session,
             {"type": "error", "code": "internal", "message": "training stopped because of an internal error"},

@@ -535,6 +535,9 @@ def test_step_until_a_target_says_it_was_reached(api):
     body = api.post(f"/api/sessions/{sid}/step", json={"until": {"epochs": 3}}).json()
     assert (body["snapshot"]["step"], body["snapshot"]["epoch"], body["steps_taken"]) == (12, 3, 10)
     assert body["reached"] == "reached 3 epochs (epoch 3, step 12)" and body["stopped_early"] is None
+    # A step's target lasts that call: the session plays towards none.
+    assert body["snapshot"]["until"] is None and body["snapshot"]["playing"] is False
+    assert api.get(f"/api/sessions/{sid}").json()["snapshot"]["until"] is None
     body = api.post(f"/api/sessions/{sid}/step", json={"until": {"steps": 5}}).json()
     assert body["snapshot"]["step"] == 17 and body["reached"] == "reached 5 steps (step 17)"
 

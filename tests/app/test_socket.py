@@ -304,9 +304,12 @@ def test_a_run_nobody_watches_keeps_its_target_for_the_next_socket(client, app):
     while session.playing and time.monotonic() < deadline:
         time.sleep(0.02)
     assert session.resume_playing and session.until is not None
+    waiting = client.get(f"/api/sessions/{sid}").json()["snapshot"]
+    assert (waiting["playing"], waiting["until"]) == (False, {"steps": 10_000})  # kept for the next socket
     end = session.run.step_count + 20
     session.until = dataclasses.replace(session.until, end=end)  # nearer, not to wait for it
     with watch(client, sid) as (ws, topology, first):
+        assert (first["playing"], first["until"]) == (True, {"steps": 10_000})
         assert next_message(ws, "reached", timeout=10)["step"] == end
 
 
@@ -980,6 +983,52 @@ def test_new_data_clears_the_target_and_play_goes_on(client):
         later = next_snapshot(ws, lambda f: f["step"] > 40, timeout=10, seen=skipped)
         send(ws, type="pause")
         assert later["playing"] and not [m for m in skipped if m["type"] == "reached"]
+
+
+def test_a_socket_that_connects_later_sees_the_target_and_both_hear_it_cleared(client):
+    sid = create(client, preset="xor")
+    with watch(client, sid) as (ws, topology, first):
+        assert first["until"] is None
+        send(ws, type="play", steps_per_second=30, until={"epochs": 100})
+        next_snapshot(ws, lambda f: f["playing"] and f["until"] == {"epochs": 100})
+        rest = client.get(f"/api/sessions/{sid}").json()["snapshot"]
+        assert (rest["playing"], rest["until"]) == (True, {"epochs": 100})  # as it was asked
+        with watch(client, sid) as (other, _, joined):  # a second tab, a reload, a teacher's board
+            assert (joined["playing"], joined["until"]) == (True, {"epochs": 100})
+            send(ws, type="set", optimizer={"lr": 0.05})  # a new experiment: plays on, no target
+            for socket in (ws, other):
+                cleared = next_snapshot(socket, lambda f: f["until"] is None)
+                assert cleared["playing"]
+            assert client.get(f"/api/sessions/{sid}").json()["snapshot"]["until"] is None
+
+
+def test_every_way_a_target_ends_reaches_every_socket(client):
+    """Set by a play from one socket, the target is cleared by its pause, step, edit, new
+    data, drawn rows or reset, or by being reached: the other socket hears each."""
+    sid = create(client, preset="xor")
+    rows = {"inputs": [[0.5, 0.5], [-0.5, -0.5]], "labels": [1, 0]}
+    with watch(client, sid) as (ws, topology, first), watch(client, sid) as (other, _, __):
+        for ending, playing in (
+            ({"type": "pause"}, False),
+            ({"type": "step", "steps": 1}, False),
+            ({"type": "set", "optimizer": {"lr": 0.05}}, True),
+            ({"type": "new_data", "seed": 3}, True),
+            ({"type": "data", **rows}, True),
+            ({"type": "reset"}, False),
+        ):
+            send(ws, type="play", steps_per_second=20, until={"steps": 5000})
+            next_snapshot(other, lambda f: f["playing"] and f["until"] == {"steps": 5000}, timeout=10)
+            send(ws, **ending)
+            cleared = next_snapshot(other, lambda f: f["until"] is None, timeout=10)
+            assert cleared["playing"] is playing, ending
+            if playing:
+                send(ws, type="pause")
+                next_snapshot(other, lambda f: not f["playing"])
+        # Reached (too soon, maybe, for a frame of it playing: frames keep only the newest).
+        send(ws, type="play", steps_per_second=200, until={"steps": 3})
+        reached = next_message(other, "reached", timeout=10)
+        cleared = next_snapshot(other, lambda f: f["step"] == reached["step"], timeout=10)
+        assert (cleared["until"], cleared["playing"]) == (None, False)
 
 
 def test_bad_untils_over_the_socket_name_the_field(client):

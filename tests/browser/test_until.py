@@ -4,7 +4,9 @@ number), sent with play; the run pauses by itself exactly there and the status l
 Element contract (static/js/views/controls/controls.js, views/status/status.js):
 `[data-testid=until]` holds `[data-testid=until-kind]` (a select: none, steps, epochs, train
 loss, test loss) and `[data-testid=until-value]` (hidden while the choice is none);
-`[data-testid=status]` says why play paused by itself while the run stays at that step.
+`[data-testid=status]` says why play paused by itself while the run stays at that step, and
+while it plays towards a target, which one ("running until 50 steps"). The control shows the
+session's target whenever the server's frames say it changed, on every page watching it.
 """
 
 from __future__ import annotations
@@ -102,3 +104,57 @@ def test_the_until_control_by_keyboard_alone(page, server):
     page.wait_for_function(PAUSED_AT, arg=12, timeout=20_000)
     expect(page.locator("[data-testid=status]")).to_have_text("paused: reached 3 epochs (epoch 3, step 12)")
     assert page.evaluate("window.nnplay.snapshot.epoch") == 3
+
+
+def test_a_second_page_shows_the_target_and_both_go_back_to_none_after_an_edit(
+    open_page, server, screenshots
+):
+    first = open_page()
+    sid = open_app(first, server, "preset=xor")
+    first.locator("[data-testid=speed]").select_option("3")  # 50 steps take long enough to look
+    first.locator("[data-testid=until-kind]").focus()
+    first.keyboard.press("ArrowDown")  # none -> steps
+    first.keyboard.press("Tab")
+    first.keyboard.press("Control+A")
+    first.keyboard.type("50")
+    first.keyboard.press("Enter")  # plays with the target
+    first.wait_for_function("window.nnplay.snapshot.playing && window.nnplay.snapshot.until?.steps === 50")
+    expect(first.locator("[data-testid=status]")).to_have_text("running until 50 steps")
+
+    # A second tab (a tablet here) on the same session learns the target from its first frame.
+    second = open_page(**TABLET)
+    open_app(second, server, "preset=xor")
+    second.evaluate("(id) => window.nnplay.openSession(id)", sid)
+    second.wait_for_function(
+        "(id) => window.nnplay.snapshot.session === id && window.nnplay.snapshot.playing", arg=sid
+    )
+    for page in (first, second):
+        expect(page.locator("[data-testid=until-kind]")).to_have_value("steps")
+        expect(page.locator("[data-testid=until-value]")).to_have_value("50")
+        expect(page.locator("[data-testid=until-value]")).to_be_visible()
+        expect(page.locator("[data-testid=status]")).to_have_text("running until 50 steps")
+    settle(second)
+    assert_the_top_bar_fits(second, 1024)
+    second.screenshot(path=str(screenshots / "until-second-page-1024.png"))
+    first.screenshot(path=str(screenshots / "until-first-page-1280.png"))
+
+    # An edit on the first page is a new experiment: the server drops the target and both
+    # controls go back to none, so the next Play plays freely; training goes on meanwhile.
+    first.fill("[data-testid=lr]", "0.05")
+    first.press("[data-testid=lr]", "Enter")
+    for page in (first, second):
+        page.wait_for_function("window.nnplay.snapshot.until === null && window.nnplay.snapshot.playing")
+        expect(page.locator("[data-testid=until-kind]")).to_have_value("")
+        expect(page.locator("[data-testid=until-value]")).to_be_hidden()
+        expect(page.locator("[data-testid=status]")).to_have_text("running")
+    # Pause and Play from the second page: it sends no target, and nothing pauses at step 50.
+    second.locator("[data-testid=play]").tap()
+    second.wait_for_function("!window.nnplay.snapshot.playing")
+    first.locator("[data-testid=speed]").select_option("300")
+    first.locator("[data-testid=play]").click()
+    first.wait_for_function(
+        "window.nnplay.snapshot.step > 60 && window.nnplay.snapshot.playing", timeout=20_000
+    )
+    assert first.evaluate("window.nnplay.snapshot.until") is None
+    first.locator("[data-testid=play]").click()  # pause
+    first.wait_for_function("!window.nnplay.snapshot.playing")

@@ -117,6 +117,40 @@ export function untilFor(kind, text) {
   return { until: { [kind]: value } };
 }
 
+// The control is what the next Play sends, and it follows the server: the target a
+// snapshot says the session holds (`until`, as it was asked, or null) is shown whenever it
+// changes (another page's play set it; a pause, a step, an edit, new data, a reset or
+// reaching it cleared it). Between changes the user's own choice stays, for their next Play.
+
+/** A target as a string that is equal for the same target ("epochs=100"; "" for none). */
+export function untilKey(until) {
+  const [kind, value] = Object.entries(until ?? {})[0] ?? [];
+  return kind ? `${kind}=${value}` : "";
+}
+
+/**
+ * What the control shows after a snapshot whose target is `until`, when the target seen
+ * last had the key `held` (undefined before the first snapshot, so a page that connects
+ * shows the session's target): null when it did not change (the control keeps what it
+ * shows); else `{ key, kind, text }`, kind "" for none (and text null: the hidden number
+ * keeps what was typed).
+ */
+export function untilUpdate(until, held) {
+  const key = untilKey(until);
+  if (key === held) return null;
+  const [kind, value] = Object.entries(until ?? {})[0] ?? [];
+  const known = UNTIL_CHOICES.some((c) => c.kind && c.kind === kind);
+  return known ? { key, kind, text: String(value) } : { key, kind: "", text: null };
+}
+
+/** A target in a few words for the status line: "100 epochs", "test loss <= 0.05". */
+export function untilWords(until) {
+  const [kind, value] = Object.entries(until ?? {})[0] ?? [];
+  const choice = UNTIL_CHOICES.find((c) => c.kind && c.kind === kind);
+  if (!choice) return "";
+  return choice.whole ? `${value.toLocaleString("en-US")} ${choice.label}` : `${choice.label} <= ${value}`;
+}
+
 // --- topology --------------------------------------------------------------------------
 
 function sameList(a, b) {

@@ -10,7 +10,7 @@
 import {
   SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, inputLimits,
   outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed,
-  resizeLayer, setActivation, setBias, setDataset, unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
+  resizeLayer, setActivation, setBias, setDataset, unavailableReason, untilFor, untilUpdate, UNTIL_CHOICES, vocabulary,
 } from "./controls-model.js";
 import { el } from "../../lib/dom.js";
 import { shareProblem, sourcePreset } from "../../shell/urlstate.js";
@@ -98,12 +98,24 @@ function mountPlayback(app, ui) {
   const untilKind = el("select", { testid: "until-kind" });
   for (const c of UNTIL_CHOICES) untilKind.add(new Option(c.label, c.kind));
   const untilValue = el("input", { testid: "until-value", type: "text", inputMode: "decimal", class: "ctl-until-value", hidden: true });
-  untilKind.addEventListener("change", () => {
+  const showUntilKind = () => {
     const choice = UNTIL_CHOICES.find((c) => c.kind === untilKind.value);
     untilValue.hidden = !choice.kind;
     if (choice.kind && untilFor(choice.kind, untilValue.value).error) untilValue.value = String(choice.start);
     untilValue.setAttribute("aria-label", `play until: ${choice.label}`);
-  });
+  };
+  untilKind.addEventListener("change", showUntilKind);
+  // The session's target as the server last said it (controls-model.js, untilUpdate): each
+  // change of it, from this page or another, shows in the control.
+  let heldUntil;
+  const followUntil = (until) => {
+    const update = untilUpdate(until, heldUntil);
+    if (!update) return;
+    heldUntil = update.key;
+    untilKind.value = update.kind;
+    if (update.text !== null) untilValue.value = update.text;
+    showUntilKind();
+  };
   untilValue.addEventListener("keydown", (event) => { if (event.key === "Enter") play.click(); });
   const untilField = field("until", untilKind, { className: "ctl-field ctl-inline", title: "pause by itself after this many more steps or epochs, or once the loss is at or below this" });
   // Play (the button, or Space) with the target, or the reason it cannot be sent.
@@ -168,6 +180,7 @@ function mountPlayback(app, ui) {
     },
     snapshot() {
       setPlay(Boolean(app.snapshot?.playing));
+      followUntil(app.snapshot?.until ?? null);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Counters, current numbers, and what went wrong in plain words.
 import { showAlert } from "../../lib/dom.js";
 import { formatCount, formatLoss, formatPercent } from "../../lib/format.js";
+import { untilWords } from "../controls/controls-model.js";
 
 export function mount(app) {
   const stepCount = document.getElementById("step-count");
@@ -19,7 +20,9 @@ export function mount(app) {
     stepCount.textContent = formatCount(snap.step);
     epochCount.textContent = formatCount(snap.epoch);
     if (reached && (snap.playing || snap.step !== reached.step)) reached = null;
-    status.textContent = reached ? reached.message : snap.status;
+    // While it plays towards a target, which one (set here or on another page).
+    const heading = snap.status === "running" && snap.until ? ` until ${untilWords(snap.until)}` : "";
+    status.textContent = reached ? reached.message : `${snap.status}${heading}`;
     status.dataset.reached = reached ? "true" : "false";
     status.classList.toggle("diverged", snap.status === "diverged");
     const rows = [

@@ -5,7 +5,7 @@ import {
   DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
   csvText, describeCsv, describeNetwork, editRows, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed,
   randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setCsv, setDataset, setFeatures, setLoss,
-  unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
+  unavailableReason, untilFor, untilKey, untilUpdate, untilWords, UNTIL_CHOICES, vocabulary,
 } from "../../../../static/js/views/controls/controls-model.js";
 import { mergeDeep } from "../../../../static/js/lib/merge.js";
 import { server } from "../../server.mjs";
@@ -237,6 +237,38 @@ test("the until control gives the play command's target, or says what a valid on
   for (const choice of UNTIL_CHOICES.filter((c) => c.kind)) {
     assert.ok(untilFor(choice.kind, String(choice.start)).until, choice.kind);  // each starts valid
   }
+});
+
+test("the until control follows the server's target when it changes, and only then", () => {
+  // A page that connects to a session playing towards 100 epochs shows them.
+  const joined = untilUpdate({ epochs: 100 }, undefined);
+  assert.deepEqual(joined, { key: "epochs=100", kind: "epochs", text: "100" });
+  // The same target in the next frames: the control keeps what it shows (the user may be
+  // choosing their next target meanwhile).
+  assert.equal(untilUpdate({ epochs: 100 }, joined.key), null);
+  // Cleared on the server (an edit, a pause, reached): back to none, the number kept hidden.
+  const cleared = untilUpdate(null, joined.key);
+  assert.deepEqual(cleared, { key: "", kind: "", text: null });
+  assert.equal(untilUpdate(null, cleared.key), null);  // a choice made while paused stays
+  // A fresh page on a paused session shows none; another page's play shows its target.
+  assert.deepEqual(untilUpdate(null, undefined), { key: "", kind: "", text: null });
+  assert.deepEqual(untilUpdate({ test_loss: 0.05 }, ""), { key: "test_loss=0.05", kind: "test_loss", text: "0.05" });
+  assert.notEqual(untilKey({ steps: 50 }), untilKey({ epochs: 50 }));
+  // A target the control does not offer shows as none.
+  assert.deepEqual(untilUpdate({ accuracy: 0.9 }, ""), { key: "accuracy=0.9", kind: "", text: null });
+  // What the control shows is what the next Play sends.
+  for (const until of [{ steps: 50 }, { epochs: 3 }, { train_loss: 0.001 }, { test_loss: 0.05 }]) {
+    const { kind, text } = untilUpdate(until, "");
+    assert.deepEqual(untilFor(kind, text), { until });
+  }
+});
+
+test("a target in the status line's words", () => {
+  assert.equal(untilWords({ epochs: 100 }), "100 epochs");
+  assert.equal(untilWords({ steps: 10000 }), "10,000 steps");
+  assert.equal(untilWords({ test_loss: 0.05 }), "test loss <= 0.05");
+  assert.equal(untilWords({ train_loss: 0.001 }), "train loss <= 0.001");
+  assert.equal(untilWords(null), "");
 });
 
 test("features: the input layer gets one unit each, the rest of the network stays", () => {
