@@ -129,6 +129,7 @@ def test_a_second_page_shows_the_target_and_both_go_back_to_none_after_an_edit(
         "(id) => window.nnplay.snapshot.session === id && window.nnplay.snapshot.playing", arg=sid
     )
     for page in (first, second):
+        expect(page.locator("[data-testid=speed]")).to_have_value("3")  # the session's speed
         expect(page.locator("[data-testid=until-kind]")).to_have_value("steps")
         expect(page.locator("[data-testid=until-value]")).to_have_value("50")
         expect(page.locator("[data-testid=until-value]")).to_be_visible()
@@ -155,6 +156,7 @@ def test_a_second_page_shows_the_target_and_both_go_back_to_none_after_an_edit(
     first.wait_for_function(
         "window.nnplay.snapshot.step > 60 && window.nnplay.snapshot.playing", timeout=20_000
     )
+    expect(second.locator("[data-testid=speed]")).to_have_value("300")  # set on the first page
     assert first.evaluate("window.nnplay.snapshot.until") is None
     first.locator("[data-testid=play]").click()  # pause
     first.wait_for_function("!window.nnplay.snapshot.playing")

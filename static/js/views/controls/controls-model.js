@@ -92,6 +92,16 @@ export function pickSpeed(speed) {
   return SPEEDS.includes(Number(speed)) ? Number(speed) : DEFAULT_SPEED;
 }
 
+/** What the speed control shows after a snapshot: the speed the session plays at, when it
+ *  plays and that differs from `held` (the last one followed), so every page watching it
+ *  shows the same; null to keep the page's own choice (nothing plays, or nothing changed).
+ *  `listed`: whether the speed is one of SPEEDS (an API client may play at any other). */
+export function speedUpdate(snapshot, held) {
+  const speed = snapshot?.playing ? snapshot.steps_per_second : null;
+  if (typeof speed !== "number" || !(speed > 0) || speed === held) return null;
+  return { speed, listed: SPEEDS.includes(speed) };
+}
+
 // Where play pauses by itself (the socket's `until`): the choices of the control next to
 // Play, each with the value it starts with and what a valid value is.
 export const UNTIL_CHOICES = [

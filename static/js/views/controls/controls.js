@@ -10,7 +10,8 @@
 import {
   SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, inputLimits,
   outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed,
-  resizeLayer, setActivation, setBias, setDataset, unavailableReason, untilFor, untilUpdate, UNTIL_CHOICES, vocabulary,
+  resizeLayer, setActivation, setBias, setDataset, speedUpdate, unavailableReason, untilFor, untilUpdate, UNTIL_CHOICES,
+  vocabulary,
 } from "./controls-model.js";
 import { el } from "../../lib/dom.js";
 import { shareProblem, sourcePreset } from "../../shell/urlstate.js";
@@ -140,9 +141,19 @@ function mountPlayback(app, ui) {
   for (const s of SPEEDS) speed.add(new Option(`${s}/s`, String(s)));
   speed.value = String(app.speed);
   speed.addEventListener("change", () => {
-    app.speed = pickSpeed(speed.value);
+    app.speed = Number(speed.value); // SPEEDS, or a speed the session played at (followSpeed)
     if (app.snapshot?.playing) app.send({ type: "play", steps_per_second: app.speed });
   });
+  // The session's speed while it plays, set here or on another page (speedUpdate).
+  let heldSpeed = null;
+  const followSpeed = (snapshot) => {
+    const update = speedUpdate(snapshot, heldSpeed);
+    if (!update) return;
+    heldSpeed = app.speed = update.speed;
+    const value = String(update.speed);
+    if (![...speed.options].some((o) => o.value === value)) speed.add(new Option(`${value}/s`, value));
+    speed.value = value;
+  };
 
   const reseedButton = el("button", { testid: "reseed", type: "button", title: "a new random seed: new initial weights, the same data" }, "New weights");
   reseedButton.addEventListener("click", () => rebuild((config) => reseed(config, randomSeed())));
@@ -181,6 +192,7 @@ function mountPlayback(app, ui) {
     snapshot() {
       setPlay(Boolean(app.snapshot?.playing));
       followUntil(app.snapshot?.until ?? null);
+      followSpeed(app.snapshot);
     },
   };
 }

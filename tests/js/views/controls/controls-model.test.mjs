@@ -5,7 +5,7 @@ import {
   DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
   csvText, describeCsv, describeNetwork, editRows, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed,
   randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setCsv, setDataset, setFeatures, setLoss,
-  unavailableReason, untilFor, untilKey, untilUpdate, untilWords, UNTIL_CHOICES, vocabulary,
+  speedUpdate, unavailableReason, untilFor, untilKey, untilUpdate, untilWords, UNTIL_CHOICES, vocabulary,
 } from "../../../../static/js/views/controls/controls-model.js";
 import { mergeDeep } from "../../../../static/js/lib/merge.js";
 import { server } from "../../server.mjs";
@@ -356,4 +356,18 @@ test("an edit of the table: a cell set, a row added as a copy of the last, a row
   assert.deepEqual(editRows(rows, { kind: "add" }), [...rows, ["3", "4", "blue"]]);
   assert.deepEqual(editRows(rows, { kind: "delete", row: 0 }), [["3", "4", "blue"]]);
   assert.deepEqual(editRows([["1", "2"]], { kind: "delete", row: 0 }), [["1", "2"]], "a CSV keeps one row");
+});
+
+test("the speed control follows the speed the session plays at, set on any page", () => {
+  // A page joining a session that plays at 3 steps/s shows 3, whatever it had chosen.
+  assert.deepEqual(speedUpdate({ playing: true, steps_per_second: 3 }, null), { speed: 3, listed: true });
+  assert.equal(speedUpdate({ playing: true, steps_per_second: 3 }, 3), null);  // unchanged
+  // Another page's change while playing reaches this one.
+  assert.deepEqual(speedUpdate({ playing: true, steps_per_second: 300 }, 3), { speed: 300, listed: true });
+  // Paused, the page keeps its own choice for its next Play.
+  assert.equal(speedUpdate({ playing: false, steps_per_second: 300 }, 3), null);
+  assert.equal(speedUpdate(null, null), null);
+  // An API client may play at a speed the list does not offer: shown as it is.
+  assert.deepEqual(speedUpdate({ playing: true, steps_per_second: 42 }, 3), { speed: 42, listed: false });
+  assert.ok(SPEEDS.includes(DEFAULT_SPEED));
 });
