@@ -69,7 +69,9 @@ class DatasetInfo:
     rows of numbers), "int_list" and "text" (a string; checked by the data set's loader). "nullable": True
     marks params whose default None means "not set"; "optional": True ones are left out of
     a checked spec while they are not set (the data `seed` every set takes, see SEED_PARAM).
-    `input_dim` is None when it depends on the spec (inline data).
+    `input_dim` is None when it depends on the spec (inline data). `n_classes` is the
+    classes a classification set always has (2 for the planes and gates, 10 for the
+    digits); None for regression, or when the rows decide (inline data, a CSV).
     """
 
     name: str
@@ -77,6 +79,17 @@ class DatasetInfo:
     description: str
     input_dim: int | None
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    n_classes: int | None = None
+
+    @property
+    def output_dim(self) -> int | None:
+        """The output units a network for this set needs: one for regression and for two
+        classes (a 0/1 column), one per class for more; None when the rows decide."""
+        if self.kind == "regression":
+            return 1
+        if self.n_classes is None:
+            return None
+        return 1 if self.n_classes == 2 else self.n_classes
 
 
 Loader = Callable[[dict[str, Any], np.random.Generator, np.dtype, Any], Dataset]

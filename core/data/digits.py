@@ -21,6 +21,7 @@ from core.data.base import (
 )
 
 N_DIGITS = 1797
+N_CLASSES = 10  # the digits 0-9
 _FILE = "digits.csv.gz"
 _MAX_PIXEL = 16.0
 
@@ -56,9 +57,9 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
     return make_dataset(
         INFO,
         x,
-        targets_for_labels(labels, 10),
+        targets_for_labels(labels, N_CLASSES),
         labels,
-        n_classes=10,
+        n_classes=N_CLASSES,
         test_fraction=p["test_fraction"],
         rng=rng,
         dtype=dtype,
@@ -82,5 +83,6 @@ INFO = DatasetInfo(
         ),
         "test_fraction": fraction_param(0.2),
     },
+    n_classes=N_CLASSES,
 )
 register(INFO, _load, refusals={"noise": "the digits are real scans and take no noise"})

@@ -48,7 +48,7 @@ def _loader(name: str) -> Loader:
             x,
             y,
             labels,
-            n_classes=2,
+            n_classes=_INFOS[name].n_classes,
             test_fraction=p["test_fraction"],
             rng=rng,
             dtype=dtype,
@@ -72,5 +72,6 @@ for _name, (_outputs, _description) in _GATES.items():
             ),
             "test_fraction": fraction_param(0.0),
         },
+        n_classes=2,
     )
     register(_INFOS[_name], _loader(_name))
