@@ -168,6 +168,13 @@ def _load(
     )
 
 
+def _fixed_rows(p: dict[str, Any]) -> str | None:
+    """Every training image and the file's split: nothing drawn, unless n picks some."""
+    if p["n"] is not None:
+        return None
+    return "all of MNIST's images are used, in its standard split: nothing is drawn at random"
+
+
 INFO = DatasetInfo(
     name="mnist",
     kind="classification",
@@ -195,4 +202,5 @@ register(
         "images); leave test_fraction unset",
         "noise": "MNIST images are real scans and take no noise",
     },
+    fixed_rows=_fixed_rows,
 )

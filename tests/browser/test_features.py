@@ -3,6 +3,8 @@ input node named by it, with its thumbnail; a switch (click, tap or keyboard) re
 network with one input per feature on; the URL carries them; the circle is learned with no
 hidden layer from x1^2 and x2^2."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.test_draw_data import CIRCLE, screen_of, start_editing, wait_rows
@@ -151,6 +153,7 @@ def test_points_drawn_on_the_plane_offer_the_switches_and_take_a_feature(page, s
     is an input node with its thumbnail, and more points drawn then are still the plane's."""
     page.set_viewport_size({"width": 1280, "height": 720})
     open_app(page, server, CIRCLE)
+    expect(page.locator("[data-testid=new-data]")).to_be_enabled()  # the circle's points are drawn at random
     start_editing(page)
     page.locator("[data-testid=edit-class-1]").check()
     rows = len(page.evaluate("window.nnplay.topology.points.train.x"))
@@ -158,6 +161,11 @@ def test_points_drawn_on_the_plane_offer_the_switches_and_take_a_feature(page, s
     wait_rows(page, rows + 1)
     assert page.evaluate("window.nnplay.topology.dataset.name") == "inline"  # the drawn rows
     expect(page.locator("[data-testid=features]")).to_be_visible()
+    # Drawn rows are used as given: no data seed changes them, and the page says so.
+    expect(page.locator("[data-testid=new-data]")).to_be_disabled()
+    expect(page.locator("[data-testid=new-data]")).to_have_attribute(
+        "title", re.compile("would change nothing")
+    )
 
     old = session_id(page)
     switch(page, "x1^2").click()

@@ -5,7 +5,7 @@ import {
   DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
   csvText, describeCsv, describeNetwork, editRows, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed,
   randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setCsv, setDataset, setFeatures, setLoss,
-  unavailableReason, untilFor, UNTIL_CHOICES, vocabulary,
+  unavailableReason, untilFor, UNTIL_CHOICES, vocabulary, NEW_DATA_TITLE, newDataState,
 } from "../../../../static/js/views/controls/controls-model.js";
 import { mergeDeep } from "../../../../static/js/lib/merge.js";
 import { server } from "../../server.mjs";
@@ -324,4 +324,12 @@ test("an edit of the table: a cell set, a row added as a copy of the last, a row
   assert.deepEqual(editRows(rows, { kind: "add" }), [...rows, ["3", "4", "blue"]]);
   assert.deepEqual(editRows(rows, { kind: "delete", row: 0 }), [["3", "4", "blue"]]);
   assert.deepEqual(editRows([["1", "2"]], { kind: "delete", row: 0 }), [["1", "2"]], "a CSV keeps one row");
+});
+
+test("New data is off, saying why, where every data seed gives the same rows", () => {
+  const topology = (fixed) => ({ dataset: { name: "gate-and", fixed_rows: fixed } });
+  const reason = "the gate's four rows are the same under every data seed: add noise or a test fraction to draw others";
+  assert.deepEqual(newDataState(topology(reason)), { disabled: true, title: `New data would change nothing: ${reason}` });
+  assert.deepEqual(newDataState(topology(null)), { disabled: false, title: NEW_DATA_TITLE });
+  assert.deepEqual(newDataState(null), { disabled: false, title: NEW_DATA_TITLE });  // before the first topology
 });
