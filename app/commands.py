@@ -16,6 +16,7 @@ from app.playclock import start_playing, stop_playing
 from app.sessions import Session, Stepped
 from app.streaming import copy_cost
 from core.config import patch_config
+from core.data.load import fixed_rows
 from core.errors import StateError
 from core.fields import MAX_SEED
 from core.memory import estimate, too_big
@@ -111,7 +112,12 @@ async def patch(session: Session, partial: dict) -> None:
 
 async def new_data(session: Session, seed: int | None) -> None:
     """The data drawn afresh with data seed `seed` (None: a random one), the weights kept
-    and a playing run going on. Every socket gets the new points (a topology message)."""
+    and a playing run going on. Every socket gets the new points (a topology message).
+    Data whose rows no seed changes (core.data.load.fixed_rows) is a 422 naming data.seed:
+    a new seed there would only mark a data change that changed nothing."""
+    same = fixed_rows(session.run.config["data"])
+    if same is not None:
+        raise invalid("data.seed", f"new data would be the same rows: {same}")
     chosen = secrets.randbelow(MAX_SEED + 1) if seed is None else seed
     session.until = None  # other data: a loss target set on the old data no longer means the same
 

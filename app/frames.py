@@ -18,6 +18,7 @@ from app.jsonio import dumps
 from app.sessions import Session
 from app.streaming import owned
 from core.data import DATASETS
+from core.data.load import fixed_rows
 from core.frame import Cut, frame_arrays
 from core.grids import grid_axes
 from core.plain import plain
@@ -95,6 +96,8 @@ def topology_message(session: Session) -> dict:
             "class_names": data.class_names,  # a CSV's words, in class order; else null
             "n_train": len(data.x_train),
             "n_test": len(data.x_test),
+            # Why "new data" would give the same rows (the page greys its button), or null.
+            "fixed_rows": fixed_rows(run.config["data"]),
         },
         "data_changes": run.data_changes,  # where the curves mark a change of the data
     }

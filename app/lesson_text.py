@@ -24,6 +24,7 @@ import re
 import numpy as np
 
 from core.explain import explain_weight
+from core.frame import probe
 from core.network import build_network
 from core.run import PHASES, Run
 
@@ -163,8 +164,8 @@ class _Values:
     def sample(self) -> tuple[np.ndarray, np.ndarray]:
         if self.mid:
             return self.mid.x[:1], self.mid.t[:1]
-        data = self.run.network_data
-        return data.x_train[:1], data.y_train[:1]
+        x, t = probe(self.run)
+        return x[:1], t[:1]
 
     def unit_value(self, base: str, index: str) -> float:
         x, t = self.sample()

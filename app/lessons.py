@@ -18,6 +18,7 @@ from app.paths import LESSONS_DIR
 from app.schemas import Phase
 from core.config import resolve_config
 from core.errors import ConfigError
+from core.frame import probe
 from core.run import Run
 
 PANELS = ("network", "loss", "boundary", "formula")
@@ -178,7 +179,7 @@ def caption(lesson: Lesson, index: int, run: Run) -> str:
             + (f", test accuracy {m['accuracy']['test']:.1%}." if m["accuracy"]["test"] is not None else ".")
         )
     if max(run.sizes) <= 8:
-        values = run.network.forward(run.network_data.x_train[:1])
+        values = run.network.forward(probe(run)[0][:1])  # the first probe row
         for layer, v in enumerate(values, start=1):
             name = "Output" if layer == len(values) else f"Hidden layer {layer} activations"
             parts.append(f"{name}: {', '.join(f'{a:.4f}' for a in v.a[0])}.")

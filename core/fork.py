@@ -145,7 +145,12 @@ def difference(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
 
 def difference_words(a: dict[str, Any], b: dict[str, Any]) -> str:
     """The difference as one line: "lr 0.03 vs lr 0.3"."""
-    return " vs ".join(difference(a, b))
+    return one_line(difference(a, b))
+
+
+def one_line(sides: tuple[str, str]) -> str:
+    """The two sides of a difference (difference's answer) as one line: "lr 0.03 vs lr 0.3"."""
+    return " vs ".join(sides)
 
 
 def _applies(field: Field, config: dict[str, Any]) -> bool:

@@ -9,7 +9,9 @@ measures a big run against it). With
     S  optimizer slots per parameter (sgd, perceptron 0; momentum, rmsprop 1; adam 2)
     A  1 when the optimizer keeps a work array per parameter (S > 0), else 0
     U  units after the input layer (the sum of layers[1:]), L weight layers
-    N, M  training and test rows, d inputs, k outputs, c = metrics.max_samples
+    N, M  training and test rows, d inputs of the network (layers[0]), r inputs of
+          the data (2 under features other than x1, x2; else d), k outputs,
+          c = metrics.max_samples
 
 the parts are, in bytes:
 
@@ -18,14 +20,17 @@ the parts are, in bytes:
                                           parameters before the last update
     update       P s (2 + S)              a step's gradient, new parameters and new slots,
                                           alive together with the old ones for a moment
-    data         (N + M)(d + k) s + 8 (2N + M) + e
+    data         (N + M)(r + k) s + 8 (2N + M) + e
                                           inputs and targets, class labels, the batch order;
                                           e: each split longer than c sampled for metrics
+    features     (N + M) d s under features other than x1, x2, else 0
+                                          the network's inputs computed from the data's
+                                          (core.features.network_data: a copy of both splits)
     activations  max(3 U s max(N, M),     every layer's values for the largest forward
                      4 U (200^2 + 16^2))  pass: a whole split's predictions (or a full
                                           batch's step, with its deltas; the metrics take
-                                          at most c rows of a split), or with 2 inputs the
-                                          largest decision grid (float32)
+                                          at most c rows of a split), or on a plane (r = 2)
+                                          the largest decision grid (float32)
     checkpoints  K C + 2 C                time travel's budget (core.timeline): K checkpoints
                                           of C = P s (2 + S) + 8 N + 64 (2 + S) a + 1 KiB
                                           each (a: the parameter arrays), K =
@@ -48,6 +53,7 @@ from typing import Any
 
 from core.config import parameter_count
 from core.data.load import data_rows
+from core.features import RAW_INPUTS, is_identity
 from core.history import HISTORY_ROWS
 
 SLOTS = {"sgd": 0, "perceptron": 0, "momentum": 1, "rmsprop": 1, "adam": 2}
@@ -76,6 +82,7 @@ FIELDS = {
     "history": "layers",
     "activations": "layers",
     "data": "data",
+    "features": "features",
     "config": "data",
     "overhead": "layers",
 }
@@ -105,15 +112,19 @@ def estimate(config: dict[str, Any]) -> dict[str, int]:
     count = parameter_count(layers, config["bias"] is True)
     slots = SLOTS[config["optimizer"]["name"]]
     units, d, k = sum(layers[1:]), layers[0], layers[-1]
+    # Features are computed from a plane's two inputs into a copy of both splits.
+    fed = not is_identity(config["features"])
+    r = RAW_INPUTS if fed else d
     train, test = data_rows(config["data"])
     cap = config["metrics"]["max_samples"] or max(train, test)
     sampled = sum(cap for rows in (train, test) if rows > cap)
-    grid = GRID_POINTS * units * 4 if d == 2 else 0
+    grid = GRID_POINTS * units * 4 if r == 2 else 0
     each = checkpoint_bytes(config)
     parts = {
         "parameters": count * s * (2 + slots + (slots > 0) + 2),
         "update": count * s * (2 + slots),
-        "data": (train + test) * (d + k) * s + 8 * (2 * train + test) + sampled * ((d + k) * s + 8),
+        "data": (train + test) * (r + k) * s + 8 * (2 * train + test) + sampled * ((d + k) * s + 8),
+        "features": (train + test) * d * s if fed else 0,
         "activations": max(3 * units * s * max(train, test), grid),
         "checkpoints": timeline_bytes(config) + 2 * each,
         "history": HISTORY_ROWS * 8 * (7 + len(layers) - 1),

@@ -371,8 +371,12 @@ class Run:
             raise ConfigError("inputs", "is empty: a run needs at least one row to train on")
         data, (width, outputs) = self.data, (self.sizes[0], self.sizes[-1])
         spec: dict[str, Any] = {"name": "inline", "test_fraction": 0.0}
+        # Rows are the data's own inputs: under features, the plane's two they are computed from.
+        raw = (width, "the input layer's width")
+        if not is_identity(self.config["features"]):
+            raw = (RAW_INPUTS, "the plane's inputs, which the features are computed from")
         for field, rows, wanted, what in (
-            ("inputs", inputs, width, "the input layer's width"),
+            ("inputs", inputs, *raw),
             ("targets", targets, outputs, "the output layer's width"),
         ):
             if rows is not None:

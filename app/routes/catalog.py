@@ -57,10 +57,6 @@ def _fields() -> list[dict]:
     return [{**entry, "sweepable": entry["path"] in SWEEPABLE} for entry in describe()]
 
 
-# Output units a network needs for each built-in set (one-hot digits; one unit otherwise).
-OUTPUTS = {"digits": 10, "mnist": 10, "inline": None, "csv": None}
-
-
 @router.get("/datasets", response_model=list[Dataset])
 async def datasets(request: Request) -> Response:
     """Every data set: name, kind, description, input and output sizes, whether it can be
@@ -73,7 +69,7 @@ async def datasets(request: Request) -> Response:
                 "kind": info.kind,
                 "description": info.description,
                 "input_dim": info.input_dim,
-                "output_dim": OUTPUTS.get(info.name, 1),
+                "output_dim": info.output_dim,
                 "available": info.name != "mnist" or mnist_problem is None,
                 "unavailable_reason": mnist_problem if info.name == "mnist" else None,
                 "params": asdict(info)["params"],

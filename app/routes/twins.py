@@ -15,7 +15,7 @@ from app.routes.sessions import Grid, _created
 from app.schemas import ConfigModel, to_engine
 from app.sessions import Session
 from app.streaming import send_json
-from core.fork import difference, fork_run
+from core.fork import difference, fork_run, one_line
 from core.run import Run
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
@@ -52,7 +52,7 @@ async def fork_session(
     twin, sides = await session.call(_fork, session, changes)
     created = await manager.create(lambda: twin, twin.config)
     reply = await _created(created, grid)
-    reply.update({"twin_of": session.id, "difference": " vs ".join(sides), "sides": list(sides)})
+    reply.update({"twin_of": session.id, "difference": one_line(sides), "sides": list(sides)})
     return send_json(reply, request, 201)
 
 
@@ -71,4 +71,4 @@ async def session_difference(
     view over two sessions titles each run with its side."""
     other = await manager.get(other_id)
     sides = difference(session.run.config, other.run.config)
-    return send_json({"difference": " vs ".join(sides), "sides": list(sides)}, request)
+    return send_json({"difference": one_line(sides), "sides": list(sides)}, request)

@@ -69,7 +69,9 @@ class DatasetInfo:
     rows of numbers), "int_list" and "text" (a string; checked by the data set's loader). "nullable": True
     marks params whose default None means "not set"; "optional": True ones are left out of
     a checked spec while they are not set (the data `seed` every set takes, see SEED_PARAM).
-    `input_dim` is None when it depends on the spec (inline data).
+    `input_dim` is None when it depends on the spec (inline data). `n_classes` is the
+    classes a classification set always has (2 for the planes and gates, 10 for the
+    digits); None for regression, or when the rows decide (inline data, a CSV).
     """
 
     name: str
@@ -77,15 +79,32 @@ class DatasetInfo:
     description: str
     input_dim: int | None
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    n_classes: int | None = None
+
+    @property
+    def output_dim(self) -> int | None:
+        """The output units a network for this set needs: one for regression and for two
+        classes (a 0/1 column), one per class for more; None when the rows decide."""
+        if self.kind == "regression":
+            return 1
+        if self.n_classes is None:
+            return None
+        return 1 if self.n_classes == 2 else self.n_classes
 
 
 Loader = Callable[[dict[str, Any], np.random.Generator, np.dtype, Any], Dataset]
+# Given a checked spec's params: why its rows are the same under every data seed, or None
+# when the seed draws them (their points, their noise, which are held back for testing).
+FixedRows = Callable[[dict[str, Any]], str | None]
 
 DATASETS: dict[str, DatasetInfo] = {}
 # Loaders stay out of DatasetInfo so that asdict(info) is plain JSON.
 LOADERS: dict[str, Loader] = {}
 # Per data set, why a spec key that other data sets take is refused (better than "unknown").
 REFUSALS: dict[str, dict[str, str]] = {}
+# Per data set that may not draw anything at random: when its rows are fixed (see FixedRows).
+# A set missing here generates its points, so every data seed gives others.
+FIXED_ROWS: dict[str, FixedRows] = {}
 
 PLANE_DOMAIN = ((-6.0, 6.0), (-6.0, 6.0))
 
@@ -104,14 +123,30 @@ SEED_PARAM: dict[str, Any] = {
 }
 
 
-def register(info: DatasetInfo, loader: Loader, refusals: dict[str, str] | None = None) -> None:
+def register(
+    info: DatasetInfo,
+    loader: Loader,
+    refusals: dict[str, str] | None = None,
+    fixed_rows: FixedRows | None = None,
+) -> None:
     """Add a data set to DATASETS (registration order is display order), with the data
-    `seed` every set takes added to its params."""
+    `seed` every set takes added to its params. `fixed_rows` says when its rows do not
+    depend on the data seed; leave it out for a set that generates its points."""
     if info.name in DATASETS:
         raise RuntimeError(f"data set {info.name!r} registered twice")
     DATASETS[info.name] = replace(info, params={**info.params, "seed": dict(SEED_PARAM)})
     LOADERS[info.name] = loader
     REFUSALS[info.name] = dict(refusals or {})
+    if fixed_rows is not None:
+        FIXED_ROWS[info.name] = fixed_rows
+
+
+def unsplit(what: str) -> FixedRows:
+    """The FixedRows of a set whose only random draw is its test split: `what` (its rows,
+    as the reason names them) are fixed while test_fraction is 0."""
+    return lambda p: (
+        None if p["test_fraction"] > 0 else f"{what}, all of them training rows: nothing is drawn at random"
+    )
 
 
 def int_param(

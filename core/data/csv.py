@@ -22,6 +22,7 @@ from core.data.base import (
     make_dataset,
     register,
     targets_for_labels,
+    unsplit,
 )
 from core.data.inline import MAX_CLASSES, MAX_COLUMNS, MAX_ROWS, data_domain
 
@@ -279,4 +280,5 @@ register(
         "n": "csv data has exactly the rows in the text; drop n",
         "noise": "csv data is used exactly as given; drop noise",
     },
+    fixed_rows=unsplit("the table's rows are used as given"),
 )

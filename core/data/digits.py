@@ -19,6 +19,7 @@ from core.data.base import (
 )
 
 N_DIGITS = 1797
+N_CLASSES = 10  # the digits 0-9
 _FILE = "digits.csv.gz"
 _MAX_PIXEL = 16.0
 
@@ -58,9 +59,9 @@ def _load(p: dict[str, Any], rng: np.random.Generator, dtype: Any, _mnist_dir: A
     return make_dataset(
         INFO,
         x,
-        targets_for_labels(labels, 10),
+        targets_for_labels(labels, N_CLASSES),
         labels,
-        n_classes=10,
+        n_classes=N_CLASSES,
         test_fraction=p["test_fraction"],
         rng=rng,
         dtype=dtype,
@@ -84,5 +85,20 @@ INFO = DatasetInfo(
         ),
         "test_fraction": fraction_param(0.2),
     },
+    n_classes=N_CLASSES,
 )
-register(INFO, _load, refusals={"noise": "the digits are real scans and take no noise"})
+
+
+def _fixed_rows(p: dict[str, Any]) -> str | None:
+    """Every image, none held back: the same rows under every data seed (in another order)."""
+    if p["n"] < N_DIGITS or p["test_fraction"] > 0:
+        return None
+    return f"all {N_DIGITS:,} images are used, all of them training rows: nothing is drawn at random"
+
+
+register(
+    INFO,
+    _load,
+    refusals={"noise": "the digits are real scans and take no noise"},
+    fixed_rows=_fixed_rows,
+)

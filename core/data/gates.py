@@ -31,6 +31,16 @@ def gate_domain(noise: float) -> tuple[tuple[float, float], tuple[float, float]]
     return ((-pad, 1.0 + pad), (-pad, 1.0 + pad))
 
 
+def _fixed_rows(p: dict[str, Any]) -> str | None:
+    """The table is the same four rows under every data seed unless jitter or a test split
+    is drawn."""
+    if p["noise"] > 0 or p["test_fraction"] > 0:
+        return None
+    return (
+        "the gate's four rows are the same under every data seed: add noise or a test fraction to draw others"
+    )
+
+
 def _loader(name: str) -> Loader:
     outputs, _ = _GATES[name]
 
@@ -48,7 +58,7 @@ def _loader(name: str) -> Loader:
             x,
             y,
             labels,
-            n_classes=2,
+            n_classes=_INFOS[name].n_classes,
             test_fraction=p["test_fraction"],
             rng=rng,
             dtype=dtype,
@@ -72,5 +82,6 @@ for _name, (_outputs, _description) in _GATES.items():
             ),
             "test_fraction": fraction_param(0.0),
         },
+        n_classes=2,
     )
-    register(_INFOS[_name], _loader(_name))
+    register(_INFOS[_name], _loader(_name), fixed_rows=_fixed_rows)

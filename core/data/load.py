@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from core.data.base import DATASETS, LOADERS, REFUSALS, DataError, Dataset
+from core.data.base import DATASETS, FIXED_ROWS, LOADERS, REFUSALS, DataError, Dataset
 from core.data.csv import count_rows
 from core.data.mnist import N_TEST, N_TRAIN
 
@@ -50,6 +50,15 @@ def data_rows(spec: dict[str, Any]) -> tuple[int, int]:
         rows = params.get("n") or 4  # the gates are their four-row truth tables
     test = min(round(rows * params["test_fraction"]), rows - 1) if rows > 0 else 0  # split_indices
     return rows - test, test
+
+
+def fixed_rows(spec: dict[str, Any]) -> str | None:
+    """Why the data a spec gives is the very same rows under every data seed (so "new
+    data" would change nothing), or None when the seed draws them: their points, their
+    noise or which of them are held back for testing."""
+    name, params = check_spec(spec)
+    rule = FIXED_ROWS.get(name)
+    return None if rule is None else rule(params)
 
 
 def check_spec(spec: Any) -> tuple[str, dict[str, Any]]:

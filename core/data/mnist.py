@@ -28,6 +28,7 @@ LABEL_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 SIDE = 28
 N_TRAIN = 60000
 N_TEST = 10000  # the file's test images
+N_CLASSES = 10  # the digits 0-9
 _FIELD = "data.name"  # MNIST has no file params; its files come with choosing it
 
 
@@ -155,16 +156,23 @@ def _load(
         name=INFO.name,
         kind=INFO.kind,
         x_train=train_x.astype(dtype) / scale,
-        y_train=targets_for_labels(train_labels, 10).astype(dtype),
+        y_train=targets_for_labels(train_labels, N_CLASSES).astype(dtype),
         x_test=test_x.astype(dtype) / scale,
-        y_test=targets_for_labels(test_labels, 10).astype(dtype),
+        y_test=targets_for_labels(test_labels, N_CLASSES).astype(dtype),
         labels_train=train_labels.copy(),
         labels_test=test_labels.copy(),
-        n_classes=10,
+        n_classes=N_CLASSES,
         domain=None,
         image_shape=(SIDE, SIDE),
         description=INFO.description,
     )
+
+
+def _fixed_rows(p: dict[str, Any]) -> str | None:
+    """Every training image and the file's split: nothing drawn, unless n picks some."""
+    if p["n"] is not None:
+        return None
+    return "all of MNIST's images are used, in its standard split: nothing is drawn at random"
 
 
 INFO = DatasetInfo(
@@ -184,6 +192,7 @@ INFO = DatasetInfo(
             nullable=True,
         ),
     },
+    n_classes=N_CLASSES,
 )
 register(
     INFO,
@@ -193,4 +202,5 @@ register(
         "images); leave test_fraction unset",
         "noise": "MNIST images are real scans and take no noise",
     },
+    fixed_rows=_fixed_rows,
 )

@@ -157,7 +157,7 @@ def _loader(info: DatasetInfo, make: Generator) -> Loader:
             x,
             y,
             labels,
-            n_classes=2,
+            n_classes=info.n_classes,
             test_fraction=p["test_fraction"],
             rng=rng,
             dtype=dtype,
@@ -178,6 +178,7 @@ def register_two_classes(sets: dict[str, tuple[Generator, str]], noise_help: str
             description=description,
             input_dim=2,
             params=generated_params(noise_help),
+            n_classes=2,
         )
         register(info, _loader(info, make))
 

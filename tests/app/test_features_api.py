@@ -115,3 +115,26 @@ def test_a_restarted_server_brings_a_features_session_back(tmp_path):
         after = client.get(f"/api/sessions/{sid}/export").json()
         assert after["config"]["features"] == SQUARES["features"]
         assert after["params"] == before["params"] and after["step"] == 13
+
+
+def test_points_drawn_or_brought_take_features(client):
+    """A session of drawn points (inline rows with the plane's box) and one of a 2-column
+    CSV both take features; more points drawn later are the plane's two inputs."""
+    drawn = {
+        "name": "inline",
+        "inputs": [[0, 0], [3, 0], [0, -3], [1, 1]],
+        "labels": [1, 0, 0, 1],
+        "domain": [[-4, 4], [-4, 4]],
+    }
+    sid = create(client, **{**SQUARES, "preset": None, "data": drawn})
+    stepped = client.post(f"/api/sessions/{sid}/step", json={"steps": 3}).json()["snapshot"]
+    assert stepped["step"] == 3 and stepped["probe"]["inputs"][0] == [0.0, 0.0, 0.0]  # x1^2, x2^2, sin(x1)
+    more = client.put(f"/api/sessions/{sid}/data", json={"inputs": [[2, -1], [0.5, 0.5]], "labels": [0, 1]})
+    assert more.status_code == 200, more.text
+    assert more.json()["config"]["features"] == SQUARES["features"]
+    text = "a,b,label\n0,0,1\n3,0,0\n0,-3,0\n1,1,1\n"
+    csv = client.post(
+        "/api/sessions", json={**SQUARES, "preset": None, "data": {"name": "csv", "text": text}}
+    )
+    assert csv.status_code == 201, csv.text
+    assert csv.json()["config"]["features"] == SQUARES["features"]

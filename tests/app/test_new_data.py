@@ -78,3 +78,34 @@ def test_the_socket_new_data_sends_the_new_points_and_keeps_the_weights(client):
         send(ws, type="new_data", seed=-3)
         error = next_message(ws, "error")
         assert error["code"] == "invalid_input" and error["fields"][0]["field"] == "seed"
+
+
+@pytest.mark.parametrize(
+    ("data", "fixed"),
+    [
+        ({"name": "gate-and"}, True),  # the four rows, nothing drawn
+        ({"name": "gate-and", "noise": 0.1}, False),  # jitter drawn
+        ({"name": "gate-and", "test_fraction": 0.5}, False),  # a test split drawn
+        ({"name": "inline", "inputs": [[0, 0], [1, 1]], "labels": [0, 1]}, True),
+        (
+            {"name": "inline", "inputs": [[0, 0], [1, 1], [2, 2]], "labels": [0, 1, 1], "test_fraction": 0.4},
+            False,
+        ),
+        ({"name": "sine"}, False),  # points drawn
+    ],
+)
+def test_new_data_where_no_seed_changes_the_rows_is_refused_naming_data_seed(client, data, fixed):
+    sid = create(client, layers=[2, 1], activations=["sigmoid"], data=data)
+    with watch(client, sid) as (ws, topology, first):
+        reason = topology["dataset"]["fixed_rows"]
+        assert (reason is not None) == fixed
+        response = client.post(f"/api/sessions/{sid}/new-data", json={"seed": 9})
+        if not fixed:
+            assert response.status_code == 200, response.text
+            return
+        assert response.status_code == 422 and fields_of(response) == ["data.seed"], response.text
+        assert response.json()["error"]["fields"][0]["reason"] == f"new data would be the same rows: {reason}"
+        assert "seed" not in client.get(f"/api/sessions/{sid}").json()["config"]["data"]  # nothing changed
+        send(ws, type="new_data")
+        error = next_message(ws, "error")
+        assert [f["field"] for f in error["fields"]] == ["data.seed"]

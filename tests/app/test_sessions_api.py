@@ -64,6 +64,18 @@ def test_health_presets_and_datasets(api):
     assert {"gate-and", "digits", "mnist", "inline", "plane"} <= set(datasets)
 
 
+def test_each_data_set_says_the_output_units_its_loaded_rows_need(api):
+    datasets = {d["name"]: d for d in api.get("/api/datasets").json()}
+    outputs = {name: d["output_dim"] for name, d in datasets.items()}
+    assert outputs["digits"] == outputs["mnist"] == 10 and outputs["inline"] is outputs["csv"] is None
+    assert {n for n, k in outputs.items() if k == 1} == set(outputs) - {"digits", "mnist", "inline", "csv"}
+    for name, entry in datasets.items():
+        if name in ("mnist", "inline", "csv"):
+            continue  # no files here; the rows given decide
+        loaded = api.post("/api/datasets/check", json={"data": {"name": name}}).json()
+        assert loaded["output_dim"] == entry["output_dim"], name
+
+
 def test_a_session_names_its_preset_only_while_it_is_that_preset(api):
     assert create(api, preset="xor", optimizer={"lr": 0.3})["config"]["preset"] == "xor"
     for change in ({"data": {"name": "moons"}}, {"layers": [2, 6, 1]}):

@@ -3,8 +3,11 @@ input node named by it, with its thumbnail; a switch (click, tap or keyboard) re
 network with one input per feature on; the URL carries them; the circle is learned with no
 hidden layer from x1^2 and x2^2."""
 
+import re
+
 from playwright.sync_api import expect
 
+from tests.browser.test_draw_data import CIRCLE, screen_of, start_editing, wait_rows
 from tests.browser.test_page import WAIT_MS, open_app, ready, rebuilt, session_id, settle
 
 SQUARES = "preset=circle&feat=x1%5E2,x2%5E2&layers=2,1&act=sigmoid&lr=0.3"
@@ -143,3 +146,42 @@ def test_other_data_hides_the_switches(page, server):
     ready(page)
     expect(page.locator("#features")).to_be_hidden()
     assert input_nodes(page)[0]["name"] == "input x1" and input_nodes(page)[0]["feature"] is None
+
+
+def test_points_drawn_on_the_plane_offer_the_switches_and_take_a_feature(page, server, screenshots):
+    """Drawn points are the student's own plane: the switches stay, a feature switched on
+    is an input node with its thumbnail, and more points drawn then are still the plane's."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, server, CIRCLE)
+    expect(page.locator("[data-testid=new-data]")).to_be_enabled()  # the circle's points are drawn at random
+    start_editing(page)
+    page.locator("[data-testid=edit-class-1]").check()
+    rows = len(page.evaluate("window.nnplay.topology.points.train.x"))
+    page.mouse.click(*screen_of(page, 4.5, -4.5))
+    wait_rows(page, rows + 1)
+    assert page.evaluate("window.nnplay.topology.dataset.name") == "inline"  # the drawn rows
+    expect(page.locator("[data-testid=features]")).to_be_visible()
+    # Drawn rows are used as given: no data seed changes them, and the page says so.
+    expect(page.locator("[data-testid=new-data]")).to_be_disabled()
+    expect(page.locator("[data-testid=new-data]")).to_have_attribute(
+        "title", re.compile("would change nothing")
+    )
+
+    old = session_id(page)
+    switch(page, "x1^2").click()
+    rebuilt(page, old)
+    thumbnails_painted(page, 3)
+    config = page.evaluate("window.nnplay.config")
+    assert config["features"] == ["x1", "x2", "x1^2"] and config["layers"][0] == 3
+    assert config["data"]["name"] == "inline" and len(config["data"]["inputs"]) == rows + 1
+    assert [n["name"] for n in input_nodes(page)] == ["input x1", "input x2", "input x1^2"]
+    expect(switch(page, "x1^2")).to_be_checked()
+
+    start_editing(page)
+    page.mouse.click(*screen_of(page, -4.5, 4.5))
+    assert len(wait_rows(page, rows + 2)["x"][-1]) == 2  # the plane's two inputs
+    settle(page)
+    page.screenshot(path=str(screenshots / "features-drawn-1280.png"))
+    page.set_viewport_size({"width": 1024, "height": 768})
+    settle(page)
+    page.screenshot(path=str(screenshots / "features-drawn-1024.png"))

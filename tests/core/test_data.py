@@ -15,6 +15,7 @@ import pytest
 from core.data import DATASETS, DataError, Dataset, DatasetInfo, load_dataset, split_indices
 from core.data.digits import read_digits
 from core.data.gates import gate_domain
+from core.data.load import fixed_rows
 from core.data.mnist import IMAGE_MAGIC, LABEL_MAGIC
 from core.data.regression import bumps_target
 
@@ -511,3 +512,33 @@ def test_bad_call_arguments():
     assert isinstance(err, ValueError) and str(err) == "data.noise: is bad"
     copy = pickle.loads(pickle.dumps(err))
     assert (copy.field, copy.reason, str(copy)) == ("data.noise", "is bad", str(err))
+
+
+CSV_ROWS = "a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(12))
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"name": "gate-xor"},
+        {"name": "gate-xor", "noise": 0.1},
+        {"name": "gate-xor", "test_fraction": 0.5},
+        {"name": "inline", "inputs": [[0, 1], [1, 0], [2, 2]], "labels": [0, 1, 1]},
+        {"name": "inline", "inputs": [[0, 1], [1, 0], [2, 2]], "labels": [0, 1, 1], "test_fraction": 0.4},
+        {"name": "csv", "text": CSV_ROWS, "test_fraction": 0.0},
+        {"name": "csv", "text": CSV_ROWS},
+        {"name": "digits", "test_fraction": 0.0},
+        {"name": "digits", "n": 100, "test_fraction": 0.0},
+        {"name": "spiral", "n": 50},
+    ],
+)
+def test_the_rows_are_fixed_exactly_when_no_data_seed_changes_them(spec):
+    """fixed_rows's answer against the loaded rows: two data seeds give the same training
+    and test rows (in any order) exactly when it gives a reason."""
+
+    def rows(seed: int) -> list[list[list[float]]]:
+        data = load_dataset({**spec, "seed": seed}, np.random.default_rng(seed))
+        return [sorted(map(list, x.tolist())) for x in (data.x_train, data.x_test)]
+
+    reason = fixed_rows(spec)
+    assert (rows(1) == rows(2)) == (reason is not None), reason

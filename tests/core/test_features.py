@@ -188,3 +188,48 @@ def test_the_grid_axes_carry_a_thumbnail_of_every_feature():
         data = np.frombuffer(base64.b64decode(packed["data"]), dtype=np.uint8).reshape(n, n)
         decoded = packed["low"] + data / 255 * (packed["high"] - packed["low"])
         assert np.abs(decoded - values).max() <= (packed["high"] - packed["low"]) / 255
+
+
+# Points drawn on a plane: a ring of class 0 round a blob of class 1, as the page sends them
+# (inline rows with the plane's box), which x1^2 and x2^2 separate with a line.
+RING = [[3 * math.cos(a), 3 * math.sin(a)] for a in np.linspace(0, 2 * math.pi, 8, endpoint=False)]
+BLOB = [[0.5, 0.0], [-0.5, 0.0], [0.0, 0.5], [0.0, -0.5]]
+DRAWN = {
+    "name": "inline",
+    "inputs": RING + BLOB,
+    "labels": [0] * len(RING) + [1] * len(BLOB),
+    "domain": [[-6, 6], [-6, 6]],
+}
+
+
+def test_points_drawn_on_a_plane_train_on_their_features_and_take_more_drawn_points():
+    run = Run({**SQUARES, "preset": None, "data": DRAWN, "optimizer": {"name": "sgd", "lr": 0.5}})
+    np.testing.assert_array_equal(run.network_data.x_train, run.data.x_train**2)
+    run.step(400)
+    assert run.metrics()["accuracy"]["train"] == 1.0  # a line in (x1^2, x2^2)
+    # Points drawn later are the plane's two inputs too, however many features the network sees.
+    wide = Run(
+        {**SQUARES, "preset": None, "data": DRAWN, "features": ["x1", "x2", "x1*x2"], "layers": [3, 1]}
+    )
+    wide.replace_rows([[1.0, 2.0], [-2.0, 1.0]], labels=[0, 1])
+    assert wide.network_data.x_train.tolist() == [[1.0, 2.0, 2.0], [-2.0, 1.0, -2.0]]
+    with pytest.raises(ConfigError) as error:
+        wide.replace_rows([[1.0, 2.0, 3.0]], labels=[0])
+    assert error.value.errors == [
+        {
+            "field": "inputs",
+            "reason": "each row must have 2 (the plane's inputs, which the features are computed from), "
+            "got 3 values",
+        }
+    ]
+
+
+def test_a_csv_of_two_columns_is_a_plane_its_features_are_computed_from():
+    text = "x,y,label\n" + "".join(f"{a:.3f},{b:.3f},{int(a * a + b * b < 2)}\n" for a, b in RING + BLOB)
+    run = Run(
+        {**SQUARES, "preset": None, "data": {"name": "csv", "text": text}, "features": ["x1^2", "x2^2"]}
+    )
+    assert run.data.domain is not None
+    np.testing.assert_allclose(run.network_data.x_train, run.data.x_train**2)
+    run.step(5)
+    assert np.isfinite(run.metrics()["loss"]["train"])

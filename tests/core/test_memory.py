@@ -7,6 +7,7 @@ import pytest
 
 from core.config import resolve_config
 from core.evaluation import evaluation
+from core.features import FEATURES
 from core.history import HISTORY_ROWS
 from core.memory import estimate, timeline_bytes, too_big
 from core.run import Run
@@ -18,6 +19,16 @@ BIG = {
     "loss": "cce",
     "data": {"name": "digits"},
     "optimizer": {"name": "adam"},
+}
+
+
+# Many rows seen through all seven features; every row measured (no sampled copies).
+FED = {
+    "data": {"name": "circle", "n": 6000},
+    "features": list(FEATURES),
+    "layers": [7, 4, 1],
+    "activations": ["tanh", "sigmoid"],
+    "metrics": {"max_samples": None},
 }
 
 
@@ -52,12 +63,16 @@ def test_the_estimate_bounds_what_a_big_run_holds_and_stays_close_to_it():
     assert parts["total"] <= 1.35 * peak, (parts, peak)
 
 
-@pytest.mark.parametrize("preset", ["xor", "keras-mlp", "spiral", "seed-2-3-1"])
-def test_the_estimate_bounds_small_runs_too(preset):
+@pytest.mark.parametrize(
+    "config",
+    [{"preset": "xor"}, {"preset": "keras-mlp"}, {"preset": "spiral"}, {"preset": "seed-2-3-1"}, FED],
+    ids=["xor", "keras-mlp", "spiral", "seed-2-3-1", "seven-features"],
+)
+def test_the_estimate_bounds_small_runs_too(config):
     gc.collect()
     tracemalloc.start()
     try:
-        run = Run({"preset": preset})
+        run = Run(config)
         timeline = Timeline(run)
         stepped(timeline, run, 64)
         evaluation(run, "train")
@@ -65,6 +80,17 @@ def test_the_estimate_bounds_small_runs_too(preset):
     finally:
         tracemalloc.stop()
     assert peak <= estimate(run.config)["total"]
+
+
+def test_features_cost_their_copy_of_the_data_and_the_identity_nothing():
+    fed = estimate(resolve_config(FED))
+    plain = estimate(resolve_config({**FED, "features": ["x1", "x2"], "layers": [2, 4, 1]}))
+    seen = Run(FED).network_data
+    assert seen.x_train.shape == (3000, 7)
+    assert fed["features"] == seen.x_train.nbytes + seen.x_test.nbytes  # the copy, to the byte
+    assert fed["data"] == plain["data"]  # the data's own rows are the same two columns
+    same = Run({**FED, "features": ["x1", "x2"], "layers": [2, 4, 1]})
+    assert plain["features"] == 0 and same.network_data is same.data  # no copy to count
 
 
 def test_the_parts_follow_the_config():

@@ -393,6 +393,18 @@ export function unavailableReason(datasets, name) {
   return info && info.available === false ? (info.unavailable_reason ?? "not available on this server") : null;
 }
 
+// What "New data" does, where it can: the button's title.
+export const NEW_DATA_TITLE = "draw the data again (a new data seed), keeping the weights";
+
+/** "New data" as the page offers it ({disabled, title}): off where every data seed gives
+ *  the same rows (the topology's dataset.fixed_rows, the server's reason, which the title
+ *  says), since the server refuses it there; on elsewhere, and before a topology came. */
+export function newDataState(topology) {
+  const fixed = topology?.dataset?.fixed_rows ?? null;
+  return fixed ? { disabled: true, title: `New data would change nothing: ${fixed}` }
+    : { disabled: false, title: NEW_DATA_TITLE };
+}
+
 /** New random weights on the same data: a new seed, the data seed pinned to the one the
  *  data was drawn with (the old seed when the config has none: data seed k draws what seed
  *  k draws), and a random initializer if the current one is not. */

@@ -11,7 +11,7 @@ import {
   SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, inputLimits,
   outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed,
   resizeLayer, setActivation, setBias, setDataset, speedUpdate, unavailableReason, untilFor, untilUpdate, UNTIL_CHOICES,
-  vocabulary,
+  vocabulary, NEW_DATA_TITLE, newDataState,
 } from "./controls-model.js";
 import { el } from "../../lib/dom.js";
 import { shareProblem, sourcePreset } from "../../shell/urlstate.js";
@@ -297,7 +297,7 @@ function mountData(app, ui) {
   });
 
   // The playground's "regenerate": the server draws a new data seed; the weights stay.
-  const newData = el("button", { testid: "new-data", type: "button", title: "draw the data again (a new data seed), keeping the weights" }, "New data");
+  const newData = el("button", { testid: "new-data", type: "button", title: NEW_DATA_TITLE }, "New data");
   newData.addEventListener("click", () => app.send({ type: "new_data" }));
   const yours = mountCsv(app, ui, rebuild);
 
@@ -342,6 +342,7 @@ function mountData(app, ui) {
       }
       for (const [key] of vocab.dataParams) paramFields[key].hidden = !shown.has(key);
       setValue(seed, config.seed);
+      Object.assign(newData, newDataState(app.topology));
       yours.sync();
     },
   };

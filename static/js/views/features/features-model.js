@@ -20,11 +20,16 @@ export function onPlane(topology) {
   return Array.isArray(topology?.dataset?.domain) && Boolean(topology?.points);
 }
 
-/** Whether the page offers the feature switches and the input thumbnails: on a plane of
- *  many points (the Playground's data sets), or on any plane whose network sees features
- *  already. Rows typed in (the textbook's one sample) keep their plain x1, x2. */
+/** Whether the page offers the feature switches and the input thumbnails. The rule: on
+ *  every plane but rows typed in without a box of their own. So a generated set, a CSV of
+ *  two columns and points drawn on the plane (inline rows with a box, data.domain) offer
+ *  them, as the Playground does; the textbook's few typed rows (inline, no box) keep their
+ *  plain x1, x2, where a switch would only confuse, unless their network sees features
+ *  already. */
 export function offersFeatures(topology) {
-  return onPlane(topology) && (topology.dataset?.name !== "inline" || seesFeatures(topology.config));
+  if (!onPlane(topology)) return false;
+  const typed = topology.dataset?.name === "inline" && !Array.isArray(topology.config?.data?.domain);
+  return !typed || seesFeatures(topology.config);
 }
 
 /** The input units' names where the page offers features (the config's features), else

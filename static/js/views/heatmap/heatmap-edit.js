@@ -37,7 +37,9 @@ export function editablePoints(topology) {
   const outputs = topology?.layers?.[topology.layers.length - 1] ?? 0;
   const classes = dataset.kind === "classification" ? (dataset.n_classes ?? 2) : null;
   const base = { points: [], kind: classes ? "classes" : "target", classes };
-  if (!train || topology.layers[0] !== 2) return { ...base, why: "the data is not a plane" };
+  // The topology sends points for a plane's own 2-D rows only: they are drawn as they
+  // are, whatever features of them the network sees (its input layer may be wider).
+  if (!train || !Array.isArray(dataset.domain)) return { ...base, why: "the data is not a plane" };
   if ((dataset.n_train ?? 0) > MAX_SHOWN) {
     return { ...base, why: `only ${MAX_SHOWN.toLocaleString("en")} of its ${dataset.n_train.toLocaleString("en")} points are shown` };
   }

@@ -5,7 +5,8 @@ import {
   DEFAULT_SPEED, SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, dataShape,
   csvText, describeCsv, describeNetwork, editRows, inputLimits, outputChoices, parseInteger, parseNumber, pickSpeed,
   randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setCsv, setDataset, setFeatures, setLoss,
-  speedUpdate, unavailableReason, untilFor, untilKey, untilUpdate, untilWords, UNTIL_CHOICES, vocabulary,
+  speedUpdate, unavailableReason, untilFor, untilKey, untilUpdate, untilWords, UNTIL_CHOICES, vocabulary, NEW_DATA_TITLE,
+  newDataState,
 } from "../../../../static/js/views/controls/controls-model.js";
 import { mergeDeep } from "../../../../static/js/lib/merge.js";
 import { server } from "../../server.mjs";
@@ -370,4 +371,12 @@ test("the speed control follows the speed the session plays at, set on any page"
   // An API client may play at a speed the list does not offer: shown as it is.
   assert.deepEqual(speedUpdate({ playing: true, steps_per_second: 42 }, 3), { speed: 42, listed: false });
   assert.ok(SPEEDS.includes(DEFAULT_SPEED));
+});
+
+test("New data is off, saying why, where every data seed gives the same rows", () => {
+  const topology = (fixed) => ({ dataset: { name: "gate-and", fixed_rows: fixed } });
+  const reason = "the gate's four rows are the same under every data seed: add noise or a test fraction to draw others";
+  assert.deepEqual(newDataState(topology(reason)), { disabled: true, title: `New data would change nothing: ${reason}` });
+  assert.deepEqual(newDataState(topology(null)), { disabled: false, title: NEW_DATA_TITLE });
+  assert.deepEqual(newDataState(null), { disabled: false, title: NEW_DATA_TITLE });  // before the first topology
 });

@@ -8,8 +8,8 @@ import { server } from "../../server.mjs";
 
 // The feature names as the server's table states them (GET /api/config/fields).
 const ALL = server.fields.find((f) => f.path === "features").choices;
-const plane = (features, name = "circle") => ({
-  dataset: { name, domain: [[-6, 6], [-6, 6]] }, points: { train: {} }, config: { features },
+const plane = (features, name = "circle", data = { name }) => ({
+  dataset: { name, domain: [[-6, 6], [-6, 6]] }, points: { train: {} }, config: { features, data },
 });
 
 test("the server's table offers the seven features, x1 and x2 by default", () => {
@@ -46,6 +46,16 @@ test("rows typed in keep plain inputs unless their network already sees features
   assert.equal(inputNames(plane(["x1", "x2"], "inline")), null);
   assert.equal(offersFeatures(plane(["x1^2"], "inline")), true);
   assert.deepEqual(inputNames(plane(["x1^2"], "inline")), ["x1^2"]);
+});
+
+test("points the user drew or brought offer features: drawn rows with a box, a CSV's plane", () => {
+  const drawn = { name: "inline", inputs: [[1, 2]], labels: [1], domain: [[-6, 6], [-6, 6]] };
+  assert.equal(offersFeatures(plane(["x1", "x2"], "inline", drawn)), true);
+  assert.deepEqual(inputNames(plane(["x1", "x2"], "inline", drawn)), ["x1", "x2"]);
+  assert.equal(offersFeatures(plane(["x1", "x2"], "inline", { ...drawn, domain: null })), false);  // typed
+  assert.equal(offersFeatures(plane(["x1", "x2"], "csv")), true);
+  const wide = { dataset: { name: "csv", domain: null }, config: { features: ["x1", "x2"] } };
+  assert.equal(offersFeatures(wide), false);  // a CSV of three or more columns is no plane
 });
 
 test("a config sees features only when they are not the raw x1, x2", () => {

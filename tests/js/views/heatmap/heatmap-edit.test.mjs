@@ -55,6 +55,8 @@ test("the topology's training points, with class labels or targets, and when the
   assert.match(editablePoints(topology({ dataset: { kind: "classification", n_classes: 2, n_train: 5000, domain } })).why,
     /only 2,000 of its 5,000 points/);
   assert.match(editablePoints(topology({ layers: [3, 1], points: undefined })).why, /not a plane/);
+  // Features widen the input layer; the points are still the plane's own, to edit.
+  assert.equal(editablePoints(topology({ layers: [3, 4, 1], config: { features: ["x1", "x2", "x1^2"] } })).why, null);
   assert.match(editablePoints(topology({ layers: [2, 4, 2], dataset: { kind: "regression", n_train: 3, domain } })).why,
     /single output/);
 });
