@@ -634,7 +634,7 @@ def test_data_set_change_fits_the_network_to_the_data(page, server):
     }
 
 
-def test_options_that_cannot_work_here_are_disabled_with_the_reason(page, server):
+def test_options_that_cannot_work_here_are_disabled_with_the_reason(page, server, screenshots):
     open_app(page, server, "preset=xor")
     # MNIST without its files: the data set and both MNIST presets, shown but disabled.
     for select, value in (("dataset", "mnist"), ("preset", "two-layer-mnist"), ("preset", "keras-mnist")):
@@ -644,6 +644,16 @@ def test_options_that_cannot_work_here_are_disabled_with_the_reason(page, server
         expect(option).to_contain_text("(unavailable)")
     expect(page.locator("[data-testid=preset] option[value=xor]")).to_be_enabled()
     expect(page.locator("[data-testid=dataset] option[value=digits]")).to_be_enabled()
+    # The data panel names it in one line; the reason (its files, the setting) is in the tip.
+    expect(page.locator("[data-testid=dataset-unavailable]")).to_be_visible()
+    expect(page.locator("[data-testid=dataset-unavailable-names]")).to_have_text("Not available here: mnist")
+    why = page.locator("[data-testid=dataset-unavailable-tip-text]")
+    expect(why).to_be_hidden()
+    page.locator("[data-testid=dataset-unavailable-tip]").click()
+    expect(why).to_be_visible()
+    expect(why).to_contain_text("mnist: MNIST needs the four IDX files")
+    expect(why).to_contain_text("NNPLAY_MNIST_DIR")
+    page.screenshot(path=str(screenshots / "dataset-unavailable-tip.png"))
 
 
 def test_an_error_clears_once_a_change_goes_through(page, server, allow_console):

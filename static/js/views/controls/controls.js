@@ -259,8 +259,12 @@ function mountData(app, ui) {
 
   const dataset = el("select", { testid: "dataset" });
   const description = el("p", { class: "ctl-note", testid: "dataset-description" });
-  // Why a disabled data set is disabled, in words (an option's title shows to a mouse only).
-  const unavailable = el("p", { class: "ctl-note", testid: "dataset-unavailable", hidden: true });
+  // Which data sets are disabled, in one line, and why in its tip (an option's title shows
+  // to a mouse only; the reasons, MNIST's list of files, would fill the panel).
+  const unavailableNames = el("span", { testid: "dataset-unavailable-names" });
+  const unavailableWhy = tip("data sets not available here", "", { testid: "dataset-unavailable-tip" });
+  const unavailable = el("p", { class: "ctl-note", testid: "dataset-unavailable", hidden: true },
+    unavailableNames, " ", unavailableWhy.element);
   dataset.addEventListener("change", () => {
     const chosen = info(dataset.value);
     if (chosen) rebuild((config) => setDataset(vocab, config, chosen, presetData()));
@@ -317,14 +321,19 @@ function mountData(app, ui) {
       const config = app.config;
       const sets = datasetChoices(app.datasets, config, presetData());
       fill(dataset, sets.map((d) => d.name), Object.fromEntries(sets.map((d) => [d.name, DATASET_LABELS[d.name] ?? d.name])));
+      const names = [];
       const reasons = [];
       for (const option of dataset.options) {
         const reason = unavailableReason(app.datasets, option.value);
         markUnavailable(option, reason);
-        if (reason !== null) reasons.push(`${option.value}: ${reason}`);
+        if (reason !== null) {
+          names.push(option.value);
+          reasons.push(`${option.value}: ${reason}`);
+        }
       }
-      unavailable.textContent = reasons.length ? `Not available here: ${reasons.join("; ")}.` : "";
-      unavailable.hidden = !reasons.length;
+      unavailableNames.textContent = names.length ? `Not available here: ${names.join(", ")}` : "";
+      unavailableWhy.set(reasons.length ? `${reasons.join("; ")}.` : "");
+      unavailable.hidden = !names.length;
       dataset.value = config.data.name;
       const current = info(config.data.name);
       description.textContent = current?.description ?? "";
