@@ -5,6 +5,7 @@ written out to eight or more decimals in a code block of the docs is one it prin
 in blocks marked `<!-- numbers depend on timing -->` (frames taken while playing) and
 clocks (`sent`, `seconds`)."""
 
+import os
 import re
 import subprocess
 import sys
@@ -20,8 +21,15 @@ TIMING = "<!-- numbers depend on timing -->"
 
 @pytest.fixture(scope="module")
 def printed() -> str:
+    # This checkout's app and core first, whichever one the environment has installed.
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     result = subprocess.run(
-        [sys.executable, "docs/examples.py"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "docs/examples.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": path},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
