@@ -154,6 +154,7 @@ def test_points_drawn_on_the_plane_offer_the_switches_and_take_a_feature(page, s
     page.set_viewport_size({"width": 1280, "height": 720})
     open_app(page, server, CIRCLE)
     expect(page.locator("[data-testid=new-data]")).to_be_enabled()  # the circle's points are drawn at random
+    expect(page.locator("[data-testid=new-data-why]")).to_be_hidden()
     start_editing(page)
     page.locator("[data-testid=edit-class-1]").check()
     rows = len(page.evaluate("window.nnplay.topology.points.train.x"))
@@ -166,6 +167,12 @@ def test_points_drawn_on_the_plane_offer_the_switches_and_take_a_feature(page, s
     expect(page.locator("[data-testid=new-data]")).to_have_attribute(
         "title", re.compile("would change nothing")
     )
+    # In words beside it too, for keyboard and touch (a disabled button takes no focus).
+    why = page.locator("[data-testid=new-data-why]")
+    expect(why).to_be_visible()
+    expect(why).to_have_text(page.locator("[data-testid=new-data]").get_attribute("title"))
+    why.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "new-data-why-1280.png"))
 
     old = session_id(page)
     switch(page, "x1^2").click()

@@ -303,6 +303,8 @@ function mountData(app, ui) {
   // The playground's "regenerate": the server draws a new data seed; the weights stay.
   const newData = el("button", { testid: "new-data", type: "button", title: NEW_DATA_TITLE }, "New data");
   newData.addEventListener("click", () => app.send({ type: "new_data" }));
+  // Why it is off, in words: a disabled button takes no focus, and a title shows to a mouse only.
+  const newDataWhy = el("p", { class: "ctl-note", testid: "new-data-why", hidden: true });
   const yours = mountCsv(app, ui, rebuild);
 
   root.append(el("div", { class: "ctl-data" },
@@ -313,6 +315,7 @@ function mountData(app, ui) {
     ...vocab.dataParams.map(([key]) => paramFields[key]),
     field("seed", seed, { title: seedField.help, help: true }),
     newData,
+    newDataWhy,
     yours.element,
   ));
 
@@ -351,7 +354,10 @@ function mountData(app, ui) {
       }
       for (const [key] of vocab.dataParams) paramFields[key].hidden = !shown.has(key);
       setValue(seed, config.seed);
-      Object.assign(newData, newDataState(app.topology));
+      const newDataNow = newDataState(app.topology);
+      Object.assign(newData, newDataNow);
+      newDataWhy.textContent = newDataNow.disabled ? newDataNow.title : "";
+      newDataWhy.hidden = !newDataNow.disabled;
       yours.sync();
     },
   };
