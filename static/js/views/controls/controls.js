@@ -8,11 +8,11 @@
 // rebuild valid (matching layer sizes, loss and output activation) are in
 // controls-model.js.
 import {
-  SPEEDS, addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, inputLimits,
-  outputChoices, parseInteger, parseNumber, pickSpeed, randomSeed, removeHiddenLayer, reseed,
-  resizeLayer, setActivation, setBias, setDataset, speedUpdate, unavailableReason, untilFor, untilUpdate, UNTIL_CHOICES,
-  vocabulary, NEW_DATA_TITLE, newDataState,
+  addHiddenLayer, choices, dataParams, datasetChoices, describeNetwork, inputLimits, outputChoices, parseInteger,
+  parseNumber, randomSeed, removeHiddenLayer, reseed, resizeLayer, setActivation, setBias, setDataset,
+  unavailableReason, vocabulary, NEW_DATA_TITLE, newDataState,
 } from "./controls-model.js";
+import { SPEEDS, UNTIL_CHOICES, pickSpeed, speedUpdate, untilFor, untilUpdate } from "./playback-model.js";
 import { el } from "../../lib/dom.js";
 import { shareProblem, sourcePreset } from "../../shell/urlstate.js";
 import { tip } from "../../lib/tip.js";
@@ -106,7 +106,7 @@ function mountPlayback(app, ui) {
     untilValue.setAttribute("aria-label", `play until: ${choice.label}`);
   };
   untilKind.addEventListener("change", showUntilKind);
-  // The session's target as the server last said it (controls-model.js, untilUpdate): each
+  // The session's target as the server last said it (playback-model.js, untilUpdate): each
   // change of it, from this page or another, shows in the control.
   let heldUntil;
   const followUntil = (until) => {
@@ -151,7 +151,7 @@ function mountPlayback(app, ui) {
     if (!update) return;
     heldSpeed = app.speed = update.speed;
     const value = String(update.speed);
-    if (![...speed.options].some((o) => o.value === value)) speed.add(new Option(`${value}/s`, value));
+    if (!update.listed && ![...speed.options].some((o) => o.value === value)) speed.add(new Option(`${value}/s`, value));
     speed.value = value;
   };
 

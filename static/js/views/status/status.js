@@ -1,7 +1,7 @@
 // Counters, current numbers, and what went wrong in plain words.
 import { showAlert } from "../../lib/dom.js";
 import { formatCount, formatLoss, formatPercent } from "../../lib/format.js";
-import { untilWords } from "../controls/controls-model.js";
+import { untilWords } from "../controls/playback-model.js";
 
 export function mount(app) {
   const stepCount = document.getElementById("step-count");
